@@ -1,0 +1,228 @@
+"""Load and validate a config file: YAML -> defaults -> per-kind models -> cross-references.
+
+Every error is a `ConfigError` naming file, line and field in one line. All errors found in one pass are
+reported together, so fixing a config is not a loop of one error per run.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, get_args
+
+from pydantic import BaseModel, ValidationError
+
+from infraprobe.config.model import ComponentBase, Config, Defaults
+from infraprobe.config.yamlsrc import Path_, SourceMap, format_path, load_yaml
+from infraprobe.errors import ConfigError, ConfigErrors, Location
+from infraprobe.probes.registry import REGISTRY
+from infraprobe.redact import Redactor
+
+CORE_KEYS = ("version", "environment", "defaults", "components")
+# Sections owned by later features, validated by their own models. Adding one: add its model here.
+SECTION_MODELS: dict[str, type[BaseModel]] = {}
+SECRET_FIELDS = ("password", "token", "secret", "dsn", "url", "headers")
+
+
+@dataclass(frozen=True)
+class LoadedConfig:
+    config: Config
+    redactor: Redactor
+    source: SourceMap
+    sections: Mapping[str, BaseModel]
+
+
+def load_config(path: str | Path, env: dict[str, str] | None = None) -> LoadedConfig:
+    file = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError("file not found", location=Location(file)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read: {exc}", location=Location(file)) from None
+    return parse_config(text, file, env)
+
+
+def parse_config(text: str, file: str = "<config>", env: dict[str, str] | None = None) -> LoadedConfig:
+    loaded = load_yaml(text, file, env)
+    builder = _ConfigBuilder(loaded.source)
+    config, sections = builder.build(loaded.data)
+    secrets = loaded.secrets | _declared_secrets(config)
+    return LoadedConfig(config, Redactor(secrets), loaded.source, sections)
+
+
+class _ConfigBuilder:
+    def __init__(self, source: SourceMap) -> None:
+        self.source = source
+        self.errors: list[ConfigError] = []
+
+    def build(self, data: Any) -> tuple[Config, dict[str, BaseModel]]:
+        if not isinstance(data, dict):
+            raise ConfigError("the top level must be a mapping with a `components` list", location=self.source.locate(()))
+        self._check_top_keys(data)
+        defaults = self._model(Defaults, data.get("defaults", {}), ("defaults",)) or Defaults()
+        components = self._components(data.get("components"), defaults)
+        sections = self._sections(data)
+        self._check_references(components)
+        if self.errors:
+            raise ConfigErrors(self.errors)
+        top = {k: data[k] for k in ("version", "environment") if k in data}
+        config = self._model(Config, {**top, "components": ()}, ())
+        if config is None:
+            raise ConfigErrors(self.errors)
+        return config.model_copy(update={"components": tuple(components), "defaults": defaults}), sections
+
+    def _check_top_keys(self, data: dict[str, Any]) -> None:
+        allowed = (*CORE_KEYS, *SECTION_MODELS)
+        for key in data:
+            if key not in allowed:
+                self._add(f"unknown key{_suggest(key, allowed)}", (key,), key=True)
+
+    def _components(self, raw: Any, defaults: Defaults) -> list[ComponentBase]:
+        if raw is None:
+            self._add("missing: a config needs a `components` list", ())
+            return []
+        if not isinstance(raw, list):
+            self._add("must be a list of components", ("components",))
+            return []
+        built = [self._component(item, i, defaults) for i, item in enumerate(raw)]
+        return [c for c in built if c is not None]
+
+    def _component(self, item: Any, index: int, defaults: Defaults) -> ComponentBase | None:
+        path: Path_ = ("components", index)
+        if not isinstance(item, dict):
+            self._add("each component must be a mapping with name and kind", path)
+            return None
+        kind = item.get("kind")
+        if kind not in REGISTRY:
+            got = "missing" if kind is None else f"unknown kind {kind!r}"
+            self._add(f"{got}; expected one of: {', '.join(REGISTRY)}", (*path, "kind") if kind else path)
+            return None
+        merged = {**defaults.model_dump(exclude_none=True), **item}
+        return self._model(REGISTRY[kind].model, merged, path)
+
+    def _sections(self, data: dict[str, Any]) -> dict[str, BaseModel]:
+        out: dict[str, BaseModel] = {}
+        for name, model in SECTION_MODELS.items():
+            if name in data:
+                parsed = self._model(model, data[name], (name,))
+                if parsed is not None:
+                    out[name] = parsed
+        return out
+
+    def _model(self, model: type[Any], data: Any, path: Path_) -> Any:
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            for err in exc.errors():
+                self._pydantic_error(err, path, model)
+            return None
+
+    def _pydantic_error(self, err: Any, path: Path_, model: type[BaseModel]) -> None:
+        loc: Path_ = (*path, *err["loc"])
+        if err["type"] == "extra_forbidden":
+            known = _model_fields_at(model, err["loc"])
+            self._add(f"unknown key{_suggest(str(err['loc'][-1]), known)}", loc, key=True)
+        elif err["type"] == "missing":
+            self._add("missing required field", loc)
+        else:
+            self._add(_clean_message(err), loc)
+
+    def _check_references(self, components: list[ComponentBase]) -> None:
+        index = {c.name: i for i, c in enumerate(components)}
+        seen: set[str] = set()
+        for i, c in enumerate(components):
+            if c.name in seen:
+                self._add(f"duplicate component name {c.name!r}", ("components", i, "name"))
+            seen.add(c.name)
+            for j, dep in enumerate(c.depends_on):
+                if dep not in index:
+                    self._add(f"unknown component {dep!r}{_suggest(dep, list(index))}", ("components", i, "depends_on", j))
+        if not self.errors:
+            self._check_cycles(components, index)
+
+    def _check_cycles(self, components: list[ComponentBase], index: dict[str, int]) -> None:
+        graph = {c.name: c.depends_on for c in components}
+        cycle = find_cycle(graph)
+        if cycle:
+            self._add(f"dependency cycle: {' -> '.join(cycle)}", ("components", index[cycle[0]], "depends_on"))
+
+    def _add(self, message: str, path: Path_, *, key: bool = False) -> None:
+        location = self.source.locate(path, key=key)
+        self.errors.append(ConfigError(message, location=location, field=_field_name(path)))
+
+
+def find_cycle(graph: Mapping[str, tuple[str, ...]]) -> list[str]:
+    """One dependency cycle as a path that ends where it starts, or [] when the graph is acyclic."""
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = finished
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str]:
+        state[node] = 1
+        stack.append(node)
+        for dep in graph.get(node, ()):
+            if state.get(dep) == 1:
+                return [*stack[stack.index(dep):], dep]
+            if dep not in state and (found := visit(dep)):
+                return found
+        stack.pop()
+        state[node] = 2
+        return []
+
+    for node in graph:
+        if node not in state and (found := visit(node)):
+            return found
+    return []
+
+
+def _field_name(path: Path_) -> str:
+    return format_path(path)
+
+
+def _suggest(word: str, candidates: Any) -> str:
+    close = difflib.get_close_matches(word, [str(c) for c in candidates], n=1)
+    return f" {word!r}; did you mean {close[0]!r}?" if close else f" {word!r}"
+
+
+def _model_fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """The keys allowed where an unknown key was found, walking nested models along `loc`."""
+    current: Any = model
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        field = current.model_fields.get(part) if isinstance(current, type) else None
+        current = _nested_model(field.annotation) if field is not None else None
+        if current is None:
+            return []
+    return list(current.model_fields) if isinstance(current, type) and issubclass(current, BaseModel) else []
+
+
+def _nested_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _nested_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _clean_message(err: Any) -> str:
+    msg = str(err["msg"])
+    msg = msg.removeprefix("Value error, ")
+    if "input" in err and err["type"] not in ("missing",) and not isinstance(err["input"], dict | list):
+        return f"{msg} (got {err['input']!r})"
+    return msg
+
+
+def _declared_secrets(config: Config) -> set[str]:
+    """Password-like values written directly in the file (not via ${ENV}) are secrets too."""
+    found: set[str] = set()
+    for component in config.components:
+        for name in ("password", "token", "secret"):
+            value = getattr(component, name, None)
+            if isinstance(value, str) and value:
+                found.add(value)
+    return found

@@ -1,0 +1,69 @@
+"""The config models shared by every component kind.
+
+Each probe kind's own model (target and expectations) lives next to its probe in `probes/<kind>.py` and
+subclasses `ComponentBase`; the registry (`probes/registry.py`) maps kind names to those models.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from infraprobe.config.types import Duration
+
+DEFAULT_TIMEOUT = 5.0
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors (a typo must not silently disable an expectation); values are frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ComponentBase(Strict):
+    """Fields every component has, whatever its kind."""
+
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.\-]+$", description="unique component name")
+    kind: str
+    timeout: Duration = Field(DEFAULT_TIMEOUT, gt=0, description="budget for the whole check")
+    critical: bool = Field(True, description="a failing critical component fails the run (exit 1)")
+    category: str = Field("default", description="free label, used to group checks in validation suites")
+    depends_on: tuple[str, ...] = Field((), description="names of components this one needs")
+    description: str = ""
+    max_latency: Duration | None = Field(None, description="warn when the check takes longer than this")
+
+    def target(self) -> str:
+        """A short, secret-free description of what is probed, for tables and reports."""
+        return self.kind
+
+
+class Defaults(Strict):
+    """Values applied to every component unless it sets its own."""
+
+    timeout: Duration = Field(DEFAULT_TIMEOUT, gt=0)
+    critical: bool = True
+    category: str = "default"
+    max_latency: Duration | None = None
+
+
+class Config(Strict):
+    """A whole environment: the components to probe, and what is known about them."""
+
+    version: int = Field(1, ge=1, le=1)
+    environment: str = ""
+    defaults: Defaults = Defaults()
+    components: tuple[ComponentBase, ...] = ()
+    # Sections owned by later features (topology for analysis, suites for validation) are parsed by
+    # their own modules; the core keeps them as plain data so it does not depend on those features.
+    extra: dict[str, Any] = Field(default_factory=dict, exclude=True)
+
+    def component(self, name: str) -> ComponentBase:
+        for c in self.components:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.components]

@@ -1,0 +1,123 @@
+"""YAML loading that remembers where every value came from.
+
+PyYAML's composed node tree carries line numbers; we build plain Python data from it and keep a map from
+each value's path (`("components", 2, "timeout")`) to its position, so a validation error can name the file,
+line and field. Duplicate keys are rejected: YAML would silently keep the last one, and a duplicated
+`password:` or `timeout:` is exactly the kind of mistake a config check exists to catch.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from infraprobe.errors import ConfigError, Location
+
+Path_ = tuple[str | int, ...]
+
+_ENV = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::-(?P<default>[^}]*))?\}")
+
+
+@dataclass
+class SourceMap:
+    file: str
+    positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    key_positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+
+    def locate(self, path: Path_, *, key: bool = False) -> Location:
+        """The position of `path` (its key when `key`), or of its nearest ancestor that has one."""
+        if key and path in self.key_positions:
+            line, column = self.key_positions[path]
+            return Location(self.file, line, column)
+        for cut in range(len(path), -1, -1):
+            pos = self.positions.get(path[:cut])
+            if pos is not None:
+                return Location(self.file, pos[0], pos[1])
+        return Location(self.file)
+
+
+@dataclass
+class Loaded:
+    data: Any
+    source: SourceMap
+    secrets: set[str]
+
+
+def load_yaml(text: str, file: str, env: dict[str, str] | None = None) -> Loaded:
+    env = dict(os.environ) if env is None else env
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        loc = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file)
+        raise ConfigError(f"invalid YAML: {exc.problem or exc.context}", location=loc) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"invalid YAML: {exc}", location=Location(file)) from None
+    builder = _Builder(SourceMap(file), env)
+    data = builder.build(root, ()) if root is not None else {}
+    return Loaded(data, builder.source, builder.secrets)
+
+
+class _Builder:
+    def __init__(self, source: SourceMap, env: dict[str, str]) -> None:
+        self.source = source
+        self.env = env
+        self.secrets: set[str] = set()
+        self._constructor = yaml.constructor.SafeConstructor()
+
+    def build(self, node: yaml.Node, path: Path_) -> Any:
+        self.source.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        return self._scalar(node, path)
+
+    def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise self._error("YAML merge keys (<<) are not supported; repeat the values", key_node, path)
+            self.source.key_positions[(*path, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            if key in out:
+                raise self._error(f"duplicate key {key!r}", key_node, (*path, key))
+            out[key] = self.build(value_node, (*path, key))
+        return out
+
+    def _scalar(self, node: yaml.Node, path: Path_) -> Any:
+        value = self._constructor.construct_object(node, deep=True)
+        if not isinstance(value, str) or "${" not in value:
+            return value
+        return self._interpolate(value, node, path)
+
+    def _interpolate(self, value: str, node: yaml.Node, path: Path_) -> str:
+        def substitute(m: re.Match[str]) -> str:
+            name, default = m["name"], m["default"]
+            if name in self.env:
+                secret = self.env[name]
+            elif default is not None:
+                secret = default
+            else:
+                raise self._error(f"environment variable {name} is not set", node, path)
+            # Anything taken from the environment is treated as secret: that is where secrets live.
+            if secret:
+                self.secrets.add(secret)
+            return secret
+
+        return _ENV.sub(substitute, value)
+
+    def _error(self, message: str, node: yaml.Node, path: Path_) -> ConfigError:
+        loc = Location(self.source.file, node.start_mark.line + 1, node.start_mark.column + 1)
+        return ConfigError(message, location=loc, field=format_path(path))
+
+
+def format_path(path: Path_) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out

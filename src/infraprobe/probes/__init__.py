@@ -1,0 +1,1 @@
+"""One probe per file; `registry.REGISTRY` is the list of kinds."""

@@ -1,0 +1,20 @@
+"""http probe: being written (placeholder so the registry imports)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from infraprobe.config.model import ComponentBase
+from infraprobe.probes.base import ProbeRun, ProbeSpec
+from infraprobe.taxonomy import Component
+
+
+class Placeholder(ComponentBase):
+    kind: Literal["http"] = "http"
+
+
+async def probe(cfg: Placeholder, run: ProbeRun) -> str:
+    raise NotImplementedError("http probe")
+
+
+SPEC = ProbeSpec("http", Placeholder, probe, Component.OTHER, "placeholder")

@@ -1,0 +1,34 @@
+"""The one list of component kinds. Config parsing, the CLI and the docs all read it.
+
+Adding a kind: write `probes/<kind>.py` with a model, a probe and a `SPEC`, add it below, add a test and
+a docs page. Nothing else needs to know.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from infraprobe.probes import dns, http, path, postgres, redis, tcp, tls, websocket
+from infraprobe.probes.base import ProbeSpec
+
+REGISTRY: dict[str, ProbeSpec[Any]] = {
+    spec.kind: spec
+    for spec in (
+        dns.SPEC,
+        tcp.SPEC,
+        tls.SPEC,
+        http.SPEC,
+        websocket.SPEC,
+        postgres.SPEC,
+        redis.SPEC,
+        path.SPEC,
+    )
+}
+
+
+def spec_for(kind: str) -> ProbeSpec[Any]:
+    return REGISTRY[kind]
+
+
+def kinds() -> list[str]:
+    return list(REGISTRY)

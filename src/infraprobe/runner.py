@@ -1,0 +1,187 @@
+"""Run checks: each under its own deadline, all concurrently, so a run lasts as long as its slowest check."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from infraprobe.classify import classify
+from infraprobe.config.model import ComponentBase, Config
+from infraprobe.errors import ProbeFailed
+from infraprobe.net import Net
+from infraprobe.probes.base import ProbeRun, ProbeSpec
+from infraprobe.probes.registry import REGISTRY
+from infraprobe.redact import NO_SECRETS, Redactor
+from infraprobe.result import CheckResult, Diagnosis, Status
+
+ResultCallback = Callable[[CheckResult], None]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    """The outcome of one `check` run: every result, in config order."""
+
+    environment: str
+    started_at: datetime
+    duration: float
+    results: tuple[CheckResult, ...]
+
+    @property
+    def failed(self) -> list[CheckResult]:
+        return [r for r in self.results if r.status is Status.FAIL]
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every critical check passed (warnings included), 1 otherwise."""
+        return 1 if any(r.critical for r in self.failed) else 0
+
+    def to_dict(self) -> dict[str, Any]:
+        counts = {s.value: sum(r.status is s for r in self.results) for s in Status}
+        return {
+            "environment": self.environment,
+            "started_at": self.started_at.isoformat(),
+            "duration_ms": round(self.duration * 1000, 3),
+            "ok": self.exit_code == 0,
+            "counts": counts,
+            "results": [r.to_dict() for r in self.results],
+        }
+
+
+@dataclass
+class Runner:
+    """Runs checks for one config. Holds the shared resolver and TLS contexts; no global state."""
+
+    net: Net = field(default_factory=Net)
+    redactor: Redactor = NO_SECRETS
+    clock: Callable[[], float] = time.perf_counter
+
+    async def check(self, component: ComponentBase) -> CheckResult:
+        spec = REGISTRY[component.kind]
+        started_at = datetime.now(UTC)
+        run = ProbeRun(spec.component, self.net, self.clock)
+        start = self.clock()
+        message, diagnosis = await self._execute(spec, component, run)
+        duration = self.clock() - start
+        return self._result(component, run, started_at, duration, message, diagnosis)
+
+    async def _execute(
+        self, spec: ProbeSpec[Any], component: ComponentBase, run: ProbeRun
+    ) -> tuple[str, Diagnosis | None]:
+        if spec.run is None:
+            return "not probed", None
+        try:
+            async with asyncio.timeout(component.timeout):
+                return await spec.run(component, run), None
+        except ProbeFailed as exc:
+            return exc.message, exc.diagnosis
+        except TimeoutError as exc:
+            diagnosis = classify(exc, phase=run.current_phase or "connect", component=spec.component)
+            return f"timed out after {component.timeout:g}s in {run.current_phase or 'start'}", diagnosis
+        except Exception as exc:  # a probe's failure is data, never a crash of the tool
+            diagnosis = classify(exc, phase=run.current_phase, component=spec.component)
+            return _one_line(exc), diagnosis
+
+    def _result(
+        self,
+        component: ComponentBase,
+        run: ProbeRun,
+        started_at: datetime,
+        duration: float,
+        message: str,
+        diagnosis: Diagnosis | None,
+    ) -> CheckResult:
+        status, message, diagnosis = self._verdict(component, run, duration, message, diagnosis)
+        if diagnosis is not None:
+            diagnosis = _redacted(diagnosis, self.redactor)
+        return CheckResult(
+            component=component.name,
+            kind=component.kind,
+            status=status,
+            started_at=started_at,
+            duration=duration,
+            phases=tuple(run.phases),
+            facts=run.facts,
+            diagnosis=diagnosis,
+            message=self.redactor(message),
+            critical=component.critical,
+            category=component.category,
+        )
+
+    @staticmethod
+    def _verdict(
+        component: ComponentBase, run: ProbeRun, duration: float, message: str, diagnosis: Diagnosis | None
+    ) -> tuple[Status, str, Diagnosis | None]:
+        if diagnosis is not None:
+            return Status.FAIL, message, diagnosis
+        if component.max_latency is not None and duration > component.max_latency:
+            run.warn(f"took {duration * 1000:.0f} ms, over the {component.max_latency * 1000:.0f} ms budget")
+        if not run.warnings:
+            return Status.OK, message, None
+        text, cause = run.warnings[0]
+        warn_diag = Diagnosis.of(cause, run.component, text, rule="warning") if cause else None
+        return Status.WARN, "; ".join(w for w, _ in run.warnings), warn_diag
+
+    async def run(
+        self, components: Iterable[ComponentBase], on_result: ResultCallback | None = None
+    ) -> tuple[CheckResult, ...]:
+        """Run every component's check concurrently; results come back in the order given."""
+
+        async def one(component: ComponentBase) -> CheckResult:
+            result = await self.check(component)
+            if on_result is not None:
+                on_result(result)
+            return result
+
+        return tuple(await asyncio.gather(*(one(c) for c in components)))
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    first = text.splitlines()[0] if text else ""
+    return first if len(first) <= 300 else first[:297] + "..."
+
+
+def _redacted(diagnosis: Diagnosis, redactor: Redactor) -> Diagnosis:
+    return Diagnosis(
+        cause=diagnosis.cause,
+        layer=diagnosis.layer,
+        component=diagnosis.component,
+        summary=diagnosis.summary,
+        guidance=diagnosis.guidance,
+        owner=diagnosis.owner,
+        evidence=redactor(diagnosis.evidence),
+        rule=diagnosis.rule,
+    )
+
+
+def select(config: Config, only: Iterable[str] = ()) -> list[ComponentBase]:
+    wanted = set(only)
+    return [c for c in config.components if not wanted or c.name in wanted]
+
+
+async def check_config(
+    config: Config,
+    *,
+    only: Iterable[str] = (),
+    redactor: Redactor = NO_SECRETS,
+    on_result: ResultCallback | None = None,
+    net: Net | None = None,
+) -> CheckReport:
+    """Library entry point for `infraprobe check`: probe every (selected) component once."""
+    own_net = net is None
+    runner = Runner(net=net or Net(), redactor=redactor)
+    started_at = datetime.now(UTC)
+    start = time.perf_counter()
+    try:
+        results = await runner.run(select(config, only), on_result)
+    finally:
+        if own_net:
+            runner.net.close()
+    return CheckReport(config.environment, started_at, time.perf_counter() - start, results)
+
+
+__all__ = ["CheckReport", "Runner", "check_config", "select"]
