@@ -123,9 +123,7 @@ class Net:
         first_error: OSError | None = None
         for family, sockaddr in addresses:
             try:
-                return await asyncio.open_connection(
-                    sockaddr[0], sockaddr[1], family=family, limit=limit
-                )
+                return await asyncio.open_connection(sockaddr[0], sockaddr[1], family=family, limit=limit)
             except OSError as exc:
                 first_error = first_error or exc
         assert first_error is not None, "connect() needs at least one address"

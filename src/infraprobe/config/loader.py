@@ -60,7 +60,9 @@ class _ConfigBuilder:
 
     def build(self, data: Any) -> tuple[Config, dict[str, BaseModel]]:
         if not isinstance(data, dict):
-            raise ConfigError("the top level must be a mapping with a `components` list", location=self.source.locate(()))
+            raise ConfigError(
+                "the top level must be a mapping with a `components` list", location=self.source.locate(())
+            )
         self._check_top_keys(data)
         defaults = self._model(Defaults, data.get("defaults", {}), ("defaults",)) or Defaults()
         components = self._components(data.get("components"), defaults)
@@ -139,7 +141,10 @@ class _ConfigBuilder:
             seen.add(c.name)
             for j, dep in enumerate(c.depends_on):
                 if dep not in index:
-                    self._add(f"unknown component {dep!r}{_suggest(dep, list(index))}", ("components", i, "depends_on", j))
+                    self._add(
+                        f"unknown component {dep!r}{_suggest(dep, list(index))}",
+                        ("components", i, "depends_on", j),
+                    )
         if not self.errors:
             self._check_cycles(components, index)
 
@@ -147,7 +152,9 @@ class _ConfigBuilder:
         graph = {c.name: c.depends_on for c in components}
         cycle = find_cycle(graph)
         if cycle:
-            self._add(f"dependency cycle: {' -> '.join(cycle)}", ("components", index[cycle[0]], "depends_on"))
+            self._add(
+                f"dependency cycle: {' -> '.join(cycle)}", ("components", index[cycle[0]], "depends_on")
+            )
 
     def _add(self, message: str, path: Path_, *, key: bool = False) -> None:
         location = self.source.locate(path, key=key)
@@ -164,7 +171,7 @@ def find_cycle(graph: Mapping[str, tuple[str, ...]]) -> list[str]:
         stack.append(node)
         for dep in graph.get(node, ()):
             if state.get(dep) == 1:
-                return [*stack[stack.index(dep):], dep]
+                return [*stack[stack.index(dep) :], dep]
             if dep not in state and (found := visit(dep)):
                 return found
         stack.pop()

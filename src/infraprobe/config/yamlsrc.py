@@ -83,7 +83,10 @@ class _Builder:
             key = key_node.value
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise self._error("YAML merge keys (<<) are not supported; repeat the values", key_node, path)
-            self.source.key_positions[(*path, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            self.source.key_positions[(*path, key)] = (
+                key_node.start_mark.line + 1,
+                key_node.start_mark.column + 1,
+            )
             if key in out:
                 raise self._error(f"duplicate key {key!r}", key_node, (*path, key))
             out[key] = self.build(value_node, (*path, key))

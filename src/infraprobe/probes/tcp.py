@@ -33,4 +33,6 @@ async def probe(cfg: TcpCheck, run: ProbeRun) -> str:
     return f"connected to {cfg.host}:{cfg.port}"
 
 
-SPEC = ProbeSpec("tcp", TcpCheck, probe, Component.TCP, "open a TCP connection; refused, timed out, unreachable")
+SPEC = ProbeSpec(
+    "tcp", TcpCheck, probe, Component.TCP, "open a TCP connection; refused, timed out, unreachable"
+)

@@ -1,0 +1,44 @@
+"""`infraprobe check CONFIG`: probe every component once, concurrently, and explain failures."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from infraprobe.cli.common import Format, load, use_colour, write_out
+from infraprobe.cli.progress import Progress
+from infraprobe.errors import ConfigError
+from infraprobe.render import render
+from infraprobe.runner import check_config
+from infraprobe.views.check import check_report
+
+
+def register(app: typer.Typer) -> None:
+    app.command("check")(check)
+
+
+def check(
+    config: Annotated[Path, typer.Argument(help="environment config (YAML)")],
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="output format")] = Format.TABLE,
+    only: Annotated[
+        list[str] | None, typer.Option("--only", help="check only this component (repeatable)")
+    ] = None,
+) -> None:
+    """Probe every dependency once and say, for each failure, the cause, the layer and what to do."""
+    loaded = load(config)
+    names = set(loaded.config.names)
+    for name in only or ():
+        if name not in names:
+            raise ConfigError(f"no component named {name!r} in {config}", field="--only")
+    progress = Progress(total=len(only or names), enabled=fmt is Format.TABLE and sys.stderr.isatty())
+    report = asyncio.run(
+        check_config(loaded.config, only=only or (), redactor=loaded.redactor, on_result=progress.done)
+    )
+    progress.close()
+    rendered = render(check_report(report), fmt.value, colour=use_colour())
+    write_out(loaded.redactor(rendered))
+    raise typer.Exit(report.exit_code)

@@ -1,0 +1,85 @@
+"""`infraprobe classify`: explain one error text, or a stream of them as JSON lines."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+
+from infraprobe.classify import classify as classify_text
+from infraprobe.cli.common import EXIT_USAGE, console_err, write_out
+from infraprobe.redact import mask_patterns
+from infraprobe.result import Diagnosis
+
+
+class TextFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("classify")(classify)
+
+
+def classify(
+    text: Annotated[str | None, typer.Argument(help="error text; '-' or nothing reads stdin")] = None,
+    fmt: Annotated[TextFormat, typer.Option("--format", "-f")] = TextFormat.TEXT,
+    jsonl: Annotated[
+        bool, typer.Option("--jsonl", help='read {"text": ...} lines, write one JSON object each')
+    ] = False,
+) -> None:
+    """Classify an error text (exception message, log line, traceback tail): cause, layer, component, guidance."""
+    if jsonl:
+        raise typer.Exit(_jsonl(sys.stdin, sys.stdout))
+    if text is None or text == "-":
+        text = sys.stdin.read()
+    if not text.strip():
+        console_err("error: classify: no text given (pass TEXT, or pipe it on stdin)")
+        raise typer.Exit(EXIT_USAGE)
+    diagnosis = classify_text(text)
+    write_out(json.dumps(_payload(diagnosis), indent=2) if fmt is TextFormat.JSON else _human(diagnosis))
+
+
+def _payload(d: Diagnosis) -> dict[str, Any]:
+    out: dict[str, Any] = d.to_dict()
+    out["evidence"] = mask_patterns(out["evidence"])
+    return out
+
+
+def _human(d: Diagnosis) -> str:
+    return "\n".join(
+        [
+            f"cause:     {d.cause.value}",
+            f"layer:     {d.layer.value}",
+            f"component: {d.component.value}",
+            f"summary:   {d.summary}",
+            f"guidance:  {d.guidance}",
+            f"owner:     {d.owner}",
+            f"rule:      {d.rule}",
+        ]
+    )
+
+
+def _jsonl(stdin: Any, stdout: Any) -> int:
+    """One output line per input line, in order; a bad line yields an error object, never a stop."""
+    status = 0
+    for number, line in enumerate(stdin, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            text = record["text"] if isinstance(record, dict) else None
+            if not isinstance(text, str):
+                raise ValueError('expected an object with a string field "text"')
+        except (ValueError, KeyError) as exc:
+            error = f"<stdin>:{number}: text: {exc if isinstance(exc, ValueError) else 'missing field'}"
+            console_err(f"error: {error}")
+            stdout.write(json.dumps({"error": error, "line": number}) + "\n")
+            status = EXIT_USAGE
+            continue
+        stdout.write(json.dumps(_payload(classify_text(text))) + "\n")
+    stdout.flush()
+    return status

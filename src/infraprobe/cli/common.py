@@ -1,0 +1,42 @@
+"""Helpers shared by the command modules: output streams, colour policy, config loading."""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import StrEnum
+from pathlib import Path
+
+from infraprobe.config import LoadedConfig, load_config
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+class Format(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    MARKDOWN = "markdown"
+
+
+def use_colour(stream: object = sys.stdout) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def console_err(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def write_out(text: str) -> None:
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    sys.stdout.flush()
+
+
+def load(path: Path) -> LoadedConfig:
+    """Load a config; ConfigError propagates to main(), which prints it as one line and exits 2."""
+    return load_config(path)

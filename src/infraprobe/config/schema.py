@@ -1,0 +1,36 @@
+"""JSON Schema of the config file, assembled from the registry so it always lists every kind."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic.json_schema import models_json_schema
+
+from infraprobe.config.loader import SECTION_MODELS
+from infraprobe.config.model import Defaults
+from infraprobe.probes.registry import REGISTRY
+
+
+def config_schema() -> dict[str, Any]:
+    models = [(spec.model, "validation") for spec in REGISTRY.values()]
+    models += [(Defaults, "validation")]
+    models += [(m, "validation") for m in SECTION_MODELS.values()]
+    refs, defs = models_json_schema(models, ref_template="#/$defs/{model}")
+    kinds = [refs[(spec.model, "validation")] for spec in REGISTRY.values()]
+    properties: dict[str, Any] = {
+        "version": {"type": "integer", "const": 1},
+        "environment": {"type": "string"},
+        "defaults": refs[(Defaults, "validation")],
+        "components": {"type": "array", "items": {"oneOf": kinds}},
+    }
+    for name, model in SECTION_MODELS.items():
+        properties[name] = refs[(model, "validation")]
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "infraprobe config",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["components"],
+        "properties": properties,
+        **defs,
+    }

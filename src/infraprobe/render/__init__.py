@@ -1,0 +1,22 @@
+"""Renderers: pure functions `Report -> str`, one module per format, one registry."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from infraprobe.render import json_, markdown, text
+from infraprobe.report import Report
+
+Renderer = Callable[[Report], str]
+
+FORMATS: dict[str, Renderer] = {
+    "table": text.render,
+    "json": json_.render,
+    "markdown": markdown.render,
+}
+
+
+def render(report: Report, fmt: str, *, colour: bool = False) -> str:
+    if fmt == "table":
+        return text.render(report, colour=colour)
+    return FORMATS[fmt](report)

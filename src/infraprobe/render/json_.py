@@ -1,0 +1,11 @@
+"""JSON: the report's stable payload, as it is."""
+
+from __future__ import annotations
+
+import json
+
+from infraprobe.report import Report
+
+
+def render(report: Report) -> str:
+    return json.dumps(report.data, indent=2, sort_keys=False, default=str) + "\n"

@@ -1,0 +1,78 @@
+"""Plain-text tables for terminals; colour (ANSI) only when asked, which the CLI decides from the TTY."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+
+from infraprobe.report import Block, Bullets, Heading, KeyValues, Paragraph, Report, Table
+
+_ANSI = {"ok": "\x1b[32m", "warn": "\x1b[33m", "fail": "\x1b[31m", "muted": "\x1b[2m"}
+_RESET = "\x1b[0m"
+_BOLD = "\x1b[1m"
+
+
+def render(report: Report, *, colour: bool = False, width: int | None = None) -> str:
+    width = width or shutil.get_terminal_size((120, 40)).columns
+    out = [_bold(report.title, colour)]
+    out.extend(_block(b, colour, width) for b in report.blocks)
+    return "\n\n".join(p for p in out if p) + "\n"
+
+
+def _block(block: Block, colour: bool, width: int) -> str:
+    match block:
+        case Heading(text, _):
+            return _bold(text, colour)
+        case Paragraph(text, tone):
+            return _tone(textwrap.fill(text, width, break_long_words=False), tone, colour)
+        case Bullets(items, ordered):
+            return "\n".join(_bullet(i, x, ordered, width) for i, x in enumerate(items))
+        case KeyValues(pairs):
+            key_width = max((len(k) for k, _ in pairs), default=0)
+            return "\n".join(f"{k.ljust(key_width)}  {v}" for k, v in pairs)
+        case Table():
+            return _table(block, colour, width)
+    return ""
+
+
+def _bullet(index: int, text: str, ordered: bool, width: int) -> str:
+    mark = f"{index + 1}. " if ordered else "- "
+    return textwrap.fill(text, width, initial_indent=mark, subsequent_indent=" " * len(mark))
+
+
+def _table(table: Table, colour: bool, width: int) -> str:
+    widths = _column_widths(table, width)
+    lines = [_bold(table.title, colour)] if table.title else []
+    lines.append("  ".join(c.ljust(w) for c, w in zip(table.columns, widths, strict=True)).rstrip())
+    lines.append("  ".join("-" * w for w in widths))
+    for i, row in enumerate(table.rows):
+        tone = table.tones[i] if i < len(table.tones) else ""
+        cells = [_fit(c, w) for c, w in zip(row, widths, strict=True)]
+        text = "  ".join(cells).rstrip()
+        lines.append(_tone(text, tone, colour))
+    return "\n".join(lines)
+
+
+def _column_widths(table: Table, width: int) -> list[int]:
+    natural = [max([len(c)] + [len(r[i]) for r in table.rows]) for i, c in enumerate(table.columns)]
+    budget = width - 2 * (len(natural) - 1)
+    # Shrink the widest column (usually free text) until the table fits; never below 12 characters.
+    while sum(natural) > budget and max(natural) > 12:
+        widest = natural.index(max(natural))
+        natural[widest] -= 1
+    return natural
+
+
+def _fit(text: str, width: int) -> str:
+    text = text.replace("\n", " ")
+    return text.ljust(width) if len(text) <= width else text[: max(width - 1, 0)] + "…"
+
+
+def _tone(text: str, tone: str, colour: bool) -> str:
+    if not colour or tone not in _ANSI:
+        return text
+    return f"{_ANSI[tone]}{text}{_RESET}"
+
+
+def _bold(text: str, colour: bool) -> str:
+    return f"{_BOLD}{text}{_RESET}" if colour and text else text

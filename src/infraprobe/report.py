@@ -1,0 +1,61 @@
+"""The one report model every command renders: a format-neutral document plus its JSON payload.
+
+Commands turn their domain results (check results, root causes, log summaries) into a `Report` with a pure
+function; renderers (`infraprobe.render`) turn a `Report` into text. So a new output format is one renderer,
+and a new command never touches the renderers.
+
+A report has two faces: `blocks`, the document a person reads (headings, tables, lists, paragraphs), and
+`data`, the stable machine-readable payload that `--format json` prints as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+# Status-like words a renderer may colour: ok/pass green, warn yellow, fail red, blocked/stale dim.
+TONES = ("ok", "warn", "fail", "muted", "")
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    text: str
+    level: int = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    text: str
+    tone: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Bullets:
+    items: tuple[str, ...]
+    ordered: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    # One tone per row (colours the row's status cell on a terminal); "" for none.
+    tones: tuple[str, ...] = ()
+    title: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class KeyValues:
+    pairs: tuple[tuple[str, str], ...]
+
+
+Block = Heading | Paragraph | Bullets | Table | KeyValues
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    title: str
+    blocks: tuple[Block, ...]
+    data: Mapping[str, Any] = field(default_factory=dict)
+    exit_code: int = 0

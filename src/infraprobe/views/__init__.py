@@ -1,0 +1,1 @@
+"""Views: pure functions from domain results to the format-neutral `Report`."""

@@ -1,0 +1,54 @@
+"""`infraprobe check` results as a Report."""
+
+from __future__ import annotations
+
+from infraprobe.report import Block, Bullets, Heading, Paragraph, Report, Table
+from infraprobe.result import CheckResult, Status
+from infraprobe.runner import CheckReport
+
+
+def check_report(report: CheckReport) -> Report:
+    blocks: list[Block] = [_summary(report), _results_table(report.results)]
+    failures = [r for r in report.results if r.diagnosis is not None]
+    if failures:
+        blocks.append(Heading("Why"))
+        for result in failures:
+            blocks.extend(_why(result))
+    title = f"infraprobe check: {report.environment}" if report.environment else "infraprobe check"
+    return Report(title, tuple(blocks), report.to_dict(), report.exit_code)
+
+
+def _summary(report: CheckReport) -> Paragraph:
+    counts = {s: sum(r.status is s for r in report.results) for s in Status}
+    verdict = "FAIL" if report.exit_code else "PASS"
+    text = (
+        f"{verdict}: {counts[Status.OK]} ok, {counts[Status.WARN]} warn, {counts[Status.FAIL]} fail "
+        f"in {report.duration * 1000:.0f} ms"
+    )
+    return Paragraph(text, "fail" if report.exit_code else "ok")
+
+
+def _results_table(results: tuple[CheckResult, ...]) -> Table:
+    rows = tuple(_row(r) for r in results)
+    tones = tuple(r.status.value for r in results)
+    return Table(("status", "component", "kind", "time", "phases", "cause", "layer", "detail"), rows, tones)
+
+
+def _row(r: CheckResult) -> tuple[str, ...]:
+    phases = " ".join(f"{p.name}={p.seconds * 1000:.1f}" for p in r.phases)
+    status = r.status.value + ("" if r.critical else "*")
+    cause = r.diagnosis.cause.value if r.diagnosis else ""
+    layer = r.diagnosis.layer.value if r.diagnosis else ""
+    return (status, r.component, r.kind, f"{r.duration * 1000:.1f} ms", phases, cause, layer, r.message)
+
+
+def _why(r: CheckResult) -> list[Block]:
+    d = r.diagnosis
+    assert d is not None
+    items = [f"summary: {d.summary}", f"next: {d.guidance}", f"owner: {d.owner}"]
+    if d.evidence:
+        items.append(f"evidence: {d.evidence}")
+    return [
+        Paragraph(f"{r.component}: {d.cause.value} ({d.layer.value}, {d.component.value})", r.status.value),
+        Bullets(tuple(items)),
+    ]
