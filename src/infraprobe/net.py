@@ -10,45 +10,45 @@ import asyncio
 import ipaddress
 import socket
 import ssl
-import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 Address = tuple[int, tuple[str, int] | tuple[str, int, int, int]]  # (family, sockaddr)
 
 # getaddrinfo blocks and cannot be cancelled. A hung resolver would otherwise leave one blocked thread
-# behind per timed-out lookup; capping in-flight lookups caps the threads, and a lookup that cannot get a
-# slot before its deadline simply times out like any other.
+# behind per timed-out lookup; a small dedicated pool caps the threads, and a lookup that cannot get a
+# thread before its deadline simply times out like any other.
 MAX_RESOLVER_THREADS = 8
+
+GetAddrInfo = Callable[..., list[tuple[Any, ...]]]
 
 
 class SystemResolver:
-    """getaddrinfo on a small dedicated pool, with a hard cap on lookups in flight."""
+    """getaddrinfo on a small dedicated pool, with a hard cap on lookups in flight.
 
-    def __init__(self, max_threads: int = MAX_RESOLVER_THREADS) -> None:
+    `getaddrinfo` is injectable so tests can run the same path against a stub resolver on loopback.
+    """
+
+    def __init__(self, max_threads: int = MAX_RESOLVER_THREADS, *, getaddrinfo: GetAddrInfo | None = None) -> None:
+        self.max_threads = max_threads
         self._pool = ThreadPoolExecutor(max_workers=max_threads, thread_name_prefix="infraprobe-dns")
-        self._slots = threading.BoundedSemaphore(max_threads)
-        self._async_slots = asyncio.Semaphore(max_threads)
+        self._getaddrinfo = getaddrinfo or socket.getaddrinfo
 
     async def resolve(self, host: str, port: int, family: int = socket.AF_UNSPEC) -> list[Address]:
         literal = _ip_literal(host, port)
         if literal is not None:
             return [literal]
-        async with self._async_slots:
-            loop = asyncio.get_running_loop()
-            # The slot is released by the thread itself when getaddrinfo returns, not by this coroutine,
-            # so a cancelled lookup keeps its slot until the thread really is free again.
-            self._slots.acquire()
-            future = loop.run_in_executor(self._pool, self._lookup, host, port, family)
-            return await asyncio.shield(future)
+        loop = asyncio.get_running_loop()
+        # Deliberately not shielded: cancelling the await cancels a lookup still queued for a thread, so a
+        # flood of timed-out lookups never runs at all, while one already running finishes on its thread
+        # (the pool's cap bounds those). Nothing here may block the event loop waiting for a thread.
+        return await loop.run_in_executor(self._pool, self._lookup, host, port, family)
 
     def _lookup(self, host: str, port: int, family: int) -> list[Address]:
-        try:
-            infos = socket.getaddrinfo(host, port, family, socket.SOCK_STREAM)
-        finally:
-            self._slots.release()
+        infos = self._getaddrinfo(host, port, family, socket.SOCK_STREAM)
         seen: list[Address] = []
         for fam, _, _, _, sockaddr in infos:
             entry: Address = (int(fam), sockaddr)  # type: ignore[assignment]
@@ -148,7 +148,9 @@ async def close_quietly(writer: asyncio.StreamWriter) -> None:
     try:
         await asyncio.wait_for(writer.wait_closed(), 0.5)
     except (OSError, TimeoutError, ssl.SSLError):
-        pass
+        # A TLS peer that never answers close_notify would keep the socket open for ssl_shutdown_timeout
+        # (30 s); drop it now instead.
+        writer.transport.abort()
 
 
 ClockFn = Callable[[], float]

@@ -84,7 +84,7 @@ class _ConfigBuilder:
 
     def _components(self, raw: Any, defaults: Defaults) -> list[ComponentBase]:
         if raw is None:
-            self._add("missing: a config needs a `components` list", ())
+            self._add("missing required field (a list of components)", ("components",))
             return []
         if not isinstance(raw, list):
             self._add("must be a list of components", ("components",))
@@ -142,7 +142,7 @@ class _ConfigBuilder:
             for j, dep in enumerate(c.depends_on):
                 if dep not in index:
                     self._add(
-                        f"unknown component {dep!r}{_suggest(dep, list(index))}",
+                        f"unknown component{_suggest(dep, list(index))}",
                         ("components", i, "depends_on", j),
                     )
         if not self.errors:

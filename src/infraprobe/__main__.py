@@ -1,0 +1,3 @@
+from infraprobe.cli.main import main
+
+main()

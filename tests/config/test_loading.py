@@ -1,0 +1,77 @@
+"""Valid configs: defaults, overrides, interpolation, secrets, schema."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from infraprobe.config import parse_config
+from infraprobe.config.schema import config_schema
+from infraprobe.config.types import parse_duration
+from infraprobe.probes.registry import REGISTRY
+
+BASE = """
+environment: staging
+defaults:
+  timeout: 2s
+  category: network
+components:
+  - name: a
+    kind: tcp
+    host: 127.0.0.1
+    port: 1
+  - name: b
+    kind: tcp
+    host: ${HOST}
+    port: 2
+    timeout: 250ms
+    critical: false
+    depends_on: [a]
+"""
+
+
+def test_defaults_then_overrides() -> None:
+    """File defaults apply to every component; a component's own value wins."""
+    config = parse_config(BASE, env={"HOST": "127.0.0.2"}).config
+    a, b = config.components
+    assert (a.timeout, a.category, a.critical) == (2.0, "network", True)
+    assert (b.timeout, b.critical, b.depends_on) == (0.25, False, ("a",))
+    assert b.host == "127.0.0.2"  # type: ignore[attr-defined]
+
+
+def test_interpolated_values_are_secrets() -> None:
+    """Values taken from the environment are masked by the config's redactor."""
+    loaded = parse_config(BASE, env={"HOST": "hunter2-canary"})
+    assert loaded.redactor("x hunter2-canary y") == "x *** y"
+
+
+def test_env_default_syntax() -> None:
+    """${VAR:-default} falls back to the default when VAR is unset."""
+    text = BASE.replace("${HOST}", "${HOST:-127.0.0.9}")
+    assert parse_config(text, env={}).config.components[1].host == "127.0.0.9"  # type: ignore[attr-defined]
+
+
+def test_models_are_frozen() -> None:
+    """Components cannot be changed after validation (results and analysis rely on it)."""
+    component = parse_config(BASE, env={"HOST": "h"}).config.components[0]
+    with pytest.raises(ValueError):
+        component.timeout = 9  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"), [("250ms", 0.25), ("5s", 5.0), ("2m", 120.0), ("1h", 3600.0), (3, 3.0), ("1.5", 1.5)]
+)
+def test_durations(text: str | int, seconds: float) -> None:
+    """Durations accept ms/s/m/h suffixes and bare numbers of seconds."""
+    assert parse_duration(text) == seconds
+
+
+def test_schema_lists_every_kind() -> None:
+    """The JSON Schema is built from the registry, so a new kind appears without editing the schema."""
+    schema = config_schema()
+    items = schema["properties"]["components"]["items"]["oneOf"]
+    assert len(items) == len(REGISTRY)
+    text = json.dumps(schema)
+    for kind in REGISTRY:
+        assert f'"const": "{kind}"' in text or f'"{kind}"' in text
