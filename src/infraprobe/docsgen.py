@@ -32,9 +32,11 @@ def taxonomy_md() -> str:
             lines.append(f"- **Check next:** {meta.check_next}")
             lines.append(f"- **Confirmed if:** {meta.confirm}")
             lines.append(f"- **Usually owned by:** {meta.owner}\n")
-    lines.append("`tls_hostname_mismatch` is decided per case: configuration when the client was pointed at a "
-                 "name the certificate cannot cover (an IP, a tunnel, a wrong host), infrastructure when the "
-                 "served certificate lacks the name.\n")
+    lines.append(
+        "`tls_hostname_mismatch` is decided per case: configuration when the client was pointed at a "
+        "name the certificate cannot cover (an IP, a tunnel, a wrong host), infrastructure when the "
+        "served certificate lacks the name.\n"
+    )
     lines.append("## Components\n")
     lines.append(", ".join(f"`{c.value}`" for c in Component) + "\n")
     return "\n".join(lines)

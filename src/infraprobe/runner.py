@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -58,9 +58,11 @@ class Runner:
     net: Net = field(default_factory=Net)
     redactor: Redactor = NO_SECRETS
     clock: Callable[[], float] = time.perf_counter
+    # The kinds this runner knows; injectable so embedders and tests can add or replace probes.
+    registry: Mapping[str, ProbeSpec[Any]] = field(default_factory=lambda: REGISTRY)
 
     async def check(self, component: ComponentBase) -> CheckResult:
-        spec = REGISTRY[component.kind]
+        spec = self.registry[component.kind]
         started_at = datetime.now(UTC)
         run = ProbeRun(spec.component, self.net, self.clock)
         start = self.clock()

@@ -14,6 +14,7 @@ from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 
+from infraprobe.analysis.topology import Topology
 from infraprobe.config.model import ComponentBase, Config, Defaults
 from infraprobe.config.yamlsrc import Path_, SourceMap, format_path, load_yaml
 from infraprobe.errors import ConfigError, ConfigErrors, Location
@@ -22,7 +23,7 @@ from infraprobe.redact import Redactor
 
 CORE_KEYS = ("version", "environment", "defaults", "components")
 # Sections owned by later features, validated by their own models. Adding one: add its model here.
-SECTION_MODELS: dict[str, type[BaseModel]] = {}
+SECTION_MODELS: dict[str, type[BaseModel]] = {"topology": Topology}
 SECRET_FIELDS = ("password", "token", "secret", "dsn", "url", "headers")
 
 
@@ -103,7 +104,8 @@ class _ConfigBuilder:
             self._add(f"{got}; expected one of: {', '.join(REGISTRY)}", (*path, "kind") if kind else path)
             return None
         merged = {**defaults.model_dump(exclude_none=True), **item}
-        return self._model(REGISTRY[kind].model, merged, path)
+        component: ComponentBase | None = self._model(REGISTRY[kind].model, merged, path)
+        return component
 
     def _sections(self, data: dict[str, Any]) -> dict[str, BaseModel]:
         out: dict[str, BaseModel] = {}
@@ -195,15 +197,13 @@ def _suggest(word: str, candidates: Any) -> str:
 
 def _model_fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     """The keys allowed where an unknown key was found, walking nested models along `loc`."""
-    current: Any = model
+    current: type[BaseModel] | None = model
     for part in loc[:-1]:
-        if isinstance(part, int):
+        if isinstance(part, int) or current is None:
             continue
-        field = current.model_fields.get(part) if isinstance(current, type) else None
+        field = current.model_fields.get(part)
         current = _nested_model(field.annotation) if field is not None else None
-        if current is None:
-            return []
-    return list(current.model_fields) if isinstance(current, type) and issubclass(current, BaseModel) else []
+    return list(current.model_fields) if current is not None else []
 
 
 def _nested_model(annotation: Any) -> type[BaseModel] | None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
+from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from infraprobe.config.loader import SECTION_MODELS
@@ -12,9 +13,10 @@ from infraprobe.probes.registry import REGISTRY
 
 
 def config_schema() -> dict[str, Any]:
-    models = [(spec.model, "validation") for spec in REGISTRY.values()]
-    models += [(Defaults, "validation")]
-    models += [(m, "validation") for m in SECTION_MODELS.values()]
+    mode: Literal["validation"] = "validation"
+    classes: list[type[BaseModel]] = [spec.model for spec in REGISTRY.values()]
+    classes += [Defaults, *SECTION_MODELS.values()]
+    models = [(m, mode) for m in classes]
     refs, defs = models_json_schema(models, ref_template="#/$defs/{model}")
     kinds = [refs[(spec.model, "validation")] for spec in REGISTRY.values()]
     properties: dict[str, Any] = {
