@@ -43,6 +43,8 @@ class Table:
     # One tone per row (colours the row's status cell on a terminal); "" for none.
     tones: tuple[str, ...] = ()
     title: str = ""
+    # Columns a narrow terminal may truncate, first to give up width first; empty: the widest first.
+    shrink: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

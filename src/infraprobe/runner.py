@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -81,8 +82,10 @@ class Runner:
         except ProbeFailed as exc:
             return exc.message, exc.diagnosis
         except TimeoutError as exc:
-            diagnosis = classify(exc, phase=run.current_phase or "connect", component=spec.component)
-            return f"timed out after {component.timeout:g}s in {run.current_phase or 'start'}", diagnosis
+            phase = run.current_phase or "connect"
+            message = f"timed out after {component.timeout:g}s in the {phase} phase"
+            diagnosis = classify(exc, phase=phase, component=spec.component)
+            return message, dataclasses.replace(diagnosis, evidence=message)
         except Exception as exc:  # a probe's failure is data, never a crash of the tool
             diagnosis = classify(exc, phase=run.current_phase, component=spec.component)
             return _one_line(exc), diagnosis

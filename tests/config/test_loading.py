@@ -41,9 +41,11 @@ def test_defaults_then_overrides() -> None:
 
 
 def test_interpolated_values_are_secrets() -> None:
-    """Values taken from the environment are masked by the config's redactor."""
-    loaded = parse_config(BASE, env={"HOST": "hunter2-canary"})
+    """Values taken from the environment are masked, except locators (hosts, ports) that errors need."""
+    text = BASE + "    description: ${NOTE}\n"
+    loaded = parse_config(text, env={"HOST": "db.internal", "NOTE": "hunter2-canary"})
     assert loaded.redactor("x hunter2-canary y") == "x *** y"
+    assert loaded.redactor("cannot reach db.internal") == "cannot reach db.internal"
 
 
 def test_env_default_syntax() -> None:

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from infraprobe.cli.common import Format, load, use_colour, write_out
+from infraprobe.cli.common import Format, load, terminal_width, use_colour, write_out
 from infraprobe.cli.progress import Progress
 from infraprobe.errors import ConfigError
 from infraprobe.render import render
@@ -39,6 +39,6 @@ def check(
         check_config(loaded.config, only=only or (), redactor=loaded.redactor, on_result=progress.done)
     )
     progress.close()
-    rendered = render(check_report(report), fmt.value, colour=use_colour())
+    rendered = render(check_report(report), fmt.value, colour=use_colour(), width=terminal_width())
     write_out(loaded.redactor(rendered))
     raise typer.Exit(report.exit_code)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -26,6 +27,12 @@ def use_colour(stream: object = sys.stdout) -> bool:
         return False
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())
+
+
+def terminal_width(stream: object = sys.stdout) -> int | None:
+    """The terminal's width when writing to one; None (no truncation) for pipes and files."""
+    isatty = getattr(stream, "isatty", None)
+    return shutil.get_terminal_size((120, 40)).columns if isatty and isatty() else None
 
 
 def console_err(message: str) -> None:

@@ -107,8 +107,7 @@ class _Builder:
                 secret = default
             else:
                 raise self._error(f"environment variable {name} is not set", node, path)
-            # Anything taken from the environment is treated as secret: that is where secrets live.
-            if secret:
+            if _may_be_secret(secret, path):
                 self.secrets.add(secret)
             return secret
 
@@ -117,6 +116,30 @@ class _Builder:
     def _error(self, message: str, node: yaml.Node, path: Path_) -> ConfigError:
         loc = Location(self.source.file, node.start_mark.line + 1, node.start_mark.column + 1)
         return ConfigError(message, location=loc, field=format_path(path))
+
+
+# Fields whose interpolated values locate things rather than unlock them. Everything else taken from the
+# environment is treated as secret, since that is where secrets live; masking a port number would only
+# make error messages useless.
+_LOCATOR_KEYS = frozenset(
+    {
+        "host",
+        "port",
+        "ca_file",
+        "client_cert",
+        "server_name",
+        "nameserver",
+        "database",
+        "db",
+        "user",
+        "username",
+    }
+)
+
+
+def _may_be_secret(value: str, path: Path_) -> bool:
+    key = path[-1] if path else ""
+    return bool(value) and not value.isdigit() and key not in _LOCATOR_KEYS
 
 
 def format_path(path: Path_) -> str:

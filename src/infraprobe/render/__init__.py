@@ -16,7 +16,7 @@ FORMATS: dict[str, Renderer] = {
 }
 
 
-def render(report: Report, fmt: str, *, colour: bool = False) -> str:
+def render(report: Report, fmt: str, *, colour: bool = False, width: int | None = None) -> str:
     if fmt == "table":
-        return text.render(report, colour=colour)
+        return text.render(report, colour=colour, width=width)
     return FORMATS[fmt](report)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import textwrap
 
 from infraprobe.report import Block, Bullets, Heading, KeyValues, Paragraph, Report, Table
@@ -10,10 +9,12 @@ from infraprobe.report import Block, Bullets, Heading, KeyValues, Paragraph, Rep
 _ANSI = {"ok": "\x1b[32m", "warn": "\x1b[33m", "fail": "\x1b[31m", "muted": "\x1b[2m"}
 _RESET = "\x1b[0m"
 _BOLD = "\x1b[1m"
+NO_LIMIT = 10_000
 
 
 def render(report: Report, *, colour: bool = False, width: int | None = None) -> str:
-    width = width or shutil.get_terminal_size((120, 40)).columns
+    """`width`: fit tables and paragraphs to it (a terminal); None: never truncate (a pipe or a file)."""
+    width = width or NO_LIMIT
     out = [_bold(report.title, colour)]
     out.extend(_block(b, colour, width) for b in report.blocks)
     return "\n\n".join(p for p in out if p) + "\n"
@@ -55,11 +56,17 @@ def _table(table: Table, colour: bool, width: int) -> str:
 
 def _column_widths(table: Table, width: int) -> list[int]:
     natural = [max([len(c)] + [len(r[i]) for r in table.rows]) for i, c in enumerate(table.columns)]
-    budget = width - 2 * (len(natural) - 1)
-    # Shrink the widest column (usually free text) until the table fits; never below 12 characters.
-    while sum(natural) > budget and max(natural) > 12:
-        widest = natural.index(max(natural))
-        natural[widest] -= 1
+    excess = sum(natural) + 2 * (len(natural) - 1) - width
+    # Truncate the columns the table allows, in its order, never below 12 characters; then the widest.
+    for index in table.shrink:
+        if excess <= 0:
+            break
+        cut = min(excess, max(natural[index] - 12, 0))
+        natural[index] -= cut
+        excess -= cut
+    while excess > 0 and max(natural) > 12:
+        natural[natural.index(max(natural))] -= 1
+        excess -= 1
     return natural
 
 

@@ -31,15 +31,16 @@ def _summary(report: CheckReport) -> Paragraph:
 def _results_table(results: tuple[CheckResult, ...]) -> Table:
     rows = tuple(_row(r) for r in results)
     tones = tuple(r.status.value for r in results)
-    return Table(("status", "component", "kind", "time", "phases", "cause", "layer", "detail"), rows, tones)
+    columns = ("status", "component", "kind", "time", "cause", "layer", "phases (ms)", "detail")
+    return Table(columns, rows, tones, shrink=(7, 6))
 
 
 def _row(r: CheckResult) -> tuple[str, ...]:
-    phases = " ".join(f"{p.name}={p.seconds * 1000:.1f}" for p in r.phases)
+    phases = " ".join(f"{p.name} {p.seconds * 1000:.1f}" for p in r.phases)
     status = r.status.value + ("" if r.critical else "*")
     cause = r.diagnosis.cause.value if r.diagnosis else ""
     layer = r.diagnosis.layer.value if r.diagnosis else ""
-    return (status, r.component, r.kind, f"{r.duration * 1000:.1f} ms", phases, cause, layer, r.message)
+    return (status, r.component, r.kind, f"{r.duration * 1000:.1f} ms", cause, layer, phases, r.message)
 
 
 def _why(r: CheckResult) -> list[Block]:
