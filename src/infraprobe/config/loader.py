@@ -163,6 +163,15 @@ class _ConfigBuilder:
         self.errors.append(ConfigError(message, location=location, field=_field_name(path)))
 
 
+def validate_section(model: type[Any], data: Any, source: SourceMap, path: Path_ = ()) -> Any:
+    """Validate `data` (found at `path` in `source`) with `model`; errors read like the loader's own."""
+    builder = _ConfigBuilder(source)
+    parsed = builder._model(model, data, path)
+    if builder.errors or parsed is None:
+        raise ConfigErrors(builder.errors)
+    return parsed
+
+
 def find_cycle(graph: Mapping[str, tuple[str, ...]]) -> list[str]:
     """One dependency cycle as a path that ends where it starts, or [] when the graph is acyclic."""
     state: dict[str, int] = {}  # 1 = on the current path, 2 = finished

@@ -41,5 +41,6 @@ def _cell(text: str) -> str:
 
 
 def _inline(text: str) -> str:
-    # Keep user-controlled text from turning into markup (a hostile error text must stay text).
-    return text.replace("<", "&lt;").replace(">", "&gt;")
+    # Keep user-controlled text from turning into HTML (a hostile error text must stay text). A bare ">"
+    # is harmless inside a line and is what arithmetic like "150 > 50" needs to read naturally.
+    return text.replace("&", "&amp;").replace("<", "&lt;")

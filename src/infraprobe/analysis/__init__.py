@@ -1,0 +1,32 @@
+"""Root-cause analysis across an environment: dependency graph, capacity and timeout arithmetic, drift.
+
+    analysis = analyze(load_config("env.yaml"), results, observations_from(results))
+    for root in analysis.root_causes:
+        print(root.component, root.cause, root.blocked, [w.statement for w in root.whys])
+
+`analyze` is pure: it probes nothing. Run the checks first (`infraprobe.runner.check_config`) when live
+failures and facts should count; without results it is a static analysis of the `topology` section.
+"""
+
+from __future__ import annotations
+
+from infraprobe.analysis.engine import analyze, observations_from
+from infraprobe.analysis.model import Analysis, Confidence, Finding, RootCause, Severity, Why
+from infraprobe.analysis.rules import RULES, Context, Observations, Rule
+from infraprobe.analysis.topology import Topology
+
+__all__ = [
+    "RULES",
+    "Analysis",
+    "Confidence",
+    "Context",
+    "Finding",
+    "Observations",
+    "RootCause",
+    "Rule",
+    "Severity",
+    "Topology",
+    "Why",
+    "analyze",
+    "observations_from",
+]
