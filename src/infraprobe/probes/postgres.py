@@ -1,20 +1,260 @@
-"""postgres probe: being written (placeholder so the registry imports)."""
+"""postgres: connect (libpq, auth included), one query for version, recovery and connection headroom.
+
+Phases: dns (our resolver; libpq gets `hostaddr` so it does not resolve again) -> connect (TCP, TLS and
+authentication happen inside libpq) -> query. A unix-socket host (`host=/cloudsql/proj:region:inst`) has
+no dns phase; its directory and socket file are checked first, because libpq's own error for a missing
+path reads like a server that is down.
+
+psycopg errors are raised unchanged for the classifier, which maps them by SQLSTATE and message text.
+The password never reaches a message, fact or evidence: libpq can echo pieces of a malformed DSN, so
+every error text is scrubbed of it before it leaves the probe.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+import math
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, Self
+
+import psycopg
+from psycopg.conninfo import conninfo_to_dict
+from pydantic import Field, model_validator
 
 from infraprobe.config.model import ComponentBase
+from infraprobe.errors import ProbeFailed
 from infraprobe.probes.base import ProbeRun, ProbeSpec
-from infraprobe.taxonomy import Component
+from infraprobe.taxonomy import Cause, Component
+
+DEFAULT_PORT = 5432
+_PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")
+_QUOTED = re.compile(r'"[^"]*"')
+
+# One round trip. Only client backends count against max_connections (autovacuum, walsenders and
+# background workers have their own slots). `reserved_connections` exists from PostgreSQL 16 on.
+STATS_SQL = """
+SELECT 1,
+       current_setting('server_version'),
+       pg_is_in_recovery(),
+       (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend')::int,
+       current_setting('max_connections')::int,
+       current_setting('superuser_reserved_connections')::int
+         + coalesce(current_setting('reserved_connections', true), '0')::int,
+       current_database(),
+       current_user
+"""
 
 
-class Placeholder(ComponentBase):
+class PostgresCheck(ComponentBase):
     kind: Literal["postgres"] = "postgres"
+    dsn: str | None = Field(None, description="libpq URL or key=value string; host=/dir for a unix socket")
+    host: str | None = Field(
+        None, min_length=1, description="alternative to dsn: a name, an IP or /socket/dir"
+    )
+    port: int | None = Field(None, ge=1, le=65535)
+    user: str | None = None
+    password: str | None = Field(None, description="also allowed with dsn, to keep the secret out of it")
+    database: str | None = None
+    expect_primary: bool = Field(True, description="warn when the server is in recovery (a standby)")
+    min_headroom: int | str | None = Field(
+        None, description="warn below this many free slots, or N%; default max(3, 10%) of usable slots"
+    )
+
+    @model_validator(mode="after")
+    def _valid(self) -> Self:
+        if (self.dsn is None) == (self.host is None):
+            raise ValueError("give exactly one of `dsn` or `host`")
+        if self.dsn is not None and (self.port or self.user or self.database):
+            raise ValueError(
+                "with `dsn`, put port, user and database in the dsn (only `password` may be separate)"
+            )
+        host = str(connection_params(self).get("host", ""))
+        if not host:
+            raise ValueError(
+                "the dsn names no host: infraprobe resolves the host itself, so it must be given"
+            )
+        if "," in host:
+            raise ValueError("the dsn must name exactly one host (one component per host)")
+        if isinstance(self.min_headroom, str) and not _PERCENT.match(self.min_headroom):
+            raise ValueError("min_headroom must be a number of connections or a percentage such as 10%")
+        return self
+
+    def target(self) -> str:
+        p = connection_params(self)
+        return f"{p.get('host')}:{p.get('port', DEFAULT_PORT)}/{p.get('dbname', '')}"
 
 
-async def probe(cfg: Placeholder, run: ProbeRun) -> str:
-    raise NotImplementedError("postgres probe")
+def connection_params(cfg: PostgresCheck) -> dict[str, Any]:
+    """libpq parameters from either the dsn or the separate fields; `password` overrides the dsn's."""
+    if cfg.dsn is not None:
+        params = _parse_dsn(cfg.dsn)
+    else:
+        fields = {"host": cfg.host, "port": cfg.port, "user": cfg.user, "dbname": cfg.database}
+        params = {k: v for k, v in fields.items() if v is not None}
+    if cfg.password is not None:
+        params["password"] = cfg.password
+    return params
 
 
-SPEC = ProbeSpec("postgres", Placeholder, probe, Component.OTHER, "placeholder")
+def _parse_dsn(dsn: str) -> dict[str, Any]:
+    try:
+        return conninfo_to_dict(dsn)
+    except psycopg.ProgrammingError as exc:
+        # libpq quotes the fragment it choked on, which may be the password: show only one-character
+        # fragments (the `"="` it expected), mask every other quoted part.
+        masked = _QUOTED.sub(lambda m: m[0] if len(m[0]) <= 3 else '"..."', str(exc).strip())
+        raise ValueError(f"invalid dsn: {masked}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    version: str
+    in_recovery: bool
+    in_use: int
+    max_connections: int
+    reserved: int
+    database: str
+    user: str
+
+    @property
+    def usable(self) -> int:
+        """Slots an ordinary role may use: the rest are kept for superusers (and pg_use_reserved_connections)."""
+        return self.max_connections - self.reserved
+
+    @property
+    def headroom(self) -> int:
+        return self.usable - self.in_use
+
+
+async def probe(cfg: PostgresCheck, run: ProbeRun) -> str:
+    params = connection_params(cfg)
+    with _scrubbed(params.get("password")):
+        conn = await _connect(cfg, params, run)
+        try:
+            run.fact("address", conn.info.hostaddr or conn.info.host)
+            with run.phase("query"):
+                cursor = await conn.execute(STATS_SQL)
+                row = await cursor.fetchone()
+        finally:
+            await conn.close()
+    assert row is not None
+    stats = Stats(*row[1:])
+    _record(run, stats)
+    _judge(cfg, run, stats)
+    role = "standby" if stats.in_recovery else "primary"
+    return f"SELECT 1 ok on PostgreSQL {stats.version.split()[0]} ({role}), {stats.headroom} of {stats.usable} slots free"
+
+
+async def _connect(cfg: PostgresCheck, params: dict[str, Any], run: ProbeRun) -> psycopg.AsyncConnection[Any]:
+    host, port = str(params["host"]), int(params.get("port") or DEFAULT_PORT)
+    socket_dir = Path(host) if host.startswith("/") else None
+    if socket_dir is None:
+        params = await _resolved(params, host, port, run)
+    with run.phase("connect"):
+        if socket_dir is not None:
+            _check_socket(run, socket_dir, port)
+        return await psycopg.AsyncConnection.connect(**params, **_connect_options(cfg))
+
+
+def _connect_options(cfg: PostgresCheck) -> dict[str, Any]:
+    # libpq counts connect_timeout in whole seconds and treats values below 2 as 2; the runner's own
+    # deadline still bounds the check precisely.
+    return {
+        "autocommit": True,
+        "connect_timeout": max(2, math.ceil(cfg.timeout)),
+        "application_name": "infraprobe",
+    }
+
+
+async def _resolved(params: dict[str, Any], host: str, port: int, run: ProbeRun) -> dict[str, Any]:
+    """Resolve in our own dns phase and pin libpq to the addresses, so it does not resolve again."""
+    with run.phase("dns"):
+        addresses = await run.net.resolver.resolve(host, port)
+    ips = [sockaddr[0] for _, sockaddr in addresses]
+    # One host entry per address: libpq tries them in order, and keeps the name for TLS verification.
+    return {**params, "host": ",".join([host] * len(ips)), "hostaddr": ",".join(ips)}
+
+
+def _check_socket(run: ProbeRun, directory: Path, port: int) -> None:
+    socket_file = directory / f".s.PGSQL.{port}"
+    if not directory.is_dir():
+        run.fail(
+            Cause.RESOURCE_MISSING,
+            f"socket directory {directory} does not exist (is the Cloud SQL proxy / volume mounted here?)",
+            rule="postgres-socket:dir",
+        )
+    if not socket_file.exists():
+        run.fail(
+            Cause.RESOURCE_MISSING,
+            f"no socket {socket_file}: nothing serves port {port} in {directory} "
+            "(server or Cloud SQL proxy not running for this instance, or wrong port)",
+            rule="postgres-socket:file",
+        )
+    run.fact("socket", str(socket_file))
+
+
+@contextmanager
+def _scrubbed(password: str | None) -> Iterator[None]:
+    """Re-raise any error whose text contains the password with that text masked, same type."""
+    try:
+        yield
+    except ProbeFailed:
+        raise
+    except Exception as exc:
+        if not password or password not in str(exc):
+            raise
+        raise _masked(exc, password) from None
+
+
+def _masked(exc: Exception, password: str) -> Exception:
+    message = str(exc).replace(password, "***")
+    try:
+        return type(exc)(message)
+    except Exception:
+        return RuntimeError(message)
+
+
+def _record(run: ProbeRun, stats: Stats) -> None:
+    run.fact("server_version", stats.version)
+    run.fact("in_recovery", stats.in_recovery)
+    run.fact("connections_in_use", stats.in_use)
+    run.fact("max_connections", stats.max_connections)
+    run.fact("reserved_connections", stats.reserved)
+    run.fact("headroom", stats.headroom)
+    run.fact("database", stats.database)
+    run.fact("user", stats.user)
+
+
+def min_headroom(setting: int | str | None, usable: int) -> int:
+    """The free-slot threshold below which the check warns."""
+    if setting is None:
+        return max(3, math.ceil(0.10 * usable))
+    if isinstance(setting, int):
+        return setting
+    match = _PERCENT.match(setting)
+    assert match is not None  # validated with the config
+    return math.ceil(float(match.group(1)) / 100 * usable)
+
+
+def _judge(cfg: PostgresCheck, run: ProbeRun, stats: Stats) -> None:
+    threshold = min_headroom(cfg.min_headroom, stats.usable)
+    if stats.headroom < threshold:
+        run.warn(
+            f"only {stats.headroom} of {stats.usable} connection slots free ({stats.in_use} in use, "
+            f"max_connections {stats.max_connections}, {stats.reserved} reserved; warn below {threshold})",
+            Cause.DB_CONNECTION_LIMIT,
+        )
+    if stats.in_recovery and cfg.expect_primary:
+        run.warn("server is in recovery (a standby): it accepts reads only", Cause.READ_ONLY)
+
+
+SPEC = ProbeSpec(
+    "postgres",
+    PostgresCheck,
+    probe,
+    Component.POSTGRES,
+    "connect + SELECT 1: auth, database, version, recovery, connection headroom",
+)

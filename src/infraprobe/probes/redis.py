@@ -1,20 +1,282 @@
-"""redis probe: being written (placeholder so the registry imports)."""
+"""redis: PING, then INFO for clients, memory, role and loading; optionally SELECT and a real write.
+
+Phases: dns -> connect -> tls (rediss:// or `tls: true`) -> auth (when a password is given) -> query.
+The query phase is one round trip (PING, SELECT, INFO pipelined); `write_check` adds one SET.
+
+Error replies are the server telling us exactly what is wrong (`NOAUTH ...`, `OOM ...`, `READONLY ...`),
+so the probe maps the few it knows straight to a cause and passes anything else to the classifier.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Literal, Self
+from urllib.parse import unquote, urlsplit
+
+from pydantic import Field, model_validator
 
 from infraprobe.config.model import ComponentBase
+from infraprobe.net import TlsOptions, close_quietly, start_tls
+from infraprobe.probes._resp import Arg, RedisReplyError, RespClient, info_fields, text
 from infraprobe.probes.base import ProbeRun, ProbeSpec
-from infraprobe.taxonomy import Component
+from infraprobe.taxonomy import Cause, Component, Layer
+
+DEFAULT_PORT = 6379
+
+# Error-reply prefixes (and one message) that name their cause unambiguously, most specific first.
+REPLY_CAUSES: tuple[tuple[str, Cause], ...] = (
+    ("NOAUTH", Cause.AUTH_FAILED),
+    ("WRONGPASS", Cause.AUTH_FAILED),
+    ("ERR AUTH", Cause.AUTH_FAILED),  # AUTH sent to a server that has no password configured
+    ("ERR max number of clients reached", Cause.DB_CONNECTION_LIMIT),
+    ("OOM", Cause.OUT_OF_MEMORY),
+    ("READONLY", Cause.READ_ONLY),
+    ("LOADING", Cause.SERVICE_STARTING),
+    ("ERR DB index is out of range", Cause.RESOURCE_MISSING),
+)
+
+INFO_KEYS = (
+    "redis_version",
+    "role",
+    "connected_clients",
+    "maxclients",
+    "used_memory",
+    "used_memory_human",
+    "maxmemory",
+    "maxmemory_policy",
+    "loading",
+    "master_host",
+    "master_port",
+    "master_link_status",
+)
 
 
-class Placeholder(ComponentBase):
+class RedisCheck(ComponentBase):
     kind: Literal["redis"] = "redis"
+    url: str | None = Field(None, description="redis://[[user]:password@]host[:port][/db], or rediss://")
+    host: str | None = Field(None, min_length=1, description="alternative to url")
+    port: int = Field(DEFAULT_PORT, ge=1, le=65535)
+    username: str | None = Field(None, description="ACL user; omit for the default user")
+    password: str | None = None
+    db: int | None = Field(None, ge=0, description="SELECT this database; out of range fails")
+    tls: bool = False
+    ca_file: str | None = None
+    tls_verify: bool = True
+    expect_role: Literal["master", "replica"] | None = None
+    write_check: bool = Field(False, description="SET a short-lived key to reveal READONLY / OOM")
+    max_clients_ratio: float = Field(0.9, gt=0, le=1, description="warn when clients/maxclients reach this")
+    max_memory_ratio: float = Field(0.9, gt=0, le=1, description="warn when used/maxmemory reach this")
+
+    @model_validator(mode="after")
+    def _one_target(self) -> Self:
+        if (self.url is None) == (self.host is None):
+            raise ValueError("give exactly one of `url` or `host`")
+        if self.url is not None:
+            _parse_url(self.url)  # a malformed URL is a config error, not a failing dependency
+        return self
+
+    def target(self) -> str:
+        t = resolve_target(self)
+        return f"{'rediss' if t.tls else 'redis'}://{t.host}:{t.port}/{t.db or 0}"
 
 
-async def probe(cfg: Placeholder, run: ProbeRun) -> str:
-    raise NotImplementedError("redis probe")
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where and how to connect, with url and separate fields merged (url wins for what it names)."""
+
+    host: str
+    port: int
+    db: int | None
+    username: str | None
+    password: str | None
+    tls: bool
 
 
-SPEC = ProbeSpec("redis", Placeholder, probe, Component.OTHER, "placeholder")
+def _parse_url(url: str) -> Target:
+    parts = urlsplit(url)
+    if parts.scheme not in ("redis", "rediss") or not parts.hostname:
+        raise ValueError("url must look like redis://[[user]:password@]host[:port][/db] (or rediss://)")
+    path = parts.path.strip("/")
+    if path and not path.isdigit():
+        raise ValueError("the url's path must be a database number, e.g. redis://host:6379/0")
+    try:
+        port = parts.port or DEFAULT_PORT
+    except ValueError:
+        raise ValueError("the url's port is not a number in 1-65535") from None
+    return Target(
+        host=parts.hostname,
+        port=port,
+        db=int(path) if path else None,
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password is not None else None,
+        tls=parts.scheme == "rediss",
+    )
+
+
+def resolve_target(cfg: RedisCheck) -> Target:
+    if cfg.url is None:
+        assert cfg.host is not None  # guaranteed by the model validator
+        return Target(cfg.host, cfg.port, cfg.db, cfg.username, cfg.password, cfg.tls)
+    t = _parse_url(cfg.url)
+    return Target(
+        host=t.host,
+        port=t.port,
+        db=t.db if t.db is not None else cfg.db,
+        username=t.username or cfg.username,
+        password=t.password if t.password is not None else cfg.password,
+        tls=t.tls or cfg.tls,
+    )
+
+
+@contextmanager
+def known_replies(run: ProbeRun) -> Iterator[None]:
+    """Turn an error reply whose cause is certain into a diagnosis; leave the rest to the classifier."""
+    try:
+        yield
+    except RedisReplyError as exc:
+        reply = str(exc)
+        for prefix, cause in REPLY_CAUSES:
+            if reply.startswith(prefix):
+                run.fail(cause, reply, rule=f"redis-reply:{prefix}")
+        raise
+
+
+async def probe(cfg: RedisCheck, run: ProbeRun) -> str:
+    t = resolve_target(cfg)
+    with run.phase("dns"):
+        addresses = await run.net.resolver.resolve(t.host, t.port)
+    with run.phase("connect"):
+        reader, writer = await run.net.connect(addresses)
+    try:
+        if t.tls:
+            with run.phase("tls"):
+                ctx = run.net.ssl.get(TlsOptions(verify=cfg.tls_verify, ca_file=cfg.ca_file))
+                await start_tls(writer, ctx, t.host)
+        client = RespClient(reader, writer)
+        with known_replies(run):
+            return await _session(cfg, t, client, run)
+    finally:
+        await close_quietly(writer)
+
+
+async def _session(cfg: RedisCheck, t: Target, client: RespClient, run: ProbeRun) -> str:
+    if t.password:  # `redis://:@host` names an empty password: no AUTH, as redis-cli does
+        with run.phase("auth"):
+            creds: tuple[str, ...] = (t.username, t.password) if t.username else (t.password,)
+            await client.call("AUTH", *creds)
+    with run.phase("query"):
+        info = await _query(t, client)
+        if not info.get("maxclients"):
+            info["maxclients"] = await _config_maxclients(client)
+        _record_facts(run, info, t)
+        if cfg.write_check:
+            # PX: the key expires on its own, so a probe every few seconds never accumulates keys.
+            await client.call("SET", f"infraprobe:probe:{cfg.name}", f"{time.time():.3f}", "PX", 10000)
+    return _judge(cfg, run, info)
+
+
+async def _query(t: Target, client: RespClient) -> dict[str, str]:
+    commands: list[tuple[Arg, ...]] = [("PING",)]
+    if t.db is not None:
+        commands.append(("SELECT", t.db))
+    commands.append(("INFO",))
+    replies = await client.pipeline(*commands)
+    return info_fields(replies[-1], INFO_KEYS)
+
+
+async def _config_maxclients(client: RespClient) -> str:
+    """Redis before 7 has no maxclients in INFO; CONFIG may be renamed or denied by ACL, so it is optional."""
+    try:
+        reply = await client.call("CONFIG", "GET", "maxclients")
+    except RedisReplyError:
+        return ""
+    values = reply if isinstance(reply, list) else []
+    return text(values[1]) if len(values) == 2 else ""
+
+
+def _int(info: dict[str, str], key: str) -> int | None:
+    value = info.get(key, "")
+    return int(value) if value.lstrip("-").isdigit() else None
+
+
+def _record_facts(run: ProbeRun, info: dict[str, str], t: Target) -> None:
+    run.fact("redis_version", info.get("redis_version"))
+    run.fact("role", _role(info))
+    run.fact("connected_clients", _int(info, "connected_clients"))
+    run.fact("maxclients", _int(info, "maxclients"))
+    run.fact("used_memory", _int(info, "used_memory"))
+    run.fact("maxmemory", _int(info, "maxmemory"))
+    run.fact("maxmemory_policy", info.get("maxmemory_policy"))
+    run.fact("loading", info.get("loading") == "1")
+    run.fact("db", t.db or 0)
+    if _role(info) == "replica":
+        run.fact("master", f"{info.get('master_host')}:{info.get('master_port')}")
+        run.fact("master_link_status", info.get("master_link_status"))
+
+
+def _role(info: dict[str, str]) -> str | None:
+    role = info.get("role")
+    return "replica" if role == "slave" else role  # INFO still says "slave"; the docs say replica
+
+
+def _judge(cfg: RedisCheck, run: ProbeRun, info: dict[str, str]) -> str:
+    """Fail on what breaks clients now; warn on what will soon; otherwise one line of state."""
+    if info.get("loading") == "1":
+        run.fail(Cause.SERVICE_STARTING, "INFO persistence reports loading:1", rule="redis-info:loading")
+    _check_role(cfg, run, info)
+    _check_memory(cfg, run, info)
+    _check_clients(cfg, run, info)
+    clients, maxclients = info.get("connected_clients", "?"), info.get("maxclients") or "?"
+    used = info.get("used_memory_human", "?")
+    return f"PONG from redis {info.get('redis_version', '?')} ({_role(info)}): {clients}/{maxclients} clients, {used} used"
+
+
+def _check_role(cfg: RedisCheck, run: ProbeRun, info: dict[str, str]) -> None:
+    role = _role(info)
+    if role == "replica" and info.get("master_link_status") != "up":
+        run.warn(
+            f"replica's link to its master is {info.get('master_link_status', 'unknown')}: data may be stale"
+        )
+    if cfg.expect_role is None or role == cfg.expect_role:
+        return
+    evidence = f"role:{info.get('role')} (expected {cfg.expect_role})"
+    if role == "replica":
+        evidence += f", master {run.facts.get('master')} link {info.get('master_link_status')}"
+        run.fail(Cause.READ_ONLY, evidence, rule="redis-info:role")
+    run.fail(
+        Cause.UNKNOWN,
+        evidence,
+        layer=Layer.CONFIGURATION,
+        summary="The server is a master but the check expects a replica.",
+        rule="redis-info:role",
+    )
+
+
+def _check_memory(cfg: RedisCheck, run: ProbeRun, info: dict[str, str]) -> None:
+    used, limit = _int(info, "used_memory"), _int(info, "maxmemory")
+    if not used or not limit:
+        return  # maxmemory 0 means no limit
+    policy = info.get("maxmemory_policy", "")
+    # With an eviction policy a full cache is normal; with noeviction every write fails from here on.
+    if policy == "noeviction" and used >= limit:
+        run.fail(Cause.OUT_OF_MEMORY, f"used_memory {used} >= maxmemory {limit} with noeviction")
+    if policy == "noeviction" and used >= cfg.max_memory_ratio * limit:
+        run.warn(f"memory {used / limit:.0%} of maxmemory with noeviction", Cause.OUT_OF_MEMORY)
+
+
+def _check_clients(cfg: RedisCheck, run: ProbeRun, info: dict[str, str]) -> None:
+    clients, limit = _int(info, "connected_clients"), _int(info, "maxclients")
+    if clients is not None and limit and clients >= cfg.max_clients_ratio * limit:
+        run.warn(f"{clients} of maxclients {limit} connected", Cause.DB_CONNECTION_LIMIT)
+
+
+SPEC = ProbeSpec(
+    "redis",
+    RedisCheck,
+    probe,
+    Component.REDIS,
+    "PING + INFO: auth, role, clients vs maxclients, memory vs maxmemory, loading; optional write",
+)
