@@ -1,0 +1,174 @@
+"""Background checks of one dependency: on its interval, single flight, under a deadline.
+
+A request never starts a check. Each dependency has one loop that checks, then sleeps until the next
+interval starts; anything else that wants a fresh result (a start-up phase waiting for the database)
+joins the check in flight instead of starting a second one. So a dependency sees at most one check
+connection at a time, and at most one check per interval however many requests arrive.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Protocol
+
+from infraprobe.asgi.clock import Clock
+from infraprobe.asgi.model import DependencyView
+from infraprobe.config.model import ComponentBase
+from infraprobe.probes.registry import REGISTRY
+from infraprobe.result import CheckResult, Diagnosis, Status
+from infraprobe.taxonomy import Cause, Component
+
+_log = logging.getLogger("infraprobe.health")
+
+CheckFn = Callable[[ComponentBase], Awaitable[CheckResult]]
+
+# The runner already enforces the component's timeout; this outer guard only catches a probe that fails
+# to honour cancellation, so a wedged probe still yields a result instead of a monitor stuck forever.
+DEADLINE_GRACE = 1.0
+
+
+class Checker(Protocol):
+    """What a monitor needs from `infraprobe.runner.Runner`: one check of one component."""
+
+    async def check(self, component: ComponentBase) -> CheckResult: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Dependency:
+    """A component to watch, with its own schedule. Unset fields take the `HealthChecks` defaults."""
+
+    component: ComponentBase
+    interval: float | None = None  # seconds between the starts of two checks
+    staleness: float | None = None  # a result older than this is reported stale (warn), never pass
+    critical: bool | None = None  # None: the component's own `critical`
+
+    @property
+    def name(self) -> str:
+        return self.component.name
+
+
+class Monitor:
+    """Owns the last result of one dependency and the only check of it that may be in flight."""
+
+    def __init__(
+        self,
+        dependency: Dependency,
+        *,
+        interval: float,
+        staleness: float | None,
+        check: CheckFn,
+        clock: Clock,
+        on_result: Callable[[], None] = lambda: None,
+        grace: float = DEADLINE_GRACE,
+    ) -> None:
+        self.component = dependency.component
+        self.interval = dependency.interval or interval
+        self.staleness = dependency.staleness or staleness or default_staleness(self.interval, self.component)
+        if self.staleness <= self.interval:
+            raise ValueError(f"{self.component.name}: staleness must be longer than the interval")
+        self.critical = self.component.critical if dependency.critical is None else dependency.critical
+        # Computed once: some kinds parse a DSN to describe their target, far too slow for every request.
+        self.target = self.component.target()
+        self._check, self._clock, self._on_result, self._grace = check, clock, on_result, grace
+        self._inflight: asyncio.Task[CheckResult] | None = None
+        self.last: CheckResult | None = None
+        self.started_at: float | None = None  # monotonic start of the latest check
+        self.finished_at: float | None = None  # monotonic end of the latest check
+        self.runs = 0
+
+    async def check_now(self) -> CheckResult:
+        """Run a check, or join the one already running; cancelling the caller never cancels the check."""
+        if self._inflight is None:
+            self._inflight = asyncio.create_task(self._run_once(), name=f"health-check:{self.component.name}")
+        return await asyncio.shield(self._inflight)
+
+    async def cancel(self) -> None:
+        """Stop the check in flight (shutdown): its connection closes now, not at its timeout."""
+        task = self._inflight
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+    async def run_forever(self) -> None:
+        while True:
+            await self.check_now()
+            await asyncio.sleep(self.delay_until_due())
+
+    def delay_until_due(self) -> float:
+        if self.started_at is None:
+            return 0.0
+        return max(0.0, self.started_at + self.interval - self._clock.monotonic())
+
+    def stale(self, now: float) -> bool:
+        return self.finished_at is not None and now - self.finished_at > self.staleness
+
+    def view(self, now: float) -> DependencyView:
+        c = self.component
+        return DependencyView(
+            c.name,
+            c.kind,
+            self.target,
+            self.critical,
+            self.interval,
+            self.staleness,
+            self.last,
+            self.stale(now),
+        )
+
+    async def _run_once(self) -> CheckResult:
+        self.runs += 1
+        self.started_at = self._clock.monotonic()
+        try:
+            result = await self._guarded()
+        finally:
+            self._inflight = None
+        if self.last is None or self.last.status is not result.status:
+            _log_change(self.last, result)
+        self.last, self.finished_at = result, self._clock.monotonic()
+        self._on_result()
+        return result
+
+    async def _guarded(self) -> CheckResult:
+        deadline = self.component.timeout + self._grace
+        try:
+            async with asyncio.timeout(deadline):
+                return await self._check(self.component)
+        except TimeoutError:
+            return self._synthetic(Cause.READ_TIMEOUT, f"check did not finish within {deadline:g}s")
+        except Exception as exc:  # a broken checker must not kill the monitor: report it as data
+            return self._synthetic(Cause.UNKNOWN, f"check crashed: {type(exc).__name__}: {exc}")
+
+    def _synthetic(self, cause: Cause, message: str) -> CheckResult:
+        spec = REGISTRY.get(self.component.kind)
+        component = spec.component if spec else Component.OTHER
+        now = self._clock.now()
+        started = self.started_at if self.started_at is not None else self._clock.monotonic()
+        duration = self._clock.monotonic() - started
+        return CheckResult(
+            component=self.component.name,
+            kind=self.component.kind,
+            status=Status.FAIL,
+            started_at=now - timedelta(seconds=duration),
+            duration=duration,
+            diagnosis=Diagnosis.of(cause, component, message, rule="health-monitor"),
+            message=message,
+            critical=self.critical,
+            category=self.component.category,
+        )
+
+
+def _log_change(before: CheckResult | None, after: CheckResult) -> None:
+    """One log line per status change (not per check), so a flapping dependency is visible, not noisy."""
+    was = before.status.value if before else "unknown"
+    cause = f" cause={after.diagnosis.cause.value}" if after.diagnosis else ""
+    level = logging.WARNING if after.status is Status.FAIL else logging.INFO
+    _log.log(level, "dependency %s: %s -> %s%s", after.component, was, after.status.value, cause)
+
+
+def default_staleness(interval: float, component: ComponentBase) -> float:
+    """Long enough for one missed beat plus a check that runs to its timeout, so only a real stall shows."""
+    return 2 * interval + component.timeout + DEADLINE_GRACE
