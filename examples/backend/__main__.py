@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import uvicorn
+
 from examples.backend.app import create_app
 from examples.backend.settings import Settings
 

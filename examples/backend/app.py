@@ -12,12 +12,12 @@ from typing import Any
 import psycopg
 import psycopg_pool
 import redis.exceptions
-from examples.backend.resources import NotReady, Resources
-from examples.backend.settings import Settings
 from fastapi import FastAPI, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from examples.backend.resources import NotReady, Resources
+from examples.backend.settings import Settings
 from infraprobe.asgi import Dependency, HealthChecks, HealthMiddleware, Phase, Startup, StartupFailed
 from infraprobe.classify import classify
 from infraprobe.probes.postgres import PostgresCheck

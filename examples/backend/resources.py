@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from examples.backend.settings import Settings
 from psycopg_pool import AsyncConnectionPool
 from redis.asyncio import Redis
+
+from examples.backend.settings import Settings
 
 SCHEMA = "CREATE TABLE IF NOT EXISTS items (id serial PRIMARY KEY, name text NOT NULL)"
 

@@ -12,9 +12,9 @@ from typing import Any
 import httpx
 import pytest
 import websockets
+
 from examples.backend.app import create_app
 from examples.backend.settings import Settings
-
 from infraprobe.testing.netfaults import ClosedPort
 from tests.asgi.conftest import ROOT, free_port, poll, serve
 
