@@ -3,10 +3,14 @@
 `classify(text_or_exception)` is the public entry point. Live exceptions are mapped by type and errno
 first (exact), then by their text; texts are matched against ordered rules, most specific first, so a
 proxy's 502 that embeds "connection refused" is labelled `upstream_unavailable`, not `connection_refused`.
+`SIGNATURES` lists lowercase literals of which every classifiable line contains at least one, for
+prefiltering large logs before classifying candidate lines.
 """
 
 from __future__ import annotations
 
-from infraprobe.classify.api import classify
+from infraprobe.classify.api import classify, classify_text
+from infraprobe.classify.exceptions import classify_exception
+from infraprobe.classify.rules import SIGNATURES
 
-__all__ = ["classify"]
+__all__ = ["SIGNATURES", "classify", "classify_exception", "classify_text"]

@@ -1,9 +1,20 @@
-"""Placeholder entry point; the rule tables replace this module's internals."""
+"""Public entry points: `classify` dispatches to the text or the exception classifier."""
 
 from __future__ import annotations
 
+from infraprobe.classify import diagnose
+from infraprobe.classify import text as text_rules
+from infraprobe.classify.exceptions import classify_exception
 from infraprobe.result import Diagnosis
-from infraprobe.taxonomy import Cause, Component
+from infraprobe.taxonomy import Component
+
+
+def classify_text(text: str, *, phase: str | None = None, component: Component | None = None) -> Diagnosis:
+    """Diagnose an error text: a message, a log line, or a whole traceback."""
+    hit = text_rules.match(text)
+    if hit is None:
+        return diagnose.unknown(text, component)
+    return diagnose.from_hit(hit, phase, component)
 
 
 def classify(
@@ -12,5 +23,7 @@ def classify(
     phase: str | None = None,
     component: Component | None = None,
 ) -> Diagnosis:
-    text = subject if isinstance(subject, str) else f"{type(subject).__name__}: {subject}"
-    return Diagnosis.of(Cause.UNKNOWN, component or Component.OTHER, text, rule="none")
+    """Diagnose an error text or a live exception; `phase` is the probe phase it happened in."""
+    if isinstance(subject, BaseException):
+        return classify_exception(subject, phase=phase, component=component)
+    return classify_text(subject, phase=phase, component=component)

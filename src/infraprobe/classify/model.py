@@ -42,7 +42,8 @@ class Rule:
     pattern: re.Pattern[str]
     component: Component | None = None  # a dependency the wording itself implies (e.g. NOAUTH -> redis)
     weak: bool = False  # generic wording: loses to any specific rule elsewhere in a chain
-    by_phase: bool = False  # a timeout whose meaning depends on the phase it happened in
+    by_phase: str = ""  # "timeout" or "eof": the cause depends on the phase it happened in
+    fallback: Component | None = None  # the failing layer when no dependency is named (default: by cause)
 
 
 def rule(
@@ -53,7 +54,8 @@ def rule(
     *,
     component: Component | None = None,
     weak: bool = False,
-    by_phase: bool = False,
+    by_phase: str = "",
+    fallback: Component | None = None,
 ) -> Rule:
     """Build a rule; without `regex` the needles themselves are the (literal) pattern."""
     needles = (needles,) if isinstance(needles, str) else needles
@@ -61,7 +63,7 @@ def rule(
         if needle != needle.lower():
             raise ValueError(f"rule {rule_id}: needle {needle!r} must be lowercase")
     source = regex if regex is not None else "|".join(re.escape(n) for n in needles)
-    return Rule(rule_id, cause, needles, re.compile(source), component, weak, by_phase)
+    return Rule(rule_id, cause, needles, re.compile(source), component, weak, by_phase, fallback)
 
 
 def timeout_for_phase(default: Cause, phase: str | None) -> Cause:

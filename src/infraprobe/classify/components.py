@@ -1,0 +1,160 @@
+"""Which dependency a text is about, and who owns a hostname mismatch.
+
+The dependency is read from what the text names: client libraries, server wordings, URL schemes and
+well-known ports. Dependencies are tried before HTTP, because database errors often carry documentation
+links (`https://...`) that say nothing about what the client was talking to.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+
+from infraprobe.taxonomy import Component, Layer
+
+_PORT = r"(?:[:=]|port[ =\"]{1,2}|', ?)"
+# Documentation links say nothing about what the client talked to ("More info: http://pris.ly/...").
+_DOC_LINK = re.compile(
+    r"(?:background on this error at|more info|more information(?: check)?|see|visit|docs?)\W{0,3}https?://\S*"
+    r"|https?://(?:sqlalche\.me|pris\.ly|developer\.mozilla\.org|www\.postgresql\.org|dev\.mysql\.com)\S*"
+)
+
+# Each dependency: literals of which any match contains one (a cheap gate), then the exact pattern.
+_DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = (
+    (Component.WEBSOCKET, ("websocket", "ws://", "wss://"), re.compile(r"websocket|\bwss?://")),
+    (
+        Component.POSTGRES,
+        (
+            "postgres",
+            "psycopg",
+            "asyncpg",
+            "libpq",
+            "pgx",
+            "pq: ",
+            "pg_hba",
+            "psqlexception",
+            "npgsql",
+            "pg-pool",
+            "node_modules/pg/",
+            ".s.pgsql",
+            "pgbouncer",
+            "postmaster",
+            "tcp/ip connections",
+            "could not translate",
+            "failed to connect to `",
+            "could not receive data from client",
+            "canceling statement due to",
+            ":  ",
+            "5432",
+            "6432",
+        ),
+        re.compile(
+            r"postgres|psycopg|asyncpg|libpq|\bpgx\b|\bpq: |pg_hba|psqlexception|npgsql|pg-pool|node_modules/pg/"
+            r"|\.s\.pgsql|pgbouncer|postmaster|accepting\s+tcp/ip connections|could not translate host name"
+            r"|failed to connect to `(?:host|user)=|could not receive data from client|canceling statement due to"
+            r"|\b(?:fatal|error|log|detail|hint|panic):  \S"  # the server's own log format: two spaces
+            rf"|{_PORT}(?:5432|6432)\b"
+        ),
+    ),
+    (
+        Component.MYSQL,
+        ("mysql", "mariadb", "er_", "3306", "hy000", "protocol_connection_lost"),
+        re.compile(
+            rf"mysql|mariadb|\ber_[a-z_]{{4,}}|{_PORT}3306\b|\[hy000\]|\(hy000\)|protocol_connection_lost"
+        ),
+    ),
+    (
+        Component.REDIS,
+        ("redis", "jedis", "lettuce", "noauth", "wrongpass", "6379", "6380"),
+        re.compile(rf"redis|jedis|lettuce|\bnoauth\b|wrongpass|{_PORT}(?:6379|6380|26379)\b"),
+    ),
+    (
+        Component.OTHER,  # dependencies outside the taxonomy's list are still named, so not "tcp"
+        (
+            "mongo",
+            "kafka",
+            "rabbitmq",
+            "amqp",
+            "elasticsearch",
+            "cassandra",
+            "memcache",
+            "mssql",
+            "sql server",
+            "oracle",
+            "zookeeper",
+            "nats",
+        ),
+        re.compile(
+            r"mongo|kafka|rabbitmq|amqps?\b|elasticsearch|cassandra|memcache|mssql|sql server|oracle"
+            r"|zookeeper|\bnats\b"
+        ),
+    ),
+    (
+        Component.HTTP,
+        (
+            "http",
+            "requests.exceptions",
+            "urllib3",
+            "axios",
+            "fetch failed",
+            "status code",
+            "statuscode",
+            "client.timeout",
+            "undici",
+            "okhttp",
+        ),
+        re.compile(
+            r"\bhttps?://|https?connectionpool|\bhttp/[12]|httpx|aiohttp|requests\.exceptions|urllib3|axios"
+            r"|fetch failed|net/http|status ?code|client\.timeout|undici|okhttp|httpclient|\bhttp error"
+            r"|http\.client|_http_client|java\.net\.http|apache\.http|http probe|\bhttp \d{3}\b"
+        ),
+    ),
+)
+
+
+def detect(low: str) -> Component | None:
+    """The dependency a lowercased text names, or None."""
+    if "http" in low:
+        low = _DOC_LINK.sub("", low)
+    for component, keys, pattern in _DEPENDENCIES:
+        if any(k in low for k in keys) and pattern.search(low):
+            return component
+    return None
+
+
+# Where clients quote the name they asked for (Python, Go, Java, curl, Node), in that order.
+_REQUESTED = re.compile(
+    r"not valid for '([^']+)'|is valid for [^\n]{0,400}?, not ([^\s,;)'\"]+)|cannot validate certificate for (\S+)"
+    r"|no subject alternative (?:dns )?names? matching (?:ip address |dns name )?(\S+) found|no name matching (\S+)"
+    r"|target host ?name '([^']+)'|host: ([^\s]+?)\.? is not in the cert|ip: ([^\s]+?) is not in the cert"
+    r"|certificate for <([^>]+)>"
+)
+_TUNNELISH = re.compile(
+    r"(?:^|\.)(?:localhost|local|internal|svc|cluster\.local|ngrok(?:-free)?\.(?:io|app|dev)|trycloudflare\.com"
+    r"|loca\.lt|localtunnel\.me|serveo\.net|docker\.internal)$|tunnel"
+)
+_ANY_IP = re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}\b|\[[0-9a-f:]+\]|ip address|ip sans|\bip: |\blocalhost\b")
+
+
+def _name_is_misdirected(name: str) -> bool:
+    """True when no public certificate could be expected to cover `name` (an IP, localhost, a tunnel)."""
+    name = name.strip("[]'\".").lower()
+    try:
+        ipaddress.ip_address(name.split("%")[0])
+        return True
+    except ValueError:
+        pass
+    return "." not in name or bool(_TUNNELISH.search(name))
+
+
+def hostname_mismatch_layer(low: str) -> Layer:
+    """Configuration when the client asked for a name no certificate should cover, else infrastructure."""
+    m = _REQUESTED.search(low)
+    if m is not None:
+        name = next(g for g in m.groups() if g)
+        return Layer.CONFIGURATION if _name_is_misdirected(name) else Layer.INFRASTRUCTURE
+    if _ANY_IP.search(low):
+        return Layer.CONFIGURATION
+    return (
+        Layer.INFRASTRUCTURE if re.search(r"[a-z0-9-]+\.[a-z0-9.-]+\.[a-z]{2,}", low) else Layer.CONFIGURATION
+    )

@@ -1,0 +1,48 @@
+"""The ordered rule table and the literal signatures derived from it.
+
+Order is specificity: service messages that embed network wording (proxies, pools, database servers)
+come before the network rules, and every `weak` (generic) rule comes after every specific one, so inside
+one message a specific wording always wins and a generic one only speaks when nothing else does.
+"""
+
+from __future__ import annotations
+
+from infraprobe.classify.model import Rule
+from infraprobe.classify.rules_db import APP, AUTH, MISSING, SERVER_STATE
+from infraprobe.classify.rules_net import DNS, GENERIC, REFUSED, RESET, TIMEOUTS, UNREACHABLE
+from infraprobe.classify.rules_service import HTTP_STATUS, POOL, PROXY, WEBSOCKET
+from infraprobe.classify.rules_tls import TLS
+
+_TABLE: tuple[Rule, ...] = (
+    *WEBSOCKET,
+    *PROXY,
+    *POOL,
+    *AUTH,
+    *SERVER_STATE,
+    *MISSING,
+    *TLS,
+    *DNS,
+    *REFUSED,
+    *UNREACHABLE,
+    *TIMEOUTS,
+    *RESET,
+    *APP,
+    *HTTP_STATUS,
+    *GENERIC,
+)
+
+RULES: tuple[Rule, ...] = tuple(r for r in _TABLE if not r.weak) + tuple(r for r in _TABLE if r.weak)
+
+# Every rule is gated on its needles, so a line containing none of these can never be classified.
+SIGNATURES: tuple[str, ...] = tuple(sorted({needle for r in RULES for needle in r.needles}))
+
+
+def _check_unique_ids() -> None:
+    seen: set[str] = set()
+    for r in RULES:
+        if r.id in seen:
+            raise ValueError(f"duplicate rule id {r.id}")
+        seen.add(r.id)
+
+
+_check_unique_ids()

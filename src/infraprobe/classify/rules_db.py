@@ -1,0 +1,262 @@
+"""Text rules for what database servers (PostgreSQL, MySQL, Redis) say when they refuse work.
+
+Server wordings are stable across client libraries (libpq, JDBC, pgx, node-postgres all relay the
+server's FATAL text), so one rule per server message covers every client. SQLSTATE codes quoted in text
+("SQLSTATE 28P01") are matched too, because some clients print only the code.
+"""
+
+from __future__ import annotations
+
+from infraprobe.classify.model import Rule, rule
+from infraprobe.taxonomy import Cause as C
+from infraprobe.taxonomy import Component as K
+
+_SQLSTATE = r"sqlstate[ =:\[(]*"
+
+AUTH: tuple[Rule, ...] = (
+    rule(
+        "pg_auth_failed",
+        C.AUTH_FAILED,
+        (
+            "password authentication failed",
+            "pg_hba.conf",
+            "ident authentication failed",
+            "peer authentication failed",
+            "fe_sendauth",
+            "sasl authentication failed",
+            "does not exist",
+            "but no password was provided",
+            "28p01",
+            "28000",
+            "invalidpassworderror",
+            "invalidauthorizationspecification",
+            "scram authentication",
+        ),
+        r"password authentication failed|pg_hba\.conf|ident authentication failed|peer authentication failed"
+        r"|fe_sendauth|sasl authentication failed|role \"[^\"\n]{0,100}\" does not exist"
+        r"|but no password was provided|" + _SQLSTATE + r"28(?:p01|000)|invalidpassworderror"
+        r"|invalidauthorizationspecification|scram authentication",
+        component=K.POSTGRES,
+    ),
+    rule(
+        "mysql_access_denied",
+        C.AUTH_FAILED,
+        (
+            "access denied for user",
+            "authentication plugin",
+            "does not support authentication protocol",
+            "er_access_denied",
+        ),
+        component=K.MYSQL,
+    ),
+    rule(
+        "redis_auth_failed",
+        C.AUTH_FAILED,
+        (
+            "noauth",
+            "wrongpass",
+            "invalid username-password pair",
+            "called without any password configured",
+            "but no password is set",
+            "noperm",
+            "err invalid password",
+            "for 'auth' command",
+            "called with the client already authenticated",
+        ),
+        component=K.REDIS,
+    ),
+    rule(
+        "db_permission_denied",
+        C.AUTH_FAILED,
+        ("permission denied for", "42501"),
+        r"permission denied for (?:table|relation|schema|database|sequence|function|view)|"
+        + _SQLSTATE
+        + "42501",
+    ),
+    rule(
+        "generic_auth_failed",
+        C.AUTH_FAILED,
+        (
+            "authentication failed",
+            "login failed for user",
+            "invalid credentials",
+            "authentication required",
+            "authenticationerror",
+            "auth failed",
+        ),
+        weak=True,
+    ),
+)
+
+SERVER_STATE: tuple[Rule, ...] = (
+    rule(
+        "pg_not_accepting_yet",
+        C.SERVICE_STARTING,
+        (
+            "database system is",
+            "not yet accepting connections",
+            "consistent recovery state",
+            "57p03",
+            "cannotconnectnowerror",
+        ),
+        r"the database system is (?:starting up|in recovery mode|shutting down|not (?:yet )?accepting)"
+        r"|not yet accepting connections|consistent recovery state|"
+        + _SQLSTATE
+        + r"57p03|cannotconnectnowerror",
+        component=K.POSTGRES,
+    ),
+    rule(
+        "redis_loading",
+        C.SERVICE_STARTING,
+        ("loading the dataset", "busyloadingerror", "masterdown"),
+        component=K.REDIS,
+    ),
+    rule("mysql_shutdown_in_progress", C.SERVICE_STARTING, "server shutdown in progress", component=K.MYSQL),
+    rule(
+        "pg_read_only",
+        C.READ_ONLY,
+        ("read-only transaction", "during recovery", "25006"),
+        r"in a read-only transaction|cannot execute [^\n]{0,60}during recovery|" + _SQLSTATE + "25006",
+        component=K.POSTGRES,
+    ),
+    rule(
+        "redis_read_only",
+        C.READ_ONLY,
+        ("write against a read only replica", "write against a read only slave", "readonlyerror", "misconf"),
+        component=K.REDIS,
+    ),
+    rule("mysql_read_only", C.READ_ONLY, ("--read-only", "--super-read-only"), component=K.MYSQL),
+    rule(
+        "generic_read_only",
+        C.READ_ONLY,
+        ("read-only file system", "readonly database", "read-only mode"),
+        weak=True,
+    ),
+    rule(
+        "redis_oom",
+        C.OUT_OF_MEMORY,
+        ("oom command not allowed", "used memory > 'maxmemory'"),
+        r"oom command not allowed|used memory > 'maxmemory'",
+        component=K.REDIS,
+    ),
+    rule(
+        "pg_out_of_memory",
+        C.OUT_OF_MEMORY,
+        ("failed on request of size", "out of shared memory", "max_locks_per_transaction"),
+        component=K.POSTGRES,
+    ),
+    rule("mysql_out_of_memory", C.OUT_OF_MEMORY, "out of sort memory", component=K.MYSQL),
+    rule(
+        "out_of_memory",
+        C.OUT_OF_MEMORY,
+        (
+            "out of memory",
+            "out of shared memory",
+            "out of sort memory",
+            "cannot allocate memory",
+            "memoryerror",
+            "oomkilled",
+            "outofmemoryerror",
+            "53200",
+            "enomem",
+            "heap out of memory",
+        ),
+        r"out of (?:shared |sort )?memory|cannot allocate memory|memoryerror|oomkilled|outofmemoryerror"
+        r"|" + _SQLSTATE + r"53200|\benomem\b",
+    ),
+)
+
+MISSING: tuple[Rule, ...] = (
+    rule(
+        "pg_database_missing",
+        C.RESOURCE_MISSING,
+        ("does not exist", "3d000", "invalidcatalogname"),
+        r"database \"[^\"\n]{0,100}\" does not exist|" + _SQLSTATE + r"3d000|invalidcatalogname",
+        component=K.POSTGRES,
+    ),
+    rule(
+        "mysql_unknown_database",
+        C.RESOURCE_MISSING,
+        ("unknown database", "er_bad_db_error"),
+        component=K.MYSQL,
+    ),
+    rule(
+        "redis_db_index",
+        C.RESOURCE_MISSING,
+        ("db index is out of range", "invalid db index"),
+        component=K.REDIS,
+    ),
+    rule(
+        "socket_file_missing",
+        C.RESOURCE_MISSING,
+        ("no such file or directory", "(2)"),
+        r"(?:socket|\.s\.pgsql|\.sock\b)(?s:.{0,240})(?:no such file or directory|\(2\))"
+        r"|no such file or directory(?s:.{0,240})(?:socket|\.s\.pgsql|\.sock\b)",
+    ),
+    rule(
+        "ca_file_missing",
+        C.RESOURCE_MISSING,
+        (
+            "root certificate file",
+            "ca certificate bundle",
+            "certificate verify locations",
+            "cafile",
+            "could not load certificate",
+            "could not open certificate",
+            "could not read certificate",
+        ),
+        r"could not read root certificate file|root certificate file [^\n]{0,120}does not exist"
+        r"|ca certificate bundle, invalid path|error setting certificate verify locations|cafile: "
+        r"|could not (?:load|open|read) certificate",
+        fallback=K.TLS,
+    ),
+    rule(
+        "no_such_file",
+        C.RESOURCE_MISSING,
+        ("no such file or directory", "filenotfounderror", "enoent"),
+        weak=True,
+    ),
+)
+
+APP: tuple[Rule, ...] = (
+    rule(
+        "pg_app_error",
+        C.APP_ERROR,
+        (
+            "syntax error at or near",
+            "does not exist",
+            "undefinedtable",
+            "undefinedcolumn",
+            "undefinedfunction",
+            "violates",
+            "deadlock detected",
+            "division by zero",
+            "42601",
+            "42p01",
+            "42703",
+            "syntaxerror",
+        ),
+        r"syntax error at or near|(?:relation|column|function|type|operator) [^\n]{1,120}does not exist"
+        r"|undefined(?:table|column|function)|violates (?:unique|foreign key|not-null|check) constraint"
+        r"|deadlock detected|division by zero|" + _SQLSTATE + r"42(?:601|p01|703)|postgressyntaxerror",
+        component=K.POSTGRES,
+    ),
+    rule(
+        "mysql_app_error",
+        C.APP_ERROR,
+        (
+            "error in your sql syntax",
+            "doesn't exist",
+            "unknown column",
+            "er_no_such_table",
+            "er_bad_field_error",
+            "er_parse_error",
+            "deadlock found when trying to get lock",
+        ),
+        r"error in your sql syntax|table '[^'\n]{1,120}' doesn't exist|unknown column|er_no_such_table"
+        r"|er_bad_field_error|er_parse_error|deadlock found when trying to get lock",
+        component=K.MYSQL,
+    ),
+    rule("sql_app_error", C.APP_ERROR, ("no such table", "no such column"), r"no such (?:table|column)"),
+    rule("redis_app_error", C.APP_ERROR, ("wrongtype operation", "err unknown command"), component=K.REDIS),
+)

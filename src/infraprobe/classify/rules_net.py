@@ -1,0 +1,313 @@
+"""Text rules for the network layers: name resolution, TCP connect, and broken or silent connections.
+
+Order inside this table matters where messages nest: Go's "lookup db on 10.0.0.10:53: ... connection
+refused" is a DNS failure (the resolver refused), so DNS comes first; a `dial tcp ... i/o timeout` is a
+connect timeout even when a `Client.Timeout exceeded` wraps it. Generic timeout and EOF wordings are
+`weak`: any specific rule elsewhere in a chain wins over them.
+"""
+
+from __future__ import annotations
+
+from infraprobe.classify.model import Rule, rule
+from infraprobe.taxonomy import Cause as C
+from infraprobe.taxonomy import Component as K
+
+DNS: tuple[Rule, ...] = (
+    rule("libpq_dns", C.DNS_FAILURE, "could not translate host name", component=K.POSTGRES),
+    rule("mysql_dns", C.DNS_FAILURE, "unknown mysql server host", component=K.MYSQL),
+    rule("curl_dns_timeout", C.DNS_FAILURE, "resolving timed out"),
+    rule("go_lookup", C.DNS_FAILURE, "lookup ", r"\blookup [\w.\-]{1,253}(?: on [\[\]\w.:%\-]{1,80})?: \w"),
+    rule(
+        "dns_resolution",
+        C.DNS_FAILURE,
+        (
+            "name or service not known",
+            "nodename nor servname",
+            "no address associated with hostname",
+            "name resolution",
+            "resolve",
+            "name does not resolve",
+            "no such host",
+            "host not found",
+            "unknown host",
+            "nxdomain",
+            "servfail",
+            "getaddrinfo",
+            "enotfound",
+            "eai_",
+            "gaierror",
+            "nameresolutionerror",
+            "could not contact dns servers",
+            "domain name not found",
+            "dns error",
+            "failed to lookup address",
+            "resolver error",
+            "produced zero addresses",
+            "dns name does not exist",
+            "dns resolution failed",
+            "dns lookup failed",
+            "name_not_resolved",
+            "hostname resolving error",
+            "unknownhostexception",
+            "errno -",
+            "error -",
+            "errno 8]",
+            "errno 1100",
+            " enodata",
+            " etimeout",
+            " eservfail",
+            " econnrefused",
+        ),
+        r"name or service not known|nodename nor servname|no address associated with hostname|name resolution"
+        r"|(?:could not|couldn't|can't|cannot|unable to|failed to) resolve (?:host|hostname|address|name|the host"
+        r"|proxy|['\"])|name does not resolve|no such host|host not found|unknown host\b|nxdomain|servfail"
+        r"|getaddrinfo|\benotfound\b|eai_(?:again|noname|nodata|fail|nonname)|gaierror|nameresolutionerror"
+        r"|could not contact dns servers|domain name not found|dns error|failed to lookup address"
+        r"|resolver error|produced zero addresses|dns name does not exist|dns (?:resolution|lookup) failed|name_not_resolved"
+        r"|hostname resolving error|unknownhostexception|unresolvedaddressexception|(?:errno|error) -[2345]\b|errno 8\]|errno 1100[124]"
+        r"|query(?:a|aaaa|srv|txt|mx|cname|ns|any)? e(?:notfound|nodata|timeout|servfail|connrefused)",
+    ),
+)
+
+REFUSED: tuple[Rule, ...] = (
+    rule(
+        "mysql_refused",
+        C.CONNECTION_REFUSED,
+        "mysql server",
+        r"mysql server[^\n]{0,200}\((?:111|61|10061)\)",
+        component=K.MYSQL,
+    ),
+    rule(
+        "connection_refused",
+        C.CONNECTION_REFUSED,
+        ("refused", "errno 111", "errno 61", "error 111", "error 61", "10061", "errno=111"),
+        r"connection[ _](?:was )?refused|econnrefused|actively refused|refused to connect|connection to \S+ refused"
+        r"|(?:errno|error|os error)[ =:]*(?:111|61|10061)\b|winerror 10061",
+    ),
+    rule(
+        "connect_failed_generic",
+        C.CONNECTION_REFUSED,
+        (
+            "couldn't connect to server",
+            "connect call failed",
+            "failed to connect to all addresses",
+            "communications link failure",
+            "all connection attempts failed",
+        ),
+        weak=True,
+    ),
+)
+
+UNREACHABLE: tuple[Rule, ...] = (
+    rule(
+        "network_unreachable",
+        C.NETWORK_UNREACHABLE,
+        (
+            "unreachable",
+            "enetunreach",
+            "ehostunreach",
+            "no route to host",
+            "errno 101",
+            "errno 113",
+            "errno 65",
+            "errno 51",
+            "10051",
+            "10065",
+            "cannot assign requested address",
+            "eaddrnotavail",
+            "errno 99",
+            "(113)",
+            "(101)",
+        ),
+        r"(?:network|host) (?:is )?unreachable|unreachable (?:network|host)|enetunreach|ehostunreach"
+        r"|no route to host|errno (?:101|113|65|51|99)\b|winerror 100(?:51|65)|cannot assign requested address"
+        r"|eaddrnotavail|mysql server[^\n]{0,200}\((?:113|101)\)",
+    ),
+)
+
+_CONNECT_TIMEOUT = (
+    r"connect timed out|connecttimeout|connect timeout error|connect etimedout|\(connect timeout="
+    r"|timeout connecting to|timed out (?:while )?connecting|connection timeout to host|due to connection timeout"
+    r"|winerror 10060|did not properly respond after a period of time|dial (?:tcp|unix)[^\n]{0,160}i/o timeout"
+    r"|connectexception[^\n]{0,60}timed out|err_connection_timed_out|took too long to respond"
+    r"|connection attempt timed out|connect\(\) timed out|connection to \S+ timed out|failed: timeout expired"
+    r"|failed to connect to[^\n]{0,160}tim(?:ed out|eout)|mysql server[^\n]{0,200}\((?:110|115|60|10060|timeout)\)"
+    r"|curl: \(28\) connection timed out|timeout exceeded when trying to connect"
+)
+_READ_TIMEOUT = (
+    r"read timed out|readtimeout|timeout reading from|timed out reading|awaiting (?:response )?headers"
+    r"|client\.timeout exceeded|esockettimedout|headers ?timeout|body ?timeout|(?:read|write) tcp[^\n]{0,160}i/o timeout"
+    r"|read etimedout|timeout of \d+ ?ms exceeded|statement timeout|query (?:timeout|timed out)"
+    r"|lock wait timeout exceeded|timeout on reading|writetimeout|write timed out|response timeout"
+    r"|timed out waiting for (?:a )?response|operation timed out after \d+ milliseconds with \d+"
+    r"|(?:read|write) operation timed out|sockettimeoutexception|httptimeoutexception|command ?timed ?out"
+)
+
+TIMEOUTS: tuple[Rule, ...] = (
+    rule(
+        "connect_timeout",
+        C.CONNECT_TIMEOUT,
+        (
+            "connect timed out",
+            "connecttimeout",
+            "connect timeout",
+            "connect etimedout",
+            "timeout connecting",
+            "connecting",
+            "connection timeout",
+            "10060",
+            "period of time",
+            "i/o timeout",
+            "connectexception",
+            "connection_timed_out",
+            "too long to respond",
+            "timed out",
+            "timeout expired",
+            "(110)",
+            "(115)",
+            "(60)",
+            "(10060)",
+            "(timeout)",
+            "failed to connect to",
+            "timeout exceeded when trying to connect",
+        ),
+        _CONNECT_TIMEOUT,
+    ),
+    rule(
+        "read_timeout",
+        C.READ_TIMEOUT,
+        (
+            "read timed out",
+            "readtimeout",
+            "timeout reading",
+            "timed out reading",
+            "awaiting",
+            "client.timeout",
+            "esockettimedout",
+            "headers timeout",
+            "headerstimeout",
+            "body timeout",
+            "bodytimeout",
+            "i/o timeout",
+            "read etimedout",
+            "ms exceeded",
+            "statement timeout",
+            "query timeout",
+            "query timed out",
+            "lock wait timeout",
+            "timeout on reading",
+            "writetimeout",
+            "write timed out",
+            "response timeout",
+            "timed out waiting for",
+            "operation timed out after",
+            "operation timed out",
+            "sockettimeoutexception",
+            "httptimeoutexception",
+            "command timed out",
+            "commandtimeoutexception",
+            "commandtimeout",
+        ),
+        _READ_TIMEOUT,
+    ),
+    rule(
+        "connection_timed_out",
+        C.CONNECT_TIMEOUT,
+        ("connection timed out", "etimedout", "errno 110", "errno 60", "operation timed out", "error 110"),
+        r"connection timed out|etimedout|(?:errno|error) (?:110|60)\b|operation timed out",
+        by_phase="timeout",
+    ),
+)
+
+RESET: tuple[Rule, ...] = (
+    rule(
+        "connection_reset",
+        C.CONNECTION_RESET,
+        (
+            "reset",
+            "forcibly closed",
+            "broken pipe",
+            "epipe",
+            "errno 104",
+            "errno 54",
+            "errno 32",
+            "10054",
+            "10053",
+            "aborted",
+            "closed the connection unexpectedly",
+            "connection closed by",
+            "closed by the",
+            "unexpected eof",
+            "remote end closed connection",
+            "remotedisconnected",
+            "server disconnected",
+            "serverdisconnectederror",
+            "socket hang up",
+            "other side closed",
+            "und_err_socket",
+            "peer closed connection",
+            "closed unexpectedly",
+            "in the middle of operation",
+            "connectiondoesnotexist",
+            "lost connection to mysql server",
+            "server has gone away",
+            "terminating connection due to",
+            "incompleteread",
+            "bytes read on a total of",
+            "connection lost",
+            "protocol_connection_lost",
+            "eof detected",
+            "transport is closing",
+            "connection terminated unexpectedly",
+            "prematurely closed",
+            "premature close",
+            "empty reply from server",
+            "failure when receiving data from the peer",
+            "recv failure",
+            "send failure",
+            "transfer closed with",
+            "response ended prematurely",
+            "chunkedencodingerror",
+            "connection closed before",
+            "error 104",
+            "error 32",
+            "server closed the connection",
+            "connection is lost",
+            "connection was lost",
+            "payload is not completed",
+            "no close frame received",
+        ),
+        r"connection(?: was)?[ _]reset|econnreset|reset by peer|forcibly closed|broken pipe|\bepipe\b"
+        r"|(?:errno|error) (?:104|54|32)\b|winerror 1005[34]|aborted by the software|connection ?aborted"
+        r"|closed the connection unexpectedly|connection closed by (?:the )?(?:server|remote|peer)"
+        r"|closed by the (?:remote|peer|server)|unexpected eof|remote end closed connection|remotedisconnected"
+        r"|server ?disconnected|socket h[au]ng up|other side closed|und_err_socket|peer closed connection"
+        r"|closed unexpectedly|in the middle of operation|connectiondoesnotexist|lost connection to mysql server"
+        r"|server has gone away|terminating connection due to|incompleteread|bytes read on a total of"
+        r"|connection lost|protocol_connection_lost|eof detected|transport is closing"
+        r"|connection terminated unexpectedly|prematurely closed|premature close|empty reply from server"
+        r"|failure when receiving data from the peer|recv failure|send failure|transfer closed with"
+        r"|response ended prematurely|chunkedencodingerror|connection closed before|stream reset"
+        r"|server closed the connection|connection (?:is|was) lost|payload is not completed|no close frame received",
+    ),
+)
+
+GENERIC: tuple[Rule, ...] = (
+    rule(
+        "timeout_generic",
+        C.CONNECT_TIMEOUT,
+        ("timed out", "timeout", "deadline"),
+        r"timed out|timeout(?:error|exception)\b|timeout error|deadline[ _]?exceeded|i/o timeout|\betimeout\b"
+        r"|timeout (?:exceeded|expired|occurred)|request timeout|timeout while|timeout waiting",
+        weak=True,
+        by_phase="timeout",
+    ),
+    rule(
+        "eof_generic",
+        C.CONNECTION_RESET,
+        ("eof", "driver: bad connection", "use of closed network connection", "connection is closed"),
+        r"(?:^|[\s:\"'(.])eof(?:error|exception)?\b|driver: bad connection|use of closed network connection"
+        r"|connection is closed",
+        weak=True,
+    ),
+)

@@ -1,0 +1,221 @@
+"""Text rules for messages a *service* produced: proxies, WebSocket handshakes, pools, database servers.
+
+These come before the network rules in the table because they embed network wording: nginx's
+"connect() failed (111: Connection refused) while connecting to upstream" is the proxy's statement about
+its backend (upstream_unavailable), and "QueuePool limit ... connection timed out" is the client's own
+pool, not a network timeout. All patterns run on lowercased text.
+"""
+
+from __future__ import annotations
+
+from infraprobe.classify.model import Rule, rule
+from infraprobe.taxonomy import Cause as C
+from infraprobe.taxonomy import Component as K
+
+# Statuses only count after a word that says "this number is an HTTP status", so timestamps and ids
+# such as "id=5021" or "took 503ms" never look like a 503.
+_STATUS = r"(?:status(?:[ _]?code)?|http(?:/[\d.]+)?|response(?: code)?|returned|code|error|got|received)[\s:=\"'(]{0,3}"
+
+PROXY: tuple[Rule, ...] = (
+    rule("envoy_no_healthy_upstream", C.UPSTREAM_UNAVAILABLE, "no healthy upstream", component=K.HTTP),
+    rule(
+        "envoy_upstream_connect_error",
+        C.UPSTREAM_UNAVAILABLE,
+        (
+            "upstream connect error",
+            "disconnect/reset before headers",
+            "upstream_reset",
+            "upstream request timeout",
+        ),
+        component=K.HTTP,
+    ),
+    rule(
+        "nginx_upstream",
+        C.UPSTREAM_UNAVAILABLE,
+        ("upstream", "no live upstreams"),
+        r"(?:while|when) (?:connecting to|reading[^\n]{0,40}from|sending[^\n]{0,40}to) upstream"
+        r"|upstream (?:timed out|prematurely closed|sent (?:no valid|invalid|too big))|no live upstreams"
+        r"|host not found in upstream|from the upstream server|upstream server is timing out"
+        r"|upstream (?:server )?(?:is )?unavailable",
+        component=K.HTTP,
+    ),
+    rule(
+        "lb_no_backend",
+        C.UPSTREAM_UNAVAILABLE,
+        (
+            "no server is available to handle this request",
+            "no endpoints available for service",
+            "failure to get a peer from the ring-balancer",
+            "the server encountered a temporary error and could not complete your request",
+            "connection to the instance had an error",
+            "endpoint request timed out",
+            "is not available yet. please try again",
+            "the server is currently unable to handle the request",
+            "no available server",
+            "origin is unreachable",
+            "web server is down",
+            "web server returned an unknown error",
+        ),
+        component=K.HTTP,
+    ),
+    rule(
+        "pgbouncer_no_server",
+        C.UPSTREAM_UNAVAILABLE,
+        "pgbouncer cannot connect to server",
+        component=K.POSTGRES,
+    ),
+    rule(
+        "cloudflare_52x",
+        C.UPSTREAM_UNAVAILABLE,
+        ("error 52", "error code 52", "error code: 52"),
+        r"error(?: code:?)? 52[0-7]\b",
+        component=K.HTTP,
+    ),
+    rule(
+        "http_gateway_status",
+        C.UPSTREAM_UNAVAILABLE,
+        (
+            "502",
+            "503",
+            "504",
+            "bad gateway",
+            "gateway time",
+            "service unavailable",
+            "service temporarily unavailable",
+        ),
+        rf"bad gateway|gateway time-?out|service (?:temporarily )?unavailable|{_STATUS}50[234]\b",
+        component=K.HTTP,
+    ),
+)
+
+WEBSOCKET: tuple[Rule, ...] = (
+    rule(
+        "websocket_handshake_rejected",
+        C.WEBSOCKET_REJECTED,
+        (
+            "rejected websocket connection",
+            "websocket: bad handshake",
+            "unexpected server response",
+            "during websocket handshake",
+            "wsserverhandshakeerror",
+            "websockethandshakeexception",
+            "invalid handshake response",
+            "expected http 101",
+            "invalidstatus",
+            "invalid upgrade header",
+            "invalidupgrade",
+            "did not receive a valid http response",
+            "websocket upgrade",
+            "upgrade required",
+            "invalid response status",
+        ),
+        r"rejected websocket connection|websocket: bad handshake|unexpected server response"
+        r"|during websocket handshake|wsserverhandshakeerror|websockethandshakeexception"
+        r"|invalid handshake response|expected http 101|invalidstatus(?:code)?\b|invalid ?upgrade"
+        r"|did not receive a valid http response|websocket upgrade[^\n]{0,40}fail|upgrade required"
+        r"|invalid response status",
+        component=K.WEBSOCKET,
+    ),
+    rule(
+        "websocket_abnormal_close",
+        C.CONNECTION_RESET,
+        ("1006", "closed abnormally"),
+        r"\b1006\b[^\n]{0,40}(?:abnormal|closed)|(?:code|received|sent|status)[\s:=]{0,3}1006\b|closed abnormally",
+        component=K.WEBSOCKET,
+    ),
+    rule(
+        "websocket_connect_failed",
+        C.WEBSOCKET_REJECTED,
+        "websocket connection to",
+        r"websocket connection to \S+ failed",
+        component=K.WEBSOCKET,
+        weak=True,
+    ),
+)
+
+POOL: tuple[Rule, ...] = (
+    # The server's own cap first: MySQL's "Too many connections" carries 1040; redis-py's bare one is the pool.
+    rule(
+        "db_server_connection_limit",
+        C.DB_CONNECTION_LIMIT,
+        (
+            "too many clients",
+            "remaining connection slots are reserved",
+            "too many connections for",
+            "max_client_conn",
+            "max client connections reached",
+            "max clients reached",
+            "53300",
+        ),
+        component=K.POSTGRES,
+        regex=r"too many clients|remaining connection slots are reserved|too many connections for (?:role|database)"
+        r"|max_client_conn|max client connections reached|max clients reached|sqlstate[ =:\[(]*53300",
+    ),
+    rule(
+        "mysql_connection_limit",
+        C.DB_CONNECTION_LIMIT,
+        ("too many connections", "max_user_connections", "er_con_count_error"),
+        r"(?:1040|hy000|08004|mysql|mariadb|rejected establishment of connection)[^\n]{0,80}too many connections"
+        r"|too many connections[^\n]{0,40}1040|max_user_connections|er_con_count_error",
+        component=K.MYSQL,
+    ),
+    rule("redis_max_clients", C.DB_CONNECTION_LIMIT, "max number of clients reached", component=K.REDIS),
+    rule(
+        "client_pool_exhausted",
+        C.POOL_EXHAUSTED,
+        (
+            "queuepool limit",
+            "couldn't get a connection after",
+            "pooltimeout",
+            "pool exhausted",
+            "pool is exhausted",
+            "pool has been exhausted",
+            "connection is not available, request timed out",
+            "timeout acquiring a connection",
+            "pool is probably full",
+            "from the connection pool",
+            "connection pool timeout",
+            "could not get a resource from the pool",
+            "from the pool",
+            "timeout waiting for idle object",
+            "connectionacquiretimeout",
+            "checkout a connection has timed out",
+            "too many connections",
+            "maxconnectionserror",
+            "pool timed out",
+        ),
+        r"queuepool limit|couldn't get a connection after|pooltimeout|pool (?:has been |is )?exhausted"
+        r"|connection is not available, request timed out|timeout acquiring a connection|pool is probably full"
+        r"|(?:fetching|obtaining|get)[^\n]{0,30}connection from the (?:connection )?pool|connection pool timeout"
+        r"|could not get a resource from the pool|timeout waiting for idle object|connectionacquiretimeout"
+        r"|checkout a connection has timed out|too many connections|maxconnectionserror"
+        r"|pool timed out",
+    ),
+)
+
+HTTP_STATUS: tuple[Rule, ...] = (
+    rule(
+        "http_500",
+        C.APP_ERROR,
+        ("internal server error", "500"),
+        rf"internal server error|{_STATUS}500\b",
+        component=K.HTTP,
+        weak=True,
+    ),
+    rule(
+        "http_401_403",
+        C.AUTH_FAILED,
+        ("unauthorized", "forbidden", "401", "403"),
+        rf"\b40[13] (?:unauthorized|forbidden)|{_STATUS}40[13]\b",
+        component=K.HTTP,
+        weak=True,
+    ),
+    rule(
+        "http_404",
+        C.RESOURCE_MISSING,
+        ("404",),
+        rf"\b404 not found|{_STATUS}404\b",
+        component=K.HTTP,
+        weak=True,
+    ),
+)

@@ -1,0 +1,185 @@
+"""Text rules for TLS failures, most specific first.
+
+Verification failures name their reason (expired, hostname, issuer) and are checked before the generic
+"certificate verify failed", which on its own most often means an unknown issuer. An EOF inside the TLS
+layer is a handshake failure unless the phase says the handshake had already completed (see `by_phase`).
+"""
+
+from __future__ import annotations
+
+from infraprobe.classify.model import Rule, rule
+from infraprobe.taxonomy import Cause as C
+
+TLS: tuple[Rule, ...] = (
+    rule(
+        "tls_expired",
+        C.TLS_CERTIFICATE_EXPIRED,
+        (
+            "certificate has expired",
+            "certificate expired",
+            "cert_has_expired",
+            "certificate is expired",
+            "expired certificate",
+            "certificateexpired",
+            "not yet valid",
+            "notyetvalid",
+            "date_invalid",
+            "validity check failed",
+            "cert_not_yet_valid",
+        ),
+    ),
+    rule(
+        "tls_hostname_mismatch",
+        C.TLS_HOSTNAME_MISMATCH,
+        (
+            "hostname mismatch",
+            "ip address mismatch",
+            "does not match",
+            "doesn't match",
+            "no name matching",
+            "altname",
+            "certificate is valid for",
+            "ip sans",
+            "no subject alternative",
+            "not valid for",
+            "bad_cert_domain",
+            "common_name_invalid",
+            "namemismatch",
+            "hostname verification failed",
+            "no alternative certificate subject name",
+        ),
+        r"hostname mismatch|ip address mismatch|altnames?\b|certificate is valid for|ip sans"
+        r"|no subject alternative|no alternative certificate subject name|certificate is not valid for"
+        r"|bad_cert_domain|common_name_invalid|namemismatch|host ?name verification failed|no name matching"
+        r"|(?:host ?name|\bip\b|subject name|common name|\bcn\b)[^\n]{0,60}(?:does not|doesn't) match"
+        r"|(?:does not|doesn't) match[^\n]{0,40}(?:certificate|host ?name|subject alternative)",
+    ),
+    rule(
+        "tls_untrusted",
+        C.TLS_UNTRUSTED_CERTIFICATE,
+        (
+            "self signed",
+            "self-signed",
+            "self_signed",
+            "local issuer",
+            "issuer cert",
+            "issuer certificate",
+            "unable to verify the first certificate",
+            "unable_to_verify_leaf",
+            "unknown authority",
+            "pkix path",
+            "valid certification path",
+            "unknown_issuer",
+            "authority_invalid",
+            "unknown ca",
+            "not trusted",
+            "untrusted",
+            "chain was issued by an authority",
+            "bad certificate",
+            "remotecertificatechainerrors",
+            "certificate_verify_failed",
+            "certificate verify failed",
+            "ssl certificate problem",
+            "certificate chain",
+        ),
+        r"self[ _-]signed|local issuer|issuer cert|unable to verify the first certificate|unable_to_verify_leaf"
+        r"|unknown (?:certificate )?authority|pkix path|valid certification path|unknown_issuer"
+        r"|authority_invalid|unknown ca\b|certificate is not trusted|untrusted (?:cert|root|issuer)"
+        r"|chain was issued by an authority|bad certificate|remotecertificatechainerrors"
+        r"|certificate[_ ]verify[_ ]failed|ssl certificate problem|invalid certificate chain",
+    ),
+    rule(
+        "tls_handshake_timeout",
+        C.READ_TIMEOUT,
+        (
+            "handshake timeout",
+            "handshake operation timed out",
+            "handshake timed out",
+            "ssl connection timeout",
+        ),
+        r"handshake (?:operation )?tim(?:eout|ed out)|ssl connection timeout",
+    ),
+    rule(
+        "tls_protocol_mismatch",
+        C.TLS_HANDSHAKE_FAILED,
+        (
+            "wrong version number",
+            "wrong_version_number",
+            "protocol version",
+            "protocol_version",
+            "unrecognized ssl message",
+            "unsupported protocol",
+            "handshake failure",
+            "handshake_failure",
+            "no protocols available",
+            "does not look like a tls handshake",
+            "unsupported protocol version",
+            "no cipher suites in common",
+            "no shared cipher",
+            "no ciphers available",
+            "err_ssl",
+            "unknown protocol",
+            "packet length too long",
+            "record layer failure",
+            "alert internal error",
+            "inappropriate fallback",
+            "dh key too small",
+            "legacy renegotiation",
+            "bad record mac",
+            "record_too_long",
+            "sent to https port",
+            "does not support ssl",
+            "ssl is not enabled",
+            "rejected ssl upgrade",
+            "certificate required",
+            "remote host terminated the handshake",
+            "before secure tls connection was established",
+            "tls handshake failed",
+            "ssl handshake failed",
+        ),
+        r"wrong[ _]version[ _]number|alert protocol version|protocol_version|selected protocol version"
+        r"|protocol version not supported|unsupported protocol|handshake[ _]failure|unrecognized ssl message"
+        r"|no protocols available|does not look like a tls handshake|no cipher suites in common"
+        r"|no shared cipher|no ciphers available|err_ssl_|unknown protocol|packet length too long"
+        r"|record layer failure|alert internal error|inappropriate fallback|dh key too small"
+        r"|legacy renegotiation|bad record mac|record_too_long|sent to https port|does not support ssl"
+        r"|ssl is not enabled|rejected ssl upgrade|certificate required|remote host terminated the handshake"
+        r"|before secure tls connection was established|(?:tls|ssl) handshake failed",
+    ),
+    rule(
+        "http_to_https",
+        C.TLS_HANDSHAKE_FAILED,
+        ("http response to https client", "server refused tls"),
+        r"http response to https client|server refused tls",
+    ),
+    rule(
+        "tls_eof",
+        C.TLS_HANDSHAKE_FAILED,
+        (
+            "eof occurred in violation of protocol",
+            "unexpected_eof_while_reading",
+            "unexpected eof while reading",
+            "ssleoferror",
+            "ssl_error_eof",
+            "sslzeroreturnerror",
+            "tls: handshake eof",
+        ),
+        by_phase="eof",
+    ),
+    rule(
+        "tls_generic",
+        C.TLS_HANDSHAKE_FAILED,
+        (
+            "handshake failed",
+            "sslhandshakeexception",
+            "ssl routines",
+            "sslerror",
+            "ssl error",
+            "tls error",
+            "tls: ",
+            "ssl_error",
+        ),
+        r"handshake failed|sslhandshakeexception|ssl routines|sslerror|ssl error|tls error|\btls: |ssl_error",
+        weak=True,
+    ),
+)

@@ -1,0 +1,127 @@
+"""Classification of error *texts*: one line, a log record, or a whole traceback.
+
+A text is unescaped (JSON-quoted logs), lowercased, cut into the links of its exception chain, and each
+link is matched against the ordered rules (first hit wins inside a link). Across links the innermost
+specific hit wins: Python prints the innermost exception first ("The above exception was the direct
+cause..."), Java and Node print it last ("Caused by:", "[cause]:"). Stack-frame lines are blanked first,
+because source code and method names ("createTimeoutException") would otherwise look like errors.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from infraprobe.classify.literals import LiteralSet
+from infraprobe.classify.model import Rule
+from infraprobe.classify.rules import RULES, SIGNATURES
+
+_LITERALS = LiteralSet(SIGNATURES)
+_RULES_BY_NEEDLE: dict[str, tuple[int, ...]] = {
+    needle: tuple(i for i, r in enumerate(RULES) if needle in r.needles) for needle in SIGNATURES
+}
+_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|([nrt\"'/\\]))")
+_ESCAPES = {"n": "\n", "r": "\r", "t": "\t"}
+_PY_CHAIN = re.compile(
+    r"the above exception was the direct cause of the following exception:"
+    r"|during handling of the above exception, another exception occurred:"
+)
+_INNER_AFTER = re.compile(r"caused by:|\[cause\]:|\bcause: ")
+_FRAMES = re.compile(r"(?m)^[ \t|]*(?:file \"[^\"\n]*\", line \d+[^\n]*(?:\n[ \t|]{4,}[^\n]*)?|at [^\n]*)$")
+_MAX_CHARS = 65_536  # a traceback longer than this is cut in its middle, keeping both ends of the chain
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A rule that matched, where it matched, and how deep in the chain (0 = innermost)."""
+
+    rule: Rule
+    text: str  # the prepared text (unescaped, original case), for evidence
+    low: str  # the same, lowercased, with frames blanked
+    start: int
+    end: int
+
+
+def _unescape(text: str) -> str:
+    def one(m: re.Match[str]) -> str:
+        if m.group(1):
+            return chr(int(m.group(1), 16))
+        return _ESCAPES.get(m.group(2), m.group(2))
+
+    return _ESCAPE.sub(one, text)
+
+
+def prepare(text: str) -> tuple[str, str]:
+    """The text to show (unescaped) and the text to match (lowercased, frames blanked), equal in length."""
+    if len(text) > _MAX_CHARS:
+        text = text[: _MAX_CHARS // 2] + "\n" + text[-_MAX_CHARS // 2 :]
+    if "\\" in text:
+        text = _unescape(text)
+    low = text.lower()
+    if len(low) != len(text):  # a few Unicode letters change length when lowercased; show lowercase then
+        text = low
+    if "\n" in low:
+        low = _FRAMES.sub(lambda m: " " * len(m.group()), low)
+    return text, low
+
+
+def _segments(low: str) -> list[tuple[int, int]]:
+    """Spans of the chain's links, innermost first."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in [*_PY_CHAIN.finditer(low), None]:
+        end = m.start() if m else len(low)
+        spans.extend(_split_inner_after(low, start, end))
+        start = m.end() if m else start
+    return spans
+
+
+def _split_inner_after(low: str, start: int, end: int) -> list[tuple[int, int]]:
+    cuts = [m.start() for m in _INNER_AFTER.finditer(low, start, end)]
+    bounds = [start, *cuts, end]
+    return [(bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1)][::-1]
+
+
+def _first_rule(
+    low: str, start: int, end: int, present: set[str] | None = None
+) -> tuple[Rule, int, int] | None:
+    """The first rule in table order that matches inside low[start:end]; only rules whose needles occur."""
+    if present is None:
+        present = _LITERALS.found_in(low, start, end)
+    for i in sorted({i for needle in present for i in _RULES_BY_NEEDLE[needle]}):
+        m = RULES[i].pattern.search(low, start, end)
+        if m is not None:
+            return RULES[i], m.start(), m.end()
+    return None
+
+
+def _match_line(text: str) -> Hit | None:
+    """Fast path for the common case: one line, nothing escaped, no chain."""
+    low = text.lower()
+    present = _LITERALS.found_in(low)
+    if not present:
+        return None
+    found = _first_rule(low, 0, len(low), present)
+    if found is None:
+        return None
+    return Hit(found[0], text if len(low) == len(text) else low, low, found[1], found[2])
+
+
+def match(text: str) -> Hit | None:
+    """The innermost specific rule hit in `text`, else the innermost generic one, else None."""
+    if "\n" not in text and "\\" not in text and "cause" not in text.lower() and len(text) <= _MAX_CHARS:
+        return _match_line(text)
+    # Gate on the raw text, so SIGNATURES match exactly what a log scanner sees on disk.
+    if not _LITERALS.any_in(text.lower()):
+        return None
+    shown, low = prepare(text)
+    weak: Hit | None = None
+    for start, end in _segments(low):
+        found = _first_rule(low, start, end)
+        if found is None:
+            continue
+        hit = Hit(found[0], shown, low, found[1], found[2])
+        if not hit.rule.weak:
+            return hit
+        weak = weak or hit
+    return weak

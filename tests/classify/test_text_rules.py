@@ -1,0 +1,142 @@
+"""Text-rule mechanics on literals: chains, phases, layers, evidence, masking, over-firing, speed."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from infraprobe.classify import SIGNATURES, classify, classify_text
+from infraprobe.classify.literals import LiteralSet
+from infraprobe.classify.rules import RULES
+from infraprobe.taxonomy import Cause, Component, Layer
+
+from .corpus_loader import load
+
+
+def test_every_rule_is_exercised_by_the_corpus() -> None:
+    """Each rule in the table is the deciding rule for at least one corpus entry."""
+    used = {classify_text(e.text, phase=e.phase).rule for e in load()}
+    assert {r.id for r in RULES} - used == set()
+
+
+def test_proxy_message_beats_the_error_it_embeds() -> None:
+    """nginx's upstream message embedding 'Connection refused' is upstream_unavailable."""
+    d = classify("connect() failed (111: Connection refused) while connecting to upstream")
+    assert (d.cause, d.component) == (Cause.UPSTREAM_UNAVAILABLE, Component.HTTP)
+
+
+@pytest.mark.parametrize(
+    ("phase", "cause"),
+    [
+        (None, Cause.CONNECT_TIMEOUT),
+        ("dns", Cause.DNS_FAILURE),
+        ("connect", Cause.CONNECT_TIMEOUT),
+        ("tls", Cause.READ_TIMEOUT),
+        ("query", Cause.READ_TIMEOUT),
+        ("first_byte", Cause.READ_TIMEOUT),
+    ],
+)
+def test_generic_timeout_follows_the_phase(phase: str | None, cause: Cause) -> None:
+    """A bare 'timed out' is resolved by the phase it happened in."""
+    assert classify_text("TimeoutError: timed out", phase=phase).cause is cause
+
+
+def test_explicit_read_timeout_ignores_the_phase() -> None:
+    """Text that says 'Read timed out' stays a read timeout whatever the phase."""
+    assert classify_text("Read timed out. (read timeout=5)", phase="connect").cause is Cause.READ_TIMEOUT
+
+
+@pytest.mark.parametrize(
+    ("phase", "cause"),
+    [
+        (None, Cause.TLS_HANDSHAKE_FAILED),
+        ("tls", Cause.TLS_HANDSHAKE_FAILED),
+        ("transfer", Cause.CONNECTION_RESET),
+    ],
+)
+def test_ssl_eof_is_a_handshake_failure_until_the_handshake_is_done(phase: str | None, cause: Cause) -> None:
+    """An SSL EOF during or before the handshake is tls_handshake_failed, after it connection_reset."""
+    assert classify_text("ssl.SSLEOFError: EOF occurred in violation of protocol", phase=phase).cause is cause
+
+
+def test_component_argument_is_used_when_the_text_names_none() -> None:
+    """The caller's component is used when the text names no dependency."""
+    d = classify_text("[Errno 111] Connection refused", component=Component.REDIS)
+    assert d.component is Component.REDIS
+    assert classify_text("[Errno 111] Connection refused").component is Component.TCP
+
+
+def test_text_named_dependency_wins_over_the_argument() -> None:
+    """A dependency named in the text (port 5432) wins over the caller's component."""
+    d = classify_text("dial tcp 10.0.0.1:5432: connect: connection refused", component=Component.HTTP)
+    assert d.component is Component.POSTGRES
+
+
+@pytest.mark.parametrize(
+    ("text", "layer"),
+    [
+        ("certificate is not valid for '127.0.0.1'", Layer.CONFIGURATION),
+        ("Hostname mismatch, certificate is not valid for 'db.tunnel.ngrok.io'", Layer.CONFIGURATION),
+        ("Hostname mismatch, certificate is not valid for 'orders'", Layer.CONFIGURATION),
+        ("Hostname mismatch, certificate is not valid for 'orders.prod.example.com'", Layer.INFRASTRUCTURE),
+    ],
+)
+def test_hostname_mismatch_layer_depends_on_the_requested_name(text: str, layer: Layer) -> None:
+    """IPs, tunnels and bare aliases are configuration; a real DNS name is infrastructure."""
+    d = classify_text(text)
+    assert (d.cause, d.layer) == (Cause.TLS_HOSTNAME_MISMATCH, layer)
+
+
+def test_evidence_masks_passwords_and_is_trimmed() -> None:
+    """Evidence never shows a DSN password and is at most 300 characters."""
+    text = (
+        "x" * 400
+        + " postgresql://app:hunter2secret@db:5432/app FATAL:  password authentication failed"
+        + "y" * 400
+    )
+    d = classify_text(text)
+    assert d.cause is Cause.AUTH_FAILED
+    assert "hunter2secret" not in d.evidence
+    assert len(d.evidence) <= 300
+
+
+def test_unknown_evidence_is_masked_too() -> None:
+    """Even an unclassified text has its credentials masked in the evidence."""
+    d = classify_text("weird thing happened for redis://:topsecretpw@cache:6379/0")
+    assert d.cause is Cause.UNKNOWN
+    assert "topsecretpw" not in d.evidence
+
+
+def test_json_escaped_traceback_is_unescaped() -> None:
+    """A traceback quoted inside a JSON log record is read through its escapes."""
+    text = '{"msg": "Traceback:\\n  File \\"/a.py\\", line 1\\nsocket.gaierror: [Errno -2] Name or service not known"}'
+    assert classify_text(text).cause is Cause.DNS_FAILURE
+
+
+def test_stack_frames_do_not_count_as_evidence() -> None:
+    """Method names in Java frames ('createTimeoutException') do not make a timeout."""
+    text = "java.lang.IllegalStateException: boom\n\tat com.x.Pool.createTimeoutException(Pool.java:1)\n"
+    assert classify_text(text).cause is Cause.UNKNOWN
+
+
+def test_literal_backends_agree_on_the_corpus() -> None:
+    """The Hyperscan and the stdlib literal matchers find the same needles in every corpus text."""
+    pytest.importorskip("hyperscan")
+    stdlib, fast = LiteralSet(SIGNATURES, backend="re"), LiteralSet(SIGNATURES, backend="hyperscan")
+    for entry in load():
+        low = entry.text.lower()
+        assert stdlib.found_in(low) == fast.found_in(low), entry.where
+        assert stdlib.any_in(low) == fast.any_in(low), entry.where
+
+
+def test_typical_line_is_classified_fast() -> None:
+    """A typical single error line classifies in well under a millisecond (target: ~50 µs)."""
+    line = "redis.exceptions.ConnectionError: Error 111 connecting to localhost:6379. Connection refused."
+    classify_text(line)
+    rounds = 2000
+    start = time.perf_counter()
+    for _ in range(rounds):
+        classify_text(line)
+    per_line = (time.perf_counter() - start) / rounds
+    assert per_line < 250e-6, f"{per_line * 1e6:.0f} µs per line"
