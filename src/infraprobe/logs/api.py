@@ -1,0 +1,174 @@
+"""`scan(sources, ...) -> LogSummary`: the library entry point behind `infraprobe logs`.
+
+The pipeline, per source: byte blocks (sources) -> candidate lines (prefilter) -> events (chunks) ->
+tallies (aggregate). Only candidate lines are ever decoded, so the cost of a scan is the cost of reading
+the bytes plus a small price per failure.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import cast
+
+from infraprobe.logs.aggregate import Aggregator, Filters
+from infraprobe.logs.chunks import MAX_LINE, Chunk, Event, Stream
+from infraprobe.logs.grouping import ERROR_LITERALS
+from infraprobe.logs.model import Expectation, LogSummary, SourceStats
+from infraprobe.logs.prefilter import Patterns, Prefilter, make_prefilter
+from infraprobe.logs.sources import CHUNK, Input, SourceSpec
+from infraprobe.logs.timestamps import parse_when
+from infraprobe.redact import NO_SECRETS, Redactor
+from infraprobe.result import Diagnosis
+from infraprobe.taxonomy import Component
+
+
+@dataclass(frozen=True, slots=True)
+class TextClassifier:
+    """The seam to the classifier: text -> Diagnosis, the literals every rule needs, and (optionally) the
+    rules' (regex, needles), which make the prefilter far more selective."""
+
+    classify: Callable[[str], Diagnosis]
+    signatures: tuple[str, ...]
+    rules: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    @classmethod
+    def default(cls) -> TextClassifier:
+        from infraprobe.classify import SIGNATURES, classify_text
+
+        return cls(classify_text, tuple(SIGNATURES), _rule_patterns())
+
+
+def _rule_patterns() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    # Not (yet) the classifier's public API: without it the prefilter falls back to SIGNATURES alone.
+    try:
+        from infraprobe.classify.rules import RULES
+
+        return tuple((r.pattern.pattern, tuple(r.needles)) for r in RULES)
+    except (ImportError, AttributeError):
+        return ()
+
+
+def scan(
+    sources: SourceSpec | Iterable[SourceSpec],
+    *,
+    since: datetime | str | None = None,
+    until: datetime | str | None = None,
+    component: Component | str | None = None,
+    expect_none: Sequence[Expectation | str] = (),
+    redactor: Redactor = NO_SECRETS,
+    classifier: TextClassifier | None = None,
+    now: datetime | None = None,
+    prefilter: str = "auto",
+    chunk_size: int = CHUNK,
+) -> LogSummary:
+    """Scan log files, `-` (stdin) or binary streams; bad input never raises (see `LogSummary.skipped`).
+
+    `since`/`until` take datetimes or `--since` texts (ISO 8601, `15m`, `2h`...; relative to `now`);
+    `prefilter` is "auto", "hyperscan" or "python". Raises ValueError only for invalid arguments.
+    """
+    now = now or datetime.now(UTC)
+    classifier = classifier or TextClassifier.default()
+    filters = Filters(_when(since, now), _when(until, now), Component(component) if component else None)
+    expectations = [e if isinstance(e, Expectation) else Expectation.parse(e) for e in expect_none]
+    patterns = Patterns(classifier.signatures, classifier.rules, ERROR_LITERALS)
+    matcher = make_prefilter(patterns, prefer=prefilter)
+    aggregator = Aggregator(classifier.classify, filters, expectations, redactor)
+    totals = _Totals()
+    for spec in _as_list(sources):
+        source = Input(spec, chunk_size)
+        stream = Stream(source.name, now)
+        for event in scan_input(source, matcher, stream):
+            aggregator.add(event)
+        totals.add(source, stream)
+    return _summary(aggregator, totals, filters, matcher.name)
+
+
+def _summary(aggregator: Aggregator, totals: _Totals, filters: Filters, prefilter: str) -> LogSummary:
+    return LogSummary(
+        findings=aggregator.findings(),
+        clusters=aggregator.unexplained(),
+        histogram=aggregator.histogram(),
+        violations=aggregator.violations(),
+        sources=tuple(totals.sources),
+        candidates=totals.counts["candidates"],
+        events=aggregator.events,
+        skipped={k: v for k, v in totals.skipped.items() if v},
+        repaired=totals.counts["repaired"],
+        untimed=aggregator.untimed,
+        since=filters.since,
+        until=filters.until,
+        component=filters.component,
+        prefilter=prefilter,
+    )
+
+
+class _Totals:
+    def __init__(self) -> None:
+        self.sources: list[SourceStats] = []
+        self.skipped: Counter[str] = Counter()
+        self.counts: Counter[str] = Counter()
+
+    def add(self, source: Input, stream: Stream) -> None:
+        self.sources.append(SourceStats(source.name, source.bytes, stream.line_base, source.error))
+        self.skipped.update(stream.skipped)
+        self.skipped["truncated"] += source.truncated
+        self.skipped["unreadable"] += bool(source.error) and not source.truncated
+        self.counts.update(candidates=stream.candidates, repaired=stream.repaired)
+
+
+def scan_input(source: Input, prefilter: Prefilter, stream: Stream) -> Iterator[Event]:
+    """The events of one source, chunk by chunk; `stream.line_base` ends as its line count."""
+    carry, dropping = b"", False
+    for block, final in _with_last(source.blocks()):
+        if dropping:  # the rest of a line longer than MAX_LINE: skipped up to its newline
+            block, dropping = _drop_to_newline(block, stream)
+        data = carry + block if carry else block
+        end = len(data) if final else data.rfind(b"\n") + 1
+        giant = not final and len(data) - end > MAX_LINE
+        if giant:
+            end, dropping = len(data), True
+            stream.skipped["too_long"] += 1
+        chunk = Chunk(stream, data, end, final or giant)
+        events, consumed = chunk.events(prefilter.line_starts(data, end))
+        yield from events
+        stream.line_base += chunk.newlines_before(consumed)
+        if final and consumed and not data.endswith(b"\n"):
+            stream.line_base += 1  # a last line without its newline is still a line
+        carry = data[consumed:]
+
+
+def _drop_to_newline(block: bytes, stream: Stream) -> tuple[bytes, bool]:
+    newline = block.find(b"\n")
+    if newline < 0:
+        return b"", True
+    stream.line_base += 1
+    return block[newline + 1 :], False
+
+
+def _with_last(blocks: Iterator[bytes]) -> Iterator[tuple[bytes, bool]]:
+    """Each block with a flag for the last one (one block of lookahead)."""
+    previous = next(blocks, None)
+    if previous is None:
+        return
+    for block in blocks:
+        yield previous, False
+        previous = block
+    yield previous, True
+
+
+def _when(value: datetime | str | None, now: datetime) -> datetime | None:
+    if isinstance(value, str):
+        return parse_when(value, now)
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)  # like naive log timestamps: UTC
+    return value
+
+
+def _as_list(sources: SourceSpec | Iterable[SourceSpec]) -> list[SourceSpec]:
+    if isinstance(sources, str | os.PathLike) or hasattr(sources, "read"):
+        return [cast(SourceSpec, sources)]
+    return list(sources)

@@ -1,0 +1,187 @@
+"""From byte chunks to events: prefilter a chunk, then build an event around each candidate line only.
+
+Per chunk, the prefilter yields candidate line starts. Each candidate is grown into its event (backwards to
+the traceback's header, forwards to its last line; `grouping.continues` decides), skipping candidates an
+earlier event already covers. An event with no timestamp of its own inherits the one of the nearest
+timestamped line above it, looked for only for candidates, and only up to the previous event (whose time
+is known) or `TIME_LOOKBACK` bytes. An event that reaches the end of a chunk is not emitted but carried
+into the next chunk whole, so tracebacks cut by a chunk boundary are still one event.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from infraprobe.logs import grouping
+from infraprobe.logs.records import Record, decode
+
+MAX_EVENT_LINES = 200  # a traceback deeper than this is cut: memory and time stay bounded
+MAX_EVENT_BYTES = 256 * 1024
+MAX_LINE = 1024 * 1024  # only the first MiB of a longer line is read
+TIME_LOOKBACK = 64 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A log record (one line, or a whole traceback) that passed the prefilter."""
+
+    source: str
+    line: int  # 1-based number of the event's first line
+    time: datetime | None
+    text: str  # message lines joined by "\n" (JSON: the message fields; text: the lines)
+    head: Record  # the first line: severity, fields and where its message starts
+
+
+@dataclass(slots=True)
+class Stream:
+    """What carries over from one chunk of a source to the next."""
+
+    name: str
+    ref: datetime
+    line_base: int = 0  # newlines before the current chunk
+    last_time: datetime | None = None
+    candidates: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+    repaired: int = 0
+
+
+class Chunk:
+    """One chunk of a stream; `events()` returns the events in `data[:end]` and how much was consumed."""
+
+    def __init__(self, stream: Stream, data: bytes, end: int, final: bool) -> None:
+        self.s, self.data, self.end, self.final = stream, data, end, final
+        self._records: dict[int, Record] = {}
+        self._line_at = (0, stream.line_base)  # (offset, line number) for incremental counting
+
+    def events(self, starts: list[int]) -> tuple[list[Event], int]:
+        out: list[Event] = []
+        covered = 0  # events never overlap: an earlier event's lines are not taken again
+        time_floor = 0
+        for start in starts:
+            if start < covered:
+                continue
+            if self.data.find(b"\x00", start, self._line_end(start)) >= 0:
+                if not self.final and self._next_start(start) >= self.end:
+                    return out, self._carry(start)
+                self.s.candidates += 1
+                self.s.skipped["binary"] += 1
+                covered = self._next_start(start)
+                continue
+            span = self._span(start, covered)
+            if span is None:  # reaches the end of the chunk: carry it over whole
+                return out, self._carry(self._first_line(start, covered))
+            self.s.candidates += 1
+            out.append(self._event(*span, time_floor))
+            covered, time_floor = self._next_start(span[1]), span[0]
+            self._records.clear()
+        if self.final or self.end == 0:
+            return out, self._carry(self.end)
+        # The open tail (the last line and the lines it continues) goes round again with the next chunk:
+        # it may hold the header of an event whose first candidate comes after the boundary.
+        return out, self._carry(self._open_tail(covered))
+
+    def _open_tail(self, floor: int) -> int:
+        """Start of the lines at the end that a line in the next chunk could still continue."""
+        at, steps = self._prev_start(self.end), 0
+        # A blank line continues or not depending on the line after it, which is not here yet.
+        while at > floor and steps < MAX_EVENT_LINES and not self._record(at).text.strip():
+            at, steps = self._prev_start(at), steps + 1
+        return self._first_line(at, floor)
+
+    def _carry(self, consumed: int) -> int:
+        """End the chunk at `consumed`; what follows is read again with the next chunk."""
+        self._remember_time(consumed)
+        return consumed
+
+    def _span(self, start: int, floor: int) -> tuple[int, int] | None:
+        first = self._first_line(start, floor)
+        last, steps = start, 0
+        while steps < MAX_EVENT_LINES and last - first < MAX_EVENT_BYTES:
+            below = self._next_start(last)
+            if below >= self.end or (not self.final and self._last_blank(below)):
+                return (first, last) if self.final else None
+            if not grouping.continues(self._record(below), self._record(last), self._below(below)):
+                break
+            last, steps = below, steps + 1
+        return first, last
+
+    def _last_blank(self, start: int) -> bool:
+        # A blank last line continues an event only if the line after it (in the next chunk) says so.
+        return self._next_start(start) >= self.end and not self._record(start).text.strip()
+
+    def _first_line(self, start: int, floor: int) -> int:
+        first, steps = start, 0
+        while first > floor and steps < MAX_EVENT_LINES and start - first < MAX_EVENT_BYTES:
+            above = self._prev_start(first)
+            if not grouping.continues(self._record(first), self._record(above), self._below(first)):
+                break
+            first, steps = above, steps + 1
+        return first
+
+    def _event(self, first: int, last: int, time_floor: int) -> Event:
+        lines = [self._record(first)]
+        at = first
+        while at < last:
+            at = self._next_start(at)
+            lines.append(self._record(at))
+        head = lines[0]
+        when = head.time or self._time_above(first, time_floor)
+        if head.time is not None:
+            self.s.last_time = head.time
+        self.s.repaired += sum(r.repaired for r in lines)
+        text = "\n".join(r.text for r in lines)
+        return Event(self.s.name, self._line_number(first), when, text, head)
+
+    def _time_above(self, offset: int, floor: int) -> datetime | None:
+        """The time of the nearest timestamped line above `offset`, else the last one known."""
+        at = offset
+        while at > floor and offset - at < TIME_LOOKBACK:
+            at = self._prev_start(at)
+            when = decode(self._raw(at), self.s.ref).time
+            if when is not None:
+                self.s.last_time = when
+                return when
+        return self.s.last_time
+
+    def _remember_time(self, end: int) -> None:
+        if end > 0:
+            self._time_above(end, 0)
+
+    def _record(self, start: int) -> Record:
+        record = self._records.get(start)
+        if record is None:
+            record = self._records[start] = decode(self._raw(start), self.s.ref)
+        return record
+
+    def _below(self, start: int) -> Record | None:
+        below = self._next_start(start)
+        return self._record(below) if below < self.end else None
+
+    def _raw(self, start: int) -> bytes:
+        end = self._line_end(start)
+        return self.data[start : min(end, start + MAX_LINE)]
+
+    def _line_end(self, start: int) -> int:
+        newline = self.data.find(b"\n", start, self.end)
+        return self.end if newline < 0 else newline
+
+    def _next_start(self, start: int) -> int:
+        return self._line_end(start) + 1
+
+    def _prev_start(self, start: int) -> int:
+        return self.data.rfind(b"\n", 0, start - 1) + 1
+
+    def newlines_before(self, offset: int) -> int:
+        """Newlines in `data[:offset]`, counted on from the last event (so the chunk is counted once)."""
+        return self._line_number(offset) - 1 - self.s.line_base
+
+    def _line_number(self, offset: int) -> int:
+        at, line = self._line_at
+        if offset >= at:
+            line += self.data.count(b"\n", at, offset)
+        else:
+            line -= self.data.count(b"\n", offset, at)
+        self._line_at = (offset, line)
+        return line + 1

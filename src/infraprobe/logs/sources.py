@@ -1,0 +1,187 @@
+"""Inputs as a stream of byte blocks: files, stdin or binary streams; gzip; JSON documents.
+
+Compression and layout are recognised from the first bytes, not the file name, so `kubectl logs | gzip`
+piped to stdin works. A JSON array (`gcloud logging read --format=json`) or an object holding one
+(`aws logs filter-log-events`: `{"events": [...]}`) is streamed element by element and re-emitted as JSON
+lines, so everything downstream reads lines. Memory stays bounded: blocks are fixed-size, a gzip member is
+inflated in block-sized steps (a gzip bomb is just a long log), and one JSON element may not exceed
+`MAX_RECORD`. A stream that ends early or is corrupt ends the source with `error` set, never the scan.
+"""
+
+from __future__ import annotations
+
+import codecs
+import itertools
+import json
+import os
+import re
+import sys
+import zlib
+from collections.abc import Iterator
+from typing import Any, BinaryIO
+
+CHUNK = 4 * 1024 * 1024
+MAX_RECORD = 8 * 1024 * 1024
+_GZIP_MAGIC = b"\x1f\x8b"
+# Where exporters put the array of records inside a JSON object (CloudWatch, Cloud Logging API, CloudTrail).
+ARRAY_KEYS = ("events", "entries", "logEvents", "records", "Records")
+_ARRAY_KEY = re.compile(rb'"(?:' + "|".join(ARRAY_KEYS).encode() + rb')"\s*:\s*\[')
+
+SourceSpec = str | os.PathLike[str] | BinaryIO
+
+
+class Input:
+    """One source. Iterate `blocks()` once; afterwards `bytes` is the log size read and `error` why it
+    stopped early ("" if it did not)."""
+
+    def __init__(self, spec: SourceSpec, chunk_size: int = CHUNK) -> None:
+        self.spec = spec
+        self.chunk_size = chunk_size
+        self.name = _name(spec)
+        self.bytes = 0
+        self.error = ""
+        self.truncated = False
+
+    def blocks(self) -> Iterator[bytes]:
+        try:
+            with _open(self.spec) as stream:
+                for block in self._layout(self._inflate(_raw_blocks(stream, self.chunk_size))):
+                    self.bytes += len(block)
+                    yield block
+        except OSError as exc:
+            self.error = f"cannot read: {exc.strerror or exc}"
+        except (zlib.error, EOFError) as exc:
+            self.error, self.truncated = f"corrupt compressed data: {exc}", True
+
+    def _inflate(self, raw: Iterator[bytes]) -> Iterator[bytes]:
+        first = next(raw, b"")
+        if not first.startswith(_GZIP_MAGIC):
+            if first:
+                yield first
+            yield from raw
+            return
+        yield from self._gunzip(first, raw)
+
+    def _gunzip(self, first: bytes, raw: Iterator[bytes]) -> Iterator[bytes]:
+        inflater, fed = _gzip(), False
+        for data in itertools.chain([first], raw):
+            while data:
+                fed = True
+                # Inflate in bounded steps: output per call never exceeds one block.
+                if out := inflater.decompress(data, self.chunk_size):
+                    yield out
+                data = inflater.unconsumed_tail
+                if inflater.eof:  # concatenated members (`cat a.gz b.gz`) are one stream
+                    data, inflater, fed = inflater.unused_data, _gzip(), False
+                    if not data.strip(b"\x00"):
+                        data = b""  # zero padding after the last member is not data
+        if fed and not inflater.eof:
+            self.error, self.truncated = "compressed stream ends early (truncated gzip)", True
+
+    def _layout(self, blocks: Iterator[bytes]) -> Iterator[bytes]:
+        first = next(blocks, b"")
+        start = len(first) - len(first.lstrip())
+        head = first[start : start + 1]
+        # `[{` is a JSON array of records; `[2024-05-01 ...]` is a text log.
+        if head == b"[" and first[start + 1 : start + 4096].lstrip()[:1] in (b"{", b"]"):
+            yield from self._json_lines(first, start + 1, blocks)
+            return
+        key = _ARRAY_KEY.search(first, 0, 64 * 1024) if head == b"{" and not _is_json_lines(first) else None
+        if key is not None:
+            yield from self._json_lines(first, key.end(), blocks)
+            return
+        if first:
+            yield first
+        yield from blocks
+
+    def _json_lines(self, first: bytes, at: int, blocks: Iterator[bytes]) -> Iterator[bytes]:
+        out: list[str] = []
+        size = 0
+        try:
+            for item in _array_items(first, at, blocks):
+                line = json.dumps(item, ensure_ascii=False)
+                out.append(line)
+                size += len(line)
+                if size >= self.chunk_size:
+                    yield ("\n".join(out) + "\n").encode()
+                    out, size = [], 0
+        except ValueError as exc:
+            self.error, self.truncated = f"JSON document ends early or is malformed: {exc}", True
+        if out:
+            yield ("\n".join(out) + "\n").encode()
+
+
+def _gzip() -> Any:
+    return zlib.decompressobj(wbits=zlib.MAX_WBITS | 16)
+
+
+def _is_json_lines(first: bytes) -> bool:
+    """Whether the first line is a whole JSON object (JSON lines), unless it wraps an array of records."""
+    line = first.split(b"\n", 1)[0]
+    try:
+        obj = json.loads(line)
+    except (ValueError, RecursionError):
+        return False
+    return not (isinstance(obj, dict) and any(isinstance(obj.get(k), list) for k in ARRAY_KEYS))
+
+
+def _array_items(first: bytes, at: int, blocks: Iterator[bytes]) -> Iterator[Any]:
+    """Elements of a JSON array whose `[` ends just before `at`, decoded incrementally."""
+    decoder = json.JSONDecoder()
+    utf8 = codecs.getincrementaldecoder("utf-8")("replace")
+    text, pos = utf8.decode(first[at:]), 0
+    while True:
+        pos = _skip_separators(text, pos)
+        if text.startswith("]", pos):
+            return
+        try:
+            if pos >= len(text):
+                raise ValueError("need more")
+            item, pos = decoder.raw_decode(text, pos)
+        except ValueError:
+            more = next(blocks, None)
+            if more is None:
+                raise ValueError("unterminated array or element") from None
+            if len(text) - pos > MAX_RECORD:
+                raise ValueError(f"an element is larger than {MAX_RECORD} bytes") from None
+            text, pos = text[pos:] + utf8.decode(more), 0
+            continue
+        yield item
+
+
+def _skip_separators(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] in " \t\r\n,":
+        pos += 1
+    return pos
+
+
+def _raw_blocks(stream: BinaryIO, size: int) -> Iterator[bytes]:
+    while block := stream.read(size):
+        yield block
+
+
+class _Borrowed:
+    """A stream we did not open (stdin, a caller's file object): used, never closed."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+
+    def __enter__(self) -> BinaryIO:
+        return self.stream
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _open(spec: SourceSpec) -> BinaryIO | _Borrowed:
+    if isinstance(spec, str) and spec == "-":
+        return _Borrowed(sys.stdin.buffer)
+    if isinstance(spec, str | os.PathLike):
+        return open(spec, "rb")  # closed by the caller's `with`
+    return _Borrowed(spec)
+
+
+def _name(spec: SourceSpec) -> str:
+    if isinstance(spec, str | os.PathLike):
+        return "<stdin>" if spec == "-" else os.fspath(spec)
+    return str(getattr(spec, "name", "<stream>"))

@@ -1,0 +1,121 @@
+"""Timestamps: the leading one of a text line, the value of a JSON time field, and `--since` arguments.
+
+Everything returned is timezone-aware UTC; a timestamp without an offset is taken as UTC (servers and
+containers log in UTC far more often than not, and guessing the reader's zone would be worse).
+Formats without a year (syslog, klog) take the reference time's year and step back one year when that lands in the future.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+_MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTHS = {m: i for i, m in enumerate(_MONTH_NAMES, start=1)}
+
+# Searched in a line's first 80 characters, so prefixes such as `[`, `<134>`, `web-1 | `, `time="` and
+# the client address of an access log line are allowed; the look-behind keeps it off the middle of a number.
+_LEADING = re.compile(
+    r"(?<![\w.:/+-])(?:"
+    r"(?P<iso>\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:\s?(?:Z|[+-]\d\d:?\d\d))?)"
+    r"|(?P<clf>\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d(?: [+-]\d{4})?)"
+    r"|(?P<sys>(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d\d:\d\d:\d\d)"
+    r"|[IWEF](?P<klog>\d{4} \d\d:\d\d:\d\d(?:\.\d+)?)"
+    r")"
+)
+_HEAD = 80
+_DURATION = re.compile(r"(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>[smhdw])", re.IGNORECASE)
+_DURATIONS = re.compile(r"(?:\d+(?:\.\d+)?\s*[smhdw]\s*)+(?:ago)?", re.IGNORECASE)
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def leading(line: str, ref: datetime) -> tuple[datetime | None, int]:
+    """The timestamp near the start of `line` and the index where it ends, or (None, 0).
+
+    `ref` (the scan's "now") supplies the year for formats that omit it.
+    """
+    match = _LEADING.search(line, 0, _HEAD)
+    if match is None:
+        return None, 0
+    try:
+        return _from_match(match, ref), match.end()
+    except ValueError:  # shaped like a date but impossible (month 13): not a timestamp
+        return None, 0
+
+
+def has_leading(line: str) -> bool:
+    return _LEADING.search(line, 0, _HEAD) is not None
+
+
+def _from_match(match: re.Match[str], ref: datetime) -> datetime:
+    if iso := match["iso"]:
+        return parse_iso(iso)
+    if clf := match["clf"]:
+        fmt = "%d/%b/%Y:%H:%M:%S %z" if len(clf) > 20 else "%d/%b/%Y:%H:%M:%S"
+        return _utc(datetime.strptime(clf, fmt))
+    if sys_ := match["sys"]:
+        month, day, clock = sys_.split()
+        return _yearless(ref, _MONTHS[month], int(day), clock)
+    klog = match["klog"]
+    return _yearless(ref, int(klog[:2]), int(klog[2:4]), klog[5:])
+
+
+def _yearless(ref: datetime, month: int, day: int, clock: str) -> datetime:
+    when = _utc(datetime.fromisoformat(f"{ref.year:04d}-{month:02d}-{day:02d}T{clock}"))
+    # A December line read in January belongs to last year.
+    return when.replace(year=ref.year - 1) if when > ref + timedelta(days=2) else when
+
+
+def parse_iso(text: str) -> datetime:
+    """ISO 8601 / RFC 3339, with `,` or `.` fractions of any length and an optional space before the zone."""
+    text = text.strip()
+    if len(text) > 19 and text[19] in ".,":
+        head, frac = text[:19], text[20:]
+        digits = len(frac) - len(frac.lstrip("0123456789"))
+        text = f"{head}.{frac[:digits][:6].ljust(6, '0')}{frac[digits:].strip()}"
+    return _utc(datetime.fromisoformat(text.replace(" Z", "Z").replace(" +", "+").replace(" -", "-")))
+
+
+def from_value(value: Any) -> datetime | None:
+    """A JSON time field: RFC 3339 text, epoch seconds/ms/µs/ns (number or digits), or {seconds, nanos}."""
+    try:
+        if isinstance(value, dict):
+            seconds = float(value.get("seconds", 0)) + float(value.get("nanos", 0)) / 1e9
+            return _epoch(seconds)
+        if isinstance(value, bool):
+            return None
+        if isinstance(value, int | float):
+            return _epoch(float(value))
+        if isinstance(value, str) and value.strip():
+            return _epoch(float(value)) if value.strip().isdigit() else parse_iso(value)
+    except (ValueError, OverflowError, OSError, TypeError):
+        return None
+    return None
+
+
+def _epoch(number: float) -> datetime:
+    # Exports differ in unit (CloudWatch ms, journald µs, Go ns); the magnitude tells which.
+    while abs(number) > 1e11:
+        number /= 1000
+    return datetime.fromtimestamp(number, UTC)
+
+
+def parse_when(text: str, now: datetime) -> datetime:
+    """`--since`/`--until`: ISO 8601, `now`, or a duration before `now` (`90s`, `15m`, `2h`, `1d`, `1h30m`)."""
+    text = text.strip()
+    if text.lower() == "now":
+        return now
+    if _DURATIONS.fullmatch(text):
+        seconds = sum(float(p["n"]) * _UNITS[p["unit"].lower()] for p in _DURATION.finditer(text))
+        return now - timedelta(seconds=seconds)
+    try:
+        return parse_iso(text)
+    except ValueError:
+        raise ValueError(
+            f"cannot read time {text!r}: use ISO 8601 (2024-05-01T12:00:00Z), 'now', or a duration like 15m, 2h, 1d"
+        ) from None
+
+
+def _utc(when: datetime) -> datetime:
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
