@@ -10,17 +10,51 @@ The library under the `infraprobe` command. Typical use::
         print(result.component, result.diagnosis.cause, result.diagnosis.layer)
 
     infraprobe.classify("Error -3 connecting to cache:6379. Temporary failure in name resolution")
+
+Names are imported on first use (see `_lazy`), so `import infraprobe` costs almost nothing.
 """
 
-from infraprobe.classify import classify
-from infraprobe.config import Config, LoadedConfig, load_config, parse_config
-from infraprobe.errors import ConfigError, InfraprobeError, ProbeFailed
-from infraprobe.redact import Redactor
-from infraprobe.result import CheckResult, Diagnosis, PhaseTiming, Status
-from infraprobe.runner import CheckReport, Runner, check_config
-from infraprobe.taxonomy import CAUSES, Cause, Component, Layer
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from infraprobe._lazy import lazy_getattr
+
+if TYPE_CHECKING:
+    from infraprobe.classify import classify
+    from infraprobe.config import Config, LoadedConfig, load_config, parse_config
+    from infraprobe.errors import ConfigError, InfraprobeError, ProbeFailed
+    from infraprobe.redact import Redactor
+    from infraprobe.result import CheckResult, Diagnosis, PhaseTiming, Status
+    from infraprobe.runner import CheckReport, Runner, check_config
+    from infraprobe.taxonomy import CAUSES, Cause, Component, Layer
 
 __version__ = "0.1.0"
+
+_WHERE = {
+    "classify": "infraprobe.classify",
+    "Config": "infraprobe.config",
+    "LoadedConfig": "infraprobe.config",
+    "load_config": "infraprobe.config",
+    "parse_config": "infraprobe.config",
+    "ConfigError": "infraprobe.errors",
+    "InfraprobeError": "infraprobe.errors",
+    "ProbeFailed": "infraprobe.errors",
+    "Redactor": "infraprobe.redact",
+    "CheckResult": "infraprobe.result",
+    "Diagnosis": "infraprobe.result",
+    "PhaseTiming": "infraprobe.result",
+    "Status": "infraprobe.result",
+    "CheckReport": "infraprobe.runner",
+    "Runner": "infraprobe.runner",
+    "check_config": "infraprobe.runner",
+    "CAUSES": "infraprobe.taxonomy",
+    "Cause": "infraprobe.taxonomy",
+    "Component": "infraprobe.taxonomy",
+    "Layer": "infraprobe.taxonomy",
+}
+
+__getattr__ = lazy_getattr(__name__, _WHERE)
 
 __all__ = [
     "CAUSES",

@@ -10,10 +10,27 @@ failures and facts should count; without results it is a static analysis of the 
 
 from __future__ import annotations
 
-from infraprobe.analysis.engine import analyze, observations_from
-from infraprobe.analysis.model import Analysis, Confidence, Finding, RootCause, Severity, Why
-from infraprobe.analysis.rules import RULES, Context, Observations, Rule
-from infraprobe.analysis.topology import Topology
+from typing import TYPE_CHECKING
+
+from infraprobe._lazy import lazy_getattr
+
+if TYPE_CHECKING:
+    from infraprobe.analysis.engine import analyze, observations_from
+    from infraprobe.analysis.model import Analysis, Confidence, Finding, RootCause, Severity, Why
+    from infraprobe.analysis.rules import RULES, Context, Observations, Rule
+    from infraprobe.analysis.topology import Topology
+
+# Imported on first use: the config loader needs `analysis.topology`, and must not drag the engine along.
+_WHERE = {
+    "analyze": "infraprobe.analysis.engine",
+    "observations_from": "infraprobe.analysis.engine",
+    **dict.fromkeys(
+        ("Analysis", "Confidence", "Finding", "RootCause", "Severity", "Why"), "infraprobe.analysis.model"
+    ),
+    **dict.fromkeys(("RULES", "Context", "Observations", "Rule"), "infraprobe.analysis.rules"),
+    "Topology": "infraprobe.analysis.topology",
+}
+__getattr__ = lazy_getattr(__name__, _WHERE)
 
 __all__ = [
     "RULES",

@@ -7,8 +7,10 @@ import shutil
 import sys
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from infraprobe.config import LoadedConfig, load_config
+if TYPE_CHECKING:
+    from infraprobe.config import LoadedConfig
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -46,4 +48,6 @@ def write_out(text: str) -> None:
 
 def load(path: Path) -> LoadedConfig:
     """Load a config; ConfigError propagates to main(), which prints it as one line and exits 2."""
+    from infraprobe.config import load_config  # the loader pulls in every probe kind: only when needed
+
     return load_config(path)

@@ -7,17 +7,25 @@ from __future__ import annotations
 
 import importlib
 import sys
+from typing import Annotated
 
 import typer
 
 from infraprobe.cli.common import EXIT_USAGE, console_err
 from infraprobe.errors import ConfigError, ConfigErrors
 
-# One module per command, each exposing `register(app)`. Adding a command: add its module name here.
-COMMANDS = ("check", "classify", "config_cmd", "analyze", "logs")
+# One module per command, each exposing `register(app)`. Adding a command: add it here.
+COMMANDS = {
+    "check": "check",
+    "classify": "classify",
+    "config": "config_cmd",
+    "analyze": "analyze",
+    "logs": "logs",
+}
 
 
-def build_app() -> typer.Typer:
+def build_app(argv: list[str] | None = None) -> typer.Typer:
+    """The app with every command, or only the one `argv` asks for: start-up then imports just that."""
     app = typer.Typer(
         name="infraprobe",
         help="Is it the infrastructure, the configuration, or the application? Probe, classify, explain.",
@@ -26,13 +34,39 @@ def build_app() -> typer.Typer:
         pretty_exceptions_enable=False,
         rich_markup_mode=None,
     )
-    for name in COMMANDS:
-        importlib.import_module(f"infraprobe.cli.{name}").register(app)
+    # A callback keeps the app a group even when only one command is registered below.
+    app.callback()(_root)
+    wanted = _command_in(argv)
+    for name, module in COMMANDS.items():
+        if wanted in (None, name):
+            importlib.import_module(f"infraprobe.cli.{module}").register(app)
     return app
 
 
+def _version(value: bool) -> None:
+    if value:
+        from infraprobe import __version__
+
+        print(f"infraprobe {__version__}")
+        raise typer.Exit()
+
+
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="print the version and exit")
+    ] = False,
+) -> None:
+    """Is it the infrastructure, the configuration, or the application?"""
+
+
+def _command_in(argv: list[str] | None) -> str | None:
+    words = sys.argv[1:] if argv is None else argv
+    first = next((w for w in words if not w.startswith("-")), None)
+    return first if first in COMMANDS else None
+
+
 def main(argv: list[str] | None = None) -> None:
-    app = build_app()
+    app = build_app(argv)
     try:
         app(args=argv, prog_name="infraprobe", standalone_mode=True)
     except ConfigErrors as exc:

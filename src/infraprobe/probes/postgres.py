@@ -18,16 +18,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Self
+from typing import TYPE_CHECKING, Any, Literal, Self
 
-import psycopg
-from psycopg.conninfo import conninfo_to_dict
 from pydantic import Field, model_validator
 
 from infraprobe.config.model import ComponentBase
 from infraprobe.errors import ProbeFailed
 from infraprobe.probes.base import ProbeRun, ProbeSpec
 from infraprobe.taxonomy import Cause, Component
+
+if TYPE_CHECKING:
+    import psycopg
 
 DEFAULT_PORT = 5432
 _PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")
@@ -100,6 +101,11 @@ def connection_params(cfg: PostgresCheck) -> dict[str, Any]:
 
 
 def _parse_dsn(dsn: str) -> dict[str, Any]:
+    # psycopg is imported where it is used: loading it costs ~80 ms that commands without a postgres
+    # component (logs, classify) should not pay.
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict
+
     try:
         return conninfo_to_dict(dsn)
     except psycopg.ProgrammingError as exc:
@@ -149,6 +155,8 @@ async def probe(cfg: PostgresCheck, run: ProbeRun) -> str:
 
 
 async def _connect(cfg: PostgresCheck, params: dict[str, Any], run: ProbeRun) -> psycopg.AsyncConnection[Any]:
+    import psycopg
+
     host, port = str(params["host"]), int(params.get("port") or DEFAULT_PORT)
     socket_dir = Path(host) if host.startswith("/") else None
     if socket_dir is None:
