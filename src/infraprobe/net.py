@@ -7,6 +7,7 @@ so tests and embedders can pass their own resolver or SSL contexts, and nothing 
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import socket
 import ssl
@@ -32,7 +33,9 @@ class SystemResolver:
     `getaddrinfo` is injectable so tests can run the same path against a stub resolver on loopback.
     """
 
-    def __init__(self, max_threads: int = MAX_RESOLVER_THREADS, *, getaddrinfo: GetAddrInfo | None = None) -> None:
+    def __init__(
+        self, max_threads: int = MAX_RESOLVER_THREADS, *, getaddrinfo: GetAddrInfo | None = None
+    ) -> None:
         self.max_threads = max_threads
         self._pool = ThreadPoolExecutor(max_workers=max_threads, thread_name_prefix="infraprobe-dns")
         self._getaddrinfo = getaddrinfo or socket.getaddrinfo
@@ -51,7 +54,7 @@ class SystemResolver:
         infos = self._getaddrinfo(host, port, family, socket.SOCK_STREAM)
         seen: list[Address] = []
         for fam, _, _, _, sockaddr in infos:
-            entry: Address = (int(fam), sockaddr)  # type: ignore[assignment]
+            entry: Address = (int(fam), sockaddr)
             if entry not in seen:
                 seen.append(entry)
         return seen
@@ -60,6 +63,7 @@ class SystemResolver:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 
+@functools.lru_cache(maxsize=1024)  # parsing with ipaddress costs more than the rest of resolve()
 def _ip_literal(host: str, port: int) -> Address | None:
     try:
         ip = ipaddress.ip_address(host.strip("[]"))

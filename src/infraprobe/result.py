@@ -19,7 +19,18 @@ from infraprobe.taxonomy import CAUSES, Cause, Component, Layer
 FactValue = str | int | float | bool | None | list[Any] | dict[str, Any]
 
 # The one phase vocabulary, in the order phases happen. Probes use a subset.
-PHASES = ("dns", "connect", "tls", "handshake", "auth", "request", "first_byte", "transfer", "query")
+PHASES = (
+    "dns",
+    "connect",
+    "tls",
+    "handshake",
+    "auth",
+    "request",
+    "first_byte",
+    "transfer",
+    "query",
+    "message",
+)
 
 
 class Status(StrEnum):

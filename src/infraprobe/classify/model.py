@@ -29,7 +29,9 @@ DEFAULT_COMPONENT: dict[Cause, Component] = {
 }
 
 # Phases after which a TCP connection exists, so a timeout there means "no answer", not "no connection".
-CONNECTED_PHASES = frozenset({"tls", "handshake", "auth", "request", "first_byte", "transfer", "query"})
+CONNECTED_PHASES = frozenset(
+    {"tls", "handshake", "auth", "request", "first_byte", "transfer", "query", "message"}
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,20 +1,206 @@
-"""dns probe: being written (placeholder so the registry imports)."""
+"""dns: does a name resolve (A/AAAA), through the system resolver or a given nameserver, and how fast?
+
+The system path is getaddrinfo on the shared bounded pool (what the application itself would see); the
+nameserver path asks one server directly with dnspython's asyncio resolver, which is cancellable and
+uses no threads, and reports the exact rcode. Facts: rcode, answers, time_ms.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import ipaddress
+import socket
 from typing import Literal
+
+import dns.asyncresolver
+import dns.exception
+import dns.message
+import dns.nameserver
+import dns.rcode
+import dns.resolver
+from pydantic import Field, field_validator
 
 from infraprobe.config.model import ComponentBase
 from infraprobe.probes.base import ProbeRun, ProbeSpec
-from infraprobe.taxonomy import Component
+from infraprobe.taxonomy import Cause, Component
+
+RecordType = Literal["A", "AAAA"]
+Answers = dict[str, list[str]]
+
+# getaddrinfo hides the rcode; these are the codes glibc maps them from.
+_GAI_RCODE = {
+    socket.EAI_NONAME: "NXDOMAIN",
+    getattr(socket, "EAI_NODATA", -5): "NODATA",
+    socket.EAI_AGAIN: "SERVFAIL_OR_TIMEOUT",
+    socket.EAI_FAIL: "SERVFAIL",
+}
+# dnspython gives up slightly before the runner does, so a silent server is reported with its rcode
+# ("TIMEOUT") and evidence rather than as a bare deadline.
+_LIFETIME_SHARE = 0.9
 
 
-class Placeholder(ComponentBase):
+def parse_nameserver(text: str) -> tuple[str, int]:
+    """`127.0.0.1`, `127.0.0.1:5353`, `::1` or `[::1]:5353` -> (ip, port)."""
+    text = text.strip()
+    if text.startswith("["):
+        host, _, rest = text[1:].partition("]")
+        port = rest[1:] if rest.startswith(":") else rest or "53"
+    elif text.count(":") == 1:
+        host, port = text.split(":")
+    else:
+        host, port = text, "53"
+    ipaddress.ip_address(host)  # dnspython needs an address, not a name that would itself need DNS
+    if not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise ValueError(f"invalid port in nameserver {text!r}")
+    return host, int(port)
+
+
+class DnsCheck(ComponentBase):
     kind: Literal["dns"] = "dns"
+    host: str = Field(min_length=1, description="the name to resolve")
+    record_types: tuple[RecordType, ...] = Field(("A", "AAAA"), min_length=1)
+    nameserver: str | None = Field(None, description="ask this server (IP[:port]) instead of the system")
+    expect_addresses: tuple[str, ...] = Field((), description="addresses that must all be in the answers")
+
+    @field_validator("nameserver")
+    @classmethod
+    def _nameserver(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_nameserver(value)
+        return value
+
+    @field_validator("expect_addresses")
+    @classmethod
+    def _addresses(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(str(ipaddress.ip_address(v)) for v in value)
+
+    def target(self) -> str:
+        return f"{self.host} {'/'.join(self.record_types)} via {self.nameserver or 'system resolver'}"
 
 
-async def probe(cfg: Placeholder, run: ProbeRun) -> str:
-    raise NotImplementedError("dns probe")
+async def probe(cfg: DnsCheck, run: ProbeRun) -> str:
+    run.fact("resolver", cfg.nameserver or "system")
+    start = run.clock()
+    try:
+        with run.phase("dns"):
+            answers = await (_via_nameserver(cfg, run) if cfg.nameserver else _via_system(cfg, run))
+    finally:
+        run.fact("time_ms", round((run.clock() - start) * 1000, 3))
+    run.fact("answers", dict(answers))
+    _check_expected(cfg, run, answers)
+    count = sum(len(v) for v in answers.values())
+    return f"{cfg.host}: {count} address{'es' if count != 1 else ''} in {run.facts['time_ms']} ms"
 
 
-SPEC = ProbeSpec("dns", Placeholder, probe, Component.OTHER, "placeholder")
+async def _via_system(cfg: DnsCheck, run: ProbeRun) -> Answers:
+    wanted = set(cfg.record_types)
+    family = (
+        socket.AF_INET if wanted == {"A"} else socket.AF_INET6 if wanted == {"AAAA"} else socket.AF_UNSPEC
+    )
+    try:
+        addresses = await run.net.resolver.resolve(cfg.host, 0, family)
+    except socket.gaierror as exc:
+        run.fact("rcode", _GAI_RCODE.get(exc.errno, f"EAI_{exc.errno}"))
+        raise  # the classifier maps gaierror exactly; nothing to add here
+    run.fact("rcode", "NOERROR")
+    answers: Answers = {t: [] for t in cfg.record_types}
+    for fam, sockaddr in addresses:
+        answers["AAAA" if fam == socket.AF_INET6 else "A"].append(sockaddr[0])
+    return answers
+
+
+async def _via_nameserver(cfg: DnsCheck, run: ProbeRun) -> Answers:
+    assert cfg.nameserver is not None
+    run.fact("rcode", "TIMEOUT")  # until an answer arrives: what the facts say if the deadline hits first
+    resolver = _resolver(cfg.nameserver, _lifetime(cfg.timeout))
+    # return_exceptions: an unexpected error in one query must not leave the other running unobserved.
+    results = await asyncio.gather(
+        *(_query(resolver, cfg.host, t, resolver.lifetime) for t in cfg.record_types), return_exceptions=True
+    )
+    outcomes: list[tuple[str, list[str]]] = []
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+        outcomes.append(result)
+    rcodes: dict[str, str] = {t: rcode for t, (rcode, _) in zip(cfg.record_types, outcomes, strict=True)}
+    answers: Answers = {t: ips for t, (_, ips) in zip(cfg.record_types, outcomes, strict=True)}
+    worst = next((r for r in ("NXDOMAIN", "TIMEOUT", "SERVFAIL", "REFUSED") if r in rcodes.values()), None)
+    worst = worst or next((r for r in rcodes.values() if r != "NOERROR"), "NOERROR")
+    run.fact("rcode", worst)
+    if worst != "NOERROR" or not any(answers.values()):
+        _fail_lookup(cfg, run, worst, rcodes)
+    return answers
+
+
+def _lifetime(timeout: float) -> float:
+    """dnspython's budget: most of the check's, leaving the runner a margin to report the rcode."""
+    return max(timeout * 0.5, min(timeout * _LIFETIME_SHARE, timeout - 0.05))
+
+
+def _resolver(nameserver: str, lifetime: float) -> dns.asyncresolver.Resolver:
+    host, port = parse_nameserver(nameserver)
+    resolver = dns.asyncresolver.Resolver(configure=False)
+    resolver.nameservers = [dns.nameserver.Do53Nameserver(host, port)]
+    resolver.lifetime = lifetime
+    resolver.timeout = min(2.0, lifetime)  # per try: a lost UDP packet is retried within the lifetime
+    return resolver
+
+
+async def _query(
+    resolver: dns.asyncresolver.Resolver, host: str, rdtype: str, lifetime: float
+) -> tuple[str, list[str]]:
+    """(rcode, addresses) for one record type; DNS-level failures are outcomes here, not exceptions."""
+    try:
+        # dnspython may sleep between retries past its own lifetime; this bound is exact.
+        async with asyncio.timeout(lifetime):
+            answer = await resolver.resolve(host, rdtype, search=False, raise_on_no_answer=False)
+    except dns.resolver.NXDOMAIN:
+        return "NXDOMAIN", []
+    except dns.resolver.NoNameservers as exc:
+        return _rcode_of(exc), []
+    except (dns.exception.Timeout, TimeoutError):
+        return "TIMEOUT", []
+    return "NOERROR", [r.to_text() for r in answer.rrset] if answer.rrset is not None else []
+
+
+def _rcode_of(exc: dns.resolver.NoNameservers) -> str:
+    for error in exc.kwargs.get("errors", ()):
+        response = error[4] if len(error) > 4 else None
+        if isinstance(response, dns.message.Message):
+            return dns.rcode.to_text(response.rcode())
+    return "SERVFAIL"
+
+
+def _fail_lookup(cfg: DnsCheck, run: ProbeRun, worst: str, rcodes: dict[str, str]) -> None:
+    detail = ", ".join(f"{t} {r}" for t, r in rcodes.items())
+    if worst == "TIMEOUT":
+        evidence = f"no answer from {cfg.nameserver} for {cfg.host} ({detail})"
+    elif worst == "NOERROR":
+        evidence = f"{cfg.host} exists but has no {'/'.join(cfg.record_types)} records ({detail})"
+    else:
+        evidence = f"{cfg.nameserver} answered {worst} for {cfg.host} ({detail})"
+    run.fail(Cause.DNS_FAILURE, evidence, rule=f"dns_rcode_{worst.lower()}")
+
+
+def _check_expected(cfg: DnsCheck, run: ProbeRun, answers: Answers) -> None:
+    got = {ip for ips in answers.values() for ip in ips}
+    missing = [ip for ip in cfg.expect_addresses if ip not in got]
+    if missing:
+        run.fail(
+            Cause.DNS_FAILURE,
+            f"{cfg.host} resolves to {sorted(got)}, missing expected {missing}",
+            summary="The name resolves, but not to the expected addresses (stale record, split-horizon "
+            "zone, or a different resolver).",
+            rule="dns_expect_addresses",
+        )
+
+
+SPEC = ProbeSpec(
+    "dns",
+    DnsCheck,
+    probe,
+    Component.DNS,
+    "resolve A/AAAA via the system or a given nameserver; rcode, answers, time",
+)
+
+__all__ = ["SPEC", "DnsCheck", "parse_nameserver", "probe"]

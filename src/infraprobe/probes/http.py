@@ -1,20 +1,251 @@
-"""http probe: being written (placeholder so the registry imports)."""
+"""http: one HTTP/1.1 request, timed phase by phase, and a verdict on who is to blame when it fails.
+
+Phases dns -> connect -> tls (https) -> first_byte (request sent, head received) -> transfer (body, capped).
+A failing status is explained before it is reported: a cause the application's own health body names
+wins, then a proxy's own error page (upstream_unavailable), then the status itself (app_error,
+auth_failed, resource_missing). Credentials in the URL never reach facts, messages or evidence.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+from http import HTTPStatus
+from typing import Literal, NoReturn
 
+from pydantic import Field, field_validator
+
+from infraprobe.classify import classify
 from infraprobe.config.model import ComponentBase
+from infraprobe.probes._conn import TlsClient, connection, secure, tls_context
+from infraprobe.probes._httpexpect import HttpExpect, body_problems
+from infraprobe.probes._httpsig import health_outputs, proxy_signature, reported_cause
+from infraprobe.probes._httpwire import ProtocolViolation, Response, Wire, head_headers
+from infraprobe.probes._url import Url
 from infraprobe.probes.base import ProbeRun, ProbeSpec
-from infraprobe.taxonomy import Component
+from infraprobe.redact import mask_patterns
+from infraprobe.taxonomy import Cause, Component, Layer
+
+MiB = 1024 * 1024
+USER_AGENT = "infraprobe/0.1"
+REDIRECTS = {301, 302, 303, 307, 308}
+# Never copied into facts: they carry session tokens and credentials.
+_SECRET_HEADERS = {"set-cookie", "cookie", "authorization", "proxy-authorization"}
+# Sent only to the origin the check names, never to a host a redirect points at.
+_ORIGIN_ONLY_HEADERS = {"authorization", "proxy-authorization", "cookie"}
+Method = Literal["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
-class Placeholder(ComponentBase):
+class HttpCheck(ComponentBase):
     kind: Literal["http"] = "http"
+    url: str = Field(description="http:// or https:// URL; userinfo is sent as basic auth, never shown")
+    method: Method = "GET"
+    headers: dict[str, str] = Field(default_factory=dict)
+    body: str | None = None
+    expect: HttpExpect = HttpExpect()
+    follow_redirects: bool = False
+    max_redirects: int = Field(5, ge=0, le=20)
+    max_body_bytes: int = Field(MiB, ge=0, le=64 * MiB, description="read at most this much of the body")
+    tls: TlsClient = TlsClient()
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        Url.parse(value)
+        return value
+
+    def target(self) -> str:
+        return Url.parse(self.url).redacted
 
 
-async def probe(cfg: Placeholder, run: ProbeRun) -> str:
-    raise NotImplementedError("http probe")
+async def probe(cfg: HttpCheck, run: ProbeRun) -> str:
+    url = Url.parse(cfg.url)
+    run.fact("url", url.redacted)
+    start = run.clock()
+    response = await _fetch(cfg, run, url)
+    _record(cfg, run, response)
+    _judge(cfg, run, response)
+    return f"HTTP {response.status} {response.reason} in {(run.clock() - start) * 1000:.0f} ms"
 
 
-SPEC = ProbeSpec("http", Placeholder, probe, Component.OTHER, "placeholder")
+async def _fetch(cfg: HttpCheck, run: ProbeRun, url: Url) -> Response:
+    """One exchange, or a chain of them when redirects are followed."""
+    method, body = cfg.method, (cfg.body.encode() if cfg.body is not None else None)
+    origin = url.origin
+    hops: list[str] = []
+    while True:
+        response = await _exchange(cfg, run, url, method, body, url.origin == origin)
+        location = response.header("location")
+        if not (cfg.follow_redirects and response.status in REDIRECTS and location):
+            return response
+        if len(hops) == cfg.max_redirects:
+            _too_many_redirects(cfg, run)
+        url = url.join(location)
+        hops.append(url.redacted)
+        run.fact("redirects", hops)
+        if response.status in (301, 302, 303) and method != "HEAD":
+            method, body = "GET", None  # what browsers and every client do; 307/308 keep both
+
+
+def _too_many_redirects(cfg: HttpCheck, run: ProbeRun) -> NoReturn:
+    run.fail(
+        Cause.UNKNOWN,
+        f"more than {cfg.max_redirects} redirects",
+        layer=Layer.CONFIGURATION,
+        summary="The URL redirects in a loop or too many times; point the check at the final URL.",
+        rule="http_redirects",
+    )
+
+
+async def _exchange(
+    cfg: HttpCheck, run: ProbeRun, url: Url, method: str, body: bytes | None, same_origin: bool
+) -> Response:
+    ctx = tls_context(run, cfg.tls) if url.secure else None
+    async with connection(run, url.host, url.port) as conn:
+        if ctx is not None:
+            await secure(run, conn, ctx, cfg.tls.server_name or url.host, cfg.tls)
+        wire = Wire(conn.reader, conn.writer)
+        try:
+            return await _request(cfg, run, wire, url, method, body, same_origin)
+        except ProtocolViolation as exc:
+            run.fail(
+                Cause.UNKNOWN,
+                f"not a valid HTTP/1.1 response: {exc}",
+                layer=Layer.CONFIGURATION,
+                summary="The server's answer is not HTTP/1.1: wrong port or scheme (http:// to a TLS "
+                "port), or a broken or hostile server.",
+                rule="http_protocol",
+            )
+
+
+async def _request(
+    cfg: HttpCheck, run: ProbeRun, wire: Wire, url: Url, method: str, body: bytes | None, same_origin: bool
+) -> Response:
+    headers = _request_headers(cfg, url, body, same_origin)
+    with run.phase("first_byte"):
+        await wire.send(method, url.target, headers, body)
+        head = await wire.read_head()
+    with run.phase("transfer"):
+        data, truncated = await wire.read_body(cfg.max_body_bytes)
+    return Response(
+        head.status_code,
+        head.reason.decode("latin-1") or _phrase(head.status_code),
+        head.http_version.decode("ascii"),
+        head_headers(head),
+        data,
+        truncated,
+    )
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def _request_headers(
+    cfg: HttpCheck, url: Url, body: bytes | None, same_origin: bool
+) -> list[tuple[str, str]]:
+    headers = {"host": url.host_header, "user-agent": USER_AGENT, "accept": "*/*", "connection": "close"}
+    auth = url.basic_auth()
+    if auth is not None:
+        headers["authorization"] = auth
+    if body is not None:
+        headers["content-length"] = str(len(body))
+    for name, value in cfg.headers.items():
+        if same_origin or name.lower() not in _ORIGIN_ONLY_HEADERS:
+            headers[name.lower()] = value
+    return list(headers.items())
+
+
+def _record(cfg: HttpCheck, run: ProbeRun, r: Response) -> None:
+    """Facts about the final response, recorded before it is judged so a failure keeps them."""
+    run.fact("status", r.status)
+    run.fact("reason", r.reason)
+    run.fact("http_version", r.http_version)
+    run.fact("headers", {k: v[:300] for k, v in r.headers[:50] if k not in _SECRET_HEADERS})
+    run.fact("body_bytes", len(r.body))
+    run.fact("body_truncated", r.truncated)
+    if r.body:
+        run.fact("body_excerpt", _excerpt(r))
+    if r.truncated:
+        run.warn(f"response body exceeds max_body_bytes ({cfg.max_body_bytes}); stopped reading there")
+
+
+def _excerpt(r: Response, size: int = 300) -> str:
+    return mask_patterns(r.body[:size].decode("utf-8", "replace"))
+
+
+def _gist(r: Response, size: int = 200) -> str:
+    """One line for evidence: a traceback's last line (the exception), else the body's start."""
+    lines = [line.strip() for line in _excerpt(r, 8192).splitlines() if line.strip()]
+    if lines and lines[0].startswith("Traceback") and not r.truncated:
+        return lines[-1][:size]
+    return " ".join(lines)[:size]
+
+
+def _judge(cfg: HttpCheck, run: ProbeRun, r: Response) -> None:
+    status_ok = cfg.expect.status_ok(r.status)
+    problems = ([] if status_ok else [f"HTTP {r.status} {r.reason}"]) + body_problems(cfg.expect, r)
+    if not problems:
+        return
+    evidence = "; ".join(problems)
+    _fail_from_health_body(run, r, evidence)
+    if not status_ok:
+        _fail_status(run, r, evidence)
+    run.fail(Cause.APP_ERROR, f"{evidence}; body: {_gist(r)}", rule="http_expect_body")
+
+
+def _fail_from_health_body(run: ProbeRun, r: Response, evidence: str) -> None:
+    """The application's own health body knows the innermost cause better than its status does."""
+    reported = reported_cause(r)
+    if reported is not None:
+        run.fact("reported_cause", reported.cause.value)
+        where = f" for {reported.where}" if reported.where else ""
+        run.fail(
+            reported.cause,
+            f"{evidence}; health body reports {reported.cause.value}{where}: {reported.detail}".rstrip(": "),
+            layer=reported.layer,
+            rule="http_health_cause",
+        )
+    for output in health_outputs(r):
+        diagnosis = classify(output)
+        if diagnosis.cause is not Cause.UNKNOWN:
+            run.fail(diagnosis.cause, f"{evidence}; health check output: {output}", rule="http_health_output")
+
+
+def _fail_status(run: ProbeRun, r: Response, evidence: str) -> None:
+    if r.status >= 500:
+        match = proxy_signature(r)
+        if match is not None:
+            run.fact("generated_by", match.proxy)
+            run.fail(
+                Cause.UPSTREAM_UNAVAILABLE,
+                f"{evidence} written by {match.proxy}, not the application ({match.evidence})",
+                rule=f"http_proxy_{match.proxy}",
+            )
+        run.fail(Cause.APP_ERROR, f"{evidence} from the application: {_gist(r)}", rule="http_5xx")
+    if r.status in (401, 403, 407):
+        run.fail(Cause.AUTH_FAILED, evidence, rule="http_auth")
+    if r.status in (404, 410):
+        run.fail(Cause.RESOURCE_MISSING, evidence, rule="http_not_found")
+    if r.status in REDIRECTS:
+        run.fail(
+            Cause.UNKNOWN,
+            f"{evidence} to {mask_patterns(r.header('location') or '?')}",
+            layer=Layer.CONFIGURATION,
+            summary="The URL redirects; point the check at the final URL or set follow_redirects.",
+            rule="http_redirect",
+        )
+    layer = Layer.CONFIGURATION if 400 <= r.status < 500 else Layer.APPLICATION
+    run.fail(Cause.APP_ERROR, evidence, layer=layer, rule="http_status")
+
+
+SPEC = ProbeSpec(
+    "http",
+    HttpCheck,
+    probe,
+    Component.HTTP,
+    "HTTP/1.1 request with phase timings; status, body and JSON checks; proxy 5xx told from app 5xx",
+)
+
+__all__ = ["SPEC", "HttpCheck", "HttpExpect", "TlsClient", "probe"]

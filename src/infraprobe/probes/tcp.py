@@ -1,38 +1,76 @@
-"""tcp: can a TCP connection be opened, and how long does it take?"""
+"""tcp: can a TCP connection be opened, and how long does it take?
+
+Refused, timed out, unreachable and reset reach the runner as the kernel's own errors (and a timeout
+in the connect phase), so the classifier tells them apart exactly. An optional banner check reads what
+the server sends first (SSH, SMTP, ...), which also catches a listener that resets after accepting.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import errno
 from typing import Literal
 
 from pydantic import Field
 
 from infraprobe.config.model import ComponentBase
-from infraprobe.net import close_quietly
+from infraprobe.probes._conn import Conn, connection
 from infraprobe.probes.base import ProbeRun, ProbeSpec
-from infraprobe.taxonomy import Component
+from infraprobe.taxonomy import Cause, Component, Layer
+
+BANNER_BYTES = 4096
 
 
 class TcpCheck(ComponentBase):
     kind: Literal["tcp"] = "tcp"
     host: str = Field(min_length=1)
     port: int = Field(ge=1, le=65535)
+    expect_banner: str | None = Field(
+        None, description="text the server must send first after connecting (e.g. 'SSH-2.0')"
+    )
 
     def target(self) -> str:
         return f"{self.host}:{self.port}"
 
 
 async def probe(cfg: TcpCheck, run: ProbeRun) -> str:
-    with run.phase("dns"):
-        addresses = await run.net.resolver.resolve(cfg.host, cfg.port)
-    run.fact("addresses", [a[1][0] for a in addresses])
-    with run.phase("connect"):
-        _, writer = await run.net.connect(addresses)
-    peer = writer.get_extra_info("peername")
-    run.fact("peer", f"{peer[0]}:{peer[1]}" if peer else None)
-    await close_quietly(writer)
+    async with connection(run, cfg.host, cfg.port) as conn:
+        if cfg.expect_banner is not None:
+            await _check_banner(cfg.expect_banner, run, conn)
     return f"connected to {cfg.host}:{cfg.port}"
+
+
+async def _check_banner(expected: str, run: ProbeRun, conn: Conn) -> None:
+    with run.phase("first_byte"):
+        banner = await _read_banner(conn.reader, expected.encode())
+    text = banner.decode("utf-8", "replace")
+    run.fact("banner", text[:200])
+    if expected not in text:
+        run.fail(
+            Cause.UNKNOWN,
+            f"expected banner {expected!r}, got {text[:80]!r}",
+            layer=Layer.CONFIGURATION,
+            summary="Something listens on the port, but not the service expected (wrong port or service).",
+            rule="tcp_banner",
+        )
+
+
+async def _read_banner(reader: asyncio.StreamReader, expected: bytes) -> bytes:
+    """Read until the expected text or a first full line shows up, the peer stops, or BANNER_BYTES arrive
+    (a different service's banner must not make the probe wait for the deadline)."""
+    data = b""
+    while expected not in data and b"\n" not in data and len(data) < BANNER_BYTES:
+        chunk = await reader.read(BANNER_BYTES - len(data))
+        if not chunk:
+            if not data:  # closed without a word: as abrupt as a reset, from the client's side
+                raise ConnectionResetError(errno.ECONNRESET, "server closed the connection without a banner")
+            break
+        data += chunk
+    return data
 
 
 SPEC = ProbeSpec(
     "tcp", TcpCheck, probe, Component.TCP, "open a TCP connection; refused, timed out, unreachable"
 )
+
+__all__ = ["SPEC", "TcpCheck", "probe"]

@@ -1,20 +1,89 @@
-"""tls probe: being written (placeholder so the registry imports)."""
+"""tls: does the handshake succeed, which certificate is served, and how long until it expires?
+
+Phases dns -> connect -> tls. Certificate facts (dates, days left, SANs, issuer, chain) are recorded even
+when verification fails: expired, wrong name, untrusted and a failed handshake are told apart, and a name
+mismatch is blamed on configuration or infrastructure depending on what the certificate does cover.
+"""
 
 from __future__ import annotations
 
 from typing import Literal
 
+from pydantic import Field
+
 from infraprobe.config.model import ComponentBase
+from infraprobe.probes._certinfo import CertInfo, mismatch_layer
+from infraprobe.probes._conn import TlsClient, connection, secure, tls_context
 from infraprobe.probes.base import ProbeRun, ProbeSpec
-from infraprobe.taxonomy import Component
+from infraprobe.taxonomy import Cause, Component
+
+DEFAULT_MIN_DAYS = 14
 
 
-class Placeholder(ComponentBase):
+class TlsCheck(ComponentBase, TlsClient):
     kind: Literal["tls"] = "tls"
+    host: str = Field(min_length=1, description="host (name or IP) to connect to")
+    port: int = Field(443, ge=1, le=65535)
+    require_names: tuple[str, ...] = Field(
+        (), description="names the certificate must cover (default: server_name, when set)"
+    )
+    min_days: int = Field(
+        DEFAULT_MIN_DAYS, ge=0, description="warn when the leaf or any chain certificate has fewer days left"
+    )
+
+    def target(self) -> str:
+        sni = f" (SNI {self.server_name})" if self.server_name else ""
+        return f"{self.host}:{self.port}{sni}"
 
 
-async def probe(cfg: Placeholder, run: ProbeRun) -> str:
-    raise NotImplementedError("tls probe")
+async def probe(cfg: TlsCheck, run: ProbeRun) -> str:
+    ctx = tls_context(run, cfg)
+    name = cfg.server_name or cfg.host
+    async with connection(run, cfg.host, cfg.port) as conn:
+        chain = await secure(run, conn, ctx, name, cfg)
+    if not chain:
+        run.fail(Cause.TLS_HANDSHAKE_FAILED, "the server presented no certificate", rule="tls_no_certificate")
+    _check_names(cfg, run, chain[0])
+    _check_expiry(cfg, run, chain)
+    return f"{run.facts.get('tls_version')}, {chain[0].subject} valid for {run.facts['days_left']} more days"
 
 
-SPEC = ProbeSpec("tls", Placeholder, probe, Component.OTHER, "placeholder")
+def _check_names(cfg: TlsCheck, run: ProbeRun, leaf: CertInfo) -> None:
+    """Every required name must be covered, wildcards standing for exactly one label."""
+    required = cfg.require_names or ((cfg.server_name,) if cfg.server_name else ())
+    coverage = {n: leaf.covers(n) for n in required}
+    if coverage:
+        run.fact("names_covered", coverage)
+    missing = [n for n, ok in coverage.items() if not ok]
+    if missing:
+        run.fail(
+            Cause.TLS_HOSTNAME_MISMATCH,
+            f"certificate covers [{', '.join(leaf.sans)}], not {', '.join(map(repr, missing))}",
+            layer=mismatch_layer(missing[0], leaf),
+            rule="tls_require_names",
+        )
+
+
+def _check_expiry(cfg: TlsCheck, run: ProbeRun, chain: list[CertInfo]) -> None:
+    """Warn under min_days. Only an expiry already past carries the expired cause (reachable with
+    verify: false; with verification on, an expired certificate fails the handshake instead)."""
+    days = run.facts["chain_days_left"]
+    assert isinstance(days, int)
+    if days >= cfg.min_days:
+        return
+    who = run.facts["chain_expires_first"]
+    if days < 0:
+        run.warn(f"certificate {who} expired {-days} days ago", Cause.TLS_CERTIFICATE_EXPIRED)
+    else:
+        run.warn(f"certificate {who} expires in {days} days (min_days {cfg.min_days})")
+
+
+SPEC = ProbeSpec(
+    "tls",
+    TlsCheck,
+    probe,
+    Component.TLS,
+    "TLS handshake and certificate: expiry, names, issuer; expired / wrong name / untrusted told apart",
+)
+
+__all__ = ["SPEC", "TlsCheck", "TlsClient", "probe"]

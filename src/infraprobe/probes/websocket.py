@@ -1,20 +1,204 @@
-"""websocket probe: being written (placeholder so the registry imports)."""
+"""websocket: does the opening handshake succeed, and does the endpoint answer a message?
+
+Phases dns -> connect -> tls (wss) -> handshake -> message (when `send` or an expectation is set). A
+refused upgrade is `websocket_rejected` with the status in the facts, unless a proxy wrote the refusal
+about a dead backend (`upstream_unavailable`); an open connection dropped without a close frame (1006)
+is a `connection_reset`.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+import asyncio
+import re
+from typing import Literal, NoReturn
+
+from pydantic import Field, field_validator
+from websockets.client import ClientProtocol
+from websockets.exceptions import InvalidMessage, InvalidStatus
+from websockets.http11 import Response as WsResponse
+from websockets.typing import Origin, Subprotocol
+from websockets.uri import parse_uri
 
 from infraprobe.config.model import ComponentBase
+from infraprobe.config.types import Duration
+from infraprobe.probes._conn import TlsClient, connection, secure, tls_context
+from infraprobe.probes._httpsig import proxy_signature
+from infraprobe.probes._httpwire import Response
+from infraprobe.probes._url import Url
+from infraprobe.probes._wssession import MAX_MESSAGE_BYTES, Closed, WsSession
 from infraprobe.probes.base import ProbeRun, ProbeSpec
-from infraprobe.taxonomy import Component
+from infraprobe.taxonomy import Cause, Component, Layer
+
+_SCHEMES = ("ws", "wss")
+# Close codes that name a cause of their own; any other clean close is the application's decision.
+_CLOSE_CAUSES = {1011: Cause.APP_ERROR, 1014: Cause.UPSTREAM_UNAVAILABLE}
 
 
-class Placeholder(ComponentBase):
+class WebSocketCheck(ComponentBase):
     kind: Literal["websocket"] = "websocket"
+    url: str = Field(description="ws:// or wss:// URL; userinfo is sent as basic auth, never shown")
+    headers: dict[str, str] = Field(default_factory=dict, description="extra handshake headers")
+    origin: str | None = None
+    subprotocols: tuple[str, ...] = ()
+    send: str | None = Field(None, description="text message to send once connected")
+    expect: str | None = Field(None, description="a received message must contain this text")
+    expect_regex: str | None = Field(None, description="a received message must match this regex")
+    message_timeout: Duration | None = Field(None, gt=0, description="deadline for the message phase")
+    tls: TlsClient = TlsClient()
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        Url.parse(value, _SCHEMES)
+        return value
+
+    @field_validator("expect_regex")
+    @classmethod
+    def _regex(cls, value: str | None) -> str | None:
+        if value is not None:
+            re.compile(value)
+        return value
+
+    def target(self) -> str:
+        return Url.parse(self.url, _SCHEMES).redacted
 
 
-async def probe(cfg: Placeholder, run: ProbeRun) -> str:
-    raise NotImplementedError("websocket probe")
+async def probe(cfg: WebSocketCheck, run: ProbeRun) -> str:
+    started = run.clock()
+    url = Url.parse(cfg.url, _SCHEMES)
+    run.fact("url", url.redacted)
+    ctx = tls_context(run, cfg.tls) if url.secure else None
+    async with connection(run, url.host, url.port) as conn:
+        if ctx is not None:
+            await secure(run, conn, ctx, cfg.tls.server_name or url.host, cfg.tls)
+        session = WsSession(conn.reader, conn.writer, _protocol(cfg, url))
+        await _handshake(cfg, run, session)
+        received = await _message(cfg, run, session, _message_deadline(cfg, run, started))
+        await session.close()
+    return f"WebSocket open{f', received {received[:60]!r}' if received is not None else ''}"
 
 
-SPEC = ProbeSpec("websocket", Placeholder, probe, Component.OTHER, "placeholder")
+def _protocol(cfg: WebSocketCheck, url: Url) -> ClientProtocol:
+    return ClientProtocol(
+        parse_uri(url.text),
+        origin=Origin(cfg.origin) if cfg.origin is not None else None,
+        subprotocols=[Subprotocol(p) for p in cfg.subprotocols] or None,
+        max_size=MAX_MESSAGE_BYTES,
+    )
+
+
+async def _handshake(cfg: WebSocketCheck, run: ProbeRun, session: WsSession) -> None:
+    request = session.protocol.connect()
+    for name, value in cfg.headers.items():
+        request.headers[name] = value
+    with run.phase("handshake"):
+        response = await session.handshake(request)
+    if response is None:
+        _not_http(run, session.protocol.handshake_exc)
+    run.fact("status", response.status_code)
+    run.fact("server", response.headers.get("server"))
+    run.fact("subprotocol", response.headers.get("sec-websocket-protocol"))
+    if session.protocol.handshake_exc is not None:
+        _fail_handshake(run, response, session.protocol.handshake_exc)
+
+
+def _not_http(run: ProbeRun, exc: Exception | None) -> NoReturn:
+    cause = f": {exc.__cause__}" if exc is not None and exc.__cause__ is not None else ""
+    run.fail(
+        Cause.UNKNOWN,
+        f"not a valid HTTP handshake response ({exc}{cause})",
+        layer=Layer.CONFIGURATION,
+        summary="The server did not answer the upgrade in HTTP: wrong port, or ws:// to a TLS port.",
+        rule="websocket_protocol",
+    )
+
+
+def _fail_handshake(run: ProbeRun, response: WsResponse, exc: Exception) -> None:
+    if isinstance(exc, InvalidMessage):
+        _not_http(run, exc)
+    status = f"HTTP {response.status_code} {response.reason_phrase}"
+    if isinstance(exc, InvalidStatus):
+        match = proxy_signature(_as_http(response))
+        if match is not None:
+            run.fact("generated_by", match.proxy)
+            run.fail(
+                Cause.UPSTREAM_UNAVAILABLE, f"handshake {status} written by {match.proxy} ({match.evidence})"
+            )
+        run.fail(Cause.WEBSOCKET_REJECTED, f"handshake rejected: {status}", rule="websocket_status")
+    run.fail(
+        Cause.WEBSOCKET_REJECTED, f"invalid handshake response ({status}): {exc}", rule="websocket_upgrade"
+    )
+
+
+def _as_http(response: WsResponse) -> Response:
+    headers = tuple((k.lower(), v) for k, v in response.headers.raw_items())
+    return Response(response.status_code, response.reason_phrase, "1.1", headers, bytes(response.body))
+
+
+def _message_deadline(cfg: WebSocketCheck, run: ProbeRun, started: float) -> float:
+    """message_timeout, else what is left of the check's budget; a little under the runner's deadline
+    either way, so the probe's own, precise failure (which message it waited for) wins the race."""
+    remaining = cfg.timeout - (run.clock() - started)
+    wanted = cfg.message_timeout if cfg.message_timeout is not None else remaining
+    return max(0.0, min(wanted, remaining - 0.05))
+
+
+async def _message(cfg: WebSocketCheck, run: ProbeRun, session: WsSession, deadline: float) -> str | None:
+    """Send, then wait for a matching message, within the deadline."""
+    if cfg.send is None and cfg.expect is None and cfg.expect_regex is None:
+        return None
+    with run.phase("message"):
+        try:
+            async with asyncio.timeout(deadline):
+                if cfg.send is not None:
+                    await session.send_text(cfg.send)
+                if cfg.expect is None and cfg.expect_regex is None:
+                    return None
+                return await _await_match(cfg, run, session)
+        except TimeoutError:  # only our own deadline; the runner's arrives as a cancellation
+            wanted = cfg.expect if cfg.expect is not None else f"/{cfg.expect_regex}/"
+            run.fail(
+                Cause.READ_TIMEOUT,
+                f"no message matching {wanted!r} within {deadline:.3g}s",
+                rule="websocket_message_timeout",
+            )
+
+
+async def _await_match(cfg: WebSocketCheck, run: ProbeRun, session: WsSession) -> str:
+    seen: list[str] = []
+    while True:
+        message = await session.next_message()
+        if isinstance(message, Closed):
+            _fail_closed(run, message, seen)
+        seen.append(message[:200])
+        run.fact("received", seen[-5:])
+        if _matches(cfg, message):
+            return message
+
+
+def _matches(cfg: WebSocketCheck, message: str) -> bool:
+    if cfg.expect is not None and cfg.expect not in message:
+        return False
+    return cfg.expect_regex is None or re.search(cfg.expect_regex, message) is not None
+
+
+def _fail_closed(run: ProbeRun, closed: Closed, seen: list[str]) -> NoReturn:
+    run.fact("close_code", closed.code)
+    run.fact("close_reason", closed.reason)
+    got = f" after {len(seen)} non-matching message(s)" if seen else ""
+    run.fail(
+        _CLOSE_CAUSES.get(closed.code, Cause.APP_ERROR),
+        f"server closed the WebSocket with {closed.code} {closed.reason!r}{got}",
+        rule="websocket_close",
+    )
+
+
+SPEC = ProbeSpec(
+    "websocket",
+    WebSocketCheck,
+    probe,
+    Component.WEBSOCKET,
+    "WebSocket opening handshake and an optional message round trip; rejection status reported",
+)
+
+__all__ = ["SPEC", "TlsClient", "WebSocketCheck", "probe"]

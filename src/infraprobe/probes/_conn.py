@@ -1,0 +1,141 @@
+"""The dns -> connect -> tls phases as the tcp, tls, http and websocket probes share them.
+
+Each phase is timed on the run; certificate facts are recorded even when verification fails (a second,
+unverified handshake fetches the chain), because "expired 3 days ago" is the explanation a person needs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import ssl
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from pydantic import Field
+
+from infraprobe.config.model import Strict
+from infraprobe.net import Address, TlsOptions, close_quietly, start_tls
+from infraprobe.probes._certinfo import CertInfo, cert_facts, chain_info, mismatch_layer, peer_chain
+from infraprobe.probes.base import ProbeRun
+from infraprobe.taxonomy import Cause
+
+# OpenSSL's X509_V_ERR_HOSTNAME_MISMATCH and X509_V_ERR_IP_ADDRESS_MISMATCH.
+_NAME_MISMATCH_CODES = {62, 64}
+# The unverified re-handshake only gathers facts; it must not eat the check's whole budget.
+CERT_FETCH_TIMEOUT = 2.0
+
+
+class TlsClient(Strict):
+    """TLS client options, shared by the tls, http and websocket checks."""
+
+    verify: bool = Field(True, description="verify the chain and the name (false: still report facts)")
+    ca_file: str | None = Field(None, description="PEM file of CAs to trust instead of the system store")
+    server_name: str | None = Field(
+        None, min_length=1, description="SNI and the name to verify; defaults to the host connected to"
+    )
+    client_cert: str | None = Field(None, description="PEM client certificate, for mutual TLS")
+    client_key: str | None = None
+
+    def options(self) -> TlsOptions:
+        return TlsOptions(self.verify, self.ca_file, self.client_cert, self.client_key)
+
+
+@dataclass(slots=True)
+class Conn:
+    reader: asyncio.StreamReader
+    writer: asyncio.StreamWriter
+    peer: Address
+
+
+async def open_conn(run: ProbeRun, host: str, port: int) -> Conn:
+    """dns and connect phases; records the resolved addresses and the peer actually connected to."""
+    with run.phase("dns"):
+        addresses = await run.net.resolver.resolve(host, port)
+    run.fact("addresses", [a[1][0] for a in addresses])
+    with run.phase("connect"):
+        reader, writer = await run.net.connect(addresses)
+    sockaddr = writer.get_extra_info("peername")
+    family = next((fam for fam, addr in addresses if addr[0] == sockaddr[0]), addresses[0][0])
+    run.fact(
+        "peer", f"[{sockaddr[0]}]:{sockaddr[1]}" if ":" in sockaddr[0] else f"{sockaddr[0]}:{sockaddr[1]}"
+    )
+    return Conn(reader, writer, (family, sockaddr))
+
+
+@contextlib.asynccontextmanager
+async def connection(run: ProbeRun, host: str, port: int) -> AsyncIterator[Conn]:
+    """open_conn, and always close: politely after success, at once after a failure or a timeout."""
+    conn = await open_conn(run, host, port)
+    try:
+        yield conn
+    except BaseException:
+        # A failed exchange owes the peer no goodbye, and waiting for one could outlive the deadline.
+        conn.writer.transport.abort()
+        raise
+    await close_quietly(conn.writer)
+
+
+def tls_context(run: ProbeRun, tls: TlsClient) -> ssl.SSLContext:
+    """The cached context; built before any network phase so a missing CA file fails without traffic."""
+    return run.net.ssl.get(tls.options())
+
+
+async def secure(run: ProbeRun, conn: Conn, ctx: ssl.SSLContext, name: str, tls: TlsClient) -> list[CertInfo]:
+    """tls phase on an open connection; records protocol and certificate facts, pass or fail.
+
+    Returns the peer's chain, leaf first."""
+    try:
+        with run.phase("tls"):
+            sslobj = await start_tls(conn.writer, ctx, name)
+    except ssl.SSLCertVerificationError as exc:
+        await _explain_verify_failure(run, conn.peer, name, exc)
+        raise
+    run.fact("tls_version", sslobj.version())
+    cipher = sslobj.cipher()
+    run.fact("cipher", cipher[0] if cipher else None)
+    run.fact("verified", tls.verify)
+    chain = chain_info(peer_chain(sslobj, verified=tls.verify))
+    record_chain(run, chain)
+    return chain
+
+
+def record_chain(run: ProbeRun, chain: list[CertInfo]) -> None:
+    run.facts.update(cert_facts(chain, dt.datetime.now(dt.UTC)))
+
+
+async def _explain_verify_failure(
+    run: ProbeRun, peer: Address, name: str, exc: ssl.SSLCertVerificationError
+) -> None:
+    """Record what the server presented; report a name mismatch with the layer that owns it."""
+    run.fact("verified", False)
+    run.fact("verify_error", exc.verify_message)
+    chain = await fetch_unverified_chain(run, peer, name)
+    record_chain(run, chain)
+    if exc.verify_code in _NAME_MISMATCH_CODES:
+        leaf = chain[0] if chain else None
+        names = ", ".join(leaf.sans) if leaf else "unknown names"
+        run.fail(
+            Cause.TLS_HOSTNAME_MISMATCH,
+            f"certificate covers [{names}], not {name!r} ({exc.verify_message})",
+            layer=mismatch_layer(name, leaf),
+            rule="tls_name_coverage",
+        )
+
+
+async def fetch_unverified_chain(run: ProbeRun, peer: Address, name: str) -> list[CertInfo]:
+    """Handshake again without verification, only to read the chain; failures just mean fewer facts."""
+    ctx = run.net.ssl.get(TlsOptions(verify=False))
+    writer: asyncio.StreamWriter | None = None
+    try:
+        async with asyncio.timeout(CERT_FETCH_TIMEOUT):
+            _, writer = await run.net.connect([peer])
+            sslobj = await start_tls(writer, ctx, name)
+            return chain_info(peer_chain(sslobj, verified=False))
+    except (OSError, TimeoutError, ValueError) as exc:  # ssl.SSLError is an OSError
+        run.fact("cert_fetch_error", f"{type(exc).__name__}: {exc}")
+        return []
+    finally:
+        if writer is not None:
+            writer.transport.abort()

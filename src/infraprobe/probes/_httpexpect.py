@@ -1,0 +1,118 @@
+"""The http check's expectations (status, body, JSON values, headers) and how a response meets them."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from pydantic import Field, field_validator
+
+from infraprobe.config.model import Strict
+from infraprobe.probes._httpwire import Response
+
+_PATH_TOKEN = re.compile(r"\.?([^.\[\]]+)|\[(-?\d+)\]|\[['\"]([^'\"]+)['\"]\]")
+_MISSING = object()
+
+
+class HttpExpect(Strict):
+    status: tuple[int, ...] = Field((), description="accepted status codes (default: any 2xx)")
+    body_contains: str | None = Field(None, description="text the body must contain")
+    body_regex: str | None = Field(None, description="regular expression the body must match (search)")
+    json_values: dict[str, Any] = Field(
+        default_factory=dict,
+        alias="json",
+        description='JSON values the body must hold, by path: {"$.db.ok": true} or {"db.ok": true}',
+    )
+    headers: dict[str, str] = Field(
+        default_factory=dict, description="response headers that must be present and contain the given text"
+    )
+
+    @field_validator("body_regex")
+    @classmethod
+    def _compiles(cls, value: str | None) -> str | None:
+        if value is not None:
+            re.compile(value)
+        return value
+
+    @field_validator("json_values")
+    @classmethod
+    def _paths(cls, value: dict[str, Any]) -> dict[str, Any]:
+        for path in value:
+            parse_path(path)
+        return value
+
+    def status_ok(self, status: int) -> bool:
+        return status in self.status if self.status else 200 <= status < 300
+
+
+def parse_path(path: str) -> list[str | int]:
+    """`$.items[0].name`, `items.0.name` or `$['a.b']` -> ["items", 0, "name"]."""
+    rest = path[1:] if path.startswith("$") else path
+    steps: list[str | int] = []
+    pos = 0
+    while pos < len(rest):
+        m = _PATH_TOKEN.match(rest, pos)
+        if m is None:
+            raise ValueError(f"invalid JSON path {path!r}")
+        key, index, quoted = m.groups()
+        steps.append(int(index) if index is not None else quoted if quoted is not None else _step(key))
+        pos = m.end()
+    return steps
+
+
+def _step(key: str) -> str | int:
+    return int(key) if key.isdigit() else key
+
+
+def json_get(doc: Any, path: str) -> Any:
+    """The value at `path`, or the _MISSING sentinel."""
+    node = doc
+    for step in parse_path(path):
+        if isinstance(step, int) and isinstance(node, list) and -len(node) <= step < len(node):
+            node = node[step]
+        elif isinstance(node, dict) and str(step) in node:
+            node = node[str(step)]
+        else:
+            return _MISSING
+    return node
+
+
+def _same(expected: Any, actual: Any) -> bool:
+    # JSON true is not 1, even though Python says True == 1.
+    if isinstance(expected, bool) or isinstance(actual, bool):
+        return type(expected) is type(actual) and expected == actual
+    return bool(expected == actual)
+
+
+def body_problems(expect: HttpExpect, response: Response) -> list[str]:
+    """Every unmet body, JSON and header expectation, as short sentences (status is judged apart)."""
+    text = response.body.decode("utf-8", "replace")
+    problems = []
+    if expect.body_contains is not None and expect.body_contains not in text:
+        problems.append(f"body does not contain {expect.body_contains!r}")
+    if expect.body_regex is not None and not re.search(expect.body_regex, text):
+        problems.append(f"body does not match /{expect.body_regex}/")
+    problems += _json_problems(expect, text)
+    for name, wanted in expect.headers.items():
+        value = response.header(name.lower())
+        if value is None or wanted not in value:
+            problems.append(f"header {name}: {value!r} does not contain {wanted!r}")
+    return problems
+
+
+def _json_problems(expect: HttpExpect, text: str) -> list[str]:
+    if not expect.json_values:
+        return []
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        return ["body is not JSON"]
+    problems = []
+    for path, wanted in expect.json_values.items():
+        got = json_get(doc, path)
+        if got is _MISSING:
+            problems.append(f"{path} is missing")
+        elif not _same(wanted, got):
+            problems.append(f"{path} is {json.dumps(got)[:80]}, expected {json.dumps(wanted)}")
+    return problems
