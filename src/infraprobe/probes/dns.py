@@ -12,12 +12,6 @@ import ipaddress
 import socket
 from typing import Literal
 
-import dns.asyncresolver
-import dns.exception
-import dns.message
-import dns.nameserver
-import dns.rcode
-import dns.resolver
 from pydantic import Field, field_validator
 
 from infraprobe.config.model import ComponentBase
@@ -112,10 +106,13 @@ async def _via_system(cfg: DnsCheck, run: ProbeRun) -> Answers:
 async def _via_nameserver(cfg: DnsCheck, run: ProbeRun) -> Answers:
     assert cfg.nameserver is not None
     run.fact("rcode", "TIMEOUT")  # until an answer arrives: what the facts say if the deadline hits first
-    resolver = _resolver(cfg.nameserver, _lifetime(cfg.timeout))
+    # dnspython loads in ~90 ms; only this path needs it, so it is imported here, not at start-up.
+    from infraprobe.probes._dnsquery import query, resolver_for
+
+    resolver = resolver_for(*parse_nameserver(cfg.nameserver), _lifetime(cfg.timeout))
     # return_exceptions: an unexpected error in one query must not leave the other running unobserved.
     results = await asyncio.gather(
-        *(_query(resolver, cfg.host, t, resolver.lifetime) for t in cfg.record_types), return_exceptions=True
+        *(query(resolver, cfg.host, t, resolver.lifetime) for t in cfg.record_types), return_exceptions=True
     )
     outcomes: list[tuple[str, list[str]]] = []
     for result in results:
@@ -135,40 +132,6 @@ async def _via_nameserver(cfg: DnsCheck, run: ProbeRun) -> Answers:
 def _lifetime(timeout: float) -> float:
     """dnspython's budget: most of the check's, leaving the runner a margin to report the rcode."""
     return max(timeout * 0.5, min(timeout * _LIFETIME_SHARE, timeout - 0.05))
-
-
-def _resolver(nameserver: str, lifetime: float) -> dns.asyncresolver.Resolver:
-    host, port = parse_nameserver(nameserver)
-    resolver = dns.asyncresolver.Resolver(configure=False)
-    resolver.nameservers = [dns.nameserver.Do53Nameserver(host, port)]
-    resolver.lifetime = lifetime
-    resolver.timeout = min(2.0, lifetime)  # per try: a lost UDP packet is retried within the lifetime
-    return resolver
-
-
-async def _query(
-    resolver: dns.asyncresolver.Resolver, host: str, rdtype: str, lifetime: float
-) -> tuple[str, list[str]]:
-    """(rcode, addresses) for one record type; DNS-level failures are outcomes here, not exceptions."""
-    try:
-        # dnspython may sleep between retries past its own lifetime; this bound is exact.
-        async with asyncio.timeout(lifetime):
-            answer = await resolver.resolve(host, rdtype, search=False, raise_on_no_answer=False)
-    except dns.resolver.NXDOMAIN:
-        return "NXDOMAIN", []
-    except dns.resolver.NoNameservers as exc:
-        return _rcode_of(exc), []
-    except (dns.exception.Timeout, TimeoutError):
-        return "TIMEOUT", []
-    return "NOERROR", [r.to_text() for r in answer.rrset] if answer.rrset is not None else []
-
-
-def _rcode_of(exc: dns.resolver.NoNameservers) -> str:
-    for error in exc.kwargs.get("errors", ()):
-        response = error[4] if len(error) > 4 else None
-        if isinstance(response, dns.message.Message):
-            return dns.rcode.to_text(response.rcode())
-    return "SERVFAIL"
 
 
 def _fail_lookup(cfg: DnsCheck, run: ProbeRun, worst: str, rcodes: dict[str, str]) -> None:

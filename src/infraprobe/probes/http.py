@@ -13,7 +13,6 @@ from typing import Literal, NoReturn
 
 from pydantic import Field, field_validator
 
-from infraprobe.classify import classify
 from infraprobe.config.model import ComponentBase
 from infraprobe.probes._conn import TlsClient, connection, secure, tls_context
 from infraprobe.probes._httpexpect import HttpExpect, body_problems
@@ -208,6 +207,8 @@ def _fail_from_health_body(run: ProbeRun, r: Response, evidence: str) -> None:
             rule="http_health_cause",
         )
     for output in health_outputs(r):
+        from infraprobe.classify import classify  # only for failing health bodies
+
         diagnosis = classify(output)
         if diagnosis.cause is not Cause.UNKNOWN:
             run.fail(diagnosis.cause, f"{evidence}; health check output: {output}", rule="http_health_output")
