@@ -21,7 +21,6 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 from pathlib import Path
 
-import infraprobe.config  # noqa: F401  (before any probe module: config and the registry import each other)
 from infraprobe.net import close_quietly
 from infraprobe.probes.http import HttpCheck, TlsClient
 from infraprobe.probes.tcp import TcpCheck

@@ -19,6 +19,7 @@ class Entry:
     given: str | None = None  # the component argument a probe would pass
     layer: str | None = None  # only for causes whose layer is decided per instance
     where: str = ""
+    known_miss: str | None = None  # why the classifier is known to get this real-world entry wrong
 
     @property
     def id(self) -> str:
@@ -38,6 +39,7 @@ def _entry(raw: object, where: str) -> Entry:
             given=raw.get("given"),
             layer=raw.get("layer"),
             where=where,
+            known_miss=raw.get("known_miss"),
         )
     raise TypeError(f"{where}: unexpected corpus entry {raw!r}")
 

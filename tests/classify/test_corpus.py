@@ -40,6 +40,8 @@ def test_entry(entry: Entry) -> None:
     """Each corpus entry gets its expected cause, component and (where given) layer."""
     diagnosis = _run(entry)
     got = (diagnosis.cause.value, diagnosis.component.value)
+    if entry.known_miss and got != (entry.cause, entry.component):
+        pytest.xfail(entry.known_miss)  # still counted as wrong by test_cause_accuracy_meets_target
     assert got == (entry.cause, entry.component), f"{entry.text!r} -> rule {diagnosis.rule}"
     if entry.layer:
         assert diagnosis.layer.value == entry.layer

@@ -15,7 +15,8 @@ from infraprobe.taxonomy import Component, Layer
 _PORT = r"(?:[:=]|port[ =\"]{1,2}|', ?)"
 # Documentation links say nothing about what the client talked to ("More info: http://pris.ly/...").
 _DOC_LINK = re.compile(
-    r"(?:background on this error at|more info|more information(?: check)?|see|visit|docs?)\W{0,3}https?://\S*"
+    r"(?:background on this error at|more info|more information(?: check)?|more details here|see|visit|docs?)"
+    r"\W{0,3}https?://\S*"
     r"|https?://(?:sqlalche\.me|pris\.ly|developer\.mozilla\.org|www\.postgresql\.org|dev\.mysql\.com)\S*"
 )
 
@@ -44,6 +45,7 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "failed to connect to `",
             "could not receive data from client",
             "canceling statement due to",
+            "server closed the connection unexpectedly",
             ":  ",
             "5432",
             "6432",
@@ -52,21 +54,26 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             r"postgres|psycopg|asyncpg|libpq|\bpgx\b|\bpq: |pg_hba|psqlexception|npgsql|pg-pool|node_modules/pg/"
             r"|\.s\.pgsql|pgbouncer|postmaster|accepting\s+tcp/ip connections|could not translate host name"
             r"|failed to connect to `(?:host|user)=|could not receive data from client|canceling statement due to"
+            r"|server closed the connection unexpectedly"
             r"|\b(?:fatal|error|log|detail|hint|panic):  \S"  # the server's own log format: two spaces
             rf"|{_PORT}(?:5432|6432)\b"
         ),
     ),
     (
         Component.MYSQL,
-        ("mysql", "mariadb", "er_", "3306", "hy000", "protocol_connection_lost"),
+        ("mysql", "mariadb", "er_", "3306", "hy000", "protocol_connection_lost", "communication packets"),
         re.compile(
             rf"mysql|mariadb|\ber_[a-z_]{{4,}}|{_PORT}3306\b|\[hy000\]|\(hy000\)|protocol_connection_lost"
+            r"|error reading communication packets"
         ),
     ),
     (
         Component.REDIS,
-        ("redis", "jedis", "lettuce", "noauth", "wrongpass", "6379", "6380"),
-        re.compile(rf"redis|jedis|lettuce|\bnoauth\b|wrongpass|{_PORT}(?:6379|6380|26379)\b"),
+        ("redis", "jedis", "lettuce", "noauth", "wrongpass", "6379", "6380", " socket"),
+        re.compile(
+            rf"redis|jedis|lettuce|\bnoauth\b|wrongpass|{_PORT}(?:6379|6380|26379)\b"
+            r"|error (?:\d+ )?while (?:reading from|writing to) socket"  # redis-py's own wording
+        ),
     ),
     (
         Component.OTHER,  # dependencies outside the taxonomy's list are still named, so not "tcp"
@@ -102,11 +109,32 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "client.timeout",
             "undici",
             "okhttp",
+            "urlopen error",
+            "remotedisconnected",
+            "remote end closed connection",
+            "connection aborted.",
+            "connection broken:",
+            "chunkedencodingerror",
+            "cannot connect to host",
+            "(caused by ",
+            "serverdisconnectederror",
+            "server disconnected without sending",
+            "http proxy",
+            "curl error",
+            "error sending request for url",
+            "hyper",
         ),
         re.compile(
             r"\bhttps?://|https?connectionpool|\bhttp/[12]|httpx|aiohttp|requests\.exceptions|urllib3|axios"
             r"|fetch failed|net/http|status ?code|client\.timeout|undici|okhttp|httpclient|\bhttp error"
-            r"|http\.client|_http_client|java\.net\.http|apache\.http|http probe|\bhttp \d{3}\b"
+            r"|http\.client|_http_client|\bhttp\.js:|java\.net\.http|apache\.http|http probe|\bhttp \d{3}\b"
+            # wordings only HTTP client libraries print: urllib, http.client, requests/urllib3, aiohttp,
+            # httpcore, PHP's libcurl wrappers
+            r"|urlopen error|remotedisconnected|remote end closed connection|'connection aborted\.'"
+            r"|connection broken: |chunkedencodingerror|cannot connect to host \S+ ssl:|serverdisconnectederror"
+            r"|\(caused by (?:newconnection|connecttimeout|readtimeout|ssl|proxy|nameresolution|protocol)error\("
+            r"|server disconnected without sending|\bhttp proxy\b|\bcurl error \d+"
+            r"|error sending request for url|hyper::error|hypererror"  # reqwest / hyper (Rust)
         ),
     ),
 )

@@ -14,6 +14,21 @@ from infraprobe.taxonomy import Component as K
 _SQLSTATE = r"sqlstate[ =:\[(]*"
 
 AUTH: tuple[Rule, ...] = (
+    # Before PostgreSQL's rule: MySQL also reports SQLSTATE 28000 ("SQLSTATE[28000] [1045] Access denied").
+    rule(
+        "mysql_access_denied",
+        C.AUTH_FAILED,
+        (
+            "access denied for user",
+            "authentication plugin",
+            "does not support authentication protocol",
+            "er_access_denied",
+            "1045",
+        ),
+        r"access denied for user|authentication plugin|does not support authentication protocol|er_access_denied"
+        r"|(?:\[|\bno:? |\berror:? |\berrno:? |#)1045\b",
+        component=K.MYSQL,
+    ),
     rule(
         "pg_auth_failed",
         C.AUTH_FAILED,
@@ -37,17 +52,6 @@ AUTH: tuple[Rule, ...] = (
         r"|but no password was provided|" + _SQLSTATE + r"28(?:p01|000)|invalidpassworderror"
         r"|invalidauthorizationspecification|scram authentication",
         component=K.POSTGRES,
-    ),
-    rule(
-        "mysql_access_denied",
-        C.AUTH_FAILED,
-        (
-            "access denied for user",
-            "authentication plugin",
-            "does not support authentication protocol",
-            "er_access_denied",
-        ),
-        component=K.MYSQL,
     ),
     rule(
         "redis_auth_failed",
@@ -122,7 +126,13 @@ SERVER_STATE: tuple[Rule, ...] = (
     rule(
         "redis_read_only",
         C.READ_ONLY,
-        ("write against a read only replica", "write against a read only slave", "readonlyerror", "misconf"),
+        (
+            "write against a read only replica",
+            "write against a read-only replica",
+            "write against a read only slave",
+            "readonlyerror",
+            "misconf",
+        ),
         component=K.REDIS,
     ),
     rule("mysql_read_only", C.READ_ONLY, ("--read-only", "--super-read-only"), component=K.MYSQL),
@@ -204,8 +214,9 @@ MISSING: tuple[Rule, ...] = (
             "could not load certificate",
             "could not open certificate",
             "could not read certificate",
+            "no certificate or crl found",
         ),
-        r"could not read root certificate file|root certificate file [^\n]{0,120}does not exist"
+        r"no certificate or crl found|could not read root certificate file|root certificate file [^\n]{0,120}does not exist"
         r"|ca certificate bundle, invalid path|error setting certificate verify locations|cafile: "
         r"|could not (?:load|open|read) certificate",
         fallback=K.TLS,

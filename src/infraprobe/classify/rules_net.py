@@ -114,6 +114,7 @@ UNREACHABLE: tuple[Rule, ...] = (
             "10051",
             "10065",
             "cannot assign requested address",
+            "address not available",
             "eaddrnotavail",
             "errno 99",
             "(113)",
@@ -121,6 +122,7 @@ UNREACHABLE: tuple[Rule, ...] = (
         ),
         r"(?:network|host) (?:is )?unreachable|unreachable (?:network|host)|enetunreach|ehostunreach"
         r"|no route to host|errno (?:101|113|65|51|99)\b|winerror 100(?:51|65)|cannot assign requested address"
+        r"|socketexception \(99\): address not available"
         r"|eaddrnotavail|mysql server[^\n]{0,200}\((?:113|101)\)",
     ),
 )
@@ -132,7 +134,10 @@ _CONNECT_TIMEOUT = (
     r"|connectexception[^\n]{0,60}timed out|err_connection_timed_out|took too long to respond"
     r"|connection attempt timed out|connect\(\) timed out|connection to \S+ timed out|failed: timeout expired"
     r"|failed to connect to[^\n]{0,160}tim(?:ed out|eout)|mysql server[^\n]{0,200}\((?:110|115|60|10060|timeout)\)"
-    r"|curl: \(28\) connection timed out|timeout exceeded when trying to connect"
+    r"|curl: \(28\) connection timed out|failed to connect to \S+ \(port \d+\)[^\n]{0,40}after \d+ ?ms"
+    r"|request canceled while waiting for connection"
+    # StackExchange.Redis names the failure after the message
+    r"|(?:abortonconnectfail|redis server\(s\))\W{1,3}(?:connect)?timeout\b"
 )
 _READ_TIMEOUT = (
     r"read timed out|readtimeout|timeout reading from|timed out reading|awaiting (?:response )?headers"
@@ -141,6 +146,7 @@ _READ_TIMEOUT = (
     r"|lock wait timeout exceeded|timeout on reading|writetimeout|write timed out|response timeout"
     r"|timed out waiting for (?:a )?response|operation timed out after \d+ milliseconds with \d+"
     r"|(?:read|write) operation timed out|sockettimeoutexception|httptimeoutexception|command ?timed ?out"
+    r"|timed out \(read failed\)|semaphore timeout period has expired"
 )
 
 TIMEOUTS: tuple[Rule, ...] = (
@@ -169,7 +175,9 @@ TIMEOUTS: tuple[Rule, ...] = (
             "(10060)",
             "(timeout)",
             "failed to connect to",
-            "timeout exceeded when trying to connect",
+            "waiting for connection",
+            "abortonconnectfail",
+            "redis server(s)",
         ),
         _CONNECT_TIMEOUT,
     ),
@@ -207,6 +215,8 @@ TIMEOUTS: tuple[Rule, ...] = (
             "command timed out",
             "commandtimeoutexception",
             "commandtimeout",
+            "(read failed)",
+            "semaphore timeout period",
         ),
         _READ_TIMEOUT,
     ),
@@ -220,6 +230,15 @@ TIMEOUTS: tuple[Rule, ...] = (
 )
 
 RESET: tuple[Rule, ...] = (
+    rule(
+        "mysql_link_dropped",
+        C.CONNECTION_RESET,
+        "last packet successfully received from the server was",
+        # Connector/J's "Communications link failure" after traffic had flowed (N > 0 ms ago): the server or
+        # something in between dropped an established connection. "0 milliseconds ago" means it never connected.
+        r"last packet successfully received from the server was [1-9][\d,]* milliseconds ago",
+        component=K.MYSQL,
+    ),
     rule(
         "connection_reset",
         C.CONNECTION_RESET,
@@ -276,6 +295,10 @@ RESET: tuple[Rule, ...] = (
             "connection was lost",
             "payload is not completed",
             "no close frame received",
+            "event type connectionclosed",
+            "error reading communication packets",
+            "while writing to socket",
+            "socketclosed",
         ),
         r"connection(?: was)?[ _]reset|econnreset|reset by peer|forcibly closed|broken pipe|\bepipe\b"
         r"|(?:errno|error) (?:104|54|32)\b|winerror 1005[34]|aborted by the software|connection ?aborted"
@@ -288,7 +311,9 @@ RESET: tuple[Rule, ...] = (
         r"|connection terminated unexpectedly|prematurely closed|premature close|empty reply from server"
         r"|failure when receiving data from the peer|recv failure|send failure|transfer closed with"
         r"|response ended prematurely|chunkedencodingerror|connection closed before|stream reset"
-        r"|server closed the connection|connection (?:is|was) lost|payload is not completed|no close frame received",
+        r"|server closed the connection|connection (?:is|was) lost|payload is not completed|no close frame received"
+        r"|event type connectionclosed|got an error reading communication packets|while writing to socket"
+        r"|\bsocketclosed\b",
     ),
 )
 

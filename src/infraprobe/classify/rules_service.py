@@ -14,10 +14,18 @@ from infraprobe.taxonomy import Component as K
 
 # Statuses only count after a word that says "this number is an HTTP status", so timestamps and ids
 # such as "id=5021" or "took 503ms" never look like a 503.
-_STATUS = r"(?:status(?:[ _]?code)?|http(?:/[\d.]+)?|response(?: code)?|returned|code|error|got|received)[\s:=\"'(]{0,3}"
+_STATUS = (
+    r"(?:status(?:[ _]?code)?|http(?:/[\d.]+)?|response(?: code)?|returned|code|error|got|received|but was)"
+    r"[\s:=\"'(]{0,3}"
+)
 
 PROXY: tuple[Rule, ...] = (
-    rule("envoy_no_healthy_upstream", C.UPSTREAM_UNAVAILABLE, "no healthy upstream", component=K.HTTP),
+    rule(
+        "envoy_no_healthy_upstream",
+        C.UPSTREAM_UNAVAILABLE,
+        ("no healthy upstream", "no_healthy_upstream"),
+        component=K.HTTP,
+    ),
     rule(
         "envoy_upstream_connect_error",
         C.UPSTREAM_UNAVAILABLE,
@@ -33,7 +41,7 @@ PROXY: tuple[Rule, ...] = (
         "nginx_upstream",
         C.UPSTREAM_UNAVAILABLE,
         ("upstream", "no live upstreams"),
-        r"(?:while|when) (?:connecting to|reading[^\n]{0,40}from|sending[^\n]{0,40}to) upstream"
+        r"(?:while|when) (?:connecting to|ssl handshaking to|reading[^\n]{0,40}from|sending[^\n]{0,40}to) upstream"
         r"|upstream (?:timed out|prematurely closed|sent (?:no valid|invalid|too big))|no live upstreams"
         r"|host not found in upstream|from the upstream server|upstream server is timing out"
         r"|upstream (?:server )?(?:is )?unavailable",
@@ -82,8 +90,16 @@ PROXY: tuple[Rule, ...] = (
             "gateway time",
             "service unavailable",
             "service temporarily unavailable",
+            "520",
+            "521",
+            "522",
+            "523",
+            "524",
+            "525",
+            "526",
+            "527",
         ),
-        rf"bad gateway|gateway time-?out|service (?:temporarily )?unavailable|{_STATUS}50[234]\b",
+        rf"bad gateway|gateway time-?out|service (?:temporarily )?unavailable|{_STATUS}(?:50[234]|52[0-7])\b",
         component=K.HTTP,
     ),
 )
@@ -120,7 +136,8 @@ WEBSOCKET: tuple[Rule, ...] = (
         "websocket_abnormal_close",
         C.CONNECTION_RESET,
         ("1006", "closed abnormally"),
-        r"\b1006\b[^\n]{0,40}(?:abnormal|closed)|(?:code|received|sent|status)[\s:=]{0,3}1006\b|closed abnormally",
+        r"\b1006\b[^\n]{0,40}(?:abnormal|closed)|(?:code|received|sent|status)[\s:=]{0,3}1006\b(?! is not valid)"
+        r"|closed abnormally",
         component=K.WEBSOCKET,
     ),
     rule(
@@ -146,17 +163,19 @@ POOL: tuple[Rule, ...] = (
             "max client connections reached",
             "max clients reached",
             "53300",
+            "toomanyconnectionserror",
         ),
         component=K.POSTGRES,
         regex=r"too many clients|remaining connection slots are reserved|too many connections for (?:role|database)"
-        r"|max_client_conn|max client connections reached|max clients reached|sqlstate[ =:\[(]*53300",
+        r"|max_client_conn|max client connections reached|max clients reached|sqlstate[ =:\[(]*53300"
+        r"|toomanyconnectionserror",
     ),
     rule(
         "mysql_connection_limit",
         C.DB_CONNECTION_LIMIT,
-        ("too many connections", "max_user_connections", "er_con_count_error"),
+        ("too many connections", "max_user_connections", "er_con_count_error", "(1040,"),
         r"(?:1040|hy000|08004|mysql|mariadb|rejected establishment of connection)[^\n]{0,80}too many connections"
-        r"|too many connections[^\n]{0,40}1040|max_user_connections|er_con_count_error",
+        r"|too many connections[^\n]{0,40}1040|max_user_connections|er_con_count_error|\(1040, '",
         component=K.MYSQL,
     ),
     rule("redis_max_clients", C.DB_CONNECTION_LIMIT, "max number of clients reached", component=K.REDIS),
@@ -173,23 +192,29 @@ POOL: tuple[Rule, ...] = (
             "connection is not available, request timed out",
             "timeout acquiring a connection",
             "pool is probably full",
-            "from the connection pool",
             "connection pool timeout",
             "could not get a resource from the pool",
-            "from the pool",
             "timeout waiting for idle object",
             "connectionacquiretimeout",
             "checkout a connection has timed out",
             "too many connections",
             "maxconnectionserror",
             "pool timed out",
+            "timeout exceeded when trying to connect",
         ),
         r"queuepool limit|couldn't get a connection after|pooltimeout|pool (?:has been |is )?exhausted"
         r"|connection is not available, request timed out|timeout acquiring a connection|pool is probably full"
-        r"|(?:fetching|obtaining|get)[^\n]{0,30}connection from the (?:connection )?pool|connection pool timeout"
+        r"|connection pool timeout"
         r"|could not get a resource from the pool|timeout waiting for idle object|connectionacquiretimeout"
         r"|checkout a connection has timed out|too many connections|maxconnectionserror"
-        r"|pool timed out",
+        r"|pool timed out|timeout exceeded when trying to connect",  # node-postgres (pg-pool) waiting for a client
+    ),
+    rule(
+        "client_pool_wait",
+        C.POOL_EXHAUSTED,
+        ("from the connection pool", "from the pool"),
+        r"(?:fetching|obtaining|get)[^\n]{0,30}connection from the (?:connection )?pool",
+        weak=True,
     ),
 )
 

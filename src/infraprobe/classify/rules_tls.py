@@ -26,6 +26,7 @@ TLS: tuple[Rule, ...] = (
             "date_invalid",
             "validity check failed",
             "cert_not_yet_valid",
+            "not valid yet",
         ),
     ),
     rule(
@@ -47,10 +48,13 @@ TLS: tuple[Rule, ...] = (
             "namemismatch",
             "hostname verification failed",
             "no alternative certificate subject name",
+            "legacy common name field",
+            "not verified",
         ),
         r"hostname mismatch|ip address mismatch|altnames?\b|certificate is valid for|ip sans"
         r"|no subject alternative|no alternative certificate subject name|certificate is not valid for"
         r"|bad_cert_domain|common_name_invalid|namemismatch|host ?name verification failed|no name matching"
+        r"|legacy common name field|hostname \S+ not verified"
         r"|(?:host ?name|\bip\b|subject name|common name|\bcn\b)[^\n]{0,60}(?:does not|doesn't) match"
         r"|(?:does not|doesn't) match[^\n]{0,40}(?:certificate|host ?name|subject alternative)",
     ),
@@ -81,8 +85,9 @@ TLS: tuple[Rule, ...] = (
             "certificate verify failed",
             "ssl certificate problem",
             "certificate chain",
+            "unknown certificate",
         ),
-        r"self[ _-]signed|local issuer|issuer cert|unable to verify the first certificate|unable_to_verify_leaf"
+        r"tls: unknown certificate\b|self[ _-]signed|local issuer|issuer cert|unable to verify the first certificate|unable_to_verify_leaf"
         r"|unknown (?:certificate )?authority|pkix path|valid certification path|unknown_issuer"
         r"|authority_invalid|unknown ca\b|certificate is not trusted|untrusted (?:cert|root|issuer)"
         r"|chain was issued by an authority|bad certificate|remotecertificatechainerrors"

@@ -21,6 +21,9 @@ _RULES_BY_NEEDLE: dict[str, tuple[int, ...]] = {
     needle: tuple(i for i, r in enumerate(RULES) if needle in r.needles) for needle in SIGNATURES
 }
 _ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|([nrt\"'/\\]))")
+# A raw Windows path (C:\Users\me\redis\connection.py, single backslashes) means the text is not
+# JSON-escaped: unescaping it would turn the "\r" of "\redis" into a carriage return.
+_RAW_WINDOWS_PATH = re.compile(r"\b[a-zA-Z]:\\[^\\\s]")
 _ESCAPES = {"n": "\n", "r": "\r", "t": "\t"}
 _PY_CHAIN = re.compile(
     r"the above exception was the direct cause of the following exception:"
@@ -55,7 +58,7 @@ def prepare(text: str) -> tuple[str, str]:
     """The text to show (unescaped) and the text to match (lowercased, frames blanked), equal in length."""
     if len(text) > _MAX_CHARS:
         text = text[: _MAX_CHARS // 2] + "\n" + text[-_MAX_CHARS // 2 :]
-    if "\\" in text:
+    if "\\" in text and not _RAW_WINDOWS_PATH.search(text):
         text = _unescape(text)
     low = text.lower()
     if len(low) != len(text):  # a few Unicode letters change length when lowercased; show lowercase then
