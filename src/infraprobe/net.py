@@ -88,6 +88,13 @@ class SslContexts:
     def __init__(self) -> None:
         self._cache: dict[TlsOptions, ssl.SSLContext] = {}
 
+    def prepare(self, options: TlsOptions) -> None:
+        """Build ahead of time; a bad option (missing CA file) is left for the check itself to report."""
+        try:
+            self.get(options)
+        except (OSError, ssl.SSLError):
+            pass
+
     def get(self, options: TlsOptions) -> ssl.SSLContext:
         ctx = self._cache.get(options)
         if ctx is None:

@@ -137,10 +137,23 @@ class Runner:
         warn_diag = Diagnosis.of(cause, run.component, text, rule="warning") if cause else None
         return Status.WARN, "; ".join(w for w, _ in run.warnings), warn_diag
 
+    def _prepare(self, components: list[ComponentBase]) -> None:
+        """Do every check's synchronous set-up before any clock starts (see ProbeSpec.prepare)."""
+        for component in components:
+            spec = self.registry[component.kind]
+            if spec.prepare is not None:
+                spec.prepare(component, self.net)
+        if len(components) > 1:
+            # A batch usually has a failure; compiling the rules then would stall every check in flight.
+            import infraprobe.classify  # noqa: F401
+
     async def run(
         self, components: Iterable[ComponentBase], on_result: ResultCallback | None = None
     ) -> tuple[CheckResult, ...]:
         """Run every component's check concurrently; results come back in the order given."""
+
+        components = list(components)
+        self._prepare(components)
 
         async def one(component: ComponentBase) -> CheckResult:
             result = await self.check(component)

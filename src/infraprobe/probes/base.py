@@ -68,6 +68,7 @@ class ProbeRun:
 
 
 ProbeFn = Callable[[C, ProbeRun], Awaitable[str]]
+PrepareFn = Callable[[C, Net], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,3 +80,6 @@ class ProbeSpec(Generic[C]):
     run: ProbeFn[C] | None  # None for kinds that are declared but never probed (a network path)
     component: Component
     summary: str
+    # Synchronous set-up (imports, SSL contexts) done before any check starts its clock: done inside a
+    # check, it would block the event loop and inflate every other check's phase timings.
+    prepare: PrepareFn[C] | None = None

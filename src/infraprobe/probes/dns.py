@@ -15,6 +15,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from infraprobe.config.model import ComponentBase
+from infraprobe.net import Net
 from infraprobe.probes.base import ProbeRun, ProbeSpec
 from infraprobe.taxonomy import Cause, Component
 
@@ -158,12 +159,18 @@ def _check_expected(cfg: DnsCheck, run: ProbeRun, answers: Answers) -> None:
         )
 
 
+def _prepare(cfg: DnsCheck, net: Net) -> None:
+    if cfg.nameserver is not None:
+        import infraprobe.probes._dnsquery  # noqa: F401  (dnspython: before the clocks start)
+
+
 SPEC = ProbeSpec(
     "dns",
     DnsCheck,
     probe,
     Component.DNS,
     "resolve A/AAAA via the system or a given nameserver; rcode, answers, time",
+    prepare=_prepare,
 )
 
 __all__ = ["SPEC", "DnsCheck", "parse_nameserver", "probe"]

@@ -247,6 +247,7 @@ SPEC = ProbeSpec(
     probe,
     Component.HTTP,
     "HTTP/1.1 request with phase timings; status, body and JSON checks; proxy 5xx told from app 5xx",
+    prepare=lambda cfg, net: net.ssl.prepare(cfg.tls.options()) if cfg.url.startswith("https:") else None,
 )
 
 __all__ = ["SPEC", "HttpCheck", "HttpExpect", "TlsClient", "probe"]

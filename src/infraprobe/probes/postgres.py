@@ -24,6 +24,7 @@ from pydantic import Field, model_validator
 
 from infraprobe.config.model import ComponentBase
 from infraprobe.errors import ProbeFailed
+from infraprobe.net import Net
 from infraprobe.probes.base import ProbeRun, ProbeSpec
 from infraprobe.taxonomy import Cause, Component
 
@@ -259,10 +260,15 @@ def _judge(cfg: PostgresCheck, run: ProbeRun, stats: Stats) -> None:
         run.warn("server is in recovery (a standby): it accepts reads only", Cause.READ_ONLY)
 
 
+def _prepare(cfg: PostgresCheck, net: Net) -> None:
+    import psycopg  # noqa: F401  (~80 ms: loaded before the clocks start, not inside a connect phase)
+
+
 SPEC = ProbeSpec(
     "postgres",
     PostgresCheck,
     probe,
     Component.POSTGRES,
     "connect + SELECT 1: auth, database, version, recovery, connection headroom",
+    prepare=_prepare,
 )

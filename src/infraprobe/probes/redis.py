@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlsplit
 from pydantic import Field, model_validator
 
 from infraprobe.config.model import ComponentBase
-from infraprobe.net import TlsOptions, close_quietly, start_tls
+from infraprobe.net import Net, TlsOptions, close_quietly, start_tls
 from infraprobe.probes._resp import Arg, RedisReplyError, RespClient, info_fields, text
 from infraprobe.probes.base import ProbeRun, ProbeSpec
 from infraprobe.taxonomy import Cause, Component, Layer
@@ -273,10 +273,16 @@ def _check_clients(cfg: RedisCheck, run: ProbeRun, info: dict[str, str]) -> None
         run.warn(f"{clients} of maxclients {limit} connected", Cause.DB_CONNECTION_LIMIT)
 
 
+def _prepare(cfg: RedisCheck, net: Net) -> None:
+    if resolve_target(cfg).tls:
+        net.ssl.prepare(TlsOptions(verify=cfg.tls_verify, ca_file=cfg.ca_file))
+
+
 SPEC = ProbeSpec(
     "redis",
     RedisCheck,
     probe,
     Component.REDIS,
     "PING + INFO: auth, role, clients vs maxclients, memory vs maxmemory, loading; optional write",
+    prepare=_prepare,
 )

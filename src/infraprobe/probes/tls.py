@@ -84,6 +84,7 @@ SPEC = ProbeSpec(
     probe,
     Component.TLS,
     "TLS handshake and certificate: expiry, names, issuer; expired / wrong name / untrusted told apart",
+    prepare=lambda cfg, net: net.ssl.prepare(cfg.options()),
 )
 
 __all__ = ["SPEC", "TlsCheck", "TlsClient", "probe"]

@@ -199,6 +199,7 @@ SPEC = ProbeSpec(
     probe,
     Component.WEBSOCKET,
     "WebSocket opening handshake and an optional message round trip; rejection status reported",
+    prepare=lambda cfg, net: net.ssl.prepare(cfg.tls.options()) if cfg.url.startswith("wss:") else None,
 )
 
 __all__ = ["SPEC", "TlsClient", "WebSocketCheck", "probe"]
