@@ -105,3 +105,21 @@ def test_result_is_frozen() -> None:
         result.status = Status.OK  # type: ignore[misc]
     with pytest.raises(TypeError):
         result.facts["x"] = 1  # type: ignore[index]
+
+
+async def test_prepare_runs_before_any_check_starts() -> None:
+    """Every component's synchronous set-up happens before the first check's clock starts."""
+    events: list[str] = []
+
+    async def probe(cfg: ComponentBase, run: ProbeRun) -> str:
+        events.append(f"check {cfg.name}")
+        return "ok"
+
+    def prepare(cfg: ComponentBase, net: Net) -> None:
+        events.append(f"prepare {cfg.name}")
+
+    registry = {"tcp": dataclasses.replace(REGISTRY["tcp"], run=probe, prepare=prepare)}
+    config = parse_config(_config(_tcp("a", 1), _tcp("b", 2))).config
+    await Runner(net=Net(), registry=registry).run(config.components)
+    assert events[:2] == ["prepare a", "prepare b"]
+    assert sorted(events[2:]) == ["check a", "check b"]
