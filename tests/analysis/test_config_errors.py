@@ -98,3 +98,12 @@ def test_config_validate_catches_topology_references(capsys: pytest.CaptureFixtu
         main(["config", "validate", str(path)])
     assert done.value.code == 2
     assert capsys.readouterr().err.splitlines() == [f"error: {line}" for line in _expected(path)]
+
+
+def test_config_validate_catches_component_links(capsys: pytest.CaptureFixture[str]) -> None:
+    """`config validate` (no analysis run) already rejects a topology link to a missing component."""
+    path = Path(__file__).parent / "fixtures" / "invalid-component-link.yaml"
+    with pytest.raises(SystemExit) as done:
+        main(["config", "validate", str(path)])
+    assert done.value.code == 2
+    assert sorted(capsys.readouterr().err.splitlines()) == [f"error: {line}" for line in _expected(path)]

@@ -10,12 +10,17 @@ section, so request paths and pools can refer to any of them, and may name the c
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from pydantic import Field, model_validator
 
 from infraprobe.analysis.references import check_references
 from infraprobe.config.model import Strict
 from infraprobe.config.types import Duration
+
+if TYPE_CHECKING:
+    from infraprobe.config.model import Config
+    from infraprobe.config.yamlsrc import Path_, SourceMap
 
 _NAME = r"^[A-Za-z0-9_.\-]+$"
 # The sections of named entries; names are unique across all of them.
@@ -133,6 +138,12 @@ class Topology(Strict):
     def _references(self) -> Topology:
         check_references(self)
         return self
+
+    def check_against(self, config: Config, source: SourceMap, path: Path_) -> None:
+        """Cross-section check the loader runs: every `component:` link names a config component."""
+        from infraprobe.analysis.links import check_links  # links imports this module
+
+        check_links(self, config, source, path)
 
     def sections(self) -> tuple[tuple[str, tuple[Entry, ...]], ...]:
         """(section name, entries) for every section of named entries, in declaration order."""

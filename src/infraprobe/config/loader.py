@@ -75,7 +75,16 @@ class _ConfigBuilder:
         config = self._model(Config, {**top, "components": ()}, ())
         if config is None:
             raise ConfigErrors(self.errors)
-        return config.model_copy(update={"components": tuple(components), "defaults": defaults}), sections
+        config = config.model_copy(update={"components": tuple(components), "defaults": defaults})
+        self._check_sections_against(config, sections)
+        return config, sections
+
+    def _check_sections_against(self, config: Config, sections: dict[str, BaseModel]) -> None:
+        """Checks that span sections (a topology entry naming a component) run once both are valid."""
+        for name, section in sections.items():
+            hook = getattr(section, "check_against", None)
+            if hook is not None:
+                hook(config, self.source, (name,))
 
     def _check_top_keys(self, data: dict[str, Any]) -> None:
         allowed = (*CORE_KEYS, *SECTION_MODELS)
