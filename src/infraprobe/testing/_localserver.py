@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import atexit
+import shutil
 import socket
 import time
 from collections.abc import Callable
-from typing import Protocol
+from pathlib import Path
+from typing import Protocol, Self
 
 LOOPBACK = "127.0.0.1"
 
@@ -39,6 +41,42 @@ def untrack(server: _Closable) -> None:
 def _close_all() -> None:
     for server in list(_live.values()):
         server.close()
+
+
+class LocalServer:
+    """The lifecycle both throwaway servers share: a temp `root`, `stop()` keeps it, `close()` removes it.
+
+    Subclasses are dataclasses that define `root`, `start()` and `stop()`."""
+
+    root: Path
+
+    def start(self) -> Self:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Stop and delete every file."""
+        self.stop()
+        untrack(self)
+        if self.root != Path():
+            shutil.rmtree(self.root, ignore_errors=True)
+            self.root = Path()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    @property
+    def host(self) -> str:
+        return LOOPBACK
+
+    @property
+    def log_file(self) -> Path:
+        return self.root / "server.log"
 
 
 def free_port() -> int:

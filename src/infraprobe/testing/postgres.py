@@ -32,12 +32,12 @@ from psycopg import sql
 
 from infraprobe.testing._localserver import (
     LOOPBACK,
+    LocalServer,
     ServerStartError,
     ServerUnavailable,
     free_port,
     log_tail,
     track,
-    untrack,
 )
 
 SUPERUSER = "postgres"
@@ -124,7 +124,7 @@ class _Template:
 
 
 @dataclass
-class PostgresServer:
+class PostgresServer(LocalServer):
     """A PostgreSQL cluster of its own: `start()`, `stop()` (files kept), `close()` (stop + delete)."""
 
     user: str = "probe"
@@ -180,22 +180,9 @@ class PostgresServer:
     def close(self) -> None:
         """Stop (immediately: nothing here is worth a checkpoint) and delete every file."""
         self.stop(mode="immediate")
-        untrack(self)
-        if self.root != Path():
-            shutil.rmtree(self.root, ignore_errors=True)
-            self.root = Path()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *_: object) -> None:
-        self.close()
+        super().close()
 
     # -- where to connect --------------------------------------------------------------------------
-
-    @property
-    def host(self) -> str:
-        return LOOPBACK
 
     @property
     def data(self) -> Path:
@@ -204,10 +191,6 @@ class PostgresServer:
     @property
     def socket_dir(self) -> Path:
         return self.root / self.socket_subdir
-
-    @property
-    def log_file(self) -> Path:
-        return self.root / "server.log"
 
     def dsn(
         self, *, user: str | None = None, password: str | None = None, database: str | None = None

@@ -33,13 +33,13 @@ from cryptography.x509.oid import NameOID
 from infraprobe.probes._resp import Arg, Incomplete, RedisReplyError, Reply, RespParser, encode
 from infraprobe.testing._localserver import (
     LOOPBACK,
+    LocalServer,
     ServerStartError,
     ServerUnavailable,
     free_port,
     log_tail,
     port_open,
     track,
-    untrack,
     wait_until,
 )
 
@@ -47,7 +47,7 @@ __all__ = ["RedisServer", "ServerStartError", "ServerUnavailable"]
 
 
 @dataclass
-class RedisServer:
+class RedisServer(LocalServer):
     """A redis-server of its own: `start()`, `stop()` (files kept), `restart()`, `close()` (stop + delete)."""
 
     password: str | None = None
@@ -107,32 +107,11 @@ class RedisServer:
         finally:
             self.args = saved
 
-    def close(self) -> None:
-        self.stop()
-        untrack(self)
-        if self.root != Path():
-            shutil.rmtree(self.root, ignore_errors=True)
-            self.root = Path()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *_: object) -> None:
-        self.close()
-
     # -- where to connect --------------------------------------------------------------------------
-
-    @property
-    def host(self) -> str:
-        return LOOPBACK
 
     @property
     def ca_file(self) -> Path:
         return self.root / "ca.pem"
-
-    @property
-    def log_file(self) -> Path:
-        return self.root / "server.log"
 
     def url(self, *, password: str | None = None, db: int = 0) -> str:
         secret = self.password if password is None else password
