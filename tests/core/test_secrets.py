@@ -80,3 +80,33 @@ async def test_canary_never_printed_by_config_errors(tmp_path: Path) -> None:
     output = await _cli("config", "validate", str(path))
     assert "components[0].port" in output
     assert CANARY not in output
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "markdown"])
+async def test_canary_never_printed_by_analyze(tmp_path: Path, fmt: str) -> None:
+    """`analyze` (which runs the checks and writes whys from their messages) in every format."""
+    with ClosedPort() as closed:
+        async with HttpServer(DemoApp(credentials=("probe", CANARY))) as server:
+            path = tmp_path / "c.yaml"
+            path.write_text(CONFIG.format(closed=closed.port, app=server.port))
+            output = await _cli("analyze", str(path), "--format", fmt)
+    assert "pg-dsn" in output
+    assert CANARY not in output
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "markdown"])
+async def test_canary_never_printed_by_logs(tmp_path: Path, fmt: str) -> None:
+    """A log whose failures echo DSNs, key=value passwords and bearer tokens: the report masks them all."""
+    log = tmp_path / "app.log"
+    log.write_text(
+        "2026-11-27 10:00:00,000 ERROR could not connect to postgresql://app:" + CANARY + "@db:5432/app: "
+        "FATAL:  password authentication failed for user \"app\"\n"
+        "2026-11-27 10:00:01,000 ERROR redis.exceptions.ConnectionError: Error 111 connecting to "
+        "redis://:" + CANARY + "@cache:6379. Connection refused.\n"
+        "2026-11-27 10:00:02,000 ERROR psycopg.OperationalError: connection failed: host=db password="
+        + CANARY + " dbname=app: FATAL:  sorry, too many clients already\n"
+        "2026-11-27 10:00:03,000 ERROR upstream returned 401 for Authorization: Bearer " + CANARY + "\n"
+    )
+    output = await _cli("logs", str(log), "--format", fmt)
+    assert "auth_failed" in output
+    assert CANARY not in output

@@ -108,7 +108,7 @@ class _ConfigBuilder:
             self._add("each component must be a mapping with name and kind", path)
             return None
         kind = item.get("kind")
-        if kind not in REGISTRY:
+        if not isinstance(kind, str) or kind not in REGISTRY:
             got = "missing" if kind is None else f"unknown kind {kind!r}"
             self._add(f"{got}; expected one of: {', '.join(REGISTRY)}", (*path, "kind") if kind else path)
             return None

@@ -19,6 +19,7 @@ from infraprobe.errors import ConfigError, Location
 
 Path_ = tuple[str | int, ...]
 
+MAX_VALUES = 100_000
 _ENV = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::-(?P<default>[^}]*))?\}")
 
 
@@ -55,8 +56,14 @@ def load_yaml(text: str, file: str, env: dict[str, str] | None = None) -> Loaded
         mark = exc.problem_mark or exc.context_mark
         loc = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file)
         raise ConfigError(f"invalid YAML: {exc.problem or exc.context}", location=loc) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        reason = f"{exc.reason} (character {exc.character!r})"
+        raise ConfigError(f"invalid YAML: {reason}", location=Location(file, line, column)) from None
     except yaml.YAMLError as exc:
-        raise ConfigError(f"invalid YAML: {exc}", location=Location(file)) from None
+        message = " ".join(str(exc).split())  # one line, whatever PyYAML wrote
+        raise ConfigError(f"invalid YAML: {message}", location=Location(file)) from None
     builder = _Builder(SourceMap(file), env)
     data = builder.build(root, ()) if root is not None else {}
     return Loaded(data, builder.source, builder.secrets)
@@ -68,8 +75,14 @@ class _Builder:
         self.env = env
         self.secrets: set[str] = set()
         self._constructor = yaml.constructor.SafeConstructor()
+        self._budget = MAX_VALUES
 
     def build(self, node: yaml.Node, path: Path_) -> Any:
+        # Aliases are shared nodes that expand on every use: a few lines can expand exponentially
+        # ("billion laughs"). A real config has hundreds of values, so a generous cap costs nothing.
+        self._budget -= 1
+        if self._budget < 0:
+            raise self._error(f"more than {MAX_VALUES} values once YAML aliases are expanded", node, path)
         self.source.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
