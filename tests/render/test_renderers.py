@@ -1,0 +1,89 @@
+"""Renderers are pure functions over the one report model; each format is pinned by a golden file.
+
+Regenerate after an intended change with `INFRAPROBE_UPDATE_GOLDEN=1 pytest tests/render`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from infraprobe.render import FORMATS, render
+from infraprobe.report import Bullets, Heading, KeyValues, Paragraph, Report, Table
+
+GOLDEN = Path(__file__).parent / "golden"
+HOSTILE = "<script>alert(1)</script> | pipe & amp\nsecond line"
+
+REPORT = Report(
+    title="infraprobe check: golden",
+    blocks=(
+        Paragraph("FAIL: 1 ok, 1 warn, 1 fail in 12 ms", "fail"),
+        Table(
+            ("status", "component", "detail"),
+            (("ok", "api", "HTTP 200"), ("warn", "db", "headroom 2 of 17"), ("fail", "cache", HOSTILE)),
+            ("ok", "warn", "fail"),
+            title="Results",
+        ),
+        Heading("Why"),
+        Bullets(("summary: the name could not be resolved", "owner: network team")),
+        Bullets(("first", "second"), ordered=True),
+        KeyValues((("cause", "dns_failure"), ("layer", "infrastructure"))),
+    ),
+    data={"ok": False, "results": [{"component": "cache", "detail": HOSTILE}]},
+    exit_code=1,
+)
+
+CASES = {
+    "table.txt": lambda: render(REPORT, "table"),
+    "table-colour.txt": lambda: render(REPORT, "table", colour=True),
+    "table-narrow.txt": lambda: render(REPORT, "table", width=40),
+    "markdown.md": lambda: render(REPORT, "markdown"),
+    "json.json": lambda: render(REPORT, "json"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_golden(name: str) -> None:
+    """Each format renders the reference report exactly as its golden file."""
+    got = CASES[name]()
+    path = GOLDEN / name
+    if os.environ.get("INFRAPROBE_UPDATE_GOLDEN"):
+        path.write_text(got)
+    assert got == path.read_text()
+
+
+def test_every_format_is_covered() -> None:
+    """A new renderer must come with a golden file here."""
+    covered = {name.split(".")[0].split("-")[0] for name in CASES}
+    assert set(FORMATS) <= covered
+
+
+def test_json_is_the_payload_verbatim() -> None:
+    """--format json prints the report's data as it is, whatever the blocks say."""
+    assert json.loads(render(REPORT, "json")) == REPORT.data
+
+
+def test_markdown_keeps_hostile_text_inert() -> None:
+    """User-controlled text cannot open HTML tags or break a table row in markdown."""
+    out = render(REPORT, "markdown")
+    assert "<script>" not in out
+    row = next(line for line in out.splitlines() if line.startswith("| fail"))
+    assert row.count(" | ") == 2  # three cells: the pipe inside the text did not open a fourth
+    assert "\\|" in row
+
+
+def test_colour_only_when_asked() -> None:
+    """No ANSI escapes unless colour is requested (the CLI asks only on a TTY without NO_COLOR)."""
+    assert "\x1b[" not in render(REPORT, "table")
+    assert "\x1b[31m" in render(REPORT, "table", colour=True)
+
+
+def test_narrow_terminal_truncates_but_keeps_every_row() -> None:
+    """On a narrow terminal the widest column is cut with an ellipsis; no row is lost or wrapped."""
+    out = render(REPORT, "table", width=40)
+    rows = [line for line in out.splitlines() if line.startswith(("ok ", "warn", "fail"))]
+    assert len(rows) == 3
+    assert all(len(line) <= 40 for line in rows)
