@@ -15,7 +15,7 @@ from infraprobe.render import FORMATS, render
 from infraprobe.report import Bullets, Heading, KeyValues, Paragraph, Report, Table
 
 GOLDEN = Path(__file__).parent / "golden"
-HOSTILE = "<script>alert(1)</script> | pipe & amp\nsecond line"
+HOSTILE = "<script>alert(1)</script> | pipe & amp\nsecond line \x1b]0;owned\x07\x1b[2J"
 
 REPORT = Report(
     title="infraprobe check: golden",
@@ -73,6 +73,14 @@ def test_markdown_keeps_hostile_text_inert() -> None:
     row = next(line for line in out.splitlines() if line.startswith("| fail"))
     assert row.count(" | ") == 2  # three cells: the pipe inside the text did not open a fourth
     assert "\\|" in row
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_terminal_escapes_from_targets_are_inert(fmt: str) -> None:
+    """An ESC or BEL inside target-supplied text never reaches the terminal raw, in any format."""
+    out = render(REPORT, fmt, colour=False)
+    assert "\x1b" not in out
+    assert "\x07" not in out
 
 
 def test_colour_only_when_asked() -> None:

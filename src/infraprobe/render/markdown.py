@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from infraprobe.render._safe import inert
 from infraprobe.report import Block, Bullets, Heading, KeyValues, Paragraph, Report, Table
 
 
@@ -43,4 +44,4 @@ def _cell(text: str) -> str:
 def _inline(text: str) -> str:
     # Keep user-controlled text from turning into HTML (a hostile error text must stay text). A bare ">"
     # is harmless inside a line and is what arithmetic like "150 > 50" needs to read naturally.
-    return text.replace("&", "&amp;").replace("<", "&lt;")
+    return inert(text).replace("&", "&amp;").replace("<", "&lt;")

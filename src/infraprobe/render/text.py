@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
+from infraprobe.render._safe import inert
 from infraprobe.report import Block, Bullets, Heading, KeyValues, Paragraph, Report, Table
 
 _ANSI = {"ok": "\x1b[32m", "warn": "\x1b[33m", "fail": "\x1b[31m", "muted": "\x1b[2m"}
@@ -15,7 +16,7 @@ NO_LIMIT = 10_000
 def render(report: Report, *, colour: bool = False, width: int | None = None) -> str:
     """`width`: fit tables and paragraphs to it (a terminal); None: never truncate (a pipe or a file)."""
     width = width or NO_LIMIT
-    out = [_bold(report.title, colour)]
+    out = [_bold(inert(report.title), colour)]
     out.extend(_block(b, colour, width) for b in report.blocks)
     return "\n\n".join(p for p in out if p) + "\n"
 
@@ -23,14 +24,14 @@ def render(report: Report, *, colour: bool = False, width: int | None = None) ->
 def _block(block: Block, colour: bool, width: int) -> str:
     match block:
         case Heading(text, _):
-            return _bold(text, colour)
+            return _bold(inert(text), colour)
         case Paragraph(text, tone):
-            return _tone(textwrap.fill(text, width, break_long_words=False), tone, colour)
+            return _tone(textwrap.fill(inert(text), width, break_long_words=False), tone, colour)
         case Bullets(items, ordered):
-            return "\n".join(_bullet(i, x, ordered, width) for i, x in enumerate(items))
+            return "\n".join(_bullet(i, inert(x), ordered, width) for i, x in enumerate(items))
         case KeyValues(pairs):
             key_width = max((len(k) for k, _ in pairs), default=0)
-            return "\n".join(f"{k.ljust(key_width)}  {v}" for k, v in pairs)
+            return "\n".join(f"{inert(k).ljust(key_width)}  {inert(v)}" for k, v in pairs)
         case Table():
             return _table(block, colour, width)
     return ""
@@ -55,7 +56,7 @@ def _table(table: Table, colour: bool, width: int) -> str:
 
 
 def _column_widths(table: Table, width: int) -> list[int]:
-    natural = [max([len(c)] + [len(r[i]) for r in table.rows]) for i, c in enumerate(table.columns)]
+    natural = [max([len(c)] + [len(_cell(r[i])) for r in table.rows]) for i, c in enumerate(table.columns)]
     excess = sum(natural) + 2 * (len(natural) - 1) - width
     # Truncate the columns the table allows, in its order, never below 12 characters; then the widest.
     for index in table.shrink:
@@ -70,8 +71,12 @@ def _column_widths(table: Table, width: int) -> list[int]:
     return natural
 
 
+def _cell(text: str) -> str:
+    return inert(text.replace("\n", " ").replace("\t", " "))
+
+
 def _fit(text: str, width: int) -> str:
-    text = text.replace("\n", " ")
+    text = _cell(text)
     return text.ljust(width) if len(text) <= width else text[: max(width - 1, 0)] + "…"
 
 
