@@ -6,8 +6,14 @@ writes the classifier's SIGNATURES one per line, warms the page cache, then runs
 
 - `grep -c -F -f SIGS LOG` (the baseline in PERF-FACTS) and `grep -c -i -F -f SIGS LOG` (case-insensitive,
   the same matching work the scanner does);
-- the whole command `infraprobe logs LOG --format json`, interpreter start-up included;
-- the library call `infraprobe.logs.scan(LOG)` in this process (no start-up).
+- `grep -c -F -f FEW LOG`: one literal per error text the log really holds (a few dozen), the least work
+  that still finds every failure: the strictest baseline;
+- the whole command `infraprobe logs LOG --format json`, interpreter start-up included; it splits a large
+  file over one process per CPU;
+- the library call `infraprobe.logs.scan(LOG)` in this process (no start-up), and the same with
+  `workers=1` (one process).
+
+CPU is user+sys of the process and of its children (the scan's workers included).
 
     .venv/bin/python bench/bench_logs.py [--size-mb 500] [--repeat 3] [--keep]
 """
@@ -44,10 +50,18 @@ def timed(cmd: list[str]) -> tuple[float, float, str]:
     return wall, cpu, done.stdout
 
 
-def library(log: Path) -> tuple[float, float, str]:
-    start, cpu0 = time.perf_counter(), time.process_time()
-    summary = scan(log)
-    return time.perf_counter() - start, time.process_time() - cpu0, str(summary.events)
+def library(log: Path, workers: int | None = None) -> tuple[float, float, str]:
+    """Wall and CPU seconds (this process and the scan's worker processes) of one `scan`."""
+    before = _cpu()
+    start = time.perf_counter()
+    summary = scan(log, workers=workers)
+    return time.perf_counter() - start, _cpu() - before, str(summary.events)
+
+
+def _cpu() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # workers, once joined; and the greps
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def machine() -> str:
@@ -95,18 +109,23 @@ def main() -> None:
     contenders: dict[str, Callable[[], tuple[float, float, str]]] = {
         "grep -c -F -f": lambda: timed(["grep", "-c", "-F", "-f", str(sigs), str(log)]),
         "grep -c -i -F -f": lambda: timed(["grep", "-c", "-i", "-F", "-f", str(sigs), str(log)]),
-        f"grep -c -F -f ({len(few_signatures())} sigs)": lambda: timed(["grep", "-c", "-F", "-f", str(few), str(log)]),
+        f"grep -c -F -f ({len(few_signatures())} sigs)": lambda: timed(
+            ["grep", "-c", "-F", "-f", str(few), str(log)]
+        ),
         "infraprobe logs (CLI)": lambda: timed(
             [sys.executable, "-m", "infraprobe", "logs", str(log), "-f", "json"]
         ),
         "scan() (library)": lambda: library(log),
+        "scan(workers=1)": lambda: library(log, workers=1),
     }
     runs: dict[str, list[tuple[float, float, str]]] = {name: [] for name in contenders}
+    load_before = os.getloadavg()[0]  # the machine may be shared: say how busy it was
     for _ in range(args.repeat):
         for name, run in contenders.items():
             runs[name].append(run())
     print(f"machine: {machine()}")
     print(f"log: {size / 1e6:.0f} MB, {failures} failure events written, {len(SIGNATURES)} signatures")
+    print(f"1-minute load average: {load_before:.2f} before the runs, {os.getloadavg()[0]:.2f} after")
     print(f"{'contender':24} {'wall s':>8} {'MB/s':>7} {'cpu s':>7}  output")
     for name, results in runs.items():
         wall = statistics.median(r[0] for r in results)

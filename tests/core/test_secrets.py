@@ -100,11 +100,12 @@ async def test_canary_never_printed_by_logs(tmp_path: Path, fmt: str) -> None:
     log = tmp_path / "app.log"
     log.write_text(
         "2026-11-27 10:00:00,000 ERROR could not connect to postgresql://app:" + CANARY + "@db:5432/app: "
-        "FATAL:  password authentication failed for user \"app\"\n"
+        'FATAL:  password authentication failed for user "app"\n'
         "2026-11-27 10:00:01,000 ERROR redis.exceptions.ConnectionError: Error 111 connecting to "
         "redis://:" + CANARY + "@cache:6379. Connection refused.\n"
         "2026-11-27 10:00:02,000 ERROR psycopg.OperationalError: connection failed: host=db password="
-        + CANARY + " dbname=app: FATAL:  sorry, too many clients already\n"
+        + CANARY
+        + " dbname=app: FATAL:  sorry, too many clients already\n"
         "2026-11-27 10:00:03,000 ERROR upstream returned 401 for Authorization: Bearer " + CANARY + "\n"
     )
     output = await _cli("logs", str(log), "--format", fmt)

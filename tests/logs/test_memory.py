@@ -42,9 +42,32 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, summary.events
 """
 
 
-def _peak_mb(megabytes: int) -> tuple[int, int]:
+# The same data in a regular file, split over 2 processes: the peak is the parent's plus the worker's
+# (ru_maxrss of RUSAGE_CHILDREN is the largest waited-for child), an upper bound for the process tree.
+CHILD_FILE = """
+import io, resource, sys
+sys.path.insert(0, sys.argv[2])
+from gen_logs import generate
+from infraprobe.logs import scan
+
+block = io.BytesIO()
+generate(block, 4 << 20, 0.001, seed=7)
+data = block.getvalue()
+data = data[: data.rfind(b"\\n") + 1]
+with open(sys.argv[3], "wb") as out:
+    for _ in range((int(sys.argv[1]) << 20) // len(data) + 1):
+        out.write(data)
+del block, data
+summary = scan(sys.argv[3], workers=2)
+assert summary.events > 0
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(peak // 1024, summary.events)
+"""
+
+
+def _peak_mb(megabytes: int, script: str = CHILD, *extra: str) -> tuple[int, int]:
     done = subprocess.run(
-        [sys.executable, "-c", CHILD, str(megabytes), str(BENCH)],
+        [sys.executable, "-c", script, str(megabytes), str(BENCH), *extra],
         capture_output=True,
         text=True,
         timeout=120,
@@ -62,3 +85,14 @@ def test_one_gigabyte_scans_in_bounded_memory() -> None:
     assert big_events > 10 * small_events
     assert big_peak - small_peak < 16, (small_peak, big_peak)
     assert big_peak < 200, big_peak
+
+
+@pytest.mark.slow
+def test_one_gigabyte_file_over_two_processes_in_bounded_memory(tmp_path: Path) -> None:
+    """Split over a worker, the tree's peak RSS for 1 GiB is within 16 MiB of that for 64 MiB."""
+    log = str(tmp_path / "big.log")
+    small_peak, small_events = _peak_mb(64, CHILD_FILE, log)
+    big_peak, big_events = _peak_mb(1024, CHILD_FILE, log)
+    assert big_events > 10 * small_events
+    assert big_peak - small_peak < 16, (small_peak, big_peak)
+    assert big_peak < 400, big_peak

@@ -68,17 +68,34 @@ class Aggregator:
         self.untimed = 0
 
     def add(self, event: Event) -> None:
+        diagnosis = self.diagnose(event)
+        if diagnosis is not None:
+            self.record(event, diagnosis)
+
+    def diagnose(self, event: Event) -> Diagnosis | None:
+        """The event's diagnosis, or None when it is not counted (out of the window, not an error).
+
+        Stateless apart from the memo, so scan workers run it (the costly part) in parallel; `record`
+        then takes the events in file order in one process.
+        """
         if not self._filters.in_time(event.time):
-            return
+            return None
         body = event.text if event.head.is_json else event.text[event.head.body_at :]
         diagnosis = self._classify(body)
         if diagnosis.cause is Cause.UNKNOWN:
             if self._filters.component is None and looks_like_error(event.head, event.text):
-                line = _error_line(event.text)
-                self._count(event, Cause.UNKNOWN, Component.OTHER, line)
-                self.clusters.add(_cluster_line(event), event.time, self._occurrence(event, line))
-            return
+                return diagnosis
+            return None
         if self._filters.component not in (None, diagnosis.component):
+            return None
+        return diagnosis
+
+    def record(self, event: Event, diagnosis: Diagnosis) -> None:
+        """Count a diagnosed event: events must come in file order (examples, drain3 depend on it)."""
+        if diagnosis.cause is Cause.UNKNOWN:
+            line = _error_line(event.text)
+            self._count(event, Cause.UNKNOWN, Component.OTHER, line)
+            self.clusters.add(_cluster_line(event), event.time, self._occurrence(event, line))
             return
         # The classifier's evidence is the line its rule matched: the most telling one.
         self._count(event, diagnosis.cause, diagnosis.component, diagnosis.evidence)

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import cast
 
+from infraprobe.logs import parallel
 from infraprobe.logs.aggregate import Aggregator, Filters
-from infraprobe.logs.chunks import MAX_LINE, Chunk, Event, Stream
+from infraprobe.logs.chunks import Stream, scan_input
 from infraprobe.logs.grouping import ERROR_LITERALS
 from infraprobe.logs.model import Expectation, LogSummary, SourceStats
 from infraprobe.logs.prefilter import Patterns, Prefilter, make_prefilter
@@ -64,11 +65,13 @@ def scan(
     now: datetime | None = None,
     prefilter: str = "auto",
     chunk_size: int = CHUNK,
+    workers: int | None = None,
 ) -> LogSummary:
     """Scan log files, `-` (stdin) or binary streams; bad input never raises (see `LogSummary.skipped`).
 
     `since`/`until` take datetimes or `--since` texts (ISO 8601, `15m`, `2h`...; relative to `now`);
-    `prefilter` is "auto", "hyperscan" or "python". Raises ValueError only for invalid arguments.
+    `prefilter` is "auto", "hyperscan" or "python". `workers` caps the processes one large regular file
+    is split over (None: one per CPU; 1: never fork). Raises ValueError only for invalid arguments.
     """
     now = now or datetime.now(UTC)
     classifier = classifier or TextClassifier.default()
@@ -78,13 +81,23 @@ def scan(
     matcher = make_prefilter(patterns, prefer=prefilter)
     aggregator = Aggregator(classifier.classify, filters, expectations, redactor)
     totals = _Totals()
+    cores = parallel.worker_count(workers)
     for spec in _as_list(sources):
-        source = Input(spec, chunk_size)
-        stream = Stream(source.name, now)
-        for event in scan_input(source, matcher, stream):
-            aggregator.add(event)
-        totals.add(source, stream)
+        totals.add(*_scan_one(spec, cores, matcher, aggregator, now, chunk_size))
     return _summary(aggregator, totals, filters, matcher.name)
+
+
+def _scan_one(
+    spec: SourceSpec, cores: int, matcher: Prefilter, aggregator: Aggregator, now: datetime, chunk_size: int
+) -> tuple[Input, Stream]:
+    ranges = parallel.plan(spec, cores, now)  # regular plain-text files: by byte ranges, maybe in parallel
+    if ranges:
+        return parallel.scan_file(spec, ranges, matcher, aggregator, now, chunk_size)
+    source = Input(spec, chunk_size)
+    stream = Stream(source.name, now)
+    for event in scan_input(source, matcher, stream):
+        aggregator.add(event)
+    return source, stream
 
 
 def _summary(aggregator: Aggregator, totals: _Totals, filters: Filters, prefilter: str) -> LogSummary:
@@ -118,46 +131,6 @@ class _Totals:
         self.skipped["truncated"] += source.truncated
         self.skipped["unreadable"] += bool(source.error) and not source.truncated
         self.counts.update(candidates=stream.candidates, repaired=stream.repaired)
-
-
-def scan_input(source: Input, prefilter: Prefilter, stream: Stream) -> Iterator[Event]:
-    """The events of one source, chunk by chunk; `stream.line_base` ends as its line count."""
-    carry, dropping = b"", False
-    for block, final in _with_last(source.blocks()):
-        if dropping:  # the rest of a line longer than MAX_LINE: skipped up to its newline
-            block, dropping = _drop_to_newline(block, stream)
-        data = carry + block if carry else block
-        end = len(data) if final else data.rfind(b"\n") + 1
-        giant = not final and len(data) - end > MAX_LINE
-        if giant:
-            end, dropping = len(data), True
-            stream.skipped["too_long"] += 1
-        chunk = Chunk(stream, data, end, final or giant)
-        events, consumed = chunk.events(prefilter.line_starts(data, end))
-        yield from events
-        stream.line_base += chunk.newlines_before(consumed)
-        if final and consumed and not data.endswith(b"\n"):
-            stream.line_base += 1  # a last line without its newline is still a line
-        carry = data[consumed:]
-
-
-def _drop_to_newline(block: bytes, stream: Stream) -> tuple[bytes, bool]:
-    newline = block.find(b"\n")
-    if newline < 0:
-        return b"", True
-    stream.line_base += 1
-    return block[newline + 1 :], False
-
-
-def _with_last(blocks: Iterator[bytes]) -> Iterator[tuple[bytes, bool]]:
-    """Each block with a flag for the last one (one block of lookahead)."""
-    previous = next(blocks, None)
-    if previous is None:
-        return
-    for block in blocks:
-        yield previous, False
-        previous = block
-    yield previous, True
 
 
 def _when(value: datetime | str | None, now: datetime) -> datetime | None:

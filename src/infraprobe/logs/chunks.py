@@ -5,17 +5,21 @@ the traceback's header, forwards to its last line; `grouping.continues` decides)
 earlier event already covers. An event with no timestamp of its own inherits the one of the nearest
 timestamped line above it, looked for only for candidates, and only up to the previous event (whose time
 is known) or `TIME_LOOKBACK` bytes. An event that reaches the end of a chunk is not emitted but carried
-into the next chunk whole, so tracebacks cut by a chunk boundary are still one event.
+into the next chunk whole, so tracebacks cut by a chunk boundary are still one event. `scan_input` drives
+this over the blocks of one source.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from infraprobe.logs import grouping
+from infraprobe.logs.prefilter import Prefilter
 from infraprobe.logs.records import Record, decode
+from infraprobe.logs.sources import Input
 
 MAX_EVENT_LINES = 200  # a traceback deeper than this is cut: memory and time stay bounded
 MAX_EVENT_BYTES = 256 * 1024
@@ -102,7 +106,9 @@ class Chunk:
             below = self._next_start(last)
             if below >= self.end or (not self.final and self._last_blank(below)):
                 return (first, last) if self.final else None
-            if not grouping.continues(self._record(below), self._record(last), self._below(below)):
+            line = self._record(below)
+            # `begins` first: most lines start their own event, known without decoding the next one.
+            if grouping.begins(line) or not grouping.continues(line, self._record(last), self._below(below)):
                 break
             last, steps = below, steps + 1
         return first, last
@@ -114,8 +120,11 @@ class Chunk:
     def _first_line(self, start: int, floor: int) -> int:
         first, steps = start, 0
         while first > floor and steps < MAX_EVENT_LINES and start - first < MAX_EVENT_BYTES:
+            line = self._record(first)
+            if grouping.begins(line):  # no need to decode the lines around it
+                break
             above = self._prev_start(first)
-            if not grouping.continues(self._record(first), self._record(above), self._below(first)):
+            if not grouping.continues(line, self._record(above), self._below(first)):
                 break
             first, steps = above, steps + 1
         return first
@@ -185,3 +194,32 @@ class Chunk:
             line -= self.data.count(b"\n", offset, at)
         self._line_at = (offset, line)
         return line + 1
+
+
+def scan_input(source: Input, prefilter: Prefilter, stream: Stream) -> Iterator[Event]:
+    """The events of one source, chunk by chunk; `stream.line_base` ends as its line count."""
+    dropping = False
+    for window, final in source.windows():
+        data = window
+        if dropping:  # the rest of a line longer than MAX_LINE (nothing was carried): skipped
+            data, dropping = _drop_to_newline(data, stream)
+        end = len(data) if final else data.rfind(b"\n") + 1
+        giant = not final and len(data) - end > MAX_LINE
+        if giant:
+            end, dropping = len(data), True
+            stream.skipped["too_long"] += 1
+        chunk = Chunk(stream, data, end, final or giant)
+        events, consumed = chunk.events(prefilter.line_starts(data, end))
+        yield from events
+        stream.line_base += chunk.newlines_before(consumed)
+        if final and consumed and not data.endswith(b"\n"):
+            stream.line_base += 1  # a last line without its newline is still a line
+        source.carry = bytes(data[consumed:])
+
+
+def _drop_to_newline(block: bytes, stream: Stream) -> tuple[bytes, bool]:
+    newline = block.find(b"\n")
+    if newline < 0:
+        return b"", True
+    stream.line_base += 1
+    return bytes(block[newline + 1 :]), False

@@ -66,6 +66,22 @@ def continues(line: Record, above: Record, below: Record | None) -> bool:
     return above.text[:1] in (" ", "\t") and _PY_EXCEPTION.match(text) is not None
 
 
+def begins(line: Record) -> bool:
+    """Whether `line` starts an event whatever its neighbours say (`continues` is False for it): a
+    non-blank, unindented text line with a timestamp of its own. Lets the scanner skip decoding them."""
+    return _starts_event(line) and line.text[:1] not in ("", " ", "\t")
+
+
+def cut_before(line: Record, above: Record) -> bool:
+    """Whether a scan may be split between `above` and `line`: `line` starts an event, has a time, and
+    is not a marker (which would make a blank `above` continue the event before it)."""
+    if line.time is None or not line.text.strip() or not above.text.strip():
+        return False
+    if "\x00" in line.text or "\x00" in above.text or _MARKER.match(line.text):
+        return False
+    return not continues(line, above, None)
+
+
 def _starts_event(line: Record) -> bool:
     # A JSON record carries its own time, so only its message decides; a text line with a leading
     # timestamp is a new log record by definition.

@@ -83,12 +83,14 @@ class HyperscanPrefilter:
 
     def line_starts(self, chunk: bytes, end: int) -> list[int]:
         ends: list[int] = []
-        view = memoryview(chunk)[:end]  # no copy: hyperscan reads the buffer in place
-        self._main.scan(view, _collect(ends))
-        if self._net is not None and _escaped_or_wide(chunk, end):
-            extra: list[int] = []
-            self._net.scan(view, _collect(extra))
-            ends.extend(e for e in extra if _unsafe_line(chunk, e))
+        # No copy: hyperscan reads the buffer in place. The views are released on return, so a reused
+        # buffer (bytearray) can be resized for the next chunk.
+        with memoryview(chunk) as whole, whole[:end] as view:
+            self._main.scan(view, _collect(ends))
+            if self._net is not None and _escaped_or_wide(chunk, end):
+                extra: list[int] = []
+                self._net.scan(view, _collect(extra))
+                ends.extend(e for e in extra if _unsafe_line(chunk, e))
         return _starts_of(chunk, sorted(ends))
 
 

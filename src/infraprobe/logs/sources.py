@@ -11,6 +11,7 @@ inflated in block-sized steps (a gzip bomb is just a long log), and one JSON ele
 from __future__ import annotations
 
 import codecs
+import io
 import itertools
 import json
 import os
@@ -18,7 +19,7 @@ import re
 import sys
 import zlib
 from collections.abc import Iterator
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 CHUNK = 4 * 1024 * 1024
 MAX_RECORD = 8 * 1024 * 1024
@@ -34,9 +35,13 @@ class Input:
     """One source. Iterate `blocks()` once; afterwards `bytes` is the log size read and `error` why it
     stopped early ("" if it did not)."""
 
-    def __init__(self, spec: SourceSpec, chunk_size: int = CHUNK) -> None:
+    def __init__(
+        self, spec: SourceSpec, chunk_size: int = CHUNK, span: tuple[int, int] | None = None
+    ) -> None:
         self.spec = spec
         self.chunk_size = chunk_size
+        self.span = span  # bytes [start, end) of a plain file, read as they are (parallel scans)
+        self.carry = b""  # set by the reader of `windows()`: the unread tail of the last window
         self.name = _name(spec)
         self.bytes = 0
         self.error = ""
@@ -52,6 +57,31 @@ class Input:
             self.error = f"cannot read: {exc.strerror or exc}"
         except (zlib.error, EOFError) as exc:
             self.error, self.truncated = f"corrupt compressed data: {exc}", True
+
+    def windows(self) -> Iterator[tuple[bytes, bool]]:
+        """Chunks to scan: `carry` (set by the caller after each one) + the next block, with a flag for
+        the last one. A span is read into one reused buffer: a fresh 4 MiB object per chunk (page faults,
+        a copy to join the carry) costs more than counting its newlines."""
+        if self.span is not None:
+            yield from self._span_windows(self.span)
+            return
+        for block, final in _with_last(self.blocks()):
+            yield (self.carry + block if self.carry else block), final
+
+    def _span_windows(self, span: tuple[int, int]) -> Iterator[tuple[bytes, bool]]:
+        buffer, left = bytearray(), span[1] - span[0]
+        try:
+            with open(cast(str, self.spec), "rb") as stream:  # spans are only made for file paths
+                stream.seek(span[0])
+                while True:
+                    got = _refill(stream, buffer, self.carry, min(self.chunk_size, left))
+                    self.bytes, left = self.bytes + got, left - got
+                    final = left <= 0 or not got
+                    yield buffer, final  # type: ignore[misc]  # a bytearray reads like bytes
+                    if final:
+                        return
+        except OSError as exc:
+            self.error = f"cannot read: {exc.strerror or exc}"
 
     def _inflate(self, raw: Iterator[bytes]) -> Iterator[bytes]:
         first = next(raw, b"")
@@ -80,15 +110,9 @@ class Input:
 
     def _layout(self, blocks: Iterator[bytes]) -> Iterator[bytes]:
         first = next(blocks, b"")
-        start = len(first) - len(first.lstrip())
-        head = first[start : start + 1]
-        # `[{` is a JSON array of records; `[2024-05-01 ...]` is a text log.
-        if head == b"[" and first[start + 1 : start + 4096].lstrip()[:1] in (b"{", b"]"):
-            yield from self._json_lines(first, start + 1, blocks)
-            return
-        key = _ARRAY_KEY.search(first, 0, 64 * 1024) if head == b"{" and not _is_json_lines(first) else None
-        if key is not None:
-            yield from self._json_lines(first, key.end(), blocks)
+        at = _document_start(first)
+        if at is not None:
+            yield from self._json_lines(first, at, blocks)
             return
         if first:
             yield first
@@ -109,6 +133,48 @@ class Input:
             self.error, self.truncated = f"JSON document ends early or is malformed: {exc}", True
         if out:
             yield ("\n".join(out) + "\n").encode()
+
+
+def splittable(first: bytes) -> bool:
+    """Whether a file beginning with `first` is scanned as the lines it holds (not gzip, not a JSON
+    document), so a scan of any byte range starting at one of its lines reads what a whole scan reads."""
+    return not first.startswith(_GZIP_MAGIC) and _document_start(first) is None
+
+
+def _document_start(first: bytes) -> int | None:
+    """Where the records of a JSON document begin (just after its array's `[`), or None for lines."""
+    start = len(first) - len(first.lstrip())
+    head = first[start : start + 1]
+    # `[{` is a JSON array of records; `[2024-05-01 ...]` is a text log.
+    if head == b"[" and first[start + 1 : start + 4096].lstrip()[:1] in (b"{", b"]"):
+        return start + 1
+    key = _ARRAY_KEY.search(first, 0, 64 * 1024) if head == b"{" and not _is_json_lines(first) else None
+    return None if key is None else key.end()
+
+
+def _refill(stream: io.BufferedReader, buffer: bytearray, carry: bytes, size: int) -> int:
+    """Make `buffer` `carry` + the next `size` bytes of `stream`, in place; the bytes read."""
+    want = len(carry) + size
+    if len(buffer) > want:
+        del buffer[want:]
+    else:
+        buffer.extend(bytes(want - len(buffer)))
+    buffer[: len(carry)] = carry
+    with memoryview(buffer) as whole, whole[len(carry) :] as rest:
+        got = stream.readinto(rest)
+    del buffer[len(carry) + got :]
+    return got
+
+
+def _with_last(blocks: Iterator[bytes]) -> Iterator[tuple[bytes, bool]]:
+    """Each block with a flag for the last one (one block of lookahead)."""
+    previous = next(blocks, None)
+    if previous is None:
+        return
+    for block in blocks:
+        yield previous, False
+        previous = block
+    yield previous, True
 
 
 def _gzip() -> Any:

@@ -1,0 +1,253 @@
+"""Regular files by byte ranges, and a large one on several cores, with the answer of one stream.
+
+A regular plain-text file (not gzip, not a JSON document) is read as byte ranges into a reused buffer
+(`Input.windows`); one range, unless it has at least `MIN_SIZE` bytes and more than one CPU is usable
+(fork only). Then it is cut into one range per CPU (of at least `MIN_RANGE`), each cut just before a
+line that starts an event whatever surrounds it (`grouping.cut_before`: it has a time of its own,
+continues nothing, and is no traceback marker). So no event crosses a cut, and the time lookup of an
+event after a cut stops at the cut's own timestamp, as it would in one stream.
+
+The parent scans the first range itself; each other range is scanned by a forked worker that opens the
+file itself (nothing large crosses processes) and classifies its events, the costly part. Workers send
+back (event, diagnosis) pairs; the parent records them after its own range, range by range, in file order,
+so counts, examples, violations and drain3 templates are those of a sequential scan. A worker numbers
+lines from its range's start; the parent adds the lines of the ranges before.
+
+Memory per worker: one chunk, plus at most `QUEUE_BATCHES` batches of at most `BATCH_EVENTS` events or
+`BATCH_CHARS` of text waiting for the parent. A worker that gets that far ahead waits, so an error-heavy
+log scans at the parent's pace, never with more memory. A worker that dies is replaced by the parent
+scanning its range again, skipping the events already received.
+
+Where a split can differ from one stream, a chunk boundary already does: an event more than `TIME_LOOKBACK`
+below the last timestamp takes "the last time known", and whether a line over `MAX_LINE` is counted as
+`too_long` depends on where the chunks fall.
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import os
+import queue
+import signal
+import stat
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from infraprobe.logs import grouping
+from infraprobe.logs.aggregate import Aggregator
+from infraprobe.logs.chunks import Event, Stream, scan_input
+from infraprobe.logs.prefilter import Prefilter
+from infraprobe.logs.records import decode
+from infraprobe.logs.sources import Input, SourceSpec, splittable
+from infraprobe.result import Diagnosis
+
+MIN_SIZE = 64 << 20  # below this, forking costs more than it saves
+MIN_RANGE = 32 << 20
+_WINDOW = 1 << 20  # how far past each even split point a cut is looked for
+BATCH_EVENTS = 512
+BATCH_CHARS = 1 << 20
+QUEUE_BATCHES = 16
+_POLL = 0.5  # seconds between checks that a silent worker is still alive
+
+Diagnose = Callable[[Event], Diagnosis | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Range:
+    start: int
+    end: int
+    time: datetime | None  # the first line's time: the time known before the range's first event
+
+
+@dataclass(frozen=True, slots=True)
+class _Done:
+    stream: Stream
+    bytes: int
+    error: str
+
+
+class _WorkerLost(Exception):
+    pass
+
+
+def worker_count(requested: int | None) -> int:
+    """Processes to use per file: as asked, else one per usable CPU; 1 where `fork` does not exist."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    if requested is not None:
+        return max(1, requested)
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def plan(spec: SourceSpec, workers: int, ref: datetime) -> list[Range]:
+    """The byte ranges to scan a regular plain-text file in (one, or one per worker when it is large),
+    or [] to read it as a stream: stdin, pipes, gzip, JSON documents, unreadable paths."""
+    if not isinstance(spec, str | os.PathLike) or spec == "-":
+        return []
+    try:
+        with open(spec, "rb") as file:
+            info = os.fstat(file.fileno())
+            if not stat.S_ISREG(info.st_mode) or not splittable(file.read(1 << 16)):
+                return []
+            size = info.st_size
+            parts = min(workers, size // MIN_RANGE) if size >= MIN_SIZE else 1
+            cuts = [_cut_after(file, size * k // parts, ref) for k in range(1, parts)]
+    except OSError:
+        return []
+    starts = [(0, None), *sorted({c for c in cuts if c is not None})]
+    ends = [start for start, _ in starts[1:]] + [size]
+    return [Range(start, end, when) for (start, when), end in zip(starts, ends, strict=True)]
+
+
+def _cut_after(file: Any, target: int, ref: datetime) -> tuple[int, datetime | None] | None:
+    """The first line start after `target` (within `_WINDOW`) where `grouping.cut_before` holds."""
+    file.seek(target)
+    window = file.read(_WINDOW)
+    at = window.find(b"\n") + 1
+    above = None
+    while at > 0 and (newline := window.find(b"\n", at)) >= 0:
+        line = decode(window[at:newline], ref)
+        if above is not None and grouping.cut_before(line, above):
+            return target + at, line.time
+        above, at = line, newline + 1
+    return None
+
+
+def scan_file(
+    spec: SourceSpec,
+    ranges: list[Range],
+    prefilter: Prefilter,
+    aggregator: Aggregator,
+    ref: datetime,
+    chunk_size: int,
+) -> tuple[Input, Stream]:
+    """Scan one file by `ranges`; its events reach `aggregator` in file order. Returns its totals."""
+    context = multiprocessing.get_context("fork")
+    job = _Job(spec, prefilter, aggregator.diagnose, ref, chunk_size)
+    workers = [_Worker(context, job, r) for r in ranges[1:]]  # forked first: they start at once
+    try:
+        source, stream = job.input(ranges[0]), Stream(job.name, ref)
+        for event in scan_input(source, prefilter, stream):
+            aggregator.add(event)
+        for worker in workers:
+            _take(worker, job, source, stream, aggregator)
+    finally:
+        for worker in workers:
+            worker.stop()
+    return source, stream
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """What every range of one file is scanned with (inherited by the forked workers, never pickled)."""
+
+    spec: SourceSpec
+    prefilter: Prefilter
+    diagnose: Diagnose
+    ref: datetime
+    chunk_size: int
+
+    @property
+    def name(self) -> str:
+        return Input(self.spec).name
+
+    def input(self, part: Range) -> Input:
+        return Input(self.spec, self.chunk_size, span=(part.start, part.end))
+
+    def diagnosed(self, source: Input, stream: Stream) -> Iterator[tuple[Event, Diagnosis]]:
+        for event in scan_input(source, self.prefilter, stream):
+            diagnosis = self.diagnose(event)
+            if diagnosis is not None:
+                yield event, diagnosis
+
+
+def _take(worker: _Worker, job: _Job, source: Input, stream: Stream, aggregator: Aggregator) -> None:
+    """Record one worker's events after the ranges before it; add its totals to `source`/`stream`."""
+    offset, received = stream.line_base, 0
+    try:
+        for event, diagnosis in worker.results():
+            aggregator.record(replace(event, line=event.line + offset), diagnosis)
+            received += 1
+        done = worker.done
+    except _WorkerLost:
+        done = _rescan(job, worker.part, received, offset, aggregator)
+    _merge(done, source, stream)
+
+
+def _rescan(job: _Job, part: Range, skip: int, offset: int, aggregator: Aggregator) -> _Done:
+    """A lost worker's range, scanned here; the `skip` events it delivered are not recorded again."""
+    source, stream = job.input(part), Stream(job.name, job.ref, last_time=part.time)
+    for event, diagnosis in itertools.islice(job.diagnosed(source, stream), skip, None):
+        aggregator.record(replace(event, line=event.line + offset), diagnosis)
+    return _Done(stream, source.bytes, source.error)
+
+
+def _merge(done: _Done, source: Input, stream: Stream) -> None:
+    source.bytes += done.bytes
+    source.error = source.error or done.error
+    stream.line_base += done.stream.line_base
+    stream.candidates += done.stream.candidates
+    stream.repaired += done.stream.repaired
+    stream.skipped.update(done.stream.skipped)
+
+
+class _Worker:
+    """A forked process scanning one range into a bounded queue of event batches."""
+
+    def __init__(self, context: Any, job: _Job, part: Range) -> None:
+        self.part = part
+        self.done = _Done(Stream(job.name, job.ref), 0, "")
+        self._queue: Any = context.Queue(QUEUE_BATCHES)
+        self._process = context.Process(target=_work, args=(job, part, self._queue), daemon=True)
+        self._process.start()
+
+    def results(self) -> Iterator[tuple[Event, Diagnosis]]:
+        """The worker's (event, diagnosis) pairs in order; sets `done`. Raises _WorkerLost if it died."""
+        while True:
+            item = self._next()
+            if isinstance(item, _Done):
+                self.done = item
+                return
+            yield from item
+
+    def _next(self) -> Any:
+        while True:
+            try:
+                return self._queue.get(timeout=_POLL)
+            except queue.Empty:
+                if self._process.is_alive():
+                    continue
+            try:  # it may have ended right after its last put
+                return self._queue.get(timeout=_POLL)
+            except queue.Empty:
+                raise _WorkerLost from None
+
+    def stop(self) -> None:
+        if self._process.is_alive():
+            self._process.join(timeout=_POLL)  # normally exiting already: its results are all in
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+        self._queue.close()
+
+
+def _work(job: _Job, part: Range, out: Any) -> None:
+    """In the worker: scan the range, send batches of diagnosed events, then the range's totals."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle (it stops us)
+    source, stream = job.input(part), Stream(job.name, job.ref, last_time=part.time)
+    batch: list[tuple[Event, Diagnosis]] = []
+    chars = 0
+    for event, diagnosis in job.diagnosed(source, stream):
+        batch.append((event, diagnosis))
+        chars += len(event.text)
+        if len(batch) >= BATCH_EVENTS or chars >= BATCH_CHARS:
+            out.put(batch)
+            batch, chars = [], 0
+    out.put(batch)
+    out.put(_Done(stream, source.bytes, source.error))
