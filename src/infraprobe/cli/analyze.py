@@ -17,7 +17,7 @@ import typer
 from infraprobe.analysis import analyze as run_analysis
 from infraprobe.analysis import observations_from
 from infraprobe.analysis.topology_file import load_topology
-from infraprobe.cli.common import Format, load, use_colour, write_out
+from infraprobe.cli.common import TABLE, FormatOption, load, use_colour, write_out
 from infraprobe.cli.progress import Progress
 from infraprobe.config.model import Config
 from infraprobe.errors import ConfigError
@@ -35,7 +35,7 @@ def register(app: typer.Typer) -> None:
 
 def analyze(
     config: Annotated[Path, typer.Argument(help="environment config (YAML)")],
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="output format")] = Format.TABLE,
+    fmt: FormatOption = TABLE,
     no_probe: Annotated[bool, typer.Option("--no-probe", help="static analysis only: run no checks")] = False,
     observe: Annotated[
         bool, typer.Option("--observe", help="compare declared limits, names and addresses with live values")
@@ -52,13 +52,13 @@ def analyze(
     results = () if no_probe else _run_checks(loaded.config, loaded.redactor, fmt)
     observations = observations_from(results) if observe else None
     analysis = run_analysis(loaded, results, observations, topology=topo)
-    rendered = render(analysis_report(analysis), fmt.value, colour=use_colour())
+    rendered = render(analysis_report(analysis), fmt, colour=use_colour())
     write_out(loaded.redactor(rendered))
     raise typer.Exit(analysis.exit_code)
 
 
-def _run_checks(config: Config, redactor: Redactor, fmt: Format) -> tuple[CheckResult, ...]:
-    progress = Progress(total=len(config.components), enabled=fmt is Format.TABLE and sys.stderr.isatty())
+def _run_checks(config: Config, redactor: Redactor, fmt: str) -> tuple[CheckResult, ...]:
+    progress = Progress(total=len(config.components), enabled=fmt == TABLE and sys.stderr.isatty())
     report = asyncio.run(check_config(config, redactor=redactor, on_result=progress.done))
     progress.close()
     return report.results

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from infraprobe.cli.common import Format, load, terminal_width, use_colour, write_out
+from infraprobe.cli.common import TABLE, FormatOption, load, terminal_width, use_colour, write_out
 from infraprobe.cli.progress import Progress
 from infraprobe.errors import ConfigError
 from infraprobe.render import render
@@ -23,7 +23,7 @@ def register(app: typer.Typer) -> None:
 
 def check(
     config: Annotated[Path, typer.Argument(help="environment config (YAML)")],
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="output format")] = Format.TABLE,
+    fmt: FormatOption = TABLE,
     only: Annotated[
         list[str] | None, typer.Option("--only", help="check only this component (repeatable)")
     ] = None,
@@ -34,11 +34,11 @@ def check(
     for name in only or ():
         if name not in names:
             raise ConfigError(f"no component named {name!r} in {config}", field="--only")
-    progress = Progress(total=len(only or names), enabled=fmt is Format.TABLE and sys.stderr.isatty())
+    progress = Progress(total=len(only or names), enabled=fmt == TABLE and sys.stderr.isatty())
     report = asyncio.run(
         check_config(loaded.config, only=only or (), redactor=loaded.redactor, on_result=progress.done)
     )
     progress.close()
-    rendered = render(check_report(report), fmt.value, colour=use_colour(), width=terminal_width())
+    rendered = render(check_report(report), fmt, colour=use_colour(), width=terminal_width())
     write_out(loaded.redactor(rendered))
     raise typer.Exit(report.exit_code)

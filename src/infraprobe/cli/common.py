@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from infraprobe.render import FORMATS
 
 if TYPE_CHECKING:
     from infraprobe.config import LoadedConfig
@@ -17,10 +20,24 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 
-class Format(StrEnum):
-    TABLE = "table"
-    JSON = "json"
-    MARKDOWN = "markdown"
+# Every report format the renderers know, read from their registry: a new renderer is a new choice here.
+def _known_format(value: str) -> str:
+    if value not in FORMATS:
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(FORMATS)}")
+    return value
+
+
+FormatOption = Annotated[
+    str,
+    typer.Option(
+        "--format",
+        "-f",
+        callback=_known_format,
+        autocompletion=lambda: list(FORMATS),
+        help=f"output format: {', '.join(FORMATS)}",
+    ),
+]
+TABLE = "table"
 
 
 def use_colour(stream: object = sys.stdout) -> bool:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from infraprobe.cli.common import EXIT_USAGE, Format, console_err, use_colour, write_out
+from infraprobe.cli.common import EXIT_USAGE, TABLE, FormatOption, console_err, use_colour, write_out
 from infraprobe.errors import ConfigError
 from infraprobe.logs import Expectation, scan
 from infraprobe.render import render
@@ -38,7 +38,7 @@ def logs(
             "--expect-none", help="CAUSE[:COMPONENT] that must not occur; exit 1 if it does (repeatable)"
         ),
     ] = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="output format")] = Format.TABLE,
+    fmt: FormatOption = TABLE,
 ) -> None:
     """Find failures in logs, classify them with the probe taxonomy, and say when they started and why."""
     if not paths and sys.stdin.isatty():
@@ -50,7 +50,7 @@ def logs(
         )
     except ValueError as exc:  # only argument errors reach here: input problems are counted, not raised
         raise ConfigError(str(exc), field="--since/--until") from None
-    write_out(render(logs_report(summary), fmt.value, colour=use_colour()))
+    write_out(render(logs_report(summary), fmt, colour=use_colour()))
     if summary.sources and all(s.error and not s.bytes for s in summary.sources):
         for source in summary.sources:
             console_err(f"error: {source.name}: {source.error}")
