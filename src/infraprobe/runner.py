@@ -52,6 +52,16 @@ class CheckReport:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    """How a probe ended: its message, and either its own diagnosis or the error still to classify."""
+
+    message: str
+    diagnosis: Diagnosis | None = None
+    error: BaseException | None = None
+    phase: str | None = None
+
+
 @dataclass
 class Runner:
     """Runs checks for one config. Holds the shared resolver and TLS contexts; no global state."""
@@ -67,9 +77,15 @@ class Runner:
         started_at = datetime.now(UTC)
         run = ProbeRun(spec.component, self.net, self.clock)
         start = self.clock()
-        message, diagnosis = await self._execute(spec, component, run)
+        outcome = await self._execute(spec, component, run)
+        # Taken before classifying: the time is the target's, not the time our rules take to explain it.
         duration = self.clock() - start
-        return self._result(component, run, started_at, duration, message, diagnosis)
+        diagnosis = outcome.diagnosis
+        if outcome.error is not None:
+            diagnosis = self._classify(outcome.error, outcome.phase, spec.component)
+            if isinstance(outcome.error, TimeoutError):
+                diagnosis = dataclasses.replace(diagnosis, evidence=outcome.message)
+        return self._result(component, run, started_at, duration, outcome.message, diagnosis)
 
     @staticmethod
     def _classify(exc: BaseException, phase: str | None, component: Component) -> Diagnosis:
@@ -78,24 +94,21 @@ class Runner:
 
         return classify(exc, phase=phase, component=component)
 
-    async def _execute(
-        self, spec: ProbeSpec[Any], component: ComponentBase, run: ProbeRun
-    ) -> tuple[str, Diagnosis | None]:
+    async def _execute(self, spec: ProbeSpec[Any], component: ComponentBase, run: ProbeRun) -> _Outcome:
         if spec.run is None:
-            return "not probed", None
+            return _Outcome("not probed")
         try:
             async with asyncio.timeout(component.timeout):
-                return await spec.run(component, run), None
+                return _Outcome(await spec.run(component, run))
         except ProbeFailed as exc:
-            return exc.message, exc.diagnosis
+            return _Outcome(exc.message, diagnosis=exc.diagnosis)
         except TimeoutError as exc:
             phase = run.current_phase or "connect"
-            message = f"timed out after {component.timeout:g}s in the {phase} phase"
-            diagnosis = self._classify(exc, phase, spec.component)
-            return message, dataclasses.replace(diagnosis, evidence=message)
+            return _Outcome(
+                f"timed out after {component.timeout:g}s in the {phase} phase", error=exc, phase=phase
+            )
         except Exception as exc:  # a probe's failure is data, never a crash of the tool
-            diagnosis = self._classify(exc, run.current_phase, spec.component)
-            return _one_line(exc), diagnosis
+            return _Outcome(_one_line(exc), error=exc, phase=run.current_phase)
 
     def _result(
         self,
