@@ -18,6 +18,7 @@ _DOC_LINK = re.compile(
     r"(?:background on this error at|more info|more information(?: check)?|more details here|see|visit|docs?)"
     r"\W{0,3}https?://\S*"
     r"|https?://(?:sqlalche\.me|pris\.ly|developer\.mozilla\.org|www\.postgresql\.org|dev\.mysql\.com)\S*"
+    r"|(?:ca issuers|ocsp) - uri': \[ 'https?://\S*"  # a certificate's own issuer links (Node's cert dump)
 )
 
 # Each dependency: literals of which any match contains one (a cheap gate), then the exact pattern.
@@ -44,6 +45,7 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "could not translate",
             "failed to connect to `",
             "could not receive data from client",
+            "could not connect to server: ",
             "canceling statement due to",
             "server closed the connection unexpectedly",
             ":  ",
@@ -54,8 +56,8 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             r"postgres|psycopg|asyncpg|libpq|\bpgx\b|\bpq: |pg_hba|psqlexception|npgsql|pg-pool|node_modules/pg/"
             r"|\.s\.pgsql|pgbouncer|postmaster|accepting\s+tcp/ip connections|could not translate host name"
             r"|failed to connect to `(?:host|user)=|could not receive data from client|canceling statement due to"
-            r"|server closed the connection unexpectedly"
-            r"|\b(?:fatal|error|log|detail|hint|panic):  \S"  # the server's own log format: two spaces
+            r"|server closed the connection unexpectedly|could not connect to server: "  # libpq's wording
+            r"|\b(?:fatal|error|log|detail|hint|panic):  (?!error\b)\S"  # the server's own log format: two spaces
             rf"|{_PORT}(?:5432|6432)\b"
         ),
     ),
@@ -64,7 +66,7 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
         ("mysql", "mariadb", "er_", "3306", "hy000", "protocol_connection_lost", "communication packets"),
         re.compile(
             rf"mysql|mariadb|\ber_[a-z_]{{4,}}|{_PORT}3306\b|\[hy000\]|\(hy000\)|protocol_connection_lost"
-            r"|error reading communication packets"
+            r"|(?:error|timeout) (?:reading|writing) communication packets"
         ),
     ),
     (
@@ -90,10 +92,11 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "oracle",
             "zookeeper",
             "nats",
+            "mqtt",
         ),
         re.compile(
             r"mongo|kafka|rabbitmq|amqps?\b|elasticsearch|cassandra|memcache|mssql|sql server|oracle"
-            r"|zookeeper|\bnats\b"
+            r"|zookeeper|\bnats\b|\bmqtts?\b"
         ),
     ),
     (
@@ -105,6 +108,7 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "axios",
             "fetch failed",
             "status code",
+            "http-probe",
             "statuscode",
             "client.timeout",
             "undici",
@@ -123,11 +127,14 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "curl error",
             "error sending request for url",
             "hyper",
+            "httpcore",
+            "httprequestexception",
+            "fetch()",
         ),
         re.compile(
             r"\bhttps?://|https?connectionpool|\bhttp/[12]|httpx|aiohttp|requests\.exceptions|urllib3|axios"
             r"|fetch failed|net/http|status ?code|client\.timeout|undici|okhttp|httpclient|\bhttp error"
-            r"|http\.client|_http_client|\bhttp\.js:|java\.net\.http|apache\.http|http probe|\bhttp \d{3}\b"
+            r"|http\.client|_http_client|\bhttp\.js:|java\.net\.http|apache\.http|http[ -]probe|\bhttp \d{3}\b"
             # wordings only HTTP client libraries print: urllib, http.client, requests/urllib3, aiohttp,
             # httpcore, PHP's libcurl wrappers
             r"|urlopen error|remotedisconnected|remote end closed connection|'connection aborted\.'"
@@ -135,6 +142,7 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             r"|\(caused by (?:newconnection|connecttimeout|readtimeout|ssl|proxy|nameresolution|protocol)error\("
             r"|server disconnected without sending|\bhttp proxy\b|\bcurl error \d+"
             r"|error sending request for url|hyper::error|hypererror"  # reqwest / hyper (Rust)
+            r"|httpcore|httprequestexception|\bfetch\(\)"  # httpx's transport, .NET HttpClient, WHATWG fetch
         ),
     ),
 )

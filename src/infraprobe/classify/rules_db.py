@@ -24,8 +24,10 @@ AUTH: tuple[Rule, ...] = (
             "does not support authentication protocol",
             "er_access_denied",
             "1045",
+            "command denied to user",
         ),
         r"access denied for user|authentication plugin|does not support authentication protocol|er_access_denied"
+        r"|command denied to user"
         r"|(?:\[|\bno:? |\berror:? |\berrno:? |#)1045\b",
         component=K.MYSQL,
     ),
@@ -49,7 +51,7 @@ AUTH: tuple[Rule, ...] = (
         ),
         r"password authentication failed|pg_hba\.conf|ident authentication failed|peer authentication failed"
         r"|fe_sendauth|sasl authentication failed|role \"[^\"\n]{0,100}\" does not exist"
-        r"|but no password was provided|" + _SQLSTATE + r"28(?:p01|000)|invalidpassworderror"
+        r"|but no password was provided|" + _SQLSTATE + r"28(?:p01|000)|\b28p01\b|invalidpassworderror"
         r"|invalidauthorizationspecification|scram authentication",
         component=K.POSTGRES,
     ),

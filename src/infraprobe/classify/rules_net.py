@@ -16,7 +16,9 @@ DNS: tuple[Rule, ...] = (
     rule("libpq_dns", C.DNS_FAILURE, "could not translate host name", component=K.POSTGRES),
     rule("mysql_dns", C.DNS_FAILURE, "unknown mysql server host", component=K.MYSQL),
     rule("curl_dns_timeout", C.DNS_FAILURE, "resolving timed out"),
-    rule("go_lookup", C.DNS_FAILURE, "lookup ", r"\blookup [\w.\-]{1,253}(?: on [\[\]\w.:%\-]{1,80})?: \w"),
+    rule(
+        "go_lookup", C.DNS_FAILURE, "lookup ", r"\blookup [\w.\-*()]{1,253}(?: on [\[\]\w.:%\-]{1,80})?: \w"
+    ),
     rule(
         "dns_resolution",
         C.DNS_FAILURE,
@@ -46,6 +48,7 @@ DNS: tuple[Rule, ...] = (
             "dns name does not exist",
             "dns resolution failed",
             "dns lookup failed",
+            "server misbehaving",
             "name_not_resolved",
             "hostname resolving error",
             "unknownhostexception",
@@ -64,6 +67,7 @@ DNS: tuple[Rule, ...] = (
         r"|getaddrinfo|\benotfound\b|eai_(?:again|noname|nodata|fail|nonname)|gaierror|nameresolutionerror"
         r"|could not contact dns servers|domain name not found|dns error|failed to lookup address"
         r"|resolver error|produced zero addresses|dns name does not exist|dns (?:resolution|lookup) failed|name_not_resolved"
+        r"|:53: server misbehaving"
         r"|hostname resolving error|unknownhostexception|unresolvedaddressexception|(?:errno|error) -[2345]\b|errno 8\]|errno 1100[124]"
         r"|query(?:a|aaaa|srv|txt|mx|cname|ns|any)? e(?:notfound|nodata|timeout|servfail|connrefused)",
     ),
@@ -73,8 +77,11 @@ REFUSED: tuple[Rule, ...] = (
     rule(
         "mysql_refused",
         C.CONNECTION_REFUSED,
-        "mysql server",
-        r"mysql server[^\n]{0,200}\((?:111|61|10061)\)",
+        ("mysql server", "system error"),
+        # "(111)" after the host, or libmysqlclient's "Lost connection ... at 'reading initial communication
+        # packet', system error: 111" (the socket was refused behind a tunnel or proxy)
+        r"mysql server[^\n]{0,200}\((?:111|61|10061)\)"
+        r"|(?:initial communication packet|mysql server)[^\n]{0,80}system error:? (?:111|61|10061)\b",
         component=K.MYSQL,
     ),
     rule(
@@ -147,6 +154,11 @@ _READ_TIMEOUT = (
     r"|timed out waiting for (?:a )?response|operation timed out after \d+ milliseconds with \d+"
     r"|(?:read|write) operation timed out|sockettimeoutexception|httptimeoutexception|command ?timed ?out"
     r"|timed out \(read failed\)|semaphore timeout period has expired"
+    # a WebSocket peer that stopped answering pings; mysqljs waiting for the server's greeting; MySQL's own
+    # statement and socket read limits
+    r"|keepalive ping timeout|timed out waiting for keepalive pong|handshake inactivity timeout|protocol_sequence_timeout"
+    r"|maximum statement execution time exceeded|got timeout (?:reading|writing) communication packets"
+    r"|(?:timeout|cancellation) while reading body"  # Go's http client, after the headers arrived
 )
 
 TIMEOUTS: tuple[Rule, ...] = (
@@ -217,8 +229,26 @@ TIMEOUTS: tuple[Rule, ...] = (
             "commandtimeout",
             "(read failed)",
             "semaphore timeout period",
+            "keepalive ping timeout",
+            "keepalive pong",
+            "handshake inactivity timeout",
+            "protocol_sequence_timeout",
+            "maximum statement execution time",
+            "got timeout reading",
+            "got timeout writing",
+            "while reading body",
         ),
         _READ_TIMEOUT,
+    ),
+    rule(
+        "read_connection_timed_out",
+        C.READ_TIMEOUT,
+        ("connection timed out", "system error"),
+        # ETIMEDOUT while receiving on an established connection (a server's "could not receive data from
+        # client", Go's "read: connection timed out", libmysqlclient waiting for the greeting): no answer in time.
+        r"(?:recv\(\)|\bread\b|\breceiv(?:e|ing)\b|\breading\b|\bwrit(?:e|ing)\b)[^\n]{0,40}connection timed out"
+        r"|initial communication packet[^\n]{0,20}system error:? (?:110|60|10060)\b",
+        fallback=K.TCP,
     ),
     rule(
         "connection_timed_out",
@@ -299,6 +329,18 @@ RESET: tuple[Rule, ...] = (
             "error reading communication packets",
             "while writing to socket",
             "socketclosed",
+            "connection already closed",
+            "closed idle connection",
+            "connection is in closed state",
+            "connection to client lost",
+            "connection to server lost",
+            "connection to the server lost",
+            "connection to broker lost",
+            "connection to the broker lost",
+            "not closed cleanly",
+            "client connection lost",
+            "desc = connection closed",
+            "mysql connection not available",
         ),
         r"connection(?: was)?[ _]reset|econnreset|reset by peer|forcibly closed|broken pipe|\bepipe\b"
         r"|(?:errno|error) (?:104|54|32)\b|winerror 1005[34]|aborted by the software|connection ?aborted"
@@ -313,7 +355,9 @@ RESET: tuple[Rule, ...] = (
         r"|response ended prematurely|chunkedencodingerror|connection closed before|stream reset"
         r"|server closed the connection|connection (?:is|was) lost|payload is not completed|no close frame received"
         r"|event type connectionclosed|got an error reading communication packets|while writing to socket"
-        r"|\bsocketclosed\b",
+        r"|\bsocketclosed\b|connection already closed|server closed idle connection|connection is in closed state"
+        r"|connection to (?:the )?(?:client|server|broker) (?:was )?lost|stream \d+ was not closed cleanly"
+        r"|http2: client connection lost|desc = connection closed\b|mysql connection not available",
     ),
 )
 
@@ -332,7 +376,7 @@ GENERIC: tuple[Rule, ...] = (
         C.CONNECTION_RESET,
         ("eof", "driver: bad connection", "use of closed network connection", "connection is closed"),
         r"(?:^|[\s:\"'(.])eof(?:error|exception)?\b|driver: bad connection|use of closed network connection"
-        r"|connection is closed",
+        r"|connection is closed(?!: code = 100[01]\b)",  # 1000/1001 are normal WebSocket closures
         weak=True,
     ),
 )

@@ -38,10 +38,75 @@ PROXY: tuple[Rule, ...] = (
         component=K.HTTP,
     ),
     rule(
+        "envoy_response_flags",
+        C.UPSTREAM_UNAVAILABLE,
+        (
+            "500 u",
+            "501 u",
+            "502 u",
+            "503 u",
+            "504 u",
+            "500 lr",
+            "502 lr",
+            "503 lr",
+            "504 lr",
+            "_flag",
+            "upstream_response_timeout",
+            "upstream_per_try_timeout",
+        ),
+        # Envoy access logs: a 5xx followed by its response flags ("503 UF,URX"), a flags field
+        # ("response_flag=UT", "resp_flags":"UR"), or the response-code details Envoy writes itself.
+        r"\b50[0-4] (?:uf|uh|uo|urx|ut|uc|ur|lr|umsdr)(?:,[a-z]+)*\b"
+        r"|resp(?:onse)?_flags?[\"'=:\s]{1,4}(?:uf|uh|uo|urx|ut|uc|ur|lr|umsdr)(?:,[a-z]+)*\b"
+        r"|upstream_response_timeout|upstream_per_try_timeout",
+        component=K.HTTP,
+    ),
+    rule(
+        "cloud_lb_backend",
+        C.UPSTREAM_UNAVAILABLE,
+        (
+            "failed_to_pick_backend",
+            "backend_timeout",
+            "backend_connection_closed",
+            "failed_to_connect_to_backend",
+            "unhealthy in target-group",
+            "unhealthy targets",
+            "unhealthy target",
+            "target.timeout",
+            "target.failedhealthchecks",
+            "target.responsecodemismatch",
+            "health checks failed with these codes",
+        ),
+        # Google Cloud load balancer statusDetails and AWS target-group health reasons: the balancer
+        # speaking about its backends.
+        r"failed_to_pick_backend|backend_timeout|backend_connection_closed_(?:before|after)_\w+"
+        r"|failed_to_connect_to_backend|is unhealthy in target-group|unhealthy (?:alb |elb |nlb )?targets?\b"
+        r"|target\.(?:timeout|failedhealthchecks|responsecodemismatch)\b|health checks failed with these codes",
+        component=K.HTTP,
+    ),
+    rule(
+        "apache_proxy_backend",
+        C.UPSTREAM_UNAVAILABLE,
+        ("[proxy", "to backend", "from remote server", "ah00957", "ah01102", "ah01079", "ah02454"),
+        # Apache mod_proxy error log lines are about the backend it proxies to.
+        r"\[proxy(?:_[a-z]+)?:error\]|failed to make connection to backend|connect to backend[^\n]{0,40}failed"
+        r"|error reading status line from remote server|\bah0(?:0957|1102|1079|2454)\b",
+        component=K.HTTP,
+    ),
+    rule(
+        "nginx_stream_upstream",
+        C.UPSTREAM_UNAVAILABLE,
+        "bytes from/to upstream",
+        # nginx's stream (TCP) proxy: the same statement about its backend, for a TCP service.
+        r"(?:while|when) [^\n]{0,80}upstream[^\n]{0,300}bytes from/to upstream",
+        component=K.TCP,
+    ),
+    rule(
         "nginx_upstream",
         C.UPSTREAM_UNAVAILABLE,
         ("upstream", "no live upstreams"),
-        r"(?:while|when) (?:connecting to|ssl handshaking to|reading[^\n]{0,40}from|sending[^\n]{0,40}to) upstream"
+        r"(?:while|when) (?:ssl )?(?:connecting|handshaking|reading|sending|proxying|requesting|writing|waiting)\b"
+        r"[^\n]{0,60}?upstream\b"
         r"|upstream (?:timed out|prematurely closed|sent (?:no valid|invalid|too big))|no live upstreams"
         r"|host not found in upstream|from the upstream server|upstream server is timing out"
         r"|upstream (?:server )?(?:is )?unavailable",
@@ -124,12 +189,13 @@ WEBSOCKET: tuple[Rule, ...] = (
             "websocket upgrade",
             "upgrade required",
             "invalid response status",
+            "unexpected response code",
         ),
         r"rejected websocket connection|websocket: bad handshake|unexpected server response"
         r"|during websocket handshake|wsserverhandshakeerror|websockethandshakeexception"
         r"|invalid handshake response|expected http 101|invalidstatus(?:code)?\b|invalid ?upgrade"
         r"|did not receive a valid http response|websocket upgrade[^\n]{0,40}fail|upgrade required"
-        r"|invalid response status",
+        r"|invalid response status|(?:websocket|\bwss?://)[^\n]{0,300}unexpected response code",
         component=K.WEBSOCKET,
     ),
     rule(

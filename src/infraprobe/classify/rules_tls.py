@@ -101,8 +101,11 @@ TLS: tuple[Rule, ...] = (
             "handshake operation timed out",
             "handshake timed out",
             "ssl connection timeout",
+            "handshake failed",
         ),
-        r"handshake (?:operation )?tim(?:eout|ed out)|ssl connection timeout",
+        # a handshake that failed because its deadline ran out (Cloud SQL connectors, Go dialers)
+        r"handshake (?:operation )?tim(?:eout|ed out)|ssl connection timeout"
+        r"|handshake failed[^\n]{0,120}(?:deadline exceeded|timed out|i/o timeout)",
     ),
     rule(
         "tls_protocol_mismatch",
