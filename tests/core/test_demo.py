@@ -1,0 +1,21 @@
+"""The README's first command keeps working: the demo environment is diagnosed exactly as staged."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+
+@pytest.mark.needs_pg
+@pytest.mark.needs_redis
+def test_demo_diagnoses_every_component_as_staged() -> None:
+    """`python -m infraprobe.demo` (what `./dev demo` runs) exits 0 only when all 13 verdicts match."""
+    done = subprocess.run(
+        [sys.executable, "-m", "infraprobe.demo"], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "all 13 components diagnosed as staged" in done.stdout
+    for cause in ("dns_failure", "upstream_unavailable", "connect_timeout", "auth_failed", "app_error"):
+        assert cause in done.stdout
