@@ -48,6 +48,8 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "could not connect to server: ",
             "canceling statement due to",
             "server closed the connection unexpectedly",
+            "ssl syscall error",
+            "interfaceerror: connection already closed",
             ":  ",
             "5432",
             "6432",
@@ -57,6 +59,7 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             r"|\.s\.pgsql|pgbouncer|postmaster|accepting\s+tcp/ip connections|could not translate host name"
             r"|failed to connect to `(?:host|user)=|could not receive data from client|canceling statement due to"
             r"|server closed the connection unexpectedly|could not connect to server: "  # libpq's wording
+            r"|ssl syscall error|interfaceerror: connection already closed"  # libpq's TLS layer; psycopg2
             r"|\b(?:fatal|error|log|detail|hint|panic):  (?!error\b)\S"  # the server's own log format: two spaces
             rf"|{_PORT}(?:5432|6432)\b"
         ),

@@ -25,9 +25,10 @@ AUTH: tuple[Rule, ...] = (
             "er_access_denied",
             "1045",
             "command denied to user",
+            "is not allowed to connect to this",
         ),
         r"access denied for user|authentication plugin|does not support authentication protocol|er_access_denied"
-        r"|command denied to user"
+        r"|command denied to user|is not allowed to connect to this (?:mysql|mariadb) server"  # ER_HOST_NOT_PRIVILEGED
         r"|(?:\[|\bno:? |\berror:? |\berrno:? |#)1045\b",
         component=K.MYSQL,
     ),
@@ -118,6 +119,9 @@ SERVER_STATE: tuple[Rule, ...] = (
         component=K.REDIS,
     ),
     rule("mysql_shutdown_in_progress", C.SERVICE_STARTING, "server shutdown in progress", component=K.MYSQL),
+    # ER_QUERY_INTERRUPTED (1317): a client whose query timeout fired cancels it with KILL QUERY, so the
+    # statement got no answer in time (like 3024, max_execution_time, and 1205, lock wait timeout).
+    rule("mysql_query_interrupted", C.READ_TIMEOUT, "query execution was interrupted", component=K.MYSQL),
     rule(
         "pg_read_only",
         C.READ_ONLY,
@@ -271,5 +275,18 @@ APP: tuple[Rule, ...] = (
         component=K.MYSQL,
     ),
     rule("sql_app_error", C.APP_ERROR, ("no such table", "no such column"), r"no such (?:table|column)"),
-    rule("redis_app_error", C.APP_ERROR, ("wrongtype operation", "err unknown command"), component=K.REDIS),
+    rule(
+        "redis_app_error",
+        C.APP_ERROR,
+        ("wrongtype operation", "err unknown command", "noscript", "no matching script"),
+        r"wrongtype operation|err unknown command|\bnoscript\b|no matching script",
+        component=K.REDIS,
+    ),
+    # -BUSY: the application's own Lua script or function is still running and blocks the server.
+    rule(
+        "redis_busy_script",
+        C.APP_ERROR,
+        ("busy running a script", "busy running a function"),
+        component=K.REDIS,
+    ),
 )

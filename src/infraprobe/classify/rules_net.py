@@ -73,14 +73,17 @@ DNS: tuple[Rule, ...] = (
     ),
 )
 
+# libmysqlclient names the server ("MySQL server"); MariaDB's Connector/C does not ("Can't connect to server on").
+_MYSQL_CONNECT = r"(?:mysql server|can't connect to server on)"
+
 REFUSED: tuple[Rule, ...] = (
     rule(
         "mysql_refused",
         C.CONNECTION_REFUSED,
-        ("mysql server", "system error"),
+        ("mysql server", "system error", "can't connect to server on"),
         # "(111)" after the host, or libmysqlclient's "Lost connection ... at 'reading initial communication
         # packet', system error: 111" (the socket was refused behind a tunnel or proxy)
-        r"mysql server[^\n]{0,200}\((?:111|61|10061)\)"
+        _MYSQL_CONNECT + r"[^\n]{0,200}\((?:111|61|10061)\)"
         r"|(?:initial communication packet|mysql server)[^\n]{0,80}system error:? (?:111|61|10061)\b",
         component=K.MYSQL,
     ),
@@ -88,7 +91,9 @@ REFUSED: tuple[Rule, ...] = (
         "connection_refused",
         C.CONNECTION_REFUSED,
         ("refused", "errno 111", "errno 61", "error 111", "error 61", "10061", "errno=111"),
+        # Windows' ERROR_CONNECTION_REFUSED (1225): "The remote computer refused the network connection"
         r"connection[ _](?:was )?refused|econnrefused|actively refused|refused to connect|connection to \S+ refused"
+        r"|refused the network connection"
         r"|(?:errno|error|os error)[ =:]*(?:111|61|10061)\b|winerror 10061",
     ),
     rule(
@@ -126,11 +131,16 @@ UNREACHABLE: tuple[Rule, ...] = (
             "errno 99",
             "(113)",
             "(101)",
+            "can't connect to server on",
+            "error 113 connecting",
+            "error 101 connecting",
         ),
         r"(?:network|host) (?:is )?unreachable|unreachable (?:network|host)|enetunreach|ehostunreach"
         r"|no route to host|errno (?:101|113|65|51|99)\b|winerror 100(?:51|65)|cannot assign requested address"
         r"|socketexception \(99\): address not available"
-        r"|eaddrnotavail|mysql server[^\n]{0,200}\((?:113|101)\)",
+        r"|eaddrnotavail|"
+        + _MYSQL_CONNECT
+        + r"[^\n]{0,200}\((?:113|101)\)|\berror (?:101|113) connecting to",
     ),
 )
 
@@ -140,7 +150,9 @@ _CONNECT_TIMEOUT = (
     r"|winerror 10060|did not properly respond after a period of time|dial (?:tcp|unix)[^\n]{0,160}i/o timeout"
     r"|connectexception[^\n]{0,60}timed out|err_connection_timed_out|took too long to respond"
     r"|connection attempt timed out|connect\(\) timed out|connection to \S+ timed out|failed: timeout expired"
-    r"|failed to connect to[^\n]{0,160}tim(?:ed out|eout)|mysql server[^\n]{0,200}\((?:110|115|60|10060|timeout)\)"
+    r"|failed to connect to[^\n]{0,160}tim(?:ed out|eout)|"
+    + _MYSQL_CONNECT
+    + r"[^\n]{0,200}\((?:110|115|60|10060|timeout)\)"
     r"|curl: \(28\) connection timed out|failed to connect to \S+ \(port \d+\)[^\n]{0,40}after \d+ ?ms"
     r"|request canceled while waiting for connection"
     # StackExchange.Redis names the failure after the message
@@ -149,7 +161,8 @@ _CONNECT_TIMEOUT = (
 _READ_TIMEOUT = (
     r"read timed out|readtimeout|timeout reading from|timed out reading|awaiting (?:response )?headers"
     r"|client\.timeout exceeded|esockettimedout|headers ?timeout|body ?timeout|(?:read|write) tcp[^\n]{0,160}i/o timeout"
-    r"|read etimedout|timeout of \d+ ?ms exceeded|statement timeout|query (?:timeout|timed out)"
+    r"|read etimedout|timeout of \d+ ?ms exceeded|statement timeout|query (?:read )?(?:timeout|timed out)"
+    r"|timeout writing to|canceling statement due to lock timeout"
     r"|lock wait timeout exceeded|timeout on reading|writetimeout|write timed out|response timeout"
     r"|timed out waiting for (?:a )?response|operation timed out after \d+ milliseconds with \d+"
     r"|(?:read|write) operation timed out|sockettimeoutexception|httptimeoutexception|command ?timed ?out"
@@ -157,6 +170,8 @@ _READ_TIMEOUT = (
     # a WebSocket peer that stopped answering pings; mysqljs waiting for the server's greeting; MySQL's own
     # statement and socket read limits
     r"|keepalive ping timeout|timed out waiting for keepalive pong|handshake inactivity timeout|protocol_sequence_timeout"
+    # connected, but the WebSocket upgrade response did not come in time (ws, websockets)
+    r"|opening handshake has timed out|timed out during opening handshake"
     r"|maximum statement execution time exceeded|got timeout (?:reading|writing) communication packets"
     r"|(?:timeout|cancellation) while reading body"  # Go's http client, after the headers arrived
 )
@@ -190,6 +205,7 @@ TIMEOUTS: tuple[Rule, ...] = (
             "waiting for connection",
             "abortonconnectfail",
             "redis server(s)",
+            "can't connect to server on",
         ),
         _CONNECT_TIMEOUT,
     ),
@@ -229,8 +245,13 @@ TIMEOUTS: tuple[Rule, ...] = (
             "commandtimeout",
             "(read failed)",
             "semaphore timeout period",
+            "query read timeout",
+            "timeout writing to",
+            "due to lock timeout",
             "keepalive ping timeout",
             "keepalive pong",
+            "opening handshake has timed out",
+            "timed out during opening handshake",
             "handshake inactivity timeout",
             "protocol_sequence_timeout",
             "maximum statement execution time",
@@ -243,10 +264,11 @@ TIMEOUTS: tuple[Rule, ...] = (
     rule(
         "read_connection_timed_out",
         C.READ_TIMEOUT,
-        ("connection timed out", "system error"),
+        ("connection timed out", "system error", "ssl syscall error"),
         # ETIMEDOUT while receiving on an established connection (a server's "could not receive data from
         # client", Go's "read: connection timed out", libmysqlclient waiting for the greeting): no answer in time.
         r"(?:recv\(\)|\bread\b|\breceiv(?:e|ing)\b|\breading\b|\bwrit(?:e|ing)\b)[^\n]{0,40}connection timed out"
+        r"|ssl syscall error: (?:connection|operation) timed out"  # libpq's TLS layer, Linux and macOS
         r"|initial communication packet[^\n]{0,20}system error:? (?:110|60|10060)\b",
         fallback=K.TCP,
     ),
@@ -341,8 +363,15 @@ RESET: tuple[Rule, ...] = (
             "client connection lost",
             "desc = connection closed",
             "mysql connection not available",
+            "terminating connection because",
+            "connectionterminated",
+            "sent goaway",
+            "received from peer",
+            "disconnected by the server",
+            "closing transport",
+            "clientconnectionerror: connection closed",
         ),
-        r"connection(?: was)?[ _]reset|econnreset|reset by peer|forcibly closed|broken pipe|\bepipe\b"
+        r"connection(?: was)?[ _]?reset|econnreset|reset by peer|forcibly closed|broken pipe|\bepipe\b"
         r"|(?:errno|error) (?:104|54|32)\b|winerror 1005[34]|aborted by the software|connection ?aborted"
         r"|closed the connection unexpectedly|connection closed by (?:the )?(?:server|remote|peer)"
         r"|closed by the (?:remote|peer|server)|unexpected eof|remote end closed connection|remotedisconnected"
@@ -357,7 +386,14 @@ RESET: tuple[Rule, ...] = (
         r"|event type connectionclosed|got an error reading communication packets|while writing to socket"
         r"|\bsocketclosed\b|connection already closed|server closed idle connection|connection is in closed state"
         r"|connection to (?:the )?(?:client|server|broker) (?:was )?lost|stream \d+ was not closed cleanly"
-        r"|http2: client connection lost|desc = connection closed\b|mysql connection not available",
+        r"|http2: client connection lost|desc = connection closed\b|mysql connection not available"
+        # PostgreSQL after a backend crash; MySQL 8 (ER_CLIENT_INTERACTION_TIMEOUT, 4031) after wait_timeout;
+        # aiohttp writing to, or reading from, a transport the peer already closed
+        r"|terminating connection because of|disconnected by the server because of inactivity"
+        r"|cannot write to closing transport|clientconnectionerror: connection closed\b"
+        # HTTP/2: the server's GOAWAY (h2/httpcore, Go) or its RST_STREAM on an established connection
+        r"|<connectionterminated error_code|server sent goaway and closed the connection"
+        r"|stream error: stream id \d+; \w+; received from peer",
     ),
 )
 
@@ -374,9 +410,16 @@ GENERIC: tuple[Rule, ...] = (
     rule(
         "eof_generic",
         C.CONNECTION_RESET,
-        ("eof", "driver: bad connection", "use of closed network connection", "connection is closed"),
+        (
+            "eof",
+            "driver: bad connection",
+            "use of closed network connection",
+            "connection is closed",
+            "invalid connection",
+        ),
         r"(?:^|[\s:\"'(.])eof(?:error|exception)?\b|driver: bad connection|use of closed network connection"
-        r"|connection is closed(?!: code = 100[01]\b)",  # 1000/1001 are normal WebSocket closures
+        r"|connection is closed(?!: code = 100[01]\b)"  # 1000/1001 are normal WebSocket closures
+        r"|\binvalid connection(?:$|[.;,)\"'\]])",  # go-sql-driver/mysql's ErrInvalidConn, not "invalid connection string"
         weak=True,
     ),
 )

@@ -76,12 +76,15 @@ PROXY: tuple[Rule, ...] = (
             "target.failedhealthchecks",
             "target.responsecodemismatch",
             "health checks failed with these codes",
+            "error responses",
         ),
         # Google Cloud load balancer statusDetails and AWS target-group health reasons: the balancer
         # speaking about its backends.
         r"failed_to_pick_backend|backend_timeout|backend_connection_closed_(?:before|after)_\w+"
         r"|failed_to_connect_to_backend|is unhealthy in target-group|unhealthy (?:alb |elb |nlb )?targets?\b"
-        r"|target\.(?:timeout|failedhealthchecks|responsecodemismatch)\b|health checks failed with these codes",
+        r"|target\.(?:timeout|failedhealthchecks|responsecodemismatch)\b|health checks failed with these codes"
+        # urllib3 gave up retrying gateway statuses (Retry(status_forcelist=...)): "too many 503 error responses"
+        r"|too many 50[234] error responses",
         component=K.HTTP,
     ),
     rule(
@@ -104,12 +107,14 @@ PROXY: tuple[Rule, ...] = (
     rule(
         "nginx_upstream",
         C.UPSTREAM_UNAVAILABLE,
-        ("upstream", "no live upstreams"),
+        ("upstream", "no live upstreams", "could not be resolved ("),
         r"(?:while|when) (?:ssl )?(?:connecting|handshaking|reading|sending|proxying|requesting|writing|waiting)\b"
         r"[^\n]{0,60}?upstream\b"
         r"|upstream (?:timed out|prematurely closed|sent (?:no valid|invalid|too big))|no live upstreams"
         r"|host not found in upstream|from the upstream server|upstream server is timing out"
-        r"|upstream (?:server )?(?:is )?unavailable",
+        r"|upstream (?:server )?(?:is )?unavailable"
+        # nginx's own resolver failing on a proxied name: "backend could not be resolved (3: Host not found)"
+        r"|could not be resolved \(\d+: [^)\n]{1,40}\)",
         component=K.HTTP,
     ),
     rule(
@@ -128,7 +133,16 @@ PROXY: tuple[Rule, ...] = (
             "origin is unreachable",
             "web server is down",
             "web server returned an unknown error",
+            "cloudfront wasn't able to connect to the origin",
+            "cloudfront attempted to establish a connection with the origin",
         ),
+        component=K.HTTP,
+    ),
+    rule(
+        "go_reverse_proxy",
+        C.UPSTREAM_UNAVAILABLE,
+        ("http: proxy error:", "reverseproxy read error"),
+        # Go's net/http/httputil.ReverseProxy logging about the backend it proxies to
         component=K.HTTP,
     ),
     rule(
@@ -190,12 +204,14 @@ WEBSOCKET: tuple[Rule, ...] = (
             "upgrade required",
             "invalid response status",
             "unexpected response code",
+            "sec-websocket-accept header",
         ),
         r"rejected websocket connection|websocket: bad handshake|unexpected server response"
         r"|during websocket handshake|wsserverhandshakeerror|websockethandshakeexception"
         r"|invalid handshake response|expected http 101|invalidstatus(?:code)?\b|invalid ?upgrade"
         r"|did not receive a valid http response|websocket upgrade[^\n]{0,40}fail|upgrade required"
-        r"|invalid response status|(?:websocket|\bwss?://)[^\n]{0,300}unexpected response code",
+        r"|invalid response status|(?:websocket|\bwss?://)[^\n]{0,300}unexpected response code"
+        r"|(?:missing|invalid|empty) sec-websocket-accept header",
         component=K.WEBSOCKET,
     ),
     rule(
@@ -267,13 +283,21 @@ POOL: tuple[Rule, ...] = (
             "maxconnectionserror",
             "pool timed out",
             "timeout exceeded when trying to connect",
+            "requests waiting",
+            "no connections available",
+            "pool_connlimit",
+            "pool_enqueuelimit",
+            "queue limit reached",
         ),
         r"queuepool limit|couldn't get a connection after|pooltimeout|pool (?:has been |is )?exhausted"
         r"|connection is not available, request timed out|timeout acquiring a connection|pool is probably full"
         r"|connection pool timeout"
         r"|could not get a resource from the pool|timeout waiting for idle object|connectionacquiretimeout"
         r"|checkout a connection has timed out|too many connections|maxconnectionserror"
-        r"|pool timed out|timeout exceeded when trying to connect",  # node-postgres (pg-pool) waiting for a client
+        r"|pool timed out|timeout exceeded when trying to connect"  # node-postgres (pg-pool) waiting for a client
+        # psycopg_pool's TooManyRequests; mysqljs/mysql2 pools with waitForConnections off or a full queue
+        r"|the pool '[^'\n]{0,80}' has already \d+ requests waiting|\bno connections available\b|pool_(?:connlimit|enqueuelimit)"
+        r"|queue limit reached",
     ),
     rule(
         "client_pool_wait",
