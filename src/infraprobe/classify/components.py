@@ -28,6 +28,7 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
         Component.POSTGRES,
         (
             "postgres",
+            "postgrex",
             "psycopg",
             "asyncpg",
             "libpq",
@@ -37,7 +38,9 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "psqlexception",
             "npgsql",
             "pg-pool",
-            "node_modules/pg/",
+            "node_modules",
+            "sslmode",
+            "ssl negotiation",
             ".s.pgsql",
             "pgbouncer",
             "postmaster",
@@ -45,6 +48,7 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "could not translate",
             "failed to connect to `",
             "could not receive data from client",
+            "database system ",
             "could not connect to server: ",
             "canceling statement due to",
             "server closed the connection unexpectedly",
@@ -55,29 +59,63 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "6432",
         ),
         re.compile(
-            r"postgres|psycopg|asyncpg|libpq|\bpgx\b|\bpq: |pg_hba|psqlexception|npgsql|pg-pool|node_modules/pg/"
+            r"postgres|postgrex|psycopg|asyncpg|libpq|\bpgx\b|\bpq: |pg_hba|psqlexception|npgsql|pg-pool|node_modules[\\/]+pg[\\/]"
+            r"|\bsslmode\b|response to ssl negotiation"  # libpq's connection options and its SSLRequest step
             r"|\.s\.pgsql|pgbouncer|postmaster|accepting\s+tcp/ip connections|could not translate host name"
             r"|failed to connect to `(?:host|user)=|could not receive data from client|canceling statement due to"
             r"|server closed the connection unexpectedly|could not connect to server: "  # libpq's wording
             r"|ssl syscall error|interfaceerror: connection already closed"  # libpq's TLS layer; psycopg2
+            r"|database system (?:is ready to accept|was (?:shut down|interrupted))"  # the server's startup log
             r"|\b(?:fatal|error|log|detail|hint|panic):  (?!error\b)\S"  # the server's own log format: two spaces
             rf"|{_PORT}(?:5432|6432)\b"
         ),
     ),
     (
         Component.MYSQL,
-        ("mysql", "mariadb", "er_", "3306", "hy000", "protocol_connection_lost", "communication packets"),
+        (
+            "mysql",
+            "mariadb",
+            "er_",
+            "3306",
+            "hy000",
+            "protocol_",
+            "communication packets",
+            "innodb",
+            "[my-",
+            "inactivity timeout",
+            "packets.go:",
+        ),
         re.compile(
-            rf"mysql|mariadb|\ber_[a-z_]{{4,}}|{_PORT}3306\b|\[hy000\]|\(hy000\)|protocol_connection_lost"
+            rf"mysql|mariadb|\ber_[a-z_]{{4,}}|{_PORT}3306\b|\[hy000\]|\(hy000\)"
+            r"|protocol_(?:connection_lost|sequence_timeout|enqueue_after_\w+)"  # mysqljs error codes
             r"|(?:error|timeout) (?:reading|writing) communication packets"
+            # the server's own error log (MySQL 8 codes, InnoDB); mysqljs's handshake and query timers
+            r"|\[my-\d{6}\]|\binnodb\b|(?:handshake|query) inactivity timeout"
+            r"|\bpackets\.go:\d+"  # go-sql-driver/mysql's log lines name its own source file
         ),
     ),
     (
         Component.REDIS,
-        ("redis", "jedis", "lettuce", "noauth", "wrongpass", "6379", "6380", " socket"),
+        (
+            "redis",
+            "jedis",
+            "lettuce",
+            "noauth",
+            "wrongpass",
+            "6379",
+            "6380",
+            " socket",
+            ":",
+            "master",
+            "unhandled error event",
+        ),
         re.compile(
             rf"redis|jedis|lettuce|\bnoauth\b|wrongpass|{_PORT}(?:6379|6380|26379)\b"
             r"|error (?:\d+ )?while (?:reading from|writing to) socket"  # redis-py's own wording
+            # the server's own log line: "pid:role dd Mon yyyy hh:mm:ss.mmm # ..." (older: "[pid] dd Mon ...")
+            r"|(?:^|\s)(?:\d+:[mscx]|\[\d+\]) \d{1,2} [a-z]{3}(?: \d{4})? \d\d:\d\d:\d\d\.\d{3} [#*.-] "
+            r"|master <-> replica|reply to psync|connection with (?:master|slave|replica)\b"
+            r"|(?<!')unhandled error event:"  # ioredis; Node's own EventEmitter says "Unhandled 'error' event"
         ),
     ),
     (

@@ -107,7 +107,8 @@ SERVER_STATE: tuple[Rule, ...] = (
             "cannotconnectnowerror",
         ),
         r"the database system is (?:starting up|in recovery mode|shutting down|not (?:yet )?accepting)"
-        r"|not yet accepting connections|consistent recovery state|"
+        # the standby's DETAIL, not its informational "consistent recovery state reached at 0/..." LOG line
+        r"|not yet accepting connections|consistent recovery state has not (?:yet )?been (?:yet )?reached|"
         + _SQLSTATE
         + r"57p03|cannotconnectnowerror",
         component=K.POSTGRES,

@@ -169,7 +169,10 @@ _READ_TIMEOUT = (
     r"|timed out \(read failed\)|semaphore timeout period has expired"
     # a WebSocket peer that stopped answering pings; mysqljs waiting for the server's greeting; MySQL's own
     # statement and socket read limits
-    r"|keepalive ping timeout|timed out waiting for keepalive pong|handshake inactivity timeout|protocol_sequence_timeout"
+    r"|keepalive ping timeout|timed out waiting for keepalive pong|(?:handshake|query) inactivity timeout"
+    r"|protocol_sequence_timeout"
+    # a Redis replica or master hearing nothing from its peer on the replication link
+    r"|no data nor ping received|timeout receiving bulk data from master|reading from master: connection timed out"
     # connected, but the WebSocket upgrade response did not come in time (ws, websockets)
     r"|opening handshake has timed out|timed out during opening handshake"
     r"|maximum statement execution time exceeded|got timeout (?:reading|writing) communication packets"
@@ -213,6 +216,10 @@ TIMEOUTS: tuple[Rule, ...] = (
         "read_timeout",
         C.READ_TIMEOUT,
         (
+            "inactivity timeout",
+            "no data nor ping received",
+            "timeout receiving bulk data",
+            "reading from master",
             "read timed out",
             "readtimeout",
             "timeout reading",
@@ -252,7 +259,6 @@ TIMEOUTS: tuple[Rule, ...] = (
             "keepalive pong",
             "opening handshake has timed out",
             "timed out during opening handshake",
-            "handshake inactivity timeout",
             "protocol_sequence_timeout",
             "maximum statement execution time",
             "got timeout reading",
@@ -370,6 +376,7 @@ RESET: tuple[Rule, ...] = (
             "disconnected by the server",
             "closing transport",
             "clientconnectionerror: connection closed",
+            "connection with ",
         ),
         r"connection(?: was)?[ _]?reset|econnreset|reset by peer|forcibly closed|broken pipe|\bepipe\b"
         r"|(?:errno|error) (?:104|54|32)\b|winerror 1005[34]|aborted by the software|connection ?aborted"
@@ -393,7 +400,9 @@ RESET: tuple[Rule, ...] = (
         r"|cannot write to closing transport|clientconnectionerror: connection closed\b"
         # HTTP/2: the server's GOAWAY (h2/httpcore, Go) or its RST_STREAM on an established connection
         r"|<connectionterminated error_code|server sent goaway and closed the connection"
-        r"|stream error: stream id \d+; \w+; received from peer",
+        r"|stream error: stream id \d+; \w+; received from peer"
+        # a Redis server's replication link to its master or a replica dropped
+        r"|connection with (?:master|slave|replica)\b[^\n]{0,80}? lost",
     ),
 )
 

@@ -77,6 +77,9 @@ PROXY: tuple[Rule, ...] = (
             "target.responsecodemismatch",
             "health checks failed with these codes",
             "error responses",
+            "backend_early_response",
+            "backend_response_corrupted",
+            "no available instance",
         ),
         # Google Cloud load balancer statusDetails and AWS target-group health reasons: the balancer
         # speaking about its backends.
@@ -84,7 +87,10 @@ PROXY: tuple[Rule, ...] = (
         r"|failed_to_connect_to_backend|is unhealthy in target-group|unhealthy (?:alb |elb |nlb )?targets?\b"
         r"|target\.(?:timeout|failedhealthchecks|responsecodemismatch)\b|health checks failed with these codes"
         # urllib3 gave up retrying gateway statuses (Retry(status_forcelist=...)): "too many 503 error responses"
-        r"|too many 50[234] error responses",
+        r"|too many 50[234] error responses"
+        r"|backend_early_response_with_non_error_status|backend_response_corrupted"
+        # Cloud Run's frontend: no container instance could take the request in time
+        r"|aborted because there was no available instance",
         component=K.HTTP,
     ),
     rule(

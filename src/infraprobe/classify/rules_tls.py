@@ -144,6 +144,7 @@ TLS: tuple[Rule, ...] = (
             "before secure tls connection was established",
             "tls handshake failed",
             "ssl handshake failed",
+            "response to ssl negotiation",
         ),
         r"wrong[ _]version[ _]number|alert protocol version|protocol_version|selected protocol version"
         r"|protocol version not supported|unsupported protocol|handshake[ _]failure|unrecognized ssl message"
@@ -152,7 +153,8 @@ TLS: tuple[Rule, ...] = (
         r"|record layer failure|alert internal error|inappropriate fallback|dh key too small"
         r"|legacy renegotiation|bad record mac|record_too_long|sent to https port|does not support ssl"
         r"|ssl is not enabled|rejected ssl upgrade|certificate required|remote host terminated the handshake"
-        r"|before secure tls connection was established|(?:tls|ssl) handshake failed",
+        r"|before secure tls connection was established|(?:tls|ssl) handshake failed"
+        r"|invalid response to ssl negotiation",  # libpq: the peer answered its SSLRequest with something else
     ),
     rule(
         "http_to_https",
