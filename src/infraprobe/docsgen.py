@@ -1,11 +1,12 @@
 """Generated documentation: the taxonomy and the probe kinds come from the code, never typed twice.
 
-`python -m infraprobe.docsgen` rewrites docs/taxonomy.md and docs/probes/README.md; a test fails when the
-committed files differ from what the code says.
+`python -m infraprobe.docsgen` rewrites docs/taxonomy.md, docs/probes/README.md and the config's JSON Schema
+(docs/infraprobe.schema.json); a test fails when the committed files differ from what the code says.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -49,8 +50,19 @@ def kinds_md() -> str:
     return "\n".join(lines) + "\n"
 
 
+def schema_json() -> str:
+    from infraprobe.config.schema import config_schema
+
+    return json.dumps(config_schema(), indent=2) + "\n"
+
+
 def outputs(root: Path) -> dict[Path, str]:
-    return {root / "docs" / "taxonomy.md": taxonomy_md(), root / "docs" / "probes" / "README.md": kinds_md()}
+    return {
+        root / "docs" / "taxonomy.md": taxonomy_md(),
+        root / "docs" / "probes" / "README.md": kinds_md(),
+        # For editors: `# yaml-language-server: $schema=.../docs/infraprobe.schema.json` in a config file.
+        root / "docs" / "infraprobe.schema.json": schema_json(),
+    }
 
 
 def main() -> int:

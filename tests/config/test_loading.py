@@ -77,3 +77,25 @@ def test_schema_lists_every_kind() -> None:
     text = json.dumps(schema)
     for kind in REGISTRY:
         assert f'"const": "{kind}"' in text or f'"{kind}"' in text
+
+
+def test_published_schema_accepts_the_example_environment() -> None:
+    """docs/infraprobe.schema.json (what editors load) accepts examples/staging-incident.yaml as written."""
+    import json
+    from pathlib import Path
+
+    import jsonschema
+    import yaml
+
+    class TextDates(yaml.SafeLoader):
+        """Keeps dates as the strings an editor sees, instead of PyYAML's date objects."""
+
+    TextDates.yaml_implicit_resolvers = {
+        k: [r for r in v if r[0] != "tag:yaml.org,2002:timestamp"]
+        for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    root = Path(__file__).resolve().parents[2]
+    schema = json.loads((root / "docs" / "infraprobe.schema.json").read_text())
+    data = yaml.load((root / "examples" / "staging-incident.yaml").read_text(), Loader=TextDates)
+    errors = [e.message for e in jsonschema.Draft202012Validator(schema).iter_errors(data)]
+    assert errors == []
