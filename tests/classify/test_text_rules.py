@@ -154,3 +154,36 @@ def test_typical_line_is_classified_fast() -> None:
         classify_text(line)
     per_line = (time.perf_counter() - start) / rounds
     assert per_line < 250e-6, f"{per_line * 1e6:.0f} µs per line"
+
+
+def test_excused_benign_line_does_not_hide_a_failure_after_it() -> None:
+    """A rule's `unless` skips only the benign line; the same rule still fires on a later failing line."""
+    benign = (
+        "[warn] 29#29: *1 an upstream response is buffered to a temporary file /var/cache/nginx/proxy_temp/1/00/01"
+        " while reading upstream"
+    )
+    assert classify_text(benign).cause is Cause.UNKNOWN
+    failing = "[error] 29#29: *2 upstream timed out (110: Connection timed out) while reading upstream"
+    assert classify_text(benign + "\n" + failing).cause is Cause.UPSTREAM_UNAVAILABLE
+    assert (
+        classify_text("[Warning] [MY-010068] [Server] CA certificate ca.pem is self signed.").cause
+        is Cause.UNKNOWN
+    )
+    assert (
+        classify_text("SSL certificate problem: self signed certificate").cause
+        is Cause.TLS_UNTRUSTED_CERTIFICATE
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1:M 01 Jan 2024 10:00:00.000 * 10 changes in 300 seconds. Saving...",
+        'http 2024-01-01T10:00:00Z app/my-alb/1 1.2.3.4:1 10.0.0.1:80 0.000 0.001 0.000 503 503 1 2 "GET / HTTP/1.1"',
+        "LOG:  memory limit settings loaded",
+        'statusDetails: "response_sent_by_backend"',
+    ],
+)
+def test_round5_server_wordings_do_not_over_fire(text: str) -> None:
+    """Server-log and load-balancer families added in round 5 leave look-alike normal lines unknown."""
+    assert classify_text(text).cause is Cause.UNKNOWN

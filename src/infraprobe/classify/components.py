@@ -84,6 +84,8 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "[my-",
             "inactivity timeout",
             "packets.go:",
+            "aborted connection",
+            "cannot enqueue",
         ),
         re.compile(
             rf"mysql|mariadb|\ber_[a-z_]{{4,}}|{_PORT}3306\b|\[hy000\]|\(hy000\)"
@@ -92,6 +94,7 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             # the server's own error log (MySQL 8 codes, InnoDB); mysqljs's handshake and query timers
             r"|\[my-\d{6}\]|\binnodb\b|(?:handshake|query) inactivity timeout"
             r"|\bpackets\.go:\d+"  # go-sql-driver/mysql's log lines name its own source file
+            r"|aborted connection \d+ to db: |cannot enqueue \w+ after"  # server error log; mysqljs
         ),
     ),
     (
@@ -171,6 +174,7 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "httpcore",
             "httprequestexception",
             "fetch()",
+            "statusdetails",
         ),
         re.compile(
             r"\bhttps?://|https?connectionpool|\bhttp/[12]|httpx|aiohttp|requests\.exceptions|urllib3|axios"
@@ -184,6 +188,7 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             r"|server disconnected without sending|\bhttp proxy\b|\bcurl error \d+"
             r"|error sending request for url|hyper::error|hypererror"  # reqwest / hyper (Rust)
             r"|httpcore|httprequestexception|\bfetch\(\)"  # httpx's transport, .NET HttpClient, WHATWG fetch
+            r"|\bstatusdetails\b"  # Google Cloud load balancer log entries
         ),
     ),
 )

@@ -46,6 +46,9 @@ class Rule:
     weak: bool = False  # generic wording: loses to any specific rule elsewhere in a chain
     by_phase: str = ""  # "timeout" or "eof": the cause depends on the phase it happened in
     fallback: Component | None = None  # the failing layer when no dependency is named (default: by cause)
+    # a match whose line also matches this is skipped: a benign line that shares the rule's wording
+    # (nginx's "[warn] an upstream response is buffered to a temporary file ... while reading upstream")
+    unless: re.Pattern[str] | None = None
 
 
 def rule(
@@ -58,6 +61,7 @@ def rule(
     weak: bool = False,
     by_phase: str = "",
     fallback: Component | None = None,
+    unless: str | None = None,
 ) -> Rule:
     """Build a rule; without `regex` the needles themselves are the (literal) pattern."""
     needles = (needles,) if isinstance(needles, str) else needles
@@ -65,7 +69,17 @@ def rule(
         if needle != needle.lower():
             raise ValueError(f"rule {rule_id}: needle {needle!r} must be lowercase")
     source = regex if regex is not None else "|".join(re.escape(n) for n in needles)
-    return Rule(rule_id, cause, needles, re.compile(source), component, weak, by_phase, fallback)
+    return Rule(
+        rule_id,
+        cause,
+        needles,
+        re.compile(source),
+        component,
+        weak,
+        by_phase,
+        fallback,
+        re.compile(unless) if unless is not None else None,
+    )
 
 
 def timeout_for_phase(default: Cause, phase: str | None) -> Cause:

@@ -49,11 +49,20 @@ AUTH: tuple[Rule, ...] = (
             "invalidpassworderror",
             "invalidauthorizationspecification",
             "scram authentication",
+            "has no password assigned",
+            "has an expired password",
+            "does not have a valid scram secret",
+            "password does not match for user",
+            "is not permitted to log in",
+            "requires a valid client certificate",
         ),
         r"password authentication failed|pg_hba\.conf|ident authentication failed|peer authentication failed"
         r"|fe_sendauth|sasl authentication failed|role \"[^\"\n]{0,100}\" does not exist"
         r"|but no password was provided|" + _SQLSTATE + r"28(?:p01|000)|\b28p01\b|invalidpassworderror"
-        r"|invalidauthorizationspecification|scram authentication",
+        r"|invalidauthorizationspecification|scram authentication"
+        # the server log's DETAIL lines under "password authentication failed", and cert / login refusals
+        r"|has no password assigned|has an expired password|does not have a valid scram secret"
+        r"|password does not match for user|is not permitted to log in|requires a valid client certificate",
         component=K.POSTGRES,
     ),
     rule(
@@ -105,12 +114,13 @@ SERVER_STATE: tuple[Rule, ...] = (
             "consistent recovery state",
             "57p03",
             "cannotconnectnowerror",
+            "- rejecting connections",
         ),
         r"the database system is (?:starting up|in recovery mode|shutting down|not (?:yet )?accepting)"
         # the standby's DETAIL, not its informational "consistent recovery state reached at 0/..." LOG line
         r"|not yet accepting connections|consistent recovery state has not (?:yet )?been (?:yet )?reached|"
         + _SQLSTATE
-        + r"57p03|cannotconnectnowerror",
+        + r"57p03|cannotconnectnowerror|:\d+ - rejecting connections",  # pg_isready
         component=K.POSTGRES,
     ),
     rule(
@@ -118,6 +128,12 @@ SERVER_STATE: tuple[Rule, ...] = (
         C.SERVICE_STARTING,
         ("loading the dataset", "busyloadingerror", "masterdown"),
         component=K.REDIS,
+    ),
+    rule(
+        "envoy_not_ready",
+        C.SERVICE_STARTING,
+        "envoy proxy is not ready",
+        component=K.HTTP,
     ),
     rule("mysql_shutdown_in_progress", C.SERVICE_STARTING, "server shutdown in progress", component=K.MYSQL),
     # ER_QUERY_INTERRUPTED (1317): a client whose query timeout fired cancels it with KILL QUERY, so the
@@ -177,9 +193,13 @@ SERVER_STATE: tuple[Rule, ...] = (
             "53200",
             "enomem",
             "heap out of memory",
+            "errno 12",
+            "memory limit",
         ),
         r"out of (?:shared |sort )?memory|cannot allocate memory|memoryerror|oomkilled|outofmemoryerror"
-        r"|" + _SQLSTATE + r"53200|\benomem\b",
+        r"|" + _SQLSTATE + r"53200|\benomem\b"
+        # ENOMEM by number (InnoDB's "mmap(...) failed; errno 12"); Cloud Run's and serverless memory limits
+        r"|\berrno:? 12\b|memory limit (?:of [\d.]+ ?[kmgt]i?b )?exceeded",
     ),
 )
 
@@ -189,6 +209,13 @@ MISSING: tuple[Rule, ...] = (
         C.RESOURCE_MISSING,
         ("does not exist", "3d000", "invalidcatalogname"),
         r"database \"[^\"\n]{0,100}\" does not exist|" + _SQLSTATE + r"3d000|invalidcatalogname",
+        component=K.POSTGRES,
+    ),
+    rule(
+        "pg_wal_segment_removed",
+        C.RESOURCE_MISSING,
+        "has already been removed",
+        r"requested wal segment \S+ has already been removed",
         component=K.POSTGRES,
     ),
     rule(
@@ -270,8 +297,14 @@ APP: tuple[Rule, ...] = (
             "er_bad_field_error",
             "er_parse_error",
             "deadlock found when trying to get lock",
+            "er_net_packet_too_large",
+            "max_allowed_packet",
+            "cannot enqueue",
         ),
-        r"error in your sql syntax|table '[^'\n]{1,120}' doesn't exist|unknown column|er_no_such_table"
+        r"er_net_packet_too_large|got a packet bigger than 'max_allowed_packet'"
+        # mysqljs: the application used a connection after quit() or connected it twice
+        r"|cannot enqueue \w+ after (?:invoking quit|already enqueuing a handshake)"
+        r"|error in your sql syntax|table '[^'\n]{1,120}' doesn't exist|unknown column|er_no_such_table"
         r"|er_bad_field_error|er_parse_error|deadlock found when trying to get lock",
         component=K.MYSQL,
     ),

@@ -13,6 +13,10 @@ from infraprobe.taxonomy import Cause as C
 from infraprobe.taxonomy import Component as K
 
 DNS: tuple[Rule, ...] = (
+    # nginx's own resolver unreachable ("recv() failed (111: Connection refused) while resolving, resolver: ...")
+    rule(
+        "nginx_resolver", C.DNS_FAILURE, "while resolving", r"\bwhile resolving, resolver: ", component=K.DNS
+    ),
     rule("libpq_dns", C.DNS_FAILURE, "could not translate host name", component=K.POSTGRES),
     rule("mysql_dns", C.DNS_FAILURE, "unknown mysql server host", component=K.MYSQL),
     rule("curl_dns_timeout", C.DNS_FAILURE, "resolving timed out"),
@@ -154,7 +158,7 @@ _CONNECT_TIMEOUT = (
     + _MYSQL_CONNECT
     + r"[^\n]{0,200}\((?:110|115|60|10060|timeout)\)"
     r"|curl: \(28\) connection timed out|failed to connect to \S+ \(port \d+\)[^\n]{0,40}after \d+ ?ms"
-    r"|request canceled while waiting for connection"
+    r"|request canceled while waiting for connection|operation now in progress"
     # StackExchange.Redis names the failure after the message
     r"|(?:abortonconnectfail|redis server\(s\))\W{1,3}(?:connect)?timeout\b"
 )
@@ -173,6 +177,7 @@ _READ_TIMEOUT = (
     r"|protocol_sequence_timeout"
     # a Redis replica or master hearing nothing from its peer on the replication link
     r"|no data nor ping received|timeout receiving bulk data from master|reading from master: connection timed out"
+    r"|disconnecting timedout (?:replica|slave)"
     # connected, but the WebSocket upgrade response did not come in time (ws, websockets)
     r"|opening handshake has timed out|timed out during opening handshake"
     r"|maximum statement execution time exceeded|got timeout (?:reading|writing) communication packets"
@@ -209,6 +214,7 @@ TIMEOUTS: tuple[Rule, ...] = (
             "abortonconnectfail",
             "redis server(s)",
             "can't connect to server on",
+            "operation now in progress",
         ),
         _CONNECT_TIMEOUT,
     ),
@@ -218,6 +224,7 @@ TIMEOUTS: tuple[Rule, ...] = (
         (
             "inactivity timeout",
             "no data nor ping received",
+            "disconnecting timedout",
             "timeout receiving bulk data",
             "reading from master",
             "read timed out",
@@ -377,6 +384,10 @@ RESET: tuple[Rule, ...] = (
             "closing transport",
             "clientconnectionerror: connection closed",
             "connection with ",
+            "error writing communication packets",
+            "incomplete message from client",
+            "for overcoming of output buffer limits",
+            "after fatal error",
         ),
         r"connection(?: was)?[ _]?reset|econnreset|reset by peer|forcibly closed|broken pipe|\bepipe\b"
         r"|(?:errno|error) (?:104|54|32)\b|winerror 1005[34]|aborted by the software|connection ?aborted"
@@ -390,7 +401,7 @@ RESET: tuple[Rule, ...] = (
         r"|failure when receiving data from the peer|recv failure|send failure|transfer closed with"
         r"|response ended prematurely|chunkedencodingerror|connection closed before|stream reset"
         r"|server closed the connection|connection (?:is|was) lost|payload is not completed|no close frame received"
-        r"|event type connectionclosed|got an error reading communication packets|while writing to socket"
+        r"|event type connectionclosed|got an error (?:reading|writing) communication packets|while writing to socket"
         r"|\bsocketclosed\b|connection already closed|server closed idle connection|connection is in closed state"
         r"|connection to (?:the )?(?:client|server|broker) (?:was )?lost|stream \d+ was not closed cleanly"
         r"|http2: client connection lost|desc = connection closed\b|mysql connection not available"
@@ -402,7 +413,11 @@ RESET: tuple[Rule, ...] = (
         r"|<connectionterminated error_code|server sent goaway and closed the connection"
         r"|stream error: stream id \d+; \w+; received from peer"
         # a Redis server's replication link to its master or a replica dropped
-        r"|connection with (?:master|slave|replica)\b[^\n]{0,80}? lost",
+        r"|connection with (?:master|slave|replica)\b[^\n]{0,80}? lost"
+        # PostgreSQL: the client vanished mid-message; Redis dropping a client over its output buffer limit;
+        # mysqljs refusing queries on a connection that already had a fatal (network) error
+        r"|incomplete message from client|for overcoming of output buffer limits"
+        r"|cannot enqueue \w+ after fatal error|protocol_enqueue_after_fatal_error",
     ),
 )
 

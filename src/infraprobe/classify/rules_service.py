@@ -102,6 +102,55 @@ PROXY: tuple[Rule, ...] = (
         r"|error reading status line from remote server|\bah0(?:0957|1102|1079|2454)\b",
         component=K.HTTP,
     ),
+    # Not about the backend: nginx's own connection cap, the downstream client leaving, the FastCGI
+    # backend's own stderr (php-fpm could not find the script, or the script itself failed).
+    rule(
+        "nginx_worker_connections",
+        C.DB_CONNECTION_LIMIT,
+        "worker_connections are not enough",
+        component=K.HTTP,
+    ),
+    rule(
+        "proxy_client_went_away",
+        C.CONNECTION_RESET,
+        (
+            "client prematurely closed",
+            "downstream_remote_disconnect",
+            "client_disconnected_before_any_response",
+        ),
+        component=K.HTTP,
+    ),
+    rule(
+        "fastcgi_script_unknown",
+        C.RESOURCE_MISSING,
+        "primary script unknown",
+        component=K.HTTP,
+    ),
+    rule(
+        "fastcgi_php_fatal",
+        C.APP_ERROR,
+        "fastcgi sent in stderr",
+        r"fastcgi sent in stderr: \"php message: php (?:fatal|parse) error",
+        component=K.HTTP,
+    ),
+    rule(
+        "envoy_tcp_flags",
+        C.UPSTREAM_UNAVAILABLE,
+        '"- - -" 0 u',
+        # Envoy's TCP proxy access log: no HTTP status, then the upstream failure flags
+        r'"- - -" 0 (?:uf|uh|uo|urx|ut|uc|ur)(?:,[a-z]+)*\b',
+        fallback=K.TCP,
+    ),
+    rule(
+        "aws_lb_access_log",
+        C.UPSTREAM_UNAVAILABLE,
+        ("-1 502", "-1 503", "-1 504", "targetconnectionerror", "targetresponseerror", "targettimeout"),
+        # ALB / classic ELB access logs: a 5xx the balancer produced itself (response_processing_time -1,
+        # no target status), or the error_reason field naming the target
+        r"(?:^|\s)(?:-1|\d+\.\d+) (?:-1|\d+\.\d+) -1 50[234] (?:-|0)(?=\s)"
+        r"|\"target(?:connectionerror|responseerror|timeout)\"",
+        component=K.HTTP,
+    ),
     rule(
         "nginx_stream_upstream",
         C.UPSTREAM_UNAVAILABLE,
@@ -122,6 +171,7 @@ PROXY: tuple[Rule, ...] = (
         # nginx's own resolver failing on a proxied name: "backend could not be resolved (3: Host not found)"
         r"|could not be resolved \(\d+: [^)\n]{1,40}\)",
         component=K.HTTP,
+        unless=r"upstream response is buffered to a temporary file",
     ),
     rule(
         "lb_no_backend",
@@ -141,9 +191,11 @@ PROXY: tuple[Rule, ...] = (
             "web server returned an unknown error",
             "cloudfront wasn't able to connect to the origin",
             "cloudfront attempted to establish a connection with the origin",
+            "has reached the maximum request timeout",
         ),
         component=K.HTTP,
     ),
+    rule("envoy_rbac_denied", C.AUTH_FAILED, "rbac: access denied", component=K.HTTP),
     rule(
         "go_reverse_proxy",
         C.UPSTREAM_UNAVAILABLE,
@@ -211,13 +263,14 @@ WEBSOCKET: tuple[Rule, ...] = (
             "invalid response status",
             "unexpected response code",
             "sec-websocket-accept header",
+            "websocket_handshake_failed",
         ),
         r"rejected websocket connection|websocket: bad handshake|unexpected server response"
         r"|during websocket handshake|wsserverhandshakeerror|websockethandshakeexception"
         r"|invalid handshake response|expected http 101|invalidstatus(?:code)?\b|invalid ?upgrade"
         r"|did not receive a valid http response|websocket upgrade[^\n]{0,40}fail|upgrade required"
         r"|invalid response status|(?:websocket|\bwss?://)[^\n]{0,300}unexpected response code"
-        r"|(?:missing|invalid|empty) sec-websocket-accept header",
+        r"|(?:missing|invalid|empty) sec-websocket-accept header|websocket_handshake_failed",
         component=K.WEBSOCKET,
     ),
     rule(
@@ -263,7 +316,9 @@ POOL: tuple[Rule, ...] = (
         C.DB_CONNECTION_LIMIT,
         ("too many connections", "max_user_connections", "er_con_count_error", "(1040,"),
         r"(?:1040|hy000|08004|mysql|mariadb|rejected establishment of connection)[^\n]{0,80}too many connections"
-        r"|too many connections[^\n]{0,40}1040|max_user_connections|er_con_count_error|\(1040, '",
+        r"|too many connections[^\n]{0,40}1040|max_user_connections|er_con_count_error|\(1040, '"
+        # the server's own error log ("[Warning] Too many connections", MySQL 8's "[Warning] [MY-...] [Server]")
+        r"|\[(?:warning|note|error)\] (?:\[my-\d{6}\] \[server\] )?too many connections",
         component=K.MYSQL,
     ),
     rule("redis_max_clients", C.DB_CONNECTION_LIMIT, "max number of clients reached", component=K.REDIS),

@@ -92,10 +92,23 @@ def _first_rule(
     if present is None:
         present = _LITERALS.found_in(low, start, end)
     for i in sorted({i for needle in present for i in _RULES_BY_NEEDLE[needle]}):
-        m = RULES[i].pattern.search(low, start, end)
+        m = _search(RULES[i], low, start, end)
         if m is not None:
             return RULES[i], m.start(), m.end()
     return None
+
+
+def _search(r: Rule, low: str, start: int, end: int) -> re.Match[str] | None:
+    """The rule's first match in low[start:end] whose line its `unless` pattern does not excuse."""
+    m = r.pattern.search(low, start, end)
+    while m is not None and r.unless is not None:
+        line_start = low.rfind("\n", start, m.start()) + 1
+        line_end = low.find("\n", m.end(), end)
+        line_end = end if line_end < 0 else line_end
+        if not r.unless.search(low, max(line_start, start), line_end):
+            return m
+        m = r.pattern.search(low, line_end, end)  # the rest of an excused line is excused too
+    return m
 
 
 def _match_line(text: str) -> Hit | None:
