@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
+import json
+import re
 import time
 
 import pytest
 
 from infraprobe.classify import SIGNATURES, classify, classify_text
+from infraprobe.classify import text as text_rules
 from infraprobe.classify.literals import LiteralSet
 from infraprobe.classify.rules import RULES
 from infraprobe.taxonomy import Cause, Component, Layer
@@ -187,3 +191,124 @@ def test_excused_benign_line_does_not_hide_a_failure_after_it() -> None:
 def test_round5_server_wordings_do_not_over_fire(text: str) -> None:
     """Server-log and load-balancer families added in round 5 leave look-alike normal lines unknown."""
     assert classify_text(text).cause is Cause.UNKNOWN
+
+
+def _traceback(frames: int, final: str) -> str:
+    lines = ["Traceback (most recent call last):"]
+    for i in range(frames):
+        lines.append(
+            f'  File "/usr/local/lib/python3.11/site-packages/app/mod{i}.py", line {i + 10}, in call{i}'
+        )
+        lines.append(f"    return self.connect(timeout=self.socket_connect_timeout)  # frame {i}")
+    return "\n".join([*lines, final])
+
+
+def _long_chain() -> str:
+    """A 60-line requests/urllib3 traceback: refused socket -> NewConnectionError -> MaxRetryError -> wrapper."""
+    cause = "\n\nThe above exception was the direct cause of the following exception:\n\n"
+    during = "\n\nDuring handling of the above exception, another exception occurred:\n\n"
+    reason = (
+        "HTTPConnectionPool(host='api', port=8080): Max retries exceeded with url: /v1 (Caused by"
+        " NewConnectionError('<urllib3.connection.HTTPConnection object at 0x7f>: Failed to establish a new"
+        " connection: [Errno 111] Connection refused'))"
+    )
+    return (
+        _traceback(5, "ConnectionRefusedError: [Errno 111] Connection refused")
+        + cause
+        + _traceback(4, "urllib3.exceptions.NewConnectionError: Failed to establish a new connection")
+        + cause
+        + _traceback(6, f"urllib3.exceptions.MaxRetryError: {reason}")
+        + during
+        + _traceback(5, f"requests.exceptions.ConnectionError: {reason}")
+        + during
+        + _traceback(1, "RuntimeError: startup failed")
+    )
+
+
+def test_long_traceback_is_classified_fast() -> None:
+    """A 60-line chained traceback classifies in under a millisecond (best of several batches)."""
+    text = _long_chain()
+    assert 55 <= text.count("\n") <= 65
+    assert classify_text(text).cause is Cause.CONNECTION_REFUSED
+    rounds, best = 100, float("inf")
+    for _ in range(5):
+        start = time.perf_counter()
+        for _ in range(rounds):
+            classify_text(text)
+        best = min(best, (time.perf_counter() - start) / rounds)
+    assert best < 1e-3, f"{best * 1e6:.0f} µs per traceback"
+
+
+def test_frame_continuation_lines_are_not_read_as_errors() -> None:
+    """3.11+ tracebacks spread a call over several indented lines; none of them is an error message."""
+    text = (
+        "Traceback (most recent call last):\n"
+        '  File "/app/redis/connection.py", line 977, in <lambda>\n'
+        "    lambda: self.connect_check_health(\n"
+        "            ~~~~~~~~~~~~~~~~~~~~~~~~~^\n"
+        "        socket_connect_timeout=5, error='connection refused',\n"
+        "        ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n"
+        "    ),\n"
+        "KeyError: 'ord_123'\n"
+    )
+    assert classify_text(text).cause is Cause.UNKNOWN
+
+
+def test_exception_group_sub_exception_is_classified() -> None:
+    """anyio/TaskGroup's `|`-railed sub-exception is read; its frames are blanked like any other."""
+    text = (
+        "  + Exception Group Traceback (most recent call last):\n"
+        '  |   File "/app/anyio/_backends/_asyncio.py", line 763, in __aexit__\n'
+        "  |     raise BaseExceptionGroup(  # timed out waiting\n"
+        "  | ExceptionGroup: unhandled errors in a TaskGroup (1 sub-exception)\n"
+        "  +-+---------------- 1 ----------------\n"
+        "    | Traceback (most recent call last):\n"
+        '    |   File "/app/cache.py", line 9, in get\n'
+        "    |     return await r.get(key, timeout=1)\n"
+        "    | redis.exceptions.ConnectionError: Error 111 connecting to redis:6379. Connection refused.\n"
+        "    +------------------------------------\n"
+    )
+    d = classify_text(text)
+    assert (d.cause, d.component) == (Cause.CONNECTION_REFUSED, Component.REDIS)
+
+
+def test_doubly_escaped_json_log_is_unescaped_to_its_chain() -> None:
+    """A JSON log inside Docker's JSON log line: the traceback's newlines are escaped twice."""
+    inner = (
+        "Traceback (most recent call last):\n"
+        '  File "/app/redis/connection.py", line 730, in _connect\n'
+        "    for res in socket.getaddrinfo(self.host, self.port):\n"
+        "ConnectionRefusedError: [Errno 111] Connection refused\n\n"
+        "During handling of the above exception, another exception occurred:\n\n"
+        "redis.exceptions.ConnectionError: Error 111 connecting to redis:6379. Connection refused."
+    )
+    line = json.dumps({"log": json.dumps({"level": "error", "exc_info": inner}) + "\n", "stream": "stderr"})
+    assert "\\\\n" in line
+    d = classify_text(line)
+    assert (d.cause, d.component) == (Cause.CONNECTION_REFUSED, Component.REDIS)
+
+
+def test_fast_unescape_matches_the_escape_regex() -> None:
+    """The str.replace fast path of JSON unescaping equals the regex path on every short escape mix."""
+    alphabet = ["\\", "n", "t", "r", '"', "'", "/", "a", " "]
+    for text in ("".join(p) for size in range(6) for p in itertools.product(alphabet, repeat=size)):
+        assert text_rules._unescape(text) == text_rules._ESCAPE.sub(_slow_unescape_one, text), repr(text)
+
+
+def _slow_unescape_one(m: re.Match[str]) -> str:
+    return chr(int(m.group(1), 16)) if m.group(1) else text_rules._ESCAPES.get(m.group(2), m.group(2))
+
+
+def test_python_zero_division_is_not_a_postgres_error() -> None:
+    """Python's ZeroDivisionError shares PostgreSQL's wording `division by zero` but names no database."""
+    assert classify_text("ZeroDivisionError: division by zero").cause is Cause.UNKNOWN
+    pg = classify_text("ERROR:  division by zero")
+    assert (pg.cause, pg.component) == (Cause.APP_ERROR, Component.POSTGRES)
+
+
+def test_gateway_status_in_a_websocket_handshake_is_the_websocket() -> None:
+    """An HTTP wording met while opening a WebSocket belongs to the WebSocket dependency."""
+    d = classify_text(
+        "WebSocketBadStatusException: Handshake status 502 Bad Gateway (wss://stream.example.com)"
+    )
+    assert (d.cause, d.component) == (Cause.UPSTREAM_UNAVAILABLE, Component.WEBSOCKET)

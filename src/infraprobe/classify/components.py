@@ -10,16 +10,41 @@ from __future__ import annotations
 import ipaddress
 import re
 
+from infraprobe.classify.literals import LiteralSet
 from infraprobe.taxonomy import Component, Layer
 
 _PORT = r"(?:[:=]|port[ =\"]{1,2}|', ?)"
-# Documentation links say nothing about what the client talked to ("More info: http://pris.ly/...").
-_DOC_LINK = re.compile(
-    r"(?:background on this error at|more info|more information(?: check)?|more details here|see|visit|docs?)"
-    r"\W{0,3}https?://\S*"
-    r"|https?://(?:sqlalche\.me|pris\.ly|developer\.mozilla\.org|www\.postgresql\.org|dev\.mysql\.com)\S*"
-    r"|(?:ca issuers|ocsp) - uri': \[ 'https?://\S*"  # a certificate's own issuer links (Node's cert dump)
+# Documentation links say nothing about what the client talked to ("More info: http://pris.ly/..."): a URL
+# introduced as documentation, one on a documentation host, or a certificate's own issuer links (Node's cert dump).
+_URL = re.compile(r"https?://\S*")
+_DOC_LEAD = re.compile(
+    r"(?:background on this error at|more info|more information(?: check)?|more details here|see|visit|docs?)\W{0,3}$"
+    r"|(?:ca issuers|ocsp) - uri': \[ '$"
 )
+_DOC_HOST = re.compile(
+    r"https?://(?:sqlalche\.me|pris\.ly|developer\.mozilla\.org|www\.postgresql\.org|dev\.mysql\.com)"
+)
+_DOC_LEAD_CHARS = 40  # longer than the longest lead-in above
+
+
+def _strip_doc_links(low: str) -> str:
+    """`low` without its documentation links (URL by URL: a regex over the whole text is slower)."""
+    parts: list[str] = []
+    last = 0
+    for url in _URL.finditer(low):
+        start = url.start()
+        lead = _DOC_LEAD.search(low, max(last, start - _DOC_LEAD_CHARS), start)
+        if lead is not None:
+            start = lead.start()
+        elif _DOC_HOST.match(low, start) is None:
+            continue
+        parts.append(low[last:start])
+        last = url.end()
+    if not parts:
+        return low
+    parts.append(low[last:])
+    return "".join(parts)
+
 
 # Each dependency: literals of which any match contains one (a cheap gate), then the exact pattern.
 _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = (
@@ -108,17 +133,22 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "6379",
             "6380",
             " socket",
-            ":",
             "master",
             "unhandled error event",
         ),
         re.compile(
             rf"redis|jedis|lettuce|\bnoauth\b|wrongpass|{_PORT}(?:6379|6380|26379)\b"
             r"|error (?:\d+ )?while (?:reading from|writing to) socket"  # redis-py's own wording
-            # the server's own log line: "pid:role dd Mon yyyy hh:mm:ss.mmm # ..." (older: "[pid] dd Mon ...")
-            r"|(?:^|\s)(?:\d+:[mscx]|\[\d+\]) \d{1,2} [a-z]{3}(?: \d{4})? \d\d:\d\d:\d\d\.\d{3} [#*.-] "
             r"|master <-> replica|reply to psync|connection with (?:master|slave|replica)\b"
             r"|(?<!')unhandled error event:"  # ioredis; Node's own EventEmitter says "Unhandled 'error' event"
+        ),
+    ),
+    (
+        Component.REDIS,  # the server's own log line, keyed on its level marker (" # ", " * ", " . ", " - ")
+        (" # ", " * ", " . ", " - "),
+        # "pid:role dd Mon yyyy hh:mm:ss.mmm # ..." (older: "[pid] dd Mon ...")
+        re.compile(
+            r"(?:^|\s)(?:\d+:[mscx]|\[\d+\]) \d{1,2} [a-z]{3}(?: \d{4})? \d\d:\d\d:\d\d\.\d{3} [#*.-] "
         ),
     ),
     (
@@ -194,12 +224,49 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
 )
 
 
+_KEYS = LiteralSet(k for _, keys, _ in _DEPENDENCIES for k in keys)
+# Every dependency match contains one of its keys and is far shorter than this, so in a long text (a whole
+# traceback) the pattern only needs to run around the keys' occurrences, not over every character.
+_REACH = 256
+_MAX_WINDOWS = 48
+
+
+def _named_near_keys(low: str, keys: tuple[str, ...], pattern: re.Pattern[str]) -> bool:
+    """pattern.search(low), run only in windows around the keys' occurrences (equal result, less scanning)."""
+    size = len(low)
+    windows: list[tuple[int, int]] = []
+    for key in keys:
+        at = low.find(key)
+        while at >= 0:
+            windows.append((max(0, at - _REACH), min(size, at + len(key) + _REACH)))
+            if len(windows) > _MAX_WINDOWS:
+                return pattern.search(low) is not None
+            at = low.find(key, at + 1)
+    windows.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in windows:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    if sum(end - start for start, end in merged) * 2 > size:
+        return pattern.search(low) is not None
+    return any(pattern.search(low, start, end) is not None for start, end in merged)
+
+
 def detect(low: str) -> Component | None:
     """The dependency a lowercased text names, or None."""
-    if "http" in low:
-        low = _DOC_LINK.sub("", low)
+    if "://" in low:  # every documentation link is a URL
+        low = _strip_doc_links(low)
+    if len(low) <= 4 * _REACH:
+        for component, keys, pattern in _DEPENDENCIES:
+            if any(k in low for k in keys) and pattern.search(low):
+                return component
+        return None
+    present = _KEYS.found_in(low)  # one pass over a long text for every dependency's keys
     for component, keys, pattern in _DEPENDENCIES:
-        if any(k in low for k in keys) and pattern.search(low):
+        here = tuple(k for k in keys if k in present)
+        if here and _named_near_keys(low, here, pattern):
             return component
     return None
 

@@ -37,6 +37,8 @@ def pick_component(
     fallback: Component | None = None,
 ) -> Component:
     """Wording-implied dependency, then one the text names, then the caller's, then the failing layer."""
+    if implied is Component.HTTP and named is Component.WEBSOCKET:
+        return named  # a WebSocket opens with an HTTP request: HTTP wordings in its handshake are the WebSocket's
     return implied or named or given or fallback or DEFAULT_COMPONENT.get(cause, Component.OTHER)
 
 

@@ -283,7 +283,9 @@ APP: tuple[Rule, ...] = (
         ),
         r"syntax error at or near|(?:relation|column|function|type|operator) [^\n]{1,120}does not exist"
         r"|undefined(?:table|column|function)|violates (?:unique|foreign key|not-null|check) constraint"
-        r"|deadlock detected|division by zero|" + _SQLSTATE + r"42(?:601|p01|703)|postgressyntaxerror",
+        r"|deadlock detected|(?<!zerodivisionerror: )division by zero|"
+        + _SQLSTATE
+        + r"42(?:601|p01|703)|postgressyntaxerror",
         component=K.POSTGRES,
     ),
     rule(

@@ -112,6 +112,13 @@ REFUSED: tuple[Rule, ...] = (
         ),
         weak=True,
     ),
+    # Prisma P1001: nothing answered at the database's address (the server is not running or not listening)
+    rule(
+        "prisma_cannot_reach",
+        C.CONNECTION_REFUSED,
+        ("can't reach database server", "can\u2019t reach database server"),
+        r"can['\u2019]t reach database server",
+    ),
 )
 
 UNREACHABLE: tuple[Rule, ...] = (
@@ -150,6 +157,7 @@ UNREACHABLE: tuple[Rule, ...] = (
 
 _CONNECT_TIMEOUT = (
     r"connect timed out|connecttimeout|connect timeout error|connect etimedout|\(connect timeout="
+    r"|err_socket_connection_timeout|socket connection timeout"  # Node's net (autoSelectFamily attempts)
     r"|timeout connecting to|timed out (?:while )?connecting|connection timeout to host|due to connection timeout"
     r"|winerror 10060|did not properly respond after a period of time|dial (?:tcp|unix)[^\n]{0,160}i/o timeout"
     r"|connectexception[^\n]{0,60}timed out|err_connection_timed_out|took too long to respond"
@@ -215,6 +223,7 @@ TIMEOUTS: tuple[Rule, ...] = (
             "redis server(s)",
             "can't connect to server on",
             "operation now in progress",
+            "socket connection timeout",
         ),
         _CONNECT_TIMEOUT,
     ),

@@ -30,7 +30,14 @@ _PY_CHAIN = re.compile(
     r"|during handling of the above exception, another exception occurred:"
 )
 _INNER_AFTER = re.compile(r"caused by:|\[cause\]:|\bcause: ")
-_FRAMES = re.compile(r"(?m)^[ \t|]*(?:file \"[^\"\n]*\", line \d+[^\n]*(?:\n[ \t|]{4,}[^\n]*)?|at [^\n]*)$")
+# A Python frame is its `File "...", line N` line and every line indented deeper under it (the source line,
+# 3.11+'s ^^^/~~~ markers, multi-line calls, loguru's variable annotations); the prefix may carry a
+# `docker compose` service tag, ExceptionGroup's `|` rails or loguru's `>`. Node/Java frames are `at ...`.
+_FRAMES = re.compile(
+    r"(?m)^((?:[\w.-]{1,60} +\| ?)?[ \t|]*)(?:> ?)?file \"[^\"\n]*\", line \d+[^\n]*(?:\n\1[ \t]{2,}[^\n]*)*$"
+    r"|^[ \t|]*at [^\n]*$"
+)
+_MAX_UNESCAPES = 3  # a JSON log inside a JSON log line (Docker's json-file driver) is escaped twice
 _MAX_CHARS = 65_536  # a traceback longer than this is cut in its middle, keeping both ends of the chain
 
 
@@ -45,7 +52,19 @@ class Hit:
     end: int
 
 
+_SIMPLE_ESCAPES = (("\\n", "\n"), ("\\r", "\r"), ("\\t", "\t"), ('\\"', '"'), ("\\'", "'"), ("\\/", "/"))
+
+
 def _unescape(text: str) -> str:
+    if "\\u" not in text:  # fast path: str.replace per escape, escaped backslashes split off first
+        parts = text.split("\\\\")
+        for i, part in enumerate(parts):
+            if "\\" in part:
+                for escaped, plain in _SIMPLE_ESCAPES:
+                    part = part.replace(escaped, plain)
+                parts[i] = part
+        return "\\".join(parts)
+
     def one(m: re.Match[str]) -> str:
         if m.group(1):
             return chr(int(m.group(1), 16))
@@ -58,8 +77,12 @@ def prepare(text: str) -> tuple[str, str]:
     """The text to show (unescaped) and the text to match (lowercased, frames blanked), equal in length."""
     if len(text) > _MAX_CHARS:
         text = text[: _MAX_CHARS // 2] + "\n" + text[-_MAX_CHARS // 2 :]
-    if "\\" in text and not _RAW_WINDOWS_PATH.search(text):
+    for _ in range(_MAX_UNESCAPES):
+        if "\\" not in text or _RAW_WINDOWS_PATH.search(text):
+            break
         text = _unescape(text)
+        if "\\n" not in text and '\\"' not in text:  # no escaped layer left
+            break
     low = text.lower()
     if len(low) != len(text):  # a few Unicode letters change length when lowercased; show lowercase then
         text = low
@@ -80,7 +103,14 @@ def _segments(low: str) -> list[tuple[int, int]]:
 
 
 def _split_inner_after(low: str, start: int, end: int) -> list[tuple[int, int]]:
-    cuts = [m.start() for m in _INNER_AFTER.finditer(low, start, end)]
+    cuts: list[int] = []
+    at = low.find("cause", start, end)
+    while at >= 0:  # every marker says "cause": find it literally, then check the marker around it
+        m = _INNER_AFTER.match(low, at - 1, end) if at > start and low[at - 1] == "[" else None
+        m = m or _INNER_AFTER.match(low, at, end)
+        if m is not None:
+            cuts.append(m.start())
+        at = low.find("cause", at + 5, end)
     bounds = [start, *cuts, end]
     return [(bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1)][::-1]
 
