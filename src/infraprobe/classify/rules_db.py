@@ -175,7 +175,15 @@ SERVER_STATE: tuple[Rule, ...] = (
     rule(
         "pg_out_of_memory",
         C.OUT_OF_MEMORY,
-        ("failed on request of size", "out of shared memory", "max_locks_per_transaction"),
+        (
+            "failed on request of size",
+            "out of shared memory",
+            "max_locks_per_transaction",
+            "terminated by signal 9",
+        ),
+        # the postmaster reporting a backend SIGKILLed (the kernel's OOM killer in practice)
+        r"failed on request of size|out of shared memory|max_locks_per_transaction"
+        r"|server process \(pid \d+\) was terminated by signal 9",
         component=K.POSTGRES,
     ),
     rule("mysql_out_of_memory", C.OUT_OF_MEMORY, "out of sort memory", component=K.MYSQL),
@@ -249,10 +257,15 @@ MISSING: tuple[Rule, ...] = (
             "could not open certificate",
             "could not read certificate",
             "no certificate or crl found",
+            ".pem: no such file",
+            ".crt: no such file",
+            "load_verify_locations(",
         ),
         r"no certificate or crl found|could not read root certificate file|root certificate file [^\n]{0,120}does not exist"
         r"|ca certificate bundle, invalid path|error setting certificate verify locations|cafile: "
-        r"|could not (?:load|open|read) certificate",
+        r"|could not (?:load|open|read) certificate"
+        # Go's os.ReadFile of a CA bundle; Python's SSLContext.load_verify_locations raising FileNotFoundError
+        r"|\.(?:pem|crt): no such file|load_verify_locations\([^\n]*\n(?:[^\n]*\n){0,3}?[^\n]*(?:filenotfounderror|no such file)",
         fallback=K.TLS,
     ),
     rule(

@@ -264,13 +264,17 @@ WEBSOCKET: tuple[Rule, ...] = (
             "unexpected response code",
             "sec-websocket-accept header",
             "websocket_handshake_failed",
+            "handshake response status code",
+            "websocketupgradeerror",
         ),
         r"rejected websocket connection|websocket: bad handshake|unexpected server response"
         r"|during websocket handshake|wsserverhandshakeerror|websockethandshakeexception"
         r"|invalid handshake response|expected http 101|invalidstatus(?:code)?\b|invalid ?upgrade"
         r"|did not receive a valid http response|websocket upgrade[^\n]{0,40}fail|upgrade required"
         r"|invalid response status|(?:websocket|\bwss?://)[^\n]{0,300}unexpected response code"
-        r"|(?:missing|invalid|empty) sec-websocket-accept header|websocket_handshake_failed",
+        r"|(?:missing|invalid|empty) sec-websocket-accept header|websocket_handshake_failed"
+        # coder/websocket (nhooyr) and httpx-ws: the upgrade was answered with another status
+        r"|expected handshake response status code 101|websocketupgradeerror",
         component=K.WEBSOCKET,
     ),
     rule(
@@ -345,10 +349,13 @@ POOL: tuple[Rule, ...] = (
             "pool timed out",
             "timeout exceeded when trying to connect",
             "requests waiting",
-            "no connections available",
             "pool_connlimit",
             "pool_enqueuelimit",
             "queue limit reached",
+            "no connection available",
+            "pool reached maximum size",
+            "emptypoolerror",
+            "resourcerequest timed out",
         ),
         r"queuepool limit|couldn't get a connection after|pooltimeout|pool (?:has been |is )?exhausted"
         r"|connection is not available, request timed out|timeout acquiring a connection|pool is probably full"
@@ -358,7 +365,9 @@ POOL: tuple[Rule, ...] = (
         r"|pool timed out|timeout exceeded when trying to connect"  # node-postgres (pg-pool) waiting for a client
         # psycopg_pool's TooManyRequests; mysqljs/mysql2 pools with waitForConnections off or a full queue
         r"|the pool '[^'\n]{0,80}' has already \d+ requests waiting|\bno connections available\b|pool_(?:connlimit|enqueuelimit)"
-        r"|queue limit reached",
+        r"|queue limit reached"
+        # redis-py's BlockingConnectionPool, urllib3's block=True pool, node generic-pool's acquire timeout
+        r"|\bno connections? available\b|pool reached maximum size|emptypoolerror|resourcerequest timed out",
     ),
     rule(
         "client_pool_wait",
