@@ -312,3 +312,15 @@ def test_gateway_status_in_a_websocket_handshake_is_the_websocket() -> None:
         "WebSocketBadStatusException: Handshake status 502 Bad Gateway (wss://stream.example.com)"
     )
     assert (d.cause, d.component) == (Cause.UPSTREAM_UNAVAILABLE, Component.WEBSOCKET)
+
+
+def test_every_rule_pattern_compiles() -> None:
+    """Patterns compile lazily (start-up pays for none), so a broken one must still fail here, in CI."""
+    import re
+
+    from infraprobe.classify.rules import RULES
+
+    for r in RULES:
+        assert isinstance(re.compile(r.source), re.Pattern), r.id
+        if r.unless_source is not None:
+            re.compile(r.unless_source)

@@ -34,6 +34,18 @@ CONNECTED_PHASES = frozenset(
 )
 
 
+# Compiled on first use: a text reaches a rule only when one of its needles occurs, so most runs compile a
+# handful of the several hundred patterns, and start-up (`infraprobe logs`, `classify`) pays for none.
+_COMPILED: dict[str, re.Pattern[str]] = {}
+
+
+def _compiled(source: str) -> re.Pattern[str]:
+    pattern = _COMPILED.get(source)
+    if pattern is None:
+        pattern = _COMPILED[source] = re.compile(source)
+    return pattern
+
+
 @dataclass(frozen=True, slots=True)
 class Rule:
     """One text signature: cheap literal gate, then a regex over the lowercased text."""
@@ -41,14 +53,22 @@ class Rule:
     id: str
     cause: Cause
     needles: tuple[str, ...]
-    pattern: re.Pattern[str]
+    source: str  # the regex, as text: the log scanner hands it to hyperscan
     component: Component | None = None  # a dependency the wording itself implies (e.g. NOAUTH -> redis)
     weak: bool = False  # generic wording: loses to any specific rule elsewhere in a chain
     by_phase: str = ""  # "timeout" or "eof": the cause depends on the phase it happened in
     fallback: Component | None = None  # the failing layer when no dependency is named (default: by cause)
     # a match whose line also matches this is skipped: a benign line that shares the rule's wording
     # (nginx's "[warn] an upstream response is buffered to a temporary file ... while reading upstream")
-    unless: re.Pattern[str] | None = None
+    unless_source: str | None = None
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        return _compiled(self.source)
+
+    @property
+    def unless(self) -> re.Pattern[str] | None:
+        return None if self.unless_source is None else _compiled(self.unless_source)
 
 
 def rule(
@@ -73,12 +93,12 @@ def rule(
         rule_id,
         cause,
         needles,
-        re.compile(source),
+        source,
         component,
         weak,
         by_phase,
         fallback,
-        re.compile(unless) if unless is not None else None,
+        unless,
     )
 
 

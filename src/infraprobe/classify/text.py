@@ -17,9 +17,18 @@ from infraprobe.classify.model import Rule
 from infraprobe.classify.rules import RULES, SIGNATURES
 
 _LITERALS = LiteralSet(SIGNATURES)
-_RULES_BY_NEEDLE: dict[str, tuple[int, ...]] = {
-    needle: tuple(i for i, r in enumerate(RULES) if needle in r.needles) for needle in SIGNATURES
-}
+
+
+def _rules_by_needle() -> dict[str, tuple[int, ...]]:
+    """needle -> indexes of the rules it gates, in table order (one pass over the rules, not needles x rules)."""
+    index: dict[str, list[int]] = {}
+    for i, r in enumerate(RULES):
+        for needle in dict.fromkeys(r.needles):
+            index.setdefault(needle, []).append(i)
+    return {needle: tuple(rules) for needle, rules in index.items()}
+
+
+_RULES_BY_NEEDLE = _rules_by_needle()
 _ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|([nrt\"'/\\]))")
 # A raw Windows path (C:\Users\me\redis\connection.py, single backslashes) means the text is not
 # JSON-escaped: unescaping it would turn the "\r" of "\redis" into a carriage return.

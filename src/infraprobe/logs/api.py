@@ -48,7 +48,7 @@ def _rule_patterns() -> tuple[tuple[str, tuple[str, ...]], ...]:
     try:
         from infraprobe.classify.rules import RULES
 
-        return tuple((r.pattern.pattern, tuple(r.needles)) for r in RULES)
+        return tuple((r.source, tuple(r.needles)) for r in RULES)
     except (ImportError, AttributeError):
         return ()
 
