@@ -48,7 +48,23 @@ def _strip_doc_links(low: str) -> str:
 
 # Each dependency: literals of which any match contains one (a cheap gate), then the exact pattern.
 _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = (
-    (Component.WEBSOCKET, ("websocket", "ws://", "wss://"), re.compile(r"websocket|\bwss?://")),
+    (
+        Component.WEBSOCKET,
+        (
+            "websocket",
+            "ws://",
+            "wss://",
+            "failed to read frame header",
+            "xhr poll error",
+            "xhr post error",
+            "engine.io",
+            "opening handshake",
+        ),
+        # nhooyr/coder websocket's reader; socket.io's engine.io transports; RFC 6455's "opening handshake"
+        re.compile(
+            r"websocket|\bwss?://|failed to read frame header|xhr (?:poll|post) error|engine\.io|opening handshake"
+        ),
+    ),
     (
         Component.POSTGRES,
         (
@@ -205,6 +221,7 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "httprequestexception",
             "fetch()",
             "statusdetails",
+            "requesterror",
         ),
         re.compile(
             r"\bhttps?://|https?connectionpool|\bhttp/[12]|httpx|aiohttp|requests\.exceptions|urllib3|axios"
@@ -219,6 +236,7 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             r"|error sending request for url|hyper::error|hypererror"  # reqwest / hyper (Rust)
             r"|httpcore|httprequestexception|\bfetch\(\)"  # httpx's transport, .NET HttpClient, WHATWG fetch
             r"|\bstatusdetails\b"  # Google Cloud load balancer log entries
+            r"|\brequesterror\b"  # got's wrapper around every request failure
         ),
     ),
 )

@@ -82,6 +82,14 @@ _MYSQL_CONNECT = r"(?:mysql server|can't connect to server on)"
 
 REFUSED: tuple[Rule, ...] = (
     rule(
+        "grpc_no_connection",
+        C.CONNECTION_REFUSED,
+        "unavailable: no connection established",
+        # @grpc/grpc-js could not open a connection; with "Last error: ..." the inner error decides
+        r"\b14 unavailable: no connection established(?!\. last error: \S)",
+        component=K.TCP,
+    ),
+    rule(
         "mysql_refused",
         C.CONNECTION_REFUSED,
         ("mysql server", "system error", "can't connect to server on"),
@@ -193,6 +201,37 @@ _READ_TIMEOUT = (
 )
 
 TIMEOUTS: tuple[Rule, ...] = (
+    # Client libraries that name the stage that ran out of time: got ("Timeout awaiting 'connect' for 2000ms"),
+    # Go's url.Error around a context deadline (the request was sent: dial timeouts say "dial tcp"),
+    # node-fetch's and axios's whole-request timeouts, grpc-js deadlines that name the connected peer.
+    rule(
+        "client_stage_timeout_dns",
+        C.DNS_FAILURE,
+        "timeout awaiting 'lookup'",
+        component=K.HTTP,
+    ),
+    rule(
+        "client_stage_timeout_connect",
+        C.CONNECT_TIMEOUT,
+        "timeout awaiting 'connect'",
+        component=K.HTTP,
+    ),
+    rule(
+        "client_request_timeout",
+        C.READ_TIMEOUT,
+        ("timeout awaiting '", "context deadline exceeded", "network timeout at:", "axioserror: timeout"),
+        r"timeout awaiting '(?:secureconnect|socket|request|response|read|send|upload)'"
+        r"|\b(?:get|post|put|patch|delete|head|options) \"https?://[^\"\n]{1,300}\": context deadline exceeded"
+        r"|network timeout at: https?://|axioserror: timeout (?:of \d+ ?ms )?exceeded",
+        component=K.HTTP,
+    ),
+    rule(
+        "grpc_deadline_after_connect",
+        C.READ_TIMEOUT,
+        "deadline exceeded after",
+        r"deadline exceeded after [\d.]+s,[^\n]{0,200}?remote_addr=",
+        component=K.TCP,
+    ),
     rule(
         "connect_timeout",
         C.CONNECT_TIMEOUT,
@@ -305,6 +344,13 @@ TIMEOUTS: tuple[Rule, ...] = (
 
 RESET: tuple[Rule, ...] = (
     rule(
+        "grpc_connection_dropped",
+        C.CONNECTION_RESET,
+        "unavailable: connection dropped",
+        r"\b14 unavailable: connection dropped",  # @grpc/grpc-js: the HTTP/2 session under the call closed
+        component=K.TCP,
+    ),
+    rule(
         "mysql_link_dropped",
         C.CONNECTION_RESET,
         "last packet successfully received from the server was",
@@ -397,6 +443,10 @@ RESET: tuple[Rule, ...] = (
             "incomplete message from client",
             "for overcoming of output buffer limits",
             "after fatal error",
+            "client conn is closed",
+            "force closed",
+            "graceful shutdown goaway",
+            "closed before the connection was established",
         ),
         r"connection(?: was)?[ _]?reset|econnreset|reset by peer|forcibly closed|broken pipe|\bepipe\b"
         r"|(?:errno|error) (?:104|54|32)\b|winerror 1005[34]|aborted by the software|connection ?aborted"
@@ -421,6 +471,10 @@ RESET: tuple[Rule, ...] = (
         # HTTP/2: the server's GOAWAY (h2/httpcore, Go) or its RST_STREAM on an established connection
         r"|<connectionterminated error_code|server sent goaway and closed the connection"
         r"|stream error: stream id \d+; \w+; received from peer"
+        # Go's http2 transport on a connection that closed or drained under the request; ws closing a socket
+        # whose upgrade never finished
+        r"|http2: client conn(?:ection)? (?:is closed|force closed)|received server's graceful shutdown goaway"
+        r"|closed before the connection was established"
         # a Redis server's replication link to its master or a replica dropped
         r"|connection with (?:master|slave|replica)\b[^\n]{0,80}? lost"
         # PostgreSQL: the client vanished mid-message; Redis dropping a client over its output buffer limit;

@@ -284,6 +284,25 @@ WEBSOCKET: tuple[Rule, ...] = (
         r"\b1006\b[^\n]{0,40}(?:abnormal|closed)|(?:code|received|sent|status)[\s:=]{0,3}1006\b(?! is not valid)"
         r"|closed abnormally",
         component=K.WEBSOCKET,
+        unless=r"invalid (?:websocket frame|status code|close code)",  # ws refusing 1006 on the wire: a protocol bug
+    ),
+    rule(
+        "websocket_internal_error_close",
+        C.APP_ERROR,
+        ("1011 (internal error)", "1011 (unexpected error)"),
+        # the peer closed with 1011: its handler failed (websockets' "received 1011 (internal error)"); a
+        # keepalive timeout reuses the code and is the read timeout below
+        r"\b(?:received|sent) 1011 \((?:internal|unexpected) error\)",
+        component=K.WEBSOCKET,
+        unless="keepalive ping timeout",
+    ),
+    rule(
+        "socketio_transport_gateway_status",
+        C.UPSTREAM_UNAVAILABLE,
+        ("xhr poll error", "xhr post error"),
+        # engine.io-client's polling request answered by a proxy's 502/503/504 ("description: 503")
+        r"xhr (?:poll|post) error[\s\S]{0,300}?description\W{0,3}50[234]\b",
+        component=K.WEBSOCKET,
     ),
     rule(
         "websocket_connect_failed",
