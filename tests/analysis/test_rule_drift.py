@@ -8,7 +8,7 @@ from infraprobe.analysis.rules.drift import connections_near_limit, drift
 
 from .helpers import codes, context, topology
 
-DB = {"name": "db", "max_connections": 100, "reserved_connections": 3, "addresses": ["10.0.0.5"]}
+DB = {"name": "db", "max_connections": 100, "reserved_connections": 3, "addresses": ["192.0.2.15"]}
 CACHE = {"name": "cache", "maxclients": 1000, "maxmemory": 1024}
 CERT = {"name": "cert", "names": ["api.example.com"], "not_after": "2030-01-01"}
 
@@ -29,7 +29,7 @@ def test_no_observations_means_no_drift() -> None:
 def test_matching_values_are_no_drift() -> None:
     """Observed values equal to the declared ones produce nothing."""
     facts: Observations = {
-        "db": {"max_connections": 100, "reserved_connections": 3, "addresses": ["10.0.0.5"]}
+        "db": {"max_connections": 100, "reserved_connections": 3, "addresses": ["192.0.2.15"]}
     }
     assert _drift(facts) == []
 
@@ -47,22 +47,22 @@ def test_cache_certificate_and_address_drift() -> None:
     facts: Observations = {
         "cache": {"maxclients": 10, "maxmemory": 0},
         "cert": {"sans": ["www.example.com"], "not_after": "2029-06-01T00:00:00+00:00"},
-        "db": {"address": "10.0.0.9"},
+        "db": {"address": "192.0.2.14"},
     }
     assert _drift(facts) == [
         ("cache", "maxclients", 1000, 10),
         ("cache", "maxmemory", 1024, 0),
         ("cert", "names", ["api.example.com"], ["www.example.com"]),
         ("cert", "not_after", "2030-01-01", "2029-06-01"),
-        ("db", "addresses", ["10.0.0.5"], ["10.0.0.9"]),
+        ("db", "addresses", ["192.0.2.15"], ["192.0.2.14"]),
     ]
 
 
 def test_resolved_address_lists_are_compared_as_sets() -> None:
     """The same addresses in another order are no drift; a missing one is."""
-    assert _drift({"db": {"addresses": ["10.0.0.5"]}}) == []
-    assert _drift({"db": {"addresses": ["10.0.0.5", "10.0.0.6"]}}) == [
-        ("db", "addresses", ["10.0.0.5"], ["10.0.0.5", "10.0.0.6"])
+    assert _drift({"db": {"addresses": ["192.0.2.15"]}}) == []
+    assert _drift({"db": {"addresses": ["192.0.2.15", "192.0.2.16"]}}) == [
+        ("db", "addresses", ["192.0.2.15"], ["192.0.2.15", "192.0.2.16"])
     ]
 
 

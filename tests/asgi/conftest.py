@@ -43,7 +43,7 @@ def result(
         status=status,
         started_at=datetime(2025, 1, 1, tzinfo=UTC),
         duration=0.012,
-        facts={"peer": "10.0.0.5:5432"},
+        facts={"peer": "192.0.2.15:5432"},
         diagnosis=diagnosis,
         message=message,
         critical=component.critical,

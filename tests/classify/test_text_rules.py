@@ -87,7 +87,7 @@ def test_component_argument_is_used_when_the_text_names_none() -> None:
 
 def test_text_named_dependency_wins_over_the_argument() -> None:
     """A dependency named in the text (port 5432) wins over the caller's component."""
-    d = classify_text("dial tcp 10.0.0.1:5432: connect: connection refused", component=Component.HTTP)
+    d = classify_text("dial tcp 192.0.2.11:5432: connect: connection refused", component=Component.HTTP)
     assert d.component is Component.POSTGRES
 
 
@@ -183,7 +183,7 @@ def test_excused_benign_line_does_not_hide_a_failure_after_it() -> None:
     "text",
     [
         "1:M 01 Jan 2024 10:00:00.000 * 10 changes in 300 seconds. Saving...",
-        'http 2024-01-01T10:00:00Z app/my-alb/1 1.2.3.4:1 10.0.0.1:80 0.000 0.001 0.000 503 503 1 2 "GET / HTTP/1.1"',
+        'http 2024-01-01T10:00:00Z app/my-alb/1 1.2.3.4:1 192.0.2.11:80 0.000 0.001 0.000 503 503 1 2 "GET / HTTP/1.1"',
         "LOG:  memory limit settings loaded",
         'statusDetails: "response_sent_by_backend"',
     ],

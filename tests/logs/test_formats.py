@@ -110,7 +110,7 @@ def test_timestamp_formats_and_inheritance(scan_text: Scan) -> None:
         [
             f"2024-05-01 12:00:00,123 ERROR app: {POOL}",
             f"May  1 12:01:00 host app[12]: {POOL}",
-            f'10.0.0.1 - - [01/May/2024:12:02:00 +0000] "GET / HTTP/1.1" 200 12 {POOL}',
+            f'192.0.2.11 - - [01/May/2024:12:02:00 +0000] "GET / HTTP/1.1" 200 12 {POOL}',
             f"E0501 12:03:00.000000       1 main.go:12] {POOL}",
             "2024-05-01T12:04:00.5+02:00 INFO app: an hour earlier in UTC, with an offset",
             f"no stamp here: {POOL}",

@@ -25,7 +25,7 @@ TRACEBACKS = [e for e in ERRORS if "\n" in e] + [
     'ERROR [app] chained\nTraceback (most recent call last):\n  File "a.py", line 1, in f\n'
     "KeyError: 'x'\n\nDuring handling of the above exception, another exception occurred:\n\n"
     'Traceback (most recent call last):\n  File "b.py", line 2, in g\n'
-    "redis.exceptions.ConnectionError: Error 111 connecting to 10.0.0.1:6379. Connection refused.",
+    "redis.exceptions.ConnectionError: Error 111 connecting to 192.0.2.11:6379. Connection refused.",
 ]
 GARBAGE = ("\x00\x01\x02 binary ERROR\n", "caf\udce9 ERROR half a byte\n", "\n", "   \n")
 

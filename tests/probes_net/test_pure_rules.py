@@ -127,13 +127,13 @@ def test_json_paths() -> None:
 
 def test_wildcards_cover_exactly_one_label() -> None:
     """*.example.com covers a.example.com only: not example.com, not a.b.example.com; IPs match IP SANs."""
-    names, ips = ("*.example.com", "example.org"), ("10.0.0.1",)
+    names, ips = ("*.example.com", "example.org"), ("192.0.2.11",)
     assert covers(names, ips, "a.example.com")
     assert covers(names, ips, "A.Example.COM.")
     assert not covers(names, ips, "example.com")
     assert not covers(names, ips, "a.b.example.com")
-    assert covers(names, ips, "10.0.0.1")
-    assert not covers(names, ips, "10.0.0.2")
+    assert covers(names, ips, "192.0.2.11")
+    assert not covers(names, ips, "192.0.2.12")
     assert not covers(("*.com",), (), "example.com")
 
 
@@ -144,7 +144,7 @@ def test_name_mismatch_layer() -> None:
     assert mismatch_layer("db.example.co.uk", leaf) is Layer.INFRASTRUCTURE
     assert mismatch_layer("example.co.uk", leaf) is Layer.INFRASTRUCTURE
     assert mismatch_layer("other.co.uk", leaf) is Layer.CONFIGURATION
-    assert mismatch_layer("10.1.2.3", leaf) is Layer.CONFIGURATION
+    assert mismatch_layer("192.0.2.13", leaf) is Layer.CONFIGURATION
     assert mismatch_layer("localhost", leaf) is Layer.CONFIGURATION
     assert mismatch_layer("k8s-lb-123.elb.amazonaws.com", leaf) is Layer.CONFIGURATION
 

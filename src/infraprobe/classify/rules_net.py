@@ -1,6 +1,6 @@
 """Text rules for the network layers: name resolution, TCP connect, and broken or silent connections.
 
-Order inside this table matters where messages nest: Go's "lookup db on 10.0.0.10:53: ... connection
+Order inside this table matters where messages nest: Go's "lookup db on 192.0.2.10:53: ... connection
 refused" is a DNS failure (the resolver refused), so DNS comes first; a `dial tcp ... i/o timeout` is a
 connect timeout even when a `Client.Timeout exceeded` wraps it. Generic timeout and EOF wordings are
 `weak`: any specific rule elsewhere in a chain wins over them.
