@@ -10,9 +10,9 @@ import pytest
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 
-# Runs in a fresh interpreter so ru_maxrss is this scan's peak alone. The data is one generated 4 MiB
-# block (realistic noise, 0.1% failures) repeated, streamed from memory: no disk, quick to make.
-CHILD = """
+# What both child scripts start with: a 4 MiB generated block (realistic noise, 0.1% failures), and a
+# peak-memory reading that belongs to the child alone.
+PREAMBLE = """
 import io, resource, sys
 sys.path.insert(0, sys.argv[2])
 from gen_logs import generate
@@ -28,6 +28,13 @@ block = io.BytesIO()
 generate(block, 4 << 20, 0.001, seed=7)
 data = block.getvalue()
 data = data[: data.rfind(b"\\n") + 1]
+"""
+
+# Runs in a fresh interpreter, so the peak is this scan's alone. The data is one generated 4 MiB
+# block (realistic noise, 0.1% failures) repeated, streamed from memory: no disk, quick to make.
+CHILD = (
+    PREAMBLE
+    + """
 total = int(sys.argv[1]) << 20
 
 class Repeat(io.RawIOBase):
@@ -46,26 +53,14 @@ assert summary.bytes >= total - len(data), summary.bytes
 assert summary.events > 0
 print(vm_hwm_kib() // 1024, summary.events)
 """
+)
 
 
 # The same data in a regular file, split over 2 processes: the peak is the parent's plus the worker's
 # (ru_maxrss of RUSAGE_CHILDREN is the largest waited-for child), an upper bound for the process tree.
-CHILD_FILE = """
-import io, resource, sys
-sys.path.insert(0, sys.argv[2])
-from gen_logs import generate
-from infraprobe.logs import scan
-
-def vm_hwm_kib():
-    # Not ru_maxrss: Linux carries the parent's peak across fork+exec, so a child started by a large
-    # pytest process would report pytest's memory. VmHWM belongs to this process image alone.
-    with open("/proc/self/status") as status:
-        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
-
-block = io.BytesIO()
-generate(block, 4 << 20, 0.001, seed=7)
-data = block.getvalue()
-data = data[: data.rfind(b"\\n") + 1]
+CHILD_FILE = (
+    PREAMBLE
+    + """
 with open(sys.argv[3], "wb") as out:
     for _ in range((int(sys.argv[1]) << 20) // len(data) + 1):
         out.write(data)
@@ -75,6 +70,7 @@ assert summary.events > 0
 peak = vm_hwm_kib() + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 print(peak // 1024, summary.events)
 """
+)
 
 
 def _peak_mb(megabytes: int, script: str = CHILD, *extra: str) -> tuple[int, int]:
