@@ -87,35 +87,57 @@ def _usable(ctx: Context, server: Database | Cache) -> tuple[Value, str]:
 
 
 def _server_finding(name: str, wanted: list[Demand], limit: Value, limit_text: str) -> Finding:
-    total = sum(d.total for d in wanted)
-    return Finding(
-        code="pool_over_capacity",
-        severity=Severity.CRITICAL,
-        components=(name, *dict.fromkeys(d.service for d in wanted)),
-        summary=f"pools may open {total} connections to {name}, which accepts {limit.number}",
-        evidence=f"{_sum_text(wanted)}; {total} > {limit_text}",
-        fix=_fix(
-            wanted, limit.number, f"raise {name}'s connection limit", "put a pooler (PgBouncer) in front"
-        ),
+    return _over_capacity(
+        "pool_over_capacity",
+        name,
+        wanted,
+        limit,
+        where=f"to {name}, which accepts",
+        limit_text=limit_text,
+        remedies=(f"raise {name}'s connection limit", "put a pooler (PgBouncer) in front"),
         explains=SERVER_EXPLAINS,
-        values={"demand": total, "limit": limit.number, "limit_source": limit.source},
         observed=limit.observed,
     )
 
 
 def _path_finding(name: str, wanted: list[Demand], limit: Value) -> Finding:
+    return _over_capacity(
+        "path_over_capacity",
+        name,
+        wanted,
+        limit,
+        where=f"through {name}, which carries",
+        limit_text=f"max_connections {limit} of {name}",
+        remedies=(f"scale {name} up (more or larger connector instances)", "route around it"),
+        explains=PATH_EXPLAINS,
+        observed=False,
+    )
+
+
+def _over_capacity(
+    code: str,
+    name: str,
+    wanted: list[Demand],
+    limit: Value,
+    *,
+    where: str,
+    limit_text: str,
+    remedies: tuple[str, str],
+    explains: frozenset[Cause],
+    observed: bool,
+) -> Finding:
+    """The worst-case demand on `name` exceeds its limit: one finding, arithmetic as evidence."""
     total = sum(d.total for d in wanted)
     return Finding(
-        code="path_over_capacity",
+        code=code,
         severity=Severity.CRITICAL,
         components=(name, *dict.fromkeys(d.service for d in wanted)),
-        summary=f"pools may open {total} connections through {name}, which carries {limit.number}",
-        evidence=f"{_sum_text(wanted)}; {total} > max_connections {limit} of {name}",
-        fix=_fix(
-            wanted, limit.number, f"scale {name} up (more or larger connector instances)", "route around it"
-        ),
-        explains=PATH_EXPLAINS,
+        summary=f"pools may open {total} connections {where} {limit.number}",
+        evidence=f"{_sum_text(wanted)}; {total} > {limit_text}",
+        fix=_fix(wanted, limit.number, *remedies),
+        explains=explains,
         values={"demand": total, "limit": limit.number, "limit_source": limit.source},
+        observed=observed,
     )
 
 
