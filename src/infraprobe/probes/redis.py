@@ -3,15 +3,14 @@
 Phases: dns -> connect -> tls (rediss:// or `tls: true`) -> auth (when a password is given) -> query.
 The query phase is one round trip (PING, SELECT, INFO pipelined); `write_check` adds one SET.
 
-Error replies are the server telling us exactly what is wrong (`NOAUTH ...`, `OOM ...`, `READONLY ...`),
-so the probe maps the few it knows straight to a cause and passes anything else to the classifier.
+Error replies are the server telling us exactly what is wrong (`NOAUTH ...`, `OOM ...`, `READONLY ...`):
+they are raised with the server's text, and the classifier's Redis rules (the same ones that read redis-py
+errors and logs) name the cause.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Literal, Self
 from urllib.parse import unquote, urlsplit
@@ -27,17 +26,6 @@ from infraprobe.taxonomy import Cause, Component, Layer
 DEFAULT_PORT = 6379
 
 # Error-reply prefixes (and one message) that name their cause unambiguously, most specific first.
-REPLY_CAUSES: tuple[tuple[str, Cause], ...] = (
-    ("NOAUTH", Cause.AUTH_FAILED),
-    ("WRONGPASS", Cause.AUTH_FAILED),
-    ("ERR AUTH", Cause.AUTH_FAILED),  # AUTH sent to a server that has no password configured
-    ("ERR max number of clients reached", Cause.DB_CONNECTION_LIMIT),
-    ("OOM", Cause.OUT_OF_MEMORY),
-    ("READONLY", Cause.READ_ONLY),
-    ("LOADING", Cause.SERVICE_STARTING),
-    ("ERR DB index is out of range", Cause.RESOURCE_MISSING),
-)
-
 INFO_KEYS = (
     "redis_version",
     "role",
@@ -131,19 +119,6 @@ def resolve_target(cfg: RedisCheck) -> Target:
     )
 
 
-@contextmanager
-def known_replies(run: ProbeRun) -> Iterator[None]:
-    """Turn an error reply whose cause is certain into a diagnosis; leave the rest to the classifier."""
-    try:
-        yield
-    except RedisReplyError as exc:
-        reply = str(exc)
-        for prefix, cause in REPLY_CAUSES:
-            if reply.startswith(prefix):
-                run.fail(cause, reply, rule=f"redis-reply:{prefix}")
-        raise
-
-
 async def probe(cfg: RedisCheck, run: ProbeRun) -> str:
     t = resolve_target(cfg)
     with run.phase("dns"):
@@ -155,9 +130,9 @@ async def probe(cfg: RedisCheck, run: ProbeRun) -> str:
             with run.phase("tls"):
                 ctx = run.net.ssl.get(TlsOptions(verify=cfg.tls_verify, ca_file=cfg.ca_file))
                 await start_tls(writer, ctx, t.host)
-        client = RespClient(reader, writer)
-        with known_replies(run):
-            return await _session(cfg, t, client, run)
+        # An error reply (NOAUTH, OOM, READONLY, LOADING, ...) propagates as RedisReplyError carrying the
+        # server's own text; the classifier's Redis rules turn it into the cause, as for any client.
+        return await _session(cfg, t, RespClient(reader, writer), run)
     finally:
         await close_quietly(writer)
 
