@@ -162,6 +162,3 @@ async def close_quietly(writer: asyncio.StreamWriter) -> None:
         # A TLS peer that never answers close_notify would keep the socket open for ssl_shutdown_timeout
         # (30 s); drop it now instead.
         writer.transport.abort()
-
-
-ClockFn = Callable[[], float]

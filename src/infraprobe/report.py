@@ -14,9 +14,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-# Status-like words a renderer may colour: ok/pass green, warn yellow, fail red, blocked/stale dim.
-TONES = ("ok", "warn", "fail", "muted", "")
-
 
 @dataclass(frozen=True, slots=True)
 class Heading:

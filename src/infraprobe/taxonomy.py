@@ -239,7 +239,3 @@ CAUSES: dict[Cause, CauseInfo] = {
         "undetermined",
     ),
 }
-
-
-def info(cause: Cause) -> CauseInfo:
-    return CAUSES[cause]

@@ -15,8 +15,6 @@ from infraprobe.render import FORMATS
 if TYPE_CHECKING:
     from infraprobe.config import LoadedConfig
 
-EXIT_OK = 0
-EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 

@@ -39,11 +39,3 @@ Duration = Annotated[
         }
     ),
 ]
-
-
-def format_duration(seconds: float) -> str:
-    if seconds < 1:
-        return f"{seconds * 1000:.0f}ms"
-    if seconds < 120:
-        return f"{seconds:g}s"
-    return f"{seconds / 60:g}m"
