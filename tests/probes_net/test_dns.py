@@ -51,7 +51,9 @@ async def test_nameserver_answers_and_expected_addresses(runner: Runner) -> None
 async def test_missing_expected_address_fails(runner: Runner) -> None:
     """Resolving to other addresses than expected is a dns_failure naming what was missing."""
     async with DnsStub(RECORDS) as stub:
-        check = DnsCheck(name="svc", host="svc.test", nameserver=stub.address, expect_addresses=("192.0.2.14",))
+        check = DnsCheck(
+            name="svc", host="svc.test", nameserver=stub.address, expect_addresses=("192.0.2.14",)
+        )
         result = await runner.check(check)
     assert_failed(result, Cause.DNS_FAILURE)
     assert result.diagnosis is not None
