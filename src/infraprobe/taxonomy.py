@@ -30,6 +30,8 @@ class Component(StrEnum):
     POSTGRES = "postgres"
     REDIS = "redis"
     MYSQL = "mysql"
+    AMQP = "amqp"
+    GRPC = "grpc"
     OTHER = "other"
 
 
@@ -54,6 +56,7 @@ class Cause(StrEnum):
     POOL_EXHAUSTED = "pool_exhausted"
     APP_ERROR = "app_error"
     WEBSOCKET_REJECTED = "websocket_rejected"
+    PROTOCOL_MISMATCH = "protocol_mismatch"
     UNKNOWN = "unknown"
 
 
@@ -230,6 +233,15 @@ CAUSES: dict[Cause, CauseInfo] = {
         "upgrade support.",
         "the handshake response status (403, 404, 426, ...) and the application's log for it.",
         _APP_OWNER,
+    ),
+    Cause.PROTOCOL_MISMATCH: CauseInfo(
+        Layer.CONFIGURATION,
+        "Something answers on the address, but not in the protocol configured (an HTTP server on the Redis "
+        "port, TLS sent to a clear-text port or the reverse, a server that is not the kind expected).",
+        "Compare the host, port and scheme in the configuration with what really listens there "
+        "(`ss -ltnp` on the server, `curl -v` or `openssl s_client` against the port).",
+        "a client of the expected protocol fails the same way while a client of another protocol succeeds.",
+        _CONFIG_OWNER,
     ),
     Cause.UNKNOWN: CauseInfo(
         Layer.UNKNOWN,

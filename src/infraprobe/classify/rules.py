@@ -10,10 +10,11 @@ from __future__ import annotations
 from infraprobe.classify.model import Rule
 from infraprobe.classify.rules_db import APP, AUTH, MISSING, SERVER_STATE
 from infraprobe.classify.rules_net import DNS, GENERIC, REFUSED, RESET, TIMEOUTS, UNREACHABLE
-from infraprobe.classify.rules_service import HTTP_STATUS, POOL, PROXY, WEBSOCKET
+from infraprobe.classify.rules_service import HTTP_STATUS, POOL, PROTOCOL, PROXY, WEBSOCKET
 from infraprobe.classify.rules_tls import TLS
 
 _TABLE: tuple[Rule, ...] = (
+    *PROTOCOL,
     *WEBSOCKET,
     *PROXY,
     *POOL,

@@ -423,3 +423,24 @@ HTTP_STATUS: tuple[Rule, ...] = (
         weak=True,
     ),
 )
+
+
+# The target answers, but not in the protocol configured: the client read the first bytes of another
+# protocol (an HTTP status line on the Redis port, a non-TLS answer to libpq's SSLRequest).
+PROTOCOL: tuple[Rule, ...] = (
+    rule(
+        "protocol_mismatch",
+        C.PROTOCOL_MISMATCH,
+        (
+            "received invalid response to ssl negotiation",
+            "received invalid response to gssapi negotiation",
+            "as reply type byte",
+            "protocol error: h",
+            "expected authentication request from server",
+        ),
+        r"received invalid response to (?:ssl|gssapi) negotiation"
+        r"|protocol error[:,] got [^\n]{1,8} as reply type byte"
+        r"|protocol error: h, b?[\"']ttp/"
+        r"|expected authentication request from server",
+    ),
+)
