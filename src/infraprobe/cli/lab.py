@@ -47,7 +47,12 @@ def lab(
         for line in problems:
             console_err(f"error: {line}")
         raise typer.Exit(EXIT_USAGE)
-    outcome = asyncio.run(run(plan, echo=console_err))
+    try:
+        outcome = asyncio.run(run(plan, echo=console_err))
+    except (RuntimeError, OSError) as exc:  # a part that would not start: ServerStartError, NetnsUnavailable
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        console_err(f"error: the lab could not start: {first} (everything it started is stopped)")
+        raise typer.Exit(EXIT_USAGE) from None
     print(summary(outcome))
     raise typer.Exit(0 if outcome.ok else 1)
 

@@ -132,6 +132,9 @@ async def run(plan: Plan, echo: Callable[[str], None] = print) -> Outcome:
             outcome.timings["scenario"] = time.monotonic() - t1
             t2 = time.monotonic()
             echo("stopping the lab...")
+    except BaseException as exc:
+        outcome.notes.append(f"stopped early: {type(exc).__name__}: {exc}")
+        raise
     finally:
         if "scenario" in outcome.timings:
             outcome.timings["teardown"] = time.monotonic() - t2
