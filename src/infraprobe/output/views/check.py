@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from infraprobe.report import Block, Bullets, Heading, Paragraph, Report, Table
+from infraprobe.output.model import Block, Bullets, Heading, Paragraph, Report, Table
 from infraprobe.result import CheckResult, Status
 from infraprobe.runner import CheckReport
 
