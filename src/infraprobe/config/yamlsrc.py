@@ -106,7 +106,10 @@ class _Builder:
         return out
 
     def _scalar(self, node: yaml.Node, path: Path_) -> Any:
-        value = self._constructor.construct_object(node, deep=True)
+        try:
+            value = self._constructor.construct_object(node, deep=True)
+        except yaml.constructor.ConstructorError as exc:  # a tag SafeLoader refuses, e.g. `=` (!!value)
+            raise self._error(f"invalid YAML: {exc.problem}", node, path) from None
         if not isinstance(value, str) or "${" not in value:
             return value
         return self._interpolate(value, node, path)
