@@ -21,6 +21,7 @@ from infraprobe.result import CheckResult, Diagnosis, Status
 from infraprobe.taxonomy import Component
 
 ResultCallback = Callable[[CheckResult], None]
+MESSAGE_CHARS = 300
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +127,7 @@ class Runner:
         status, message, diagnosis = self._verdict(component, run, duration, message, diagnosis)
         if diagnosis is not None:
             diagnosis = _redacted(diagnosis, self.redactor)
+        # Masked here, by structure, as the values enter the result: nothing downstream sees a secret.
         return CheckResult(
             component=component.name,
             kind=component.kind,
@@ -133,9 +135,9 @@ class Runner:
             started_at=started_at,
             duration=duration,
             phases=tuple(run.phases),
-            facts=run.facts,
+            facts=self.redactor.value(run.facts),
             diagnosis=diagnosis,
-            message=self.redactor(message),
+            message=self.redactor.clip(message, MESSAGE_CHARS, "..."),
             critical=component.critical,
             category=component.category,
         )
@@ -182,9 +184,9 @@ class Runner:
 
 
 def _one_line(exc: BaseException) -> str:
+    # Not cut here: the runner masks the whole line first, then clips it (a cut first could keep half a secret).
     text = str(exc).strip() or type(exc).__name__
-    first = text.splitlines()[0] if text else ""
-    return first if len(first) <= 300 else first[:297] + "..."
+    return text.splitlines()[0] if text else ""
 
 
 def _redacted(diagnosis: Diagnosis, redactor: Redactor) -> Diagnosis:
@@ -195,7 +197,7 @@ def _redacted(diagnosis: Diagnosis, redactor: Redactor) -> Diagnosis:
         summary=diagnosis.summary,
         guidance=diagnosis.guidance,
         owner=diagnosis.owner,
-        evidence=redactor(diagnosis.evidence),
+        evidence=redactor.clip(diagnosis.evidence, MESSAGE_CHARS),
         rule=diagnosis.rule,
     )
 
