@@ -296,7 +296,7 @@ async def _settle(running: Running, size: Sizing) -> str:
         if running.backend.proc is None or running.backend.proc.returncode is not None:
             return "the backend exited during start-up (see logs/backend.log)"
         await asyncio.sleep(0.2)
-    enough = running.balancer.checks_done + size.lb_unhealthy_threshold + 1
+    enough = running.balancer.checks_done + size.lb_unhealthy_threshold
     while time.monotonic() < deadline:
         if running.balancer.state == State.UP and await _status(running, envconfig.HEALTH_PATH):
             return "settled: the backend is ready and the balancer routes to it"
