@@ -21,6 +21,8 @@ COMMANDS = {
     "config": "config_cmd",
     "analyze": "analyze",
     "logs": "logs",
+    "monitor": "monitor",
+    "history": "history",
 }
 
 
