@@ -57,6 +57,9 @@ def monitor(
     keep_raw: Annotated[
         str, typer.Option("--keep-raw", help="keep raw successful results this long (failures: 30 days)")
     ] = "2d",
+    flush_timeout: Annotated[
+        str, typer.Option("--flush-timeout", help="on stop, wait this long for an unavailable store")
+    ] = "30s",
     run_for: Annotated[
         str | None, typer.Option("--for", help="stop after this long (e.g. 10m); default: until stopped")
     ] = None,
@@ -66,6 +69,7 @@ def monitor(
     listen = _listen(metrics)
     retention = Retention(raw_ok=timedelta(seconds=parse_option_duration(keep_raw, "--keep-raw")))
     limit = parse_option_duration(run_for, "--for") if run_for else None
+    flush_wait = parse_option_duration(flush_timeout, "--flush-timeout")
     history = open_store(store or default_store(config))
     recorder = Recorder(
         history, max_buffered=max_buffered, retention=retention, notice=lambda m: console_err(f"monitor: {m}")
@@ -78,9 +82,10 @@ def monitor(
     try:
         asyncio.run(_run(mon, config, listen, limit))
     finally:
-        status = recorder.close()
+        status = recorder.close(timeout=flush_wait)
         console_err(
-            f"stopped: {status.written} result(s) written, {status.buffered} not written, {status.dropped} dropped"
+            f"stopped: {mon.results} result(s) produced, {status.written} written, "
+            f"{status.buffered} not written, {status.dropped} dropped"
         )
     raise typer.Exit(1 if status.buffered or status.dropped else 0)
 

@@ -24,7 +24,7 @@ _log = logging.getLogger("infraprobe.monitor")
 
 DEFAULT_MAX_BUFFERED = 100_000  # results; at ~1 kB each, about 100 MB at worst
 _CHUNK = 10_000  # rows per transaction
-_RETRY_MAX = 5.0
+_RETRY_MAX = 2.0  # seconds between attempts while the store is down
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +59,7 @@ class Recorder:
         self._available, self._error = True, ""
         self._dropped = self._written = 0
         self._next_compact = time.monotonic() + compact_every
+        self._deadline = float("inf")  # set by close(): how long the last flush may wait for the store
 
     # -- from the monitor's loop -------------------------------------------------------------------
 
@@ -79,13 +80,15 @@ class Recorder:
 
     def close(self, timeout: float = 30.0) -> RecorderStatus:
         """Write everything buffered (waiting up to `timeout` for an unavailable store), then stop."""
+        self._deadline = time.monotonic() + timeout
         self._stop.set()
         if self._thread.is_alive():
-            self._thread.join(timeout)
+            self._thread.join(timeout + 5.0)  # a write in progress may take its connect timeout
         else:
-            self._flush_all(deadline=time.monotonic() + timeout)
+            self._flush_all(self._deadline)
         status = self.status()
-        self.store.close()
+        if not self._thread.is_alive():
+            self.store.close()
         return status
 
     # -- the writer thread -------------------------------------------------------------------------
@@ -96,7 +99,7 @@ class Recorder:
             backoff = self._flush_every if self._flush_once() else min(_RETRY_MAX, backoff * 2)
             if self._available and time.monotonic() >= self._next_compact:
                 self._compact()
-        self._flush_all(deadline=time.monotonic() + 30.0)
+        self._flush_all(self._deadline)
 
     def _flush_all(self, deadline: float) -> None:
         while self._pending() and time.monotonic() < deadline:
