@@ -11,6 +11,7 @@ from psycopg import sql
 
 from infraprobe.monitor.store import Store, open_store
 from infraprobe.testing.postgres import PostgresServer, ServerUnavailable
+from infraprobe.testing.redis import RedisServer
 
 _names = itertools.count()
 
@@ -18,6 +19,17 @@ _names = itertools.count()
 @pytest.fixture(scope="module")
 def pg() -> Iterator[PostgresServer]:
     server = PostgresServer(max_connections=30)
+    try:
+        server.start()
+    except ServerUnavailable as exc:
+        pytest.skip(str(exc))
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def redis() -> Iterator[RedisServer]:
+    server = RedisServer()
     try:
         server.start()
     except ServerUnavailable as exc:

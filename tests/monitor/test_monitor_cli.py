@@ -10,27 +10,15 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from infraprobe.testing._localserver import free_port
-from infraprobe.testing.redis import RedisServer, ServerUnavailable
+from infraprobe.testing.redis import RedisServer
 
 pytestmark = pytest.mark.needs_redis
-
-
-@pytest.fixture(scope="module")
-def redis() -> Iterator[RedisServer]:
-    server = RedisServer()
-    try:
-        server.start()
-    except ServerUnavailable as exc:
-        pytest.skip(str(exc))
-    yield server
-    server.close()
 
 
 def write_config(path: Path, port: int, count: int = 10, interval: str = "0.1s") -> Path:

@@ -16,7 +16,7 @@ from infraprobe.monitor.history import summarize
 from infraprobe.monitor.recorder import Recorder
 from infraprobe.monitor.state import State
 from infraprobe.monitor.store import open_store
-from infraprobe.testing.redis import RedisServer, ServerUnavailable
+from infraprobe.testing.redis import RedisServer
 
 pytestmark = pytest.mark.needs_redis
 
@@ -35,17 +35,6 @@ async def until(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
     while not predicate():
         assert time.monotonic() < deadline, "condition not met in time"
         await asyncio.sleep(0.02)
-
-
-@pytest.fixture
-def redis() -> RedisServer:
-    server = RedisServer()
-    try:
-        server.start()
-    except ServerUnavailable as exc:
-        pytest.skip(str(exc))
-    yield server  # type: ignore[misc]
-    server.close()
 
 
 async def test_dependency_down_then_back_gives_one_incident_with_cause_and_duration(
