@@ -13,6 +13,7 @@ from typing import Any
 from infraprobe.config.model import ComponentBase, Config
 from infraprobe.errors import ProbeFailed
 from infraprobe.net import Net
+from infraprobe.phases import Phase
 from infraprobe.probes.base import ProbeRun, ProbeSpec
 from infraprobe.probes.registry import REGISTRY
 from infraprobe.redact import NO_SECRETS, Redactor
@@ -35,6 +36,8 @@ class CheckReport:
     started_at: datetime
     duration: float
     results: tuple[CheckResult, ...]
+    # Selected components with nothing to probe (a network path): shown as such, never counted as ok.
+    not_probed: tuple[str, ...] = ()
 
     @property
     def failed(self) -> list[CheckResult]:
@@ -54,6 +57,7 @@ class CheckReport:
             "ok": self.exit_code == 0,
             "counts": counts,
             "results": [r.to_dict() for r in self.results],
+            "not_probed": list(self.not_probed),
         }
 
 
@@ -108,7 +112,7 @@ class Runner:
         except ProbeFailed as exc:
             return _Outcome(exc.message, diagnosis=exc.diagnosis)
         except TimeoutError as exc:
-            phase = run.current_phase or "connect"
+            phase = run.current_phase or Phase.CONNECT
             return _Outcome(
                 f"timed out after {component.timeout:g}s in the {phase} phase", error=exc, phase=phase
             )
@@ -234,6 +238,13 @@ def select(config: Config, only: Iterable[str] = ()) -> list[ComponentBase]:
     return [c for c in config.components if not wanted or c.name in wanted]
 
 
+def probed(components: Iterable[ComponentBase]) -> tuple[list[ComponentBase], tuple[str, ...]]:
+    """Split components into those with a probe and the names of those without (network paths)."""
+    components = list(components)
+    runnable = [c for c in components if REGISTRY[c.kind].run is not None]
+    return runnable, tuple(c.name for c in components if REGISTRY[c.kind].run is None)
+
+
 async def check_config(
     config: Config,
     *,
@@ -247,12 +258,13 @@ async def check_config(
     runner = Runner(net=net or Net(), redactor=redactor)
     started_at = datetime.now(UTC)
     start = time.perf_counter()
+    runnable, skipped = probed(select(config, only))
     try:
-        results = await runner.run(select(config, only), on_result)
+        results = await runner.run(runnable, on_result)
     finally:
         if own_net:
             runner.net.close()
-    return CheckReport(config.environment, started_at, time.perf_counter() - start, results)
+    return CheckReport(config.environment, started_at, time.perf_counter() - start, results, skipped)
 
 
 __all__ = ["CheckFn", "CheckReport", "Runner", "check_config", "guarded_check", "select"]

@@ -14,8 +14,8 @@ from infraprobe.config.types import parse_duration
 from infraprobe.errors import ConfigError
 from infraprobe.monitor.history import WINDOWS, summarize
 from infraprobe.monitor.store import StoreUnavailable, open_store
-from infraprobe.render import render
-from infraprobe.views.history import history_report
+from infraprobe.output.formats import render
+from infraprobe.output.views.history import history_report
 
 
 def register(app: typer.Typer) -> None:

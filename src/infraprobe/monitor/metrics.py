@@ -23,8 +23,11 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.registry import Collector
 
+from infraprobe import facts
+from infraprobe.facts import FactValue
 from infraprobe.monitor.engine import Monitor
 from infraprobe.monitor.state import State, Tracker
+from infraprobe.phases import Phase
 from infraprobe.result import CheckResult, Status
 from infraprobe.runner import guarded_check
 
@@ -73,8 +76,8 @@ def result_samples(result: CheckResult) -> Iterator[Sample]:
     """The blackbox-named samples of one result."""
     yield "probe_success", (), 0.0 if result.status is Status.FAIL else 1.0
     yield "probe_duration_seconds", (), result.duration
-    status = result.facts.get("status")
-    if result.kind == "http" and isinstance(status, int):
+    status = facts.STATUS.read(result.facts)
+    if result.kind == "http" and status is not None:
         yield "probe_http_status_code", (), float(status)
     if result.kind == "http":
         for phase in result.phases:
@@ -83,16 +86,16 @@ def result_samples(result: CheckResult) -> Iterator[Sample]:
     expiry = earliest_expiry(result.facts)
     if expiry is not None:
         yield "probe_ssl_earliest_cert_expiry", (), expiry
-    dns = result.phase("dns")
+    dns = result.phase(Phase.DNS)
     if dns is not None:
         yield "probe_dns_lookup_time_seconds", (), dns
     if result.diagnosis is not None:
         yield "infraprobe_cause", (result.diagnosis.cause.value, result.diagnosis.layer.value), 1.0
 
 
-def earliest_expiry(facts: Mapping[str, Any]) -> float | None:
-    chain = facts.get("chain")
-    if not isinstance(chain, list) or not chain:
+def earliest_expiry(found: Mapping[str, FactValue]) -> float | None:
+    chain = facts.CHAIN.read(found)
+    if not chain:
         return None
     dates = [
         datetime.fromisoformat(c["not_after"]) for c in chain if isinstance(c, dict) and "not_after" in c

@@ -13,7 +13,9 @@ from typing import Literal, NoReturn
 
 from pydantic import Field, field_validator
 
+from infraprobe import facts
 from infraprobe.config.model import ComponentBase
+from infraprobe.phases import Phase
 from infraprobe.probes._conn import TlsClient, connection, secure, tls_context
 from infraprobe.probes._httpexpect import HttpExpect, body_problems
 from infraprobe.probes._httpsig import health_outputs, proxy_signature, reported_cause
@@ -24,6 +26,8 @@ from infraprobe.redact import mask_patterns
 from infraprobe.taxonomy import Cause, Component, Layer
 
 MiB = 1024 * 1024
+# How much of a failing body is read for its cause: a traceback page's exception line sits well inside it.
+BODY_TO_CLASSIFY = 64 * 1024
 USER_AGENT = "infraprobe/0.1"
 REDIRECTS = {301, 302, 303, 307, 308}
 # Never copied into facts: they carry session tokens and credentials.
@@ -57,7 +61,7 @@ class HttpCheck(ComponentBase):
 
 async def probe(cfg: HttpCheck, run: ProbeRun) -> str:
     url = Url.parse(cfg.url)
-    run.fact("url", url.redacted)
+    run.fact(facts.URL, url.redacted)
     start = run.clock()
     response = await _fetch(cfg, run, url)
     _record(cfg, run, response)
@@ -79,7 +83,7 @@ async def _fetch(cfg: HttpCheck, run: ProbeRun, url: Url) -> Response:
             _too_many_redirects(cfg, run)
         url = url.join(location)
         hops.append(url.redacted)
-        run.fact("redirects", hops)
+        run.fact(facts.REDIRECTS, hops)
         if response.status in (301, 302, 303) and method != "HEAD":
             method, body = "GET", None  # what browsers and every client do; 307/308 keep both
 
@@ -119,10 +123,10 @@ async def _request(
     cfg: HttpCheck, run: ProbeRun, wire: Wire, url: Url, method: str, body: bytes | None, same_origin: bool
 ) -> Response:
     headers = _request_headers(cfg, url, body, same_origin)
-    with run.phase("first_byte"):
+    with run.phase(Phase.FIRST_BYTE):
         await wire.send(method, url.target, headers, body)
         head = await wire.read_head()
-    with run.phase("transfer"):
+    with run.phase(Phase.TRANSFER):
         data, truncated = await wire.read_body(cfg.max_body_bytes)
     return Response(
         head.status_code,
@@ -158,14 +162,14 @@ def _request_headers(
 
 def _record(cfg: HttpCheck, run: ProbeRun, r: Response) -> None:
     """Facts about the final response, recorded before it is judged so a failure keeps them."""
-    run.fact("status", r.status)
-    run.fact("reason", r.reason)
-    run.fact("http_version", r.http_version)
-    run.fact("headers", {k: v[:300] for k, v in r.headers[:50] if k not in _SECRET_HEADERS})
-    run.fact("body_bytes", len(r.body))
-    run.fact("body_truncated", r.truncated)
+    run.fact(facts.STATUS, r.status)
+    run.fact(facts.REASON, r.reason)
+    run.fact(facts.HTTP_VERSION, r.http_version)
+    run.fact(facts.HEADERS, {k: v[:300] for k, v in r.headers[:50] if k not in _SECRET_HEADERS})
+    run.fact(facts.BODY_BYTES, len(r.body))
+    run.fact(facts.BODY_TRUNCATED, r.truncated)
     if r.body:
-        run.fact("body_excerpt", _excerpt(r))
+        run.fact(facts.BODY_EXCERPT, _excerpt(r))
     if r.truncated:
         run.warn(f"response body exceeds max_body_bytes ({cfg.max_body_bytes}); stopped reading there")
 
@@ -175,11 +179,20 @@ def _excerpt(r: Response, size: int = 300) -> str:
 
 
 def _gist(r: Response, size: int = 200) -> str:
-    """One line for evidence: a traceback's last line (the exception), else the body's start."""
-    lines = [line.strip() for line in _excerpt(r, 8192).splitlines() if line.strip()]
-    if lines and lines[0].startswith("Traceback") and not r.truncated:
-        return lines[-1][:size]
-    return " ".join(lines)[:size]
+    """One line for evidence: a traceback's exception line (wherever the traceback sits), else the start."""
+    lines = [line for line in _excerpt(r, BODY_TO_CLASSIFY).splitlines() if line.strip()]
+    exception = _exception_line(lines)
+    if exception is not None:
+        return exception.strip()[:size]
+    return " ".join(line.strip() for line in lines)[:size]
+
+
+def _exception_line(lines: list[str]) -> str | None:
+    """The first unindented line after a Python traceback's frames: `module.Error: message`."""
+    start = next((i for i, line in enumerate(lines) if line.startswith("Traceback (most recent")), None)
+    if start is None:
+        return None
+    return next((line for line in lines[start + 1 :] if not line[0].isspace()), None)
 
 
 def _judge(cfg: HttpCheck, run: ProbeRun, r: Response) -> None:
@@ -198,7 +211,7 @@ def _fail_from_health_body(run: ProbeRun, r: Response, evidence: str) -> None:
     """The application's own health body knows the innermost cause better than its status does."""
     reported = reported_cause(r)
     if reported is not None:
-        run.fact("reported_cause", reported.cause.value)
+        run.fact(facts.REPORTED_CAUSE, reported.cause.value)
         where = f" for {reported.where}" if reported.where else ""
         run.fail(
             reported.cause,
@@ -207,23 +220,43 @@ def _fail_from_health_body(run: ProbeRun, r: Response, evidence: str) -> None:
             rule="http_health_cause",
         )
     for output in health_outputs(r):
-        from infraprobe.classify import classify  # only for failing health bodies
+        from infraprobe.classify import classify  # ~100 ms of rule tables: only for failing bodies
 
         diagnosis = classify(output)
         if diagnosis.cause is not Cause.UNKNOWN:
             run.fail(diagnosis.cause, f"{evidence}; health check output: {output}", rule="http_health_output")
 
 
+def _fail_from_body(run: ProbeRun, r: Response, evidence: str) -> None:
+    """An application's 5xx body read by the classifier, so `check` and `classify` agree on the same text.
+
+    A 500 page carrying `sqlalchemy.exc.TimeoutError: QueuePool limit ... reached` is the pool running
+    dry, not a generic application error.
+    """
+    from infraprobe.classify import classify  # ~100 ms of rule tables: only for failing bodies
+
+    diagnosis = classify(r.body[:BODY_TO_CLASSIFY].decode("utf-8", "replace"))
+    if diagnosis.cause in (Cause.UNKNOWN, Cause.APP_ERROR):
+        return
+    run.fail(
+        diagnosis.cause,
+        f"{evidence} from the application: {mask_patterns(diagnosis.evidence)[:300]}",
+        layer=diagnosis.layer,
+        rule=f"http_5xx_body:{diagnosis.rule}",
+    )
+
+
 def _fail_status(run: ProbeRun, r: Response, evidence: str) -> None:
     if r.status >= 500:
         match = proxy_signature(r)
         if match is not None:
-            run.fact("generated_by", match.proxy)
+            run.fact(facts.GENERATED_BY, match.proxy)
             run.fail(
                 Cause.UPSTREAM_UNAVAILABLE,
                 f"{evidence} written by {match.proxy}, not the application ({match.evidence})",
                 rule=f"http_proxy_{match.proxy}",
             )
+        _fail_from_body(run, r, evidence)
         run.fail(Cause.APP_ERROR, f"{evidence} from the application: {_gist(r)}", rule="http_5xx")
     if r.status in (401, 403, 407):
         run.fail(Cause.AUTH_FAILED, evidence, rule="http_auth")

@@ -1,7 +1,8 @@
 """postgres: connect (libpq, auth included), one query for version, recovery and connection headroom.
 
-Phases: dns (our resolver; libpq gets `hostaddr` so it does not resolve again) -> connect (TCP, TLS and
-authentication happen inside libpq) -> query. A unix-socket host (`host=/cloudsql/proj:region:inst`) has
+Phases: dns (our resolver) -> connect (our own TCP connect, so refused/unreachable/silent addresses read
+as they do for every other probe) -> handshake (libpq, pinned by `hostaddr` to the address that answered:
+start-up packet, TLS, authentication) -> query. A unix-socket host (`host=/cloudsql/proj:region:inst`) has
 no dns phase; its directory and socket file are checked first, because libpq's own error for a missing
 path reads like a server that is down.
 
@@ -22,9 +23,11 @@ from typing import TYPE_CHECKING, Any, Literal, Self
 
 from pydantic import Field, model_validator
 
+from infraprobe import facts
 from infraprobe.config.model import ComponentBase
 from infraprobe.errors import ProbeFailed
 from infraprobe.net import Net
+from infraprobe.phases import Phase
 from infraprobe.probes.base import ProbeRun, ProbeSpec
 from infraprobe.taxonomy import Cause, Component
 
@@ -141,8 +144,8 @@ async def probe(cfg: PostgresCheck, run: ProbeRun) -> str:
     with _scrubbed(params.get("password")):
         conn = await _connect(cfg, params, run)
         try:
-            run.fact("address", conn.info.hostaddr or conn.info.host)
-            with run.phase("query"):
+            run.fact(facts.ADDRESS, conn.info.hostaddr or conn.info.host)
+            with run.phase(Phase.QUERY):
                 cursor = await conn.execute(STATS_SQL)
                 row = await cursor.fetchone()
         finally:
@@ -161,10 +164,13 @@ async def _connect(cfg: PostgresCheck, params: dict[str, Any], run: ProbeRun) ->
     host, port = str(params["host"]), int(params.get("port") or DEFAULT_PORT)
     socket_dir = Path(host) if host.startswith("/") else None
     if socket_dir is None:
-        params = await _resolved(params, host, port, run)
-    with run.phase("connect"):
-        if socket_dir is not None:
+        params = await _reached(params, host, port, run)
+    else:
+        with run.phase(Phase.CONNECT):
             _check_socket(run, socket_dir, port)
+    # libpq's part: the start-up packet, TLS and authentication. A peer that accepted TCP and never
+    # answers hangs here, which is a read timeout, not a connect timeout.
+    with run.phase(Phase.HANDSHAKE):
         return await psycopg.AsyncConnection.connect(**params, **_connect_options(cfg))
 
 
@@ -178,13 +184,21 @@ def _connect_options(cfg: PostgresCheck) -> dict[str, Any]:
     }
 
 
-async def _resolved(params: dict[str, Any], host: str, port: int, run: ProbeRun) -> dict[str, Any]:
-    """Resolve in our own dns phase and pin libpq to the addresses, so it does not resolve again."""
-    with run.phase("dns"):
+async def _reached(params: dict[str, Any], host: str, port: int, run: ProbeRun) -> dict[str, Any]:
+    """Our own dns and connect phases, then libpq pinned to the address that answered.
+
+    libpq reports a refused, unreachable or silent address in words that depend on its version and on
+    when the kernel noticed ("server closed the connection unexpectedly" for ENETUNREACH): connecting
+    ourselves first gives postgres the same connect verdicts as the tcp, http and redis probes.
+    """
+    with run.phase(Phase.DNS):
         addresses = await run.net.resolver.resolve(host, port)
-    ips = [sockaddr[0] for _, sockaddr in addresses]
-    # One host entry per address: libpq tries them in order, and keeps the name for TLS verification.
-    return {**params, "host": ",".join([host] * len(ips)), "hostaddr": ",".join(ips)}
+    with run.phase(Phase.CONNECT):
+        _, writer = await run.net.connect(addresses)
+    ip = writer.get_extra_info("peername")[0]
+    writer.transport.abort()  # nothing was sent: the server forgets it without a log line
+    # `host` stays the name, for TLS verification; `hostaddr` keeps libpq from resolving it again.
+    return {**params, "host": host, "hostaddr": ip}
 
 
 def _check_socket(run: ProbeRun, directory: Path, port: int) -> None:
@@ -202,7 +216,7 @@ def _check_socket(run: ProbeRun, directory: Path, port: int) -> None:
             "(server or Cloud SQL proxy not running for this instance, or wrong port)",
             rule="postgres-socket:file",
         )
-    run.fact("socket", str(socket_file))
+    run.fact(facts.SOCKET, str(socket_file))
 
 
 @contextmanager
@@ -227,14 +241,14 @@ def _masked(exc: Exception, password: str) -> Exception:
 
 
 def _record(run: ProbeRun, stats: Stats) -> None:
-    run.fact("server_version", stats.version)
-    run.fact("in_recovery", stats.in_recovery)
-    run.fact("connections_in_use", stats.in_use)
-    run.fact("max_connections", stats.max_connections)
-    run.fact("reserved_connections", stats.reserved)
-    run.fact("headroom", stats.headroom)
-    run.fact("database", stats.database)
-    run.fact("user", stats.user)
+    run.fact(facts.SERVER_VERSION, stats.version)
+    run.fact(facts.IN_RECOVERY, stats.in_recovery)
+    run.fact(facts.CONNECTIONS_IN_USE, stats.in_use)
+    run.fact(facts.MAX_CONNECTIONS, stats.max_connections)
+    run.fact(facts.RESERVED_CONNECTIONS, stats.reserved)
+    run.fact(facts.HEADROOM, stats.headroom)
+    run.fact(facts.DATABASE, stats.database)
+    run.fact(facts.USER, stats.user)
 
 
 def min_headroom(setting: int | str | None, usable: int) -> int:

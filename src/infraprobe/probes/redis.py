@@ -17,8 +17,10 @@ from urllib.parse import unquote, urlsplit
 
 from pydantic import Field, model_validator
 
+from infraprobe import facts
 from infraprobe.config.model import ComponentBase
 from infraprobe.net import Net, TlsOptions, close_quietly, start_tls
+from infraprobe.phases import Phase
 from infraprobe.probes._resp import Arg, RedisReplyError, RespClient, info_fields, text
 from infraprobe.probes.base import ProbeRun, ProbeSpec
 from infraprobe.taxonomy import Cause, Component, Layer
@@ -53,7 +55,11 @@ class RedisCheck(ComponentBase):
     tls: bool = False
     ca_file: str | None = None
     tls_verify: bool = True
-    expect_role: Literal["master", "replica"] | None = None
+    expect_role: Literal["master", "replica", "any"] | None = Field(
+        None,
+        description="unset: expect a master and warn on a replica (as postgres warns on a standby); "
+        "master/replica: fail on the other role; any: accept both",
+    )
     write_check: bool = Field(False, description="SET a short-lived key to reveal READONLY / OOM")
     max_clients_ratio: float = Field(0.9, gt=0, le=1, description="warn when clients/maxclients reach this")
     max_memory_ratio: float = Field(0.9, gt=0, le=1, description="warn when used/maxmemory reach this")
@@ -121,13 +127,13 @@ def resolve_target(cfg: RedisCheck) -> Target:
 
 async def probe(cfg: RedisCheck, run: ProbeRun) -> str:
     t = resolve_target(cfg)
-    with run.phase("dns"):
+    with run.phase(Phase.DNS):
         addresses = await run.net.resolver.resolve(t.host, t.port)
-    with run.phase("connect"):
+    with run.phase(Phase.CONNECT):
         reader, writer = await run.net.connect(addresses)
     try:
         if t.tls:
-            with run.phase("tls"):
+            with run.phase(Phase.TLS):
                 ctx = run.net.ssl.get(TlsOptions(verify=cfg.tls_verify, ca_file=cfg.ca_file))
                 await start_tls(writer, ctx, t.host)
         # An error reply (NOAUTH, OOM, READONLY, LOADING, ...) propagates as RedisReplyError carrying the
@@ -139,10 +145,10 @@ async def probe(cfg: RedisCheck, run: ProbeRun) -> str:
 
 async def _session(cfg: RedisCheck, t: Target, client: RespClient, run: ProbeRun) -> str:
     if t.password:  # `redis://:@host` names an empty password: no AUTH, as redis-cli does
-        with run.phase("auth"):
+        with run.phase(Phase.AUTH):
             creds: tuple[str, ...] = (t.username, t.password) if t.username else (t.password,)
             await client.call("AUTH", *creds)
-    with run.phase("query"):
+    with run.phase(Phase.QUERY):
         info = await _query(t, client)
         if not info.get("maxclients"):
             info["maxclients"] = await _config_maxclients(client)
@@ -178,18 +184,18 @@ def _int(info: dict[str, str], key: str) -> int | None:
 
 
 def _record_facts(run: ProbeRun, info: dict[str, str], t: Target) -> None:
-    run.fact("redis_version", info.get("redis_version"))
-    run.fact("role", _role(info))
-    run.fact("connected_clients", _int(info, "connected_clients"))
-    run.fact("maxclients", _int(info, "maxclients"))
-    run.fact("used_memory", _int(info, "used_memory"))
-    run.fact("maxmemory", _int(info, "maxmemory"))
-    run.fact("maxmemory_policy", info.get("maxmemory_policy"))
-    run.fact("loading", info.get("loading") == "1")
-    run.fact("db", t.db or 0)
+    run.fact(facts.REDIS_VERSION, info.get("redis_version"))
+    run.fact(facts.ROLE, _role(info))
+    run.fact(facts.CONNECTED_CLIENTS, _int(info, "connected_clients"))
+    run.fact(facts.MAXCLIENTS, _int(info, "maxclients"))
+    run.fact(facts.USED_MEMORY, _int(info, "used_memory"))
+    run.fact(facts.MAXMEMORY, _int(info, "maxmemory"))
+    run.fact(facts.MAXMEMORY_POLICY, info.get("maxmemory_policy"))
+    run.fact(facts.LOADING, info.get("loading") == "1")
+    run.fact(facts.DB, t.db or 0)
     if _role(info) == "replica":
-        run.fact("master", f"{info.get('master_host')}:{info.get('master_port')}")
-        run.fact("master_link_status", info.get("master_link_status"))
+        run.fact(facts.MASTER, f"{info.get('master_host')}:{info.get('master_port')}")
+        run.fact(facts.MASTER_LINK_STATUS, info.get("master_link_status"))
 
 
 def _role(info: dict[str, str]) -> str | None:
@@ -211,15 +217,18 @@ def _judge(cfg: RedisCheck, run: ProbeRun, info: dict[str, str]) -> str:
 
 def _check_role(cfg: RedisCheck, run: ProbeRun, info: dict[str, str]) -> None:
     role = _role(info)
+    if cfg.expect_role is None and role == "replica":
+        # The same default as postgres's expect_primary: a replica answers, but refuses writes.
+        run.warn("server is a replica: it accepts reads only", Cause.READ_ONLY)
     if role == "replica" and info.get("master_link_status") != "up":
         run.warn(
             f"replica's link to its master is {info.get('master_link_status', 'unknown')}: data may be stale"
         )
-    if cfg.expect_role is None or role == cfg.expect_role:
+    if cfg.expect_role in (None, "any") or role == cfg.expect_role:
         return
     evidence = f"role:{info.get('role')} (expected {cfg.expect_role})"
     if role == "replica":
-        evidence += f", master {run.facts.get('master')} link {info.get('master_link_status')}"
+        evidence += f", master {run.get(facts.MASTER)} link {info.get('master_link_status')}"
         run.fail(Cause.READ_ONLY, evidence, rule="redis-info:role")
     run.fail(
         Cause.UNKNOWN,

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from infraprobe.monitor.history import History, Incident, WindowStats
 from infraprobe.monitor.state import State
-from infraprobe.report import Block, Heading, Paragraph, Report, Table
+from infraprobe.output.model import Block, Heading, Paragraph, Report, Table
 
 _TONE = {State.UP: "ok", State.DEGRADED: "warn", State.DOWN: "fail", State.UNKNOWN: "muted"}
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from infraprobe.render import json_, markdown, text
-from infraprobe.report import Report
+from infraprobe.output.formats import json_, markdown, text
+from infraprobe.output.model import Report
 
 Renderer = Callable[[Report], str]
 
