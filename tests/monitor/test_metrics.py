@@ -86,6 +86,7 @@ async def test_scrape_carries_blackbox_names_cause_and_state(tmp_path: Path) -> 
             )
             assert value(body, "infraprobe_state", component="gone") == 2
             assert value(body, "infraprobe_state", component="web") == 0
+            assert 0 <= value(body, "infraprobe_schedule_lag_seconds", quantile="0.99") < 1
 
             status, probed = await fetch(f"http://127.0.0.1:{server.port}/probe?component=web")
             assert status == 200 and value(probed, "probe_success") == 1

@@ -15,8 +15,11 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from infraprobe.monitor.store import open_store
 from infraprobe.testing._localserver import free_port
 from infraprobe.testing.redis import RedisServer
+
+from .helpers import obs
 
 pytestmark = pytest.mark.needs_redis
 
@@ -178,3 +181,26 @@ def test_a_store_password_never_shows(tmp_path: Path) -> None:
     assert "hunter2-secret" not in done.stdout + done.stderr
     assert "store unavailable" in done.stderr and "monitor:***@127.0.0.1" in done.stderr
     assert done.returncode == 1  # results were produced and could not be written: say so in the exit code
+
+
+def run_history(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    cmd = [sys.executable, "-m", "infraprobe", "history", str(config), *args]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+
+
+def test_history_formats_windows_and_bad_input(tmp_path: Path) -> None:
+    config = write_config(tmp_path / "env.yaml", 9, count=2)
+    missing = run_history(config)
+    assert missing.returncode == 2 and "no history at" in missing.stderr
+    store = open_store(f"sqlite:///{tmp_path}/env.history.db")
+    store.write([obs("c0"), obs("c1")], [])
+    store.close()
+    markdown = run_history(config, "--format", "markdown", "--since", "3000d", "--component", "c0")
+    assert markdown.returncode == 0, markdown.stderr
+    assert "| c0 | 3000d | 1 | 100% |" in markdown.stdout and "c1" not in markdown.stdout
+    for args, message in (
+        (["--since", "soon"], "--since: expected a duration"),
+        (["--component", "nope"], "--component: no component named 'nope'"),
+    ):
+        bad = run_history(config, *args)
+        assert bad.returncode == 2 and message in bad.stderr and len(bad.stderr.strip().splitlines()) == 1

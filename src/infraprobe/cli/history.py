@@ -41,6 +41,11 @@ def history(
     now = datetime.now(UTC)
     windows = [_window(since, now)] if since else list(WINDOWS)
     history_store = open_store(store or default_store(config))
+    path = getattr(history_store, "path", None)  # SQLite: reading must not create an empty history
+    if isinstance(path, Path) and not path.exists():
+        raise ConfigError(
+            f"no history at {path} (has `infraprobe monitor` run with this store?)", field="--store"
+        )
     try:
         summary = summarize(history_store, now, windows=windows, components=component or ())
     except StoreUnavailable as exc:

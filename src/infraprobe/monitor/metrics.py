@@ -132,6 +132,7 @@ class MonitorCollector(Collector):
         yield _gauge(
             "infraprobe_monitor_results", "Results produced since the monitor started", self.monitor.results
         )
+        yield _lag_quantiles(list(self.monitor.lags))
         recorder = self.monitor.recorder
         if recorder is not None:
             status = recorder.status()
@@ -150,6 +151,17 @@ class MonitorCollector(Collector):
                 "Results dropped because the buffer was full",
                 status.dropped,
             )
+
+
+def _lag_quantiles(lags: list[float]) -> GaugeMetricFamily:
+    """How late checks started (dispatch minus due time), over the last results: grows only when saturated."""
+    family = GaugeMetricFamily(
+        "infraprobe_schedule_lag_seconds", "Schedule lag quantiles over recent checks", labels=["quantile"]
+    )
+    ordered = sorted(lags)
+    for q in (0.5, 0.9, 0.99, 1.0):
+        family.add_metric([str(q)], ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0)
+    return family
 
 
 def _component_samples(name: str, tracker: Tracker) -> Iterator[Sample]:
