@@ -96,11 +96,12 @@ class Monitor:
             await asyncio.gather(task, return_exceptions=True)
 
     def _on_result(self, result: CheckResult, lag: float) -> None:
-        self.lags.append(lag)
         self.results += 1
         tracker = self.trackers.get(result.component)
         if tracker is None:
             return  # removed by a reload while its check ran
+        if tracker.last is not None:
+            self.lags.append(lag)  # first runs all start at once by design: their wait is not schedule lag
         self.latest[result.component] = result
         blocked_by = self._blocking.blocked_by(result.component, self.latest)
         obs = Observation(result, self.vantage, blocked_by)

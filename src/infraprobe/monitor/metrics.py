@@ -156,7 +156,9 @@ class MonitorCollector(Collector):
 def _lag_quantiles(lags: list[float]) -> GaugeMetricFamily:
     """How late checks started (dispatch minus due time), over the last results: grows only when saturated."""
     family = GaugeMetricFamily(
-        "infraprobe_schedule_lag_seconds", "Schedule lag quantiles over recent checks", labels=["quantile"]
+        "infraprobe_schedule_lag_seconds",
+        "Schedule lag quantiles over recent checks (first runs excluded)",
+        labels=["quantile"],
     )
     ordered = sorted(lags)
     for q in (0.5, 0.9, 0.99, 1.0):
