@@ -22,6 +22,7 @@ from infraprobe.taxonomy import Cause, Component
 
 ResultCallback = Callable[[CheckResult], None]
 CheckFn = Callable[[ComponentBase], Awaitable[CheckResult]]
+MESSAGE_CHARS = 300
 
 # The runner already enforces the component's timeout; this outer guard only catches a probe that fails
 # to honour cancellation, so a wedged probe still yields a result instead of a monitor stuck forever.
@@ -131,6 +132,7 @@ class Runner:
         status, message, diagnosis = self._verdict(component, run, duration, message, diagnosis)
         if diagnosis is not None:
             diagnosis = _redacted(diagnosis, self.redactor)
+        # Masked here, by structure, as the values enter the result: nothing downstream sees a secret.
         return CheckResult(
             component=component.name,
             kind=component.kind,
@@ -138,9 +140,9 @@ class Runner:
             started_at=started_at,
             duration=duration,
             phases=tuple(run.phases),
-            facts=run.facts,
+            facts=self.redactor.value(run.facts),
             diagnosis=diagnosis,
-            message=self.redactor(message),
+            message=self.redactor.clip(message, MESSAGE_CHARS, "..."),
             critical=component.critical,
             category=component.category,
         )
@@ -187,7 +189,12 @@ class Runner:
 
 
 async def guarded_check(
-    check: CheckFn, component: ComponentBase, *, grace: float = DEADLINE_GRACE, critical: bool | None = None
+    check: CheckFn,
+    component: ComponentBase,
+    *,
+    grace: float = DEADLINE_GRACE,
+    critical: bool | None = None,
+    redactor: Redactor = NO_SECRETS,
 ) -> CheckResult:
     """`check(component)` that always returns a result by timeout + grace, even from a wedged or broken probe."""
     start = time.monotonic()
@@ -198,7 +205,10 @@ async def guarded_check(
     except TimeoutError:
         message, cause = f"check did not finish within {deadline:g}s", Cause.READ_TIMEOUT
     except Exception as exc:  # a broken checker must not kill its monitor: report it as data
-        message, cause = f"check crashed: {type(exc).__name__}: {exc}", Cause.UNKNOWN
+        message, cause = (
+            redactor(f"check crashed: {type(exc).__name__}: {exc}")[:MESSAGE_CHARS],
+            Cause.UNKNOWN,
+        )
     duration = time.monotonic() - start
     spec = REGISTRY.get(component.kind)
     return CheckResult(
@@ -215,9 +225,9 @@ async def guarded_check(
 
 
 def _one_line(exc: BaseException) -> str:
+    # Not cut here: the runner masks the whole line first, then clips it (a cut first could keep half a secret).
     text = str(exc).strip() or type(exc).__name__
-    first = text.splitlines()[0] if text else ""
-    return first if len(first) <= 300 else first[:297] + "..."
+    return text.splitlines()[0] if text else ""
 
 
 def _redacted(diagnosis: Diagnosis, redactor: Redactor) -> Diagnosis:
@@ -228,7 +238,7 @@ def _redacted(diagnosis: Diagnosis, redactor: Redactor) -> Diagnosis:
         summary=diagnosis.summary,
         guidance=diagnosis.guidance,
         owner=diagnosis.owner,
-        evidence=redactor(diagnosis.evidence),
+        evidence=redactor.clip(diagnosis.evidence, MESSAGE_CHARS),
         rule=diagnosis.rule,
     )
 

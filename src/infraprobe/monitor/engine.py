@@ -77,6 +77,7 @@ class Monitor:
             clock=clock or SystemClock(),
             rng=rng,
         )
+        self._scheduler.redactor = loaded.redactor
         self._apply(loaded.config.components)
 
     @property
@@ -126,7 +127,7 @@ class Monitor:
             self.trackers.pop(name, None)
             self.latest.pop(name, None)
         self.loaded = loaded
-        self.runner.redactor = loaded.redactor
+        self.runner.redactor = self._scheduler.redactor = loaded.redactor
         self._blocking = Blocking(loaded)
         self._apply(loaded.config.components)
         return [*changed, *removed]

@@ -253,7 +253,7 @@ class MetricsServer:
         component = next((c for c in self.monitor.components if c.name == name), None)
         if component is None:
             return None
-        check = guarded_check(self.monitor.runner.check, component)
+        check = guarded_check(self.monitor.runner.check, component, redactor=self.monitor.runner.redactor)
         future = asyncio.run_coroutine_threadsafe(check, self.loop)
         return future.result(timeout=component.timeout + 5)
 

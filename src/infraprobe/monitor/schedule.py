@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from infraprobe.clock import Clock, SystemClock
 from infraprobe.config.model import ComponentBase
+from infraprobe.redact import NO_SECRETS
 from infraprobe.result import CheckResult
 from infraprobe.runner import DEADLINE_GRACE, CheckFn, guarded_check
 
@@ -57,6 +58,7 @@ class Scheduler:
         grace: float = DEADLINE_GRACE,
     ) -> None:
         self._check, self._sink, self._grace = check, sink, grace
+        self.redactor = NO_SECRETS  # masks a crashed check's message; the monitor sets the config's own
         self._slots = asyncio.Semaphore(max_inflight)
         self._jitter = jitter
         self._clock = clock or SystemClock()
@@ -144,7 +146,9 @@ class Scheduler:
     async def _one(self, job: _Job, lag: float) -> None:
         name = job.component.name
         try:
-            result = await guarded_check(self._check, job.component, grace=self._grace)
+            result = await guarded_check(
+                self._check, job.component, grace=self._grace, redactor=self.redactor
+            )
         finally:
             self._running.discard(name)
             self._slots.release()

@@ -32,8 +32,6 @@ USER_AGENT = "infraprobe/0.1"
 REDIRECTS = {301, 302, 303, 307, 308}
 # Never copied into facts: they carry session tokens and credentials.
 _SECRET_HEADERS = {"set-cookie", "cookie", "authorization", "proxy-authorization"}
-# Sent only to the origin the check names, never to a host a redirect points at.
-_ORIGIN_ONLY_HEADERS = {"authorization", "proxy-authorization", "cookie"}
 Method = Literal["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
@@ -154,9 +152,8 @@ def _request_headers(
         headers["authorization"] = auth
     if body is not None:
         headers["content-length"] = str(len(body))
-    for name, value in cfg.headers.items():
-        if same_origin or name.lower() not in _ORIGIN_ONLY_HEADERS:
-            headers[name.lower()] = value
+    if same_origin:  # configured headers carry API keys under any name: never to a host a redirect names
+        headers.update((name.lower(), value) for name, value in cfg.headers.items())
     return list(headers.items())
 
 
