@@ -16,6 +16,7 @@ from infraprobe.monitor.history import summarize
 from infraprobe.monitor.recorder import Recorder
 from infraprobe.monitor.state import State
 from infraprobe.monitor.store import open_store
+from infraprobe.output.views.history import history_report
 from infraprobe.testing.redis import RedisServer
 
 pytestmark = pytest.mark.needs_redis
@@ -75,6 +76,8 @@ async def test_dependency_down_then_back_gives_one_incident_with_cause_and_durat
         history.now
     ) < timedelta(seconds=10)
     assert by_component["backend"].blocked_by == "cache"
+    cases = {c.name: (c.status, c.group) for c in history_report(history).cases}
+    assert cases == {"backend": ("ok", "monitor"), "cache": ("ok", "monitor")}
     hour = {s.component: s for s in history.stats if s.window == "1h"}
     assert hour["cache"].total == len(reader.results(t_stop - timedelta(hours=1), components=["cache"]))
     assert 0 < hour["cache"].uptime < 1 and hour["backend"].blocked >= 2  # type: ignore[operator]

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from infraprobe.monitor.history import History, Incident, WindowStats
 from infraprobe.monitor.state import State
-from infraprobe.output.model import Block, Heading, Paragraph, Report, Table
+from infraprobe.output.model import Block, Case, Heading, Paragraph, Report, Table
 
 _TONE = {State.UP: "ok", State.DEGRADED: "warn", State.DOWN: "fail", State.UNKNOWN: "muted"}
 
@@ -19,7 +19,16 @@ def history_report(history: History, environment: str = "") -> Report:
     blocks += [Heading("Uptime and latency"), _windows(history.stats)]
     blocks += [Heading("Causes"), _causes(history)]
     title = f"infraprobe history: {environment}" if environment else "infraprobe history"
-    return Report(title, tuple(blocks), history.to_dict(), 0)
+    return Report(title, tuple(blocks), history.to_dict(), 0, _cases(history))
+
+
+def _cases(history: History) -> tuple[Case, ...]:
+    """One verdict per component (its current state), for status pages and per-check formats."""
+    status = {State.UP: "ok", State.DEGRADED: "warn", State.DOWN: "fail", State.UNKNOWN: "skip"}
+    return tuple(
+        Case(name, "monitor", status[t.after], 0.0, t.evidence, t.cause or "", t.layer or "")
+        for name, t in sorted(history.current.items())
+    )
 
 
 def _summary(history: History) -> Paragraph:
