@@ -53,7 +53,7 @@ def analyze(
     observations = observations_from(results) if observe else None
     analysis = run_analysis(loaded, results, observations, topology=topo)
     rendered = render(analysis_report(analysis), fmt, colour=use_colour())
-    write_out(loaded.redactor(rendered))
+    write_out(rendered)
     raise typer.Exit(analysis.exit_code)
 
 

@@ -40,5 +40,5 @@ def check(
     )
     progress.close()
     rendered = render(check_report(report), fmt, colour=use_colour(), width=terminal_width())
-    write_out(loaded.redactor(rendered))
+    write_out(rendered)
     raise typer.Exit(report.exit_code)
