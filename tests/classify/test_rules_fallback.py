@@ -131,7 +131,7 @@ def test_unknown_stays_honest(text: str) -> None:
         "System.IO.IOException: The handshake failed due to an unexpected packet format.",
         "requests.exceptions.HTTPError: 426 Client Error: Upgrade Required for url: http://localhost:8080/",
         "curl: (1) Received HTTP/0.9 when not allowed",
-        "pymysql.err.InternalError: Packet sequence number wrong - got 72 expected 1",
+        "pymysql.err.InternalError: Packet sequence number wrong - got 72 expected 0",
         '{bad_header,<<"GET / HT">>}',
     ],
 )

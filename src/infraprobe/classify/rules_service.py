@@ -483,12 +483,6 @@ PROTOCOL: tuple[Rule, ...] = (
         component=K.REDIS,
     ),
     rule(
-        "protocol_mismatch_mysql",
-        C.PROTOCOL_MISMATCH,
-        "packet sequence number wrong - got 72 ",  # 72 is "H": an HTTP answer read as a MySQL packet
-        component=K.MYSQL,
-    ),
-    rule(
         "protocol_mismatch_amqp",
         C.PROTOCOL_MISMATCH,
         ("{bad_header,", "incompatibleprotocolerror"),
@@ -549,5 +543,14 @@ PLATFORM: tuple[Rule, ...] = (
         C.APP_ERROR,
         "failed to bind to $port within",  # the application never listened on the port it was given
         component=K.HTTP,
+    ),
+    # PyMySQL reading the server's greeting (sequence 0) got bytes of another protocol (an SSH banner,
+    # an HTTP reply). Later in a session the same words mean a connection shared between threads.
+    rule(
+        "mysql_protocol_mismatch",
+        C.PROTOCOL_MISMATCH,
+        "packet sequence number wrong",
+        r"packet sequence number wrong - got \d+ expected 0\b",
+        component=K.MYSQL,
     ),
 )
