@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import json
 import re
-import time
 
 import pytest
 
@@ -149,18 +148,6 @@ def test_literal_backends_agree_on_the_corpus() -> None:
         assert stdlib.any_in(low) == fast.any_in(low), entry.where
 
 
-def test_typical_line_is_classified_fast() -> None:
-    """A typical single error line classifies in well under a millisecond (target: ~50 µs)."""
-    line = "redis.exceptions.ConnectionError: Error 111 connecting to localhost:6379. Connection refused."
-    classify_text(line)
-    rounds = 2000
-    start = time.perf_counter()
-    for _ in range(rounds):
-        classify_text(line)
-    per_line = (time.perf_counter() - start) / rounds
-    assert per_line < 250e-6, f"{per_line * 1e6:.0f} µs per line"
-
-
 def test_excused_benign_line_does_not_hide_a_failure_after_it() -> None:
     """A rule's `unless` skips only the benign line; the same rule still fires on a later failing line."""
     benign = (
@@ -226,18 +213,13 @@ def _long_chain() -> str:
     )
 
 
-def test_long_traceback_is_classified_fast() -> None:
-    """A 60-line chained traceback classifies in under a millisecond (best of several batches)."""
+def test_long_traceback_is_classified_by_its_innermost_cause() -> None:
+    """A 60-line chained traceback is read down to the refused connect at its root.
+
+    Its speed (under a millisecond) is a benchmark figure, not a timed test: bench/bench_classify.py."""
     text = _long_chain()
     assert 55 <= text.count("\n") <= 65
     assert classify_text(text).cause is Cause.CONNECTION_REFUSED
-    rounds, best = 100, float("inf")
-    for _ in range(5):
-        start = time.perf_counter()
-        for _ in range(rounds):
-            classify_text(text)
-        best = min(best, (time.perf_counter() - start) / rounds)
-    assert best < 1e-3, f"{best * 1e6:.0f} µs per traceback"
 
 
 def test_frame_continuation_lines_are_not_read_as_errors() -> None:
