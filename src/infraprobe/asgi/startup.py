@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from infraprobe.asgi.clock import Clock, SystemClock
 from infraprobe.asgi.model import PhaseState, PhaseView, StartupView
 from infraprobe.asgi.monitor import CheckFn
-from infraprobe.classify import classify
+from infraprobe.classifier import classify
 from infraprobe.config.model import ComponentBase
 from infraprobe.errors import InfraprobeError
 from infraprobe.redact import NO_SECRETS, Redactor

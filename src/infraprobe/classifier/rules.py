@@ -7,11 +7,11 @@ one message a specific wording always wins and a generic one only speaks when no
 
 from __future__ import annotations
 
-from infraprobe.classify.model import Rule
-from infraprobe.classify.rules_db import APP, AUTH, MISSING, SERVER_STATE
-from infraprobe.classify.rules_net import DNS, GENERIC, REFUSED, RESET, TIMEOUTS, UNREACHABLE
-from infraprobe.classify.rules_service import HTTP_STATUS, POOL, PROTOCOL, PROXY, WEBSOCKET
-from infraprobe.classify.rules_tls import TLS
+from infraprobe.classifier.model import Rule
+from infraprobe.classifier.rules_db import APP, AUTH, MISSING, SERVER_STATE
+from infraprobe.classifier.rules_net import DNS, GENERIC, REFUSED, RESET, TIMEOUTS, UNREACHABLE
+from infraprobe.classifier.rules_service import HTTP_STATUS, POOL, PROTOCOL, PROXY, WEBSOCKET
+from infraprobe.classifier.rules_tls import TLS
 
 _TABLE: tuple[Rule, ...] = (
     *PROTOCOL,
