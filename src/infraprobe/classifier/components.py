@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from infraprobe.classify.literals import LiteralSet
+from infraprobe.classifier.literals import LiteralSet
 from infraprobe.taxonomy import Component, Layer
 
 _PORT = r"(?:[:=]|port[ =\"]{1,2}|', ?)"

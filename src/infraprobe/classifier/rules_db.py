@@ -7,7 +7,7 @@ server's FATAL text), so one rule per server message covers every client. SQLSTA
 
 from __future__ import annotations
 
-from infraprobe.classify.model import Rule, rule
+from infraprobe.classifier.model import Rule, rule
 from infraprobe.taxonomy import Cause as C
 from infraprobe.taxonomy import Component as K
 
