@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from infraprobe.classify import classify_text
+from infraprobe.classifier import classify_text
 from infraprobe.taxonomy import Cause
 
 

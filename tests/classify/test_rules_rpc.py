@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from infraprobe.classify import classify_text
+from infraprobe.classifier import classify_text
 from infraprobe.taxonomy import Cause, Component
 
 # One status, five spellings: Go, Node, Python, .NET, Java.

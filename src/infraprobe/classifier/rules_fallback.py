@@ -9,7 +9,7 @@ text decides first, and a text that shows neither a cause nor a crash stays `unk
 
 from __future__ import annotations
 
-from infraprobe.classify.model import Rule, rule
+from infraprobe.classifier.model import Rule, rule
 from infraprobe.taxonomy import Cause as C
 from infraprobe.taxonomy import Component as K
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from infraprobe.classify.literals import LiteralSet
+from infraprobe.classifier.literals import LiteralSet
 from infraprobe.taxonomy import Component, Layer
 
 _PORT = r"(?:[:=]|port[ =\"]{1,2}|', ?)"
@@ -217,12 +217,15 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             " socket",
             "master",
             "unhandled error event",
+            "timeout performing ",
+            "iocp: (busy=",
         ),
         re.compile(
             rf"redis|jedis|lettuce|\bnoauth\b|wrongpass|{_PORT}(?:6379|6380|26379)\b"
             r"|error (?:\d+ )?while (?:reading from|writing to) socket"  # redis-py's own wording
             r"|master <-> replica|reply to psync|connection with (?:master|slave|replica)\b"
             r"|(?<!')unhandled error event:"  # ioredis; Node's own EventEmitter says "Unhandled 'error' event"
+            r"|\btimeout performing [a-z]{2,20}\b|\biocp: \(busy="  # StackExchange.Redis' own timeout report
         ),
     ),
     (

@@ -12,7 +12,7 @@ failure) always wins over the status around it.
 
 from __future__ import annotations
 
-from infraprobe.classify.model import Rule, rule
+from infraprobe.classifier.model import Rule, rule
 from infraprobe.taxonomy import Cause as C
 from infraprobe.taxonomy import Component as K
 

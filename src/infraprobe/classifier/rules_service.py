@@ -8,7 +8,7 @@ pool, not a network timeout. All patterns run on lowercased text.
 
 from __future__ import annotations
 
-from infraprobe.classify.model import Rule, rule
+from infraprobe.classifier.model import Rule, rule
 from infraprobe.taxonomy import Cause as C
 from infraprobe.taxonomy import Component as K
 
