@@ -1,7 +1,9 @@
 """Generated documentation: the taxonomy and the probe kinds come from the code, never typed twice.
 
-`python -m infraprobe.docsgen` rewrites docs/taxonomy.md, docs/probes/README.md and the config's JSON Schema
-(docs/infraprobe.schema.json); a test fails when the committed files differ from what the code says.
+`python -m infraprobe.docsgen` rewrites docs/taxonomy.md (committed: a test fails when it differs from the
+code) and builds the pages that list the probe kinds, docs/probes/kinds.md and the config's JSON Schema
+(docs/infraprobe.schema.json). Those two are not committed (`./dev setup` writes them): a committed copy would
+make every new kind edit them too, and a new kind must stay its file, one registry line, its page and its tests.
 """
 
 from __future__ import annotations
@@ -57,9 +59,14 @@ def schema_json() -> str:
 
 
 def outputs(root: Path) -> dict[Path, str]:
+    """The committed generated pages: nothing in them changes when a probe kind is added."""
+    return {root / "docs" / "taxonomy.md": taxonomy_md()}
+
+
+def built(root: Path) -> dict[Path, str]:
+    """The pages that list every kind from the registry: written at set-up, ignored by git."""
     return {
-        root / "docs" / "taxonomy.md": taxonomy_md(),
-        root / "docs" / "probes" / "README.md": kinds_md(),
+        root / "docs" / "probes" / "kinds.md": kinds_md(),
         # For editors: `# yaml-language-server: $schema=.../docs/infraprobe.schema.json` in a config file.
         root / "docs" / "infraprobe.schema.json": schema_json(),
     }
@@ -67,7 +74,7 @@ def outputs(root: Path) -> dict[Path, str]:
 
 def main() -> int:
     root = Path(sys.argv[1]) if len(sys.argv) > 1 else Path.cwd()
-    for path, text in outputs(root).items():
+    for path, text in (outputs(root) | built(root)).items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
         print(f"wrote {path}")

@@ -13,24 +13,9 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
+from infraprobe.facts import FactValue
+from infraprobe.phases import Phase
 from infraprobe.taxonomy import CAUSES, Cause, Component, Layer
-
-# A fact is a plain JSON value so results serialise without adapters.
-FactValue = str | int | float | bool | None | list[Any] | dict[str, Any]
-
-# The one phase vocabulary, in the order phases happen. Probes use a subset.
-PHASES = (
-    "dns",
-    "connect",
-    "tls",
-    "handshake",
-    "auth",
-    "request",
-    "first_byte",
-    "transfer",
-    "query",
-    "message",
-)
 
 
 class Status(StrEnum):
@@ -95,7 +80,7 @@ class Diagnosis:
 
 @dataclass(frozen=True, slots=True)
 class PhaseTiming:
-    name: str
+    name: Phase
     seconds: float
 
 
@@ -127,7 +112,7 @@ class CheckResult:
     def ok(self) -> bool:
         return self.status is not Status.FAIL
 
-    def phase(self, name: str) -> float | None:
+    def phase(self, name: Phase) -> float | None:
         for p in self.phases:
             if p.name == name:
                 return p.seconds

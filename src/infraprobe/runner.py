@@ -13,6 +13,7 @@ from typing import Any
 from infraprobe.config.model import ComponentBase, Config
 from infraprobe.errors import ProbeFailed
 from infraprobe.net import Net
+from infraprobe.phases import Phase
 from infraprobe.probes.base import ProbeRun, ProbeSpec
 from infraprobe.probes.registry import REGISTRY
 from infraprobe.redact import NO_SECRETS, Redactor
@@ -103,7 +104,7 @@ class Runner:
         except ProbeFailed as exc:
             return _Outcome(exc.message, diagnosis=exc.diagnosis)
         except TimeoutError as exc:
-            phase = run.current_phase or "connect"
+            phase = run.current_phase or Phase.CONNECT
             return _Outcome(
                 f"timed out after {component.timeout:g}s in the {phase} phase", error=exc, phase=phase
             )

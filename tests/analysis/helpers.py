@@ -10,7 +10,8 @@ from infraprobe.analysis import Context, Topology, analyze
 from infraprobe.analysis.model import Analysis, Finding
 from infraprobe.analysis.rules import Observations
 from infraprobe.config import LoadedConfig, parse_config
-from infraprobe.result import CheckResult, Diagnosis, FactValue, Status
+from infraprobe.facts import FactValue
+from infraprobe.result import CheckResult, Diagnosis, Status
 from infraprobe.taxonomy import Cause, Component
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import collections
+import re
+from pathlib import Path
 
 import pytest
 
 from infraprobe.classify import SIGNATURES, classify_text
 from infraprobe.taxonomy import Cause, Component
 
-from .corpus_loader import Entry, load
+from .corpus_loader import CORPUS_DIR, Entry, load, load_file, subject
 
 ENTRIES = load()
 ACCURACY_TARGET = 0.97
@@ -26,6 +28,38 @@ def test_corpus_is_large_and_covers_every_cause() -> None:
     assert len(ENTRIES) >= 400
     assert {c.value for c in Cause} <= set(counts)
     assert min(counts.values()) >= 3, counts
+
+
+def test_every_entry_sits_in_its_subject_file() -> None:
+    """Files are named by subject (dns, tls, proxies, postgres, ...): each entry is in the one its label picks."""
+    misplaced = [e.where for e in ENTRIES if e.where.split(":")[0] != subject(e.cause, e.component)]
+    assert not misplaced
+
+
+@pytest.mark.parametrize(
+    ("body", "complaint"),
+    [
+        ("- [dns_failure, dns, 'lookup x: no such host']\n", "an entry is a mapping"),
+        ("- {text: t, cause: dns_failure, component: dns, round: 1}\n", "missing ['source']"),
+        (
+            "- {text: t, cause: dns_failure, component: dns, source: s, round: 1, note: n}\n",
+            "unexpected ['note']",
+        ),
+        ("- {text: t, cause: no_such_cause, component: dns, source: s, round: 1}\n", "no_such_cause"),
+    ],
+)
+def test_loader_rejects_entries_in_another_format(tmp_path: Path, body: str, complaint: str) -> None:
+    """The one entry format is enforced: a list entry, a missing or unknown key, a label outside the taxonomy."""
+    path = tmp_path / "dns.yaml"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(ValueError, match=re.escape(complaint)):
+        load_file(path)
+
+
+def test_corpus_files_are_the_subjects() -> None:
+    """No file outside the subject scheme (an old round file left behind would dodge the subject test)."""
+    stems = {p.stem for p in CORPUS_DIR.glob("*.yaml")}
+    assert stems == {subject(e.cause, e.component) for e in ENTRIES}
 
 
 def test_cause_accuracy_meets_target() -> None:

@@ -6,12 +6,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from infraprobe.classify import SIGNATURES, classify, classify_text
+from infraprobe.phases import Phase
 from infraprobe.result import Diagnosis
 from infraprobe.taxonomy import CAUSES, Cause, Component
 
-PHASES = st.sampled_from(
-    [None, "dns", "connect", "tls", "handshake", "auth", "request", "first_byte", "transfer", "query"]
-)
+PHASES = st.sampled_from([None, *Phase])
 WORDS = st.sampled_from(
     [
         *SIGNATURES[:200:7],

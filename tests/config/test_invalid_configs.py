@@ -1,4 +1,7 @@
-"""Every config rule has a fixture under invalid/ whose `# expect:` lines are the exact messages."""
+"""Every config rule has a fixture under invalid/ whose `# expect:` lines are the exact messages.
+
+`{kinds}` in an expectation stands for the registered kinds in registry order, so a new kind edits no fixture.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +11,16 @@ import pytest
 
 from infraprobe.config import load_config
 from infraprobe.errors import ConfigError, ConfigErrors
+from infraprobe.probes.registry import REGISTRY
 
 INVALID = Path(__file__).parent / "invalid"
 FIXTURES = sorted(INVALID.glob("*.yaml"))
 
 
 def _expected(path: Path) -> list[str]:
-    lines = path.read_text().splitlines()
-    return [str(INVALID / line.removeprefix("# expect: ")) for line in lines if line.startswith("# expect: ")]
+    lines = [line for line in path.read_text().splitlines() if line.startswith("# expect: ")]
+    kinds = ", ".join(REGISTRY)
+    return [str(INVALID / line.removeprefix("# expect: ").replace("{kinds}", kinds)) for line in lines]
 
 
 def _actual(path: Path) -> list[str]:
@@ -55,3 +60,10 @@ def test_several_errors_reported_together(tmp_path: Path) -> None:
     assert len(lines) == 2
     assert ":2:" in lines[0] and "port" in lines[0]
     assert ":3:" in lines[1] and "unknown kind 'nope'" in lines[1]
+
+
+def test_kind_list_in_messages_follows_the_registry(tmp_path: Path) -> None:
+    """The "expected one of" list is the registry's, in its order, not a list typed somewhere else."""
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("components:\n  - {name: a, kind: nope}\n")
+    assert _actual(cfg)[0].endswith("expected one of: " + ", ".join(REGISTRY))

@@ -9,6 +9,7 @@ import pytest
 from infraprobe.config import parse_config
 from infraprobe.config.schema import config_schema
 from infraprobe.config.types import parse_duration
+from infraprobe.docsgen import built
 from infraprobe.probes.registry import REGISTRY
 
 BASE = """
@@ -80,7 +81,7 @@ def test_schema_lists_every_kind() -> None:
 
 
 def test_published_schema_accepts_the_example_environment() -> None:
-    """docs/infraprobe.schema.json (what editors load) accepts examples/staging-incident.yaml as written."""
+    """The schema written for editors (docs/infraprobe.schema.json) accepts examples/staging-incident.yaml."""
     import json
     from pathlib import Path
 
@@ -95,7 +96,7 @@ def test_published_schema_accepts_the_example_environment() -> None:
         for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
     root = Path(__file__).resolve().parents[2]
-    schema = json.loads((root / "docs" / "infraprobe.schema.json").read_text())
+    schema = json.loads(built(root)[root / "docs" / "infraprobe.schema.json"])
     data = yaml.load((root / "examples" / "staging-incident.yaml").read_text(), Loader=TextDates)
     errors = [e.message for e in jsonschema.Draft202012Validator(schema).iter_errors(data)]
     assert errors == []

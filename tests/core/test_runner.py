@@ -9,10 +9,12 @@ from collections.abc import Iterator
 
 import pytest
 
+from infraprobe import facts
 from infraprobe.config import parse_config
 from infraprobe.config.model import ComponentBase
 from infraprobe.errors import ProbeFailed
 from infraprobe.net import Net
+from infraprobe.phases import Phase
 from infraprobe.probes.base import ProbeRun
 from infraprobe.probes.registry import REGISTRY
 from infraprobe.result import Status
@@ -83,8 +85,8 @@ async def test_probe_failed_carries_its_diagnosis() -> None:
     """A probe's own expectation failure (run.fail) becomes the result's diagnosis verbatim."""
 
     async def failing(cfg: ComponentBase, run: ProbeRun) -> str:
-        with run.phase("request"):
-            run.fact("seen", 1)
+        with run.phase(Phase.REQUEST):
+            run.fact(facts.BODY_BYTES, 1)
             run.fail(Cause.APP_ERROR, "status 500")
 
     registry = {"tcp": dataclasses.replace(REGISTRY["tcp"], run=failing)}
@@ -92,7 +94,7 @@ async def test_probe_failed_carries_its_diagnosis() -> None:
     result = await Runner(net=Net(), registry=registry).check(component)
     assert result.status is Status.FAIL
     assert result.diagnosis is not None and result.diagnosis.cause is Cause.APP_ERROR
-    assert result.facts["seen"] == 1 and result.phase("request") is not None
+    assert result.facts["body_bytes"] == 1 and result.phase(Phase.REQUEST) is not None
     assert isinstance(ProbeFailed(result.diagnosis), Exception)
 
 

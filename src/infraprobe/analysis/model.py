@@ -11,7 +11,8 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
-from infraprobe.result import CheckResult, FactValue
+from infraprobe.facts import FactValue
+from infraprobe.result import CheckResult
 from infraprobe.taxonomy import Cause
 
 

@@ -7,8 +7,9 @@ never leave half a password unmasked.
 from __future__ import annotations
 
 from infraprobe.classify import components
-from infraprobe.classify.model import CONNECTED_PHASES, DEFAULT_COMPONENT, timeout_for_phase
+from infraprobe.classify.model import DEFAULT_COMPONENT, timeout_for_phase
 from infraprobe.classify.text import Hit
+from infraprobe.phases import CONNECTED, Phase
 from infraprobe.redact import mask_patterns
 from infraprobe.result import Diagnosis
 from infraprobe.taxonomy import Cause, Component, Layer
@@ -23,7 +24,7 @@ def resolve_cause(cause: Cause, by_phase: str, phase: str | None) -> Cause:
     """Apply the phase to causes whose meaning depends on it (timeouts, TLS EOFs)."""
     if by_phase == "timeout":
         return timeout_for_phase(cause, phase)
-    if by_phase == "eof" and phase in CONNECTED_PHASES - {"tls", "handshake"}:
+    if by_phase == "eof" and phase in CONNECTED - {Phase.TLS, Phase.HANDSHAKE}:
         # The handshake had completed: an EOF now is the peer dropping an established connection.
         return Cause.CONNECTION_RESET
     return cause

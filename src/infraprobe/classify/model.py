@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from infraprobe.phases import CONNECTED
 from infraprobe.taxonomy import Cause, Component
 
 # The failing layer a cause points at when the text names no dependency.
@@ -27,11 +28,6 @@ DEFAULT_COMPONENT: dict[Cause, Component] = {
     Cause.UPSTREAM_UNAVAILABLE: Component.HTTP,
     Cause.WEBSOCKET_REJECTED: Component.WEBSOCKET,
 }
-
-# Phases after which a TCP connection exists, so a timeout there means "no answer", not "no connection".
-CONNECTED_PHASES = frozenset(
-    {"tls", "handshake", "auth", "request", "first_byte", "transfer", "query", "message"}
-)
 
 
 # Compiled on first use: a text reaches a rule only when one of its needles occurs, so most runs compile a
@@ -108,6 +104,6 @@ def timeout_for_phase(default: Cause, phase: str | None) -> Cause:
         return default
     if phase == "dns":
         return Cause.DNS_FAILURE
-    if phase in CONNECTED_PHASES:
+    if phase in CONNECTED:
         return Cause.READ_TIMEOUT
     return Cause.CONNECT_TIMEOUT

@@ -16,7 +16,8 @@ from typing import Any
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
-from infraprobe.result import FactValue
+from infraprobe import facts
+from infraprobe.facts import Fact, FactValue
 from infraprobe.taxonomy import Layer
 
 # Second-level labels under which registrations happen (example.co.uk): enough to tell "sibling name in the
@@ -149,23 +150,23 @@ def _parsed(der: bytes) -> CertInfo:
     return CertInfo.from_der(der)
 
 
-def cert_facts(chain: list[CertInfo], now: dt.datetime) -> dict[str, FactValue]:
+def cert_facts(chain: list[CertInfo], now: dt.datetime) -> dict[Fact[Any], FactValue]:
     """Leaf dates, names and issuer, plus the chain's soonest expiry (an intermediate can expire first)."""
     if not chain:
         return {}
     leaf = chain[0]
     soonest = min(chain, key=lambda c: c.not_after)
     return {
-        "subject": leaf.subject,
-        "issuer": leaf.issuer,
-        "sans": leaf.sans,
-        "not_before": leaf.not_before.isoformat(),
-        "not_after": leaf.not_after.isoformat(),
-        "days_left": leaf.days_left(now),
-        "self_signed": leaf.self_signed,
-        "chain": [
+        facts.SUBJECT: leaf.subject,
+        facts.ISSUER: leaf.issuer,
+        facts.SANS: leaf.sans,
+        facts.NOT_BEFORE: leaf.not_before.isoformat(),
+        facts.NOT_AFTER: leaf.not_after.isoformat(),
+        facts.DAYS_LEFT: leaf.days_left(now),
+        facts.SELF_SIGNED: leaf.self_signed,
+        facts.CHAIN: [
             {"subject": c.subject, "issuer": c.issuer, "not_after": c.not_after.isoformat()} for c in chain
         ],
-        "chain_days_left": soonest.days_left(now),
-        "chain_expires_first": soonest.subject,
+        facts.CHAIN_DAYS_LEFT: soonest.days_left(now),
+        facts.CHAIN_EXPIRES_FIRST: soonest.subject,
     }

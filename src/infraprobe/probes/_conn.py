@@ -15,8 +15,10 @@ from dataclasses import dataclass
 
 from pydantic import Field
 
+from infraprobe import facts
 from infraprobe.config.model import Strict
 from infraprobe.net import Address, TlsOptions, close_quietly, start_tls
+from infraprobe.phases import Phase
 from infraprobe.probes._certinfo import CertInfo, cert_facts, chain_info, mismatch_layer, peer_chain
 from infraprobe.probes.base import ProbeRun
 from infraprobe.taxonomy import Cause
@@ -51,15 +53,15 @@ class Conn:
 
 async def open_conn(run: ProbeRun, host: str, port: int) -> Conn:
     """dns and connect phases; records the resolved addresses and the peer actually connected to."""
-    with run.phase("dns"):
+    with run.phase(Phase.DNS):
         addresses = await run.net.resolver.resolve(host, port)
-    run.fact("addresses", [a[1][0] for a in addresses])
-    with run.phase("connect"):
+    run.fact(facts.ADDRESSES, [a[1][0] for a in addresses])
+    with run.phase(Phase.CONNECT):
         reader, writer = await run.net.connect(addresses)
     sockaddr = writer.get_extra_info("peername")
     family = next((fam for fam, addr in addresses if addr[0] == sockaddr[0]), addresses[0][0])
     run.fact(
-        "peer", f"[{sockaddr[0]}]:{sockaddr[1]}" if ":" in sockaddr[0] else f"{sockaddr[0]}:{sockaddr[1]}"
+        facts.PEER, f"[{sockaddr[0]}]:{sockaddr[1]}" if ":" in sockaddr[0] else f"{sockaddr[0]}:{sockaddr[1]}"
     )
     return Conn(reader, writer, (family, sockaddr))
 
@@ -87,30 +89,30 @@ async def secure(run: ProbeRun, conn: Conn, ctx: ssl.SSLContext, name: str, tls:
 
     Returns the peer's chain, leaf first."""
     try:
-        with run.phase("tls"):
+        with run.phase(Phase.TLS):
             sslobj = await start_tls(conn.writer, ctx, name)
     except ssl.SSLCertVerificationError as exc:
         await _explain_verify_failure(run, conn.peer, name, exc)
         raise
-    run.fact("tls_version", sslobj.version())
+    run.fact(facts.TLS_VERSION, sslobj.version())
     cipher = sslobj.cipher()
-    run.fact("cipher", cipher[0] if cipher else None)
-    run.fact("verified", tls.verify)
+    run.fact(facts.CIPHER, cipher[0] if cipher else None)
+    run.fact(facts.VERIFIED, tls.verify)
     chain = chain_info(peer_chain(sslobj, verified=tls.verify))
     record_chain(run, chain)
     return chain
 
 
 def record_chain(run: ProbeRun, chain: list[CertInfo]) -> None:
-    run.facts.update(cert_facts(chain, dt.datetime.now(dt.UTC)))
+    run.record(cert_facts(chain, dt.datetime.now(dt.UTC)))
 
 
 async def _explain_verify_failure(
     run: ProbeRun, peer: Address, name: str, exc: ssl.SSLCertVerificationError
 ) -> None:
     """Record what the server presented; report a name mismatch with the layer that owns it."""
-    run.fact("verified", False)
-    run.fact("verify_error", exc.verify_message)
+    run.fact(facts.VERIFIED, False)
+    run.fact(facts.VERIFY_ERROR, exc.verify_message)
     chain = await fetch_unverified_chain(run, peer, name)
     record_chain(run, chain)
     if exc.verify_code in _NAME_MISMATCH_CODES:
@@ -134,7 +136,7 @@ async def fetch_unverified_chain(run: ProbeRun, peer: Address, name: str) -> lis
             sslobj = await start_tls(writer, ctx, name)
             return chain_info(peer_chain(sslobj, verified=False))
     except (OSError, TimeoutError, ValueError) as exc:  # ssl.SSLError is an OSError
-        run.fact("cert_fetch_error", f"{type(exc).__name__}: {exc}")
+        run.fact(facts.CERT_FETCH_ERROR, f"{type(exc).__name__}: {exc}")
         return []
     finally:
         if writer is not None:

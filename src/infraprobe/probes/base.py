@@ -1,7 +1,7 @@
 """What every probe shares: the signature, the per-run context, and the registry entry type.
 
-A probe is `async def probe(cfg, run) -> str`: it performs its phases inside `run.phase(...)`, records
-facts with `run.fact(...)`, raises (any exception) when the target fails, calls `run.fail(...)` when the
+A probe is `async def probe(cfg, run) -> str`: it performs its phases inside `run.phase(Phase.X)`, records
+facts with `run.fact(facts.X, value)` (both vocabularies are declared in the model), raises (any exception) when the target fails, calls `run.fail(...)` when the
 target answered but broke an expectation, and returns a one-line message on success. The runner turns
 all of that into one frozen `CheckResult`; a probe never builds results or classifies errors itself.
 """
@@ -9,18 +9,21 @@ all of that into one frozen `CheckResult`; a probe never builds results or class
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Generic, NoReturn, TypeVar
+from typing import Any, Generic, NoReturn, TypeVar
 
 from infraprobe.config.model import ComponentBase
 from infraprobe.errors import ProbeFailed
+from infraprobe.facts import DECLARED, Fact, FactValue, Plain
 from infraprobe.net import Net
-from infraprobe.result import Diagnosis, FactValue, PhaseTiming
+from infraprobe.phases import Phase
+from infraprobe.result import Diagnosis, PhaseTiming
 from infraprobe.taxonomy import Cause, Component, Layer
 
 C = TypeVar("C", bound=ComponentBase)
+V = TypeVar("V", bound=Plain)
 
 
 @dataclass
@@ -33,12 +36,12 @@ class ProbeRun:
     phases: list[PhaseTiming] = field(default_factory=list)
     facts: dict[str, FactValue] = field(default_factory=dict)
     warnings: list[tuple[str, Cause | None]] = field(default_factory=list)
-    current_phase: str | None = None
+    current_phase: Phase | None = None
 
     @contextmanager
-    def phase(self, name: str) -> Iterator[None]:
+    def phase(self, name: Phase) -> Iterator[None]:
         """Time one phase. The phase is recorded even when it fails, so a timeout shows where it hung."""
-        self.current_phase = name
+        self.current_phase = Phase(name)  # a name outside the vocabulary is a bug in the probe: fail loudly
         start = self.clock()
         try:
             yield
@@ -47,8 +50,20 @@ class ProbeRun:
         # Only a phase that completed clears the marker: on error the runner needs to know where we were.
         self.current_phase = None
 
-    def fact(self, key: str, value: FactValue) -> None:
-        self.facts[key] = value
+    def fact(self, fact: Fact[V], value: V | None) -> None:
+        self.record({fact: value})
+
+    def record(self, found: Mapping[Fact[Any], FactValue]) -> None:
+        """Facts, checked against their declaration: analysis must never meet a key or type it cannot read."""
+        for fact, value in found.items():
+            if DECLARED.get(fact.key) is not fact or not fact.accepts(value):
+                raise TypeError(
+                    f"fact {fact.key}={value!r} does not match its declaration in infraprobe.facts"
+                )
+            self.facts[fact.key] = value
+
+    def get(self, fact: Fact[V]) -> V | None:
+        return fact.read(self.facts)
 
     def warn(self, message: str, cause: Cause | None = None) -> None:
         self.warnings.append((message, cause))

@@ -14,8 +14,10 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
+from infraprobe import facts
 from infraprobe.config.model import ComponentBase
 from infraprobe.net import Net
+from infraprobe.phases import Phase
 from infraprobe.probes.base import ProbeRun, ProbeSpec
 from infraprobe.taxonomy import Cause, Component
 
@@ -74,17 +76,17 @@ class DnsCheck(ComponentBase):
 
 
 async def probe(cfg: DnsCheck, run: ProbeRun) -> str:
-    run.fact("resolver", cfg.nameserver or "system")
+    run.fact(facts.RESOLVER, cfg.nameserver or "system")
     start = run.clock()
     try:
-        with run.phase("dns"):
+        with run.phase(Phase.DNS):
             answers = await (_via_nameserver(cfg, run) if cfg.nameserver else _via_system(cfg, run))
     finally:
-        run.fact("time_ms", round((run.clock() - start) * 1000, 3))
-    run.fact("answers", dict(answers))
+        run.fact(facts.TIME_MS, round((run.clock() - start) * 1000, 3))
+    run.fact(facts.ANSWERS, dict(answers))
     _check_expected(cfg, run, answers)
     count = sum(len(v) for v in answers.values())
-    return f"{cfg.host}: {count} address{'es' if count != 1 else ''} in {run.facts['time_ms']} ms"
+    return f"{cfg.host}: {count} address{'es' if count != 1 else ''} in {run.get(facts.TIME_MS)} ms"
 
 
 async def _via_system(cfg: DnsCheck, run: ProbeRun) -> Answers:
@@ -95,9 +97,9 @@ async def _via_system(cfg: DnsCheck, run: ProbeRun) -> Answers:
     try:
         addresses = await run.net.resolver.resolve(cfg.host, 0, family)
     except socket.gaierror as exc:
-        run.fact("rcode", _GAI_RCODE.get(exc.errno, f"EAI_{exc.errno}"))
+        run.fact(facts.RCODE, _GAI_RCODE.get(exc.errno, f"EAI_{exc.errno}"))
         raise  # the classifier maps gaierror exactly; nothing to add here
-    run.fact("rcode", "NOERROR")
+    run.fact(facts.RCODE, "NOERROR")
     answers: Answers = {t: [] for t in cfg.record_types}
     for fam, sockaddr in addresses:
         answers["AAAA" if fam == socket.AF_INET6 else "A"].append(sockaddr[0])
@@ -106,7 +108,7 @@ async def _via_system(cfg: DnsCheck, run: ProbeRun) -> Answers:
 
 async def _via_nameserver(cfg: DnsCheck, run: ProbeRun) -> Answers:
     assert cfg.nameserver is not None
-    run.fact("rcode", "TIMEOUT")  # until an answer arrives: what the facts say if the deadline hits first
+    run.fact(facts.RCODE, "TIMEOUT")  # until an answer arrives: what the facts say if the deadline hits first
     # dnspython loads in ~90 ms; only this path needs it, so it is imported here, not at start-up.
     from infraprobe.probes._dnsquery import query, resolver_for
 
@@ -124,7 +126,7 @@ async def _via_nameserver(cfg: DnsCheck, run: ProbeRun) -> Answers:
     answers: Answers = {t: ips for t, (_, ips) in zip(cfg.record_types, outcomes, strict=True)}
     worst = next((r for r in ("NXDOMAIN", "TIMEOUT", "SERVFAIL", "REFUSED") if r in rcodes.values()), None)
     worst = worst or next((r for r in rcodes.values() if r != "NOERROR"), "NOERROR")
-    run.fact("rcode", worst)
+    run.fact(facts.RCODE, worst)
     if worst != "NOERROR" or not any(answers.values()):
         _fail_lookup(cfg, run, worst, rcodes)
     return answers

@@ -13,7 +13,9 @@ from typing import Literal, NoReturn
 
 from pydantic import Field, field_validator
 
+from infraprobe import facts
 from infraprobe.config.model import ComponentBase
+from infraprobe.phases import Phase
 from infraprobe.probes._conn import TlsClient, connection, secure, tls_context
 from infraprobe.probes._httpexpect import HttpExpect, body_problems
 from infraprobe.probes._httpsig import health_outputs, proxy_signature, reported_cause
@@ -64,7 +66,7 @@ async def probe(cfg: HttpCheck, run: ProbeRun) -> str:
 async def exchange(cfg: HttpCheck, run: ProbeRun) -> Response:
     """The request (and its redirects), recorded and judged; validation flows read the response on."""
     url = Url.parse(cfg.url)
-    run.fact("url", url.redacted)
+    run.fact(facts.URL, url.redacted)
     response = await _fetch(cfg, run, url)
     _record(cfg, run, response)
     _judge(cfg, run, response)
@@ -85,7 +87,7 @@ async def _fetch(cfg: HttpCheck, run: ProbeRun, url: Url) -> Response:
             _too_many_redirects(cfg, run)
         url = url.join(location)
         hops.append(url.redacted)
-        run.fact("redirects", hops)
+        run.fact(facts.REDIRECTS, hops)
         if response.status in (301, 302, 303) and method != "HEAD":
             method, body = "GET", None  # what browsers and every client do; 307/308 keep both
 
@@ -125,10 +127,10 @@ async def _request(
     cfg: HttpCheck, run: ProbeRun, wire: Wire, url: Url, method: str, body: bytes | None, same_origin: bool
 ) -> Response:
     headers = _request_headers(cfg, url, body, same_origin)
-    with run.phase("first_byte"):
+    with run.phase(Phase.FIRST_BYTE):
         await wire.send(method, url.target, headers, body)
         head = await wire.read_head()
-    with run.phase("transfer"):
+    with run.phase(Phase.TRANSFER):
         data, truncated = await wire.read_body(cfg.max_body_bytes)
     return Response(
         head.status_code,
@@ -164,14 +166,14 @@ def _request_headers(
 
 def _record(cfg: HttpCheck, run: ProbeRun, r: Response) -> None:
     """Facts about the final response, recorded before it is judged so a failure keeps them."""
-    run.fact("status", r.status)
-    run.fact("reason", r.reason)
-    run.fact("http_version", r.http_version)
-    run.fact("headers", {k: v[:300] for k, v in r.headers[:50] if k not in _SECRET_HEADERS})
-    run.fact("body_bytes", len(r.body))
-    run.fact("body_truncated", r.truncated)
+    run.fact(facts.STATUS, r.status)
+    run.fact(facts.REASON, r.reason)
+    run.fact(facts.HTTP_VERSION, r.http_version)
+    run.fact(facts.HEADERS, {k: v[:300] for k, v in r.headers[:50] if k not in _SECRET_HEADERS})
+    run.fact(facts.BODY_BYTES, len(r.body))
+    run.fact(facts.BODY_TRUNCATED, r.truncated)
     if r.body:
-        run.fact("body_excerpt", _excerpt(r))
+        run.fact(facts.BODY_EXCERPT, _excerpt(r))
     if r.truncated:
         run.warn(f"response body exceeds max_body_bytes ({cfg.max_body_bytes}); stopped reading there")
 
@@ -204,7 +206,7 @@ def _fail_from_health_body(run: ProbeRun, r: Response, evidence: str) -> None:
     """The application's own health body knows the innermost cause better than its status does."""
     reported = reported_cause(r)
     if reported is not None:
-        run.fact("reported_cause", reported.cause.value)
+        run.fact(facts.REPORTED_CAUSE, reported.cause.value)
         where = f" for {reported.where}" if reported.where else ""
         run.fail(
             reported.cause,
@@ -224,7 +226,7 @@ def _fail_status(run: ProbeRun, r: Response, evidence: str) -> None:
     if r.status >= 500:
         match = proxy_signature(r)
         if match is not None:
-            run.fact("generated_by", match.proxy)
+            run.fact(facts.GENERATED_BY, match.proxy)
             run.fail(
                 Cause.UPSTREAM_UNAVAILABLE,
                 f"{evidence} written by {match.proxy}, not the application ({match.evidence})",

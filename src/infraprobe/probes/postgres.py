@@ -22,9 +22,11 @@ from typing import TYPE_CHECKING, Any, Literal, Self
 
 from pydantic import Field, model_validator
 
+from infraprobe import facts
 from infraprobe.config.model import ComponentBase
 from infraprobe.errors import ProbeFailed
 from infraprobe.net import Net
+from infraprobe.phases import Phase
 from infraprobe.probes.base import ProbeRun, ProbeSpec
 from infraprobe.taxonomy import Cause, Component
 
@@ -141,8 +143,8 @@ async def probe(cfg: PostgresCheck, run: ProbeRun) -> str:
     with _scrubbed(params.get("password")):
         conn = await _connect(cfg, params, run)
         try:
-            run.fact("address", conn.info.hostaddr or conn.info.host)
-            with run.phase("query"):
+            run.fact(facts.ADDRESS, conn.info.hostaddr or conn.info.host)
+            with run.phase(Phase.QUERY):
                 cursor = await conn.execute(STATS_SQL)
                 row = await cursor.fetchone()
         finally:
@@ -162,7 +164,7 @@ async def _connect(cfg: PostgresCheck, params: dict[str, Any], run: ProbeRun) ->
     socket_dir = Path(host) if host.startswith("/") else None
     if socket_dir is None:
         params = await _resolved(params, host, port, run)
-    with run.phase("connect"):
+    with run.phase(Phase.CONNECT):
         if socket_dir is not None:
             _check_socket(run, socket_dir, port)
         return await psycopg.AsyncConnection.connect(**params, **_connect_options(cfg))
@@ -180,7 +182,7 @@ def _connect_options(cfg: PostgresCheck) -> dict[str, Any]:
 
 async def _resolved(params: dict[str, Any], host: str, port: int, run: ProbeRun) -> dict[str, Any]:
     """Resolve in our own dns phase and pin libpq to the addresses, so it does not resolve again."""
-    with run.phase("dns"):
+    with run.phase(Phase.DNS):
         addresses = await run.net.resolver.resolve(host, port)
     ips = [sockaddr[0] for _, sockaddr in addresses]
     # One host entry per address: libpq tries them in order, and keeps the name for TLS verification.
@@ -202,7 +204,7 @@ def _check_socket(run: ProbeRun, directory: Path, port: int) -> None:
             "(server or Cloud SQL proxy not running for this instance, or wrong port)",
             rule="postgres-socket:file",
         )
-    run.fact("socket", str(socket_file))
+    run.fact(facts.SOCKET, str(socket_file))
 
 
 @contextmanager
@@ -227,14 +229,14 @@ def _masked(exc: Exception, password: str) -> Exception:
 
 
 def _record(run: ProbeRun, stats: Stats) -> None:
-    run.fact("server_version", stats.version)
-    run.fact("in_recovery", stats.in_recovery)
-    run.fact("connections_in_use", stats.in_use)
-    run.fact("max_connections", stats.max_connections)
-    run.fact("reserved_connections", stats.reserved)
-    run.fact("headroom", stats.headroom)
-    run.fact("database", stats.database)
-    run.fact("user", stats.user)
+    run.fact(facts.SERVER_VERSION, stats.version)
+    run.fact(facts.IN_RECOVERY, stats.in_recovery)
+    run.fact(facts.CONNECTIONS_IN_USE, stats.in_use)
+    run.fact(facts.MAX_CONNECTIONS, stats.max_connections)
+    run.fact(facts.RESERVED_CONNECTIONS, stats.reserved)
+    run.fact(facts.HEADROOM, stats.headroom)
+    run.fact(facts.DATABASE, stats.database)
+    run.fact(facts.USER, stats.user)
 
 
 def min_headroom(setting: int | str | None, usable: int) -> int:

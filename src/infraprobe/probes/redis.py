@@ -17,8 +17,10 @@ from urllib.parse import unquote, urlsplit
 
 from pydantic import Field, model_validator
 
+from infraprobe import facts
 from infraprobe.config.model import ComponentBase
 from infraprobe.net import Net, TlsOptions, close_quietly, start_tls
+from infraprobe.phases import Phase
 from infraprobe.probes._resp import Arg, RedisReplyError, RespClient, info_fields, text
 from infraprobe.probes.base import ProbeRun, ProbeSpec
 from infraprobe.taxonomy import Cause, Component, Layer
@@ -121,13 +123,13 @@ def resolve_target(cfg: RedisCheck) -> Target:
 
 async def probe(cfg: RedisCheck, run: ProbeRun) -> str:
     t = resolve_target(cfg)
-    with run.phase("dns"):
+    with run.phase(Phase.DNS):
         addresses = await run.net.resolver.resolve(t.host, t.port)
-    with run.phase("connect"):
+    with run.phase(Phase.CONNECT):
         reader, writer = await run.net.connect(addresses)
     try:
         if t.tls:
-            with run.phase("tls"):
+            with run.phase(Phase.TLS):
                 ctx = run.net.ssl.get(TlsOptions(verify=cfg.tls_verify, ca_file=cfg.ca_file))
                 await start_tls(writer, ctx, t.host)
         # An error reply (NOAUTH, OOM, READONLY, LOADING, ...) propagates as RedisReplyError carrying the
@@ -139,10 +141,10 @@ async def probe(cfg: RedisCheck, run: ProbeRun) -> str:
 
 async def _session(cfg: RedisCheck, t: Target, client: RespClient, run: ProbeRun) -> str:
     if t.password:  # `redis://:@host` names an empty password: no AUTH, as redis-cli does
-        with run.phase("auth"):
+        with run.phase(Phase.AUTH):
             creds: tuple[str, ...] = (t.username, t.password) if t.username else (t.password,)
             await client.call("AUTH", *creds)
-    with run.phase("query"):
+    with run.phase(Phase.QUERY):
         info = await _query(t, client)
         if not info.get("maxclients"):
             info["maxclients"] = await _config_maxclients(client)
@@ -178,18 +180,18 @@ def _int(info: dict[str, str], key: str) -> int | None:
 
 
 def _record_facts(run: ProbeRun, info: dict[str, str], t: Target) -> None:
-    run.fact("redis_version", info.get("redis_version"))
-    run.fact("role", _role(info))
-    run.fact("connected_clients", _int(info, "connected_clients"))
-    run.fact("maxclients", _int(info, "maxclients"))
-    run.fact("used_memory", _int(info, "used_memory"))
-    run.fact("maxmemory", _int(info, "maxmemory"))
-    run.fact("maxmemory_policy", info.get("maxmemory_policy"))
-    run.fact("loading", info.get("loading") == "1")
-    run.fact("db", t.db or 0)
+    run.fact(facts.REDIS_VERSION, info.get("redis_version"))
+    run.fact(facts.ROLE, _role(info))
+    run.fact(facts.CONNECTED_CLIENTS, _int(info, "connected_clients"))
+    run.fact(facts.MAXCLIENTS, _int(info, "maxclients"))
+    run.fact(facts.USED_MEMORY, _int(info, "used_memory"))
+    run.fact(facts.MAXMEMORY, _int(info, "maxmemory"))
+    run.fact(facts.MAXMEMORY_POLICY, info.get("maxmemory_policy"))
+    run.fact(facts.LOADING, info.get("loading") == "1")
+    run.fact(facts.DB, t.db or 0)
     if _role(info) == "replica":
-        run.fact("master", f"{info.get('master_host')}:{info.get('master_port')}")
-        run.fact("master_link_status", info.get("master_link_status"))
+        run.fact(facts.MASTER, f"{info.get('master_host')}:{info.get('master_port')}")
+        run.fact(facts.MASTER_LINK_STATUS, info.get("master_link_status"))
 
 
 def _role(info: dict[str, str]) -> str | None:
@@ -219,7 +221,7 @@ def _check_role(cfg: RedisCheck, run: ProbeRun, info: dict[str, str]) -> None:
         return
     evidence = f"role:{info.get('role')} (expected {cfg.expect_role})"
     if role == "replica":
-        evidence += f", master {run.facts.get('master')} link {info.get('master_link_status')}"
+        evidence += f", master {run.get(facts.MASTER)} link {info.get('master_link_status')}"
         run.fail(Cause.READ_ONLY, evidence, rule="redis-info:role")
     run.fail(
         Cause.UNKNOWN,

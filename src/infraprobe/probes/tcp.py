@@ -13,7 +13,9 @@ from typing import Literal
 
 from pydantic import Field
 
+from infraprobe import facts
 from infraprobe.config.model import ComponentBase
+from infraprobe.phases import Phase
 from infraprobe.probes._conn import Conn, connection
 from infraprobe.probes.base import ProbeRun, ProbeSpec
 from infraprobe.taxonomy import Cause, Component, Layer
@@ -41,10 +43,10 @@ async def probe(cfg: TcpCheck, run: ProbeRun) -> str:
 
 
 async def _check_banner(expected: str, run: ProbeRun, conn: Conn) -> None:
-    with run.phase("first_byte"):
+    with run.phase(Phase.FIRST_BYTE):
         banner = await _read_banner(conn.reader, expected.encode())
     text = banner.decode("utf-8", "replace")
-    run.fact("banner", text[:200])
+    run.fact(facts.BANNER, text[:200])
     if expected not in text:
         run.fail(
             Cause.UNKNOWN,

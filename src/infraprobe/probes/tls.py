@@ -11,6 +11,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from infraprobe import facts
 from infraprobe.config.model import ComponentBase
 from infraprobe.probes._certinfo import CertInfo, mismatch_layer
 from infraprobe.probes._conn import TlsClient, connection, secure, tls_context
@@ -45,7 +46,7 @@ async def probe(cfg: TlsCheck, run: ProbeRun) -> str:
         run.fail(Cause.TLS_HANDSHAKE_FAILED, "the server presented no certificate", rule="tls_no_certificate")
     _check_names(cfg, run, chain[0])
     _check_expiry(cfg, run, chain)
-    return f"{run.facts.get('tls_version')}, {chain[0].subject} valid for {run.facts['days_left']} more days"
+    return f"{run.get(facts.TLS_VERSION)}, {chain[0].subject} valid for {run.get(facts.DAYS_LEFT)} more days"
 
 
 def _check_names(cfg: TlsCheck, run: ProbeRun, leaf: CertInfo) -> None:
@@ -53,7 +54,7 @@ def _check_names(cfg: TlsCheck, run: ProbeRun, leaf: CertInfo) -> None:
     required = cfg.require_names or ((cfg.server_name,) if cfg.server_name else ())
     coverage = {n: leaf.covers(n) for n in required}
     if coverage:
-        run.fact("names_covered", coverage)
+        run.fact(facts.NAMES_COVERED, coverage)
     missing = [n for n, ok in coverage.items() if not ok]
     if missing:
         run.fail(
@@ -67,11 +68,11 @@ def _check_names(cfg: TlsCheck, run: ProbeRun, leaf: CertInfo) -> None:
 def _check_expiry(cfg: TlsCheck, run: ProbeRun, chain: list[CertInfo]) -> None:
     """Warn under min_days. Only an expiry already past carries the expired cause (reachable with
     verify: false; with verification on, an expired certificate fails the handshake instead)."""
-    days = run.facts["chain_days_left"]
+    days = run.get(facts.CHAIN_DAYS_LEFT)
     assert isinstance(days, int)
     if days >= cfg.min_days:
         return
-    who = run.facts["chain_expires_first"]
+    who = run.get(facts.CHAIN_EXPIRES_FIRST)
     if days < 0:
         run.warn(f"certificate {who} expired {-days} days ago", Cause.TLS_CERTIFICATE_EXPIRED)
     else:

@@ -21,8 +21,10 @@ from websockets.http11 import Response as WsResponse
 from websockets.typing import Origin, Subprotocol
 from websockets.uri import parse_uri
 
+from infraprobe import facts
 from infraprobe.config.model import ComponentBase
 from infraprobe.config.types import Duration
+from infraprobe.phases import Phase
 from infraprobe.probes._conn import TlsClient, connection, secure, tls_context
 from infraprobe.probes._httpsig import proxy_signature
 from infraprobe.probes._httpwire import Response
@@ -77,7 +79,7 @@ async def open_session(cfg: WebSocketCheck, run: ProbeRun) -> AsyncIterator[WsSe
     """dns, connect, tls, handshake (a refusal fails the run); closed with 1000 when the body ends.
     Validation flows use it to run their own message exchange on the probe's phases."""
     url = Url.parse(cfg.url, _SCHEMES)
-    run.fact("url", url.redacted)
+    run.fact(facts.URL, url.redacted)
     ctx = tls_context(run, cfg.tls) if url.secure else None
     async with connection(run, url.host, url.port) as conn:
         if ctx is not None:
@@ -101,13 +103,13 @@ async def _handshake(cfg: WebSocketCheck, run: ProbeRun, session: WsSession) -> 
     request = session.protocol.connect()
     for name, value in cfg.headers.items():
         request.headers[name] = value
-    with run.phase("handshake"):
+    with run.phase(Phase.HANDSHAKE):
         response = await session.handshake(request)
     if response is None:
         _not_http(run, session.protocol.handshake_exc)
-    run.fact("status", response.status_code)
-    run.fact("server", response.headers.get("server"))
-    run.fact("subprotocol", response.headers.get("sec-websocket-protocol"))
+    run.fact(facts.STATUS, response.status_code)
+    run.fact(facts.SERVER, response.headers.get("server"))
+    run.fact(facts.SUBPROTOCOL, response.headers.get("sec-websocket-protocol"))
     if session.protocol.handshake_exc is not None:
         _fail_handshake(run, response, session.protocol.handshake_exc)
 
@@ -130,7 +132,7 @@ def _fail_handshake(run: ProbeRun, response: WsResponse, exc: Exception) -> None
     if isinstance(exc, InvalidStatus):
         match = proxy_signature(_as_http(response))
         if match is not None:
-            run.fact("generated_by", match.proxy)
+            run.fact(facts.GENERATED_BY, match.proxy)
             run.fail(
                 Cause.UPSTREAM_UNAVAILABLE, f"handshake {status} written by {match.proxy} ({match.evidence})"
             )
@@ -157,7 +159,7 @@ async def _message(cfg: WebSocketCheck, run: ProbeRun, session: WsSession, deadl
     """Send, then wait for a matching message, within the deadline."""
     if cfg.send is None and cfg.expect is None and cfg.expect_regex is None:
         return None
-    with run.phase("message"):
+    with run.phase(Phase.MESSAGE):
         try:
             async with asyncio.timeout(deadline):
                 if cfg.send is not None:
@@ -182,7 +184,7 @@ async def await_match(run: ProbeRun, session: WsSession, matches: Callable[[str]
         if isinstance(message, Closed):
             _fail_closed(run, message, seen)
         seen.append(message[:200])
-        run.fact("received", seen[-5:])
+        run.fact(facts.RECEIVED, seen[-5:])
         if matches(message):
             return message
 
@@ -194,8 +196,8 @@ def _matches(cfg: WebSocketCheck, message: str) -> bool:
 
 
 def _fail_closed(run: ProbeRun, closed: Closed, seen: list[str]) -> NoReturn:
-    run.fact("close_code", closed.code)
-    run.fact("close_reason", closed.reason)
+    run.fact(facts.CLOSE_CODE, closed.code)
+    run.fact(facts.CLOSE_REASON, closed.reason)
     got = f" after {len(seen)} non-matching message(s)" if seen else ""
     run.fail(
         _CLOSE_CAUSES.get(closed.code, Cause.APP_ERROR),

@@ -11,7 +11,8 @@ from typing import Protocol
 
 from infraprobe.config.model import ComponentBase, Config
 from infraprobe.config.validation import Category, Check, Validation
-from infraprobe.result import CheckResult, Diagnosis, FactValue
+from infraprobe.facts import FactValue
+from infraprobe.result import CheckResult, Diagnosis
 from infraprobe.runner import Runner
 from infraprobe.validate.outcome import CheckOutcome
 

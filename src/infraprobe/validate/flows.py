@@ -17,9 +17,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from infraprobe import facts
 from infraprobe.config.model import ComponentBase
 from infraprobe.config.validation import Flow, Step
 from infraprobe.config.validation_refs import VARIABLE
+from infraprobe.phases import Phase
 from infraprobe.probes import http, websocket
 from infraprobe.probes._httpexpect import HttpExpect, json_get
 from infraprobe.probes._url import Url
@@ -175,10 +177,10 @@ def _capture(run: ProbeRun, wanted: Mapping[str, str], body: bytes, values: _Val
         if value is _MISSING:
             run.fail(Cause.APP_ERROR, f"response has no {path} to capture as {name}", rule="flow_capture")
         values.captured[name] = value if isinstance(value, str) else json.dumps(value)
-    run.fact("captured", sorted(wanted))
-    excerpt = run.facts.get("body_excerpt")
-    if isinstance(excerpt, str):  # the token is in the body it came from
-        run.fact("body_excerpt", Redactor(values.captured.values())(excerpt))
+    run.fact(facts.CAPTURED, sorted(wanted))
+    excerpt = run.get(facts.BODY_EXCERPT)
+    if excerpt is not None:  # the token is in the body it came from
+        run.fact(facts.BODY_EXCERPT, Redactor(values.captured.values())(excerpt))
 
 
 def _ws_probe(step: Step) -> ProbeFn[WebSocketCheck]:
@@ -193,7 +195,7 @@ def _ws_probe(step: Step) -> ProbeFn[WebSocketCheck]:
 async def _exchange(run: ProbeRun, session: WsSession, step: Step) -> list[str]:
     expected = step.expect if isinstance(step.expect, tuple) else ()
     received: list[str] = []
-    with run.phase("message"):
+    with run.phase(Phase.MESSAGE):
         try:
             async with asyncio.timeout(step.within):
                 for message in step.messages:

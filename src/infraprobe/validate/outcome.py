@@ -14,7 +14,8 @@ from typing import Any
 
 from infraprobe import __version__
 from infraprobe.config.validation import Form
-from infraprobe.result import CheckResult, Diagnosis, FactValue
+from infraprobe.facts import FactValue
+from infraprobe.result import CheckResult, Diagnosis
 
 SCHEMA = "infraprobe.validate/v1"
 RATE = "pass_rate"

@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from infraprobe.analysis.model import Finding
 from infraprobe.analysis.topology import Topology
-from infraprobe.result import FactValue
+from infraprobe.facts import Fact, FactValue, Plain
 
+V = TypeVar("V", bound=Plain)
 Observations = Mapping[str, Mapping[str, FactValue]]
 
 
@@ -32,14 +34,13 @@ class Context:
             return {}
         return self.observations.get(component, {})
 
-    def observed_int(self, name: str, key: str) -> int | None:
-        value = self.facts(name).get(key)
-        # bool is an int in Python; a boolean fact is never a count.
-        return value if isinstance(value, int) and not isinstance(value, bool) else None
+    def observed(self, name: str, fact: Fact[V]) -> V | None:
+        """A live fact of a topology entry, when observed and of the declared type."""
+        return fact.read(self.facts(name))
 
-    def value(self, name: str, key: str, declared: int) -> Value:
+    def value(self, name: str, fact: Fact[int], declared: int) -> Value:
         """The observed value when there is one (live beats paper), else the declared one."""
-        seen = self.observed_int(name, key)
+        seen = self.observed(name, fact)
         if seen is None:
             return Value(declared, "declared")
         return Value(seen, "observed" if seen == declared else f"observed; declared {declared}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from infraprobe import facts
 from infraprobe.analysis.model import Finding, Severity
 from infraprobe.analysis.rules.base import Context, Value, plural
 from infraprobe.analysis.topology import Cache, Database, Pool, Topology
@@ -75,10 +76,10 @@ def path_over_capacity(ctx: Context) -> list[Finding]:
 def _usable(ctx: Context, server: Database | Cache) -> tuple[Value, str]:
     """Connections ordinary clients may open, and the arithmetic behind the number."""
     if isinstance(server, Cache):
-        clients = ctx.value(server.name, "maxclients", server.maxclients)
+        clients = ctx.value(server.name, facts.MAXCLIENTS, server.maxclients)
         return clients, f"maxclients {clients}"
-    most = ctx.value(server.name, "max_connections", server.max_connections)
-    reserved = ctx.value(server.name, "reserved_connections", server.reserved_connections)
+    most = ctx.value(server.name, facts.MAX_CONNECTIONS, server.max_connections)
+    reserved = ctx.value(server.name, facts.RESERVED_CONNECTIONS, server.reserved_connections)
     usable = Value(
         most.number - reserved.number, "observed" if most.observed or reserved.observed else "declared"
     )

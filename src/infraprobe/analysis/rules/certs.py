@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
+from infraprobe import facts
 from infraprobe.analysis.model import Finding, Severity
 from infraprobe.analysis.rules.base import Context
 from infraprobe.analysis.topology import Certificate
@@ -51,14 +52,14 @@ def covered(domain: str, names: Sequence[str]) -> bool:
 
 
 def cert_names(ctx: Context, cert: Certificate) -> tuple[tuple[str, ...], str]:
-    seen = ctx.facts(cert.name).get("sans")
-    if isinstance(seen, list) and all(isinstance(n, str) for n in seen):
+    seen = ctx.observed(cert.name, facts.SANS)
+    if seen is not None and all(isinstance(n, str) for n in seen):
         return tuple(seen), "observed"
     return cert.names, "declared"
 
 
 def cert_expiry(ctx: Context, cert: Certificate) -> tuple[datetime, str]:
-    seen = ctx.facts(cert.name).get("not_after")
+    seen = ctx.observed(cert.name, facts.NOT_AFTER)
     if isinstance(seen, str):
         try:
             return as_utc(datetime.fromisoformat(seen)), "observed"

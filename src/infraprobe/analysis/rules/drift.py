@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from infraprobe import facts
 from infraprobe.analysis.model import Finding, Severity
 from infraprobe.analysis.rules.base import Context
 from infraprobe.analysis.rules.certs import as_utc, cert_expiry, cert_names
 from infraprobe.analysis.topology import Cache, Database, Entry
-from infraprobe.result import FactValue
+from infraprobe.facts import Fact, FactValue
 from infraprobe.taxonomy import Cause
 
 NEAR_LIMIT_PERCENT = 80  # above this share of the usable slots, one traffic spike exhausts them
@@ -38,10 +39,12 @@ def connections_near_limit(ctx: Context) -> list[Finding]:
 
 def _differences(ctx: Context) -> Iterator[Difference]:
     for db in ctx.topology.databases:
-        yield from _numbers(ctx, db, ("max_connections", db.max_connections))
-        yield from _numbers(ctx, db, ("reserved_connections", db.reserved_connections))
+        yield from _numbers(ctx, db, (facts.MAX_CONNECTIONS, db.max_connections))
+        yield from _numbers(ctx, db, (facts.RESERVED_CONNECTIONS, db.reserved_connections))
     for cache in ctx.topology.caches:
-        yield from _numbers(ctx, cache, ("maxclients", cache.maxclients), ("maxmemory", cache.maxmemory))
+        yield from _numbers(
+            ctx, cache, (facts.MAXCLIENTS, cache.maxclients), (facts.MAXMEMORY, cache.maxmemory)
+        )
     for cert in ctx.topology.certificates:
         names, source = cert_names(ctx, cert)
         if source == "observed" and sorted(map(str.lower, names)) != sorted(map(str.lower, cert.names)):
@@ -58,23 +61,22 @@ def _differences(ctx: Context) -> Iterator[Difference]:
         yield from _addresses(ctx, entry)
 
 
-def _numbers(ctx: Context, entry: Entry, *pairs: tuple[str, int | None]) -> Iterator[Difference]:
-    for key, declared in pairs:
-        seen = ctx.observed_int(entry.name, key)
+def _numbers(ctx: Context, entry: Entry, *pairs: tuple[Fact[int], int | None]) -> Iterator[Difference]:
+    for fact, declared in pairs:
+        seen = ctx.observed(entry.name, fact)
         if declared is not None and seen is not None and seen != declared:
-            yield entry.name, key, declared, seen
+            yield entry.name, fact.key, declared, seen
 
 
 def _addresses(ctx: Context, entry: Entry) -> Iterator[Difference]:
     if entry.addresses is None:
         return
-    facts = ctx.facts(entry.name)
     declared = sorted(entry.addresses)
-    every, one = facts.get("addresses"), facts.get("address")
-    if isinstance(every, list) and sorted(map(str, every)) != declared:
+    every, one = ctx.observed(entry.name, facts.ADDRESSES), ctx.observed(entry.name, facts.ADDRESS)
+    if every is not None and sorted(map(str, every)) != declared:
         yield entry.name, "addresses", declared, sorted(map(str, every))
     # The postgres probe records only the address libpq connected to: it must be one of the declared.
-    elif every is None and isinstance(one, str) and one not in declared:
+    elif every is None and one is not None and one not in declared:
         yield entry.name, "addresses", declared, [one]
 
 
@@ -95,12 +97,12 @@ def _drift_finding(name: str, key: str, declared: FactValue, observed: FactValue
 def _usage(ctx: Context, server: Database | Cache) -> tuple[int, int, str] | None:
     """(in use, usable limit, arithmetic) from live facts, or None when not observed."""
     if isinstance(server, Cache):
-        used = ctx.observed_int(server.name, "connected_clients")
-        limit = ctx.value(server.name, "maxclients", server.maxclients).number
+        used = ctx.observed(server.name, facts.CONNECTED_CLIENTS)
+        limit = ctx.value(server.name, facts.MAXCLIENTS, server.maxclients).number
         return (used, limit, f"connected_clients {used} of maxclients {limit}") if used is not None else None
-    used = ctx.observed_int(server.name, "connections_in_use")
-    most = ctx.value(server.name, "max_connections", server.max_connections).number
-    reserved = ctx.value(server.name, "reserved_connections", server.reserved_connections).number
+    used = ctx.observed(server.name, facts.CONNECTIONS_IN_USE)
+    most = ctx.value(server.name, facts.MAX_CONNECTIONS, server.max_connections).number
+    reserved = ctx.value(server.name, facts.RESERVED_CONNECTIONS, server.reserved_connections).number
     text = f"connections_in_use {used} of max_connections {most} - reserved {reserved} = {most - reserved}"
     return (used, most - reserved, text) if used is not None else None
 
