@@ -53,8 +53,30 @@ Block = Heading | Paragraph | Bullets | Table | KeyValues
 
 
 @dataclass(frozen=True, slots=True)
+class Case:
+    """One test case for CI readers (the JUnit format): a check, how long it took, and why it failed."""
+
+    name: str
+    classname: str
+    seconds: float
+    failure: str = ""  # one line; empty when the case passed
+    failure_type: str = ""  # the cause code
+    details: str = ""  # the failure's body: cause, layer, guidance, evidence
+    output: str = ""  # what the check said (system-out)
+
+
+@dataclass(frozen=True, slots=True)
+class CaseSuite:
+    name: str
+    cases: tuple[Case, ...]
+    properties: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     title: str
     blocks: tuple[Block, ...]
     data: Mapping[str, Any] = field(default_factory=dict)
     exit_code: int = 0
+    # The report as test suites, for commands whose results are pass/fail checks (validate, check).
+    suites: tuple[CaseSuite, ...] = ()

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from infraprobe.render import FORMATS, render
-from infraprobe.report import Bullets, Heading, KeyValues, Paragraph, Report, Table
+from infraprobe.report import Bullets, Case, CaseSuite, Heading, KeyValues, Paragraph, Report, Table
 
 GOLDEN = Path(__file__).parent / "golden"
 HOSTILE = "<script>alert(1)</script> | pipe & amp\nsecond line \x1b]0;owned\x07\x1b[2J"
@@ -34,6 +34,23 @@ REPORT = Report(
     ),
     data={"ok": False, "results": [{"component": "cache", "detail": HOSTILE}]},
     exit_code=1,
+    suites=(
+        CaseSuite(
+            "connectivity",
+            (
+                Case("api", "infraprobe.validate.connectivity", 0.0123, output="HTTP 200"),
+                Case(
+                    "cache",
+                    "infraprobe.validate.connectivity",
+                    1.5,
+                    failure="dns_failure: " + HOSTILE,
+                    failure_type="dns_failure",
+                    details="layer: infrastructure\nevidence: " + HOSTILE,
+                ),
+            ),
+            (("critical", "true"),),
+        ),
+    ),
 )
 
 CASES = {
@@ -42,6 +59,7 @@ CASES = {
     "table-narrow.txt": lambda: render(REPORT, "table", width=40),
     "markdown.md": lambda: render(REPORT, "markdown"),
     "json.json": lambda: render(REPORT, "json"),
+    "junit.xml": lambda: render(REPORT, "junit"),
 }
 
 

@@ -21,6 +21,7 @@ COMMANDS = {
     "config": "config_cmd",
     "analyze": "analyze",
     "logs": "logs",
+    "validate": "validate",
 }
 
 

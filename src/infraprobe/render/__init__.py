@@ -9,10 +9,19 @@ from infraprobe.report import Report
 
 Renderer = Callable[[Report], str]
 
+
+def _junit(report: Report) -> str:
+    # junitparser and the XML stack under it cost ~60 ms to import: only JUnit output pays for them.
+    from infraprobe.render import junit
+
+    return junit.render(report)
+
+
 FORMATS: dict[str, Renderer] = {
     "table": text.render,
     "json": json_.render,
     "markdown": markdown.render,
+    "junit": _junit,
 }
 
 
