@@ -1,54 +1,167 @@
-"""Masking of secrets in any text that leaves the process.
+"""Masking of secrets in values before they enter a result or a report; never in rendered text.
 
-Two layers, because either alone leaks: known secret values (everything interpolated from the
-environment and every password field in the config) are replaced wherever they appear, and
-credential-shaped substrings (URL userinfo, `password=...`, bearer tokens) are masked even when the
-value was never declared as secret (a DSN pasted into a log line, an error text that echoes it).
+Three layers, because any one alone leaks:
+- by structure: a mapping key, header name, URL query parameter or JSON-lines field that names a password,
+  secret, token, key, credential or auth has its whole value masked (`Redactor.value`);
+- known values: every secret the config holds (interpolated `${ENV}` values, password fields) is masked
+  wherever it appears, also as JSON, `repr()` or URL encoding would write it;
+- shapes in free text: URL userinfo, `key=value` / `"key": "value"` / `key: value` with such a key,
+  `Authorization:` headers and bearer tokens, masked even when the value was never declared.
+
+Masking runs on a value before any cut (`Redactor.clip`), so a truncation can never keep half a secret,
+and the rendered document is never edited (that is how JSON broke and table rows merged). Every pattern
+here runs in linear time on hostile input: each starts at a literal and every repetition is bounded or
+stops at a character the pattern needs next.
 """
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
 
 MASK = "***"
+_MIN_SECRET = 4  # shorter values are skipped: masking every "a" or "1" would destroy the text
+_MIN_FRAGMENT = 6
+_CLIP_MARGIN = 4096  # a cut-off piece of a known secret at a text's edge, masked too
 
-_URL_USERINFO = re.compile(r"(?P<scheme>\b[a-zA-Z][a-zA-Z0-9+.\-]*://)(?P<user>[^:/@\s]*):(?P<pw>[^@\s/]+)@")
-_KV_SECRET = re.compile(
-    r"(?P<key>\b(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|auth)\s*[=:]\s*)"
-    r"(?P<q>['\"]?)(?P<val>[^'\"\s&;,]+)(?P=q)",
+# A key naming a credential: the words real configs and logs use (PGPASSWORD, DB_PASSWORD, access_token,
+# client_secret, secret_key, X-Api-Key, Authorization, credentials, Cookie, signature). A word must not run on
+# into more letters, so "passing:" or "keyspace:" are not keys.
+_SECRET_WORDS = (
+    r"(?:passwords?|passwd|passphrase|pass|pwd|secrets?|tokens?|keys?|credentials?|authorization|auth"
+    r"|cookies?|signature|session[_-]?id)(?![a-z])"
+)
+_SECRET_KEY = re.compile(_SECRET_WORDS, re.IGNORECASE)
+
+# Linear by construction: the search starts at a literal secret word; the rest of the key is at most 40
+# name characters (which cannot contain the separator, so backtracking is bounded by 40), and the value
+# stops at whitespace, a quote or a separator.
+_KV = re.compile(
+    rf"(?P<keep>{_SECRET_WORDS}[\w.\-]{{0,40}}+[\"']?[^\S\n]{{0,8}}+[=:][^\S\n]{{0,8}}+"
+    r"(?:(?:bearer|basic|token|digest|negotiate|apikey)[^\S\n]+)?)"
+    r"(?P<val>\"(?:[^\"\\\n]|\\.)*\"?|'(?:[^'\\\n]|\\.)*'?|[^\s'\",;&]+)",
     re.IGNORECASE,
 )
-_BEARER = re.compile(r"(?P<key>\b(?:Bearer|Basic)\s+)(?P<val>[A-Za-z0-9._~+/=\-]{6,})", re.IGNORECASE)
-_REDIS_AUTH = re.compile(r"(?P<key>\bAUTH\s+)(?P<val>\S+(?:\s+\S+)?)")
+# `scheme://user:password@host`: starts at the literal `://`; the password stops at `/` or whitespace,
+# and every `://` holds a `/`, so no character is scanned by more than two attempts.
+_URL_USERINFO = re.compile(r"://(?P<user>[^:/@\s]{0,256}):(?P<pw>[^\s/]+)@")
+_BEARER = re.compile(r"\b(?P<key>(?:Bearer|Basic)[^\S\n]+)(?P<val>[A-Za-z0-9._~+/=\-]{6,})", re.IGNORECASE)
+# Redis `AUTH [user] password` as echoed in errors; never across a line.
+_REDIS_AUTH = re.compile(r"\b(?P<key>AUTH[^\S\n]+)(?P<val>[^\s]+(?:[^\S\n]+[^\s]+)?)")
+
+
+def names_secret(key: str) -> bool:
+    """Whether a mapping key, header name, query parameter or field names a credential."""
+    return _SECRET_KEY.search(key) is not None
 
 
 def mask_patterns(text: str) -> str:
     """Mask credential-shaped substrings, keeping the surrounding text readable."""
-    text = _URL_USERINFO.sub(lambda m: f"{m['scheme']}{m['user']}:{MASK}@", text)
-    text = _KV_SECRET.sub(lambda m: f"{m['key']}{m['q']}{MASK}{m['q']}", text)
+    if "://" in text:
+        text = _URL_USERINFO.sub(lambda m: f"://{m['user']}:{MASK}@", text)
+    text = _KV.sub(_kv_masked, text)
     text = _BEARER.sub(lambda m: f"{m['key']}{MASK}", text)
     return _REDIS_AUTH.sub(lambda m: f"{m['key']}{MASK}", text)
 
 
-class Redactor:
-    """Replaces known secret values and credential patterns. Immutable; share freely."""
+def _kv_masked(m: re.Match[str]) -> str:
+    value = m["val"]
+    quote_char = value[0] if value[:1] in ("'", '"') else ""
+    return f"{m['keep']}{quote_char}{MASK}{quote_char}"
 
-    __slots__ = ("_secrets",)
+
+def mask_url(url: str) -> str:
+    """A URL with its password (or a lone user, usually a token) and credential query values masked."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises on a malformed port: fall back to text masking)
+    except ValueError:
+        return mask_patterns(url)
+    netloc = parts.netloc
+    if "@" in netloc:
+        userinfo, host = netloc.rsplit("@", 1)
+        user = userinfo.split(":", 1)[0] if ":" in userinfo else MASK
+        netloc = f"{user}:{MASK}@{host}" if ":" in userinfo else f"{MASK}@{host}"
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        if any(names_secret(k) for k, _ in pairs):
+            query = urlencode([(k, MASK if names_secret(k) else v) for k, v in pairs], safe="*")
+    return mask_patterns(urlunsplit(parts._replace(netloc=netloc, query=query)))
+
+
+def _forms(secret: str) -> set[str]:
+    """The ways a secret is written out: as is, JSON- and repr-escaped, URL-encoded."""
+    forms = {secret, json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]}
+    forms.add(repr(secret)[1:-1])
+    forms.add(secret.encode("unicode_escape").decode("ascii"))
+    raw = secret.encode("utf-8", "surrogatepass")  # a lone surrogate has no strict UTF-8 form
+    forms.update((quote(raw, safe=""), quote_plus(raw), quote(raw), repr(raw)[2:-1]))
+    return {f for f in forms if len(f) >= _MIN_SECRET}
+
+
+class Redactor:
+    """Masks known secret values and credential shapes in values. Immutable; share freely."""
+
+    __slots__ = ("_forms", "_secrets")
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
-        # Longest first, so a secret that contains another is masked whole. Very short values are
-        # skipped: masking every "a" or "1" would destroy the text and protects nothing.
-        self._secrets = tuple(sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True))
+        self._secrets = frozenset(s for s in secrets if isinstance(s, str) and len(s) >= _MIN_SECRET)
+        forms = set().union(*(_forms(s) for s in self._secrets)) if self._secrets else set()
+        # Longest first, so a secret that contains another is masked whole.
+        self._forms = tuple(sorted(forms, key=len, reverse=True))
 
     def with_secrets(self, secrets: Iterable[str]) -> Redactor:
         return Redactor((*self._secrets, *secrets))
 
     def __call__(self, text: str) -> str:
+        for form in self._forms:
+            if form in text:
+                text = text.replace(form, MASK)
+        return self._edges(mask_patterns(text))
+
+    def clip(self, text: str, limit: int, ellipsis: str = "") -> str:
+        """Mask, then cut to `limit` characters: the cut can never keep part of a secret.
+
+        Only a window longer than the limit by more than any known secret (and any credential shape's key)
+        is masked, so clipping a megabyte line costs what clipping a short one does, and a secret that starts
+        inside the limit still ends inside the window."""
+        window = limit + max(_CLIP_MARGIN, len(self._forms[0]) if self._forms else 0)
+        masked = self(text[:window] if len(text) > window else text)
+        if len(masked) <= limit:
+            return masked
+        return masked[: max(0, limit - len(ellipsis))] + ellipsis
+
+    def value(self, value: Any, key: str = "") -> Any:
+        """Mask a JSON-like value by structure: a secret-naming key masks its whole value."""
+        if key and names_secret(key) and value not in (None, "", [], {}):
+            return MASK
+        if isinstance(value, str):
+            return self.url(value) if "://" in value else self(value)
+        if isinstance(value, Mapping):
+            return {k: self.value(v, str(k)) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [self.value(v, key) for v in value]
+        return value
+
+    def url(self, url: str) -> str:
+        return self(mask_url(url))
+
+    def _edges(self, text: str) -> str:
+        """A piece of a known secret left at either edge by a cut made elsewhere is masked too."""
         for secret in self._secrets:
-            if secret in text:
-                text = text.replace(secret, MASK)
-        return mask_patterns(text)
+            for size in range(len(secret) - 1, _MIN_FRAGMENT - 1, -1):
+                if text.endswith(secret[:size]):
+                    text = text[:-size] + MASK
+                    break
+            for size in range(len(secret) - 1, _MIN_FRAGMENT - 1, -1):
+                if text.startswith(secret[-size:]):
+                    text = MASK + text[size:]
+                    break
+        return text
 
 
 NO_SECRETS = Redactor()

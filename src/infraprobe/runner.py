@@ -21,6 +21,7 @@ from infraprobe.result import CheckResult, Diagnosis, Status
 from infraprobe.taxonomy import Component
 
 ResultCallback = Callable[[CheckResult], None]
+MESSAGE_CHARS = 300
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +32,8 @@ class CheckReport:
     started_at: datetime
     duration: float
     results: tuple[CheckResult, ...]
+    # Selected components with nothing to probe (a network path): shown as such, never counted as ok.
+    not_probed: tuple[str, ...] = ()
 
     @property
     def failed(self) -> list[CheckResult]:
@@ -50,6 +53,7 @@ class CheckReport:
             "ok": self.exit_code == 0,
             "counts": counts,
             "results": [r.to_dict() for r in self.results],
+            "not_probed": list(self.not_probed),
         }
 
 
@@ -123,6 +127,7 @@ class Runner:
         status, message, diagnosis = self._verdict(component, run, duration, message, diagnosis)
         if diagnosis is not None:
             diagnosis = _redacted(diagnosis, self.redactor)
+        # Masked here, by structure, as the values enter the result: nothing downstream sees a secret.
         return CheckResult(
             component=component.name,
             kind=component.kind,
@@ -130,9 +135,9 @@ class Runner:
             started_at=started_at,
             duration=duration,
             phases=tuple(run.phases),
-            facts=run.facts,
+            facts=self.redactor.value(run.facts),
             diagnosis=diagnosis,
-            message=self.redactor(message),
+            message=self.redactor.clip(message, MESSAGE_CHARS, "..."),
             critical=component.critical,
             category=component.category,
         )
@@ -179,9 +184,9 @@ class Runner:
 
 
 def _one_line(exc: BaseException) -> str:
+    # Not cut here: the runner masks the whole line first, then clips it (a cut first could keep half a secret).
     text = str(exc).strip() or type(exc).__name__
-    first = text.splitlines()[0] if text else ""
-    return first if len(first) <= 300 else first[:297] + "..."
+    return text.splitlines()[0] if text else ""
 
 
 def _redacted(diagnosis: Diagnosis, redactor: Redactor) -> Diagnosis:
@@ -192,7 +197,7 @@ def _redacted(diagnosis: Diagnosis, redactor: Redactor) -> Diagnosis:
         summary=diagnosis.summary,
         guidance=diagnosis.guidance,
         owner=diagnosis.owner,
-        evidence=redactor(diagnosis.evidence),
+        evidence=redactor.clip(diagnosis.evidence, MESSAGE_CHARS),
         rule=diagnosis.rule,
     )
 
@@ -200,6 +205,13 @@ def _redacted(diagnosis: Diagnosis, redactor: Redactor) -> Diagnosis:
 def select(config: Config, only: Iterable[str] = ()) -> list[ComponentBase]:
     wanted = set(only)
     return [c for c in config.components if not wanted or c.name in wanted]
+
+
+def probed(components: Iterable[ComponentBase]) -> tuple[list[ComponentBase], tuple[str, ...]]:
+    """Split components into those with a probe and the names of those without (network paths)."""
+    components = list(components)
+    runnable = [c for c in components if REGISTRY[c.kind].run is not None]
+    return runnable, tuple(c.name for c in components if REGISTRY[c.kind].run is None)
 
 
 async def check_config(
@@ -215,12 +227,13 @@ async def check_config(
     runner = Runner(net=net or Net(), redactor=redactor)
     started_at = datetime.now(UTC)
     start = time.perf_counter()
+    runnable, skipped = probed(select(config, only))
     try:
-        results = await runner.run(select(config, only), on_result)
+        results = await runner.run(runnable, on_result)
     finally:
         if own_net:
             runner.net.close()
-    return CheckReport(config.environment, started_at, time.perf_counter() - start, results)
+    return CheckReport(config.environment, started_at, time.perf_counter() - start, results, skipped)
 
 
 __all__ = ["CheckReport", "Runner", "check_config", "select"]

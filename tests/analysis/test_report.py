@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import infraprobe.analysis as api
+from infraprobe.output.views.analyze import analysis_report
 from infraprobe.taxonomy import Cause
-from infraprobe.views.analyze import analysis_report
 
 from .helpers import components, result, run
 

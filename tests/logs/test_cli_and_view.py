@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from infraprobe.logs import scan
-from infraprobe.render import render
-from infraprobe.views.logs import logs_report
+from infraprobe.output.formats import render
+from infraprobe.output.views.logs import logs_report
 
 from .conftest import NOW
 

@@ -22,7 +22,7 @@ async def test_healthy_over_tcp_reports_facts_and_phases(pg: PostgresServer, che
     """A healthy cluster passes with version, recovery, connection and headroom facts and three phases."""
     result = await check(cfg(dsn=pg.dsn()))
     assert result.status is Status.OK, result.message
-    assert phase_names(result) == ["dns", "connect", "query"]
+    assert phase_names(result) == ["dns", "connect", "handshake", "query"]
     facts = result.facts
     assert str(facts["server_version"]).split(".")[0].isdigit()
     assert facts["in_recovery"] is False
@@ -53,15 +53,15 @@ async def test_unix_socket_in_cloud_sql_shape(pg: PostgresServer, check: Check) 
     assert ":" in str(pg.socket_dir)
     result = await check(cfg(dsn=pg.socket_dsn()))
     assert result.status is Status.OK, result.message
-    assert phase_names(result) == ["connect", "query"]
+    assert phase_names(result) == ["connect", "handshake", "query"]
     assert result.facts["socket"] == f"{pg.socket_dir}/.s.PGSQL.{pg.port}"
 
 
 async def test_wrong_password_is_auth_failed(pg: PostgresServer, check: Check) -> None:
-    """The server's 28P01 for a wrong password is classified auth_failed, in the connect phase."""
+    """The server's 28P01 for a wrong password is classified auth_failed, in the handshake phase."""
     result = await check(cfg(dsn=pg.dsn(password=WRONG_PASSWORD)))
     assert "password authentication failed" in result.message
-    assert phase_names(result)[-1] == "connect"
+    assert phase_names(result)[-1] == "handshake"
     assert cause(result) is Cause.AUTH_FAILED
 
 
@@ -133,7 +133,7 @@ async def test_stopped_server_is_connection_refused(check: Check) -> None:
         assert (await check(cfg(dsn=server.dsn()))).status is Status.OK
         server.stop()
         result = await check(cfg(dsn=server.dsn()))
-    assert "Connection refused" in result.message
+    assert phase_names(result)[-1] == "connect"  # our own TCP connect, as in the tcp probe
     assert cause(result) is Cause.CONNECTION_REFUSED
 
 

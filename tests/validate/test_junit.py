@@ -5,11 +5,11 @@ from __future__ import annotations
 from junitparser import Failure, JUnitXml
 
 from infraprobe.config import parse_config
-from infraprobe.render import render
+from infraprobe.output.formats import render
+from infraprobe.output.views.check import check_report
 from infraprobe.runner import check_config
 from infraprobe.testing.httpservers import HttpServer
 from infraprobe.testing.netfaults import ClosedPort
-from infraprobe.views.check import check_report
 
 
 async def test_check_results_round_trip_through_a_junit_reader(app: HttpServer) -> None:

@@ -21,11 +21,11 @@ from infraprobe.cli.common import TABLE, FormatOption, load, use_colour, write_o
 from infraprobe.cli.progress import Progress
 from infraprobe.config.model import Config
 from infraprobe.errors import ConfigError
+from infraprobe.output.formats import render
+from infraprobe.output.views.analyze import analysis_report
 from infraprobe.redact import Redactor
-from infraprobe.render import render
 from infraprobe.result import CheckResult
 from infraprobe.runner import check_config
-from infraprobe.views.analyze import analysis_report
 
 
 def register(app: typer.Typer) -> None:
@@ -53,7 +53,7 @@ def analyze(
     observations = observations_from(results) if observe else None
     analysis = run_analysis(loaded, results, observations, topology=topo)
     rendered = render(analysis_report(analysis), fmt, colour=use_colour())
-    write_out(loaded.redactor(rendered))
+    write_out(rendered)
     raise typer.Exit(analysis.exit_code)
 
 

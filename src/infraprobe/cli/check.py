@@ -12,9 +12,9 @@ import typer
 from infraprobe.cli.common import TABLE, FormatOption, load, terminal_width, use_colour, write_out
 from infraprobe.cli.progress import Progress
 from infraprobe.errors import ConfigError
-from infraprobe.render import render
+from infraprobe.output.formats import render
+from infraprobe.output.views.check import check_report
 from infraprobe.runner import check_config
-from infraprobe.views.check import check_report
 
 
 def register(app: typer.Typer) -> None:
@@ -40,5 +40,5 @@ def check(
     )
     progress.close()
     rendered = render(check_report(report), fmt, colour=use_colour(), width=terminal_width())
-    write_out(loaded.redactor(rendered))
+    write_out(rendered)
     raise typer.Exit(report.exit_code)

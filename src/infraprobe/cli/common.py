@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from infraprobe.render import FORMATS
+from infraprobe.output.formats import FORMATS
 
 if TYPE_CHECKING:
     from infraprobe.config import LoadedConfig

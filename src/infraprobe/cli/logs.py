@@ -10,9 +10,9 @@ import typer
 from infraprobe.cli.common import EXIT_USAGE, TABLE, FormatOption, console_err, use_colour, write_out
 from infraprobe.errors import ConfigError
 from infraprobe.logs import Expectation, scan
-from infraprobe.render import render
+from infraprobe.output.formats import render
+from infraprobe.output.views.logs import logs_report
 from infraprobe.taxonomy import Component
-from infraprobe.views.logs import logs_report
 
 
 def register(app: typer.Typer) -> None:

@@ -16,10 +16,10 @@ import typer
 
 from infraprobe.cli.common import TABLE, FormatOption, load, terminal_width, use_colour, write_out
 from infraprobe.errors import ConfigError
-from infraprobe.render import render
+from infraprobe.output.formats import render
+from infraprobe.output.views.validate import validation_report
 from infraprobe.validate.engine import Selection, plan, validate, validation_of
 from infraprobe.validate.outcome import CheckOutcome
-from infraprobe.views.validate import validation_report
 
 # Without a terminal (CI logs), a long check says it is still running at most this often.
 QUIET_NOTE_SECONDS = 10.0

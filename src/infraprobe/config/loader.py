@@ -20,7 +20,7 @@ from infraprobe.config.validation import Validation
 from infraprobe.config.yamlsrc import Path_, SourceMap, format_path, load_yaml
 from infraprobe.errors import ConfigError, ConfigErrors, Location
 from infraprobe.probes.registry import REGISTRY
-from infraprobe.redact import Redactor
+from infraprobe.redact import NO_SECRETS, Redactor, names_secret
 
 CORE_KEYS = ("version", "environment", "defaults", "components")
 # Sections owned by later features, validated by their own models. Adding one: add its model here.
@@ -49,16 +49,17 @@ def load_config(path: str | Path, env: dict[str, str] | None = None) -> LoadedCo
 
 def parse_config(text: str, file: str = "<config>", env: dict[str, str] | None = None) -> LoadedConfig:
     loaded = load_yaml(text, file, env)
-    builder = _ConfigBuilder(loaded.source)
+    builder = _ConfigBuilder(loaded.source, Redactor(loaded.secrets | _written_secrets(loaded.data)))
     config, sections = builder.build(loaded.data)
     secrets = loaded.secrets | _declared_secrets(config)
     return LoadedConfig(config, Redactor(secrets), loaded.source, sections)
 
 
 class _ConfigBuilder:
-    def __init__(self, source: SourceMap) -> None:
+    def __init__(self, source: SourceMap, redactor: Redactor = NO_SECRETS) -> None:
         self.source = source
         self.errors: list[ConfigError] = []
+        self.redactor = redactor  # error lines quote the value they reject: masked like any output
 
     def build(self, data: Any) -> tuple[Config, dict[str, BaseModel]]:
         if not isinstance(data, dict):
@@ -142,7 +143,7 @@ class _ConfigBuilder:
         elif err["type"] == "missing":
             self._add("missing required field", loc)
         else:
-            self._add(_clean_message(err), loc)
+            self._add(_clean_message(err, self.redactor), loc)
 
     def _check_references(self, components: list[ComponentBase]) -> None:
         index = {c.name: i for i, c in enumerate(components)}
@@ -235,12 +236,22 @@ def _nested_model(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def _clean_message(err: Any) -> str:
-    msg = str(err["msg"])
-    msg = msg.removeprefix("Value error, ")
+def _clean_message(err: Any, redactor: Redactor) -> str:
+    msg = redactor(str(err["msg"]).removeprefix("Value error, "))
     if "input" in err and err["type"] not in ("missing",) and not isinstance(err["input"], dict | list):
-        return f"{msg} (got {err['input']!r})"
+        key = next((str(part) for part in reversed(err["loc"]) if isinstance(part, str)), "")
+        return f"{msg} (got {redactor.value(err['input'], key)!r})"
     return msg
+
+
+def _written_secrets(data: Any) -> set[str]:
+    """Values under secret-naming keys anywhere in the raw file, so an error about them cannot echo them."""
+    if isinstance(data, dict):
+        found = {v for k, v in data.items() if names_secret(str(k)) and isinstance(v, str)}
+        return found.union(*(_written_secrets(v) for v in data.values()))
+    if isinstance(data, list):
+        return set().union(*(_written_secrets(v) for v in data))
+    return set()
 
 
 def _declared_secrets(config: Config) -> set[str]:

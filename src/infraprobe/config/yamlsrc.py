@@ -20,6 +20,34 @@ from infraprobe.errors import ConfigError, Location
 Path_ = tuple[str | int, ...]
 
 MAX_VALUES = 100_000
+MAX_DEPTH = 64  # a real config nests about six levels; PyYAML's composer recurses once per level
+# The tags a config may use: YAML's own core types. Anything else (`!secret`, `!!python/...`) is refused
+# by name, never by echoing the value it was on.
+_CORE_TAGS = frozenset(
+    f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")
+)
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader with a nesting limit: deep nesting is refused with a position, not a RecursionError."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+                raise yaml.composer.ComposerError(
+                    None, None, f"nested more than {MAX_DEPTH} levels deep", mark
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
 _ENV = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::-(?P<default>[^}]*))?\}")
 
 
@@ -51,7 +79,7 @@ class Loaded:
 def load_yaml(text: str, file: str, env: dict[str, str] | None = None) -> Loaded:
     env = dict(os.environ) if env is None else env
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         loc = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file)
@@ -78,6 +106,8 @@ class _Builder:
         self._budget = MAX_VALUES
 
     def build(self, node: yaml.Node, path: Path_) -> Any:
+        if node.tag not in _CORE_TAGS and node.tag != "tag:yaml.org,2002:merge":
+            raise self._error(f"unsupported YAML tag {node.tag!r}; write the plain value", node, path)
         # Aliases are shared nodes that expand on every use: a few lines can expand exponentially
         # ("billion laughs"). A real config has hundreds of values, so a generous cap costs nothing.
         self._budget -= 1
@@ -93,6 +123,8 @@ class _Builder:
     def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise self._error("mapping keys must be plain names, not lists or mappings", key_node, path)
             key = key_node.value
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise self._error("YAML merge keys (<<) are not supported; repeat the values", key_node, path)
@@ -106,7 +138,11 @@ class _Builder:
         return out
 
     def _scalar(self, node: yaml.Node, path: Path_) -> Any:
-        value = self._constructor.construct_object(node, deep=True)
+        try:
+            value = self._constructor.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, KeyError, TypeError, OverflowError):
+            # `!!int abc`, `!!bool maybe`, `!!timestamp 2024-13-01`: named by tag; the value may be a secret.
+            raise self._error(f"not a valid {_short_tag(node.tag)}", node, path) from None
         if not isinstance(value, str) or "${" not in value:
             return value
         return self._interpolate(value, node, path)
@@ -153,6 +189,10 @@ _LOCATOR_KEYS = frozenset(
 def _may_be_secret(value: str, path: Path_) -> bool:
     key = path[-1] if path else ""
     return bool(value) and not value.isdigit() and key not in _LOCATOR_KEYS
+
+
+def _short_tag(tag: str) -> str:
+    return tag.rsplit(":", 1)[-1]
 
 
 def format_path(path: Path_) -> str:

@@ -7,6 +7,7 @@ and `MAX_OCCURRENCES` per assertion, never by the number of lines.
 from __future__ import annotations
 
 import functools
+import json
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -23,6 +24,7 @@ from infraprobe.taxonomy import Cause, Component
 
 MAX_OCCURRENCES = 20  # offending lines printed per `--expect-none`
 MAX_EXAMPLE_CHARS = 500
+MAX_FIELD_CHARS = 200
 BUCKET_LADDER = (60, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400, 604800)
 
 
@@ -125,8 +127,8 @@ class Aggregator:
             tally.last = event.time if tally.last is None else max(tally.last, event.time)
 
     def _occurrence(self, event: Event, line: str) -> Occurrence:
-        text = self._redact(line)[:MAX_EXAMPLE_CHARS]
-        fields = {k: _masked(v, self._redact) for k, v in event.head.fields.items()}
+        text = self._redact.clip(line, MAX_EXAMPLE_CHARS)
+        fields = {k: _clipped(self._redact.value(v, k), self._redact) for k, v in event.head.fields.items()}
         return Occurrence(event.source, event.line, event.time, text, fields)
 
     def findings(self) -> tuple[Finding, ...]:
@@ -144,15 +146,14 @@ class Aggregator:
         return histogram(self._minutes, max_buckets)
 
 
-def _masked(value: Any, redact: Redactor) -> Any:
-    """Mask secrets in every string of a JSON value (labels and payloads can carry DSNs too)."""
-    if isinstance(value, str):
-        return redact(value)
-    if isinstance(value, dict):
-        return {k: _masked(v, redact) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_masked(v, redact) for v in value]
-    return value
+def _clipped(value: Any, redact: Redactor) -> Any:
+    """A field already masked by structure, its text cut to the shown size (records keep a longer window)."""
+    if (
+        isinstance(value, dict | list)
+        and len(text := json.dumps(value, ensure_ascii=False)) > MAX_FIELD_CHARS
+    ):
+        value = text
+    return redact.clip(value, MAX_FIELD_CHARS) if isinstance(value, str) else value
 
 
 def _violated(violation: Violation, occurrence: Callable[[], Occurrence]) -> Violation:

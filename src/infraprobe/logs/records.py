@@ -20,7 +20,9 @@ MESSAGE_FIELDS_EXTRA = ("MESSAGE", "@message", "jsonPayload.error", "error")
 TIME_FIELDS = ("timestamp", "time", "ts", "@timestamp", "__REALTIME_TIMESTAMP", "receiveTimestamp")
 SEVERITY_FIELDS = ("severity", "level", "levelname", "log.level", "jsonPayload.severity", "jsonPayload.level")
 _FIELDS_KEPT = 20  # other fields kept per record: enough to see resource labels, bounded for memory
-_FIELD_CHARS = 200
+# Fields are masked and cut to their shown size by the aggregator; kept longer here so that the cut never
+# falls inside a secret before it is masked. Nested values are kept as JSON, so their keys still mask them.
+_FIELD_CHARS = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,8 +108,12 @@ def _other_fields(obj: Mapping[str, Any], used: set[str]) -> dict[str, Any]:
             continue
         if len(kept) >= _FIELDS_KEPT:
             break
-        kept[key] = value if _small(value) else str(value)[:_FIELD_CHARS]
+        kept[key] = value if _small(value) else _json_text(value)[:_FIELD_CHARS]
     return kept
+
+
+def _json_text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
 
 
 def _small(value: Any) -> bool:

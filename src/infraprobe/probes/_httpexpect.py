@@ -32,7 +32,10 @@ class HttpExpect(Strict):
     @classmethod
     def _compiles(cls, value: str | None) -> str | None:
         if value is not None:
-            re.compile(value)
+            try:
+                re.compile(value)
+            except re.error as exc:  # not a ValueError: pydantic would let it escape as a traceback
+                raise ValueError(f"invalid regular expression: {exc.msg} at position {exc.pos}") from None
         return value
 
     @field_validator("json_values")

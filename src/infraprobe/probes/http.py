@@ -26,12 +26,12 @@ from infraprobe.redact import mask_patterns
 from infraprobe.taxonomy import Cause, Component, Layer
 
 MiB = 1024 * 1024
+# How much of a failing body is read for its cause: a traceback page's exception line sits well inside it.
+BODY_TO_CLASSIFY = 64 * 1024
 USER_AGENT = "infraprobe/0.1"
 REDIRECTS = {301, 302, 303, 307, 308}
 # Never copied into facts: they carry session tokens and credentials.
 _SECRET_HEADERS = {"set-cookie", "cookie", "authorization", "proxy-authorization"}
-# Sent only to the origin the check names, never to a host a redirect points at.
-_ORIGIN_ONLY_HEADERS = {"authorization", "proxy-authorization", "cookie"}
 Method = Literal["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
@@ -158,9 +158,8 @@ def _request_headers(
         headers["authorization"] = auth
     if body is not None:
         headers["content-length"] = str(len(body))
-    for name, value in cfg.headers.items():
-        if same_origin or name.lower() not in _ORIGIN_ONLY_HEADERS:
-            headers[name.lower()] = value
+    if same_origin:  # configured headers carry API keys under any name: never to a host a redirect names
+        headers.update((name.lower(), value) for name, value in cfg.headers.items())
     return list(headers.items())
 
 
@@ -183,11 +182,20 @@ def _excerpt(r: Response, size: int = 300) -> str:
 
 
 def _gist(r: Response, size: int = 200) -> str:
-    """One line for evidence: a traceback's last line (the exception), else the body's start."""
-    lines = [line.strip() for line in _excerpt(r, 8192).splitlines() if line.strip()]
-    if lines and lines[0].startswith("Traceback") and not r.truncated:
-        return lines[-1][:size]
-    return " ".join(lines)[:size]
+    """One line for evidence: a traceback's exception line (wherever the traceback sits), else the start."""
+    lines = [line for line in _excerpt(r, BODY_TO_CLASSIFY).splitlines() if line.strip()]
+    exception = _exception_line(lines)
+    if exception is not None:
+        return exception.strip()[:size]
+    return " ".join(line.strip() for line in lines)[:size]
+
+
+def _exception_line(lines: list[str]) -> str | None:
+    """The first unindented line after a Python traceback's frames: `module.Error: message`."""
+    start = next((i for i, line in enumerate(lines) if line.startswith("Traceback (most recent")), None)
+    if start is None:
+        return None
+    return next((line for line in lines[start + 1 :] if not line[0].isspace()), None)
 
 
 def _judge(cfg: HttpCheck, run: ProbeRun, r: Response) -> None:
@@ -215,11 +223,30 @@ def _fail_from_health_body(run: ProbeRun, r: Response, evidence: str) -> None:
             rule="http_health_cause",
         )
     for output in health_outputs(r):
-        from infraprobe.classify import classify  # only for failing health bodies
+        from infraprobe.classify import classify  # ~100 ms of rule tables: only for failing bodies
 
         diagnosis = classify(output)
         if diagnosis.cause is not Cause.UNKNOWN:
             run.fail(diagnosis.cause, f"{evidence}; health check output: {output}", rule="http_health_output")
+
+
+def _fail_from_body(run: ProbeRun, r: Response, evidence: str) -> None:
+    """An application's 5xx body read by the classifier, so `check` and `classify` agree on the same text.
+
+    A 500 page carrying `sqlalchemy.exc.TimeoutError: QueuePool limit ... reached` is the pool running
+    dry, not a generic application error.
+    """
+    from infraprobe.classify import classify  # ~100 ms of rule tables: only for failing bodies
+
+    diagnosis = classify(r.body[:BODY_TO_CLASSIFY].decode("utf-8", "replace"))
+    if diagnosis.cause in (Cause.UNKNOWN, Cause.APP_ERROR):
+        return
+    run.fail(
+        diagnosis.cause,
+        f"{evidence} from the application: {mask_patterns(diagnosis.evidence)[:300]}",
+        layer=diagnosis.layer,
+        rule=f"http_5xx_body:{diagnosis.rule}",
+    )
 
 
 def _fail_status(run: ProbeRun, r: Response, evidence: str) -> None:
@@ -232,6 +259,7 @@ def _fail_status(run: ProbeRun, r: Response, evidence: str) -> None:
                 f"{evidence} written by {match.proxy}, not the application ({match.evidence})",
                 rule=f"http_proxy_{match.proxy}",
             )
+        _fail_from_body(run, r, evidence)
         run.fail(Cause.APP_ERROR, f"{evidence} from the application: {_gist(r)}", rule="http_5xx")
     if r.status in (401, 403, 407):
         run.fail(Cause.AUTH_FAILED, evidence, rule="http_auth")

@@ -1,7 +1,8 @@
 """postgres: connect (libpq, auth included), one query for version, recovery and connection headroom.
 
-Phases: dns (our resolver; libpq gets `hostaddr` so it does not resolve again) -> connect (TCP, TLS and
-authentication happen inside libpq) -> query. A unix-socket host (`host=/cloudsql/proj:region:inst`) has
+Phases: dns (our resolver) -> connect (our own TCP connect, so refused/unreachable/silent addresses read
+as they do for every other probe) -> handshake (libpq, pinned by `hostaddr` to the address that answered:
+start-up packet, TLS, authentication) -> query. A unix-socket host (`host=/cloudsql/proj:region:inst`) has
 no dns phase; its directory and socket file are checked first, because libpq's own error for a missing
 path reads like a server that is down.
 
@@ -163,10 +164,13 @@ async def _connect(cfg: PostgresCheck, params: dict[str, Any], run: ProbeRun) ->
     host, port = str(params["host"]), int(params.get("port") or DEFAULT_PORT)
     socket_dir = Path(host) if host.startswith("/") else None
     if socket_dir is None:
-        params = await _resolved(params, host, port, run)
-    with run.phase(Phase.CONNECT):
-        if socket_dir is not None:
+        params = await _reached(params, host, port, run)
+    else:
+        with run.phase(Phase.CONNECT):
             _check_socket(run, socket_dir, port)
+    # libpq's part: the start-up packet, TLS and authentication. A peer that accepted TCP and never
+    # answers hangs here, which is a read timeout, not a connect timeout.
+    with run.phase(Phase.HANDSHAKE):
         return await psycopg.AsyncConnection.connect(**params, **_connect_options(cfg))
 
 
@@ -180,13 +184,21 @@ def _connect_options(cfg: PostgresCheck) -> dict[str, Any]:
     }
 
 
-async def _resolved(params: dict[str, Any], host: str, port: int, run: ProbeRun) -> dict[str, Any]:
-    """Resolve in our own dns phase and pin libpq to the addresses, so it does not resolve again."""
+async def _reached(params: dict[str, Any], host: str, port: int, run: ProbeRun) -> dict[str, Any]:
+    """Our own dns and connect phases, then libpq pinned to the address that answered.
+
+    libpq reports a refused, unreachable or silent address in words that depend on its version and on
+    when the kernel noticed ("server closed the connection unexpectedly" for ENETUNREACH): connecting
+    ourselves first gives postgres the same connect verdicts as the tcp, http and redis probes.
+    """
     with run.phase(Phase.DNS):
         addresses = await run.net.resolver.resolve(host, port)
-    ips = [sockaddr[0] for _, sockaddr in addresses]
-    # One host entry per address: libpq tries them in order, and keeps the name for TLS verification.
-    return {**params, "host": ",".join([host] * len(ips)), "hostaddr": ",".join(ips)}
+    with run.phase(Phase.CONNECT):
+        _, writer = await run.net.connect(addresses)
+    ip = writer.get_extra_info("peername")[0]
+    writer.transport.abort()  # nothing was sent: the server forgets it without a log line
+    # `host` stays the name, for TLS verification; `hostaddr` keeps libpq from resolving it again.
+    return {**params, "host": host, "hostaddr": ip}
 
 
 def _check_socket(run: ProbeRun, directory: Path, port: int) -> None:

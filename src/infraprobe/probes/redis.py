@@ -55,7 +55,11 @@ class RedisCheck(ComponentBase):
     tls: bool = False
     ca_file: str | None = None
     tls_verify: bool = True
-    expect_role: Literal["master", "replica"] | None = None
+    expect_role: Literal["master", "replica", "any"] | None = Field(
+        None,
+        description="unset: expect a master and warn on a replica (as postgres warns on a standby); "
+        "master/replica: fail on the other role; any: accept both",
+    )
     write_check: bool = Field(False, description="SET a short-lived key to reveal READONLY / OOM")
     max_clients_ratio: float = Field(0.9, gt=0, le=1, description="warn when clients/maxclients reach this")
     max_memory_ratio: float = Field(0.9, gt=0, le=1, description="warn when used/maxmemory reach this")
@@ -213,11 +217,14 @@ def _judge(cfg: RedisCheck, run: ProbeRun, info: dict[str, str]) -> str:
 
 def _check_role(cfg: RedisCheck, run: ProbeRun, info: dict[str, str]) -> None:
     role = _role(info)
+    if cfg.expect_role is None and role == "replica":
+        # The same default as postgres's expect_primary: a replica answers, but refuses writes.
+        run.warn("server is a replica: it accepts reads only", Cause.READ_ONLY)
     if role == "replica" and info.get("master_link_status") != "up":
         run.warn(
             f"replica's link to its master is {info.get('master_link_status', 'unknown')}: data may be stale"
         )
-    if cfg.expect_role is None or role == cfg.expect_role:
+    if cfg.expect_role in (None, "any") or role == cfg.expect_role:
         return
     evidence = f"role:{info.get('role')} (expected {cfg.expect_role})"
     if role == "replica":

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
-from infraprobe.render._safe import inert
-from infraprobe.report import Block, Bullets, Heading, KeyValues, Paragraph, Report, Table
+from infraprobe.output.formats._safe import inert
+from infraprobe.output.model import Block, Bullets, Heading, KeyValues, Paragraph, Report, Table
 
 _ANSI = {"ok": "\x1b[32m", "warn": "\x1b[33m", "fail": "\x1b[31m", "muted": "\x1b[2m"}
 _RESET = "\x1b[0m"

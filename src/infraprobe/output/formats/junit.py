@@ -11,7 +11,7 @@ import re
 
 from junitparser import Failure, JUnitXml, TestCase, TestSuite
 
-from infraprobe.report import Case, CaseSuite, Report
+from infraprobe.output.model import Case, CaseSuite, Report
 
 # XML 1.0 cannot carry most C0 controls at all (not even escaped); a hostile error text must not make
 # the file unreadable, so they are shown as \xNN like the other renderers show them.

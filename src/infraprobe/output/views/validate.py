@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from infraprobe.report import Block, Bullets, Case, CaseSuite, Heading, Paragraph, Report, Table
+from infraprobe.output.model import Block, Bullets, Case, CaseSuite, Heading, Paragraph, Report, Table
 from infraprobe.validate.outcome import CategoryOutcome, CheckOutcome, ValidationReport
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from infraprobe.report import Block, Bullets, Case, CaseSuite, Heading, Paragraph, Report, Table
+from infraprobe.output.model import Block, Bullets, Case, CaseSuite, Heading, Paragraph, Report, Table
 from infraprobe.result import CheckResult, Status
 from infraprobe.runner import CheckReport
 
 
 def check_report(report: CheckReport) -> Report:
     blocks: list[Block] = [_summary(report), _results_table(report.results)]
+    if report.not_probed:
+        blocks.append(Paragraph(f"not probed (no endpoint of their own): {', '.join(report.not_probed)}"))
     failures = [r for r in report.results if r.diagnosis is not None]
     if failures:
         blocks.append(Heading("Why"))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from infraprobe.render._safe import inert
-from infraprobe.report import Block, Bullets, Heading, KeyValues, Paragraph, Report, Table
+from infraprobe.output.formats._safe import inert
+from infraprobe.output.model import Block, Bullets, Heading, KeyValues, Paragraph, Report, Table
 
 
 def render(report: Report) -> str:

@@ -1,6 +1,6 @@
 """Renderers are pure functions over the one report model; each format is pinned by a golden file.
 
-Regenerate after an intended change with `INFRAPROBE_UPDATE_GOLDEN=1 pytest tests/render`.
+Regenerate after an intended change with `INFRAPROBE_UPDATE_GOLDEN=1 pytest tests/output/formats`.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from infraprobe.render import FORMATS, render
-from infraprobe.report import Bullets, Case, CaseSuite, Heading, KeyValues, Paragraph, Report, Table
+from infraprobe.output.formats import FORMATS, render
+from infraprobe.output.model import Bullets, Case, CaseSuite, Heading, KeyValues, Paragraph, Report, Table
 
 GOLDEN = Path(__file__).parent / "golden"
 HOSTILE = "<script>alert(1)</script> | pipe & amp\nsecond line \x1b]0;owned\x07\x1b[2J"

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from infraprobe.render import json_, markdown, text
-from infraprobe.report import Report
+from infraprobe.output.formats import json_, markdown, text
+from infraprobe.output.model import Report
 
 Renderer = Callable[[Report], str]
 
 
 def _junit(report: Report) -> str:
     # junitparser and the XML stack under it cost ~60 ms to import: only JUnit output pays for them.
-    from infraprobe.render import junit
+    from infraprobe.output.formats import junit
 
     return junit.render(report)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from infraprobe.analysis.graph import PATH_KIND
 from infraprobe.analysis.model import Analysis, Finding, RootCause, Severity
-from infraprobe.report import Block, Bullets, Heading, KeyValues, Paragraph, Report, Table
+from infraprobe.output.model import Block, Bullets, Heading, KeyValues, Paragraph, Report, Table
 from infraprobe.result import CheckResult
 
 _SEVERITY_TONE = {Severity.CRITICAL: "fail", Severity.WARNING: "warn", Severity.INFO: "muted"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from infraprobe.report import Report
+from infraprobe.output.model import Report
 
 
 def render(report: Report) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from infraprobe.logs.model import Cluster, Finding, Histogram, LogSummary, Occurrence, Violation
-from infraprobe.report import Block, Bullets, Heading, KeyValues, Paragraph, Report, Table
+from infraprobe.output.model import Block, Bullets, Heading, KeyValues, Paragraph, Report, Table
 
 MAX_HISTOGRAM_CAUSES = 3  # per bucket row; the JSON has every cause
 BAR_WIDTH = 20
