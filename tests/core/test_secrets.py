@@ -1,113 +1,277 @@
-"""A canary password, given every way a secret reaches infraprobe, never appears in any output format."""
+"""The canary suite: a canary in every place a secret can be, and every output grepped for it.
+
+Places: every kind's secret fields (written in the file and via ${VAR}), URL userinfo and query, headers,
+server replies that echo them (and replies holding secrets the config never knew), log lines and JSON-lines
+fields, error paths (config errors, classify, probes that fail). Outputs: each command in each format with
+stdout and stderr together, config errors, the ASGI bodies with and without the token, and the library's log
+records. Each canary is also looked for as a prefix and in its JSON- and URL-encoded forms.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import json
+import logging
 import os
 import sys
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
+import httpx
 import pytest
+import yaml
 
-from infraprobe.testing.httpservers import DemoApp, HttpServer
+from infraprobe.asgi import HealthChecks, Phase, Startup
+from infraprobe.config import load_config
+from infraprobe.output.formats import FORMATS
+from infraprobe.probes.registry import REGISTRY
+from infraprobe.redact import names_secret
+from infraprobe.testing.httpservers import DemoApp, HttpServer, Reply, Request
 from infraprobe.testing.netfaults import ClosedPort
 
-CANARY = "canary-Pw-7d41e"
+CANARY = "canary-Pw-7d41e"  # given through ${PW}: URL-safe, so it can sit in userinfo
+LITERAL = "literal-Kx-93b2f"  # written in the file itself under password fields
+SERVER = "server-only-Zq-5510"  # never in the config: only a hostile server's reply holds it
+ODD = 'odd"Pw\\91-é'  # escapes differently in JSON, repr() and URLs
+CANARIES = (CANARY, LITERAL, SERVER, ODD)
+TOKEN = "health-token-4f1"
+KEY_FILE_PATHS = {"client_key"}  # where a key file is, not the key
 
 CONFIG = """
 environment: secrets
 components:
-  - name: pg-dsn
-    kind: postgres
-    dsn: postgresql://app:${{PW}}@127.0.0.1:{closed}/app
-  - name: pg-field
-    kind: postgres
-    host: 127.0.0.1
-    port: {closed}
-    user: app
-    password: ${{PW}}
-  - name: redis-url
-    kind: redis
-    url: redis://:${{PW}}@127.0.0.1:{closed}/0
-  - name: http-userinfo
+  - {{name: pg-dsn, kind: postgres, dsn: "postgresql://app:${{PW}}@127.0.0.1:{closed}/app?connect_timeout=2"}}
+  - {{name: pg-kv, kind: postgres, dsn: "host=127.0.0.1 port={closed} user=app password=${{PW}} dbname=app"}}
+  - {{name: pg-field, kind: postgres, host: 127.0.0.1, port: {closed}, user: app, password: "{literal}"}}
+  - {{name: pg-odd, kind: postgres, host: 127.0.0.1, port: {closed}, user: app, password: "${{ODD}}"}}
+  - {{name: redis-url, kind: redis, url: "redis://:${{PW}}@127.0.0.1:{closed}/0"}}
+  - {{name: redis-field, kind: redis, host: 127.0.0.1, port: {closed}, password: "{literal}"}}
+  - {{name: http-userinfo, kind: http, url: "http://probe:${{PW}}@127.0.0.1:{app}/auth"}}
+  - {{name: http-wrong-userinfo, kind: http, url: "http://probe:${{PW}}x@127.0.0.1:{app}/auth"}}
+  - {{name: http-query, kind: http, url: "http://127.0.0.1:{app}/missing?access_token=${{PW}}&x=1"}}
+  - name: http-headers
     kind: http
-    url: http://probe:${{PW}}@127.0.0.1:{app}/auth
-  - name: http-wrong-userinfo
-    kind: http
-    url: http://probe:${{PW}}x@127.0.0.1:{app}/auth
-  - name: http-bearer
-    kind: http
-    url: http://127.0.0.1:{app}/ok
-    headers: {{Authorization: "Bearer ${{PW}}"}}
-  - name: http-refused
-    kind: http
-    url: http://probe:${{PW}}@127.0.0.1:{closed}/
-  - name: ws-userinfo
-    kind: websocket
-    url: ws://probe:${{PW}}@127.0.0.1:{closed}/ws
+    url: http://127.0.0.1:{echo}/echo
+    headers: {{Authorization: "Bearer ${{PW}}", X-Api-Key: "${{PW}}"}}
+  - {{name: http-refused, kind: http, url: "http://probe:${{PW}}@127.0.0.1:{closed}/"}}
+  - {{name: ws-userinfo, kind: websocket, url: "ws://probe:${{PW}}@127.0.0.1:{closed}/ws", headers: {{X-Api-Key: "${{PW}}"}}}}
 """
 
 
-async def _cli(*args: str) -> str:
-    env = {**os.environ, "PW": CANARY, "NO_COLOR": "1"}
+def _forms(canary: str) -> set[str]:
+    return {canary, canary[:10], json.dumps(canary)[1:-1], quote(canary, safe=""), repr(canary)[1:-1]}
+
+
+def assert_clean(output: str, where: str) -> None:
+    leaked = [form for c in CANARIES for form in _forms(c) if form in output]
+    assert not leaked, f"{where} leaked {leaked}:\n{output}"
+
+
+class EchoApp:
+    """A 5xx whose body echoes the request's headers and a config dump holding a secret nobody declared."""
+
+    def __init__(self) -> None:
+        self.seen: list[Request] = []
+
+    async def __call__(self, request: Request) -> Reply:
+        self.seen.append(request)
+        dump = {
+            "error": "could not connect to database",
+            "headers": dict(request.headers),
+            "config": {"password": SERVER, "dsn": f"postgresql://app:{SERVER}@db/app"},
+            "env": f"DB_PASSWORD={SERVER} PGPASSWORD={SERVER} client_secret={SERVER}",
+            "repr": f"{{'password': '{SERVER}'}}",
+        }
+        body = json.dumps(dump, ensure_ascii=False).encode()
+        return Reply(
+            500,
+            body,
+            [("content-type", "application/json"), ("x-echo-key", request.headers.get("x-api-key", ""))],
+        )
+
+
+ENV = {"PW": CANARY, "ODD": ODD, "NO_COLOR": "1"}
+
+
+async def _cli(*args: str, stdin: bytes | None = None) -> str:
+    """One command's stdout and stderr together, as a person pasting it into a ticket would."""
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "infraprobe", *args, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable, "-m", "infraprobe", *args, env={**os.environ, **ENV},
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
-    out, err = await proc.communicate()
-    return out.decode() + err.decode()
+    out, err = await proc.communicate(stdin)
+    return out.decode("utf-8", "replace") + err.decode("utf-8", "replace")
 
 
-@pytest.mark.parametrize("fmt", ["table", "json", "markdown"])
-async def test_canary_never_printed_by_check(tmp_path: Path, fmt: str) -> None:
-    """`check` in every format, over failing and passing probes of every secret-bearing kind."""
-    app = DemoApp(credentials=("probe", CANARY))
+@pytest.fixture
+async def config_file(tmp_path: Path) -> Any:
+    app, echo = DemoApp(credentials=("probe", CANARY)), EchoApp()
     with ClosedPort() as closed:
-        async with HttpServer(app) as server:
+        async with HttpServer(app) as server, HttpServer(echo) as echo_server:
             path = tmp_path / "c.yaml"
-            path.write_text(CONFIG.format(closed=closed.port, app=server.port))
-            output = await _cli("check", str(path), "--format", fmt)
-    assert "pg-dsn" in output  # the run really happened
-    assert len(app.seen) >= 3  # and the secrets really were sent where they belong
-    assert CANARY not in output
-    assert CANARY[:10] not in output  # not even a prefix of it
+            path.write_text(
+                CONFIG.format(closed=closed.port, app=server.port, echo=echo_server.port, literal=LITERAL)
+            )
+            yield path
+    assert len(app.seen) >= 2 and echo.seen, "the secrets really were sent where they belong"
+    assert echo.seen[0].headers.get("x-api-key") == CANARY
 
 
-async def test_canary_never_printed_by_config_errors(tmp_path: Path) -> None:
-    """A config error next to a secret does not echo the secret."""
-    path = tmp_path / "c.yaml"
-    path.write_text("components:\n  - {name: a, kind: postgres, dsn: 'postgresql://u:${PW}@h/db', port: x}\n")
-    output = await _cli("config", "validate", str(path))
-    assert "components[0].port" in output
-    assert CANARY not in output
+def test_the_config_covers_every_secret_field_of_every_kind() -> None:
+    """A new kind with a secret-naming, url, dsn or headers field must get a canary here before this passes."""
+    text = CONFIG.format(closed=1, app=2, echo=3, literal=LITERAL)
+    used = {(c["kind"], field) for c in yaml.safe_load(text)["components"] for field in c}
+    for kind, spec in REGISTRY.items():
+        for field in spec.model.model_fields:
+            if (names_secret(field) or field in ("url", "dsn", "headers")) and field not in KEY_FILE_PATHS:
+                assert (kind, field) in used, f"no canary in {kind}.{field}"
 
 
-@pytest.mark.parametrize("fmt", ["table", "json", "markdown"])
-async def test_canary_never_printed_by_analyze(tmp_path: Path, fmt: str) -> None:
-    """`analyze` (which runs the checks and writes whys from their messages) in every format."""
-    with ClosedPort() as closed:
-        async with HttpServer(DemoApp(credentials=("probe", CANARY))) as server:
-            path = tmp_path / "c.yaml"
-            path.write_text(CONFIG.format(closed=closed.port, app=server.port))
-            output = await _cli("analyze", str(path), "--format", fmt)
-    assert "pg-dsn" in output
-    assert CANARY not in output
+@pytest.mark.parametrize("command", ["check", "analyze"])
+@pytest.mark.parametrize("fmt", list(FORMATS))
+async def test_probing_commands_in_every_format(config_file: Path, command: str, fmt: str) -> None:
+    """check and analyze, failing and passing probes of every secret-bearing kind, echoing servers."""
+    output = await _cli(command, str(config_file), "--format", fmt)
+    assert "pg-dsn" in output and "http-headers" in output  # the run really happened
+    assert_clean(output, f"{command} --format {fmt}")
 
 
-@pytest.mark.parametrize("fmt", ["table", "json", "markdown"])
-async def test_canary_never_printed_by_logs(tmp_path: Path, fmt: str) -> None:
-    """A log whose failures echo DSNs, key=value passwords and bearer tokens: the report masks them all."""
-    log = tmp_path / "app.log"
-    log.write_text(
-        "2026-11-27 10:00:00,000 ERROR could not connect to postgresql://app:" + CANARY + "@db:5432/app: "
-        'FATAL:  password authentication failed for user "app"\n'
-        "2026-11-27 10:00:01,000 ERROR redis.exceptions.ConnectionError: Error 111 connecting to "
-        "redis://:" + CANARY + "@cache:6379. Connection refused.\n"
-        "2026-11-27 10:00:02,000 ERROR psycopg.OperationalError: connection failed: host=db password="
-        + CANARY
-        + " dbname=app: FATAL:  sorry, too many clients already\n"
-        "2026-11-27 10:00:03,000 ERROR upstream returned 401 for Authorization: Bearer " + CANARY + "\n"
-    )
-    output = await _cli("logs", str(log), "--format", fmt)
+async def test_check_json_stays_valid_json(config_file: Path) -> None:
+    """Masking never edits rendered text: the JSON document parses, with the echo's secrets masked inside."""
+    output = await _cli("check", str(config_file), "--format", "json")
+    doc = json.loads(output[: output.rindex("}") + 1])
+    echo = next(r for r in doc["results"] if r["component"] == "http-headers")
+    assert "***" in echo["facts"]["body_excerpt"]
+
+
+LOG = (
+    "2026-11-27 10:00:00,000 ERROR could not connect to postgresql://app:{c}@db:5432/app: FATAL:  password "
+    'authentication failed for user "app"\n'
+    "2026-11-27 10:00:01,000 ERROR redis.exceptions.ConnectionError: Error 111 connecting to redis://:{c}@cache:6379.\n"
+    "2026-11-27 10:00:02,000 ERROR psycopg.OperationalError: connection failed: host=db password={c} dbname=app: "
+    "FATAL:  sorry, too many clients already\n"
+    "2026-11-27 10:00:03,000 ERROR upstream returned 401 for Authorization: Token {c}\n"
+    "2026-11-27 10:00:04,000 ERROR settings {{'password': '{c}', 'host': 'db'}}: connection refused\n"
+    "2026-11-27 10:00:05,000 ERROR env DB_PASSWORD={c} access_token={c} secret_key: {c} timeout expired\n"
+)
+JSONL = [
+    {"time": "2026-11-27T10:00:06Z", "level": "error", "msg": "connection refused to db", "password": "{c}"},
+    {
+        "time": "2026-11-27T10:00:07Z",
+        "level": "error",
+        "msg": "timeout expired",
+        "db": {"dsn": "postgresql://a:{c}@db/x"},
+    },
+    {
+        "time": "2026-11-27T10:00:08Z",
+        "level": "error",
+        "msg": "auth failed Authorization: Bearer {c}",
+        "api_key": "{c}",
+    },
+    {
+        "time": "2026-11-27T10:00:09Z",
+        "level": "error",
+        "msg": "connection refused",
+        "note": "x" * 190 + "{c}",
+    },
+]
+
+
+@pytest.mark.parametrize("fmt", list(FORMATS))
+async def test_logs_in_every_format(tmp_path: Path, fmt: str) -> None:
+    """Log lines and JSON-lines fields that echo DSNs, key=value passwords, headers and repr() dicts."""
+    (tmp_path / "app.log").write_text("".join(LOG.format(c=c) for c in (SERVER, CANARY)))
+    lines = [json.dumps(r).replace("{c}", c) for c in (SERVER, CANARY) for r in JSONL]
+    (tmp_path / "app.jsonl").write_text("\n".join(lines) + "\n")
+    output = await _cli("logs", str(tmp_path / "app.log"), str(tmp_path / "app.jsonl"), "--format", fmt)
     assert "auth_failed" in output
-    assert CANARY not in output
+    assert_clean(output, f"logs --format {fmt}")
+
+
+async def test_logs_from_stdin_and_expectations() -> None:
+    """The stdin path and the --expect-none occurrences (which print offending lines) mask too."""
+    log = "".join(LOG.format(c=c) for c in (SERVER, CANARY)).encode()
+    output = await _cli("logs", "-", "--expect-none", "auth_failed", stdin=log)
+    assert "auth_failed" in output
+    assert_clean(output, "logs --expect-none")
+
+
+@pytest.mark.parametrize("args", [(), ("--format", "json")])
+async def test_classify(args: tuple[str, ...]) -> None:
+    """classify's evidence of a text that holds secrets in every shape."""
+    text = LOG.format(c=SERVER).splitlines()[4] + " password=" + SERVER
+    output = await _cli("classify", *args, text)
+    assert "cause" in output
+    assert_clean(output, f"classify {args}")
+
+
+async def test_classify_jsonl_including_its_error_lines() -> None:
+    """--jsonl output, and the error objects it writes for bad lines, hold no secret."""
+    lines = [json.dumps({"text": line}) for line in LOG.format(c=SERVER).splitlines()]
+    lines += ['{"text": 1, "password": "' + SERVER + '"}', "not json password=" + SERVER]
+    output = await _cli("classify", "--jsonl", stdin=("\n".join(lines) + "\n").encode())
+    assert output.count("cause") >= 6 and '"error"' in output
+    assert_clean(output, "classify --jsonl")
+
+
+BAD_CONFIGS = [
+    "components:\n  - {name: a, kind: postgres, dsn: 'postgresql://u:${PW}@h/db', port: x}\n",
+    "components:\n  - {name: a, kind: http, url: 'htp://user:${PW}@h/'}\n",
+    "components:\n  - {name: a, kind: http, url: 'http://h/?token=${PW}', timeout: ${PW}}\n",
+    "components:\n  - {name: a, kind: postgres, host: h, password: !secret ${PW}}\n",
+    "components:\n  - {name: a, kind: postgres, host: h, password: !!int " + LITERAL + "}\n",
+    "components:\n  - {name: a, kind: redis, host: h, password: [" + LITERAL + "]}\n",
+    "components:\n  - {name: a, kind: http, url: 'http://h/', headers: {X-Api-Key: [" + LITERAL + "]}}\n",
+    "components:\n  - {name: a, kind: websocket, url: 'wss://u:${ODD}@h:99999/'}\n",
+    "components:\n  - {name: " + LITERAL + ", kind: nope, password: " + LITERAL + "}\n",
+]
+
+
+@pytest.mark.parametrize("index", range(len(BAD_CONFIGS)))
+async def test_config_errors(tmp_path: Path, index: int) -> None:
+    """Every config error path: the one-line errors name the field and never the secret value."""
+    path = tmp_path / "c.yaml"
+    path.write_text(BAD_CONFIGS[index])
+    for command in (("config", "validate"), ("check",), ("analyze", "--no-probe")):
+        output = await _cli(*command, str(path))
+        assert "error:" in output and "Traceback" not in output, output
+        assert_clean(output.replace(f"name: {LITERAL}", ""), f"{command} on bad config {index}")
+
+
+async def test_asgi_bodies_with_and_without_the_token(
+    config_file: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Every endpoint, anonymous and with the token, and every log record the library wrote meanwhile."""
+    os.environ.update({"PW": CANARY, "ODD": ODD})
+    try:
+        loaded = load_config(config_file)
+    finally:
+        os.environ.pop("PW"), os.environ.pop("ODD")
+    deps = list(loaded.config.components)
+    startup = Startup([Phase("database", wait_for=deps[0], timeout=1)], redactor=loaded.redactor)
+    checks = HealthChecks(deps, interval=30, token=TOKEN, startup=startup, redactor=loaded.redactor)
+    caplog.set_level(logging.DEBUG, logger="infraprobe")
+    bodies: list[str] = []
+    async with checks:
+        await _until_checked(checks, len(deps))
+        transport = httpx.ASGITransport(app=checks.asgi_app())
+        for headers in ({}, {"authorization": f"Bearer {TOKEN}"}, {"x-health-token": TOKEN}):
+            async with httpx.AsyncClient(transport=transport, base_url="http://app", headers=headers) as c:
+                for path in ("/", "/ready", "/infrastructure", "/startup"):
+                    r = await c.get(path)
+                    bodies.append(f"{path} {r.status_code} {dict(r.headers)} {r.text}")
+    detailed = "\n".join(bodies)
+    assert "http-headers" in detailed and "pg-dsn" in detailed  # details really were shown with the token
+    assert_clean(detailed, "ASGI bodies")
+    records = "\n".join(f"{r.getMessage()} {r.args}" for r in caplog.records)
+    assert records, "the library logged its status changes"
+    assert_clean(records, "log records")
+
+
+async def _until_checked(checks: HealthChecks, count: int) -> None:
+    for _ in range(300):  # bounded: 15 s at most
+        if sum(1 for n in checks.runs().values() if n) >= count:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"not every dependency was checked: {checks.runs()}")

@@ -22,6 +22,7 @@ COMMANDS = {
     "analyze": "analyze",
     "logs": "logs",
     "validate": "validate",
+    "lab": "lab",
 }
 
 

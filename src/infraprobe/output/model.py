@@ -4,8 +4,10 @@ Commands turn their domain results (check results, root causes, log summaries) i
 function; renderers (`infraprobe.render`) turn a `Report` into text. So a new output format is one renderer,
 and a new command never touches the renderers.
 
-A report has two faces: `blocks`, the document a person reads (headings, tables, lists, paragraphs), and
-`data`, the stable machine-readable payload that `--format json` prints as it is.
+A report has three faces: `blocks`, the document a person reads (headings, tables, lists, paragraphs);
+`data`, the stable machine-readable payload that `--format json` prints as it is; and `cases`, one verdict
+per thing checked, which per-check machine formats (JUnit, Prometheus text, a status page) render without
+knowing which command made the report.
 """
 
 from __future__ import annotations
@@ -54,22 +56,20 @@ Block = Heading | Paragraph | Bullets | Table | KeyValues
 
 @dataclass(frozen=True, slots=True)
 class Case:
-    """One test case for CI readers (the JUnit format): a check, how long it took, and why it failed."""
+    """One verdict on one thing checked: a JUnit test case, a `probe_success` sample, a status-page row."""
 
     name: str
-    classname: str
+    group: str  # what kind of thing (the probe kind): a JUnit classname, a metric label
+    status: str  # "ok", "warn", "fail" or "skip"
     seconds: float
-    failure: str = ""  # one line; empty when the case passed
-    failure_type: str = ""  # the cause code
-    details: str = ""  # the failure's body: cause, layer, guidance, evidence
-    output: str = ""  # what the check said (system-out)
-
-
-@dataclass(frozen=True, slots=True)
-class CaseSuite:
-    name: str
-    cases: tuple[Case, ...]
-    properties: tuple[tuple[str, str], ...] = ()
+    message: str = ""
+    cause: str = ""  # the cause code, when it failed
+    layer: str = ""
+    phases: tuple[tuple[str, float], ...] = ()  # (phase, seconds), in the order they happened
+    suite: str = ""  # the set it belongs to (a category): a JUnit testsuite
+    guidance: str = ""  # what to check next, when it failed
+    evidence: str = ""  # the (masked) text the diagnosis rests on
+    critical: bool = True  # whether its failure fails the run
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,5 +78,4 @@ class Report:
     blocks: tuple[Block, ...]
     data: Mapping[str, Any] = field(default_factory=dict)
     exit_code: int = 0
-    # The report as test suites, for commands whose results are pass/fail checks (validate, check).
-    suites: tuple[CaseSuite, ...] = ()
+    cases: tuple[Case, ...] = ()

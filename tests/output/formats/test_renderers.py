@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from infraprobe.output.formats import FORMATS, render
-from infraprobe.output.model import Bullets, Case, CaseSuite, Heading, KeyValues, Paragraph, Report, Table
+from infraprobe.output.model import Bullets, Case, Heading, KeyValues, Paragraph, Report, Table
 
 GOLDEN = Path(__file__).parent / "golden"
 HOSTILE = "<script>alert(1)</script> | pipe & amp\nsecond line \x1b]0;owned\x07\x1b[2J"
@@ -34,22 +34,21 @@ REPORT = Report(
     ),
     data={"ok": False, "results": [{"component": "cache", "detail": HOSTILE}]},
     exit_code=1,
-    suites=(
-        CaseSuite(
-            "connectivity",
-            (
-                Case("api", "infraprobe.validate.connectivity", 0.0123, output="HTTP 200"),
-                Case(
-                    "cache",
-                    "infraprobe.validate.connectivity",
-                    1.5,
-                    failure="dns_failure: " + HOSTILE,
-                    failure_type="dns_failure",
-                    details="layer: infrastructure\nevidence: " + HOSTILE,
-                ),
-            ),
-            (("critical", "true"),),
+    cases=(
+        Case("api", "http", "ok", 0.0123, "HTTP 200", suite="connectivity"),
+        Case(
+            "cache",
+            "redis",
+            "fail",
+            1.5,
+            HOSTILE,
+            cause="dns_failure",
+            layer="infrastructure",
+            suite="connectivity",
+            guidance="resolve the name from the failing workload",
+            evidence=HOSTILE,
         ),
+        Case("search", "tcp", "skip", 0.0, "not selected", suite="extras", critical=False),
     ),
 )
 

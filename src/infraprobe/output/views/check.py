@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from infraprobe.output.model import Block, Bullets, Case, CaseSuite, Heading, Paragraph, Report, Table
+from infraprobe.output.model import Block, Bullets, Case, Heading, Paragraph, Report, Table
 from infraprobe.result import CheckResult, Status
 from infraprobe.runner import CheckReport
 
@@ -17,26 +17,26 @@ def check_report(report: CheckReport) -> Report:
         for result in failures:
             blocks.extend(_why(result))
     title = f"infraprobe check: {report.environment}" if report.environment else "infraprobe check"
-    return Report(title, tuple(blocks), report.to_dict(), report.exit_code, _suites(report.results))
+    cases = tuple(case(r) for r in report.results)
+    return Report(title, tuple(blocks), report.to_dict(), report.exit_code, cases)
 
 
-def _suites(results: tuple[CheckResult, ...]) -> tuple[CaseSuite, ...]:
-    """For CI (JUnit): one case per component, one suite per category; a warning passes."""
-    by_category: dict[str, list[Case]] = {}
-    for r in results:
-        by_category.setdefault(r.category, []).append(_case(r))
-    return tuple(CaseSuite(name, tuple(cases)) for name, cases in by_category.items())
-
-
-def _case(r: CheckResult) -> Case:
-    classname = f"infraprobe.check.{r.category}"
+def case(r: CheckResult) -> Case:
+    """One check result as a verdict for the per-check formats."""
     d = r.diagnosis
-    if r.ok or d is None:
-        return Case(r.component, classname, r.duration, output=r.message)
-    details = f"layer: {d.layer.value}\nsummary: {d.summary}\nnext: {d.guidance}\nowner: {d.owner}"
-    details += f"\nevidence: {d.evidence}" if d.evidence else ""
     return Case(
-        r.component, classname, r.duration, f"{d.cause.value}: {r.message}", d.cause.value, details, r.message
+        name=r.component,
+        group=r.kind,
+        status=r.status.value,
+        seconds=r.duration,
+        message=r.message,
+        cause=d.cause.value if d else "",
+        layer=d.layer.value if d else "",
+        phases=tuple((p.name.value, p.seconds) for p in r.phases),
+        suite=r.category,
+        guidance=d.guidance if d else "",
+        evidence=d.evidence if d else "",
+        critical=r.critical,
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from infraprobe.output.model import Block, Bullets, Case, CaseSuite, Heading, Paragraph, Report, Table
+from infraprobe.output.model import Block, Bullets, Case, Heading, Paragraph, Report, Table
 from infraprobe.validate.outcome import CategoryOutcome, CheckOutcome, ValidationReport
 
 
@@ -13,8 +13,8 @@ def validation_report(report: ValidationReport) -> Report:
         for outcome in report.failures:
             blocks.extend(_failure(outcome))
     title = f"infraprobe validate: {report.environment}" if report.environment else "infraprobe validate"
-    suites = tuple(_suite(c) for c in report.categories)
-    return Report(title, tuple(blocks), report.to_dict(), report.exit_code, suites)
+    cases = tuple(_case(c) for c in report.checks)
+    return Report(title, tuple(blocks), report.to_dict(), report.exit_code, cases)
 
 
 def _verdict(report: ValidationReport) -> Paragraph:
@@ -84,24 +84,19 @@ def _failure_lines(c: CheckOutcome) -> list[str]:
     return lines
 
 
-def _suite(category: CategoryOutcome) -> CaseSuite:
-    properties = (("critical", str(category.critical).lower()), ("pass_rate", f"{category.rate:.4f}"))
-    return CaseSuite(category.name, tuple(_case(c) for c in category.checks), properties)
-
-
 def _case(c: CheckOutcome) -> Case:
-    classname = f"infraprobe.validate.{c.category}"
-    name = c.id.split("/", 1)[1]  # the label, numbered when a category repeats one
-    if c.passed:
-        return Case(name, classname, c.duration, output=c.message)
+    """One check as a verdict for the per-check formats (JUnit): suite = category, group = form."""
     d = c.diagnosis
-    cause = d.cause.value if d else "failed"
     return Case(
-        name,
-        classname,
-        c.duration,
-        failure=f"{cause}: {c.message}",
-        failure_type=cause,
-        details="\n".join(_failure_lines(c) + ([f"layer: {d.layer.value}"] if d else [])),
-        output=c.message,
+        name=c.id.split("/", 1)[1],  # the label, numbered when a category repeats one
+        group=c.form.value,
+        status="ok" if c.passed else "fail",
+        seconds=c.duration,
+        message=c.message,
+        cause=(d.cause.value if d else "") if not c.passed else "",
+        layer=(d.layer.value if d else "") if not c.passed else "",
+        suite=c.category,
+        guidance=d.guidance if d and not c.passed else "",
+        evidence=d.evidence if d and not c.passed else "",
+        critical=c.critical,
     )
