@@ -45,6 +45,10 @@ OUTAGE_ROOTS = {
 }
 
 
+# The lab takes its passwords from these when set: canaries, to be looked for in everything it wrote.
+CANARIES = {"LAB_DB_PASSWORD": "lab-canary-Db-8e2c", "LAB_REDIS_PASSWORD": "lab-canary-Rd-51f0"}
+
+
 @dataclass
 class LabRun:
     code: int
@@ -60,6 +64,17 @@ class LabRun:
 
     def roots(self) -> set[tuple[str, str, str]]:
         return {(r["component"], r["cause"], r["layer"]) for r in self.json("analyze.json")["root_causes"]}
+
+    def secrets_shown(self) -> list[str]:
+        """Where a canary password appears: the command's output or any file in the evidence folder."""
+        places = {"stdout": self.stdout, "stderr": self.stderr}
+        places |= {str(p): p.read_text(errors="replace") for p in self.out.rglob("*") if p.is_file()}
+        return [
+            f"{canary} in {where}"
+            for where, text in places.items()
+            for canary in CANARIES.values()
+            if canary in text
+        ]
 
     def checks(self) -> dict[str, dict]:  # type: ignore[type-arg]
         return {r["component"]: r for r in self.json("check.json")["results"]}
@@ -78,7 +93,7 @@ def _start(tmp_path: Path, name: str, *args: str) -> tuple[subprocess.Popen[str]
     marker, tmpdir, out = uuid.uuid4().hex, tmp_path / f"{name}-tmp", tmp_path / name
     tmpdir.mkdir()
     tmpdir.chmod(0o755)
-    env = {**os.environ, "TMPDIR": str(tmpdir), "INFRAPROBE_LAB_TEST": marker}
+    env = {**os.environ, "TMPDIR": str(tmpdir), "INFRAPROBE_LAB_TEST": marker, **CANARIES}
     argv = [sys.executable, "-m", "infraprobe", "lab", "--out", str(out), *args]
     proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     return proc, marker, tmpdir, out
@@ -132,6 +147,7 @@ def test_outage_names_each_fault_then_the_fix_is_green(tmp_path: Path) -> None:
         "backend.log",
     }
     assert f"evidence: {outage.out}" in outage.stdout
+    assert outage.secrets_shown() == []
     assert _leftovers(outage.pid, outage.marker, outage.tmpdir) == []
 
     fixed = _lab(tmp_path, "fixed", "--fix")
@@ -143,7 +159,10 @@ def test_outage_names_each_fault_then_the_fix_is_green(tmp_path: Path) -> None:
 
 @needs_parts
 @needs_netns
-def test_ctrl_c_halfway_leaves_nothing(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["ctrl-c", "sigterm"]
+)
+def test_stopped_halfway_it_leaves_nothing(tmp_path: Path, sig: signal.Signals, code: int) -> None:
     proc, marker, tmpdir, _ = _start(tmp_path, "interrupted", "--scenario", "route")
     timer = threading.Timer(90, proc.kill)  # a lab that never gets there must not hang the suite
     timer.start()
@@ -155,11 +174,12 @@ def test_ctrl_c_halfway_leaves_nothing(tmp_path: Path) -> None:
         assert _leftovers(
             proc.pid, marker, tmpdir
         )  # the servers and namespaces are up: there is something to stop
-        proc.send_signal(signal.SIGINT)
-        proc.communicate(timeout=60)
+        proc.send_signal(sig)
+        _, stderr = proc.communicate(timeout=60)
     finally:
         timer.cancel()
-    assert proc.returncode == 130
+    assert proc.returncode == code
+    assert "Traceback" not in stderr
     assert _leftovers(proc.pid, marker, tmpdir) == []
 
 

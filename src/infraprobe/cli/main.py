@@ -23,6 +23,8 @@ COMMANDS = {
     "logs": "logs",
     "validate": "validate",
     "lab": "lab",
+    "monitor": "monitor",
+    "history": "history",
 }
 
 

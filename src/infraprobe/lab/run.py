@@ -160,7 +160,7 @@ async def _start(stack: contextlib.AsyncExitStack, plan: Plan, echo: Callable[[s
     stack.callback(shutil.rmtree, work, True)
     logs = plan.folder / "logs"
     logs.mkdir(exist_ok=True)
-    db_pw, redis_pw = secrets.token_urlsafe(12), secrets.token_urlsafe(12)
+    db_pw, redis_pw = _secret(envconfig.DB_PASSWORD_VAR), _secret(envconfig.REDIS_PASSWORD_VAR)
     if site.netns:
         await _resolver(stack, site, plan.faults)
     echo("starting PostgreSQL and Redis...")
@@ -183,6 +183,11 @@ async def _start(stack: contextlib.AsyncExitStack, plan: Plan, echo: Callable[[s
     env = {envconfig.DB_PASSWORD_VAR: db_pw, envconfig.REDIS_PASSWORD_VAR: redis_pw, "NO_COLOR": "1"}
     copies = [(pg.log_file, logs / "postgres.log"), (cache.log_file, logs / "redis.log")]
     return Running(site, ends, balancer, backend, env, copies)
+
+
+def _secret(var: str) -> str:
+    """The password the environment gives (so a user can rerun config.yaml by hand), else a fresh one."""
+    return os.environ.get(var) or secrets.token_urlsafe(12)
 
 
 def _site(stack: contextlib.AsyncExitStack, plan: Plan, size: Sizing) -> Site:
