@@ -21,7 +21,11 @@ TOKEN = "tok-canary-93f1d"
 
 async def _echoing_login(request: Request) -> Reply:
     """Answers with the token and, like careless apps do, echoes what it was sent."""
-    doc = {"token": TOKEN, "you_sent": request.body.decode(), "auth": request.headers.get("authorization", "")}
+    doc = {
+        "token": TOKEN,
+        "you_sent": request.body.decode(),
+        "auth": request.headers.get("authorization", ""),
+    }
     return Reply(200, json.dumps(doc).encode(), [("content-type", "application/json")])
 
 
