@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, TextIO
 
@@ -69,11 +70,13 @@ def _write(path: Path, text: str) -> None:
 class Progress:
     """On a terminal, one redrawn line; elsewhere (CI), a line when a long check is still running."""
 
-    def __init__(self, total: int, stream: TextIO, *, live: bool) -> None:
+    def __init__(
+        self, total: int, stream: TextIO, *, live: bool, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.total, self.stream, self.live = total, stream, live
         self.finished = self.failed = 0
         self._last_note: dict[str, float] = {}
-        self._clock = time.monotonic
+        self._clock = clock
 
     def note(self, check_id: str, text: str) -> None:
         if self.live:
