@@ -201,6 +201,11 @@ def test_history_formats_windows_and_bad_input(tmp_path: Path) -> None:
     for args, message in (
         (["--since", "soon"], "--since: expected a duration"),
         (["--component", "nope"], "--component: no component named 'nope'"),
+        (
+            ["--store", f"postgresql://u:hunter2-pw@127.0.0.1:{free_port()}/h"],
+            "--store: cannot read the history",
+        ),
     ):
         bad = run_history(config, *args)
         assert bad.returncode == 2 and message in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
+        assert "hunter2-pw" not in bad.stderr
