@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from infraprobe.classify import classify as classify_text
+from infraprobe.classifier import classify as classify_text
 from infraprobe.cli.common import EXIT_USAGE, TABLE, FormatOption, console_err, use_colour, write_out
 from infraprobe.output.formats import render
 from infraprobe.output.views.classify import classify_report, diagnosis_payload
