@@ -46,7 +46,12 @@ def logs(
     expectations = [_expectation(text) for text in expect_none or ()]
     try:
         summary = scan(
-            paths or ["-"], since=since, until=until, component=component, expect_none=expectations
+            paths or ["-"],
+            since=since,
+            until=until,
+            component=component,
+            expect_none=expectations,
+            workers=None,  # the CLI owns its process: one worker per CPU for large files
         )
     except ValueError as exc:  # only argument errors reach here: input problems are counted, not raised
         raise ConfigError(str(exc), field="--since/--until") from None
