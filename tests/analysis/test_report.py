@@ -60,3 +60,12 @@ def test_public_surface_is_exactly_all() -> None:
     """Everything in __all__ exists, and the documented entry points are in it."""
     assert all(hasattr(api, name) for name in api.__all__)
     assert {"analyze", "Analysis", "RootCause", "Finding", "observations_from", "RULES"} <= set(api.__all__)
+
+
+def test_cases_are_the_checks_but_never_a_network_path() -> None:
+    """A network path is declared, not probed: it has no verdict for JUnit or Prometheus."""
+    analysis = run(
+        components("api::vpc", "vpc:path"), result("api", cause=Cause.CONNECT_TIMEOUT), result("vpc", "path")
+    )
+    cases = analysis_report(analysis).cases
+    assert [(c.name, c.status, c.cause) for c in cases] == [("api", "fail", "connect_timeout")]

@@ -14,7 +14,7 @@ def test_text_argument() -> None:
     """A text argument prints cause, layer, component, summary and guidance."""
     proc = run_cli("classify", REDIS_DNS)
     assert proc.returncode == 0
-    fields = dict(line.split(":", 1) for line in proc.stdout.splitlines())
+    fields = dict(line.split(None, 1) for line in proc.stdout.splitlines()[2:])
     assert fields["cause"].strip() == "dns_failure"
     assert fields["layer"].strip() == "infrastructure"
     assert fields["component"].strip() == "redis"

@@ -4,25 +4,19 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
 
 from infraprobe.classify import classify as classify_text
-from infraprobe.cli.common import EXIT_USAGE, console_err, write_out
+from infraprobe.cli.common import EXIT_USAGE, TABLE, FormatOption, console_err, use_colour, write_out
 from infraprobe.errors import ConfigError
 from infraprobe.inputs import MAX_STDIN_BYTES, InputTooLarge, read_limited
-from infraprobe.redact import mask_patterns
-from infraprobe.result import Diagnosis
+from infraprobe.output.formats import render
+from infraprobe.output.views.classify import classify_report, diagnosis_payload
 
 MAX_LINE_BYTES = 1024 * 1024
 _TOO_LONG = "\x00too long\x00"  # a marker no decoded line can be (identity is what is compared)
-
-
-class TextFormat(StrEnum):
-    TEXT = "text"
-    JSON = "json"
 
 
 def register(app: typer.Typer) -> None:
@@ -31,7 +25,7 @@ def register(app: typer.Typer) -> None:
 
 def classify(
     text: Annotated[str | None, typer.Argument(help="error text; '-' or nothing reads stdin")] = None,
-    fmt: Annotated[TextFormat, typer.Option("--format", "-f")] = TextFormat.TEXT,
+    fmt: FormatOption = TABLE,
     jsonl: Annotated[
         bool, typer.Option("--jsonl", help='read {"text": ...} lines, write one JSON object each')
     ] = False,
@@ -47,28 +41,7 @@ def classify(
     if not text.strip():
         console_err("error: classify: no text given (pass TEXT, or pipe it on stdin)")
         raise typer.Exit(EXIT_USAGE)
-    diagnosis = classify_text(text)
-    write_out(json.dumps(_payload(diagnosis), indent=2) if fmt is TextFormat.JSON else _human(diagnosis))
-
-
-def _payload(d: Diagnosis) -> dict[str, Any]:
-    out: dict[str, Any] = d.to_dict()
-    out["evidence"] = mask_patterns(out["evidence"])
-    return out
-
-
-def _human(d: Diagnosis) -> str:
-    return "\n".join(
-        [
-            f"cause:     {d.cause.value}",
-            f"layer:     {d.layer.value}",
-            f"component: {d.component.value}",
-            f"summary:   {d.summary}",
-            f"guidance:  {d.guidance}",
-            f"owner:     {d.owner}",
-            f"rule:      {d.rule}",
-        ]
-    )
+    write_out(render(classify_report(classify_text(text)), fmt, colour=use_colour()))
 
 
 def _jsonl(stdin: Any, stdout: Any) -> int:
@@ -88,7 +61,7 @@ def _jsonl(stdin: Any, stdout: Any) -> int:
             stdout.write(json.dumps({"error": error, "line": number}) + "\n")
             status = EXIT_USAGE
             continue
-        stdout.write(json.dumps(_payload(classify_text(text))) + "\n")
+        stdout.write(json.dumps(diagnosis_payload(classify_text(text))) + "\n")
     stdout.flush()
     return status
 

@@ -22,6 +22,7 @@ COMMANDS = {
     "config": "config_cmd",
     "analyze": "analyze",
     "logs": "logs",
+    "lab": "lab",
 }
 
 

@@ -4,8 +4,10 @@ Commands turn their domain results (check results, root causes, log summaries) i
 function; renderers (`infraprobe.render`) turn a `Report` into text. So a new output format is one renderer,
 and a new command never touches the renderers.
 
-A report has two faces: `blocks`, the document a person reads (headings, tables, lists, paragraphs), and
-`data`, the stable machine-readable payload that `--format json` prints as it is.
+A report has three faces: `blocks`, the document a person reads (headings, tables, lists, paragraphs);
+`data`, the stable machine-readable payload that `--format json` prints as it is; and `cases`, one verdict
+per thing checked, which per-check machine formats (JUnit, Prometheus text, a status page) render without
+knowing which command made the report.
 """
 
 from __future__ import annotations
@@ -53,8 +55,23 @@ Block = Heading | Paragraph | Bullets | Table | KeyValues
 
 
 @dataclass(frozen=True, slots=True)
+class Case:
+    """One verdict on one thing checked: a JUnit test case, a `probe_success` sample, a status-page row."""
+
+    name: str
+    group: str  # what kind of thing (the probe kind): a JUnit classname, a metric label
+    status: str  # "ok", "warn", "fail" or "skip"
+    seconds: float
+    message: str = ""
+    cause: str = ""  # the cause code, when it failed
+    layer: str = ""
+    phases: tuple[tuple[str, float], ...] = ()  # (phase, seconds), in the order they happened
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     title: str
     blocks: tuple[Block, ...]
     data: Mapping[str, Any] = field(default_factory=dict)
     exit_code: int = 0
+    cases: tuple[Case, ...] = ()

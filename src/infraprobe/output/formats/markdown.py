@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from infraprobe.output.formats._safe import inert
+from infraprobe.output.formats.base import Format, Options
 from infraprobe.output.model import Block, Bullets, Heading, KeyValues, Paragraph, Report, Table
 
 
-def render(report: Report) -> str:
+def render(report: Report, options: Options) -> str:
     parts = [f"# {report.title}"]
     parts.extend(_block(b) for b in report.blocks)
     return "\n\n".join(p for p in parts if p) + "\n"
@@ -45,3 +46,6 @@ def _inline(text: str) -> str:
     # Keep user-controlled text from turning into HTML (a hostile error text must stay text). A bare ">"
     # is harmless inside a line and is what arithmetic like "150 > 50" needs to read naturally.
     return inert(text).replace("&", "&amp;").replace("<", "&lt;")
+
+
+FORMAT = Format("markdown", render, "text/markdown; charset=utf-8", "GitHub-flavoured markdown for tickets")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from infraprobe.output.formats._safe import inert
+from infraprobe.output.formats.base import Format, Options
 from infraprobe.output.model import Block, Bullets, Heading, KeyValues, Paragraph, Report, Table
 
 _ANSI = {"ok": "\x1b[32m", "warn": "\x1b[33m", "fail": "\x1b[31m", "muted": "\x1b[2m"}
@@ -13,9 +14,9 @@ _BOLD = "\x1b[1m"
 NO_LIMIT = 10_000
 
 
-def render(report: Report, *, colour: bool = False, width: int | None = None) -> str:
-    """`width`: fit tables and paragraphs to it (a terminal); None: never truncate (a pipe or a file)."""
-    width = width or NO_LIMIT
+def render(report: Report, options: Options) -> str:
+    """`options.width`: fit tables and paragraphs to it (a terminal); None: never truncate (a pipe, a file)."""
+    colour, width = options.colour, options.width or NO_LIMIT
     out = [_bold(inert(report.title), colour)]
     out.extend(_block(b, colour, width) for b in report.blocks)
     return "\n\n".join(p for p in out if p) + "\n"
@@ -88,3 +89,8 @@ def _tone(text: str, tone: str, colour: bool) -> str:
 
 def _bold(text: str, colour: bool) -> str:
     return f"{_BOLD}{text}{_RESET}" if colour and text else text
+
+
+FORMAT = Format(
+    "table", render, "text/plain; charset=utf-8", "aligned tables for a terminal (colour on a TTY)"
+)

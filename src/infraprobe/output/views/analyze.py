@@ -5,6 +5,7 @@ from __future__ import annotations
 from infraprobe.analysis.graph import PATH_KIND
 from infraprobe.analysis.model import Analysis, Finding, RootCause, Severity
 from infraprobe.output.model import Block, Bullets, Heading, KeyValues, Paragraph, Report, Table
+from infraprobe.output.views.check import case
 from infraprobe.result import CheckResult
 
 _SEVERITY_TONE = {Severity.CRITICAL: "fail", Severity.WARNING: "warn", Severity.INFO: "muted"}
@@ -22,7 +23,8 @@ def analysis_report(analysis: Analysis) -> Report:
     if analysis.results:
         blocks += [Heading("Checks"), _checks_table(analysis.results)]
     title = f"infraprobe analyze: {analysis.environment}" if analysis.environment else "infraprobe analyze"
-    return Report(title, tuple(blocks), analysis.to_dict(), analysis.exit_code)
+    cases = tuple(case(r) for r in analysis.results if r.kind != PATH_KIND)  # a path is never checked
+    return Report(title, tuple(blocks), analysis.to_dict(), analysis.exit_code, cases)
 
 
 def _summary(analysis: Analysis) -> Paragraph:

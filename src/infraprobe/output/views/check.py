@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from infraprobe.output.model import Block, Bullets, Heading, Paragraph, Report, Table
+from infraprobe.output.model import Block, Bullets, Case, Heading, Paragraph, Report, Table
 from infraprobe.result import CheckResult, Status
 from infraprobe.runner import CheckReport
 
@@ -17,7 +17,23 @@ def check_report(report: CheckReport) -> Report:
         for result in failures:
             blocks.extend(_why(result))
     title = f"infraprobe check: {report.environment}" if report.environment else "infraprobe check"
-    return Report(title, tuple(blocks), report.to_dict(), report.exit_code)
+    cases = tuple(case(r) for r in report.results)
+    return Report(title, tuple(blocks), report.to_dict(), report.exit_code, cases)
+
+
+def case(r: CheckResult) -> Case:
+    """One check result as a verdict for the per-check formats."""
+    d = r.diagnosis
+    return Case(
+        name=r.component,
+        group=r.kind,
+        status=r.status.value,
+        seconds=r.duration,
+        message=r.message,
+        cause=d.cause.value if d else "",
+        layer=d.layer.value if d else "",
+        phases=tuple((p.name.value, p.seconds) for p in r.phases),
+    )
 
 
 def _summary(report: CheckReport) -> Paragraph:
