@@ -1,21 +1,19 @@
-"""How fast is `infraprobe logs` against `grep -c -F -f` with the same signature list?
+"""How fast is the whole `infraprobe logs` command against `grep -c -F -f` with 20 signatures, piped?
 
-Generates a realistic log (bench/gen_logs.py: 0.1% failure events over ~40 real error texts) into /tmp,
-writes the classifier's SIGNATURES one per line, warms the page cache, then runs each contender
-`--repeat` times, interleaved (the machine may be shared: medians, and CPU time beside wall time):
+For each error density (default: one line in 1,000 and one in 50, an incident's log) it generates a log
+(bench/gen_logs.py: realistic noise; failures drawn from a few dozen real error texts, each copy with its own
+request id) into /tmp, warms the page cache, then runs the contenders `--repeat` times, interleaved, side
+by side in one run (the machine may be shared: medians, CPU time beside wall time, and the load average):
 
-- `grep -c -F -f SIGS LOG` (the baseline in PERF-FACTS) and `grep -c -i -F -f SIGS LOG` (case-insensitive,
-  the same matching work the scanner does);
-- `grep -c -F -f FEW LOG`: one literal per error text the log really holds (a few dozen), the least work
-  that still finds every failure: the strictest baseline;
+- `cat LOG | grep -c -F -f SIGS20`: 20 fixed strings (one distinctive classifier signature per error text
+  the log holds, the first 20), through a pipe, as an operator would run it;
 - the whole command `infraprobe logs LOG --format json`, interpreter start-up included; it splits a large
   file over one process per CPU;
-- the library call `infraprobe.logs.scan(LOG)` in this process (no start-up), and the same with
-  `workers=1` (one process).
+- with `--all`, also `grep -c -F -f` with every classifier signature and the library call `scan()`.
 
 CPU is user+sys of the process and of its children (the scan's workers included).
 
-    .venv/bin/python bench/bench_logs.py [--size-mb 500] [--repeat 3] [--keep]
+    .venv/bin/python bench/bench_logs.py [--size-mb 500] [--densities 0.001,0.02] [--repeat 3] [--all]
 """
 
 from __future__ import annotations
@@ -38,8 +36,10 @@ from gen_logs import ERRORS, generate
 from infraprobe.classify import SIGNATURES
 from infraprobe.logs import scan
 
+Run = tuple[float, float, str]  # wall seconds, CPU seconds, output
 
-def timed(cmd: list[str]) -> tuple[float, float, str]:
+
+def timed(cmd: list[str]) -> Run:
     """Wall seconds, CPU seconds (user+sys of the child) and stdout of one command."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
@@ -87,56 +87,65 @@ def few_signatures() -> list[str]:
     return sorted(chosen)
 
 
+def contenders(log: Path, sigs: Path, every: Path, full: bool) -> dict[str, Callable[[], Run]]:
+    piped = f"cat {log} | grep -c -F -f {sigs}"
+    chosen: dict[str, Callable[[], Run]] = {
+        "grep -F -f (20, piped)": lambda: timed(["sh", "-c", piped]),
+        "infraprobe logs (CLI)": lambda: timed(
+            [sys.executable, "-m", "infraprobe", "logs", str(log), "-f", "json"]
+        ),
+    }
+    if full:
+        chosen["grep -F -f (all sigs)"] = lambda: timed(["grep", "-c", "-F", "-f", str(every), str(log)])
+        chosen["scan() (library)"] = lambda: library(log)
+    return chosen
+
+
+def run_density(args: argparse.Namespace, density: float) -> None:
+    log = Path(f"{args.log}.{density}")
+    sigs, every = Path(f"{log}.sigs20"), Path(f"{log}.sigs")
+    with log.open("wb") as out:
+        failures = generate(out, int(args.size_mb * 1024 * 1024), density, seed=1)
+    sigs.write_text("\n".join(few_signatures()[:20]) + "\n")
+    every.write_text("\n".join(SIGNATURES) + "\n")
+    size = log.stat().st_size
+    subprocess.run(["cat", str(log)], stdout=subprocess.DEVNULL, check=True)  # warm the page cache
+    runs: dict[str, list[Run]] = {name: [] for name in contenders(log, sigs, every, args.all)}
+    load_before = os.getloadavg()[0]  # the machine may be shared: say how busy it was
+    for _ in range(args.repeat):
+        for name, run in contenders(log, sigs, every, args.all).items():
+            runs[name].append(run())
+    print(f"\ndensity 1 in {1 / density:.0f}: {size / 1e6:.0f} MB, {failures} failure events written")
+    print(f"1-minute load average: {load_before:.2f} before the runs, {os.getloadavg()[0]:.2f} after")
+    print(f"{'contender':24} {'wall s':>8} {'MB/s':>7} {'cpu s':>7}  output")
+    walls = {name: statistics.median(r[0] for r in results) for name, results in runs.items()}
+    for name, results in runs.items():
+        cpu = statistics.median(r[1] for r in results)
+        shown = results[-1][2].strip()
+        shown = f"{len(shown)} bytes of JSON" if shown.startswith("{") else shown
+        print(f"{name:24} {walls[name]:8.2f} {size / 1e6 / walls[name]:7.0f} {cpu:7.2f}  {shown}")
+    ratio = walls["grep -F -f (20, piped)"] / walls["infraprobe logs (CLI)"]
+    print(f"speed of infraprobe logs relative to the piped grep: {ratio:.2f}x")
+    if not args.keep:
+        for path in (log, sigs, every):
+            path.unlink()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--size-mb", type=float, default=500)
+    parser.add_argument("--densities", default="0.001,0.02", help="error lines per line, comma-separated")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--log", default="/tmp/infraprobe-bench-logs.log")
-    parser.add_argument("--keep", action="store_true", help="keep the generated log")
+    parser.add_argument("--keep", action="store_true", help="keep the generated logs")
+    parser.add_argument("--all", action="store_true", help="also grep with every signature, and scan()")
     args = parser.parse_args()
-    log, sigs = Path(args.log), Path(args.log + ".sigs")
-    with log.open("wb") as out:
-        failures = generate(out, int(args.size_mb * 1024 * 1024), 0.001, seed=1)
-    sigs.write_text("\n".join(SIGNATURES) + "\n")
-    # The stricter baseline: grep given only one distinctive literal per error text the log really holds
-    # (a few dozen, like PERF-FACTS' ~30), so it does the least work that still finds every failure.
-    few = Path(args.log + ".few")
-    few.write_text("\n".join(few_signatures()) + "\n")
-    size = log.stat().st_size
-    subprocess.run(["cat", str(log)], stdout=subprocess.DEVNULL, check=True)  # warm the page cache
-    contenders: dict[str, Callable[[], tuple[float, float, str]]] = {
-        "grep -c -F -f": lambda: timed(["grep", "-c", "-F", "-f", str(sigs), str(log)]),
-        "grep -c -i -F -f": lambda: timed(["grep", "-c", "-i", "-F", "-f", str(sigs), str(log)]),
-        f"grep -c -F -f ({len(few_signatures())} sigs)": lambda: timed(
-            ["grep", "-c", "-F", "-f", str(few), str(log)]
-        ),
-        "infraprobe logs (CLI)": lambda: timed(
-            [sys.executable, "-m", "infraprobe", "logs", str(log), "-f", "json"]
-        ),
-        "scan() (library)": lambda: library(log),
-        "scan(workers=1)": lambda: library(log, workers=1),
-    }
-    runs: dict[str, list[tuple[float, float, str]]] = {name: [] for name in contenders}
-    load_before = os.getloadavg()[0]  # the machine may be shared: say how busy it was
-    for _ in range(args.repeat):
-        for name, run in contenders.items():
-            runs[name].append(run())
     print(f"machine: {machine()}")
-    print(f"log: {size / 1e6:.0f} MB, {failures} failure events written, {len(SIGNATURES)} signatures")
-    print(f"1-minute load average: {load_before:.2f} before the runs, {os.getloadavg()[0]:.2f} after")
-    print(f"{'contender':24} {'wall s':>8} {'MB/s':>7} {'cpu s':>7}  output")
-    for name, results in runs.items():
-        wall = statistics.median(r[0] for r in results)
-        cpu = statistics.median(r[1] for r in results)
-        shown = results[-1][2].strip()
-        shown = f"{len(shown)} bytes of JSON" if shown.startswith("{") else shown
-        print(f"{name:24} {wall:8.2f} {size / 1e6 / wall:7.0f} {cpu:7.2f}  {shown}")
-    if not args.keep:
-        log.unlink()
-        sigs.unlink()
-        few.unlink()
+    print(f"{len(SIGNATURES)} classifier signatures; grep gets 20")
+    for density in (float(d) for d in args.densities.split(",")):
+        run_density(args, density)
 
 
 if __name__ == "__main__":

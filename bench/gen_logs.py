@@ -2,7 +2,7 @@
 
 Noise is what a busy web service writes: access lines, SQL debug lines, worker and cache statistics, slow
 request warnings, with varying ids, addresses and latencies. A fraction of *events* (default 0.1%) are
-failures drawn from a few dozen real error texts (redis-py, SQLAlchemy, psycopg, nginx, TLS, Java and
+failures drawn from a few dozen real error texts, each copy with its own request id, (redis-py, SQLAlchemy, psycopg, nginx, TLS, Java and
 Python tracebacks) plus a few errors no signature knows (to exercise clustering). Timestamps advance
 ~25 ms per line, Python logging style. Deterministic for a given seed.
 
@@ -104,6 +104,13 @@ def noise(rng: random.Random) -> str:
     return f"WARNING [app.http] slow request GET {rng.choice(PATHS)} took {rng.randrange(1000, 4000)} ms"
 
 
+def _with_request_id(error: str, rng: random.Random) -> str:
+    """Every copy of a failure carries its own request id, as in a real incident: few messages, no two
+    lines alike (an exact-text memo misses every one)."""
+    first, newline, rest = error.partition("\n")
+    return f"{first} [request {rng.getrandbits(64) | 1 << 63:x}]{newline}{rest}"
+
+
 def generate(out: BinaryIO, size: int, error_rate: float, seed: int) -> int:
     """Write about `size` bytes; return the number of failure events written."""
     rng = random.Random(seed)
@@ -118,7 +125,7 @@ def generate(out: BinaryIO, size: int, error_rate: float, seed: int) -> int:
             stamp = when.strftime("%Y-%m-%d %H:%M:%S,") + f"{when.microsecond // 1000:03d}"
             if rng.random() < error_rate:
                 failures += 1
-                lines.append(f"{stamp} {rng.choice(ERRORS)}")
+                lines.append(f"{stamp} {_with_request_id(rng.choice(ERRORS), rng)}")
             else:
                 lines.append(f"{stamp} {pool[rng.randrange(len(pool))]}")
         block = ("\n".join(lines) + "\n").encode()

@@ -29,7 +29,7 @@ def check(
     ] = None,
 ) -> None:
     """Probe every dependency once and say, for each failure, the cause, the layer and what to do."""
-    loaded = load(config)
+    loaded = load(config, only=only or ())  # unset variables of other components are not needed
     names = set(loaded.config.names)
     for name in only or ():
         if name not in names:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -61,8 +62,13 @@ def write_out(text: str) -> None:
     sys.stdout.flush()
 
 
-def load(path: Path) -> LoadedConfig:
-    """Load a config; ConfigError propagates to main(), which prints it as one line and exits 2."""
+def load(path: Path, *, allow_missing_env: bool = False, only: Collection[str] = ()) -> LoadedConfig:
+    """Load a config; ConfigError propagates to main(), which prints it as one line and exits 2.
+
+    Placeholder warnings (see `load_config`) go to stderr."""
     from infraprobe.config import load_config  # the loader pulls in every probe kind: only when needed
 
-    return load_config(path)
+    loaded = load_config(path, allow_missing_env=allow_missing_env, only=only)
+    for warning in loaded.warnings:
+        console_err(f"warning: {warning}")
+    return loaded

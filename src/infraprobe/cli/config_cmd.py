@@ -8,8 +8,9 @@ from typing import Annotated
 
 import typer
 
-from infraprobe.cli.common import load, write_out
+from infraprobe.cli.common import EXIT_USAGE, console_err, load, write_out
 from infraprobe.config.schema import config_schema
+from infraprobe.errors import ConfigError, ConfigErrors
 
 
 def register(app: typer.Typer) -> None:
@@ -19,11 +20,37 @@ def register(app: typer.Typer) -> None:
     app.add_typer(group, name="config")
 
 
-def validate(config: Annotated[Path, typer.Argument(help="environment config (YAML)")]) -> None:
-    """Check a config strictly (unknown keys, types, references, cycles) without probing anything."""
-    loaded = load(config)
+def validate(
+    configs: Annotated[list[Path], typer.Argument(help="environment configs (YAML)", metavar="FILE...")],
+    allow_missing_env: Annotated[
+        bool,
+        typer.Option(
+            "--allow-missing-env",
+            help="validate with typed placeholders for unset ${VAR}s, listed as warnings (CI without secrets)",
+        ),
+    ] = False,
+) -> None:
+    """Check configs strictly (unknown keys, types, references, cycles) without probing anything."""
+    failed = [path for path in configs if not _valid(path, allow_missing_env)]
+    if failed:
+        raise typer.Exit(EXIT_USAGE)
+
+
+def _valid(config: Path, allow_missing_env: bool) -> bool:
+    """One file: `FILE: ok (...)` on stdout, or every error in it on stderr."""
+    try:
+        loaded = load(config, allow_missing_env=allow_missing_env)
+    except ConfigErrors as exc:
+        for line in exc.lines():
+            console_err(f"error: {line}")
+        return False
+    except ConfigError as exc:
+        console_err(f"error: {exc.one_line()}")
+        return False
     kinds = sorted({c.kind for c in loaded.config.components})
-    write_out(f"{config}: ok ({len(loaded.config.components)} components: {', '.join(kinds)})")
+    placeholders = f", {len(loaded.warnings)} unset variables" if loaded.warnings else ""
+    write_out(f"{config}: ok ({len(loaded.config.components)} components: {', '.join(kinds)}{placeholders})")
+    return True
 
 
 def schema() -> None:

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from infraprobe.cli.common import EXIT_USAGE, TABLE, FormatOption, console_err, use_colour, write_out
+from infraprobe.cli.progress import ReadProgress
 from infraprobe.errors import ConfigError
 from infraprobe.logs import Expectation, scan
 from infraprobe.output.formats import render
@@ -44,6 +45,7 @@ def logs(
     if not paths and sys.stdin.isatty():
         raise ConfigError("no input: give log files, or pipe a log into `infraprobe logs -`", field="PATH")
     expectations = [_expectation(text) for text in expect_none or ()]
+    progress = ReadProgress(enabled=sys.stderr.isatty())
     try:
         summary = scan(
             paths or ["-"],
@@ -52,9 +54,12 @@ def logs(
             component=component,
             expect_none=expectations,
             workers=None,  # the CLI owns its process: one worker per CPU for large files
+            progress=progress,
         )
     except ValueError as exc:  # only argument errors reach here: input problems are counted, not raised
         raise ConfigError(str(exc), field="--since/--until") from None
+    finally:
+        progress.close()
     write_out(render(logs_report(summary), fmt, colour=use_colour()))
     if summary.sources and all(s.error and not s.bytes for s in summary.sources):
         for source in summary.sources:

@@ -23,6 +23,8 @@ COMMANDS = {
     "analyze": "analyze",
     "logs": "logs",
     "lab": "lab",
+    "monitor": "monitor",
+    "history": "history",
 }
 
 

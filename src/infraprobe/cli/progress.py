@@ -30,3 +30,30 @@ class Progress:
         if self.enabled:
             sys.stderr.write("\r\x1b[2K")
             sys.stderr.flush()
+
+
+class ReadProgress:
+    """`reading app.log 312/500 MB (62%)` on stderr while a large log is scanned (terminals only)."""
+
+    MIN_BYTES = 32 * 1024 * 1024  # smaller inputs finish before a progress line would help
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self._shown = (-1, "")
+        self.drawn = False
+
+    def __call__(self, name: str, done: int, size: int | None) -> None:
+        if not self.enabled or (size or done) < self.MIN_BYTES:
+            return
+        step = done * 100 // size if size else done >> 24  # redraw each percent (or each 16 MiB)
+        if (step, name) == self._shown:
+            return
+        self._shown, self.drawn = (step, name), True
+        total = f"/{size / 1e6:.0f} MB ({step}%)" if size else " MB"
+        sys.stderr.write(f"\r\x1b[2Kreading {name[-60:]} {done / 1e6:.0f}{total}")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.drawn:
+            sys.stderr.write("\r\x1b[2K")
+            sys.stderr.flush()

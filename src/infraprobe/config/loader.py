@@ -7,7 +7,7 @@ reported together, so fixing a config is not a loop of one error per run.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, get_args
@@ -34,9 +34,20 @@ class LoadedConfig:
     redactor: Redactor
     source: SourceMap
     sections: Mapping[str, BaseModel]
+    # Unset variables validated with placeholders (allow_missing_env, or outside the `only` components).
+    warnings: tuple[str, ...] = ()
 
 
-def load_config(path: str | Path, env: dict[str, str] | None = None) -> LoadedConfig:
+def load_config(
+    path: str | Path,
+    env: dict[str, str] | None = None,
+    *,
+    allow_missing_env: bool = False,
+    only: Collection[str] = (),
+) -> LoadedConfig:
+    """Load and validate. Unset `${VAR}`s are all reported at once, as errors; with `allow_missing_env`
+    they become typed placeholders listed in `warnings`; with `only`, variables used by other components
+    (and by sections a check does not read) are not needed, so they get placeholders silently."""
     file = str(path)
     try:
         text = read_file(path, MAX_CONFIG_BYTES, "the config").decode("utf-8")
@@ -46,15 +57,39 @@ def load_config(path: str | Path, env: dict[str, str] | None = None) -> LoadedCo
         raise ConfigError(f"cannot read: {exc}", location=Location(file)) from None
     except OSError as exc:
         raise ConfigError(f"cannot read: {exc.strerror or exc}", location=Location(file)) from None
-    return parse_config(text, file, env)
+    return parse_config(text, file, env, allow_missing_env=allow_missing_env, only=only)
 
 
-def parse_config(text: str, file: str = "<config>", env: dict[str, str] | None = None) -> LoadedConfig:
+def parse_config(
+    text: str,
+    file: str = "<config>",
+    env: dict[str, str] | None = None,
+    *,
+    allow_missing_env: bool = False,
+    only: Collection[str] = (),
+) -> LoadedConfig:
     loaded = load_yaml(text, file, env)
+    missing = [m for m in loaded.missing if _needed(m.path, loaded.data, only)]
+    if missing and not allow_missing_env:
+        raise ConfigErrors([m.error() for m in missing])
     builder = _ConfigBuilder(loaded.source, Redactor(loaded.secrets | _written_secrets(loaded.data)))
     config, sections = builder.build(loaded.data)
     secrets = loaded.secrets | _declared_secrets(config)
-    return LoadedConfig(config, Redactor(secrets), loaded.source, sections)
+    warnings = tuple(m.warning() for m in missing)
+    return LoadedConfig(config, Redactor(secrets), loaded.source, sections, warnings)
+
+
+def _needed(path: Path_, data: Any, only: Collection[str]) -> bool:
+    """Whether a value is used when checking only the `only` components (all of them when empty)."""
+    if not only:
+        return True
+    if path[:1] in (("defaults",), ("version",), ("environment",)):
+        return True
+    if path[:1] != ("components",) or len(path) < 2 or not isinstance(data, dict):
+        return False
+    items = data.get("components")
+    item = items[path[1]] if isinstance(items, list) and isinstance(path[1], int) else None
+    return isinstance(item, dict) and item.get("name") in only
 
 
 class _ConfigBuilder:

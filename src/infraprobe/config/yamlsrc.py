@@ -69,11 +69,32 @@ class SourceMap:
         return Location(self.file)
 
 
+@dataclass(frozen=True, slots=True)
+class MissingEnv:
+    """An unset `${VAR}` (with no `:-default`), and where: the loader decides whether it is an error."""
+
+    name: str
+    path: Path_
+    location: Location
+    placeholder: str
+
+    def error(self) -> ConfigError:
+        return ConfigError(
+            f"environment variable {self.name} is not set",
+            location=self.location,
+            field=format_path(self.path),
+        )
+
+    def warning(self) -> str:
+        return f"{self.error().one_line()}; validated with the placeholder {self.placeholder!r}"
+
+
 @dataclass
 class Loaded:
     data: Any
     source: SourceMap
     secrets: set[str]
+    missing: list[MissingEnv] = field(default_factory=list)
 
 
 def load_yaml(text: str, file: str, env: dict[str, str] | None = None) -> Loaded:
@@ -94,7 +115,7 @@ def load_yaml(text: str, file: str, env: dict[str, str] | None = None) -> Loaded
         raise ConfigError(f"invalid YAML: {message}", location=Location(file)) from None
     builder = _Builder(SourceMap(file), env)
     data = builder.build(root, ()) if root is not None else {}
-    return Loaded(data, builder.source, builder.secrets)
+    return Loaded(data, builder.source, builder.secrets, builder.missing)
 
 
 class _Builder:
@@ -102,6 +123,7 @@ class _Builder:
         self.source = source
         self.env = env
         self.secrets: set[str] = set()
+        self.missing: list[MissingEnv] = []
         self._constructor = yaml.constructor.SafeConstructor()
         self._budget = MAX_VALUES
 
@@ -155,12 +177,19 @@ class _Builder:
             elif default is not None:
                 secret = default
             else:
-                raise self._error(f"environment variable {name} is not set", node, path)
+                return self._missing(m, node, path)
             if _may_be_secret(secret, path):
                 self.secrets.add(secret)
             return secret
 
         return _ENV.sub(substitute, value)
+
+    def _missing(self, m: re.Match[str], node: yaml.Node, path: Path_) -> str:
+        """Every unset variable is recorded (all are reported at once) and replaced by a typed placeholder."""
+        placeholder = placeholder_for(m, path)
+        loc = Location(self.source.file, node.start_mark.line + 1, node.start_mark.column + 1)
+        self.missing.append(MissingEnv(m["name"], path, loc, placeholder))
+        return placeholder
 
     def _error(self, message: str, node: yaml.Node, path: Path_) -> ConfigError:
         loc = Location(self.source.file, node.start_mark.line + 1, node.start_mark.column + 1)
@@ -184,6 +213,35 @@ _LOCATOR_KEYS = frozenset(
         "username",
     }
 )
+
+
+# Placeholders that pass the field's own validation, so the rest of the config is still checked.
+_WHOLE_VALUE_PLACEHOLDERS = {
+    "port": "1",
+    "db": "0",
+    "url": "http://placeholder.invalid/",
+    "dsn": "postgresql://placeholder.invalid/placeholder",
+    "host": "placeholder.invalid",
+    "server_name": "placeholder.invalid",
+    "nameserver": "127.0.0.1",
+}
+
+
+def placeholder_for(m: re.Match[str], path: Path_) -> str:
+    """A value of the right shape for where `${VAR}` sits: the field's type when it is the whole value,
+    a port after `host:` inside a URL, else a plain word (valid as a host, user or password)."""
+    whole = m.start() == 0 and m.end() == len(m.string)
+    key = str(path[-1]) if path else ""
+    if whole:
+        return _WHOLE_VALUE_PLACEHOLDERS.get(key, "placeholder")
+    before, after = m.string[: m.start()], m.string[m.end() :]
+    if (
+        before.endswith(":")
+        and not before.endswith("//")
+        and (after[:1] in ("", "/", "?") or after.startswith(","))
+    ):
+        return "1"
+    return "placeholder"
 
 
 def _may_be_secret(value: str, path: Path_) -> bool:

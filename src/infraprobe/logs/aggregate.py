@@ -6,7 +6,6 @@ and `MAX_OCCURRENCES` per assertion, never by the number of lines.
 
 from __future__ import annotations
 
-import functools
 import json
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -59,8 +58,8 @@ class Aggregator:
         expectations: Sequence[Expectation],
         redactor: Redactor,
     ) -> None:
-        # Failures repeat verbatim once their timestamp is cut off, so a small memo saves most calls.
-        self._classify = functools.lru_cache(maxsize=4096)(classify)
+        # `scan` passes a TemplateMemo: each distinct message template is classified once.
+        self._classify = classify
         self._filters, self._redact = filters, redactor
         self._tallies: dict[tuple[Cause, Component], _Tally] = {}
         self._minutes: dict[int, Counter[str]] = {}

@@ -18,6 +18,7 @@ from infraprobe.logs import parallel
 from infraprobe.logs.aggregate import Aggregator, Filters
 from infraprobe.logs.chunks import Stream, scan_input
 from infraprobe.logs.grouping import ERROR_LITERALS
+from infraprobe.logs.memo import TemplateMemo
 from infraprobe.logs.model import Expectation, LogSummary, SourceStats
 from infraprobe.logs.prefilter import Patterns, Prefilter, make_prefilter
 from infraprobe.logs.sources import CHUNK, Input, SourceSpec
@@ -25,6 +26,9 @@ from infraprobe.logs.timestamps import parse_when
 from infraprobe.redact import NO_SECRETS, Redactor
 from infraprobe.result import Diagnosis
 from infraprobe.taxonomy import Component
+
+# name, bytes read so far, size (None when unknown)
+ProgressFn = Callable[[str, int, int | None], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,12 +39,15 @@ class TextClassifier:
     classify: Callable[[str], Diagnosis]
     signatures: tuple[str, ...]
     rules: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # The classifier's bound on evidence: the template memo re-derives evidence only within it.
+    evidence_chars: int = 300
 
     @classmethod
     def default(cls) -> TextClassifier:
         from infraprobe.classify import SIGNATURES, classify_text
+        from infraprobe.classify.diagnose import EVIDENCE_CHARS
 
-        return cls(classify_text, tuple(SIGNATURES), _rule_patterns())
+        return cls(classify_text, tuple(SIGNATURES), _rule_patterns(), EVIDENCE_CHARS)
 
 
 def _rule_patterns() -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -66,6 +73,7 @@ def scan(
     prefilter: str = "auto",
     chunk_size: int = CHUNK,
     workers: int | None = 1,
+    progress: ProgressFn | None = None,
 ) -> LogSummary:
     """Scan log files, `-` (stdin) or binary streams; bad input never raises (see `LogSummary.skipped`).
 
@@ -73,7 +81,8 @@ def scan(
     `prefilter` is "auto", "hyperscan" or "python". `workers` caps the processes one large regular file
     is split over: 1 (the default) never forks, which is the only safe choice inside a threaded host
     (forking a process with threads can deadlock the child); None is one per CPU, as the CLI asks.
-    Raises ValueError only for invalid arguments.
+    `progress(name, bytes_read, size)` is called as each source is read (size None when unknown: stdin,
+    gzip). Raises ValueError only for invalid arguments.
     """
     now = now or datetime.now(UTC)
     classifier = classifier or TextClassifier.default()
@@ -81,25 +90,53 @@ def scan(
     expectations = [e if isinstance(e, Expectation) else Expectation.parse(e) for e in expect_none]
     patterns = Patterns(classifier.signatures, classifier.rules, ERROR_LITERALS)
     matcher = make_prefilter(patterns, prefer=prefilter)
-    aggregator = Aggregator(classifier.classify, filters, expectations, redactor)
+    memo = TemplateMemo(classifier.classify, classifier.evidence_chars)
+    aggregator = Aggregator(memo, filters, expectations, redactor)
     totals = _Totals()
     cores = parallel.worker_count(workers)
     for spec in _as_list(sources):
-        totals.add(*_scan_one(spec, cores, matcher, aggregator, now, chunk_size))
+        totals.add(*_scan_one(spec, cores, matcher, aggregator, now, chunk_size, progress))
     return _summary(aggregator, totals, filters, matcher.name)
 
 
 def _scan_one(
-    spec: SourceSpec, cores: int, matcher: Prefilter, aggregator: Aggregator, now: datetime, chunk_size: int
+    spec: SourceSpec,
+    cores: int,
+    matcher: Prefilter,
+    aggregator: Aggregator,
+    now: datetime,
+    chunk_size: int,
+    progress: ProgressFn | None,
 ) -> tuple[Input, Stream]:
     ranges = parallel.plan(spec, cores, now)  # regular plain-text files: by byte ranges, maybe in parallel
     if ranges:
-        return parallel.scan_file(spec, ranges, matcher, aggregator, now, chunk_size)
+        return parallel.scan_file(
+            spec, ranges, matcher, aggregator, now, chunk_size, _reporter(spec, progress, len(ranges))
+        )
     source = Input(spec, chunk_size)
+    source.on_read = _reporter(spec, progress, 1)
     stream = Stream(source.name, now)
     for event in scan_input(source, matcher, stream):
         aggregator.add(event)
     return source, stream
+
+
+def _reporter(spec: SourceSpec, progress: ProgressFn | None, ranges: int) -> Callable[[int], None] | None:
+    """Bytes read -> progress. Ranges of one file are equal and read at once, so the first one's share,
+    times their number, is the whole file's (the workers cannot report across processes cheaply)."""
+    if progress is None:
+        return None
+    name, size = Input(spec).name, _size(spec)
+    return lambda done: progress(name, min(done * ranges, size) if size else done, size)
+
+
+def _size(spec: SourceSpec) -> int | None:
+    if isinstance(spec, str | os.PathLike) and str(spec) != "-" and not str(spec).endswith(".gz"):
+        try:
+            return os.path.getsize(spec)
+        except OSError:
+            return None
+    return None
 
 
 def _summary(aggregator: Aggregator, totals: _Totals, filters: Filters, prefilter: str) -> LogSummary:

@@ -128,6 +128,7 @@ def scan_file(
     aggregator: Aggregator,
     ref: datetime,
     chunk_size: int,
+    on_read: Callable[[int], None] | None = None,
 ) -> tuple[Input, Stream]:
     """Scan one file by `ranges`; its events reach `aggregator` in file order. Returns its totals."""
     context = multiprocessing.get_context("fork")
@@ -135,6 +136,7 @@ def scan_file(
     workers = [_Worker(context, job, r) for r in ranges[1:]]  # forked first: they start at once
     try:
         source, stream = job.input(ranges[0]), Stream(job.name, ref)
+        source.on_read = on_read
         for event in scan_input(source, prefilter, stream):
             aggregator.add(event)
         for worker in workers:

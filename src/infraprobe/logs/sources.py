@@ -18,7 +18,7 @@ import os
 import re
 import sys
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO, cast
 
 from infraprobe.inputs import open_input
@@ -48,12 +48,18 @@ class Input:
         self.bytes = 0
         self.error = ""
         self.truncated = False
+        self.on_read: Callable[[int], None] | None = None  # told `bytes` after each read (progress)
+
+    def _read(self, count: int) -> None:
+        self.bytes += count
+        if self.on_read is not None:
+            self.on_read(self.bytes)
 
     def blocks(self) -> Iterator[bytes]:
         try:
             with _open(self.spec) as stream:
                 for block in self._layout(self._inflate(_raw_blocks(stream, self.chunk_size))):
-                    self.bytes += len(block)
+                    self._read(len(block))
                     yield block
         except OSError as exc:
             self.error = f"cannot read: {exc.strerror or exc}"
@@ -77,7 +83,8 @@ class Input:
                 stream.seek(span[0])
                 while True:
                     got = _refill(stream, buffer, self.carry, min(self.chunk_size, left))
-                    self.bytes, left = self.bytes + got, left - got
+                    self._read(got)
+                    left -= got
                     final = left <= 0 or not got
                     yield buffer, final  # type: ignore[misc]  # a bytearray reads like bytes
                     if final:
