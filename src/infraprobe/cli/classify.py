@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from infraprobe.classify import classify as classify_text
+from infraprobe.classifier import classify as classify_text
 from infraprobe.cli.common import EXIT_USAGE, TABLE, FormatOption, console_err, use_colour, write_out
 from infraprobe.errors import ConfigError
 from infraprobe.inputs import MAX_STDIN_BYTES, InputTooLarge, read_limited

@@ -44,8 +44,8 @@ class TextClassifier:
 
     @classmethod
     def default(cls) -> TextClassifier:
-        from infraprobe.classify import SIGNATURES, classify_text
-        from infraprobe.classify.diagnose import EVIDENCE_CHARS
+        from infraprobe.classifier import SIGNATURES, classify_text
+        from infraprobe.classifier.diagnose import EVIDENCE_CHARS
 
         return cls(classify_text, tuple(SIGNATURES), _rule_patterns(), EVIDENCE_CHARS)
 
@@ -53,7 +53,7 @@ class TextClassifier:
 def _rule_patterns() -> tuple[tuple[str, tuple[str, ...]], ...]:
     # Not (yet) the classifier's public API: without it the prefilter falls back to SIGNATURES alone.
     try:
-        from infraprobe.classify.rules import RULES
+        from infraprobe.classifier.rules import RULES
 
         return tuple((r.source, tuple(r.needles)) for r in RULES)
     except (ImportError, AttributeError):
