@@ -14,8 +14,8 @@ from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 
-from infraprobe.analysis.topology import Topology
 from infraprobe.config.model import ComponentBase, Config, Defaults
+from infraprobe.config.topology import Topology
 from infraprobe.config.yamlsrc import Path_, SourceMap, format_path, load_yaml
 from infraprobe.errors import ConfigError, ConfigErrors, Location
 from infraprobe.probes.registry import REGISTRY
