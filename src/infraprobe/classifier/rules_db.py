@@ -100,6 +100,10 @@ AUTH: tuple[Rule, ...] = (
             "authenticationerror",
             "auth failed",
         ),
+        # .NET's SslStream says "Authentication failed, see inner exception" / "because the remote party ...":
+        # the TLS handshake, not a login
+        r"authentication failed(?!, see inner exception| because the remote party)|login failed for user"
+        r"|invalid credentials|authentication required|authenticationerror|auth failed",
         weak=True,
     ),
 )

@@ -483,6 +483,11 @@ PROTOCOL: tuple[Rule, ...] = (
         component=K.REDIS,
     ),
     rule(
+        "protocol_mismatch_mongodb",
+        C.PROTOCOL_MISMATCH,
+        "trying to access mongodb over http",  # mongod answering an HTTP request on its driver port
+    ),
+    rule(
         "protocol_mismatch_amqp",
         C.PROTOCOL_MISMATCH,
         ("{bad_header,", "incompatibleprotocolerror"),
