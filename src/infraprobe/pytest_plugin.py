@@ -19,8 +19,8 @@ import pytest
 
 if TYPE_CHECKING:
     from infraprobe.config import Config
-    from infraprobe.config.validation import Validation
     from infraprobe.configfile import LoadedConfig
+    from infraprobe.configfile.validation import Validation
     from infraprobe.result import CheckResult
     from infraprobe.validate.context import Planned
     from infraprobe.validate.outcome import CheckOutcome

@@ -16,8 +16,8 @@ from pydantic import BaseModel, ValidationError
 
 from infraprobe.config.model import ComponentBase, Config, Defaults
 from infraprobe.config.topology import Topology
-from infraprobe.config.validation import Validation
 from infraprobe.config.yamlsrc import Path_, SourceMap, format_path, load_yaml
+from infraprobe.configfile.validation import Validation
 from infraprobe.errors import ConfigError, ConfigErrors, Location
 from infraprobe.inputs import MAX_CONFIG_BYTES, InputTooLarge, read_file
 from infraprobe.probes.registry import REGISTRY

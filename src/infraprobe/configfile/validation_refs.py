@@ -16,7 +16,7 @@ from infraprobe.errors import ConfigError, ConfigErrors
 
 if TYPE_CHECKING:
     from infraprobe.config.model import Config
-    from infraprobe.config.validation import Flow, Validation
+    from infraprobe.configfile.validation import Flow, Validation
 
 Problem = tuple[Path_, str]
 # `{{ token }}` and not `${token}`: the latter is the config's environment interpolation.
