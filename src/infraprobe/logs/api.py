@@ -72,15 +72,17 @@ def scan(
     now: datetime | None = None,
     prefilter: str = "auto",
     chunk_size: int = CHUNK,
-    workers: int | None = None,
+    workers: int | None = 1,
     progress: ProgressFn | None = None,
 ) -> LogSummary:
     """Scan log files, `-` (stdin) or binary streams; bad input never raises (see `LogSummary.skipped`).
 
     `since`/`until` take datetimes or `--since` texts (ISO 8601, `15m`, `2h`...; relative to `now`);
     `prefilter` is "auto", "hyperscan" or "python". `workers` caps the processes one large regular file
-    is split over (None: one per CPU; 1: never fork). `progress(name, bytes_read, size)` is called as
-    each source is read (size None when unknown: stdin, gzip). Raises ValueError only for invalid arguments.
+    is split over: 1 (the default) never forks, which is the only safe choice inside a threaded host
+    (forking a process with threads can deadlock the child); None is one per CPU, as the CLI asks.
+    `progress(name, bytes_read, size)` is called as each source is read (size None when unknown: stdin,
+    gzip). Raises ValueError only for invalid arguments.
     """
     now = now or datetime.now(UTC)
     classifier = classifier or TextClassifier.default()
