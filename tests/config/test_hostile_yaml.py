@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from infraprobe.config import parse_config, yamlsrc
+from infraprobe.config import yamlsrc
+from infraprobe.configfile import parse_config
 from infraprobe.errors import ConfigError, ConfigErrors
 
 SECRET = "canary-Yaml-91c"
