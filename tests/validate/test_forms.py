@@ -9,7 +9,7 @@ from pathlib import Path
 
 import jsonschema
 
-from infraprobe.config import LoadedConfig
+from infraprobe.configfile import LoadedConfig
 from infraprobe.taxonomy import Cause, Layer
 from infraprobe.testing.httpservers import HttpServer
 from infraprobe.validate import OUTPUT_SCHEMA, Selection, validate
