@@ -8,7 +8,7 @@ one message a specific wording always wins and a generic one only speaks when no
 from __future__ import annotations
 
 from infraprobe.classify.model import Rule
-from infraprobe.classify.rules_db import APP, AUTH, MISSING, SERVER_STATE
+from infraprobe.classify.rules_db import APP, AUTH, BROKER, MISSING, SERVER_STATE
 from infraprobe.classify.rules_net import DNS, GENERIC, REFUSED, RESET, TIMEOUTS, UNREACHABLE
 from infraprobe.classify.rules_service import HTTP_STATUS, POOL, PROTOCOL, PROXY, WEBSOCKET
 from infraprobe.classify.rules_tls import TLS
@@ -18,6 +18,7 @@ _TABLE: tuple[Rule, ...] = (
     *WEBSOCKET,
     *PROXY,
     *POOL,
+    *BROKER,
     *AUTH,
     *SERVER_STATE,
     *MISSING,

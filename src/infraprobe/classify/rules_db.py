@@ -339,3 +339,37 @@ APP: tuple[Rule, ...] = (
         component=K.REDIS,
     ),
 )
+
+
+# RabbitMQ's Connection.Close reply texts (the same words appear in every AMQP client's errors and in the
+# broker's log). The limit comes first: its text also says "access to vhost ... refused for user".
+BROKER: tuple[Rule, ...] = (
+    rule(
+        "amqp_connection_limit",
+        C.DB_CONNECTION_LIMIT,
+        "connection limit (",
+        r"refused for user '[^']*': (?:user )?connection limit \(\d+\) is reached",
+        component=K.AMQP,
+    ),
+    rule(
+        "amqp_login_refused",
+        C.AUTH_FAILED,
+        ("access_refused - login was refused", "login refused: user"),
+        r"access_refused - login was refused|\b(?:plain|amqplain) login refused: user '[^']*'",
+        component=K.AMQP,
+    ),
+    rule(
+        "amqp_vhost_not_found",
+        C.RESOURCE_MISSING,
+        "vhost ",
+        r"\bvhost \S+ not found",  # the client's "NOT_ALLOWED - vhost x not found", the broker log's own line
+        component=K.AMQP,
+    ),
+    rule(
+        "amqp_vhost_access_refused",
+        C.AUTH_FAILED,
+        "access to vhost",
+        r"access to vhost '[^']*' refused for user '[^']*'(?!: (?:user )?connection limit)",
+        component=K.AMQP,
+    ),
+)
