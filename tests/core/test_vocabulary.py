@@ -19,6 +19,7 @@ from infraprobe.config.model import ComponentBase
 from infraprobe.facts import DECLARED, Fact
 from infraprobe.net import Net
 from infraprobe.phases import Phase
+from infraprobe.probes.amqp import AmqpCheck
 from infraprobe.probes.base import ProbeRun
 from infraprobe.probes.dns import DnsCheck
 from infraprobe.probes.http import HttpCheck
@@ -80,6 +81,10 @@ async def _mysql(stack: AsyncExitStack, tmp: Path) -> ComponentBase:
     return MysqlCheck(name="c", url=servers.mariadb().url())
 
 
+async def _amqp(stack: AsyncExitStack, tmp: Path) -> ComponentBase:
+    return AmqpCheck(name="c", url=servers.rabbitmq().url())
+
+
 S = TypeVar("S", PostgresServer, RedisServer)
 
 
@@ -99,6 +104,7 @@ SCENARIOS: dict[str, Scenario] = {
     "postgres": _postgres,
     "redis": _redis,
     "mysql": _mysql,
+    "amqp": _amqp,
 }
 
 
