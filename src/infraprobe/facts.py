@@ -121,6 +121,10 @@ VHOST = Fact("vhost", str, "the AMQP virtual host opened")
 CHANNEL_MAX = Fact("channel_max", int, "channels per connection the broker allows (0: no limit)")
 FRAME_MAX = Fact("frame_max", int, "the largest frame the broker accepts, in bytes")
 
+# gRPC health checking (grpc.health.v1).
+SERVICE = Fact("service", str, "the service name asked about ('' is the server as a whole)")
+SERVING_STATUS = Fact("serving_status", str, "the health status answered: SERVING, NOT_SERVING, ...")
+
 DECLARED: Mapping[str, Fact[Any]] = MappingProxyType(
     {f.key: f for f in list(globals().values()) if isinstance(f, Fact)}
 )
