@@ -22,6 +22,7 @@ from infraprobe.phases import Phase
 from infraprobe.probes.amqp import AmqpCheck
 from infraprobe.probes.base import ProbeRun
 from infraprobe.probes.dns import DnsCheck
+from infraprobe.probes.grpc import GrpcCheck
 from infraprobe.probes.http import HttpCheck
 from infraprobe.probes.mysql import MysqlCheck
 from infraprobe.probes.postgres import PostgresCheck
@@ -34,6 +35,7 @@ from infraprobe.result import CheckResult, Status
 from infraprobe.runner import Runner
 from infraprobe.taxonomy import Component
 from infraprobe.testing.certs import make_test_pki
+from infraprobe.testing.grpcserver import GrpcHealthServer
 from infraprobe.testing.httpservers import DemoApp, HttpServer, WsServer
 from infraprobe.testing.postgres import PostgresServer, ServerUnavailable
 from infraprobe.testing.redis import RedisServer
@@ -85,6 +87,11 @@ async def _amqp(stack: AsyncExitStack, tmp: Path) -> ComponentBase:
     return AmqpCheck(name="c", url=servers.rabbitmq().url())
 
 
+async def _grpc(stack: AsyncExitStack, tmp: Path) -> ComponentBase:
+    server = await stack.enter_async_context(GrpcHealthServer())
+    return GrpcCheck(name="c", host="127.0.0.1", port=server.port)
+
+
 S = TypeVar("S", PostgresServer, RedisServer)
 
 
@@ -105,6 +112,7 @@ SCENARIOS: dict[str, Scenario] = {
     "redis": _redis,
     "mysql": _mysql,
     "amqp": _amqp,
+    "grpc": _grpc,
 }
 
 

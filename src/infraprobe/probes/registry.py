@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from infraprobe.probes import amqp, dns, http, mysql, path, postgres, redis, tcp, tls, websocket
+from infraprobe.probes import amqp, dns, grpc, http, mysql, path, postgres, redis, tcp, tls, websocket
 from infraprobe.probes.base import ProbeSpec
 
 REGISTRY: dict[str, ProbeSpec[Any]] = {
@@ -23,6 +23,7 @@ REGISTRY: dict[str, ProbeSpec[Any]] = {
         redis.SPEC,
         mysql.SPEC,
         amqp.SPEC,
+        grpc.SPEC,
         path.SPEC,
     )
 }
