@@ -6,6 +6,7 @@ Exit codes are part of the contract: 0 all critical checks pass, 1 a check faile
 from __future__ import annotations
 
 import importlib
+import io
 import sys
 from typing import Annotated
 
@@ -21,6 +22,7 @@ COMMANDS = {
     "config": "config_cmd",
     "analyze": "analyze",
     "logs": "logs",
+    "validate": "validate",
     "lab": "lab",
     "monitor": "monitor",
     "history": "history",
@@ -69,6 +71,10 @@ def _command_in(argv: list[str] | None) -> str | None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    # A lone surrogate escape in a log (`\ud800`) decodes to a str UTF-8 cannot encode: print it escaped.
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
     app = build_app(argv)
     try:
         app(args=argv, prog_name="infraprobe", standalone_mode=True)

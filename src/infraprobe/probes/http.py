@@ -58,13 +58,19 @@ class HttpCheck(ComponentBase):
 
 
 async def probe(cfg: HttpCheck, run: ProbeRun) -> str:
+    start = run.clock()
+    response = await exchange(cfg, run)
+    return f"HTTP {response.status} {response.reason} in {(run.clock() - start) * 1000:.0f} ms"
+
+
+async def exchange(cfg: HttpCheck, run: ProbeRun) -> Response:
+    """The request (and its redirects), recorded and judged; validation flows read the response on."""
     url = Url.parse(cfg.url)
     run.fact(facts.URL, url.redacted)
-    start = run.clock()
     response = await _fetch(cfg, run, url)
     _record(cfg, run, response)
     _judge(cfg, run, response)
-    return f"HTTP {response.status} {response.reason} in {(run.clock() - start) * 1000:.0f} ms"
+    return response
 
 
 async def _fetch(cfg: HttpCheck, run: ProbeRun, url: Url) -> Response:
@@ -217,7 +223,7 @@ def _fail_from_health_body(run: ProbeRun, r: Response, evidence: str) -> None:
             rule="http_health_cause",
         )
     for output in health_outputs(r):
-        from infraprobe.classify import classify  # ~100 ms of rule tables: only for failing bodies
+        from infraprobe.classifier import classify  # ~100 ms of rule tables: only for failing bodies
 
         diagnosis = classify(output)
         if diagnosis.cause is not Cause.UNKNOWN:
@@ -230,7 +236,7 @@ def _fail_from_body(run: ProbeRun, r: Response, evidence: str) -> None:
     A 500 page carrying `sqlalchemy.exc.TimeoutError: QueuePool limit ... reached` is the pool running
     dry, not a generic application error.
     """
-    from infraprobe.classify import classify  # ~100 ms of rule tables: only for failing bodies
+    from infraprobe.classifier import classify  # ~100 ms of rule tables: only for failing bodies
 
     diagnosis = classify(r.body[:BODY_TO_CLASSIFY].decode("utf-8", "replace"))
     if diagnosis.cause in (Cause.UNKNOWN, Cause.APP_ERROR):
@@ -280,4 +286,4 @@ SPEC = ProbeSpec(
     prepare=lambda cfg, net: net.ssl.prepare(cfg.tls.options()) if cfg.url.startswith("https:") else None,
 )
 
-__all__ = ["SPEC", "HttpCheck", "HttpExpect", "TlsClient", "probe"]
+__all__ = ["SPEC", "HttpCheck", "HttpExpect", "Method", "TlsClient", "exchange", "probe"]
