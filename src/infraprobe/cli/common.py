@@ -14,7 +14,7 @@ import typer
 from infraprobe.output.formats import FORMATS
 
 if TYPE_CHECKING:
-    from infraprobe.config import LoadedConfig
+    from infraprobe.configfile import LoadedConfig
 
 EXIT_USAGE = 2
 
@@ -66,7 +66,7 @@ def load(path: Path, *, allow_missing_env: bool = False, only: Collection[str] =
     """Load a config; ConfigError propagates to main(), which prints it as one line and exits 2.
 
     Placeholder warnings (see `load_config`) go to stderr."""
-    from infraprobe.config import load_config  # the loader pulls in every probe kind: only when needed
+    from infraprobe.configfile import load_config  # the loader pulls in every probe kind: only when needed
 
     loaded = load_config(path, allow_missing_env=allow_missing_env, only=only)
     for warning in loaded.warnings:
