@@ -19,9 +19,9 @@ from infraprobe.phases import Phase
 from infraprobe.probes._conn import TlsClient, connection, secure, tls_context
 from infraprobe.probes._httpexpect import HttpExpect, body_problems
 from infraprobe.probes._httpsig import health_outputs, proxy_signature, reported_cause
-from infraprobe.probes._httpwire import ProtocolViolation, Response, Wire, head_headers
 from infraprobe.probes._url import Url
 from infraprobe.probes.base import ProbeRun, ProbeSpec
+from infraprobe.probes.wire.http1 import ProtocolViolation, Response, Wire, head_headers
 from infraprobe.redact import mask_patterns
 from infraprobe.taxonomy import Cause, Component, Layer
 

@@ -27,10 +27,10 @@ from infraprobe.config.types import Duration
 from infraprobe.phases import Phase
 from infraprobe.probes._conn import TlsClient, connection, secure, tls_context
 from infraprobe.probes._httpsig import proxy_signature
-from infraprobe.probes._httpwire import Response
 from infraprobe.probes._url import Url
-from infraprobe.probes._wssession import MAX_MESSAGE_BYTES, Closed, WsSession
 from infraprobe.probes.base import ProbeRun, ProbeSpec
+from infraprobe.probes.wire.http1 import Response
+from infraprobe.probes.wire.websocket import MAX_MESSAGE_BYTES, Closed, WsSession
 from infraprobe.taxonomy import Cause, Component, Layer
 
 _SCHEMES = ("ws", "wss")
