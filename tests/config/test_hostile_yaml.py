@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from infraprobe.configfile import yamlsrc
+from infraprobe.config import yamlsrc
 from infraprobe.configfile import parse_config
 from infraprobe.errors import ConfigError, ConfigErrors
 
