@@ -26,10 +26,3 @@ REGISTRY: dict[str, ProbeSpec[Any]] = {
     )
 }
 
-
-def spec_for(kind: str) -> ProbeSpec[Any]:
-    return REGISTRY[kind]
-
-
-def kinds() -> list[str]:
-    return list(REGISTRY)
