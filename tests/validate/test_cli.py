@@ -16,7 +16,7 @@ from junitparser import Failure, JUnitXml
 from infraprobe import __version__
 from infraprobe.cli.main import main
 from infraprobe.testing.httpservers import HttpServer
-from tests.cli.conftest import run_cli
+from tests.conftest import run_cli
 
 
 async def _validate(*args: str) -> subprocess.CompletedProcess[str]:
