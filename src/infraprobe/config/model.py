@@ -30,7 +30,9 @@ class ComponentBase(Strict):
     kind: str
     timeout: Duration = Field(DEFAULT_TIMEOUT, gt=0, description="budget for the whole check")
     critical: bool = Field(True, description="a failing critical component fails the run (exit 1)")
-    category: str = Field("default", description="free label grouping results (a JUnit suite, a report section)")
+    category: str = Field(
+        "default", description="free label grouping results (a JUnit suite, a report section)"
+    )
     depends_on: tuple[str, ...] = Field((), description="names of components this one needs")
     description: str = ""
     max_latency: Duration | None = Field(None, description="warn when the check takes longer than this")
