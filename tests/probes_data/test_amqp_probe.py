@@ -22,7 +22,7 @@ from infraprobe.probes.base import ProbeRun
 from infraprobe.result import Status
 from infraprobe.taxonomy import Cause, Component, Layer
 from infraprobe.testing.httpservers import DemoApp, HttpServer
-from infraprobe.testing.netfaults import ClosedPort
+from infraprobe.testing.netfaults import ClosedPort, banner_server
 from infraprobe.testing.rabbitmq import RabbitMQServer
 from tests.servers import RABBITMQ_PASSWORD, mariadb, rabbitmq
 
@@ -126,6 +126,23 @@ async def test_another_protocol_is_protocol_mismatch(check: Check) -> None:
     expected = (Cause.PROTOCOL_MISMATCH, Layer.CONFIGURATION, Component.AMQP, Phase.HANDSHAKE)
     assert verdict(result) == expected
     assert "MariaDB" in result.message
+
+
+@pytest.mark.parametrize(
+    ("first_bytes", "evidence"),
+    [
+        (b"AMQP\x00\x01\x00\x00", "another AMQP version"),  # an AMQP 1.0 broker's reply to 0-9-1
+        (b"HTTP/1.1 400 Bad Request\r\n\r\n", "HTTP/1.1 400"),
+    ],
+)
+async def test_other_first_bytes_are_protocol_mismatch(
+    check: Check, first_bytes: bytes, evidence: str
+) -> None:
+    async with banner_server(first_bytes) as server:
+        result = await check(AmqpCheck(name="mq", host="127.0.0.1", port=server.port, timeout=3))
+    expected = (Cause.PROTOCOL_MISMATCH, Layer.CONFIGURATION, Component.AMQP, Phase.HANDSHAKE)
+    assert verdict(result) == expected
+    assert evidence in result.message
 
 
 async def test_silent_server_times_out_in_the_handshake(check: Check) -> None:
