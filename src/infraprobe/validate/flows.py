@@ -25,10 +25,10 @@ from infraprobe.phases import Phase
 from infraprobe.probes import http, websocket
 from infraprobe.probes._httpexpect import HttpExpect, json_get
 from infraprobe.probes._url import Url
-from infraprobe.probes._wssession import WsSession
 from infraprobe.probes.base import ProbeFn, ProbeRun, ProbeSpec
 from infraprobe.probes.http import HttpCheck
 from infraprobe.probes.websocket import WebSocketCheck
+from infraprobe.probes.wire.websocket import WsSession
 from infraprobe.redact import Redactor
 from infraprobe.result import CheckResult, Status
 from infraprobe.runner import Runner
