@@ -14,7 +14,7 @@ from typing import Any
 
 from infraprobe.config.model import ComponentBase, Config
 from infraprobe.errors import ProbeFailed
-from infraprobe.net import Net
+from infraprobe.net import Net, ResolverBusy
 from infraprobe.phases import Phase
 from infraprobe.probes.base import ProbeRun, ProbeSpec
 from infraprobe.probes.registry import REGISTRY
@@ -96,7 +96,7 @@ class Runner:
         duration = self.clock() - start
         diagnosis = outcome.diagnosis
         if outcome.error is not None and _prober_exhausted(outcome.error):
-            diagnosis = _prober_diagnosis(outcome.message)
+            diagnosis = _prober_diagnosis(outcome.error, outcome.message)
         elif outcome.error is not None:
             diagnosis = self._classify(outcome.error, outcome.phase, spec.component)
             if isinstance(outcome.error, TimeoutError):
@@ -249,19 +249,25 @@ def default_in_flight() -> int:
 
 
 def _prober_exhausted(exc: BaseException) -> bool:
-    return isinstance(exc, OSError) and exc.errno in (errno.EMFILE, errno.ENFILE)
+    return isinstance(exc, ResolverBusy) or (
+        isinstance(exc, OSError) and exc.errno in (errno.EMFILE, errno.ENFILE)
+    )
 
 
-def _prober_diagnosis(message: str) -> Diagnosis:
-    """Our own descriptor exhaustion says nothing about the target: never blamed on its component."""
+_PROBER_SUMMARY = (
+    "Not tested: infraprobe itself ran short ({what}), its own limit and not the target's; {fix}."
+)
+
+
+def _prober_diagnosis(exc: BaseException, message: str) -> Diagnosis:
+    """The prober's own exhaustion says nothing about the target: never blamed on its component."""
+    if isinstance(exc, ResolverBusy):
+        what, fix = "every resolver thread was busy with slow lookups of other names", "fix those names' DNS"
+    else:
+        what, fix = "of file descriptors", "raise `ulimit -n` or lower --max-in-flight"
+    summary = _PROBER_SUMMARY.format(what=what, fix=fix)
     return Diagnosis.of(
-        Cause.UNKNOWN,
-        Component.OTHER,
-        message,
-        rule="prober_resources",
-        layer=Layer.UNKNOWN,
-        summary="Not tested: infraprobe itself ran out of file descriptors (its own limit, not the target's); "
-        "raise `ulimit -n` or lower max_in_flight.",
+        Cause.UNKNOWN, Component.OTHER, message, rule="prober_resources", layer=Layer.UNKNOWN, summary=summary
     )
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
 
@@ -19,8 +18,10 @@ from infraprobe.config.model import ComponentBase
 from infraprobe.facts import DECLARED, Fact
 from infraprobe.net import Net
 from infraprobe.phases import Phase
+from infraprobe.probes.amqp import AmqpCheck
 from infraprobe.probes.base import ProbeRun
 from infraprobe.probes.dns import DnsCheck
+from infraprobe.probes.grpc import GrpcCheck
 from infraprobe.probes.http import HttpCheck
 from infraprobe.probes.mysql import MysqlCheck
 from infraprobe.probes.postgres import PostgresCheck
@@ -33,10 +34,12 @@ from infraprobe.result import CheckResult, Status
 from infraprobe.runner import Runner
 from infraprobe.taxonomy import Component
 from infraprobe.testing.certs import make_test_pki
+from infraprobe.testing.grpcserver import GrpcHealthServer
 from infraprobe.testing.httpservers import DemoApp, HttpServer, WsServer
-from infraprobe.testing.postgres import PostgresServer, ServerUnavailable
+from infraprobe.testing.postgres import PostgresServer
 from infraprobe.testing.redis import RedisServer
 from tests import servers
+from tests.conftest import started
 
 Scenario = Callable[[AsyncExitStack, Path], Awaitable[ComponentBase]]
 
@@ -67,12 +70,12 @@ async def _websocket(stack: AsyncExitStack, tmp: Path) -> ComponentBase:
 
 
 async def _postgres(stack: AsyncExitStack, tmp: Path) -> ComponentBase:
-    server = stack.enter_context(_started(PostgresServer()))
+    server = stack.enter_context(started(PostgresServer()))
     return PostgresCheck(name="c", dsn=server.dsn())
 
 
 async def _redis(stack: AsyncExitStack, tmp: Path) -> ComponentBase:
-    server = stack.enter_context(_started(RedisServer()))
+    server = stack.enter_context(started(RedisServer()))
     return RedisCheck(name="c", url=server.url())
 
 
@@ -80,14 +83,13 @@ async def _mysql(stack: AsyncExitStack, tmp: Path) -> ComponentBase:
     return MysqlCheck(name="c", url=servers.mariadb().url())
 
 
-S = TypeVar("S", PostgresServer, RedisServer)
+async def _amqp(stack: AsyncExitStack, tmp: Path) -> ComponentBase:
+    return AmqpCheck(name="c", url=servers.rabbitmq().url())
 
 
-def _started(server: S) -> S:
-    try:
-        return server.start()
-    except ServerUnavailable as exc:
-        pytest.skip(str(exc))
+async def _grpc(stack: AsyncExitStack, tmp: Path) -> ComponentBase:
+    server = await stack.enter_async_context(GrpcHealthServer())
+    return GrpcCheck(name="c", host="127.0.0.1", port=server.port)
 
 
 SCENARIOS: dict[str, Scenario] = {
@@ -99,6 +101,8 @@ SCENARIOS: dict[str, Scenario] = {
     "postgres": _postgres,
     "redis": _redis,
     "mysql": _mysql,
+    "amqp": _amqp,
+    "grpc": _grpc,
 }
 
 

@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from infraprobe.probes._resp import Arg, Incomplete, RedisReplyError, Reply, RespParser, encode
+from infraprobe.probes.wire.resp import Arg, Incomplete, RedisReplyError, Reply, RespParser, encode
 from infraprobe.testing._localserver import (
     LOOPBACK,
     LocalServer,
