@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import time
 
@@ -38,7 +39,7 @@ def test_a_dead_labs_namespace_and_its_processes_are_swept() -> None:
 
 
 def test_a_live_labs_namespace_is_left_alone() -> None:
-    ns = "iplab-1-app"  # pid 1 always exists
+    ns = f"iplab-{os.getpid()}-sweeptest"  # this process is alive; the name is unique to it
     subprocess.run(["ip", "netns", "add", ns], check=True)
     try:
         assert ns not in sweep_stale()
