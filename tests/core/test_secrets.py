@@ -152,6 +152,16 @@ async def test_check_json_stays_valid_json(config_file: Path) -> None:
     assert "***" in echo["facts"]["body_excerpt"]
 
 
+@pytest.mark.parametrize("fmt", list(FORMATS))
+async def test_report_from_saved_evidence(config_file: Path, tmp_path: Path, fmt: str) -> None:
+    """The handoff report built from check and analyze JSON saved from this config, in every format."""
+    for command in ("check", "analyze"):
+        (tmp_path / f"{command}.json").write_text(await _cli(command, str(config_file), "--format", "json"))
+    output = await _cli("report", str(tmp_path / "check.json"), str(tmp_path / "analyze.json"), "--format", fmt)
+    assert "pg-dsn" in output  # the report really holds the evidence
+    assert_clean(output, f"report --format {fmt}")
+
+
 async def _scrape(url: str) -> str:
     async with httpx.AsyncClient() as client:
         for _ in range(100):  # bounded: the monitor's interpreter may take a few seconds to start

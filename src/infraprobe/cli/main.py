@@ -26,6 +26,7 @@ COMMANDS = {
     "lab": "lab",
     "monitor": "monitor",
     "history": "history",
+    "report": "report",
 }
 
 
