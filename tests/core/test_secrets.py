@@ -157,7 +157,9 @@ async def test_report_from_saved_evidence(config_file: Path, tmp_path: Path, fmt
     """The handoff report built from check and analyze JSON saved from this config, in every format."""
     for command in ("check", "analyze"):
         (tmp_path / f"{command}.json").write_text(await _cli(command, str(config_file), "--format", "json"))
-    output = await _cli("report", str(tmp_path / "check.json"), str(tmp_path / "analyze.json"), "--format", fmt)
+    output = await _cli(
+        "report", str(tmp_path / "check.json"), str(tmp_path / "analyze.json"), "--format", fmt
+    )
     assert "pg-dsn" in output  # the report really holds the evidence
     assert_clean(output, f"report --format {fmt}")
 
