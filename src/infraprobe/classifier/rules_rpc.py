@@ -199,6 +199,12 @@ GRPC: tuple[Rule, ...] = (
         component=K.GRPC,
     ),
     rule(
+        "grpc_concurrency_limit",
+        C.DB_CONNECTION_LIMIT,
+        "concurrent rpc limit exceeded",
+        component=K.GRPC,  # grpcio's server at its maximum_concurrent_rpcs: the server's own limit
+    ),
+    rule(
         "grpc_transport_closed",
         C.CONNECTION_RESET,
         ("network closed for unknown reason", "end of stream or ioexception", 'details = "socket closed"'),

@@ -557,4 +557,11 @@ PLATFORM: tuple[Rule, ...] = (
         r"packet sequence number wrong - got \d+ expected 0\b",
         component=K.MYSQL,
     ),
+    # gRPC's HTTP/2 preface answered by an HTTP/1.x server (grpc-core's own words).
+    rule(
+        "grpc_http1_server",
+        C.PROTOCOL_MISMATCH,
+        ("trying to connect an http1.x server", "expected settings frame as the first frame"),
+        component=K.GRPC,
+    ),
 )
