@@ -80,7 +80,7 @@ def json_lines(draw: st.DrawFn) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-@FUZZ
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(json_lines())
 def test_log_readers(data: bytes) -> None:
     """decode() and scan() never raise on hostile JSON lines: infinite times, deep nesting, surrogates."""
