@@ -51,15 +51,12 @@ class TextClassifier:
 
 
 def _rule_patterns() -> tuple[tuple[str, tuple[str, ...]], ...]:
-    # Not (yet) the classifier's public API: without it the prefilter falls back to SIGNATURES alone.
-    try:
-        from infraprobe.classifier.rules import RULES
+    # Imported here, like the classifier above: `infraprobe logs` pays for the rule tables only when it runs.
+    from infraprobe.classifier.rules import RULES
 
-        # Sorted: a rule's needles may be a set, whose order changes with the hash seed, and a different
-        # order is a different hyperscan cache key (a ~10 s recompile on every run).
-        return tuple((r.source, tuple(sorted(r.needles))) for r in RULES)
-    except (ImportError, AttributeError):
-        return ()
+    # Sorted: a rule's needles may be a set, whose order changes with the hash seed, and a different
+    # order is a different hyperscan cache key (a ~10 s recompile on every run).
+    return tuple((r.source, tuple(sorted(r.needles))) for r in RULES)
 
 
 def scan(
