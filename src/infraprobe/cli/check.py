@@ -27,6 +27,10 @@ def check(
     only: Annotated[
         list[str] | None, typer.Option("--only", help="check only this component (repeatable)")
     ] = None,
+    max_in_flight: Annotated[
+        int | None,
+        typer.Option("--max-in-flight", min=1, help="checks at once (default: what `ulimit -n` allows)"),
+    ] = None,
 ) -> None:
     """Probe every dependency once and say, for each failure, the cause, the layer and what to do."""
     loaded = load(config, only=only or ())  # unset variables of other components are not needed
@@ -36,7 +40,13 @@ def check(
             raise ConfigError(f"no component named {name!r} in {config}", field="--only")
     progress = Progress(total=len(only or names), enabled=fmt == TABLE and sys.stderr.isatty())
     report = asyncio.run(
-        check_config(loaded.config, only=only or (), redactor=loaded.redactor, on_result=progress.done)
+        check_config(
+            loaded.config,
+            only=only or (),
+            redactor=loaded.redactor,
+            on_result=progress.done,
+            max_in_flight=max_in_flight,
+        )
     )
     progress.close()
     rendered = render(check_report(report), fmt, colour=use_colour(), width=terminal_width())
