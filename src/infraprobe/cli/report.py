@@ -10,14 +10,10 @@ from typing import Annotated
 import typer
 
 from infraprobe.cli.common import FormatOption, use_colour, write_out
-from infraprobe.handoff import Evidence, load_evidence
-from infraprobe.output.formats import FORMATS, render
-from infraprobe.output.model import Report
-from infraprobe.output.views.handoff import Context, Scrub, handoff_report
+from infraprobe.handoff import build_report, save_report
+from infraprobe.output.formats import render
 
 MARKDOWN = "markdown"
-# What `--save` writes: the formats a person opens, and the JSON the next run reads its checklist from.
-SAVED = {"report.md": MARKDOWN, "report.html": "html", "report.json": "json"}
 
 
 def register(app: typer.Typer) -> None:
@@ -43,26 +39,6 @@ def report(
     ] = None,
 ) -> None:
     """Write the handoff report: root causes and their whys, action items per owner, the checklist."""
-    loaded = load_evidence(evidence)
-    context = _context(loaded, evidence, store, Scrub(addresses=addresses))
-    built = handoff_report(loaded, context)
-    if save is None:
-        write_out(render(built, fmt, colour=use_colour()))
-    else:
-        write_out(str(_save(built, save)))
+    built = build_report(evidence, store=store, addresses=addresses)
+    write_out(render(built, fmt, colour=use_colour()) if save is None else str(save_report(built, save)))
     raise typer.Exit(built.exit_code)
-
-
-def _context(loaded: Evidence, paths: list[Path], store: str | None, scrub: Scrub) -> Context:
-    history = f"sqlite:///{loaded.history}" if loaded.history else ""
-    config = str(loaded.config) if loaded.config else "CONFIG"
-    return Context(config, " ".join(str(p) for p in paths), store or history, scrub)
-
-
-def _save(built: Report, folder: Path) -> Path:
-    """Write every saved format into `folder`; the path people open (HTML, else markdown) is returned."""
-    folder.mkdir(parents=True, exist_ok=True)
-    written = {name: folder / name for name, fmt in SAVED.items() if fmt in FORMATS}
-    for name, path in written.items():
-        path.write_text(render(built, SAVED[name]), encoding="utf-8")
-    return written.get("report.html", written["report.md"])

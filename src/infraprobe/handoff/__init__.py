@@ -1,10 +1,12 @@
-"""The handoff report: read the evidence other commands saved, build one report from it.
+"""The handoff report: read the evidence other commands saved, build one report from it, write it.
 
-`load_evidence(paths)` reads JSON outputs (check, analyze, logs, validate) and a config from files or
-evidence folders; `output.views.handoff.handoff_report(evidence, ...)` turns them into a `Report` with a
-pure function, and the format registry renders it (markdown, html, json).
+`load_evidence(paths)` reads JSON outputs (check, analyze, logs, validate), a previous report and a config
+from files or evidence folders; `build_report` turns them into a `Report` (through the pure view
+`output.views.handoff`), and `save_report` writes its markdown, HTML and JSON next to the evidence.
 """
 
-from infraprobe.handoff.evidence import Evidence, load_evidence
+from infraprobe.handoff.evidence import load_evidence
+from infraprobe.handoff.save import build_report, save_report
+from infraprobe.output.views.handoff import Evidence
 
-__all__ = ["Evidence", "load_evidence"]
+__all__ = ["Evidence", "build_report", "load_evidence", "save_report"]

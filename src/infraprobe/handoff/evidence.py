@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from infraprobe.errors import ConfigError, Location
+from infraprobe.output.views.handoff import Evidence
 
 KINDS = ("check", "analyze", "logs", "validate", "report")
 # A folder's files the report reads; anything else there (lab.json, stderr captures) is not evidence.
@@ -22,19 +23,6 @@ _SHAPES = {
     "check": ("counts", "results", "not_probed"),
     "logs": ("sources", "findings", "clusters"),
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Evidence:
-    """What one report is built from: each command's JSON (the last given wins), and where it came from."""
-
-    outputs: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # kind -> document
-    files: tuple[str, ...] = ()  # file names, for the report's evidence list
-    config: Path | None = None
-    history: Path | None = None  # a history store next to the evidence (sqlite file)
-
-    def get(self, kind: str) -> Mapping[str, Any]:
-        return self.outputs.get(kind, {})
 
 
 def load_evidence(paths: Iterable[Path]) -> Evidence:
@@ -67,6 +55,8 @@ def _add_file(evidence: Evidence, path: Path) -> Evidence:
         return replace(evidence, config=path)
     document = read_json(path)
     kind = recognise(document, path)
+    if kind == "report" and kind in evidence.outputs:
+        return evidence  # the first report given is the earlier state the checklist is compared with
     outputs = {**evidence.outputs, kind: document}
     return replace(evidence, outputs=outputs, files=(*evidence.files, str(path)))
 

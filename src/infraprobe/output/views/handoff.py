@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from infraprobe.handoff.evidence import Evidence
 from infraprobe.output.model import Block, Bullets, Case, Heading, KeyValues, Paragraph, Report, Table
 from infraprobe.redact import mask_patterns
 
@@ -21,6 +21,19 @@ OWNERS = ("infrastructure", "configuration", "application")
 _IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.])")
 _IPV6 = re.compile(r"(?<![\w:])\[?(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}\]?(?![\w:])")
 ADDRESS = "<address>"
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """What one report is built from: each command's JSON (the last given wins), and where it came from."""
+
+    outputs: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # kind -> document
+    files: tuple[str, ...] = ()  # file names, for the report's evidence list
+    config: Path | None = None
+    history: Path | None = None  # a history store next to the evidence (sqlite file)
+
+    def get(self, kind: str) -> Mapping[str, Any]:
+        return self.outputs.get(kind, {})
 
 
 @dataclass(frozen=True, slots=True)
