@@ -425,11 +425,13 @@ def _causes_blocks(samples: Sequence[Sample], scrub: Scrub) -> list[Block]:
 def _commands(evidence: Evidence, context: Context) -> tuple[tuple[str, str], ...]:
     store = f" --store {context.store}" if context.store else ""
     validate = f"infraprobe validate {context.config} --format json > validate.json"
+    analyze = f"infraprobe analyze {context.config} --observe --format json > analyze.json"
     return (
         ("watch while fixing", f"infraprobe monitor {context.config}{store}"),
         ("what happened since", f"infraprobe history {context.config}{store}"),
         ("validate the fix", validate),
-        ("update this report", f"infraprobe report {context.folder} validate.json"),
+        ("look for root causes again", analyze),
+        ("update this report", f"infraprobe report {context.folder} analyze.json validate.json"),
     )
 
 
