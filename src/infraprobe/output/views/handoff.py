@@ -45,6 +45,7 @@ class Evidence:
     config: Path | None = None
     history: Path | None = None  # a history store next to the evidence (sqlite file)
     samples: tuple[Sample, ...] = ()  # what that store (or --store) recorded, oldest first
+    log_files: tuple[Path, ...] = ()  # logs given as they are (scanned into the "logs" output)
 
     def get(self, kind: str) -> Mapping[str, Any]:
         return self.outputs.get(kind, {})
