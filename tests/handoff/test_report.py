@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -10,10 +11,16 @@ import pytest
 
 from infraprobe.cli.main import main
 from infraprobe.errors import ConfigError
-from infraprobe.handoff import load_evidence
+from infraprobe.handoff import build_report, load_evidence
+from infraprobe.monitor.store import open_store
 from infraprobe.output.formats import FORMATS, render
-from infraprobe.output.model import Bullets, Heading, Table
+from infraprobe.output.model import Bullets, Chart, Heading, Table
 from infraprobe.output.views.handoff import Context, Scrub, handoff_report
+from infraprobe.result import Status
+from infraprobe.taxonomy import Cause
+from tests.monitor.helpers import T0, minutes, obs
+
+SVG_NS = "http://www.w3.org/2000/svg"
 
 
 def _why(component: str, statement: str, source: str = "check") -> dict[str, str]:
@@ -185,3 +192,37 @@ def test_report_tables_have_an_owner_column_per_component(tmp_path: Path) -> Non
     tables = [b for b in handoff_report(load_evidence([tmp_path])).blocks if isinstance(b, Table)]
     action_tables = [t for t in tables if "confirm with" in t.columns]
     assert [t.rows[0][0] for t in action_tables] == ["cache", "db"]
+
+
+def test_timeline_and_cause_breakdown_from_a_real_store(tmp_path: Path) -> None:
+    """A SQLite history store written through the store API: the report draws it and says when it went green."""
+    store = open_store(f"sqlite:///{tmp_path / 'history.db'}")
+    rows = [obs("cache", Status.FAIL, at=T0 + minutes(i), cause=Cause.DNS_FAILURE) for i in range(3)]
+    rows += [obs("cache", Status.OK, at=T0 + minutes(3 + i)) for i in range(2)]
+    rows += [obs("db", Status.OK, at=T0 + minutes(i), duration=0.25) for i in range(5)]
+    store.write(rows, [])
+    store.close()
+    _write(tmp_path, "analyze.json", ANALYZE)
+    report = build_report([tmp_path])
+    table = next(b for b in report.blocks if isinstance(b, Table) and "green again at" in b.columns)
+    assert table.rows == (
+        ("cache", "5", "40%", (T0 + minutes(2)).isoformat(), (T0 + minutes(3)).isoformat()),
+        ("db", "5", "100%", "-", "-"),
+    )
+    charts = {c.kind: c for c in report.blocks if isinstance(c, Chart)}
+    assert (
+        dict(charts["strip"].series)["cache"][0] == 0.0 and dict(charts["strip"].series)["cache"][-1] == 100.0
+    )
+    assert max(v for v in dict(charts["line"].series)["db"] if v is not None) == 250.0
+    assert charts["bars"].labels == ("dns_failure",) and charts["bars"].series[0][1] == (3.0,)
+    page = render(report, "html")
+    assert page.count("<svg") == 3 and "<script" not in page and "http://" not in page.replace(SVG_NS, "")
+
+
+def test_html_is_one_self_contained_page(tmp_path: Path) -> None:
+    _write(tmp_path, "analyze.json", ANALYZE)
+    _write(tmp_path, "validate.json", _validate({"cache": False, "db": True}))
+    page = render(handoff_report(load_evidence([tmp_path])), "html")
+    assert page.startswith("<!DOCTYPE html>") and "<style>" in page
+    assert not re.search(r"<(script|link|img|iframe)\b|src=|@import|url\(", page)  # nothing to fetch
+    assert 'aria-label="open"' in page and 'aria-label="done"' in page

@@ -189,7 +189,7 @@ def test_outage_names_each_fault_then_the_fix_is_green(tmp_path: Path) -> None:
 def _reports_say_so(outage: LabRun, fixed: LabRun) -> None:
     """The handoff report names each injected fault as a root cause and nothing else; the fix's evidence
     ticks every box, and over the outage's report it says which turned green."""
-    assert outage.stdout.strip().splitlines()[-1] == f"report: {outage.out / 'report.md'}"
+    assert outage.stdout.strip().splitlines()[-1] == f"report: {outage.out / 'report.html'}"
     report = outage.json("report.json")
     assert {(r["component"], r["cause"], r["layer"]) for r in report["root_causes"]} == OUTAGE_ROOTS
     assert report["status"] == "failing" and not all(c["passed"] for c in report["criteria"])

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from infraprobe.handoff.evidence import load_evidence
+from infraprobe.handoff.history import read_samples
 from infraprobe.output.formats import FORMATS, render
 from infraprobe.output.model import Report
 from infraprobe.output.views.handoff import Context, Evidence, Scrub, handoff_report
@@ -17,7 +19,10 @@ SAVED = {"report.md": "markdown", "report.html": "html", "report.json": "json"}
 def build_report(paths: Sequence[Path], *, store: str | None = None, addresses: bool = False) -> Report:
     """The handoff report over `paths` (JSON outputs, a config, evidence folders)."""
     evidence = load_evidence(paths)
-    return handoff_report(evidence, _context(evidence, paths, store, Scrub(addresses=addresses)))
+    context = _context(evidence, paths, store, Scrub(addresses=addresses))
+    if context.store:
+        evidence = replace(evidence, samples=read_samples(context.store))
+    return handoff_report(evidence, context)
 
 
 def save_report(report: Report, folder: Path) -> Path:

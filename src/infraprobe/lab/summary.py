@@ -17,6 +17,7 @@ EVIDENCE = (
     "lab.json",
     "logs/",
     "report.md",
+    "report.html",
     "report.json",
 )
 

@@ -8,12 +8,14 @@ own JSON (`schema: infraprobe.report/v1`): the next run reads its checklist to s
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from infraprobe.output.model import Block, Bullets, Case, Heading, KeyValues, Paragraph, Report, Table
+from infraprobe.output.model import Block, Bullets, Case, Chart, Heading, KeyValues, Paragraph, Report, Table
 from infraprobe.redact import mask_patterns
 
 SCHEMA = "infraprobe.report/v1"
@@ -24,6 +26,17 @@ ADDRESS = "<address>"
 
 
 @dataclass(frozen=True, slots=True)
+class Sample:
+    """One result the monitor recorded: what the timeline and the cause breakdown are drawn from."""
+
+    component: str
+    at: datetime
+    ok: bool
+    seconds: float
+    cause: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Evidence:
     """What one report is built from: each command's JSON (the last given wins), and where it came from."""
 
@@ -31,6 +44,7 @@ class Evidence:
     files: tuple[str, ...] = ()  # file names, for the report's evidence list
     config: Path | None = None
     history: Path | None = None  # a history store next to the evidence (sqlite file)
+    samples: tuple[Sample, ...] = ()  # what that store (or --store) recorded, oldest first
 
     def get(self, kind: str) -> Mapping[str, Any]:
         return self.outputs.get(kind, {})
@@ -91,6 +105,7 @@ def handoff_report(evidence: Evidence, context: Context = Context()) -> Report:
     blocks += _action_blocks(actions)
     blocks += _criteria_blocks(evidence, criteria, context.scrub)
     blocks += _logs_blocks(evidence, context.scrub)
+    blocks += _history_blocks(evidence.samples, context.scrub)
     blocks += _commands_blocks(_commands(evidence, context))
     blocks += [Heading("Evidence"), Bullets(tuple(context.scrub(f) for f in evidence.files))]
     environment = context.scrub(_environment(evidence))
@@ -335,6 +350,75 @@ def _logs_blocks(evidence: Evidence, scrub: Scrub) -> list[Block]:
     return [
         Heading("What the logs say"),
         Table(("cause", "layer", "component", "count", "first", "last"), rows),
+    ]
+
+
+BUCKETS = 48  # timeline columns: enough to see when things changed, few enough to read
+
+
+def _history_blocks(samples: Sequence[Sample], scrub: Scrub) -> list[Block]:
+    """The monitor's history: availability and latency over time per component, and the causes seen."""
+    if not samples:
+        return []
+    start, end = samples[0].at, samples[-1].at
+    width = max((end - start).total_seconds() / BUCKETS, 1.0)
+    slots = min(BUCKETS, int((end - start).total_seconds() / width) + 1)
+    labels = tuple(_clock(start, i * width) for i in range(slots))
+    names = sorted({s.component for s in samples})
+    cells = {n: [[] for _ in range(slots)] for n in names}  # type: dict[str, list[list[Sample]]]
+    for sample in samples:
+        slot = min(int((sample.at - start).total_seconds() / width), slots - 1)
+        cells[sample.component][slot].append(sample)
+    up = tuple((scrub(n), tuple(_share_up(c) for c in cells[n])) for n in names)
+    slow = tuple((scrub(n), tuple(_worst_ms(c) for c in cells[n])) for n in names)
+    blocks: list[Block] = [
+        Heading("Timeline"),
+        Paragraph(
+            f"{len(samples)} results recorded by the monitor from {start.isoformat()} to {end.isoformat()}."
+        ),
+        Chart("Availability per component (% of checks up)", labels, up, "strip", "%"),
+        Chart("Slowest check per component (ms)", labels, slow, "line", "ms"),
+        _history_table(samples, names, scrub),
+    ]
+    return blocks + _causes_blocks(samples, scrub)
+
+
+def _clock(start: datetime, seconds: float) -> str:
+    return (start + timedelta(seconds=seconds)).strftime("%H:%M:%S")
+
+
+def _share_up(cell: Sequence[Sample]) -> float | None:
+    return 100.0 * sum(s.ok for s in cell) / len(cell) if cell else None
+
+
+def _worst_ms(cell: Sequence[Sample]) -> float | None:
+    return max(s.seconds for s in cell) * 1000 if cell else None
+
+
+def _history_table(samples: Sequence[Sample], names: Sequence[str], scrub: Scrub) -> Table:
+    rows = []
+    for name in names:
+        mine = [s for s in samples if s.component == name]
+        failed = [s for s in mine if not s.ok]
+        last_fail = failed[-1].at.isoformat() if failed else "-"
+        green = next((s.at.isoformat() for s in mine if failed and s.ok and s.at > failed[-1].at), "-")
+        rows.append((scrub(name), str(len(mine)), f"{_share_up(mine) or 0:.0f}%", last_fail, green))
+    return Table(("component", "results", "up", "last failure", "green again at"), tuple(rows))
+
+
+def _causes_blocks(samples: Sequence[Sample], scrub: Scrub) -> list[Block]:
+    causes = Counter(s.cause or "unknown" for s in samples if not s.ok).most_common()
+    if not causes:
+        return []
+    labels = tuple(scrub(c) for c, _ in causes)
+    counts = tuple(float(n) for _, n in causes)
+    return [
+        Heading("Cause breakdown"),
+        Chart("Failed checks by cause", labels, (("failed checks", counts),), "bars"),
+        Table(
+            ("cause", "failed checks"),
+            tuple((label, str(n)) for label, (_, n) in zip(labels, causes, strict=True)),
+        ),
     ]
 
 
