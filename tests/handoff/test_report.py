@@ -14,7 +14,7 @@ from infraprobe.errors import ConfigError
 from infraprobe.handoff import build_report, load_evidence
 from infraprobe.monitor.store import open_store
 from infraprobe.output.formats import FORMATS, render
-from infraprobe.output.model import Bullets, Chart, Heading, Table
+from infraprobe.output.model import Bullets, Chart, Heading, Report, Table
 from infraprobe.output.views.handoff import Context, Scrub, handoff_report
 from infraprobe.result import Status
 from infraprobe.taxonomy import Cause
@@ -243,3 +243,9 @@ def test_log_files_given_as_they_are_are_scanned(tmp_path: Path) -> None:
 def test_a_missing_path_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="no such file or folder"):
         load_evidence([tmp_path / "nope.json"])
+
+
+def test_a_gap_in_the_history_stays_a_gap_in_the_line() -> None:
+    chart = Chart("latency", ("a", "b", "c", "d"), (("db", (1.0, None, 2.0, 3.0)),), "line", "ms")
+    page = render(Report("t", (chart,)), "html")
+    assert page.count("<polyline") == 2  # a, then c-d: nothing drawn through b

@@ -75,17 +75,25 @@ def _line(chart: Chart) -> tuple[str, int]:
     ]
     for n, (name, values) in enumerate(chart.series):
         colour = PALETTE[n % len(PALETTE)]
-        points = " ".join(
-            f"{LEFT + i * step:.1f},{TOP + plot - v / top * plot:.1f}"
-            for i, v in enumerate(values)
-            if v is not None
-        )
-        parts.append(
-            f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2">'
-            f"<title>{escape(name)}</title></polyline>"
-        )
+        for run in _runs(values):  # a gap in the data stays a gap: no line drawn across it
+            points = " ".join(f"{LEFT + i * step:.1f},{TOP + plot - v / top * plot:.1f}" for i, v in run)
+            parts.append(
+                f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2">'
+                f"<title>{escape(name)}</title></polyline>"
+            )
         parts.append(f'<text x="4" y="{TOP + 14 * n + 10}" fill="{colour}">{escape(name)}</text>')
     return "".join(parts) + _axis(chart, height - 6), height
+
+
+def _runs(values: tuple[float | None, ...]) -> list[list[tuple[int, float]]]:
+    """The stretches of consecutive values present, with their positions."""
+    runs: list[list[tuple[int, float]]] = [[]]
+    for i, value in enumerate(values):
+        if value is None:
+            runs.append([])
+        else:
+            runs[-1].append((i, value))
+    return [r for r in runs if r]
 
 
 def _bars(chart: Chart) -> tuple[str, int]:
