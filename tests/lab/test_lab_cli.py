@@ -3,6 +3,9 @@ clear lines and exit 2, never a traceback."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from infraprobe.cli import lab as lab_cli
@@ -53,3 +56,18 @@ def test_fix_keeps_the_scenario_name_and_injects_nothing(monkeypatch: pytest.Mon
     plan = lab_cli._plan("outage", fix=True, out=None, loopback=True)
     assert plan.faults == frozenset() and plan.scenario == "outage-fixed" and not plan.netns
     assert plan.folder.parent.name == "infraprobe-lab"
+
+
+def _imports_lab(command: str) -> bool:
+    code = (
+        "import sys; from infraprobe.cli.main import build_app; "
+        f"build_app([{command!r}]); print(any(m.startswith('infraprobe.lab') for m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return done.stdout.strip() == "True"
+
+
+def test_only_the_lab_command_imports_the_lab() -> None:
+    assert _imports_lab("lab")  # the control: the probe for imports does see them
+    assert not _imports_lab("check")
+    assert not _imports_lab("classify")

@@ -159,7 +159,10 @@ def test_outage_names_each_fault_then_the_fix_is_green(tmp_path: Path) -> None:
 
 @needs_parts
 @needs_netns
-def test_ctrl_c_halfway_leaves_nothing(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["ctrl-c", "sigterm"]
+)
+def test_stopped_halfway_it_leaves_nothing(tmp_path: Path, sig: signal.Signals, code: int) -> None:
     proc, marker, tmpdir, _ = _start(tmp_path, "interrupted", "--scenario", "route")
     timer = threading.Timer(90, proc.kill)  # a lab that never gets there must not hang the suite
     timer.start()
@@ -171,11 +174,12 @@ def test_ctrl_c_halfway_leaves_nothing(tmp_path: Path) -> None:
         assert _leftovers(
             proc.pid, marker, tmpdir
         )  # the servers and namespaces are up: there is something to stop
-        proc.send_signal(signal.SIGINT)
-        proc.communicate(timeout=60)
+        proc.send_signal(sig)
+        _, stderr = proc.communicate(timeout=60)
     finally:
         timer.cancel()
-    assert proc.returncode == 130
+    assert proc.returncode == code
+    assert "Traceback" not in stderr
     assert _leftovers(proc.pid, marker, tmpdir) == []
 
 

@@ -19,6 +19,8 @@ from infraprobe.lab.netns import why_unavailable
 from infraprobe.lab.scenario import NEEDS_NETNS, Fault
 from infraprobe.lab.summary import summary
 
+EXIT_TERMINATED = 128 + 15  # what a shell reports for a process ended by SIGTERM
+
 
 def register(app: typer.Typer) -> None:
     """Add the command to the app."""
@@ -49,6 +51,9 @@ def lab(
         raise typer.Exit(EXIT_USAGE)
     try:
         outcome = asyncio.run(run(plan, echo=console_err))
+    except asyncio.CancelledError:  # SIGTERM: the run cancelled itself, and its teardown has run
+        console_err("terminated")
+        raise typer.Exit(EXIT_TERMINATED) from None
     except (RuntimeError, OSError) as exc:  # a part that would not start: ServerStartError, NetnsUnavailable
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         console_err(f"error: the lab could not start: {first} (everything it started is stopped)")

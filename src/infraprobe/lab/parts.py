@@ -84,6 +84,7 @@ class Worker:
     size: int
     held: list[psycopg.Connection] = field(default_factory=list)
     error: str = ""
+    closed: bool = False  # set by close(), which may come (Ctrl-C) while fill() still runs in its thread
 
     def fill(self) -> int:
         for _ in range(self.size):
@@ -93,12 +94,16 @@ class Worker:
                 self.error = str(exc).strip().splitlines()[0]
                 break
             self.held.append(conn)
+            if self.closed:
+                self.close()
+                break
         return len(self.held)
 
     def _connect(self) -> psycopg.Connection:
         return psycopg.connect(self.conninfo, password=self.password, connect_timeout=2, autocommit=True)
 
     def close(self) -> None:
+        self.closed = True
         for conn in self.held:
             conn.close()
         self.held.clear()
