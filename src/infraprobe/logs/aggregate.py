@@ -92,7 +92,7 @@ class Aggregator:
         return diagnosis
 
     def record(self, event: Event, diagnosis: Diagnosis) -> None:
-        """Count a diagnosed event: events must come in file order (examples, drain3 depend on it)."""
+        """Count a diagnosed event: events must come in file order (examples, Drain depend on it)."""
         if diagnosis.cause is Cause.UNKNOWN:
             line = _error_line(event.text)
             self._count(event, Cause.UNKNOWN, Component.OTHER, line)
