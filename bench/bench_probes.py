@@ -17,7 +17,8 @@ import ssl
 import statistics
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 
@@ -57,6 +58,22 @@ def _serve(ports: mp.Queue[int], cert: Path, key: Path) -> None:
         await asyncio.sleep(3600)  # killed by the parent long before
 
     asyncio.run(main())
+
+
+@contextmanager
+def fixed_servers(work: Path) -> Iterator[tuple[int, int, Path]]:
+    """The fixed-response HTTP and HTTPS servers in a child process: (http port, https port, CA file)."""
+    authority = CertAuthority()
+    cert, key = authority.issue("localhost", "127.0.0.1").write(work, "server")
+    ca = authority.write(work / "ca.crt")
+    ports: mp.Queue[int] = mp.Queue()
+    server = mp.Process(target=_serve, args=(ports, cert, key), daemon=True)
+    server.start()
+    try:
+        yield ports.get(timeout=30), ports.get(timeout=30), ca
+    finally:
+        server.kill()
+        server.join(5)
 
 
 async def bare_connect(port: int) -> None:

@@ -96,6 +96,7 @@ RCODE = Fact("rcode", str, "the worst DNS response code seen")
 # that reports its server's limits uses these same keys, so capacity and drift cover it unchanged.
 SERVER_VERSION = Fact("server_version", str, "the database server's version")
 IN_RECOVERY = Fact("in_recovery", bool, "whether the database is a read-only standby")
+READ_ONLY = Fact("read_only", bool, "whether the server refuses writes (MySQL/MariaDB read_only)")
 CONNECTIONS_IN_USE = Fact("connections_in_use", int, "client connections open right now")
 MAX_CONNECTIONS = Fact("max_connections", int, "the server's connection limit")
 RESERVED_CONNECTIONS = Fact("reserved_connections", int, "slots kept for administrators")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from infraprobe.config.model import ComponentBase, Config
@@ -18,10 +18,15 @@ from infraprobe.probes.base import ProbeRun, ProbeSpec
 from infraprobe.probes.registry import REGISTRY
 from infraprobe.redact import NO_SECRETS, Redactor
 from infraprobe.result import CheckResult, Diagnosis, Status
-from infraprobe.taxonomy import Component
+from infraprobe.taxonomy import Cause, Component
 
 ResultCallback = Callable[[CheckResult], None]
+CheckFn = Callable[[ComponentBase], Awaitable[CheckResult]]
 MESSAGE_CHARS = 300
+
+# The runner already enforces the component's timeout; this outer guard only catches a probe that fails
+# to honour cancellation, so a wedged probe still yields a result instead of a monitor stuck forever.
+DEADLINE_GRACE = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +161,7 @@ class Runner:
         warn_diag = Diagnosis.of(cause, run.component, text, rule="warning") if cause else None
         return Status.WARN, "; ".join(w for w, _ in run.warnings), warn_diag
 
-    def _prepare(self, components: list[ComponentBase]) -> None:
+    def prepare(self, components: list[ComponentBase]) -> None:
         """Do every check's synchronous set-up before any clock starts (see ProbeSpec.prepare)."""
         for component in components:
             spec = self.registry[component.kind]
@@ -172,7 +177,7 @@ class Runner:
         """Run every component's check concurrently; results come back in the order given."""
 
         components = list(components)
-        self._prepare(components)
+        self.prepare(components)
 
         async def one(component: ComponentBase) -> CheckResult:
             result = await self.check(component)
@@ -181,6 +186,42 @@ class Runner:
             return result
 
         return tuple(await asyncio.gather(*(one(c) for c in components)))
+
+
+async def guarded_check(
+    check: CheckFn,
+    component: ComponentBase,
+    *,
+    grace: float = DEADLINE_GRACE,
+    critical: bool | None = None,
+    redactor: Redactor = NO_SECRETS,
+) -> CheckResult:
+    """`check(component)` that always returns a result by timeout + grace, even from a wedged or broken probe."""
+    start = time.monotonic()
+    deadline = component.timeout + grace
+    try:
+        async with asyncio.timeout(deadline):
+            return await check(component)
+    except TimeoutError:
+        message, cause = f"check did not finish within {deadline:g}s", Cause.READ_TIMEOUT
+    except Exception as exc:  # a broken checker must not kill its monitor: report it as data
+        message, cause = (
+            redactor(f"check crashed: {type(exc).__name__}: {exc}")[:MESSAGE_CHARS],
+            Cause.UNKNOWN,
+        )
+    duration = time.monotonic() - start
+    spec = REGISTRY.get(component.kind)
+    return CheckResult(
+        component=component.name,
+        kind=component.kind,
+        status=Status.FAIL,
+        started_at=datetime.now(UTC) - timedelta(seconds=duration),
+        duration=duration,
+        diagnosis=Diagnosis.of(cause, spec.component if spec else Component.OTHER, message, rule="monitor"),
+        message=message,
+        critical=component.critical if critical is None else critical,
+        category=component.category,
+    )
 
 
 def _one_line(exc: BaseException) -> str:
@@ -236,4 +277,4 @@ async def check_config(
     return CheckReport(config.environment, started_at, time.perf_counter() - start, results, skipped)
 
 
-__all__ = ["CheckReport", "Runner", "check_config", "select"]
+__all__ = ["CheckFn", "CheckReport", "Runner", "check_config", "guarded_check", "select"]

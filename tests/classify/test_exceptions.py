@@ -153,6 +153,22 @@ def test_psycopg_errors_map_by_sqlstate(sqlstate: str, cause: Cause) -> None:
     assert (d.cause, d.component, d.rule) == (cause, Component.POSTGRES, f"exc:sqlstate:{sqlstate}")
 
 
+@pytest.mark.parametrize(
+    ("code", "sqlstate", "cause"),
+    [
+        (1045, "28000", Cause.AUTH_FAILED),
+        (1044, "42000", Cause.AUTH_FAILED),
+        (1040, "08004", Cause.DB_CONNECTION_LIMIT),
+    ],
+)
+def test_pymysql_errors_map_by_error_number_not_sqlstate(code: int, sqlstate: str, cause: Cause) -> None:
+    """PyMySQL errors carry a SQLSTATE too; the MySQL error number decides, and the component is mysql."""
+    pymysql = pytest.importorskip("pymysql")
+    exc = pymysql.err.OperationalError(code, "message text irrelevant here", sqlstate=sqlstate)
+    d = classify(exc)
+    assert (d.cause, d.component, d.rule) == (cause, Component.MYSQL, f"exc:mysql:{code}")
+
+
 def test_sqlalchemy_wrapper_defers_to_orig() -> None:
     """SQLAlchemy's OperationalError is decided by the DBAPI error in `.orig`."""
     sa = pytest.importorskip("sqlalchemy")

@@ -22,6 +22,7 @@ from infraprobe.phases import Phase
 from infraprobe.probes.base import ProbeRun
 from infraprobe.probes.dns import DnsCheck
 from infraprobe.probes.http import HttpCheck
+from infraprobe.probes.mysql import MysqlCheck
 from infraprobe.probes.postgres import PostgresCheck
 from infraprobe.probes.redis import RedisCheck
 from infraprobe.probes.registry import REGISTRY
@@ -35,6 +36,7 @@ from infraprobe.testing.certs import make_test_pki
 from infraprobe.testing.httpservers import DemoApp, HttpServer, WsServer
 from infraprobe.testing.postgres import PostgresServer, ServerUnavailable
 from infraprobe.testing.redis import RedisServer
+from tests import servers
 
 Scenario = Callable[[AsyncExitStack, Path], Awaitable[ComponentBase]]
 
@@ -74,6 +76,10 @@ async def _redis(stack: AsyncExitStack, tmp: Path) -> ComponentBase:
     return RedisCheck(name="c", url=server.url())
 
 
+async def _mysql(stack: AsyncExitStack, tmp: Path) -> ComponentBase:
+    return MysqlCheck(name="c", url=servers.mariadb().url())
+
+
 S = TypeVar("S", PostgresServer, RedisServer)
 
 
@@ -92,6 +98,7 @@ SCENARIOS: dict[str, Scenario] = {
     "websocket": _websocket,
     "postgres": _postgres,
     "redis": _redis,
+    "mysql": _mysql,
 }
 
 

@@ -11,11 +11,11 @@ the background on an interval, never on a request. See docs/health.md.
 from __future__ import annotations
 
 from infraprobe.asgi.checks import HealthChecks
-from infraprobe.asgi.clock import Clock, ManualClock, SystemClock
 from infraprobe.asgi.endpoints import HealthApp, HealthMiddleware
 from infraprobe.asgi.model import DependencyView, HealthStatus, PhaseState, PhaseView, Snapshot, StartupView
 from infraprobe.asgi.monitor import Checker, Dependency, Monitor
 from infraprobe.asgi.startup import Backoff, Phase, Startup, StartupFailed
+from infraprobe.clock import Clock, ManualClock, SystemClock
 
 __all__ = [
     "Backoff",

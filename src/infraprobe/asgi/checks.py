@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from infraprobe.asgi import body
-from infraprobe.asgi.clock import Clock, SystemClock
 from infraprobe.asgi.model import Snapshot, StartupView
 from infraprobe.asgi.monitor import Checker, Dependency, Monitor
 from infraprobe.asgi.startup import Startup
+from infraprobe.clock import Clock, SystemClock
 from infraprobe.config import load_config
 from infraprobe.config.model import ComponentBase
 from infraprobe.redact import NO_SECRETS, Redactor

@@ -10,25 +10,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Protocol
 
-from infraprobe.asgi.clock import Clock
 from infraprobe.asgi.model import DependencyView
+from infraprobe.clock import Clock
 from infraprobe.config.model import ComponentBase
-from infraprobe.probes.registry import REGISTRY
-from infraprobe.result import CheckResult, Diagnosis, Status
-from infraprobe.taxonomy import Cause, Component
+from infraprobe.result import CheckResult, Status
+from infraprobe.runner import DEADLINE_GRACE, CheckFn, guarded_check
 
 _log = logging.getLogger("infraprobe.health")
-
-CheckFn = Callable[[ComponentBase], Awaitable[CheckResult]]
-
-# The runner already enforces the component's timeout; this outer guard only catches a probe that fails
-# to honour cancellation, so a wedged probe still yields a result instead of a monitor stuck forever.
-DEADLINE_GRACE = 1.0
 
 
 class Checker(Protocol):
@@ -133,32 +125,7 @@ class Monitor:
         return result
 
     async def _guarded(self) -> CheckResult:
-        deadline = self.component.timeout + self._grace
-        try:
-            async with asyncio.timeout(deadline):
-                return await self._check(self.component)
-        except TimeoutError:
-            return self._synthetic(Cause.READ_TIMEOUT, f"check did not finish within {deadline:g}s")
-        except Exception as exc:  # a broken checker must not kill the monitor: report it as data
-            return self._synthetic(Cause.UNKNOWN, f"check crashed: {type(exc).__name__}: {exc}")
-
-    def _synthetic(self, cause: Cause, message: str) -> CheckResult:
-        spec = REGISTRY.get(self.component.kind)
-        component = spec.component if spec else Component.OTHER
-        now = self._clock.now()
-        started = self.started_at if self.started_at is not None else self._clock.monotonic()
-        duration = self._clock.monotonic() - started
-        return CheckResult(
-            component=self.component.name,
-            kind=self.component.kind,
-            status=Status.FAIL,
-            started_at=now - timedelta(seconds=duration),
-            duration=duration,
-            diagnosis=Diagnosis.of(cause, component, message, rule="health-monitor"),
-            message=message,
-            critical=self.critical,
-            category=self.component.category,
-        )
+        return await guarded_check(self._check, self.component, grace=self._grace, critical=self.critical)
 
 
 def _log_change(before: CheckResult | None, after: CheckResult) -> None:

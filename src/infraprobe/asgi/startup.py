@@ -12,14 +12,14 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from infraprobe.asgi.clock import Clock, SystemClock
 from infraprobe.asgi.model import PhaseState, PhaseView, StartupView
-from infraprobe.asgi.monitor import CheckFn
 from infraprobe.classify import classify
+from infraprobe.clock import Clock, SystemClock
 from infraprobe.config.model import ComponentBase
 from infraprobe.errors import InfraprobeError
 from infraprobe.redact import NO_SECRETS, Redactor
 from infraprobe.result import CheckResult, Status
+from infraprobe.runner import CheckFn
 from infraprobe.taxonomy import Cause, Layer
 
 _LOG = "infraprobe.startup"

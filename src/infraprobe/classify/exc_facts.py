@@ -89,11 +89,13 @@ def _http_status(exc: BaseException) -> Fact | None:
     return None
 
 
+# A MySQL error number before the SQLSTATE: PyMySQL (1.2+) errors carry both, and the SQLSTATE table is
+# PostgreSQL's (MySQL's 42000 covers "access denied to database" as well as syntax errors).
 READERS: tuple[Callable[[BaseException], Fact | None], ...] = (
     _errno,
     _ssl_verify,
-    _sqlstate,
     _mysql_code,
+    _sqlstate,
     _close_code,
     _http_status,
 )

@@ -443,4 +443,13 @@ PROTOCOL: tuple[Rule, ...] = (
         r"|protocol error: h, b?[\"']ttp/"
         r"|expected authentication request from server",
     ),
+    # PyMySQL reading the server's greeting (sequence 0) got bytes of another protocol (an SSH banner,
+    # an HTTP reply). Later in a session the same words mean a connection shared between threads.
+    rule(
+        "mysql_protocol_mismatch",
+        C.PROTOCOL_MISMATCH,
+        "packet sequence number wrong",
+        r"packet sequence number wrong - got \d+ expected 0\b",
+        component=K.MYSQL,
+    ),
 )

@@ -22,6 +22,8 @@ COMMANDS = {
     "analyze": "analyze",
     "logs": "logs",
     "lab": "lab",
+    "monitor": "monitor",
+    "history": "history",
 }
 
 

@@ -13,6 +13,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from infraprobe.config.types import Duration
 
 DEFAULT_TIMEOUT = 5.0
+DEFAULT_INTERVAL = 60.0
+# Gatus's defaults: three failures in a row before down, two successes before up again.
+DEFAULT_FAILURE_THRESHOLD = 3
+DEFAULT_SUCCESS_THRESHOLD = 2
 
 
 class Strict(BaseModel):
@@ -32,6 +36,13 @@ class ComponentBase(Strict):
     depends_on: tuple[str, ...] = Field((), description="names of components this one needs")
     description: str = ""
     max_latency: Duration | None = Field(None, description="warn when the check takes longer than this")
+    interval: Duration = Field(DEFAULT_INTERVAL, gt=0, description="monitor: time between two checks")
+    failure_threshold: int = Field(
+        DEFAULT_FAILURE_THRESHOLD, ge=1, description="monitor: bad results in a row before the state worsens"
+    )
+    success_threshold: int = Field(
+        DEFAULT_SUCCESS_THRESHOLD, ge=1, description="monitor: good results in a row before it recovers"
+    )
 
     def target(self) -> str:
         """A short, secret-free description of what is probed, for tables and reports."""
@@ -45,6 +56,9 @@ class Defaults(Strict):
     critical: bool = True
     category: str = "default"
     max_latency: Duration | None = None
+    interval: Duration = Field(DEFAULT_INTERVAL, gt=0)
+    failure_threshold: int = Field(DEFAULT_FAILURE_THRESHOLD, ge=1)
+    success_threshold: int = Field(DEFAULT_SUCCESS_THRESHOLD, ge=1)
 
 
 class Config(Strict):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from infraprobe.probes import dns, http, path, postgres, redis, tcp, tls, websocket
+from infraprobe.probes import dns, http, mysql, path, postgres, redis, tcp, tls, websocket
 from infraprobe.probes.base import ProbeSpec
 
 REGISTRY: dict[str, ProbeSpec[Any]] = {
@@ -21,6 +21,7 @@ REGISTRY: dict[str, ProbeSpec[Any]] = {
         websocket.SPEC,
         postgres.SPEC,
         redis.SPEC,
+        mysql.SPEC,
         path.SPEC,
     )
 }

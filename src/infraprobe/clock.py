@@ -1,4 +1,4 @@
-"""The clock seam: health endpoints read time in two ways, and tests need to move both."""
+"""The clock seam: monitors and health endpoints read time in two ways, and tests need to move both."""
 
 from __future__ import annotations
 

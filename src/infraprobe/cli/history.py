@@ -1,0 +1,71 @@
+"""`infraprobe history CONFIG`: what the monitor recorded — incidents, uptime, latency, causes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from infraprobe.cli.common import TABLE, FormatOption, load, terminal_width, use_colour, write_out
+from infraprobe.cli.monitor import StoreOption, default_store
+from infraprobe.config.types import parse_duration
+from infraprobe.errors import ConfigError
+from infraprobe.monitor.history import WINDOWS, summarize
+from infraprobe.monitor.store import StoreUnavailable, open_store
+from infraprobe.output.formats import render
+from infraprobe.output.views.history import history_report
+
+
+def register(app: typer.Typer) -> None:
+    app.command("history")(history)
+
+
+def history(
+    config: Annotated[Path, typer.Argument(help="environment config (YAML)")],
+    store: StoreOption = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="one window from then: 90m, 3d, or an ISO time")
+    ] = None,
+    component: Annotated[
+        list[str] | None, typer.Option("--component", help="only this component (repeatable)")
+    ] = None,
+    fmt: FormatOption = TABLE,
+) -> None:
+    """Uptime and latency per window, incidents with cause and duration, and the cause breakdown."""
+    loaded = load(config)
+    for name in component or ():
+        if name not in loaded.config.names:
+            raise ConfigError(f"no component named {name!r} in {config}", field="--component")
+    now = datetime.now(UTC)
+    windows = [_window(since, now)] if since else list(WINDOWS)
+    history_store = open_store(store or default_store(config))
+    path = getattr(history_store, "path", None)  # SQLite: reading must not create an empty history
+    if isinstance(path, Path) and not path.exists():
+        raise ConfigError(
+            f"no history at {path} (has `infraprobe monitor` run with this store?)", field="--store"
+        )
+    try:
+        summary = summarize(history_store, now, windows=windows, components=component or ())
+    except StoreUnavailable as exc:
+        raise ConfigError(f"cannot read the history: {exc}", field="--store") from None
+    finally:
+        history_store.close()
+    report = history_report(summary, loaded.config.environment)
+    write_out(loaded.redactor(render(report, fmt, colour=use_colour(), width=terminal_width())))
+
+
+def _window(since: str, now: datetime) -> tuple[str, timedelta]:
+    try:
+        return since, timedelta(seconds=parse_duration(since))
+    except ValueError:
+        pass
+    try:
+        start = datetime.fromisoformat(since)
+    except ValueError:
+        raise ConfigError(
+            f"expected a duration (90m, 3d) or an ISO time, got {since!r}", field="--since"
+        ) from None
+    start = start if start.tzinfo else start.replace(tzinfo=UTC)
+    return f"since {start.isoformat()}", max(now - start, timedelta(seconds=1))

@@ -1,0 +1,181 @@
+"""The monitor: scheduler -> state machines -> recorder and listeners (metrics, live view), one config at a time.
+
+    monitor = Monitor(load_config("env.yaml"), recorder=Recorder(open_store("sqlite:///h.db")))
+    await monitor.run(stop)          # until `stop` (an asyncio.Event) is set
+
+Everything is injected (runner, recorder, clock, random source), nothing is global, so several monitors can
+run in one process and tests can drive any part of it. `reload()` swaps the config and keeps the state of
+every component whose definition did not change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import socket
+from collections import deque
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+from infraprobe.clock import Clock, SystemClock
+from infraprobe.config.loader import LoadedConfig, load_config
+from infraprobe.config.model import ComponentBase
+from infraprobe.errors import ConfigError, ConfigErrors
+from infraprobe.monitor.blocking import Blocking
+from infraprobe.monitor.recorder import Recorder
+from infraprobe.monitor.schedule import DEFAULT_JITTER, DEFAULT_MAX_INFLIGHT, Scheduler
+from infraprobe.monitor.state import Observation, Thresholds, Tracker, Transition
+from infraprobe.net import Net
+from infraprobe.result import CheckResult
+from infraprobe.runner import Runner
+
+LAG_SAMPLES = 100_000
+
+
+class Listener(Protocol):
+    """Something that follows the monitor: the metrics endpoint, the live table, a test."""
+
+    def observed(self, obs: Observation, tracker: Tracker, transition: Transition | None) -> None: ...
+
+    def notice(self, message: str) -> None: ...
+
+
+def default_vantage() -> str:
+    return socket.gethostname() or "local"
+
+
+class Monitor:
+    def __init__(
+        self,
+        loaded: LoadedConfig,
+        *,
+        recorder: Recorder | None = None,
+        listeners: Sequence[Listener] = (),
+        vantage: str | None = None,
+        runner: Runner | None = None,
+        max_inflight: int = DEFAULT_MAX_INFLIGHT,
+        jitter: float = DEFAULT_JITTER,
+        clock: Clock | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.loaded = loaded
+        self.vantage = vantage or default_vantage()
+        self.recorder = recorder
+        self.listeners = list(listeners)
+        self.runner = runner or Runner(net=Net(), redactor=loaded.redactor)
+        self.trackers: dict[str, Tracker] = {}
+        self.latest: dict[str, CheckResult] = {}
+        self.lags: deque[float] = deque(maxlen=LAG_SAMPLES)
+        self.results = 0
+        self._blocking = Blocking(loaded)
+        self._scheduler = Scheduler(
+            self.runner.check,
+            self._on_result,
+            max_inflight=max_inflight,
+            jitter=jitter,
+            clock=clock or SystemClock(),
+            rng=rng,
+        )
+        self._scheduler.redactor = loaded.redactor
+        self._apply(loaded.config.components)
+
+    @property
+    def components(self) -> tuple[ComponentBase, ...]:
+        return self.loaded.config.components
+
+    # -- running -----------------------------------------------------------------------------------
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Probe until `stop` is set, then cancel the checks in flight. The recorder is the caller's to close."""
+        task = asyncio.create_task(self._scheduler.run(), name="monitor-scheduler")
+        try:
+            await stop.wait()
+        finally:
+            await self._scheduler.stop()
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+    def _on_result(self, result: CheckResult, lag: float) -> None:
+        self.results += 1
+        tracker = self.trackers.get(result.component)
+        if tracker is None:
+            return  # removed by a reload while its check ran
+        if tracker.last is not None:
+            self.lags.append(lag)  # first runs all start at once by design: their wait is not schedule lag
+        self.latest[result.component] = result
+        blocked_by = self._blocking.blocked_by(result.component, self.latest)
+        obs = Observation(result, self.vantage, blocked_by)
+        transition = tracker.observe(obs)
+        if self.recorder is not None:
+            self.recorder.add(obs, transition)
+        for listener in self.listeners:
+            listener.observed(obs, tracker, transition)
+
+    def notice(self, message: str) -> None:
+        for listener in self.listeners:
+            listener.notice(message)
+
+    # -- configuration -----------------------------------------------------------------------------
+
+    def reload(self, loaded: LoadedConfig) -> list[str]:
+        """Switch to a new config. Unchanged components keep their state; returns the names that changed."""
+        old = {c.name: c for c in self.components}
+        changed = [c.name for c in loaded.config.components if old.get(c.name) != c]
+        removed = [n for n in old if n not in loaded.config.names]
+        for name in (*changed, *removed):
+            self.trackers.pop(name, None)
+            self.latest.pop(name, None)
+        self.loaded = loaded
+        self.runner.redactor = self._scheduler.redactor = loaded.redactor
+        self._blocking = Blocking(loaded)
+        self._apply(loaded.config.components)
+        return [*changed, *removed]
+
+    def reload_from(self, path: str | Path) -> bool:
+        """Reload from a file; a broken file keeps the running config and says why in one line."""
+        try:
+            loaded = load_config(path)
+        except ConfigErrors as exc:
+            self.notice(f"config not reloaded: {'; '.join(exc.lines())}")
+            return False
+        except ConfigError as exc:
+            self.notice(f"config not reloaded: {exc.one_line()}")
+            return False
+        changed = self.reload(loaded)
+        self.notice(f"config reloaded: {len(changed)} component(s) changed or removed")
+        return True
+
+    def _apply(self, components: Sequence[ComponentBase]) -> None:
+        for c in components:
+            if c.name not in self.trackers:
+                self.trackers[c.name] = Tracker(c.name, Thresholds(c.failure_threshold, c.success_threshold))
+        self.runner.prepare(list(components))
+        self._scheduler.set_components(components)
+
+
+async def watch_config(monitor: Monitor, path: Path, reload: asyncio.Event, poll: float = 2.0) -> None:
+    """Reload when `reload` is set (SIGHUP) or the file's modification time or size changes."""
+    seen = _stamp(path)
+    while True:
+        try:
+            async with asyncio.timeout(poll):
+                await reload.wait()
+        except TimeoutError:
+            pass
+        stamp = _stamp(path)
+        if reload.is_set() or stamp != seen:
+            reload.clear()
+            seen = stamp
+            monitor.reload_from(path)
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    try:
+        st = path.stat()
+    except OSError:
+        return (0, 0)
+    return (st.st_mtime_ns, st.st_size)
+
+
+__all__ = ["Listener", "Monitor", "default_vantage", "watch_config"]

@@ -1,0 +1,176 @@
+"""Reading history back: uptime and latency per window, incidents with cause and duration, cause breakdown.
+
+Pure over a `Store`: `summarize(store, now)` reads roll-ups (so a 30-day window costs the same as an hour)
+and transitions, and returns plain frozen values that `views/history.py` turns into a report.
+
+- uptime: the share of results that were not failures (ok or warn), from every vantage;
+- latency p50/p95/p99: from the roll-ups' log histograms, as the upper bound of the bucket (within ~26%);
+- incidents: down periods from the transitions, with the cause, layer and evidence of the change that
+  opened them and what blocked them; an incident still open has no end.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from infraprobe.monitor.state import State, Transition
+from infraprobe.monitor.store.base import Rollup, Store
+from infraprobe.monitor.store.rollup import Sums, percentile
+
+WINDOWS: tuple[tuple[str, timedelta], ...] = (
+    ("1h", timedelta(hours=1)),
+    ("24h", timedelta(hours=24)),
+    ("7d", timedelta(days=7)),
+    ("30d", timedelta(days=30)),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class WindowStats:
+    component: str
+    window: str
+    total: int
+    uptime: float | None  # 0..1; None when there is no result in the window
+    p50: float | None
+    p95: float | None
+    p99: float | None
+    blocked: int
+    causes: dict[str, int]
+
+    def to_dict(self) -> dict[str, Any]:
+        ms = {
+            k: None if v is None else round(v * 1000, 3)
+            for k, v in (("p50", self.p50), ("p95", self.p95), ("p99", self.p99))
+        }
+        return {
+            "component": self.component,
+            "window": self.window,
+            "results": self.total,
+            "uptime": self.uptime,
+            **{f"{k}_ms": v for k, v in ms.items()},
+            "blocked": self.blocked,
+            "causes": self.causes,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Incident:
+    """A down period of one component seen from one vantage."""
+
+    component: str
+    vantage: str
+    start: datetime
+    end: datetime | None  # None: still down
+    cause: str | None
+    layer: str | None
+    evidence: str
+    blocked_by: str | None
+
+    def duration(self, now: datetime) -> timedelta:
+        return (self.end or now) - self.start
+
+    def to_dict(self, now: datetime) -> dict[str, Any]:
+        return {
+            "component": self.component,
+            "vantage": self.vantage,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat() if self.end else None,
+            "duration_s": round(self.duration(now).total_seconds(), 3),
+            "cause": self.cause,
+            "layer": self.layer,
+            "evidence": self.evidence,
+            "blocked_by": self.blocked_by,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    now: datetime
+    windows: tuple[str, ...]
+    stats: tuple[WindowStats, ...]
+    incidents: tuple[Incident, ...]
+    current: dict[str, Transition] = field(default_factory=dict)  # component -> its latest change
+
+    def causes(self, window: str) -> Counter[str]:
+        total: Counter[str] = Counter()
+        for s in self.stats:
+            if s.window == window:
+                total.update(s.causes)
+        return total
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "generated_at": self.now.isoformat(),
+            "windows": list(self.windows),
+            "components": [s.to_dict() for s in self.stats],
+            "incidents": [i.to_dict(self.now) for i in self.incidents],
+            "causes": {w: dict(self.causes(w).most_common()) for w in self.windows},
+            "current": {c: t.to_dict() for c, t in self.current.items()},
+        }
+
+
+def resolution_for(window: timedelta) -> int:
+    """The finest roll-up that the default retention keeps for the whole window."""
+    if window <= timedelta(days=1):
+        return 60
+    return 3600 if window <= timedelta(days=90) else 86400
+
+
+def summarize(
+    store: Store,
+    now: datetime,
+    *,
+    windows: Sequence[tuple[str, timedelta]] = WINDOWS,
+    components: Sequence[str] = (),
+) -> History:
+    stats: list[WindowStats] = []
+    for label, span in windows:
+        rollups = store.rollups(resolution_for(span), now - span, None, components)
+        stats.extend(window_stats(label, rollups, components))
+    longest = max(span for _, span in windows)
+    transitions = store.transitions(now - longest, None, components)
+    return History(
+        now,
+        tuple(label for label, _ in windows),
+        tuple(stats),
+        tuple(incidents(transitions, now - longest)),
+        {t.component: t for t in transitions},
+    )
+
+
+def window_stats(label: str, rollups: Iterable[Rollup], components: Sequence[str] = ()) -> list[WindowStats]:
+    sums: dict[str, Sums] = {name: Sums() for name in components}
+    for r in rollups:
+        sums.setdefault(r.component, Sums()).add_rollup(r)
+    return [_stats(name, label, s) for name, s in sorted(sums.items())]
+
+
+def _stats(name: str, label: str, s: Sums) -> WindowStats:
+    uptime = (s.ok + s.warn) / s.total if s.total else None
+    p = {q: percentile(s.histogram, q) for q in (0.5, 0.95, 0.99)}
+    return WindowStats(name, label, s.total, uptime, p[0.5], p[0.95], p[0.99], s.blocked, dict(s.causes))
+
+
+def incidents(transitions: Iterable[Transition], since: datetime) -> list[Incident]:
+    """Down periods, oldest first; one that began before `since` is kept when it lasted into the window."""
+    open_: dict[tuple[str, str], Transition] = {}
+    out: list[Incident] = []
+    for t in sorted(transitions, key=lambda t: t.at):
+        key = (t.component, t.vantage)
+        began = open_.pop(key, None)
+        if began is not None and t.after is not State.DOWN:
+            out.append(_incident(began, t.at))
+        elif began is not None:
+            open_[key] = began  # down to down (a new cause) continues the same incident
+        if t.after is State.DOWN and began is None:
+            open_[key] = t
+    out.extend(_incident(t, None) for t in open_.values())
+    return sorted((i for i in out if i.end is None or i.end >= since), key=lambda i: i.start)
+
+
+def _incident(t: Transition, end: datetime | None) -> Incident:
+    return Incident(t.component, t.vantage, t.at, end, t.cause, t.layer, t.evidence, t.blocked_by)

@@ -1,0 +1,164 @@
+"""When each check runs: every component on its own interval, all first runs at once, then spread by jitter.
+
+One loop owns a heap of due times. At a due time it hands the check to its own task and schedules the next
+run from the *due* time (not the end of the check), so a slow check neither drifts its component's
+schedule nor delays anyone else's. At most `max_inflight` checks run at once; each is bounded by its
+timeout plus a grace (`guarded_check`), so a hung check holds its slot for a bounded time only. A component
+whose previous check is still running when it is due again skips that run rather than piling up.
+
+`lag` (dispatch time minus due time) is what the benchmark reports: it grows only when every slot is busy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import random
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from infraprobe.clock import Clock, SystemClock
+from infraprobe.config.model import ComponentBase
+from infraprobe.redact import NO_SECRETS
+from infraprobe.result import CheckResult
+from infraprobe.runner import DEADLINE_GRACE, CheckFn, guarded_check
+
+ResultSink = Callable[[CheckResult, float], None]  # (result, schedule lag in seconds)
+
+DEFAULT_MAX_INFLIGHT = 256
+DEFAULT_JITTER = 0.1  # each next run lands within +-10% of the interval
+
+
+@dataclass(order=True, slots=True)
+class _Due:
+    at: float
+    seq: int
+    name: str = field(compare=False)
+    generation: int = field(compare=False)
+
+
+@dataclass(slots=True)
+class _Job:
+    component: ComponentBase
+    generation: int
+
+
+class Scheduler:
+    """Runs `check` for every component on its interval until `stop()`; results go to `sink`."""
+
+    def __init__(
+        self,
+        check: CheckFn,
+        sink: ResultSink,
+        *,
+        max_inflight: int = DEFAULT_MAX_INFLIGHT,
+        jitter: float = DEFAULT_JITTER,
+        clock: Clock | None = None,
+        rng: random.Random | None = None,
+        grace: float = DEADLINE_GRACE,
+    ) -> None:
+        self._check, self._sink, self._grace = check, sink, grace
+        self.redactor = NO_SECRETS  # masks a crashed check's message; the monitor sets the config's own
+        self._slots = asyncio.Semaphore(max_inflight)
+        self._jitter = jitter
+        self._clock = clock or SystemClock()
+        self._rng = rng or random.Random()
+        self._jobs: dict[str, _Job] = {}
+        self._running: set[str] = set()  # by name: a changed component's old check still counts
+        self.skipped = 0
+        self._heap: list[_Due] = []
+        self._seq = 0
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    # -- what to run -------------------------------------------------------------------------------
+
+    def set_components(self, components: Iterable[ComponentBase]) -> None:
+        """Replace the set of components: new or changed ones run at once, removed ones stop."""
+        wanted = {c.name: c for c in components}
+        for name in [n for n in self._jobs if n not in wanted]:
+            del self._jobs[name]
+        for name, component in wanted.items():
+            job = self._jobs.get(name)
+            if job is None or job.component != component:
+                generation = job.generation + 1 if job else 0
+                self._jobs[name] = _Job(component, generation)
+                self._push(name, self._clock.monotonic())
+        self._wake.set()
+
+    @property
+    def names(self) -> list[str]:
+        return list(self._jobs)
+
+    @property
+    def inflight(self) -> int:
+        return len(self._running)
+
+    # -- the loop ----------------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        while not self._stopping:
+            delay = self._next_delay()
+            if delay > 0:
+                await self._sleep(delay)
+                continue
+            due = heapq.heappop(self._heap)
+            job = self._jobs.get(due.name)
+            if job is None or job.generation != due.generation:
+                continue  # removed or replaced since it was scheduled
+            await self._dispatch(job, due.at)
+
+    async def stop(self) -> None:
+        """Stop scheduling and cancel the checks in flight (their results are not waited for)."""
+        self._stopping = True
+        self._wake.set()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def _next_delay(self) -> float:
+        if not self._heap:
+            return 3600.0
+        return self._heap[0].at - self._clock.monotonic()
+
+    async def _sleep(self, delay: float) -> None:
+        self._wake.clear()
+        try:
+            async with asyncio.timeout(delay):
+                await self._wake.wait()
+        except TimeoutError:
+            pass
+
+    async def _dispatch(self, job: _Job, due: float) -> None:
+        name = job.component.name
+        self._push(name, due + self._spread(job.component.interval))
+        if name in self._running:
+            self.skipped += 1  # still busy with the last run: skipping beats piling up
+            return
+        await self._slots.acquire()
+        self._running.add(name)
+        lag = max(0.0, self._clock.monotonic() - due)
+        task = asyncio.create_task(self._one(job, lag), name=f"monitor-check:{name}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _one(self, job: _Job, lag: float) -> None:
+        name = job.component.name
+        try:
+            result = await guarded_check(
+                self._check, job.component, grace=self._grace, redactor=self.redactor
+            )
+        finally:
+            self._running.discard(name)
+            self._slots.release()
+        current = self._jobs.get(name)
+        if current is not None and current.generation == job.generation:
+            self._sink(result, lag)
+
+    def _spread(self, interval: float) -> float:
+        return interval * (1.0 + self._rng.uniform(-self._jitter, self._jitter))
+
+    def _push(self, name: str, at: float) -> None:
+        self._seq += 1
+        heapq.heappush(self._heap, _Due(at, self._seq, name, self._jobs[name].generation))

@@ -1,0 +1,120 @@
+"""The history store's one small interface, and the rows it returns.
+
+Every backend passes the same contract suite (tests/monitor/test_store_contract.py). A store is used from one
+thread at a time (the monitor's writer thread, or a `history` command); methods raise `StoreUnavailable`
+when the database cannot be reached, and the next call reconnects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from infraprobe.errors import InfraprobeError
+from infraprobe.monitor.state import Observation, Transition
+
+
+class StoreUnavailable(InfraprobeError):
+    """The store cannot be reached now (database down, disk full); the caller keeps its rows and retries."""
+
+
+@dataclass(frozen=True, slots=True)
+class ResultRow:
+    """One stored result: what history needs of a `CheckResult`, flat."""
+
+    id: int
+    vantage: str
+    component: str
+    kind: str
+    at: datetime
+    status: str
+    duration: float
+    cause: str | None
+    layer: str | None
+    blocked_by: str | None
+    message: str
+    phases: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Rollup:
+    """Results of one component from one vantage in one bucket, summed; buckets of any size merge by adding."""
+
+    vantage: str
+    component: str
+    resolution: int  # bucket size in seconds: 60, 3600 or 86400
+    bucket: datetime  # start of the bucket
+    total: int
+    ok: int
+    warn: int
+    fail: int
+    blocked: int
+    duration_sum: float
+    duration_max: float
+    histogram: Mapping[int, int]  # latency bucket index -> count (see `rollup.bucket_of`)
+    causes: Mapping[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Retention:
+    """How long each kind of row is kept. Failures and transitions outlive successes."""
+
+    raw_ok: timedelta = timedelta(days=2)
+    raw_failures: timedelta = timedelta(days=30)
+    transitions: timedelta = timedelta(days=400)
+    minute: timedelta = timedelta(days=2)
+    hour: timedelta = timedelta(days=90)
+    day: timedelta = timedelta(days=5 * 366)
+
+    def of_resolution(self, resolution: int) -> timedelta:
+        return {60: self.minute, 3600: self.hour, 86400: self.day}[resolution]
+
+
+@dataclass(frozen=True, slots=True)
+class Compaction:
+    """What one `compact` did, for logs and tests."""
+
+    rolled_up: int = 0
+    deleted: Mapping[str, int] = field(default_factory=dict)
+
+
+class Store(Protocol):
+    """Where the monitor keeps its history. Times are timezone-aware UTC datetimes."""
+
+    url: str  # with any password masked: safe to print
+
+    def schema_version(self) -> int: ...
+
+    def write(self, observations: Sequence[Observation], transitions: Sequence[Transition]) -> None:
+        """Keep these rows, all or none (one transaction)."""
+
+    def results(
+        self, since: datetime, until: datetime | None = None, components: Sequence[str] = ()
+    ) -> list[ResultRow]:
+        """Raw results still kept, oldest first."""
+
+    def transitions(
+        self, since: datetime, until: datetime | None = None, components: Sequence[str] = ()
+    ) -> list[Transition]:
+        """State changes, oldest first; `since` also returns the last change before it (the state then)."""
+
+    def rollups(
+        self, resolution: int, since: datetime, until: datetime | None = None, components: Sequence[str] = ()
+    ) -> list[Rollup]:
+        """Rolled-up buckets overlapping [since, until), plus the results not rolled up yet as extra rows."""
+
+    def compact(self, now: datetime, retention: Retention) -> Compaction:
+        """Roll up results not rolled up yet, then delete what retention no longer keeps."""
+
+    def close(self) -> None: ...
+
+
+def as_dict(row: Any) -> dict[str, Any]:
+    """A stored row (dataclass) as plain JSON-ready data."""
+    out = {}
+    for name in row.__dataclass_fields__:
+        value = getattr(row, name)
+        out[name] = value.isoformat() if isinstance(value, datetime) else value
+    return out

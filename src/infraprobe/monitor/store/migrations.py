@@ -1,0 +1,42 @@
+"""Versioned schema migrations, applied in order on open: a store written by an older version opens in a newer one.
+
+Never edit a released migration: add the next one. `{id}` and `{float}` are filled per backend (an
+auto-increment key, a double-precision number) so SQLite and PostgreSQL share one list.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
+    (
+        1,
+        (
+            """CREATE TABLE results (
+                id {id}, vantage TEXT NOT NULL, component TEXT NOT NULL, kind TEXT NOT NULL,
+                at {float} NOT NULL, status TEXT NOT NULL, duration {float} NOT NULL,
+                cause TEXT, layer TEXT, blocked_by TEXT, message TEXT NOT NULL, phases TEXT NOT NULL)""",
+            "CREATE INDEX results_component_at ON results (component, at)",
+            "CREATE INDEX results_at ON results (at)",
+            """CREATE TABLE transitions (
+                id {id}, vantage TEXT NOT NULL, component TEXT NOT NULL, at {float} NOT NULL,
+                from_state TEXT NOT NULL, to_state TEXT NOT NULL, cause TEXT, layer TEXT,
+                evidence TEXT NOT NULL, blocked_by TEXT, streak INTEGER NOT NULL)""",
+            "CREATE INDEX transitions_component_at ON transitions (component, at)",
+        ),
+    ),
+    (
+        2,
+        (
+            """CREATE TABLE rollups (
+                vantage TEXT NOT NULL, component TEXT NOT NULL, resolution INTEGER NOT NULL,
+                bucket {float} NOT NULL, total INTEGER NOT NULL, ok INTEGER NOT NULL, warn INTEGER NOT NULL,
+                fail INTEGER NOT NULL, blocked INTEGER NOT NULL, duration_sum {float} NOT NULL,
+                duration_max {float} NOT NULL, histogram TEXT NOT NULL, causes TEXT NOT NULL,
+                PRIMARY KEY (vantage, component, resolution, bucket))""",
+            # Per vantage, the last result id already summed into rollups: late rows (flushed after a store
+            # outage) are rolled up by id, so none is missed whatever its timestamp.
+            "CREATE TABLE rollup_marks (vantage TEXT PRIMARY KEY, last_id BIGINT NOT NULL)",
+        ),
+    ),
+)
+
+LATEST = MIGRATIONS[-1][0]

@@ -1,0 +1,386 @@
+"""The store over SQL, shared by SQLite and PostgreSQL: a backend only says how to connect and what fails.
+
+SQL here is written once with `?` placeholders and portable types; `Dialect` adapts both. The connection
+runs in autocommit mode and every unit of work is an explicit BEGIN ... COMMIT, so both drivers behave alike.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from infraprobe.monitor.state import Observation, State, Transition
+from infraprobe.monitor.store.base import Compaction, ResultRow, Retention, Rollup, StoreUnavailable
+from infraprobe.monitor.store.migrations import MIGRATIONS
+from infraprobe.monitor.store.rollup import RESOLUTIONS, floor_to, merge, roll
+
+_RESULT_COLS = "id, vantage, component, kind, at, status, duration, cause, layer, blocked_by, message, phases"
+_TRANSITION_COLS = "vantage, component, at, from_state, to_state, cause, layer, evidence, blocked_by, streak"
+_ROLLUP_COLS = (
+    "vantage, component, resolution, bucket, total, ok, warn, fail, blocked, duration_sum, duration_max, "
+    "histogram, causes"
+)
+_MARK = "COALESCE((SELECT last_id FROM rollup_marks m WHERE m.vantage = results.vantage), 0)"
+_BATCH = 20_000  # raw rows rolled up per transaction
+
+
+class Cursor(Protocol):
+    def execute(self, query: Any, params: Any = ...) -> Any: ...
+    def executemany(self, query: Any, params_seq: Any) -> Any: ...
+    def fetchall(self) -> list[Any]: ...
+
+
+class Connection(Protocol):
+    def cursor(self) -> Any: ...
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Dialect:
+    param: str  # "?" or "%s"
+    id_type: str
+    float_type: str
+
+    def sql(self, text: str) -> str:
+        return text if self.param == "?" else text.replace("?", self.param)
+
+    def ddl(self, text: str) -> str:
+        return text.format(id=self.id_type, float=self.float_type)
+
+
+class SqlStore:
+    """`Store` over a DB-API connection. Subclasses provide `_connect` and `_unavailable`."""
+
+    dialect: Dialect
+    url: str
+
+    def __init__(self, url: str, migrations: Sequence[tuple[int, tuple[str, ...]]] = MIGRATIONS) -> None:
+        self.url = url
+        self._migrations = migrations
+        self._conn: Connection | None = None
+        self._version = 0
+
+    # -- to provide --------------------------------------------------------------------------------
+
+    def _connect(self) -> Connection:
+        raise NotImplementedError
+
+    def _unavailable(self, exc: BaseException) -> bool:
+        """True when `exc` means the database is out of reach (reconnect later), not a bug."""
+        raise NotImplementedError
+
+    def _lock_migrations(self, cur: Cursor) -> None:
+        """Serialise migrations between monitors sharing one database (where the backend needs it)."""
+
+    # -- connection and transactions ---------------------------------------------------------------
+
+    @contextmanager
+    def _tx(self) -> Iterator[Cursor]:
+        try:
+            cur = self._cursor()
+            cur.execute("BEGIN")
+            try:
+                yield cur
+                cur.execute("COMMIT")
+            except BaseException:
+                self._rollback(cur)
+                raise
+        except Exception as exc:
+            if self._unavailable(exc):
+                self._drop()
+                raise StoreUnavailable(f"{self.url}: {_one_line(exc)}") from exc
+            raise
+
+    def _cursor(self) -> Cursor:
+        if self._conn is None:
+            conn = self._connect()
+            try:
+                self._migrate(conn.cursor())
+            except BaseException:
+                conn.close()
+                raise
+            self._conn = conn
+        cursor: Cursor = self._conn.cursor()
+        return cursor
+
+    def _rollback(self, cur: Cursor) -> None:
+        try:
+            cur.execute("ROLLBACK")
+        except Exception:
+            self._drop()  # the connection is gone with the transaction; the next call reconnects
+
+    def _drop(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            except Exception:
+                pass  # closing a broken connection can fail too; it is being thrown away either way
+            self._conn = None
+
+    def close(self) -> None:
+        self._drop()
+
+    # -- migrations --------------------------------------------------------------------------------
+
+    def _migrate(self, cur: Cursor) -> None:
+        d = self.dialect
+        cur.execute("BEGIN")
+        try:
+            self._lock_migrations(cur)
+            cur.execute(
+                d.ddl(
+                    "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, at {float})"
+                )
+            )
+            cur.execute("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
+            current = int(cur.fetchall()[0][0])
+            for version, statements in self._migrations:
+                if version > current:
+                    for statement in statements:
+                        cur.execute(d.ddl(statement))
+                    cur.execute(d.sql("INSERT INTO schema_migrations VALUES (?, ?)"), (version, time.time()))
+                    current = version
+            cur.execute("COMMIT")
+        except BaseException:
+            self._rollback(cur)
+            raise
+        self._version = current
+
+    def schema_version(self) -> int:
+        with self._tx():
+            return self._version
+
+    # -- writing -----------------------------------------------------------------------------------
+
+    def write(self, observations: Sequence[Observation], transitions: Sequence[Transition]) -> None:
+        d = self.dialect
+        with self._tx() as cur:
+            if observations:
+                cur.executemany(
+                    d.sql(f"INSERT INTO results ({_RESULT_COLS[4:]}) VALUES (?,?,?,?,?,?,?,?,?,?,?)"),
+                    [_result_params(o) for o in observations],
+                )
+            if transitions:
+                cur.executemany(
+                    d.sql(f"INSERT INTO transitions ({_TRANSITION_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?)"),
+                    [_transition_params(t) for t in transitions],
+                )
+
+    # -- reading -----------------------------------------------------------------------------------
+
+    def results(
+        self, since: datetime, until: datetime | None = None, components: Sequence[str] = ()
+    ) -> list[ResultRow]:
+        where, params = _window(since, until, components)
+        with self._tx() as cur:
+            cur.execute(
+                self.dialect.sql(f"SELECT {_RESULT_COLS} FROM results WHERE {where} ORDER BY at, id"), params
+            )
+            return [_result_row(r) for r in cur.fetchall()]
+
+    def transitions(
+        self, since: datetime, until: datetime | None = None, components: Sequence[str] = ()
+    ) -> list[Transition]:
+        where, params = _window(since, until, components)
+        before, before_params = _window(datetime.fromtimestamp(0, UTC), since, components)
+        latest_before = f"SELECT MAX(id) FROM transitions WHERE {before} GROUP BY vantage, component"
+        query = (
+            f"SELECT {_TRANSITION_COLS} FROM transitions WHERE ({where}) OR id IN ({latest_before}) "
+            "ORDER BY at, id"
+        )
+        with self._tx() as cur:
+            cur.execute(self.dialect.sql(query), [*params, *before_params])
+            return [_transition(r) for r in cur.fetchall()]
+
+    def rollups(
+        self, resolution: int, since: datetime, until: datetime | None = None, components: Sequence[str] = ()
+    ) -> list[Rollup]:
+        where, params = _window(floor_to(since, resolution), until, components, column="bucket")
+        tail_where, tail_params = _window(since, until, components)
+        with self._tx() as cur:
+            cur.execute(
+                self.dialect.sql(f"SELECT {_ROLLUP_COLS} FROM rollups WHERE resolution = ? AND {where}"),
+                [resolution, *params],
+            )
+            stored = [_rollup(r) for r in cur.fetchall()]
+            cur.execute(
+                self.dialect.sql(f"SELECT {_RESULT_COLS} FROM results WHERE {tail_where} AND id > {_MARK}"),
+                tail_params,
+            )
+            tail = roll((_result_row(r) for r in cur.fetchall()), (resolution,))
+        return merge(stored, tail) + [
+            r for r in stored if (r.vantage, r.component, r.resolution, r.bucket) not in tail
+        ]
+
+    # -- compaction --------------------------------------------------------------------------------
+
+    def compact(self, now: datetime, retention: Retention) -> Compaction:
+        rolled = 0
+        for _ in range(1000):  # bounded: each pass rolls up one batch
+            done = self._roll_batch()
+            rolled += done
+            if done < _BATCH:
+                break
+        return Compaction(rolled, self._delete_expired(now, retention))
+
+    def _roll_batch(self) -> int:
+        d = self.dialect
+        with self._tx() as cur:
+            cur.execute(
+                d.sql(f"SELECT {_RESULT_COLS} FROM results WHERE id > {_MARK} ORDER BY id LIMIT ?"), [_BATCH]
+            )
+            rows = [_result_row(r) for r in cur.fetchall()]
+            if not rows:
+                return 0
+            fresh = roll(rows)
+            merged = merge(self._existing(cur, fresh), fresh)
+            cur.executemany(d.sql(_UPSERT_ROLLUP), [_rollup_params(r) for r in merged])
+            for vantage in {r.vantage for r in rows}:
+                last = max(r.id for r in rows if r.vantage == vantage)
+                cur.execute(d.sql(_UPSERT_MARK), [vantage, last])
+            return len(rows)
+
+    def _existing(self, cur: Cursor, fresh: dict[Any, Any]) -> list[Rollup]:
+        out: list[Rollup] = []
+        for vantage, resolution in {(k[0], k[2]) for k in fresh}:
+            buckets = [k[3].timestamp() for k in fresh if k[0] == vantage and k[2] == resolution]
+            cur.execute(
+                self.dialect.sql(
+                    f"SELECT {_ROLLUP_COLS} FROM rollups WHERE vantage = ? AND resolution = ? "
+                    "AND bucket >= ? AND bucket <= ?"
+                ),
+                [vantage, resolution, min(buckets), max(buckets)],
+            )
+            out.extend(_rollup(r) for r in cur.fetchall())
+        return out
+
+    def _delete_expired(self, now: datetime, retention: Retention) -> dict[str, int]:
+        t = now.timestamp()
+        statements = {
+            "results_ok": (
+                f"DELETE FROM results WHERE status = 'ok' AND at < ? AND id <= {_MARK}",
+                [t - retention.raw_ok.total_seconds()],
+            ),
+            "results_failures": (
+                f"DELETE FROM results WHERE status <> 'ok' AND at < ? AND id <= {_MARK}",
+                [t - retention.raw_failures.total_seconds()],
+            ),
+            "transitions": (
+                "DELETE FROM transitions WHERE at < ?",
+                [t - retention.transitions.total_seconds()],
+            ),
+            **{
+                f"rollups_{r}": (
+                    "DELETE FROM rollups WHERE resolution = ? AND bucket < ?",
+                    [r, t - retention.of_resolution(r).total_seconds()],
+                )
+                for r in RESOLUTIONS
+            },
+        }
+        deleted: dict[str, int] = {}
+        with self._tx() as cur:
+            for name, (statement, params) in statements.items():
+                deleted[name] = int(cur.execute(self.dialect.sql(statement), params).rowcount)
+        return deleted
+
+
+_UPSERT_ROLLUP = (
+    f"INSERT INTO rollups ({_ROLLUP_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) "
+    "ON CONFLICT (vantage, component, resolution, bucket) DO UPDATE SET total = excluded.total, "
+    "ok = excluded.ok, warn = excluded.warn, fail = excluded.fail, blocked = excluded.blocked, "
+    "duration_sum = excluded.duration_sum, duration_max = excluded.duration_max, "
+    "histogram = excluded.histogram, causes = excluded.causes"
+)
+_UPSERT_MARK = (
+    "INSERT INTO rollup_marks (vantage, last_id) VALUES (?, ?) "
+    "ON CONFLICT (vantage) DO UPDATE SET last_id = excluded.last_id"
+)
+
+
+def _window(
+    since: datetime, until: datetime | None, components: Sequence[str], column: str = "at"
+) -> tuple[str, list[Any]]:
+    clauses = [f"{column} >= ?"]
+    params: list[Any] = [since.timestamp()]
+    if until is not None:
+        clauses.append(f"{column} < ?")
+        params.append(until.timestamp())
+    if components:
+        clauses.append(f"component IN ({', '.join('?' for _ in components)})")
+        params.extend(components)
+    return " AND ".join(clauses), params
+
+
+def _ts(value: float) -> datetime:
+    return datetime.fromtimestamp(float(value), UTC)
+
+
+def _result_params(o: Observation) -> tuple[Any, ...]:
+    r = o.result
+    phases = json.dumps({p.name: round(p.seconds, 6) for p in r.phases})
+    return (
+        o.vantage,
+        r.component,
+        r.kind,
+        r.started_at.timestamp(),
+        r.status.value,
+        r.duration,
+        o.cause,
+        o.layer,
+        o.blocked_by,
+        r.message,
+        phases,
+    )
+
+
+def _result_row(row: Sequence[Any]) -> ResultRow:
+    return ResultRow(
+        int(row[0]), row[1], row[2], row[3], _ts(row[4]), row[5], float(row[6]), row[7], row[8], row[9],
+        row[10], json.loads(row[11]),
+    )  # fmt: skip
+
+
+def _transition_params(t: Transition) -> tuple[Any, ...]:
+    return (
+        t.vantage,
+        t.component,
+        t.at.timestamp(),
+        t.before.value,
+        t.after.value,
+        t.cause,
+        t.layer,
+        t.evidence,
+        t.blocked_by,
+        t.streak,
+    )
+
+
+def _transition(row: Sequence[Any]) -> Transition:
+    return Transition(
+        row[1], row[0], _ts(row[2]), State(row[3]), State(row[4]), row[5], row[6], row[7], row[8], int(row[9])
+    )
+
+
+def _rollup(row: Sequence[Any]) -> Rollup:
+    histogram = {int(k): int(v) for k, v in json.loads(row[11]).items()}
+    return Rollup(
+        row[0], row[1], int(row[2]), _ts(row[3]), int(row[4]), int(row[5]), int(row[6]), int(row[7]),
+        int(row[8]), float(row[9]), float(row[10]), histogram, json.loads(row[12]),
+    )  # fmt: skip
+
+
+def _rollup_params(r: Rollup) -> tuple[Any, ...]:
+    return (
+        r.vantage, r.component, r.resolution, r.bucket.timestamp(), r.total, r.ok, r.warn, r.fail, r.blocked,
+        r.duration_sum, r.duration_max, json.dumps(r.histogram), json.dumps(r.causes),
+    )  # fmt: skip
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__

@@ -1,0 +1,128 @@
+"""`infraprobe history` as a Report: current states, incidents, uptime and latency per window, causes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from infraprobe.monitor.history import History, Incident, WindowStats
+from infraprobe.monitor.state import State
+from infraprobe.output.model import Block, Case, Heading, Paragraph, Report, Table
+
+_TONE = {State.UP: "ok", State.DEGRADED: "warn", State.DOWN: "fail", State.UNKNOWN: "muted"}
+
+
+def history_report(history: History, environment: str = "") -> Report:
+    blocks: list[Block] = [_summary(history)]
+    if history.current:
+        blocks += [Heading("Now"), _current(history)]
+    blocks += [Heading("Incidents"), _incidents(history) if history.incidents else Paragraph("none")]
+    blocks += [Heading("Uptime and latency"), _windows(history.stats)]
+    blocks += [Heading("Causes"), _causes(history)]
+    title = f"infraprobe history: {environment}" if environment else "infraprobe history"
+    return Report(title, tuple(blocks), history.to_dict(), 0, _cases(history))
+
+
+def _cases(history: History) -> tuple[Case, ...]:
+    """One verdict per component (its current state), for status pages and per-check formats."""
+    status = {State.UP: "ok", State.DEGRADED: "warn", State.DOWN: "fail", State.UNKNOWN: "skip"}
+    return tuple(
+        Case(name, "monitor", status[t.after], 0.0, t.evidence, t.cause or "", t.layer or "")
+        for name, t in sorted(history.current.items())
+    )
+
+
+def _summary(history: History) -> Paragraph:
+    down = [c for c, t in history.current.items() if t.after is State.DOWN]
+    open_ = sum(i.end is None for i in history.incidents)
+    text = (
+        f"{len(history.incidents)} incident(s) ({open_} still open); "
+        f"{'down now: ' + ', '.join(sorted(down)) if down else 'nothing down now'}; as of {_at(history.now)}"
+    )
+    return Paragraph(text, "fail" if down else "ok")
+
+
+def _current(history: History) -> Table:
+    rows, tones = [], []
+    for name, t in sorted(history.current.items()):
+        blocked = f"blocked by {t.blocked_by}" if t.blocked_by else ""
+        rows.append((t.after.value, name, _at(t.at), t.cause or "", t.layer or "", blocked, t.vantage))
+        tones.append(_TONE[t.after])
+    return Table(
+        ("state", "component", "since", "cause", "layer", "detail", "vantage"), tuple(rows), tuple(tones)
+    )
+
+
+def _incidents(history: History) -> Table:
+    rows = tuple(_incident_row(i, history.now) for i in history.incidents)
+    columns = ("component", "start", "duration", "cause", "layer", "blocked by", "vantage", "evidence")
+    return Table(
+        columns, rows, tuple("fail" if i.end is None else "" for i in history.incidents), shrink=(7,)
+    )
+
+
+def _incident_row(i: Incident, now: datetime) -> tuple[str, ...]:
+    duration = _span(i.duration(now)) + ("" if i.end else " (open)")
+    return (
+        i.component,
+        _at(i.start),
+        duration,
+        i.cause or "",
+        i.layer or "",
+        i.blocked_by or "",
+        i.vantage,
+        i.evidence,
+    )
+
+
+def _windows(stats: tuple[WindowStats, ...]) -> Table:
+    rows = tuple(
+        (
+            s.component,
+            s.window,
+            str(s.total),
+            _pct(s.uptime),
+            _ms(s.p50),
+            _ms(s.p95),
+            _ms(s.p99),
+            _top(s.causes),
+        )
+        for s in sorted(stats, key=lambda s: s.component)
+    )
+    columns = ("component", "window", "results", "uptime", "p50", "p95", "p99", "top cause")
+    return Table(columns, rows)
+
+
+def _causes(history: History) -> Table | Paragraph:
+    per_window = {w: history.causes(w) for w in history.windows}
+    causes = sorted({c for counts in per_window.values() for c in counts})
+    if not causes:
+        return Paragraph("no failures recorded")
+    rows = tuple((c, *(str(per_window[w].get(c, 0)) for w in history.windows)) for c in causes)
+    return Table(("cause", *history.windows), rows)
+
+
+def _top(causes: dict[str, int]) -> str:
+    if not causes:
+        return ""
+    cause, n = max(causes.items(), key=lambda kv: kv[1])
+    return f"{cause} ({n})"
+
+
+def _pct(value: float | None) -> str:
+    return "" if value is None else f"{value * 100:.3f}%".replace(".000%", "%")
+
+
+def _ms(value: float | None) -> str:
+    return "" if value is None else f"≤{value * 1000:.3g} ms"
+
+
+def _at(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%SZ")
+
+
+def _span(d: timedelta) -> str:
+    seconds = int(d.total_seconds())
+    if seconds < 60:
+        return f"{d.total_seconds():.1f}s"
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}h{rest // 60:02d}m" if hours else f"{rest // 60}m{rest % 60:02d}s"

@@ -1,0 +1,206 @@
+"""`infraprobe monitor` and `history` as a user runs them: signals, durability, output, bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from infraprobe.monitor.store import open_store
+from infraprobe.testing._localserver import free_port
+from infraprobe.testing.redis import RedisServer
+
+from .helpers import obs
+
+pytestmark = pytest.mark.needs_redis
+
+
+def write_config(path: Path, port: int, count: int = 10, interval: str = "0.1s") -> Path:
+    items = "\n".join(f"  - {{name: c{i}, kind: tcp, host: 127.0.0.1, port: {port}}}" for i in range(count))
+    path.write_text(
+        f"environment: cli\ndefaults: {{interval: {interval}, timeout: 1s}}\ncomponents:\n{items}\n"
+    )
+    return path
+
+
+def start(config: Path, *args: str) -> subprocess.Popen[str]:
+    cmd = [sys.executable, "-m", "infraprobe", "monitor", str(config), *args]
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def scrape_results(port: int) -> float:
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as r:
+                text = r.read().decode()
+            break
+        except OSError:
+            assert time.monotonic() < deadline, "metrics endpoint never came up"
+            time.sleep(0.1)
+    for family in text_string_to_metric_families(text):
+        if family.name == "infraprobe_monitor_results":
+            return family.samples[0].value
+    raise AssertionError("no infraprobe_monitor_results")
+
+
+def rows(db: Path) -> int:
+    with sqlite3.connect(db) as conn:
+        return int(conn.execute("SELECT COUNT(*) FROM results").fetchone()[0])
+
+
+def wait_for_results(port: int, at_least: float) -> float:
+    deadline = time.monotonic() + 20
+    while (n := scrape_results(port)) < at_least:
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    return n
+
+
+def test_sigkill_loses_at_most_the_last_second(redis: RedisServer, tmp_path: Path) -> None:
+    config = write_config(tmp_path / "env.yaml", redis.port)
+    db, port = tmp_path / "h.db", free_port()
+    proc = start(config, "--store", f"sqlite:///{db}", "--metrics", f"127.0.0.1:{port}")
+    try:
+        wait_for_results(port, 50)
+        produced_a_second_ago = scrape_results(port)
+        time.sleep(1.0)
+        produced_now = scrape_results(port)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+    finally:
+        proc.kill()
+        proc.communicate()
+    stored = rows(db)
+    assert produced_a_second_ago <= stored <= produced_now + 20, (produced_a_second_ago, stored, produced_now)
+
+
+def test_sigterm_loses_nothing_and_history_reads_it_back(redis: RedisServer, tmp_path: Path) -> None:
+    config = write_config(tmp_path / "env.yaml", redis.port)
+    port = free_port()
+    proc = start(config, "--metrics", f"127.0.0.1:{port}", "--vantage", "ci-runner")
+    wait_for_results(port, 30)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    db = tmp_path / "env.history.db"  # the default store: beside the config
+    produced = int(err.split("stopped: ")[1].split(" result")[0])
+    assert rows(db) == produced and f"{produced} written, 0 not written, 0 dropped" in err
+    assert "c0 unknown -> up after 2 result(s)" in out  # not a TTY: one line per state change
+    history = subprocess.run(
+        [sys.executable, "-m", "infraprobe", "history", str(config), "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    doc = json.loads(history.stdout)
+    hour = [c for c in doc["components"] if c["window"] == "1h"]
+    assert sum(c["results"] for c in hour) == produced and all(c["uptime"] == 1.0 for c in hour)
+    assert doc["current"]["c0"]["to"] == "up" and doc["current"]["c0"]["vantage"] == "ci-runner"
+
+
+def read_until(proc: subprocess.Popen[str], needle: str) -> list[str]:
+    assert proc.stdout is not None
+    lines = []
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        assert line, "monitor exited"
+        lines.append(line)
+        if needle in line:
+            return lines
+    raise AssertionError(f"{needle!r} not seen in {lines}")
+
+
+def test_sighup_reloads_and_a_changed_component_starts_over(redis: RedisServer, tmp_path: Path) -> None:
+    config = write_config(tmp_path / "env.yaml", redis.port, count=2, interval="0.2s")
+    proc = start(config, "--for", "30s")
+    try:
+        seen = read_until(proc, "c1 unknown -> up")
+        write_config(config, redis.port, count=3, interval="0.2s")
+        proc.send_signal(signal.SIGHUP)
+        seen += read_until(proc, "c2 unknown -> up")
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    text = "".join(seen) + out
+    assert "monitor: config reloaded: 1 component(s) changed or removed" in text
+    assert text.count("c0 unknown -> up") == 1  # unchanged: kept its state through the reload
+    assert proc.returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--store", "mysql://x"], "--store: unknown store scheme 'mysql'"),
+        (["--metrics", "nowhere"], "--metrics: expected HOST:PORT"),
+        (["--for", "soon"], "--for: invalid duration 'soon'"),
+    ],
+)
+def test_bad_options_are_one_line_and_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
+    config = write_config(tmp_path / "env.yaml", 9)
+    done = subprocess.run(
+        [sys.executable, "-m", "infraprobe", "monitor", str(config), *args], capture_output=True, text=True
+    )
+    assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_store_password_never_shows(tmp_path: Path) -> None:
+    config = write_config(tmp_path / "env.yaml", 9, count=1)
+    url = f"postgresql://monitor:hunter2-secret@127.0.0.1:{free_port()}/h"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "infraprobe",
+            "monitor",
+            str(config),
+            "--store",
+            url,
+            "--for",
+            "1.5s",
+            "--flush-timeout",
+            "1s",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    assert "hunter2-secret" not in done.stdout + done.stderr
+    assert "store unavailable" in done.stderr and "monitor:***@127.0.0.1" in done.stderr
+    assert done.returncode == 1  # results were produced and could not be written: say so in the exit code
+
+
+def run_history(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    cmd = [sys.executable, "-m", "infraprobe", "history", str(config), *args]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+
+
+def test_history_formats_windows_and_bad_input(tmp_path: Path) -> None:
+    config = write_config(tmp_path / "env.yaml", 9, count=2)
+    missing = run_history(config)
+    assert missing.returncode == 2 and "no history at" in missing.stderr
+    store = open_store(f"sqlite:///{tmp_path}/env.history.db")
+    store.write([obs("c0"), obs("c1")], [])
+    store.close()
+    markdown = run_history(config, "--format", "markdown", "--since", "3000d", "--component", "c0")
+    assert markdown.returncode == 0, markdown.stderr
+    assert "| c0 | 3000d | 1 | 100% |" in markdown.stdout and "c1" not in markdown.stdout
+    for args, message in (
+        (["--since", "soon"], "--since: expected a duration"),
+        (["--component", "nope"], "--component: no component named 'nope'"),
+    ):
+        bad = run_history(config, *args)
+        assert bad.returncode == 2 and message in bad.stderr and len(bad.stderr.strip().splitlines()) == 1

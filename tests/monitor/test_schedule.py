@@ -1,0 +1,117 @@
+"""The scheduler against a real event loop and real time, with a stand-in check (a pure unit: no network)."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections import Counter
+
+from infraprobe.config import parse_config
+from infraprobe.config.model import ComponentBase
+from infraprobe.monitor.schedule import Scheduler
+from infraprobe.result import CheckResult, Status
+
+from .helpers import result
+
+
+def components(*specs: str, interval: str = "10s", timeout: str = "1s") -> list[ComponentBase]:
+    items = "\n".join(
+        f"  - {{name: {s}, kind: tcp, host: 127.0.0.1, port: 9, interval: {interval}, timeout: {timeout}}}"
+        for s in specs
+    )
+    return list(parse_config(f"components:\n{items}\n").config.components)
+
+
+class Recorded:
+    def __init__(self, delays: dict[str, float] | None = None) -> None:
+        self.delays = delays or {}
+        self.started: list[tuple[str, float]] = []
+        self.results: list[CheckResult] = []
+        self.lags: list[float] = []
+        self.inflight = self.max_inflight = 0
+
+    async def check(self, component: ComponentBase) -> CheckResult:
+        self.started.append((component.name, time.monotonic()))
+        self.inflight += 1
+        self.max_inflight = max(self.max_inflight, self.inflight)
+        try:
+            await asyncio.sleep(self.delays.get(component.name, 0.0))
+        finally:
+            self.inflight -= 1
+        return result(component.name)
+
+    def sink(self, r: CheckResult, lag: float) -> None:
+        self.results.append(r)
+        self.lags.append(lag)
+
+
+async def run_for(scheduler: Scheduler, seconds: float) -> None:
+    task = asyncio.create_task(scheduler.run())
+    await asyncio.sleep(seconds)
+    await scheduler.stop()
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_first_runs_happen_at_once_then_on_the_interval() -> None:
+    rec = Recorded()
+    s = Scheduler(rec.check, rec.sink, rng=random.Random(1))
+    s.set_components(components(*(f"c{i}" for i in range(50)), interval="0.3s"))
+    start = time.monotonic()
+    await run_for(s, 1.0)
+    firsts = {}
+    for name, at in rec.started:
+        firsts.setdefault(name, at)
+    assert len(firsts) == 50 and max(firsts.values()) - start < 0.2
+    runs = Counter(n for n, _ in rec.started)
+    assert all(3 <= n <= 5 for n in runs.values()), runs  # at 0, ~0.3, ~0.6, ~0.9 (+-10% jitter)
+
+
+async def test_jitter_spreads_checks_that_started_together() -> None:
+    rec = Recorded()
+    s = Scheduler(rec.check, rec.sink, jitter=0.2, rng=random.Random(7))
+    s.set_components(components(*(f"c{i}" for i in range(20)), interval="0.5s"))
+    await run_for(s, 0.8)
+    second = sorted(at for name, at in rec.started[20:])
+    assert len(second) == 20 and second[-1] - second[0] > 0.1  # no longer all in the same instant
+
+
+async def test_a_hung_check_never_delays_the_others() -> None:
+    rec = Recorded(delays={"hung": 3600.0})
+    s = Scheduler(rec.check, rec.sink, grace=0.1)
+    s.set_components(
+        [*components("hung", timeout="0.3s", interval="0.1s"), *components("fast", interval="0.1s")]
+    )
+    await run_for(s, 1.0)
+    fast = [r for r in rec.results if r.component == "fast"]
+    hung = [r for r in rec.results if r.component == "hung"]
+    assert len(fast) >= 8
+    assert hung and hung[0].status is Status.FAIL and "did not finish within 0.4s" in hung[0].message
+    assert s.skipped > 0  # the hung one's later runs were skipped, not piled up
+    assert max(rec.lags) < 0.1
+
+
+async def test_checks_in_flight_are_bounded() -> None:
+    rec = Recorded(delays={f"c{i}": 0.2 for i in range(20)})
+    s = Scheduler(rec.check, rec.sink, max_inflight=5)
+    s.set_components(components(*(f"c{i}" for i in range(20))))
+    await run_for(s, 1.0)
+    assert rec.max_inflight == 5 and len(rec.results) == 20
+    assert max(rec.lags) >= 0.55  # the last five waited for three rounds of slots: lag is measured
+
+
+async def test_changing_the_components_keeps_unchanged_schedules() -> None:
+    rec = Recorded()
+    s = Scheduler(rec.check, rec.sink)
+    first = components("same", "changed", "gone", interval="10s")
+    s.set_components(first)
+    task = asyncio.create_task(s.run())
+    await asyncio.sleep(0.2)
+    s.set_components([first[0], *components("changed", interval="5s"), *components("new")])
+    await asyncio.sleep(0.2)
+    await s.stop()
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    assert Counter(n for n, _ in rec.started) == {"same": 1, "changed": 2, "gone": 1, "new": 1}
+    assert s.names == ["same", "changed", "new"]

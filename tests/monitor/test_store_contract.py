@@ -1,0 +1,139 @@
+"""One contract, every backend: SQLite and PostgreSQL run exactly these tests (see `store_url` in conftest)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from infraprobe.monitor.state import Observation, State, Transition
+from infraprobe.monitor.store import Retention, Store, open_store
+from infraprobe.monitor.store.migrations import LATEST, MIGRATIONS
+from infraprobe.monitor.store.rollup import percentile
+from infraprobe.result import Status
+from infraprobe.taxonomy import Cause
+
+from .helpers import T0, minutes, obs, result
+
+pytestmark = pytest.mark.needs_pg
+
+
+def transition(
+    name: str, after: State, at_min: float, before: State = State.UP, cause: str | None = "dns_failure"
+) -> Transition:
+    return Transition(
+        name, "here", T0 + minutes(at_min), before, after, cause, "infrastructure", "ev", None, 3
+    )
+
+
+def test_created_on_first_use_at_the_latest_schema(store: Store) -> None:
+    assert store.schema_version() == LATEST
+
+
+def test_results_round_trip_in_time_order_and_filter_by_component(store: Store) -> None:
+    rows = [obs("b", Status.FAIL, at=T0 + minutes(2), cause=Cause.DNS_FAILURE), obs("a", at=T0 + minutes(1))]
+    rows.append(Observation(result("c", Status.FAIL, at=T0 + minutes(3)), "there", blocked_by="b"))
+    store.write(rows, [])
+    got = store.results(T0)
+    assert [r.component for r in got] == ["a", "b", "c"]
+    b = got[1]
+    assert (b.status, b.cause, b.layer, b.vantage, b.at) == (
+        "fail",
+        "dns_failure",
+        "infrastructure",
+        "here",
+        T0 + minutes(2),
+    )
+    assert b.phases == {"connect": 0.01}
+    assert got[2].blocked_by == "b" and got[2].vantage == "there"
+    assert [r.component for r in store.results(T0, T0 + minutes(2.5), ["a", "b", "c"])] == ["a", "b"]
+    assert [r.component for r in store.results(T0, components=["c"])] == ["c"]
+
+
+def test_transitions_in_window_include_the_state_at_its_start(store: Store) -> None:
+    store.write([], [transition("cache", State.DOWN, 1), transition("cache", State.UP, 5, State.DOWN, None)])
+    store.write([], [transition("db", State.DOWN, 2), transition("cache", State.DOWN, 30)])
+    got = store.transitions(T0 + minutes(10))
+    # The last change before the window (cache up at 5, db down at 2) tells the state when it starts.
+    assert [(t.component, t.after, t.at) for t in got] == [
+        ("db", State.DOWN, T0 + minutes(2)),
+        ("cache", State.UP, T0 + minutes(5)),
+        ("cache", State.DOWN, T0 + minutes(30)),
+    ]
+    assert got[0].cause == "dns_failure" and got[0].streak == 3 and got[1].before is State.DOWN
+
+
+def test_write_is_all_or_nothing(store: Store) -> None:
+    store.write([obs("a")], [])
+    bad = transition("a", State.DOWN, 1)
+    bad = Transition(
+        bad.component, bad.vantage, bad.at, bad.before, bad.after, bad.cause, bad.layer, None, None, 1
+    )  # type: ignore[arg-type]
+    with pytest.raises(Exception):  # noqa: B017 - each driver raises its own integrity error
+        store.write([obs("b")], [bad])
+    assert [r.component for r in store.results(T0)] == ["a"]
+
+
+def test_rollups_equal_the_raw_results_before_and_after_compaction(store: Store) -> None:
+    rows = [
+        obs(
+            "a",
+            Status.OK if i % 3 else Status.FAIL,
+            at=T0 + timedelta(seconds=20 * i),
+            duration=0.001 * (i + 1),
+        )
+        for i in range(12)
+    ]
+    store.write(rows, [])
+    before = store.rollups(60, T0)
+    assert store.compact(T0 + minutes(5), Retention()).rolled_up == 12
+    after = store.rollups(60, T0)
+    key = lambda r: r.bucket  # noqa: E731
+    assert sorted(before, key=key) == sorted(after, key=key)
+    assert [(r.total, r.ok, r.fail) for r in sorted(after, key=key)] == [(3, 2, 1)] * 4
+    assert sum(r.causes.get("connection_refused", 0) for r in after) == 4
+    hour = store.rollups(3600, T0)
+    assert [(h.total, h.duration_max) for h in hour] == [(12, pytest.approx(0.012))]
+    p50 = percentile(hour[0].histogram, 0.5)
+    assert p50 is not None and 0.006 <= p50 <= 0.006 * 1.26
+
+
+def test_late_rows_are_rolled_up_and_never_counted_twice(store: Store) -> None:
+    store.write([obs("a", at=T0 + minutes(1))], [])
+    store.compact(T0 + minutes(10), Retention())
+    # A row flushed late (after a store outage) for a minute that is already rolled up:
+    store.write([obs("a", Status.FAIL, at=T0 + minutes(1))], [])
+    assert [(r.total, r.fail) for r in store.rollups(60, T0)] == [(2, 1)]
+    store.compact(T0 + minutes(11), Retention())
+    store.compact(T0 + minutes(12), Retention())
+    assert [(r.total, r.fail) for r in store.rollups(60, T0)] == [(2, 1)]
+    assert [(r.total, r.fail) for r in store.rollups(86400, T0)] == [(2, 1)]
+
+
+def test_retention_keeps_failures_and_transitions_longer_than_successes(store: Store) -> None:
+    store.write([obs("a", at=T0), obs("a", Status.FAIL, at=T0)], [transition("a", State.DOWN, 0)])
+    keep = Retention(raw_ok=timedelta(hours=1), raw_failures=timedelta(days=3), minute=timedelta(hours=1))
+    done = store.compact(T0 + timedelta(days=1), keep)
+    assert done.deleted["results_ok"] == 1 and done.deleted["results_failures"] == 0
+    assert [r.status for r in store.results(T0)] == ["fail"]
+    assert len(store.transitions(T0)) == 1
+    assert store.rollups(60, T0) == []  # minute buckets expired...
+    assert [r.total for r in store.rollups(3600, T0)] == [2]  # ...hours still count both results
+    store.compact(T0 + timedelta(days=4), keep)
+    assert store.results(T0) == [] and [r.total for r in store.rollups(3600, T0)] == [2]
+
+
+def test_a_store_written_by_an_older_version_opens_in_a_newer_one(store_url: str) -> None:
+    old = type(open_store(store_url))
+    first = old(
+        store_url.removeprefix("sqlite:///") if store_url.startswith("sqlite") else store_url,
+        migrations=MIGRATIONS[:1],
+    )  # type: ignore[call-arg]
+    first.write([obs("a")], [])
+    assert first.schema_version() == 1
+    first.close()
+    current = open_store(store_url)
+    assert current.schema_version() == LATEST
+    assert [r.component for r in current.results(T0)] == ["a"]
+    assert [r.total for r in current.rollups(60, T0)] == [1]
+    current.close()

@@ -1,0 +1,31 @@
+"""One server of each slow-to-start kind per test process, shared by every test that needs one.
+
+MariaDB (a few seconds to create its data directory) and RabbitMQ (seconds to boot an Erlang node) are
+started on first use and stopped when the test process exits (`testing._localserver` tracks every server it
+starts); a test that changes a shared server's settings restores them. Without the server's software the
+test is skipped, as the PostgreSQL and Redis tests are.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import pytest
+
+from infraprobe.testing.mariadb import MariaDBServer, ServerUnavailable
+
+# Canary secret: tests assert it never appears in any result.
+MARIADB_PASSWORD = "canary-my-R4v8q2"
+
+
+@functools.cache
+def _mariadb() -> MariaDBServer:
+    return MariaDBServer(password=MARIADB_PASSWORD).start()
+
+
+def mariadb() -> MariaDBServer:
+    """The shared MariaDB server (20 connections; account `probe` on database `probe`), or a skip."""
+    try:
+        return _mariadb()
+    except ServerUnavailable as exc:
+        pytest.skip(str(exc))
