@@ -146,7 +146,8 @@ CAUSES: dict[Cause, CauseInfo] = {
     ),
     Cause.TLS_HANDSHAKE_FAILED: CauseInfo(
         Layer.INFRASTRUCTURE,
-        "The TLS handshake failed: protocol or cipher mismatch, or the port does not speak TLS.",
+        "The TLS handshake failed: protocol version or cipher mismatch, a refused client certificate, or an alert "
+        "(a port that answers in plain text is protocol_mismatch).",
         "Check that the port serves TLS, and the protocol versions and ciphers on both sides.",
         "`openssl s_client` against the port fails with the same alert.",
         _INFRA_OWNER,

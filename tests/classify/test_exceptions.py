@@ -324,8 +324,8 @@ def test_real_tls_failures_map_by_verify_code(tls_server: tuple[int, Path, Path]
     assert (mismatch.cause, mismatch.layer) == (Cause.TLS_HOSTNAME_MISMATCH, Layer.CONFIGURATION)
 
 
-def test_tls_to_a_plaintext_port_is_handshake_failed() -> None:
-    """Speaking TLS to a port that answers plain HTTP fails the handshake."""
+def test_tls_to_a_plaintext_port_is_protocol_mismatch() -> None:
+    """Speaking TLS to a port that answers plain HTTP is a protocol mismatch, not a TLS fault."""
     listener = socket.create_server(("127.0.0.1", 0))
 
     def answer() -> None:
@@ -339,4 +339,4 @@ def test_tls_to_a_plaintext_port_is_handshake_failed() -> None:
     exc = _handshake(listener.getsockname()[1], "localhost", None)
     thread.join()
     listener.close()
-    assert classify(exc, phase="tls").cause is Cause.TLS_HANDSHAKE_FAILED
+    assert classify(exc, phase="tls").cause is Cause.PROTOCOL_MISMATCH

@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import json
 import re
-import time
 
 import pytest
 
@@ -133,9 +132,10 @@ def test_json_escaped_traceback_is_unescaped() -> None:
 
 
 def test_stack_frames_do_not_count_as_evidence() -> None:
-    """Method names in Java frames ('createTimeoutException') do not make a timeout."""
+    """Method names in Java frames ('createTimeoutException') do not make a timeout: the exception's class does."""
     text = "java.lang.IllegalStateException: boom\n\tat com.x.Pool.createTimeoutException(Pool.java:1)\n"
-    assert classify_text(text).cause is Cause.UNKNOWN
+    assert classify_text(text).cause is Cause.APP_ERROR
+    assert classify_text(text.replace("IllegalStateException", "RuntimeException")).cause is Cause.UNKNOWN
 
 
 def test_literal_backends_agree_on_the_corpus() -> None:
@@ -146,18 +146,6 @@ def test_literal_backends_agree_on_the_corpus() -> None:
         low = entry.text.lower()
         assert stdlib.found_in(low) == fast.found_in(low), entry.where
         assert stdlib.any_in(low) == fast.any_in(low), entry.where
-
-
-def test_typical_line_is_classified_fast() -> None:
-    """A typical single error line classifies in well under a millisecond (target: ~50 µs)."""
-    line = "redis.exceptions.ConnectionError: Error 111 connecting to localhost:6379. Connection refused."
-    classify_text(line)
-    rounds = 2000
-    start = time.perf_counter()
-    for _ in range(rounds):
-        classify_text(line)
-    per_line = (time.perf_counter() - start) / rounds
-    assert per_line < 250e-6, f"{per_line * 1e6:.0f} µs per line"
 
 
 def test_excused_benign_line_does_not_hide_a_failure_after_it() -> None:
@@ -225,18 +213,13 @@ def _long_chain() -> str:
     )
 
 
-def test_long_traceback_is_classified_fast() -> None:
-    """A 60-line chained traceback classifies in under a millisecond (best of several batches)."""
+def test_long_traceback_is_classified_by_its_innermost_cause() -> None:
+    """A 60-line chained traceback is read down to the refused connect at its root.
+
+    Its speed (under a millisecond) is a benchmark figure, not a timed test: bench/bench_classify.py."""
     text = _long_chain()
     assert 55 <= text.count("\n") <= 65
     assert classify_text(text).cause is Cause.CONNECTION_REFUSED
-    rounds, best = 100, float("inf")
-    for _ in range(5):
-        start = time.perf_counter()
-        for _ in range(rounds):
-            classify_text(text)
-        best = min(best, (time.perf_counter() - start) / rounds)
-    assert best < 1e-3, f"{best * 1e6:.0f} µs per traceback"
 
 
 def test_frame_continuation_lines_are_not_read_as_errors() -> None:
@@ -251,7 +234,7 @@ def test_frame_continuation_lines_are_not_read_as_errors() -> None:
         "    ),\n"
         "KeyError: 'ord_123'\n"
     )
-    assert classify_text(text).cause is Cause.UNKNOWN
+    assert classify_text(text).cause is Cause.APP_ERROR  # the KeyError, not the call's "connection refused"
 
 
 def test_exception_group_sub_exception_is_classified() -> None:
@@ -301,7 +284,8 @@ def _slow_unescape_one(m: re.Match[str]) -> str:
 
 def test_python_zero_division_is_not_a_postgres_error() -> None:
     """Python's ZeroDivisionError shares PostgreSQL's wording `division by zero` but names no database."""
-    assert classify_text("ZeroDivisionError: division by zero").cause is Cause.UNKNOWN
+    py = classify_text("ZeroDivisionError: division by zero")
+    assert (py.cause, py.component) == (Cause.APP_ERROR, Component.OTHER)
     pg = classify_text("ERROR:  division by zero")
     assert (pg.cause, pg.component) == (Cause.APP_ERROR, Component.POSTGRES)
 

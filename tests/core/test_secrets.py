@@ -13,6 +13,7 @@ import asyncio
 import json
 import logging
 import os
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from infraprobe.config import load_config
 from infraprobe.output.formats import FORMATS
 from infraprobe.probes.registry import REGISTRY
 from infraprobe.redact import names_secret
+from infraprobe.testing._localserver import free_port
 from infraprobe.testing.httpservers import DemoApp, HttpServer, Reply, Request
 from infraprobe.testing.netfaults import ClosedPort
 
@@ -145,6 +147,55 @@ async def test_check_json_stays_valid_json(config_file: Path) -> None:
     doc = json.loads(output[: output.rindex("}") + 1])
     echo = next(r for r in doc["results"] if r["component"] == "http-headers")
     assert "***" in echo["facts"]["body_excerpt"]
+
+
+async def _scrape(url: str) -> str:
+    async with httpx.AsyncClient() as client:
+        for _ in range(100):  # bounded: the monitor's interpreter may take a few seconds to start
+            try:
+                return (await client.get(url, timeout=30)).text
+            except httpx.TransportError:
+                await asyncio.sleep(0.1)
+    raise AssertionError(f"{url} never answered")
+
+
+def _monitor_defaults(config: Path) -> None:
+    """Check every half second, and say down after one failure, so a short run has state changes to print."""
+    text = config.read_text()
+    config.write_text(
+        text.replace(
+            "environment: secrets\n",
+            "environment: secrets\ndefaults: {interval: 0.5s, failure_threshold: 1}\n",
+        )
+    )
+
+
+async def test_monitor_lines_metrics_store_and_history(config_file: Path, tmp_path: Path) -> None:
+    """monitor's state-change lines and notices, /metrics, /probe, every stored row, and history's formats."""
+    _monitor_defaults(config_file)
+    db, port = tmp_path / "h.db", free_port()
+    store = ["--store", f"sqlite:///{db}"]
+    monitor = asyncio.create_task(
+        _cli("monitor", str(config_file), *store, "--for", "6s", "--metrics", f"127.0.0.1:{port}")
+    )
+    scraped = [await _scrape(f"http://127.0.0.1:{port}/metrics")]
+    await asyncio.sleep(2)
+    scraped += [
+        await _scrape(f"http://127.0.0.1:{port}/probe?component={n}") for n in ("pg-dsn", "http-headers")
+    ]
+    output = await monitor
+    assert "pg-dsn unknown -> down" in output and "probe_success" in scraped[1]
+    with sqlite3.connect(db) as conn:
+        rows = [
+            repr(r) for table in ("results", "transitions") for r in conn.execute(f"SELECT * FROM {table}")
+        ]
+    assert len(rows) > 20
+    histories = [await _cli("history", str(config_file), *store, "--format", fmt) for fmt in FORMATS]
+    assert all("pg-dsn" in h for h in histories)
+    for where, out in (("monitor", output), ("metrics", "".join(scraped)), ("store", "\n".join(rows))):
+        assert_clean(out, where)
+    for fmt, out in zip(FORMATS, histories, strict=True):
+        assert_clean(out, f"history --format {fmt}")
 
 
 LOG = (

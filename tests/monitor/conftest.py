@@ -1,4 +1,4 @@
-"""Fixtures for the monitor: one throwaway PostgreSQL per module, a fresh database (or SQLite file) per test."""
+"""Fixtures for the monitor: one throwaway PostgreSQL for the package, a fresh database (or SQLite file) per test."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from infraprobe.testing.redis import RedisServer
 _names = itertools.count()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def pg() -> Iterator[PostgresServer]:
     server = PostgresServer(max_connections=30)
     try:

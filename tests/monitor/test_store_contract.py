@@ -137,3 +137,20 @@ def test_a_store_written_by_an_older_version_opens_in_a_newer_one(store_url: str
     assert [r.component for r in current.results(T0)] == ["a"]
     assert [r.total for r in current.rollups(60, T0)] == [1]
     current.close()
+
+
+def test_two_monitors_sharing_a_store_roll_up_each_row_once(store_url: str) -> None:
+    """Two vantages write to one store and both compact, interleaved: every row counted once, per vantage."""
+    here, there = open_store(store_url), open_store(store_url)
+    try:
+        for i in range(6):
+            here.write([obs("a", at=T0 + minutes(i), vantage="here")], [])
+            there.write([obs("a", Status.FAIL, at=T0 + minutes(i), vantage="there")], [])
+            (here if i % 2 else there).compact(T0 + minutes(10), Retention())
+        here.compact(T0 + minutes(10), Retention())
+        there.compact(T0 + minutes(10), Retention())
+        day = {r.vantage: (r.total, r.ok, r.fail) for r in here.rollups(86400, T0)}
+        assert day == {"here": (6, 6, 0), "there": (6, 0, 6)}
+    finally:
+        here.close()
+        there.close()

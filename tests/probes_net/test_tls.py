@@ -85,12 +85,12 @@ async def test_ip_literal_against_a_named_certificate_blames_configuration(
     assert_failed(result, Cause.TLS_HOSTNAME_MISMATCH, phase="tls", layer=Layer.CONFIGURATION)
 
 
-async def test_plain_tcp_port_is_handshake_failure(runner: Runner, app: HttpServer, ca_file: str) -> None:
-    """TLS to a port that speaks plain HTTP fails the handshake: tls_handshake_failed, no cert facts."""
+async def test_plain_tcp_port_is_protocol_mismatch(runner: Runner, app: HttpServer, ca_file: str) -> None:
+    """TLS to a port that speaks plain HTTP: protocol_mismatch (configuration), no cert facts."""
     result = await runner.check(
         TlsCheck(name="api", host="127.0.0.1", port=app.port, ca_file=ca_file, timeout=2)
     )
-    assert_failed(result, Cause.TLS_HANDSHAKE_FAILED, phase="tls")
+    assert_failed(result, Cause.PROTOCOL_MISMATCH, phase="tls")
     assert "not_after" not in result.facts
 
 

@@ -66,6 +66,70 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
         ),
     ),
     (
+        Component.GRPC,  # before the databases: a gRPC status can quote a server's wording
+        (
+            "grpc",
+            "rpc error",
+            "statuscode",
+            "status{code=",
+            "statusruntimeexception",
+            "rpcexception",
+            "inactiverpcerror",
+            "health rpc",
+            "failed to connect service",
+            "service unhealthy",
+            " unavailable:",
+            " deadline_exceeded:",
+            " unauthenticated:",
+            " unimplemented:",
+            " internal:",
+            " unknown:",
+            " resource_exhausted:",
+            " permission_denied:",
+            " not_found:",
+            " cancelled:",
+            " invalid_argument:",
+        ),
+        re.compile(
+            r"grpc|rpc error: code = |statuscode[.=]\"?[a-z_]{2,}|status\{code=[a-z_]{2,}|statusruntimeexception"
+            r"|rpcexception|_inactiverpcerror|health rpc|failed to connect service|service unhealthy \(responded"
+            # @grpc/grpc-js: `14 UNAVAILABLE: ...`
+            r"|\b(?:[0-9]|1[0-6]) (?:unavailable|deadline_exceeded|unauthenticated|unimplemented|internal|unknown"
+            r"|resource_exhausted|permission_denied|not_found|cancelled|invalid_argument):"
+        ),
+    ),
+    (
+        Component.AMQP,  # before PostgreSQL, whose server-log pattern ("Fatal error:  ...") PHP also prints
+        (
+            "amqp",
+            "rabbit",
+            "pika",
+            "access_refused",
+            "connection_forced",
+            "connection-forced",
+            "precondition_failed",
+            "precondition-failed",
+            "resource_locked",
+            "resource-locked",
+            "not_allowed - ",
+            "not_found - ",
+            "reply-code=",
+            "in vhost '",
+            "reason: ",
+            "closed by server: ",
+            "connection closed: ",
+            "broker forced",
+            "heartbeat",
+        ),
+        re.compile(
+            r"amqp|rabbitmq|\brabbit@|\bpika\b|access_refused|connection[_-]forced|precondition[_-]failed"
+            r"|resource[_-]locked|\bnot_allowed - |\bnot_found - |reply-code=\d{3}|\bin vhost '|exception \(\d{3}\) reason: "
+            r"|closed by server: \d{3}|connection closed: \d{3} \(|broker forced connection closure"
+            r"|missed heartbeats? from (?:client|server)|missed server heartbeat|too many heartbeats missed"
+            r"|heartbeat missing with heartbeat"
+        ),
+    ),
+    (
         Component.POSTGRES,
         (
             "postgres",
@@ -91,6 +155,7 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "could not receive data from client",
             "database system ",
             "could not connect to server: ",
+            "error connecting to server: ",
             "canceling statement due to",
             "server closed the connection unexpectedly",
             "ssl syscall error",
@@ -105,6 +170,7 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             r"|\.s\.pgsql|pgbouncer|postmaster|accepting\s+tcp/ip connections|could not translate host name"
             r"|failed to connect to `(?:host|user)=|could not receive data from client|canceling statement due to"
             r"|server closed the connection unexpectedly|could not connect to server: "  # libpq's wording
+            r"|^error connecting to server: "  # rust-postgres
             r"|ssl syscall error|interfaceerror: connection already closed"  # libpq's TLS layer; psycopg2
             r"|database system (?:is ready to accept|was (?:shut down|interrupted))"  # the server's startup log
             r"|\b(?:fatal|error|log|detail|hint|panic):  (?!error\b)\S"  # the server's own log format: two spaces
@@ -172,8 +238,6 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
         (
             "mongo",
             "kafka",
-            "rabbitmq",
-            "amqp",
             "elasticsearch",
             "cassandra",
             "memcache",
@@ -185,7 +249,7 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "mqtt",
         ),
         re.compile(
-            r"mongo|kafka|rabbitmq|amqps?\b|elasticsearch|cassandra|memcache|mssql|sql server|oracle"
+            r"mongo|kafka|elasticsearch|cassandra|memcache|mssql|sql server|oracle"
             r"|zookeeper|\bnats\b|\bmqtts?\b"
         ),
     ),
@@ -222,6 +286,7 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "fetch()",
             "statusdetails",
             "requesterror",
+            "headerstimeouterror",
         ),
         re.compile(
             r"\bhttps?://|https?connectionpool|\bhttp/[12]|httpx|aiohttp|requests\.exceptions|urllib3|axios"
@@ -237,6 +302,7 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             r"|httpcore|httprequestexception|\bfetch\(\)"  # httpx's transport, .NET HttpClient, WHATWG fetch
             r"|\bstatusdetails\b"  # Google Cloud load balancer log entries
             r"|\brequesterror\b"  # got's wrapper around every request failure
+            r"|headerstimeouterror"  # undici's header timer
         ),
     ),
 )

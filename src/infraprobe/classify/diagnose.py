@@ -15,6 +15,8 @@ from infraprobe.result import Diagnosis
 from infraprobe.taxonomy import Cause, Component, Layer
 
 EVIDENCE_CHARS = 300
+_CARRIED = frozenset({Component.WEBSOCKET, Component.GRPC})
+_CARRIERS = frozenset({Component.HTTP, Component.TCP})
 # Every credential shape `mask_patterns` knows contains one of these; skipping it otherwise saves
 # most of the cost of a diagnosis on the log scanner's hot path.
 _SECRET_HINTS = ("@", "pass", "pwd", "secret", "token", "key", "auth", "bearer", "basic")
@@ -38,8 +40,9 @@ def pick_component(
     fallback: Component | None = None,
 ) -> Component:
     """Wording-implied dependency, then one the text names, then the caller's, then the failing layer."""
-    if implied is Component.HTTP and named is Component.WEBSOCKET:
-        return named  # a WebSocket opens with an HTTP request: HTTP wordings in its handshake are the WebSocket's
+    if named in _CARRIED and implied in _CARRIERS:
+        # a WebSocket opens with an HTTP request and gRPC runs on HTTP/2: the carrier's wordings are theirs
+        return named
     return implied or named or given or fallback or DEFAULT_COMPONENT.get(cause, Component.OTHER)
 
 

@@ -2,21 +2,36 @@
 
 Order is specificity: service messages that embed network wording (proxies, pools, database servers)
 come before the network rules, and every `weak` (generic) rule comes after every specific one, so inside
-one message a specific wording always wins and a generic one only speaks when nothing else does.
+one message a specific wording always wins and a generic one only speaks when nothing else does. Among
+the weak rules the order still counts: a bare gRPC status loses to a generic EOF (`Unavailable desc = EOF`
+is a reset) but beats the generic timeout (`DeadlineExceeded` is a read timeout).
 """
 
 from __future__ import annotations
 
 from infraprobe.classify.model import Rule
 from infraprobe.classify.rules_db import APP, AUTH, MISSING, SERVER_STATE
-from infraprobe.classify.rules_net import DNS, GENERIC, REFUSED, RESET, TIMEOUTS, UNREACHABLE
-from infraprobe.classify.rules_service import HTTP_STATUS, POOL, PROTOCOL, PROXY, WEBSOCKET
+from infraprobe.classify.rules_fallback import CLASS_NAMES, SERVER_REPORTED, UNHANDLED
+from infraprobe.classify.rules_net import (
+    DNS,
+    GENERIC_EOF,
+    GENERIC_TIMEOUT,
+    REFUSED,
+    RESET,
+    TIMEOUTS,
+    UNREACHABLE,
+)
+from infraprobe.classify.rules_rpc import AMQP, GRPC, GRPC_STATUS
+from infraprobe.classify.rules_service import HTTP_STATUS, PLATFORM, POOL, PROTOCOL, PROXY, WEBSOCKET
 from infraprobe.classify.rules_tls import TLS
 
 _TABLE: tuple[Rule, ...] = (
     *PROTOCOL,
     *WEBSOCKET,
+    *PLATFORM,
     *PROXY,
+    *AMQP,
+    *GRPC,
     *POOL,
     *AUTH,
     *SERVER_STATE,
@@ -29,7 +44,12 @@ _TABLE: tuple[Rule, ...] = (
     *RESET,
     *APP,
     *HTTP_STATUS,
-    *GENERIC,
+    *GENERIC_EOF,
+    *GRPC_STATUS,
+    *GENERIC_TIMEOUT,
+    *CLASS_NAMES,
+    *SERVER_REPORTED,
+    *UNHANDLED,
 )
 
 RULES: tuple[Rule, ...] = tuple(r for r in _TABLE if not r.weak) + tuple(r for r in _TABLE if r.weak)

@@ -136,6 +136,37 @@ SERVER_STATE: tuple[Rule, ...] = (
         component=K.HTTP,
     ),
     rule("mysql_shutdown_in_progress", C.SERVICE_STARTING, "server shutdown in progress", component=K.MYSQL),
+    rule(
+        "galera_node_not_ready",
+        C.SERVICE_STARTING,
+        "wsrep has not yet prepared node",  # a Galera node still joining its cluster (ER_UNKNOWN_COM_ERROR)
+        component=K.MYSQL,
+    ),
+    rule(
+        "db_server_not_ready",
+        C.SERVICE_STARTING,
+        (
+            "is not currently available.  please retry",
+            "is not currently available. please retry",
+            "server is in script upgrade mode",
+            "initialization or shutdown in progress",
+            "server is in quiesce mode",
+            "no replset config has been received",
+            "notyetinitialized",
+            "shutdowninprogress",
+        ),
+        # Azure SQL 40613 (a database moving or restarting), SQL Server 18401, Oracle ORA-01033, MongoDB's
+        # ShutdownInProgress / NotYetInitialized: the server answers but will not take work yet
+        r"is not currently available\. {1,2}please retry the connection later|server is in script upgrade mode"
+        r"|initialization or shutdown in progress|server is in quiesce mode|no replset config has been received"
+        r"|\bnotyetinitialized\b|\bshutdowninprogress\b",
+    ),
+    rule(
+        "mongo_not_primary",
+        C.READ_ONLY,
+        ("notwritableprimary", "not primary", "not master and slaveok"),
+        r"\bnotwritableprimary\b|errmsg': 'not primary'|\bnot master and slaveok=false",
+    ),
     # ER_QUERY_INTERRUPTED (1317): a client whose query timeout fired cancels it with KILL QUERY, so the
     # statement got no answer in time (like 3024, max_execution_time, and 1205, lock wait timeout).
     rule("mysql_query_interrupted", C.READ_TIMEOUT, "query execution was interrupted", component=K.MYSQL),
@@ -296,7 +327,7 @@ APP: tuple[Rule, ...] = (
         ),
         r"syntax error at or near|(?:relation|column|function|type|operator) [^\n]{1,120}does not exist"
         r"|undefined(?:table|column|function)|violates (?:unique|foreign key|not-null|check) constraint"
-        r"|deadlock detected|(?<!zerodivisionerror: )division by zero|"
+        r"|deadlock detected|(?<!zerodivisionerror: )(?<!exception calling application: )division by zero|"
         + _SQLSTATE
         + r"42(?:601|p01|703)|postgressyntaxerror",
         component=K.POSTGRES,

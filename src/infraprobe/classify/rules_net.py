@@ -64,6 +64,11 @@ DNS: tuple[Rule, ...] = (
             " etimeout",
             " eservfail",
             " econnrefused",
+            "hostnotfound",
+            "tryagain",
+            "wsahost_not_found",
+            "wsatry_again",
+            "wsano_data",
         ),
         r"name or service not known|nodename nor servname|no address associated with hostname|name resolution"
         r"|(?:could not|couldn't|can't|cannot|unable to|failed to) resolve (?:host|hostname|address|name|the host"
@@ -73,7 +78,8 @@ DNS: tuple[Rule, ...] = (
         r"|resolver error|produced zero addresses|dns name does not exist|dns (?:resolution|lookup) failed|name_not_resolved"
         r"|:53: server misbehaving"
         r"|hostname resolving error|unknownhostexception|unresolvedaddressexception|(?:errno|error) -[2345]\b|errno 8\]|errno 1100[124]"
-        r"|query(?:a|aaaa|srv|txt|mx|cname|ns|any)? e(?:notfound|nodata|timeout|servfail|connrefused)",
+        r"|query(?:a|aaaa|srv|txt|mx|cname|ns|any)? e(?:notfound|nodata|timeout|servfail|connrefused)"
+        r"|socketerror\W{1,3}(?:hostnotfound|tryagain)\b|wsahost_not_found|wsatry_again|wsano_data",
     ),
 )
 
@@ -102,9 +108,10 @@ REFUSED: tuple[Rule, ...] = (
     rule(
         "connection_refused",
         C.CONNECTION_REFUSED,
-        ("refused", "errno 111", "errno 61", "error 111", "error 61", "10061", "errno=111"),
+        ("refused", "errno 111", "errno 61", "error 111", "error 61", "10061", "errno=111", "(111)", "(61)"),
         # Windows' ERROR_CONNECTION_REFUSED (1225): "The remote computer refused the network connection"
         r"connection[ _](?:was )?refused|econnrefused|actively refused|refused to connect|connection to \S+ refused"
+        r"|(?:socketerror\W{1,3}|kind: )connectionrefused\b|socketexception \((?:111|61|10061)\)"
         r"|refused the network connection"
         r"|(?:errno|error|os error)[ =:]*(?:111|61|10061)\b|winerror 10061",
     ),
@@ -153,11 +160,16 @@ UNREACHABLE: tuple[Rule, ...] = (
             "can't connect to server on",
             "error 113 connecting",
             "error 101 connecting",
+            "(65)",
+            "(51)",
+            "(10065)",
+            "(10051)",
         ),
         r"(?:network|host) (?:is )?unreachable|unreachable (?:network|host)|enetunreach|ehostunreach"
         r"|no route to host|errno (?:101|113|65|51|99)\b|winerror 100(?:51|65)|cannot assign requested address"
         r"|socketexception \(99\): address not available"
-        r"|eaddrnotavail|"
+        r"|eaddrnotavail|(?:socketerror\W{1,3}|kind: )(?:host|network)unreachable\b|wsae(?:host|net)unreach"
+        r"|socketexception \((?:113|101|65|51|10065|10051)\)|"
         + _MYSQL_CONNECT
         + r"[^\n]{0,200}\((?:113|101)\)|\berror (?:101|113) connecting to",
     ),
@@ -175,6 +187,7 @@ _CONNECT_TIMEOUT = (
     + r"[^\n]{0,200}\((?:110|115|60|10060|timeout)\)"
     r"|curl: \(28\) connection timed out|failed to connect to \S+ \(port \d+\)[^\n]{0,40}after \d+ ?ms"
     r"|request canceled while waiting for connection|operation now in progress"
+    r"|while waiting for connections to become ready"  # grpc-go: a wait-for-ready call never got a connection
     # StackExchange.Redis names the failure after the message
     r"|(?:abortonconnectfail|redis server\(s\))\W{1,3}(?:connect)?timeout\b"
 )
@@ -198,6 +211,10 @@ _READ_TIMEOUT = (
     r"|opening handshake has timed out|timed out during opening handshake"
     r"|maximum statement execution time exceeded|got timeout (?:reading|writing) communication packets"
     r"|(?:timeout|cancellation) while reading body"  # Go's http client, after the headers arrived
+    # whole-request and read timers of .NET HttpClient, StackExchange.Redis, Npgsql, reqwest; AWS Lambda's
+    # function timeout (the invocation ran, its answer did not come in time)
+    r"|configured httpclient\.timeout of|redistimeoutexception|\btimeout performing \w|timeout during reading attempt"
+    r"|error sending request for url \([^)\n]{0,300}\): operation timed out"
 )
 
 TIMEOUTS: tuple[Rule, ...] = (
@@ -319,8 +336,21 @@ TIMEOUTS: tuple[Rule, ...] = (
             "got timeout reading",
             "got timeout writing",
             "while reading body",
+            "httpclient.timeout of",
+            "redistimeoutexception",
+            "timeout performing ",
+            "timeout during reading attempt",
+            "error sending request for url",
         ),
         _READ_TIMEOUT,
+    ),
+    rule(
+        "function_timeout",
+        C.READ_TIMEOUT,
+        "task timed out after",
+        # AWS Lambda's own limit: the invocation ran, its answer did not come in time
+        r"\btask timed out after [\d.]+ seconds",
+        fallback=K.OTHER,
     ),
     rule(
         "read_connection_timed_out",
@@ -336,8 +366,20 @@ TIMEOUTS: tuple[Rule, ...] = (
     rule(
         "connection_timed_out",
         C.CONNECT_TIMEOUT,
-        ("connection timed out", "etimedout", "errno 110", "errno 60", "operation timed out", "error 110"),
-        r"connection timed out|etimedout|(?:errno|error) (?:110|60)\b|operation timed out",
+        (
+            "connection timed out",
+            "etimedout",
+            "errno 110",
+            "errno 60",
+            "operation timed out",
+            "error 110",
+            "timedout",
+            "(110)",
+            "(60)",
+            "(10060)",
+        ),
+        r"connection timed out|etimedout|(?:errno|error) (?:110|60)\b|operation timed out"
+        r"|(?:socketerror\W{1,3}|kind: )timedout\b|socketexception \((?:110|60|10060)\)",
         by_phase="timeout",
     ),
 )
@@ -484,7 +526,7 @@ RESET: tuple[Rule, ...] = (
     ),
 )
 
-GENERIC: tuple[Rule, ...] = (
+GENERIC_TIMEOUT: tuple[Rule, ...] = (
     rule(
         "timeout_generic",
         C.CONNECT_TIMEOUT,
@@ -493,7 +535,12 @@ GENERIC: tuple[Rule, ...] = (
         r"|timeout (?:exceeded|expired|occurred)|request timeout|timeout while|timeout waiting",
         weak=True,
         by_phase="timeout",
+        # Kafka's producer gave up waiting for a topic's metadata: a missing topic or unreachable brokers alike
+        unless=r"not present in metadata after",
     ),
+)
+
+GENERIC_EOF: tuple[Rule, ...] = (
     rule(
         "eof_generic",
         C.CONNECTION_RESET,

@@ -190,6 +190,7 @@ PROXY: tuple[Rule, ...] = (
             "web server is down",
             "web server returned an unknown error",
             "cloudfront wasn't able to connect to the origin",
+            "web server received an invalid response while acting as a gateway or proxy server",
             "cloudfront attempted to establish a connection with the origin",
             "has reached the maximum request timeout",
         ),
@@ -266,6 +267,7 @@ WEBSOCKET: tuple[Rule, ...] = (
             "websocket_handshake_failed",
             "handshake response status code",
             "websocketupgradeerror",
+            "the websocket protocol is not enabled",
         ),
         r"rejected websocket connection|websocket: bad handshake|unexpected server response"
         r"|during websocket handshake|wsserverhandshakeerror|websockethandshakeexception"
@@ -274,7 +276,8 @@ WEBSOCKET: tuple[Rule, ...] = (
         r"|invalid response status|(?:websocket|\bwss?://)[^\n]{0,300}unexpected response code"
         r"|(?:missing|invalid|empty) sec-websocket-accept header|websocket_handshake_failed"
         # coder/websocket (nhooyr) and httpx-ws: the upgrade was answered with another status
-        r"|expected handshake response status code 101|websocketupgradeerror",
+        r"|expected handshake response status code 101|websocketupgradeerror"
+        r"|the websocket protocol is not enabled",  # IIS / Azure App Service with WebSockets switched off
         component=K.WEBSOCKET,
     ),
     rule(
@@ -401,8 +404,9 @@ HTTP_STATUS: tuple[Rule, ...] = (
     rule(
         "http_500",
         C.APP_ERROR,
-        ("internal server error", "500"),
-        rf"internal server error|{_STATUS}500\b",
+        ("internal server error", "500", "something went wrong"),
+        # Laravel's and Rails' stock 500 pages say it without the reason phrase
+        rf"internal server error|{_STATUS}500\b|\b500 \| server error|we're sorry, but something went wrong\.",
         component=K.HTTP,
         weak=True,
     ),
@@ -442,6 +446,103 @@ PROTOCOL: tuple[Rule, ...] = (
         r"|protocol error[:,] got [^\n]{1,8} as reply type byte"
         r"|protocol error: h, b?[\"']ttp/"
         r"|expected authentication request from server",
+    ),
+    rule(
+        "protocol_mismatch_http",
+        C.PROTOCOL_MISMATCH,
+        (
+            "received http/0.9 when not allowed",
+            "error in the http2 framing layer",
+            "426",
+            "upgrade required",
+            "sent to https port",
+            "http request to an https server",
+        ),
+        # curl reading something that is not HTTP; an HTTP/2 client against an HTTP/1-only peer; a plain HTTP
+        # client answered 426 by a WebSocket-only port (a WebSocket client's 426 is a rejected handshake)
+        r"received http/0\.9 when not allowed|error in the http2 framing layer"
+        # an HTTPS server reading plain HTTP: nginx's 400 page, Go's server log
+        r"|plain http request was sent to https port|client sent an http request to an https server"
+        r"|\b426\b[^\n]{0,60}upgrade required|upgrade required[^\n]{0,40}\b426\b",
+        component=K.HTTP,
+        unless=r"websocket|\bwss?://|socket\.io|engine\.io",
+    ),
+    rule(
+        "protocol_mismatch_server_log",
+        C.PROTOCOL_MISMATCH,
+        "unsupported frontend protocol",
+        # PostgreSQL reading another protocol's first bytes as its startup packet ("invalid length of startup
+        # packet" stays unknown: scanners and TCP health checks cause it as often as a misdirected client)
+        r"unsupported frontend protocol \d+\.\d+: server supports",
+        component=K.POSTGRES,
+    ),
+    rule(
+        "protocol_mismatch_redis_server",
+        C.PROTOCOL_MISMATCH,
+        "possible security attack detected",  # Redis reading an HTTP request (POST / Host:) as commands
+        component=K.REDIS,
+    ),
+    rule(
+        "protocol_mismatch_amqp",
+        C.PROTOCOL_MISMATCH,
+        ("{bad_header,", "incompatibleprotocolerror"),
+        component=K.AMQP,
+    ),
+    rule(
+        "protocol_mismatch_grpc",
+        C.PROTOCOL_MISMATCH,
+        (
+            "http2: frame too large",
+            "first received frame was not settings",
+            "frame_size_error: ",
+            "protocol_error invalid settings id",
+            "response protocol downgraded to http/1.1",
+            "invalid content-type value: text/",
+            'unexpected content-type "text/',
+            "rst_stream with code 2 triggered by internal client error: protocol error",
+        ),
+        # An HTTP/2 client (gRPC) reading an HTTP/1 or TLS answer: Go's preface error, Netty's and OkHttp's
+        # frame checks (FRAME_SIZE_ERROR: 4740180 is "HTT" read as a frame length), .NET's response checks,
+        # grpc-js' RST_STREAM; a text/* content type is an HTTP server that is not gRPC, unless a proxy's 5xx
+        r"error reading server preface: http2: frame too large|first received frame was not settings"
+        r"|frame_size_error: \d{6,}|protocol_error invalid settings id|response protocol downgraded to http/1\.1"
+        r"|invalid content-type value: text/|received unexpected content-type \"text/"
+        r"|rst_stream with code 2 triggered by internal client error: protocol error",
+        component=K.GRPC,
+        unless=r"\b50[234]\b",
+    ),
+)
+
+# Platforms speaking about the application behind them, before the proxy rules: their pages and events
+# carry statuses (a 503 in a JSON body) that the proxy rules would otherwise read as a gateway's.
+PLATFORM: tuple[Rule, ...] = (
+    # The kubelet probes the container itself: a 503 there is the application saying it is not ready yet.
+    rule(
+        "kubelet_probe_not_ready",
+        C.SERVICE_STARTING,
+        "probe failed with statuscode: 503",
+        component=K.HTTP,
+    ),
+    rule(
+        "search_cluster_recovering",
+        C.SERVICE_STARTING,
+        "state not recovered",
+        r"state not recovered / initialized",  # Elasticsearch/OpenSearch before the cluster state is recovered
+    ),
+    rule(
+        "heroku_router",
+        C.UPSTREAM_UNAVAILABLE,
+        ("code=h", "error h1", "error h2", "your page could not be served"),
+        # Heroku's router answering for a dyno that crashed, timed out or closed the connection
+        r"\bat=error code=h(?:1\d|2[0-8])\b|\berror h(?:1\d|2[0-8]) \("
+        r"|an error occurred in the application and your page could not be served",
+        component=K.HTTP,
+    ),
+    rule(
+        "heroku_boot_timeout",
+        C.APP_ERROR,
+        "failed to bind to $port within",  # the application never listened on the port it was given
+        component=K.HTTP,
     ),
     # PyMySQL reading the server's greeting (sequence 0) got bytes of another protocol (an SSH banner,
     # an HTTP reply). Later in a session the same words mean a connection shared between threads.

@@ -9,8 +9,35 @@ from __future__ import annotations
 
 from infraprobe.classify.model import Rule, rule
 from infraprobe.taxonomy import Cause as C
+from infraprobe.taxonomy import Component as K
 
 TLS: tuple[Rule, ...] = (
+    # The client read bytes that are not TLS at all (an HTTP answer on the port, a plain-text server), or a
+    # server read plain text where it expected a ClientHello: the port does not speak the configured protocol.
+    # After the proxy rules: nginx saying this about its upstream stays the proxy's statement.
+    rule(
+        "tls_peer_speaks_plaintext",
+        C.PROTOCOL_MISMATCH,
+        (
+            "wrong version number",
+            "wrong_version_number",
+            "unrecognized ssl message",
+            "does not look like a tls handshake",
+            "http response to https client",
+            "unknown protocol",
+            "packet length too long",
+            "sent to https port",
+            "http request to an https server",
+            "unexpected packet format",
+            "cannot determine the frame size",
+        ),
+        r"wrong[ _]version[ _]number|unrecognized ssl message|does not look like a tls handshake"
+        r"|http response to https client|ssl23_get_server_hello:unknown protocol|\bssl routines[^\n]{0,60}unknown protocol"
+        r"|packet length too long|plain http request was sent to https port|http request to an https server"
+        # .NET SslStream: the first bytes were not a TLS record
+        r"|handshake failed due to an unexpected packet format|cannot determine the frame size or a corrupted frame",
+        fallback=K.TLS,
+    ),
     rule(
         "tls_expired",
         C.TLS_CERTIFICATE_EXPIRED,
@@ -18,6 +45,9 @@ TLS: tuple[Rule, ...] = (
             "certificate has expired",
             "certificate expired",
             "cert_has_expired",
+            "certificate_expired",
+            "certificateexpired",
+            "nottimevalid",
             "certificate is expired",
             "expired certificate",
             "certificateexpired",
@@ -86,11 +116,28 @@ TLS: tuple[Rule, ...] = (
             "ssl certificate problem",
             "certificate chain",
             "unknown certificate",
+            "certificate_unknown",
+            "bad_certificate",
+            "unknown_ca",
+            "unsupported_certificate",
+            "unknownca",
+            "badcertificate",
+            "certificateunknown",
+            "unsupportedcertificate",
+            "untrustedroot",
+            "partialchain",
+            "notsignaturevalid",
+            "remotecertificatevalidationcallback",
         ),
         r"tls: unknown certificate\b|self[ _-]signed|local issuer|issuer cert|unable to verify the first certificate|unable_to_verify_leaf"
         r"|unknown (?:certificate )?authority|pkix path|valid certification path|unknown_issuer"
         r"|authority_invalid|unknown ca\b|certificate is not trusted|untrusted (?:cert|root|issuer)"
         r"|chain was issued by an authority|bad certificate|remotecertificatechainerrors"
+        # the peer's alert (JSSE `Received fatal alert: unknown_ca`, .NET `sent a TLS alert: 'UnknownCA'`) and
+        # .NET's chain status names
+        r"|fatal alert: (?:certificate_unknown|bad_certificate|unknown_ca|unsupported_certificate)"
+        r"|tls alert: '(?:unknownca|badcertificate|certificateunknown|unsupportedcertificate)'"
+        r"|certificate chain: (?:untrustedroot|partialchain|notsignaturevalid)|rejected by the provided remotecertificatevalidationcallback"
         r"|certificate[_ ]verify[_ ]failed|ssl certificate problem|invalid certificate chain",
         unless=r"\bca certificate \S+ is self[ -]signed",  # MySQL's startup note: a CA is self-signed by nature
     ),
@@ -146,6 +193,9 @@ TLS: tuple[Rule, ...] = (
             "tls handshake failed",
             "ssl handshake failed",
             "response to ssl negotiation",
+            "sent a tls alert: '",
+            "the message received was unexpected or badly formatted",
+            "no appropriate protocol",
         ),
         r"wrong[ _]version[ _]number|alert protocol version|protocol_version|selected protocol version"
         r"|protocol version not supported|unsupported protocol|handshake[ _]failure|unrecognized ssl message"
@@ -155,6 +205,8 @@ TLS: tuple[Rule, ...] = (
         r"|legacy renegotiation|bad record mac|record_too_long|sent to https port|does not support ssl"
         r"|ssl is not enabled|rejected ssl upgrade|certificate required|remote host terminated the handshake"
         r"|before secure tls connection was established|(?:tls|ssl) handshake failed"
+        # .NET: any other alert the peer sent, Schannel's SEC_E_ILLEGAL_MESSAGE; JSSE finding no protocol in common
+        r"|sent a tls alert: '|the message received was unexpected or badly formatted|no appropriate protocol"
         r"|invalid response to ssl negotiation",  # libpq: the peer answered its SSLRequest with something else
     ),
     rule(
@@ -174,8 +226,17 @@ TLS: tuple[Rule, ...] = (
             "ssl_error_eof",
             "sslzeroreturnerror",
             "tls: handshake eof",
+            "unexpected eof or 0 bytes from the transport stream",  # .NET SslStream
         ),
         by_phase="eof",
+    ),
+    # .NET's SslStream throws System.Security.Authentication.AuthenticationException ("Authentication failed,
+    # see inner exception"): a TLS failure, never a login, whatever its message says
+    rule(
+        "dotnet_tls_authentication",
+        C.TLS_HANDSHAKE_FAILED,
+        "system.security.authentication.authenticationexception",
+        fallback=K.TLS,
     ),
     rule(
         "tls_generic",

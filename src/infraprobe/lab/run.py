@@ -124,10 +124,11 @@ async def run(plan: Plan, echo: Callable[[str], None] = print) -> Outcome:
     try:
         async with contextlib.AsyncExitStack() as stack:
             _stop_on_sigterm(stack)
-            running = await _start(stack, plan, echo)
+            running = await _start(stack, plan, echo, outcome.notes)
             outcome.timings["start"] = time.monotonic() - t0
             t1 = time.monotonic()
             outcome.notes.append(await _settle(running, plan.size))
+            outcome.timings["settle"] = time.monotonic() - t1
             await _evidence(running, plan, outcome, echo)
             outcome.timings["scenario"] = time.monotonic() - t1
             t2 = time.monotonic()
@@ -153,7 +154,9 @@ def _stop_on_sigterm(stack: contextlib.AsyncExitStack) -> None:
 # -- start-up -----------------------------------------------------------------------------------------
 
 
-async def _start(stack: contextlib.AsyncExitStack, plan: Plan, echo: Callable[[str], None]) -> Running:
+async def _start(
+    stack: contextlib.AsyncExitStack, plan: Plan, echo: Callable[[str], None], notes: list[str]
+) -> Running:
     size = plan.size
     site = _site(stack, plan, size)
     work = Path(tempfile.mkdtemp(prefix="infraprobe-lab-"))
@@ -173,7 +176,9 @@ async def _start(stack: contextlib.AsyncExitStack, plan: Plan, echo: Callable[[s
     worker = parts.Worker(site.thread("app"), _conninfo(site, pg.port), db_pw, size.worker_pool)
     stack.callback(worker.close)
     held = await asyncio.to_thread(worker.fill)
-    echo(f"worker holds {held} database connection(s){'; then: ' + worker.error if worker.error else ''}")
+    said = f"worker holds {held} database connection(s){'; then: ' + worker.error if worker.error else ''}"
+    echo(said)
+    notes.append(said)
     edge = site.host("edge")
     lb_sock = listener(site.thread("edge"), edge.address, 443 if site.netns else 0)
     ends = _endpoints(site, plan, (lb_sock.getsockname()[1], pg.port, cache.port), plan.folder / "ca.crt")
@@ -291,7 +296,7 @@ async def _settle(running: Running, size: Sizing) -> str:
         if running.backend.proc is None or running.backend.proc.returncode is not None:
             return "the backend exited during start-up (see logs/backend.log)"
         await asyncio.sleep(0.2)
-    enough = running.balancer.checks_done + size.lb_unhealthy_threshold + 1
+    enough = running.balancer.checks_done + size.lb_unhealthy_threshold
     while time.monotonic() < deadline:
         if running.balancer.state == State.UP and await _status(running, envconfig.HEALTH_PATH):
             return "settled: the backend is ready and the balancer routes to it"
@@ -328,19 +333,31 @@ async def _evidence(running: Running, plan: Plan, outcome: Outcome, echo: Callab
     doc = envconfig.render_config(f"lab-{plan.scenario}", running.ends, plan.size, _cert_names(plan.faults))
     config = folder / "config.yaml"
     config.write_text(doc)
-    echo("running infraprobe check and analyze from the app's host...")
-    here = running.site.host("app").ns
-    outcome.commands["check"] = await _command(
-        here, ["check", str(config), "--format", "json"], running.env, folder / "check.json"
+    echo(
+        f"running infraprobe check and analyze from {'the app host' if running.site.netns else 'loopback'}..."
     )
-    outcome.commands["analyze"] = await _command(
-        here, ["analyze", str(config), "--observe", "--format", "json"], running.env, folder / "analyze.json"
+    here, infraprobe = running.site.host("app").ns, _Infraprobe(running.env, outcome)
+    # Side by side: each probes every component once, and the lab's limits leave room for both.
+    await asyncio.gather(
+        infraprobe("check", here, [str(config), "--format", "json"], folder / "check.json"),
+        infraprobe("analyze", here, [str(config), "--observe", "--format", "json"], folder / "analyze.json"),
     )
     _read_results(outcome, folder)
     logs = _collect_logs(running, folder / "logs")
-    outcome.commands["logs"] = await _command(
-        None, ["logs", *logs, "--format", "json"], running.env, folder / "logs.json"
-    )
+    await infraprobe("logs", None, [*logs, "--format", "json"], folder / "logs.json")
+
+
+@dataclass
+class _Infraprobe:
+    """Runs one infraprobe command and records its exit code and time in the outcome."""
+
+    env: dict[str, str]
+    outcome: Outcome
+
+    async def __call__(self, command: str, ns: str | None, args: list[str], out: Path) -> None:
+        started = time.monotonic()
+        self.outcome.commands[command] = await _command(ns, [command, *args], self.env, out)
+        self.outcome.timings[command] = time.monotonic() - started
 
 
 def _collect_logs(running: Running, folder: Path) -> list[str]:

@@ -79,7 +79,7 @@ def sizing(faults: frozenset[Fault]) -> Sizing:
     startup = Fault.STARTUP in faults
     db_wait, redis_wait = (600.0, 120.0) if startup else (20.0, 10.0)
     return Sizing(
-        connector_cap=4 if Fault.CONNECTOR in faults else 50,
+        connector_cap=5 if Fault.CONNECTOR in faults else 50,
         db_max_connections=8 if Fault.POOL in faults else 30,
         db_reserved=3,
         worker_pool=5,

@@ -53,6 +53,8 @@ def _checks(outcome: Outcome) -> str:
 
 
 def _timings(outcome: Outcome) -> str:
-    names = ("start", "scenario", "teardown")
+    names = ("start", "scenario", "settle", "teardown")
     parts = [f"{n} {outcome.timings[n]:.1f} s" for n in names if n in outcome.timings]
+    if len(parts) == len(names):  # the settle step is part of the scenario's time
+        parts[1:3] = [f"{parts[1]} (settle {outcome.timings['settle']:.1f} s)"]
     return "timings: " + ", ".join(parts)

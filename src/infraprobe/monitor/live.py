@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import IO
+from typing import IO, Literal
 
 from rich.console import Console, Group
 from rich.live import Live
@@ -79,10 +79,12 @@ class LiveTable:
         trackers = sorted(self._trackers().values(), key=lambda t: (-t.state.rank, t.component))
         room = max(3, self.console.size.height - 6 - len(self._notices))
         table = Table(expand=False, width=self.console.size.width, box=None, pad_edge=False)
-        _columns(table)
+        names = _columns(table, self.console.size.width)
         for tracker in trackers[:room]:
-            table.add_row(*_row(tracker))
-        counts = {s: sum(t.state is s for t in trackers) for s in State}
+            cells = _row(tracker)
+            table.add_row(*(cells[n] for n in names))
+        worst_first = (State.DOWN, State.DEGRADED, State.UP, State.UNKNOWN)
+        counts = {s: sum(t.state is s for t in trackers) for s in worst_first}
         summary = ", ".join(f"{n} {s.value}" for s, n in counts.items() if n)
         more = f" ({len(trackers) - room} more not shown)" if len(trackers) > room else ""
         return Group(
@@ -90,15 +92,31 @@ class LiveTable:
         )
 
 
-def _columns(table: Table) -> None:
-    for name in ("state", "component", "cause", "layer"):
-        table.add_column(name, no_wrap=True, overflow="ellipsis", max_width=32)
-    table.add_column("latency", no_wrap=True, justify="right")
-    table.add_column("since", no_wrap=True)
-    table.add_column("detail", no_wrap=True, overflow="ellipsis", ratio=1)  # gives up width first
+# (name, min width, max width); the detail column takes what is left and gives up width first.
+_COLUMNS: tuple[tuple[str, int, int], ...] = (
+    ("state", 8, 8),
+    ("component", 12, 40),
+    ("cause", 8, 28),
+    ("layer", 8, 14),
+    ("latency", 7, 9),
+    ("since", 8, 8),
+)
+_NARROW = 110  # below this many columns, layer and since are left out: the cause says most of it
 
 
-def _row(tracker: Tracker) -> tuple[Text | str, ...]:
+def _columns(table: Table, width: int) -> list[str]:
+    shown = [c for c in _COLUMNS if width >= _NARROW or c[0] not in ("layer", "since")]
+    for name, low, high in shown:
+        justify: Literal["left", "right"] = "right" if name == "latency" else "left"
+        justify = "right" if name == "latency" else "left"
+        table.add_column(
+            name, no_wrap=True, overflow="ellipsis", min_width=low, max_width=high, justify=justify
+        )
+    table.add_column("detail", no_wrap=True, overflow="ellipsis", ratio=1, min_width=10)
+    return [*(c[0] for c in shown), "detail"]
+
+
+def _row(tracker: Tracker) -> dict[str, Text | str]:
     last = tracker.last
     result = last.result if last else None
     d = result.diagnosis if result else None
@@ -108,12 +126,12 @@ def _row(tracker: Tracker) -> tuple[Text | str, ...]:
         detail = f"blocked by {last.blocked_by}"
     elif result is not None:
         detail = result.message
-    return (
-        Text(tracker.state.value, style=_STYLE[tracker.state]),
-        tracker.component,
-        d.cause.value if d else "",
-        d.layer.value if d else "",
-        f"{result.duration * 1000:.0f} ms" if result else "",
-        since,
-        detail,
-    )
+    return {
+        "state": Text(tracker.state.value, style=_STYLE[tracker.state]),
+        "component": tracker.component,
+        "cause": d.cause.value if d else "",
+        "layer": d.layer.value if d else "",
+        "latency": f"{result.duration * 1000:.0f} ms" if result else "",
+        "since": since,
+        "detail": detail,
+    }

@@ -9,8 +9,9 @@ import psycopg
 from infraprobe.monitor.store.sql import Connection, Cursor, Dialect, SqlStore
 from infraprobe.redact import MASK, Redactor
 
-# Any constant works: it only has to be the same for every infraprobe monitor sharing a database.
+# Any constants work: they only have to be the same for every infraprobe monitor sharing a database.
 _MIGRATION_LOCK = 0x1F0B_E0_11
+_ROLLUP_LOCK = 0x1F0B_E0_12
 
 
 def masked_dsn(dsn: str) -> str:
@@ -39,6 +40,11 @@ class PostgresStore(SqlStore):
 
     def _unavailable(self, exc: BaseException) -> bool:
         return isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError)
+
+    def _begin_exclusive(self, cur: Cursor) -> None:
+        # Held to the end of the transaction; the SELECT after it sees what the previous holder committed.
+        cur.execute("BEGIN")
+        cur.execute("SELECT pg_advisory_xact_lock(%s)", (_ROLLUP_LOCK,))
 
     def _lock_migrations(self, cur: Cursor) -> None:
         cur.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))

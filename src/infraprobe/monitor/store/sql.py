@@ -79,11 +79,18 @@ class SqlStore:
 
     # -- connection and transactions ---------------------------------------------------------------
 
+    def _begin_exclusive(self, cur: Cursor) -> None:
+        """Start a transaction no other writer of this store runs at the same time (roll-ups)."""
+        cur.execute("BEGIN")
+
     @contextmanager
-    def _tx(self) -> Iterator[Cursor]:
+    def _tx(self, exclusive: bool = False) -> Iterator[Cursor]:
         try:
             cur = self._cursor()
-            cur.execute("BEGIN")
+            if exclusive:
+                self._begin_exclusive(cur)
+            else:
+                cur.execute("BEGIN")
             try:
                 yield cur
                 cur.execute("COMMIT")
@@ -230,7 +237,8 @@ class SqlStore:
 
     def _roll_batch(self) -> int:
         d = self.dialect
-        with self._tx() as cur:
+        # Exclusive: two monitors sharing a store must not both roll up the same rows (each would add them).
+        with self._tx(exclusive=True) as cur:
             cur.execute(
                 d.sql(f"SELECT {_RESULT_COLS} FROM results WHERE id > {_MARK} ORDER BY id LIMIT ?"), [_BATCH]
             )

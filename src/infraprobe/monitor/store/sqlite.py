@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from infraprobe.monitor.store.sql import Connection, Dialect, SqlStore
+from infraprobe.monitor.store.sql import Connection, Cursor, Dialect, SqlStore
 
 
 class SqliteStore(SqlStore):
@@ -26,6 +26,10 @@ class SqliteStore(SqlStore):
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         return conn
+
+    def _begin_exclusive(self, cur: Cursor) -> None:
+        # IMMEDIATE takes the write lock before the first read, so the rows read are the rows rolled up.
+        cur.execute("BEGIN IMMEDIATE")
 
     def _unavailable(self, exc: BaseException) -> bool:
         return isinstance(exc, sqlite3.OperationalError | sqlite3.DatabaseError)
