@@ -6,12 +6,15 @@ import os
 import shutil
 import sys
 from collections.abc import Collection
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from infraprobe.output.formats import FORMATS
+from infraprobe.errors import ConfigError
+from infraprobe.output.formats import FORMATS, render
+from infraprobe.output.model import Report
 
 if TYPE_CHECKING:
     from infraprobe.config import LoadedConfig
@@ -20,23 +23,61 @@ EXIT_USAGE = 2
 
 
 # Every report format the renderers know, read from their registry: a new renderer is a new choice here.
+# Case-insensitive, like every other choice on the command line.
 def _known_format(value: str) -> str:
-    if value not in FORMATS:
+    name = value.lower()
+    if name not in FORMATS:
         raise typer.BadParameter(f"{value!r} is not one of {', '.join(FORMATS)}")
-    return value
+    return name
 
 
 FormatOption = Annotated[
     str,
     typer.Option(
         "--format",
+        "-o",
         "-f",
         callback=_known_format,
         autocompletion=lambda: list(FORMATS),
+        metavar="FORMAT",
         help=f"output format: {', '.join(FORMATS)}",
     ),
 ]
 TABLE = "table"
+
+OutputOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        help="also write the report to FILE (format from its extension: .json, .md; else --format)",
+    ),
+]
+
+
+class FailOn(StrEnum):
+    FAIL = "fail"
+    WARN = "warn"
+
+
+FailOnOption = Annotated[
+    FailOn,
+    typer.Option(
+        "--fail-on",
+        case_sensitive=False,
+        help="exit 1 on a critical check at this level or worse: fail (default) or warn",
+    ),
+]
+
+
+def emit(report: Report, fmt: str, output: Path | None) -> None:
+    """The report on stdout (colour and width for a terminal) and, with --output, plain in FILE."""
+    write_out(render(report, fmt, colour=use_colour(), width=terminal_width()))
+    if output is not None:
+        by_suffix = {".json": "json", ".md": "markdown"}.get(output.suffix.lower(), fmt)
+        try:
+            output.write_text(render(report, by_suffix), encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"cannot write: {exc.strerror or exc}", field="--output") from None
 
 
 def use_colour(stream: object = sys.stdout) -> bool:

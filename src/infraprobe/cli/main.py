@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import importlib
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -33,7 +33,8 @@ def build_app(argv: list[str] | None = None) -> typer.Typer:
         name="infraprobe",
         help="Is it the infrastructure, the configuration, or the application? Probe, classify, explain.",
         no_args_is_help=True,
-        add_completion=False,
+        add_completion=True,  # --install-completion / --show-completion for bash, zsh, fish
+        context_settings={"help_option_names": ["-h", "--help"]},
         pretty_exceptions_enable=False,
         rich_markup_mode=None,
     )
@@ -68,10 +69,36 @@ def _command_in(argv: list[str] | None) -> str | None:
     return first if first in COMMANDS else None
 
 
+def _plain_metavars(command: Any) -> None:  # Typer's own (vendored) click types
+    """`--only NAME`, not Typer's `<list[str]>`: help shows what to type, never a Python type."""
+    for param in command.params:
+        if param.metavar is None or param.metavar.startswith(("<", "{")):
+            is_flag = getattr(param, "is_flag", False)
+            param.metavar = None if is_flag else _METAVARS.get(param.name or "", (param.name or "").upper())
+        if param.param_type_name == "argument" and hasattr(param, "display_type_rich"):
+            # Typer prints a Python type beside each argument (`CONFIG <path>`): the metavar says enough.
+            param.display_type_rich = lambda ctx: None
+    for sub in getattr(command, "commands", {}).values():
+        _plain_metavars(sub)
+
+
+_METAVARS = {
+    "expect_none": "CAUSE[:COMPONENT]",
+    "fail_on": "LEVEL",
+    "output": "FILE",
+    "only": "NAME",
+    "since": "WHEN",
+    "until": "WHEN",
+    "paths": "PATH...",
+    "config": "CONFIG",
+}
+
+
 def main(argv: list[str] | None = None) -> None:
-    app = build_app(argv)
+    command = typer.main.get_command(build_app(argv))
+    _plain_metavars(command)
     try:
-        app(args=argv, prog_name="infraprobe", standalone_mode=True)
+        command.main(args=argv, prog_name="infraprobe", standalone_mode=True)
     except ConfigErrors as exc:
         for line in exc.lines():
             console_err(f"error: {line}")

@@ -40,7 +40,7 @@ class _Tally:
 class Filters:
     since: datetime | None = None
     until: datetime | None = None
-    component: Component | None = None
+    components: frozenset[Component] = frozenset()  # empty: every component
 
     def in_time(self, when: datetime | None) -> bool:
         if self.since is None and self.until is None:
@@ -84,10 +84,10 @@ class Aggregator:
         body = event.text if event.head.is_json else event.text[event.head.body_at :]
         diagnosis = self._classify(body)
         if diagnosis.cause is Cause.UNKNOWN:
-            if self._filters.component is None and looks_like_error(event.head, event.text):
+            if not self._filters.components and looks_like_error(event.head, event.text):
                 return diagnosis
             return None
-        if self._filters.component not in (None, diagnosis.component):
+        if self._filters.components and diagnosis.component not in self._filters.components:
             return None
         return diagnosis
 

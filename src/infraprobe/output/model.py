@@ -75,3 +75,5 @@ class Report:
     data: Mapping[str, Any] = field(default_factory=dict)
     exit_code: int = 0
     cases: tuple[Case, ...] = ()
+    # The command it reports on: JSON names its schema `infraprobe.<kind>/v1` after it.
+    kind: str = ""

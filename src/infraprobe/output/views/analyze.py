@@ -24,7 +24,7 @@ def analysis_report(analysis: Analysis) -> Report:
         blocks += [Heading("Checks"), _checks_table(analysis.results)]
     title = f"infraprobe analyze: {analysis.environment}" if analysis.environment else "infraprobe analyze"
     cases = tuple(case(r) for r in analysis.results if r.kind != PATH_KIND)  # a path is never checked
-    return Report(title, tuple(blocks), analysis.to_dict(), analysis.exit_code, cases)
+    return Report(title, tuple(blocks), analysis.to_dict(), analysis.exit_code, cases, kind="analyze")
 
 
 def _summary(analysis: Analysis) -> Paragraph:

@@ -34,7 +34,9 @@ def logs_report(summary: LogSummary) -> Report:
     blocks += [Heading("Input"), _input(summary)]
     if summary.prefilter != "hyperscan":
         blocks.append(Paragraph(FALLBACK_NOTE, "warn"))
-    return Report("infraprobe logs", tuple(blocks), summary.to_dict(), 1 if summary.failed else 0)
+    return Report(
+        "infraprobe logs", tuple(blocks), summary.to_dict(), 1 if summary.failed else 0, kind="logs"
+    )
 
 
 def _verdict(summary: LogSummary) -> Paragraph:
@@ -138,8 +140,8 @@ def _input(summary: LogSummary) -> KeyValues:
     ]
     if summary.since or summary.until:
         pairs.append(("window", f"{_when(summary.since) or '...'} to {_when(summary.until) or '...'}"))
-    if summary.component:
-        pairs.append(("component", summary.component.value))
+    if summary.components:
+        pairs.append(("component", ", ".join(c.value for c in summary.components)))
     return KeyValues(tuple(pairs))
 
 

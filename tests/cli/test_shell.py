@@ -1,0 +1,75 @@
+"""The CLI shell shared by every command: flags, exit codes, --output, help."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.cli.conftest import run_cli
+
+LOG = "2024-05-01 12:00:00,000 ERROR [app.db] FATAL:  sorry, too many clients already\n"
+
+
+def _slow_config(path: Path, port: int) -> Path:
+    """One check that passes but over its latency budget: a warning."""
+    path.write_text(
+        f"components:\n  - {{name: db, kind: tcp, host: 127.0.0.1, port: {port}, max_latency: 0.000001}}\n"
+    )
+    return path
+
+
+def test_fail_on_warn_turns_a_warning_into_exit_1(tmp_path: Path, listener: int) -> None:
+    config = _slow_config(tmp_path / "env.yaml", listener)
+    assert run_cli("check", str(config)).returncode == 0
+    gated = run_cli("check", str(config), "--fail-on", "WARN")
+    assert gated.returncode == 1, gated.stderr
+
+
+def test_an_empty_component_list_is_an_error_not_a_pass(tmp_path: Path) -> None:
+    config = tmp_path / "env.yaml"
+    config.write_text("components: []\n")
+    proc = run_cli("check", str(config))
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("error: ") and "nothing to check" in proc.stderr
+
+
+def test_output_file_beside_the_terminal_output(tmp_path: Path, listener: int) -> None:
+    """--output FILE.json writes the JSON document; stdout keeps the table."""
+    config = _slow_config(tmp_path / "env.yaml", listener)
+    out = tmp_path / "report.json"
+    proc = run_cli("check", str(config), "--output", str(out))
+    assert "infraprobe check" in proc.stdout and not proc.stdout.startswith("{")
+    doc = json.loads(out.read_text())
+    assert (doc["schema"], doc["results"][0]["component"]) == ("infraprobe.check/v1", "db")
+
+
+def test_component_filter_is_repeatable_and_case_insensitive(tmp_path: Path) -> None:
+    log = tmp_path / "app.log"
+    log.write_text(LOG + "2024-05-01 12:00:01,000 ERROR [app.cache] NOAUTH Authentication required.\n")
+    both = json.loads(
+        run_cli("logs", str(log), "-o", "json", "--component", "Postgres", "--component", "redis").stdout
+    )
+    one = json.loads(run_cli("logs", str(log), "-o", "json", "--component", "redis").stdout)
+    assert both["components"] == ["postgres", "redis"] and both["events"] == 2
+    assert one["events"] == 1
+
+
+def test_unreadable_input_warns_and_fails_only_when_absence_is_asserted(tmp_path: Path) -> None:
+    log = tmp_path / "app.log"
+    log.write_text(LOG)
+    missing = str(tmp_path / "gone.log")
+    plain = run_cli("logs", str(log), missing)
+    assert plain.returncode == 0  # findings alone do not fail `logs`; the unreadable file is a warning
+    assert f"warning: {missing}" in plain.stderr
+    asserted = run_cli("logs", str(log), missing, "--expect-none", "auth_failed")
+    assert asserted.returncode == 2  # cannot show auth_failed is absent from a file it could not read
+    assert f"error: {missing}" in asserted.stderr
+
+
+def test_short_help_and_plain_metavars() -> None:
+    """-h works on every command; no Python types in help."""
+    for command in ("check", "logs", "classify", "analyze", "config"):
+        proc = run_cli(command, "-h")
+        assert proc.returncode == 0, (command, proc.stderr)
+        assert "<list[" not in proc.stdout and "<path>" not in proc.stdout, command
+    assert "--only NAME" in run_cli("check", "-h").stdout
