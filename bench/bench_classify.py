@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from infraprobe.classify import classify_text
+from infraprobe.classifier import classify_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SETS = ("tests/classify/corpus/*.yaml", "tests/classify/heldout/*.yaml")

@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from gen_logs import ERRORS, generate
 
-from infraprobe.classify import SIGNATURES
+from infraprobe.classifier import SIGNATURES
 from infraprobe.logs import scan
 
 Run = tuple[float, float, str]  # wall seconds, CPU seconds, output

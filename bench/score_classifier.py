@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from infraprobe.classify import classify_text
+from infraprobe.classifier import classify_text
 
 
 def score(entries: list[dict[str, str]], show_misses: bool) -> tuple[int, int, int]:

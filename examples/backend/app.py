@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from examples.backend.resources import NotReady, Resources
 from examples.backend.settings import Settings
 from infraprobe.asgi import Dependency, HealthChecks, HealthMiddleware, Phase, Startup, StartupFailed
-from infraprobe.classify import classify
+from infraprobe.classifier import classify
 from infraprobe.probes.postgres import PostgresCheck
 from infraprobe.probes.redis import RedisCheck
 from infraprobe.redact import Redactor

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from infraprobe._lazy import lazy_getattr
 
 if TYPE_CHECKING:
-    from infraprobe.classify import classify
+    from infraprobe.classifier import classify
     from infraprobe.config import Config, LoadedConfig, load_config, parse_config
     from infraprobe.errors import ConfigError, InfraprobeError, ProbeFailed
     from infraprobe.redact import Redactor
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 _WHERE = {
-    "classify": "infraprobe.classify",
+    "classify": "infraprobe.classifier",
     "Config": "infraprobe.config",
     "LoadedConfig": "infraprobe.config",
     "load_config": "infraprobe.config",

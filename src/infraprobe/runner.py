@@ -100,7 +100,7 @@ class Runner:
     @staticmethod
     def _classify(exc: BaseException, phase: str | None, component: Component) -> Diagnosis:
         # The rule tables take ~70 ms to compile: a run where everything passes never pays for them.
-        from infraprobe.classify import classify
+        from infraprobe.classifier import classify
 
         return classify(exc, phase=phase, component=component)
 
@@ -169,7 +169,7 @@ class Runner:
                 spec.prepare(component, self.net)
         if len(components) > 1:
             # A batch usually has a failure; compiling the rules then would stall every check in flight.
-            import infraprobe.classify  # noqa: F401
+            import infraprobe.classifier  # noqa: F401
 
     async def run(
         self, components: Iterable[ComponentBase], on_result: ResultCallback | None = None

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from infraprobe.classify import SIGNATURES, classify_text
+from infraprobe.classifier import SIGNATURES, classify_text
 from infraprobe.taxonomy import Cause, Component
 
 from .corpus_loader import CORPUS_DIR, Entry, load, load_file, subject

@@ -9,9 +9,9 @@ import warnings
 
 import pytest
 
-from infraprobe.classify.exc_tables import SQLSTATE, SQLSTATE_CLASS
-from infraprobe.classify.exc_types import TYPES
-from infraprobe.classify.exceptions import qualified_name, type_rule
+from infraprobe.classifier.exc_tables import SQLSTATE, SQLSTATE_CLASS
+from infraprobe.classifier.exc_types import TYPES
+from infraprobe.classifier.exceptions import qualified_name, type_rule
 
 MODULES = [
     "redis.exceptions",

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from infraprobe.classify import classify, classify_exception
+from infraprobe.classifier import classify, classify_exception
 from infraprobe.taxonomy import Cause, Component, Layer
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from infraprobe.classify import SIGNATURES, classify, classify_text
+from infraprobe.classifier import SIGNATURES, classify, classify_text
 from infraprobe.phases import Phase
 from infraprobe.result import Diagnosis
 from infraprobe.taxonomy import CAUSES, Cause, Component

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from infraprobe.classify import classify_text
+from infraprobe.classifier import classify_text
 from infraprobe.taxonomy import Cause
 
 
@@ -114,6 +114,9 @@ def test_an_unhandled_application_exception_is_app_error(text: str) -> None:
         "TypeError: fetch failed",
         "org.apache.kafka.common.errors.TimeoutException: Topic orders not present in metadata after 60000 ms.",
         "rpc error: code = Canceled desc = context canceled",
+        # Spring's 500 wrapper around a database connection that failed for no stated reason
+        "NestedServletException: Request processing failed; nested exception is "
+        "org.springframework.jdbc.CannotGetJdbcConnectionException: Could not get JDBC Connection",
     ],
 )
 def test_unknown_stays_honest(text: str) -> None:

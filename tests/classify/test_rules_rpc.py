@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from infraprobe.classify import classify_text
+from infraprobe.classifier import classify_text
 from infraprobe.taxonomy import Cause, Component
 
 # One status, five spellings: Go, Node, Python, .NET, Java.
@@ -140,6 +140,11 @@ def test_health_probe_verdicts(text: str, cause: Cause) -> None:
             Cause.DB_CONNECTION_LIMIT,
         ),
         ("missed heartbeats from client, timeout: 60s", Cause.READ_TIMEOUT),
+        ("Error: Channel closed by server: 404 (NOT-FOUND)", Cause.RESOURCE_MISSING),  # amqplib's spelling
+        (
+            "closing AMQP connection <0.2.0> (127.0.0.1:48156 -> 127.0.0.1:5672):\nconnection_closed_abruptly",
+            Cause.CONNECTION_RESET,
+        ),
         ("memory resource limit alarm set on node rabbit@mq-0.", Cause.OUT_OF_MEMORY),
     ],
 )

@@ -8,10 +8,10 @@ import re
 
 import pytest
 
-from infraprobe.classify import SIGNATURES, classify, classify_text
-from infraprobe.classify import text as text_rules
-from infraprobe.classify.literals import LiteralSet
-from infraprobe.classify.rules import RULES
+from infraprobe.classifier import SIGNATURES, classify, classify_text
+from infraprobe.classifier import text as text_rules
+from infraprobe.classifier.literals import LiteralSet
+from infraprobe.classifier.rules import RULES
 from infraprobe.taxonomy import Cause, Component, Layer
 
 from .corpus_loader import load
@@ -302,7 +302,7 @@ def test_every_rule_pattern_compiles() -> None:
     """Patterns compile lazily (start-up pays for none), so a broken one must still fail here, in CI."""
     import re
 
-    from infraprobe.classify.rules import RULES
+    from infraprobe.classifier.rules import RULES
 
     for r in RULES:
         assert isinstance(re.compile(r.source), re.Pattern), r.id

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+import types
+
 import infraprobe
 from infraprobe.taxonomy import CAUSES, Cause, Layer
 
@@ -17,6 +21,18 @@ def test_exported_members() -> None:
     assert set(infraprobe.__all__) == EXPECTED
     for name in infraprobe.__all__:
         assert hasattr(infraprobe, name), name
+
+
+def test_no_submodule_shadows_a_public_name() -> None:
+    """Importing a subpackage sets it as an attribute of its parent: a subpackage named like a public
+    function (`infraprobe.classify`) would replace the function once anything imported it."""
+    assert infraprobe.classify("connection refused").cause is Cause.CONNECTION_REFUSED
+    submodules = {m.name.split(".")[1] for m in pkgutil.iter_modules(infraprobe.__path__, "infraprobe.")}
+    assert not submodules & set(infraprobe.__all__)
+    importlib.import_module("infraprobe.classifier.api")
+    for name in infraprobe.__all__:
+        assert not isinstance(getattr(infraprobe, name), types.ModuleType), name
+    assert infraprobe.classify("connection refused").cause is Cause.CONNECTION_REFUSED
 
 
 def test_cause_codes_are_frozen() -> None:

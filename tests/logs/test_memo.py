@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from infraprobe.classify import classify_text
-from infraprobe.classify.diagnose import EVIDENCE_CHARS
+from infraprobe.classifier import classify_text
+from infraprobe.classifier.diagnose import EVIDENCE_CHARS
 from infraprobe.logs.memo import _VARIABLE, TemplateMemo, template
 from tests.classify.corpus_loader import load
 

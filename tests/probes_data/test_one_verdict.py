@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from infraprobe.classify import classify
+from infraprobe.classifier import classify
 from infraprobe.config import load_config
 from infraprobe.config.model import ComponentBase
 from infraprobe.probes.http import HttpCheck

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from infraprobe.asgi.model import PhaseState, PhaseView, StartupView
-from infraprobe.classify import classify
+from infraprobe.classifier import classify
 from infraprobe.clock import Clock, SystemClock
 from infraprobe.config.model import ComponentBase
 from infraprobe.errors import InfraprobeError

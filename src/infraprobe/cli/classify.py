@@ -8,11 +8,16 @@ from typing import Annotated, Any
 
 import typer
 
-from infraprobe.classify import classify as classify_text
+from infraprobe.classifier import classify as classify_text
 from infraprobe.cli.common import EXIT_USAGE, TABLE, FormatOption, console_err, use_colour, write_out
+from infraprobe.errors import ConfigError
+from infraprobe.inputs import MAX_STDIN_BYTES, InputTooLarge, read_limited
 from infraprobe.output.formats import render
 from infraprobe.output.formats.json_ import document
 from infraprobe.output.views.classify import classify_report, diagnosis_payload
+
+MAX_LINE_BYTES = 1024 * 1024
+_TOO_LONG = "\x00too long\x00"  # a marker no decoded line can be (identity is what is compared)
 
 
 def register(app: typer.Typer) -> None:
@@ -31,9 +36,12 @@ def classify(
 ) -> None:
     """Classify an error text (exception message, log line, traceback tail): cause, layer, component, guidance."""
     if jsonl:
-        raise typer.Exit(_jsonl(sys.stdin, sys.stdout))
+        raise typer.Exit(_jsonl(sys.stdin.buffer, sys.stdout))
     if text is None or text == "-":
-        text = sys.stdin.read()
+        try:
+            text = read_limited(sys.stdin.buffer, MAX_STDIN_BYTES, "stdin").decode("utf-8", "replace")
+        except InputTooLarge as exc:
+            raise ConfigError(f"{exc}; classify one error text at a time", field="stdin") from None
     if not text.strip():
         console_err("error: classify: no text given (pass TEXT, or pipe it on stdin)")
         raise typer.Exit(EXIT_USAGE)
@@ -44,7 +52,7 @@ def _jsonl(stdin: Any, stdout: Any) -> int:
     """One output line per input line (blank ones included), in order, each echoing the caller's `id`;
     a bad line yields an error object, never a stop."""
     status = 0
-    for number, line in enumerate(stdin, start=1):
+    for number, line in enumerate(_bounded_lines(stdin), start=1):
         record_id, out = _jsonl_line(line, number)
         if "error" in out:
             console_err(f"error: {out['error']}")
@@ -60,7 +68,7 @@ def _jsonl_line(line: str, number: int) -> tuple[Any, dict[str, Any]]:
     if not line.strip():
         return None, {"skipped": "blank line"}  # still a line out, so outputs stay aligned with inputs
     try:
-        record = json.loads(line)
+        record = _record(line)
     except ValueError as exc:
         return None, {"error": f"<stdin>:{number}: not JSON: {exc}"}
     if not isinstance(record, dict):
@@ -70,3 +78,23 @@ def _jsonl_line(line: str, number: int) -> tuple[Any, dict[str, Any]]:
         problem = "missing field" if text is None else "must be a string"
         return record.get("id"), {"error": f"<stdin>:{number}: text: {problem}"}
     return record.get("id"), diagnosis_payload(classify_text(text))
+
+
+def _bounded_lines(stdin: Any) -> Any:
+    """Lines of at most MAX_LINE_BYTES (a longer one is yielded as a marker, its rest skipped), decoded."""
+    while line := stdin.readline(MAX_LINE_BYTES + 1):
+        if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
+            while (rest := stdin.readline(MAX_LINE_BYTES)) and not rest.endswith(b"\n"):
+                pass
+            yield _TOO_LONG
+            continue
+        yield line.decode("utf-8", "replace")
+
+
+def _record(line: str) -> Any:
+    if line is _TOO_LONG:
+        raise ValueError(f"line longer than {MAX_LINE_BYTES // (1024 * 1024)} MiB")
+    try:
+        return json.loads(line)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None

@@ -59,6 +59,7 @@ def logs(
             until=until,
             component=components,
             expect_none=expectations,
+            workers=None,  # the CLI owns its process: one worker per CPU for large files
             progress=progress,
         )
     except ValueError as exc:  # only argument errors reach here: input problems are counted, not raised

@@ -6,6 +6,7 @@ Exit codes are part of the contract: 0 all critical checks pass, 1 a check faile
 from __future__ import annotations
 
 import importlib
+import io
 import sys
 from typing import Annotated, Any
 
@@ -95,6 +96,10 @@ _METAVARS = {
 
 
 def main(argv: list[str] | None = None) -> None:
+    # A lone surrogate escape in a log (`\ud800`) decodes to a str UTF-8 cannot encode: print it escaped.
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
     command = typer.main.get_command(build_app(argv))
     _plain_metavars(command)
     try:

@@ -18,6 +18,7 @@ from infraprobe.analysis.topology import Topology
 from infraprobe.config.model import ComponentBase, Config, Defaults
 from infraprobe.config.yamlsrc import Path_, SourceMap, format_path, load_yaml
 from infraprobe.errors import ConfigError, ConfigErrors, Location
+from infraprobe.inputs import MAX_CONFIG_BYTES, InputTooLarge, read_file
 from infraprobe.probes.registry import REGISTRY
 from infraprobe.redact import NO_SECRETS, Redactor, names_secret
 
@@ -49,11 +50,13 @@ def load_config(
     (and by sections a check does not read) are not needed, so they get placeholders silently."""
     file = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = read_file(path, MAX_CONFIG_BYTES, "the config").decode("utf-8")
     except FileNotFoundError:
         raise ConfigError("file not found", location=Location(file)) from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except (InputTooLarge, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read: {exc}", location=Location(file)) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read: {exc.strerror or exc}", location=Location(file)) from None
     return parse_config(text, file, env, allow_missing_env=allow_missing_env, only=only)
 
 

@@ -44,8 +44,8 @@ class TextClassifier:
 
     @classmethod
     def default(cls) -> TextClassifier:
-        from infraprobe.classify import SIGNATURES, classify_text
-        from infraprobe.classify.diagnose import EVIDENCE_CHARS
+        from infraprobe.classifier import SIGNATURES, classify_text
+        from infraprobe.classifier.diagnose import EVIDENCE_CHARS
 
         return cls(classify_text, tuple(SIGNATURES), _rule_patterns(), EVIDENCE_CHARS)
 
@@ -53,7 +53,7 @@ class TextClassifier:
 def _rule_patterns() -> tuple[tuple[str, tuple[str, ...]], ...]:
     # Not (yet) the classifier's public API: without it the prefilter falls back to SIGNATURES alone.
     try:
-        from infraprobe.classify.rules import RULES
+        from infraprobe.classifier.rules import RULES
 
         return tuple((r.source, tuple(r.needles)) for r in RULES)
     except (ImportError, AttributeError):
@@ -72,15 +72,17 @@ def scan(
     now: datetime | None = None,
     prefilter: str = "auto",
     chunk_size: int = CHUNK,
-    workers: int | None = None,
+    workers: int | None = 1,
     progress: ProgressFn | None = None,
 ) -> LogSummary:
     """Scan log files, `-` (stdin) or binary streams; bad input never raises (see `LogSummary.skipped`).
 
     `since`/`until` take datetimes or `--since` texts (ISO 8601, `15m`, `2h`...; relative to `now`);
     `prefilter` is "auto", "hyperscan" or "python". `workers` caps the processes one large regular file
-    is split over (None: one per CPU; 1: never fork). `progress(name, bytes_read, size)` is called as
-    each source is read (size None when unknown: stdin, gzip). Raises ValueError only for invalid arguments.
+    is split over: 1 (the default) never forks, which is the only safe choice inside a threaded host
+    (forking a process with threads can deadlock the child); None is one per CPU, as the CLI asks.
+    `progress(name, bytes_read, size)` is called as each source is read (size None when unknown: stdin,
+    gzip). Raises ValueError only for invalid arguments.
     """
     now = now or datetime.now(UTC)
     classifier = classifier or TextClassifier.default()

@@ -91,6 +91,8 @@ def plan(spec: SourceSpec, workers: int, ref: datetime) -> list[Range]:
     if not isinstance(spec, str | os.PathLike) or spec == "-":
         return []
     try:
+        if not stat.S_ISREG(os.stat(spec).st_mode):
+            return []  # opening a FIFO here would block until a writer came: the stream reader copes
         with open(spec, "rb") as file:
             info = os.fstat(file.fileno())
             if not stat.S_ISREG(info.st_mode) or not splittable(file.read(1 << 16)):

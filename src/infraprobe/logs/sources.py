@@ -21,6 +21,8 @@ import zlib
 from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO, cast
 
+from infraprobe.inputs import open_input
+
 CHUNK = 4 * 1024 * 1024
 MAX_RECORD = 8 * 1024 * 1024
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -250,7 +252,7 @@ def _open(spec: SourceSpec) -> BinaryIO | _Borrowed:
     if isinstance(spec, str) and spec == "-":
         return _Borrowed(sys.stdin.buffer)
     if isinstance(spec, str | os.PathLike):
-        return open(spec, "rb")  # closed by the caller's `with`
+        return open_input(spec)  # closed by the caller's `with`
     return _Borrowed(spec)
 
 

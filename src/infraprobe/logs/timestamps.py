@@ -95,8 +95,11 @@ def from_value(value: Any) -> datetime | None:
 
 
 def _epoch(number: float) -> datetime:
-    # Exports differ in unit (CloudWatch ms, journald µs, Go ns); the magnitude tells which.
-    while abs(number) > 1e11:
+    # Exports differ in unit (CloudWatch ms, journald µs, Go ns); the magnitude tells which. At most three
+    # steps: 1e999 or Infinity would otherwise divide forever.
+    for _ in range(3):
+        if abs(number) <= 1e11:
+            break
         number /= 1000
     return datetime.fromtimestamp(number, UTC)
 
@@ -108,7 +111,10 @@ def parse_when(text: str, now: datetime) -> datetime:
         return now
     if _DURATIONS.fullmatch(text):
         seconds = sum(float(p["n"]) * _UNITS[p["unit"].lower()] for p in _DURATION.finditer(text))
-        return now - timedelta(seconds=seconds)
+        try:
+            return now - timedelta(seconds=seconds)
+        except OverflowError:  # 99999999999999999999d: before year 1
+            raise ValueError(f"duration {text!r} reaches back before year 1") from None
     try:
         return parse_iso(text)
     except ValueError:

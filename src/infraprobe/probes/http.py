@@ -217,7 +217,7 @@ def _fail_from_health_body(run: ProbeRun, r: Response, evidence: str) -> None:
             rule="http_health_cause",
         )
     for output in health_outputs(r):
-        from infraprobe.classify import classify  # ~100 ms of rule tables: only for failing bodies
+        from infraprobe.classifier import classify  # ~100 ms of rule tables: only for failing bodies
 
         diagnosis = classify(output)
         if diagnosis.cause is not Cause.UNKNOWN:
@@ -230,7 +230,7 @@ def _fail_from_body(run: ProbeRun, r: Response, evidence: str) -> None:
     A 500 page carrying `sqlalchemy.exc.TimeoutError: QueuePool limit ... reached` is the pool running
     dry, not a generic application error.
     """
-    from infraprobe.classify import classify  # ~100 ms of rule tables: only for failing bodies
+    from infraprobe.classifier import classify  # ~100 ms of rule tables: only for failing bodies
 
     diagnosis = classify(r.body[:BODY_TO_CLASSIFY].decode("utf-8", "replace"))
     if diagnosis.cause in (Cause.UNKNOWN, Cause.APP_ERROR):

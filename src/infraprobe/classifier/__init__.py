@@ -9,8 +9,8 @@ prefiltering large logs before classifying candidate lines.
 
 from __future__ import annotations
 
-from infraprobe.classify.api import classify, classify_text
-from infraprobe.classify.exceptions import classify_exception
-from infraprobe.classify.rules import SIGNATURES
+from infraprobe.classifier.api import classify, classify_text
+from infraprobe.classifier.exceptions import classify_exception
+from infraprobe.classifier.rules import SIGNATURES
 
 __all__ = ["SIGNATURES", "classify", "classify_exception", "classify_text"]

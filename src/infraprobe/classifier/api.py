@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from infraprobe.classify import diagnose
-from infraprobe.classify import text as text_rules
-from infraprobe.classify.exceptions import classify_exception
+from infraprobe.classifier import diagnose
+from infraprobe.classifier import text as text_rules
+from infraprobe.classifier.exceptions import classify_exception
 from infraprobe.result import Diagnosis
 from infraprobe.taxonomy import Component
 

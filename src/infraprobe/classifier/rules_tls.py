@@ -7,7 +7,7 @@ layer is a handshake failure unless the phase says the handshake had already com
 
 from __future__ import annotations
 
-from infraprobe.classify.model import Rule, rule
+from infraprobe.classifier.model import Rule, rule
 from infraprobe.taxonomy import Cause as C
 from infraprobe.taxonomy import Component as K
 
@@ -116,6 +116,7 @@ TLS: tuple[Rule, ...] = (
             "ssl certificate problem",
             "certificate chain",
             "unknown certificate",
+            "alert certificate unknown",
             "certificate_unknown",
             "bad_certificate",
             "unknown_ca",
@@ -136,6 +137,7 @@ TLS: tuple[Rule, ...] = (
         # the peer's alert (JSSE `Received fatal alert: unknown_ca`, .NET `sent a TLS alert: 'UnknownCA'`) and
         # .NET's chain status names
         r"|fatal alert: (?:certificate_unknown|bad_certificate|unknown_ca|unsupported_certificate)"
+        r"|(?:sslv3|tlsv1)_alert_(?:certificate_unknown|bad_certificate|unknown_ca)|alert certificate unknown"
         r"|tls alert: '(?:unknownca|badcertificate|certificateunknown|unsupportedcertificate)'"
         r"|certificate chain: (?:untrustedroot|partialchain|notsignaturevalid)|rejected by the provided remotecertificatevalidationcallback"
         r"|certificate[_ ]verify[_ ]failed|ssl certificate problem|invalid certificate chain",
@@ -250,8 +252,13 @@ TLS: tuple[Rule, ...] = (
             "tls error",
             "tls: ",
             "ssl_error",
+            "ssl connection could not be established",
+            "authentication failed, see inner exception",
+            "authentication failed because the remote party",
         ),
-        r"handshake failed|sslhandshakeexception|ssl routines|sslerror|ssl error|tls error|\btls: |ssl_error",
+        r"handshake failed|sslhandshakeexception|ssl routines|sslerror|ssl error|tls error|\btls: |ssl_error"
+        # .NET's SslStream and HttpClient wrappers: the inner exception (if shown) names the reason
+        r"|ssl connection could not be established|authentication failed(?:, see inner exception| because the remote party)",
         weak=True,
     ),
 )

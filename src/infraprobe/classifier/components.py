@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from infraprobe.classify.literals import LiteralSet
+from infraprobe.classifier.literals import LiteralSet
 from infraprobe.taxonomy import Component, Layer
 
 _PORT = r"(?:[:=]|port[ =\"]{1,2}|', ?)"
@@ -193,6 +193,7 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "packets.go:",
             "aborted connection",
             "cannot enqueue",
+            "could not create connection to database server",
         ),
         re.compile(
             rf"mysql|mariadb|\ber_[a-z_]{{4,}}|{_PORT}3306\b|\[hy000\]|\(hy000\)"
@@ -202,6 +203,7 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             r"|\[my-\d{6}\]|\binnodb\b|(?:handshake|query) inactivity timeout"
             r"|\bpackets\.go:\d+"  # go-sql-driver/mysql's log lines name its own source file
             r"|aborted connection \d+ to db: |cannot enqueue \w+ after"  # server error log; mysqljs
+            r"|could not create connection to database server"  # Connector/J
         ),
     ),
     (
@@ -217,12 +219,15 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             " socket",
             "master",
             "unhandled error event",
+            "timeout performing ",
+            "iocp: (busy=",
         ),
         re.compile(
             rf"redis|jedis|lettuce|\bnoauth\b|wrongpass|{_PORT}(?:6379|6380|26379)\b"
             r"|error (?:\d+ )?while (?:reading from|writing to) socket"  # redis-py's own wording
             r"|master <-> replica|reply to psync|connection with (?:master|slave|replica)\b"
             r"|(?<!')unhandled error event:"  # ioredis; Node's own EventEmitter says "Unhandled 'error' event"
+            r"|\btimeout performing [a-z]{2,20}\b|\biocp: \(busy="  # StackExchange.Redis' own timeout report
         ),
     ),
     (
@@ -247,9 +252,10 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "zookeeper",
             "nats",
             "mqtt",
+            "27017",
         ),
         re.compile(
-            r"mongo|kafka|elasticsearch|cassandra|memcache|mssql|sql server|oracle"
+            rf"mongo|{_PORT}27017\b|kafka|elasticsearch|cassandra|memcache|mssql|sql server|oracle"
             r"|zookeeper|\bnats\b|\bmqtts?\b"
         ),
     ),

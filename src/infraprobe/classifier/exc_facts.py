@@ -10,7 +10,7 @@ import socket
 import ssl
 from collections.abc import Callable
 
-from infraprobe.classify.exc_tables import (
+from infraprobe.classifier.exc_tables import (
     ERRNO,
     HTTP_STATUS,
     MYSQL_CODES,
@@ -18,7 +18,7 @@ from infraprobe.classify.exc_tables import (
     SQLSTATE_CLASS,
     SSL_VERIFY,
 )
-from infraprobe.classify.exc_tables import TypeRule as _T
+from infraprobe.classifier.exc_tables import TypeRule as _T
 from infraprobe.taxonomy import Cause, Component
 
 Fact = tuple[str, _T]

@@ -9,10 +9,10 @@ is a reset) but beats the generic timeout (`DeadlineExceeded` is a read timeout)
 
 from __future__ import annotations
 
-from infraprobe.classify.model import Rule
-from infraprobe.classify.rules_db import APP, AUTH, MISSING, SERVER_STATE
-from infraprobe.classify.rules_fallback import CLASS_NAMES, SERVER_REPORTED, UNHANDLED
-from infraprobe.classify.rules_net import (
+from infraprobe.classifier.model import Rule
+from infraprobe.classifier.rules_db import APP, AUTH, MISSING, SERVER_STATE
+from infraprobe.classifier.rules_fallback import CLASS_NAMES, SERVER_REPORTED, UNHANDLED
+from infraprobe.classifier.rules_net import (
     DNS,
     GENERIC_EOF,
     GENERIC_TIMEOUT,
@@ -21,9 +21,9 @@ from infraprobe.classify.rules_net import (
     TIMEOUTS,
     UNREACHABLE,
 )
-from infraprobe.classify.rules_rpc import AMQP, GRPC, GRPC_STATUS
-from infraprobe.classify.rules_service import HTTP_STATUS, PLATFORM, POOL, PROTOCOL, PROXY, WEBSOCKET
-from infraprobe.classify.rules_tls import TLS
+from infraprobe.classifier.rules_rpc import AMQP, GRPC, GRPC_STATUS
+from infraprobe.classifier.rules_service import HTTP_STATUS, PLATFORM, POOL, PROTOCOL, PROXY, WEBSOCKET
+from infraprobe.classifier.rules_tls import TLS
 
 _TABLE: tuple[Rule, ...] = (
     *PROTOCOL,

@@ -6,7 +6,7 @@ it), even when the entry is `TEXT`: that records the decision that the type alon
 
 from __future__ import annotations
 
-from infraprobe.classify.exc_tables import PHASE_TIMEOUT, TEXT, TypeRule
+from infraprobe.classifier.exc_tables import PHASE_TIMEOUT, TEXT, TypeRule
 from infraprobe.taxonomy import Cause as C
 from infraprobe.taxonomy import Component as K
 

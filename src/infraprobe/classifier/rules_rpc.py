@@ -12,7 +12,7 @@ failure) always wins over the status around it.
 
 from __future__ import annotations
 
-from infraprobe.classify.model import Rule, rule
+from infraprobe.classifier.model import Rule, rule
 from infraprobe.taxonomy import Cause as C
 from infraprobe.taxonomy import Component as K
 
@@ -27,9 +27,10 @@ AMQP: tuple[Rule, ...] = (
     rule(
         "amqp_vhost_or_queue_missing",
         C.RESOURCE_MISSING,
-        ("not found", "not_found - ", "in vhost", "invalid_path"),
-        r"\bvhost [^\s\"']{1,200} not found|\bnot_found - no (?:queue|exchange)|\bno (?:queue|exchange) '[^'\n]{0,200}' in vhost"
-        r"|\binvalid_path - ",
+        ("not found", "not_found -", "in vhost", "invalid_path", "(not-found)", "(invalid-path)"),
+        # amqplib spells the name with hyphens after the code: `404 (NOT-FOUND) with message ...`
+        r"\bvhost [^\s\"']{1,200} not found|\bnot_found - ?no (?:queue|exchange)|\bno (?:queue|exchange) '[^'\n]{0,200}' in vhost"
+        r"|\binvalid_path - |\b40[24] \((?:not-found|invalid-path)\)",
         component=K.AMQP,
     ),
     rule(
@@ -56,9 +57,10 @@ AMQP: tuple[Rule, ...] = (
             "broker forced connection closure",
             "client unexpectedly closed tcp connection",
             "channel/connection is not open",
+            "connection_closed_abruptly",
         ),
         r"connection[_-]forced|broker forced connection closure|client unexpectedly closed tcp connection"
-        r"|channel/connection is not open",
+        r"|channel/connection is not open|\bconnection_closed_abruptly\b",  # the broker's log: the client vanished
         component=K.AMQP,
     ),
     rule(

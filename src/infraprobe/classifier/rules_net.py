@@ -8,7 +8,7 @@ connect timeout even when a `Client.Timeout exceeded` wraps it. Generic timeout 
 
 from __future__ import annotations
 
-from infraprobe.classify.model import Rule, rule
+from infraprobe.classifier.model import Rule, rule
 from infraprobe.taxonomy import Cause as C
 from infraprobe.taxonomy import Component as K
 

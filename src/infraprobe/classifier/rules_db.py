@@ -7,7 +7,7 @@ server's FATAL text), so one rule per server message covers every client. SQLSTA
 
 from __future__ import annotations
 
-from infraprobe.classify.model import Rule, rule
+from infraprobe.classifier.model import Rule, rule
 from infraprobe.taxonomy import Cause as C
 from infraprobe.taxonomy import Component as K
 
@@ -100,6 +100,10 @@ AUTH: tuple[Rule, ...] = (
             "authenticationerror",
             "auth failed",
         ),
+        # .NET's SslStream says "Authentication failed, see inner exception" / "because the remote party ...":
+        # the TLS handshake, not a login
+        r"authentication failed(?!, see inner exception| because the remote party)|login failed for user"
+        r"|invalid credentials|authentication required|authenticationerror|auth failed",
         weak=True,
     ),
 )

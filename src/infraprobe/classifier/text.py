@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from infraprobe.classify.literals import LiteralSet
-from infraprobe.classify.model import Rule
-from infraprobe.classify.rules import RULES, SIGNATURES
+from infraprobe.classifier.literals import LiteralSet
+from infraprobe.classifier.model import Rule
+from infraprobe.classifier.rules import RULES, SIGNATURES
 
 _LITERALS = LiteralSet(SIGNATURES)
 

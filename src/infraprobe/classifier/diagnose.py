@@ -6,9 +6,9 @@ never leave half a password unmasked.
 
 from __future__ import annotations
 
-from infraprobe.classify import components
-from infraprobe.classify.model import DEFAULT_COMPONENT, timeout_for_phase
-from infraprobe.classify.text import Hit
+from infraprobe.classifier import components
+from infraprobe.classifier.model import DEFAULT_COMPONENT, timeout_for_phase
+from infraprobe.classifier.text import Hit
 from infraprobe.phases import CONNECTED, Phase
 from infraprobe.redact import mask_patterns
 from infraprobe.result import Diagnosis

@@ -9,7 +9,7 @@ text decides first, and a text that shows neither a cause nor a crash stays `unk
 
 from __future__ import annotations
 
-from infraprobe.classify.model import Rule, rule
+from infraprobe.classifier.model import Rule, rule
 from infraprobe.taxonomy import Cause as C
 from infraprobe.taxonomy import Component as K
 
@@ -93,8 +93,11 @@ SERVER_REPORTED: tuple[Rule, ...] = (
             "nestedservletexception",
             "http: panic serving",
         ),
+        # Spring nests the failing call after its wrapper: a database connection that failed for no stated
+        # reason is not the application's own error (and stays unknown), so look a bounded way ahead
         r"an unhandled exception (?:was thrown by the application|has occurred while executing the request)"
-        r"|request processing failed|nestedservletexception|\bhttp: panic serving ",
+        r"|(?:request processing failed|nestedservletexception)(?![\s\S]{0,600}?(?:jdbc|connection|\bsocket))"
+        r"|\bhttp: panic serving ",
         component=K.HTTP,
         weak=True,
     ),

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from infraprobe.classify import components, diagnose
-from infraprobe.classify import text as text_rules
-from infraprobe.classify.exc_facts import read_fact
-from infraprobe.classify.exc_tables import TypeRule as _T
-from infraprobe.classify.exc_types import MODULE_COMPONENTS, TYPES
+from infraprobe.classifier import components, diagnose
+from infraprobe.classifier import text as text_rules
+from infraprobe.classifier.exc_facts import read_fact
+from infraprobe.classifier.exc_tables import TypeRule as _T
+from infraprobe.classifier.exc_types import MODULE_COMPONENTS, TYPES
 from infraprobe.result import Diagnosis
 from infraprobe.taxonomy import Cause, Component
 

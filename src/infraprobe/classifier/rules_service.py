@@ -8,7 +8,7 @@ pool, not a network timeout. All patterns run on lowercased text.
 
 from __future__ import annotations
 
-from infraprobe.classify.model import Rule, rule
+from infraprobe.classifier.model import Rule, rule
 from infraprobe.taxonomy import Cause as C
 from infraprobe.taxonomy import Component as K
 
@@ -481,6 +481,11 @@ PROTOCOL: tuple[Rule, ...] = (
         C.PROTOCOL_MISMATCH,
         "possible security attack detected",  # Redis reading an HTTP request (POST / Host:) as commands
         component=K.REDIS,
+    ),
+    rule(
+        "protocol_mismatch_mongodb",
+        C.PROTOCOL_MISMATCH,
+        "trying to access mongodb over http",  # mongod answering an HTTP request on its driver port
     ),
     rule(
         "protocol_mismatch_amqp",
