@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 import io
+import os
 import sys
 from typing import Annotated, Any
 
@@ -42,10 +43,33 @@ def build_app(argv: list[str] | None = None) -> typer.Typer:
     # A callback keeps the app a group even when only one command is registered below.
     app.callback()(_root)
     wanted = _command_in(argv)
+    listing = wanted is None and "_INFRAPROBE_COMPLETE" not in os.environ  # completion needs real params
     for name, module in COMMANDS.items():
-        if wanted in (None, name):
+        if listing and name in SUMMARIES:
+            # `infraprobe --help` only lists commands: their one-line help, without importing their engines.
+            app.command(name, help=SUMMARIES[name], add_help_option=False)(_listed_only)
+        elif wanted in (None, name):
             importlib.import_module(f"infraprobe.cli.{module}").register(app)
     return app
+
+
+# Each command's help, as `infraprobe --help` lists it (a test keeps these equal to the commands' own).
+# A command without an entry is imported to be listed: correct, only slower.
+SUMMARIES = {
+    "check": "Probe every dependency once and say, for each failure, the cause, the layer and what to do.",
+    "classify": "Classify an error text (exception message, log line, traceback tail): cause, layer, "
+    "component, guidance.",
+    "config": "Validate a config, or print its JSON Schema for editors.",
+    "analyze": "Name the independent root causes, what each blocks and why, and the numbers that cannot work.",
+    "logs": "Find failures in logs, classify them with the probe taxonomy, and say when they started and why.",
+    "lab": "Reproduce the staging outage from real parts, run check, analyze and logs on it, keep the evidence.",
+    "monitor": "Probe every component on its interval; keep the history; say when a state changes and why.",
+    "history": "Uptime and latency per window, incidents with cause and duration, and the cause breakdown.",
+}
+
+
+def _listed_only() -> None:
+    """Never run: a listing has no command to run (argv named none)."""
 
 
 def _version(value: bool) -> None:
