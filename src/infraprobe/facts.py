@@ -85,6 +85,7 @@ SUBPROTOCOL = Fact("subprotocol", str, "the WebSocket subprotocol agreed")
 RECEIVED = Fact("received", list, "the last messages received (at most 5)")
 CLOSE_CODE = Fact("close_code", int, "the WebSocket close code")
 CLOSE_REASON = Fact("close_reason", str, "the WebSocket close reason")
+CAPTURED = Fact("captured", list, "names of the values a validation flow step captured (never the values)")
 
 # DNS.
 RESOLVER = Fact("resolver", str, "the nameserver asked, or system")

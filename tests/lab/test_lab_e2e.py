@@ -140,13 +140,19 @@ def test_outage_names_each_fault_then_the_fix_is_green(tmp_path: Path) -> None:
     checks = outage.checks()
     assert checks["db"]["diagnosis"]["cause"] == "connect_timeout"  # the connector dropped the SYN
     assert "-3" in checks["cache"]["message"]  # EAI_AGAIN from the resolver's SERVFAIL
-    assert checks["public-auth"]["diagnosis"]["cause"] == "tls_hostname_mismatch"
+    assert checks["public-login"]["diagnosis"]["cause"] == "tls_hostname_mismatch"
     assert checks["public-api"]["diagnosis"]["cause"] == "upstream_unavailable"  # the balancer's own 503
     assert {s["name"].rsplit("/", 1)[-1] for s in outage.json("logs.json")["sources"]} >= {
         "balancer.log",
         "backend.log",
     }
     assert f"evidence: {outage.out}" in outage.stdout
+    assert outage.json("lab.json")["commands"]["monitor"] == 0  # the monitor wrote all it produced
+    assert {h["component"] for h in outage.json("history.json")["components"]} >= {
+        "db",
+        "cache",
+        "public-api",
+    }
     assert outage.secrets_shown() == []
     assert _leftovers(outage.pid, outage.marker, outage.tmpdir) == []
 

@@ -48,7 +48,7 @@ def test_each_fault_changes_only_its_own_numbers(fault: Fault) -> None:
 
 
 def _static_roots(tmp_path: Path, faults: frozenset[Fault]) -> set[tuple[str, str, str]]:
-    names = ("api.lab.test",) if Fault.TLS in faults else ("api.lab.test", "auth.lab.test")
+    names = ("api.lab.test",) if Fault.TLS in faults else ("api.lab.test", "login.lab.test")
     path = tmp_path / "lab.yaml"
     path.write_text(render_config("lab-test", ENDS, sizing(faults), names))
     roots = analyze(load_config(path, env=ENV)).root_causes

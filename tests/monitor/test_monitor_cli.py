@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from infraprobe.cli.main import main
 from infraprobe.monitor.store import open_store
 from infraprobe.testing._localserver import free_port
 from infraprobe.testing.redis import RedisServer
@@ -147,13 +148,20 @@ def test_sighup_reloads_and_a_changed_component_starts_over(redis: RedisServer, 
         (["--for", "soon"], "--for: invalid duration 'soon'"),
     ],
 )
-def test_bad_options_are_one_line_and_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
+def test_bad_options_are_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
     config = write_config(tmp_path / "env.yaml", 9)
-    done = subprocess.run(
-        [sys.executable, "-m", "infraprobe", "monitor", str(config), *args], capture_output=True, text=True
-    )
-    assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr
-    assert len(done.stderr.strip().splitlines()) == 1
+    code, err = in_process(capsys, "monitor", str(config), *args)
+    assert code == 2 and message in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def in_process(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    """The CLI's own entry point in this process (no interpreter start-up): exit code and stderr."""
+    with pytest.raises(SystemExit) as exited:
+        main(list(args))
+    return int(exited.value.code or 0), capsys.readouterr().err
 
 
 def test_a_store_password_never_shows(tmp_path: Path) -> None:
@@ -188,10 +196,10 @@ def run_history(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(cmd, capture_output=True, text=True, timeout=60)
 
 
-def test_history_formats_windows_and_bad_input(tmp_path: Path) -> None:
+def test_history_formats_windows_and_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     config = write_config(tmp_path / "env.yaml", 9, count=2)
-    missing = run_history(config)
-    assert missing.returncode == 2 and "no history at" in missing.stderr
+    code, err = in_process(capsys, "history", str(config))
+    assert code == 2 and "no history at" in err
     store = open_store(f"sqlite:///{tmp_path}/env.history.db")
     store.write([obs("c0"), obs("c1")], [])
     store.close()
@@ -201,6 +209,11 @@ def test_history_formats_windows_and_bad_input(tmp_path: Path) -> None:
     for args, message in (
         (["--since", "soon"], "--since: expected a duration"),
         (["--component", "nope"], "--component: no component named 'nope'"),
+        (
+            ["--store", f"postgresql://u:hunter2-pw@127.0.0.1:{free_port()}/h"],
+            "--store: cannot read the history",
+        ),
     ):
-        bad = run_history(config, *args)
-        assert bad.returncode == 2 and message in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
+        code, err = in_process(capsys, "history", str(config), *args)
+        assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+        assert "hunter2-pw" not in err

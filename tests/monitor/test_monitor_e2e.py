@@ -10,14 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from infraprobe.config import load_config
+from infraprobe.config import load_config, parse_config
 from infraprobe.monitor.engine import Monitor, watch_config
 from infraprobe.monitor.history import summarize
 from infraprobe.monitor.recorder import Recorder
 from infraprobe.monitor.state import State
 from infraprobe.monitor.store import open_store
 from infraprobe.output.views.history import history_report
+from infraprobe.testing._localserver import free_port
 from infraprobe.testing.redis import RedisServer
+
+from .helpers import T0
 
 pytestmark = pytest.mark.needs_redis
 
@@ -111,3 +114,60 @@ async def test_changed_file_reloads_and_keeps_the_state_of_unchanged_components(
     stop.set()
     watcher.cancel()
     await asyncio.gather(task, watcher, return_exceptions=True)
+
+
+class Flapping:
+    """A real listener that opens and closes every `period` seconds on one port: refused, accepted, refused..."""
+
+    def __init__(self, port: int, period: float) -> None:
+        self.port, self.period = port, period
+        self.server: asyncio.Server | None = None
+
+    async def run(self) -> None:
+        for _ in range(400):  # bounded: stopped by cancellation long before
+            if self.server is None:
+                self.server = await asyncio.start_server(self._drop, "127.0.0.1", self.port)
+            else:
+                self.server.close()
+                await self.server.wait_closed()
+                self.server = None
+            await asyncio.sleep(self.period)
+
+    @staticmethod
+    async def _drop(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.close()
+
+
+def longest_run(statuses: list[str], wanted: str) -> int:
+    best = run = 0
+    for s in statuses:
+        run = run + 1 if s == wanted else 0
+        best = max(best, run)
+    return best
+
+
+async def test_flapping_below_the_threshold_changes_no_state(tmp_path: Path) -> None:
+    port = free_port()
+    flapper = Flapping(port, 0.15)
+    flapping = asyncio.create_task(flapper.run())
+    common = "interval: 0.1s, timeout: 0.5s, failure_threshold: 3, success_threshold: 1"
+    loaded = parse_config(
+        f"components:\n  - {{name: flaky, kind: tcp, host: 127.0.0.1, port: {port}, {common}}}\n"
+    )
+    recorder = Recorder(open_store(f"sqlite:///{tmp_path}/h.db"), flush_every=0.1)
+    recorder.start()
+    monitor = Monitor(loaded, recorder=recorder, vantage="test")
+    stop = asyncio.Event()
+    task = asyncio.create_task(monitor.run(stop))
+    await until(lambda: monitor.results >= 30, timeout=20)
+    stop.set()
+    flapping.cancel()
+    await asyncio.gather(task, flapping, return_exceptions=True)
+    recorder.close()
+    reader = open_store(f"sqlite:///{tmp_path}/h.db")
+    statuses = [r.status for r in reader.results(T0)]
+    downs = [t for t in reader.transitions(T0) if t.after is State.DOWN]
+    reader.close()
+    assert "fail" in statuses and "ok" in statuses  # it really flapped
+    # The state machine's promise, checked against what the real target did: down iff 3 failures in a row.
+    assert bool(downs) == (longest_run(statuses, "fail") >= 3)

@@ -23,6 +23,7 @@ COMMANDS = {
     "config": "config_cmd",
     "analyze": "analyze",
     "logs": "logs",
+    "validate": "validate",
     "lab": "lab",
     "monitor": "monitor",
     "history": "history",

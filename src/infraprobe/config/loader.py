@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from infraprobe.analysis.topology import Topology
 from infraprobe.config.model import ComponentBase, Config, Defaults
+from infraprobe.config.validation import Validation
 from infraprobe.config.yamlsrc import Path_, SourceMap, format_path, load_yaml
 from infraprobe.errors import ConfigError, ConfigErrors, Location
 from infraprobe.inputs import MAX_CONFIG_BYTES, InputTooLarge, read_file
@@ -24,7 +25,7 @@ from infraprobe.redact import NO_SECRETS, Redactor, names_secret
 
 CORE_KEYS = ("version", "environment", "defaults", "components")
 # Sections owned by later features, validated by their own models. Adding one: add its model here.
-SECTION_MODELS: dict[str, type[BaseModel]] = {"topology": Topology}
+SECTION_MODELS: dict[str, type[BaseModel]] = {"topology": Topology, "validation": Validation}
 SECRET_FIELDS = ("password", "token", "secret", "dsn", "url", "headers")
 
 

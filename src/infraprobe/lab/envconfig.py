@@ -17,7 +17,9 @@ from infraprobe.lab.scenario import Sizing
 DB_PASSWORD_VAR = "LAB_DB_PASSWORD"
 REDIS_PASSWORD_VAR = "LAB_REDIS_PASSWORD"
 HEALTH_PATH = "/health/ready"
-API_NAME, AUTH_NAME = "api.lab.test", "auth.lab.test"
+# The second served name is `login`, not `auth`: text that reads `auth...: {` is credential-shaped to the
+# output maskers (see redact.py), and a component named `*-auth` had its JSON value masked whole.
+API_NAME, LOGIN_NAME = "api.lab.test", "login.lab.test"
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,7 @@ def config_document(env: str, ends: Endpoints, size: Sizing, cert_names: tuple[s
     return {
         "version": 1,
         "environment": env,
-        "defaults": {"timeout": "2s"},
+        "defaults": {"timeout": "2s", "interval": "1s"},  # interval: `infraprobe monitor`, every second
         "components": _components(ends, size),
         "topology": _topology(size, cert_names),
     }
@@ -70,11 +72,11 @@ def _components(ends: Endpoints, size: Sizing) -> list[dict[str, Any]]:
             "depends_on": ["backend"],
         },
         {
-            "name": "public-auth",
+            "name": "public-login",
             "kind": "tls",
-            "host": ends.lb_host if ends.lb_host != API_NAME else AUTH_NAME,
+            "host": ends.lb_host if ends.lb_host != API_NAME else LOGIN_NAME,
             "port": ends.lb_port,
-            **_tls(ends, AUTH_NAME),
+            **_tls(ends, LOGIN_NAME),
             "description": "the second name the load balancer serves",
         },
         {
@@ -129,7 +131,7 @@ def _topology(size: Sizing, cert_names: tuple[str, ...]) -> dict[str, Any]:
         "timeout": "1s",
         "healthy_threshold": 1,
         "unhealthy_threshold": size.lb_unhealthy_threshold,
-        "domains": [API_NAME, AUTH_NAME],
+        "domains": [API_NAME, LOGIN_NAME],
         "certificate": "lab-cert",
     }
     if size.lb_startup_window is not None:
@@ -148,7 +150,7 @@ def _topology(size: Sizing, cert_names: tuple[str, ...]) -> dict[str, Any]:
         "certificates": [
             {
                 "name": "lab-cert",
-                "component": "public-auth",
+                "component": "public-login",
                 "names": list(cert_names),
                 "not_after": (dt.date.today() + dt.timedelta(days=90)).isoformat(),
             }

@@ -135,16 +135,55 @@ class Backend:
 
     async def stop(self) -> None:
         proc, self.proc = self.proc, None
-        if proc is not None and proc.returncode is None:
-            proc.terminate()
-            try:
-                await asyncio.wait_for(proc.wait(), 5)
-            except TimeoutError:
-                proc.kill()
-                await proc.wait()
+        if proc is not None:
+            await _terminate(proc, grace=5)
         if self._log is not None:
             self._log.close()
             self._log = None
+
+
+@dataclass
+class Background:
+    """An infraprobe command that runs until stopped (the monitor): SIGTERM, then its exit code."""
+
+    ns: str | None
+    args: list[str]
+    env: Mapping[str, str]
+    out: Path
+    code: int | None = None
+    _proc: asyncio.subprocess.Process | None = None
+    _out: IO[bytes] | None = None
+
+    async def start(self) -> None:
+        self._out = self.out.open("ab")
+        argv = exec_argv(self.ns, [*_deathsig(), sys.executable, "-m", "infraprobe", *self.args])
+        self._proc = await asyncio.create_subprocess_exec(
+            *argv,
+            env={**os.environ, **self.env},
+            stdout=self._out,
+            stderr=asyncio.subprocess.STDOUT,
+            stdin=asyncio.subprocess.DEVNULL,
+        )
+
+    async def stop(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            self.code = await _terminate(proc, grace=15)
+        if self._out is not None:
+            self._out.close()
+            self._out = None
+
+
+async def _terminate(proc: asyncio.subprocess.Process, grace: float) -> int:
+    """SIGTERM, `grace` seconds to finish (the monitor flushes its history), then SIGKILL."""
+    if proc.returncode is None:
+        proc.terminate()
+        try:
+            await asyncio.wait_for(proc.wait(), grace)
+        except TimeoutError:
+            proc.kill()
+            await proc.wait()
+    return proc.returncode if proc.returncode is not None else -1
 
 
 def backend_env(

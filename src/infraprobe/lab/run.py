@@ -25,7 +25,7 @@ from typing import Any
 
 from infraprobe.lab import envconfig, parts
 from infraprobe.lab.balancer import Balancer, HealthCheck, State
-from infraprobe.lab.envconfig import API_NAME, AUTH_NAME, Endpoints
+from infraprobe.lab.envconfig import API_NAME, LOGIN_NAME, Endpoints
 from infraprobe.lab.netns import Namespaces, exec_argv, listener, open_connection, sweep_stale
 from infraprobe.lab.scenario import EXPECTED, Expected, Fault, Sizing, sizing
 from infraprobe.lab.site import LOOPBACK, Site, loopback_site, netns_site
@@ -34,9 +34,10 @@ from infraprobe.testing.certs import CertAuthority
 
 COMMAND_TIMEOUT = 120.0
 SETTLE_LIMIT = 30.0
+HISTORY = "history.db"
 NAMES = {
     "api": API_NAME,
-    "auth": AUTH_NAME,
+    "login": LOGIN_NAME,
     "backend": "backend.lab.test",
     "db": "db.lab.test",
     "cache": "cache.lab.test",
@@ -114,6 +115,8 @@ class Running:
     backend: parts.Backend
     env: dict[str, str]
     copies: list[tuple[Path, Path]]  # server logs to copy into the evidence folder
+    config: Path
+    monitor: parts.Background
 
 
 async def run(plan: Plan, echo: Callable[[str], None] = print) -> Outcome:
@@ -186,8 +189,37 @@ async def _start(
     balancer = await _balancer(stack, site, plan, (work, lb_sock, ends.backend_port), logs / "balancer.log")
     backend = await _backend(stack, site, size, ends, (db_pw, redis_pw), logs / "backend.log")
     env = {envconfig.DB_PASSWORD_VAR: db_pw, envconfig.REDIS_PASSWORD_VAR: redis_pw, "NO_COLOR": "1"}
+    config = _write_config(plan, ends)
+    monitor = await _monitor(stack, site, config, env)
     copies = [(pg.log_file, logs / "postgres.log"), (cache.log_file, logs / "redis.log")]
-    return Running(site, ends, balancer, backend, env, copies)
+    return Running(site, ends, balancer, backend, env, copies, config, monitor)
+
+
+def _write_config(plan: Plan, ends: Endpoints) -> Path:
+    doc = envconfig.render_config(f"lab-{plan.scenario}", ends, plan.size, _cert_names(plan.faults))
+    config = plan.folder / "config.yaml"
+    config.write_text(doc)
+    return config
+
+
+async def _monitor(
+    stack: contextlib.AsyncExitStack, site: Site, config: Path, env: dict[str, str]
+) -> parts.Background:
+    """`infraprobe monitor` from the app's host for the whole scenario: the history a report's timeline
+    reads (history.db), and its state changes as they happened (monitor.txt)."""
+    folder = config.parent
+    args = [
+        "monitor",
+        str(config),
+        "--store",
+        f"sqlite:///{folder.resolve() / 'history.db'}",
+        "--vantage",
+        "lab-app",
+    ]
+    monitor = parts.Background(site.host("app").ns, args, env, folder / "monitor.txt")
+    stack.push_async_callback(monitor.stop)
+    await monitor.start()
+    return monitor
 
 
 def _secret(var: str) -> str:
@@ -209,7 +241,7 @@ def _site(stack: contextlib.AsyncExitStack, plan: Plan, size: Sizing) -> Site:
 async def _resolver(stack: contextlib.AsyncExitStack, site: Site, faults: frozenset[Fault]) -> None:
     answers = {
         NAMES["api"]: [site.host("edge").address],
-        NAMES["auth"]: [site.host("edge").address],
+        NAMES["login"]: [site.host("edge").address],
         NAMES["backend"]: [site.host("app").address],
         NAMES["db"]: [site.host("db").address],
         NAMES["cache"]: [site.host("cache").address],
@@ -235,7 +267,7 @@ def _endpoints(site: Site, plan: Plan, ports: tuple[int, int, int], ca_file: Pat
 
 
 def _cert_names(faults: frozenset[Fault]) -> tuple[str, ...]:
-    return (API_NAME,) if Fault.TLS in faults else (API_NAME, AUTH_NAME)
+    return (API_NAME,) if Fault.TLS in faults else (API_NAME, LOGIN_NAME)
 
 
 async def _balancer(
@@ -329,10 +361,7 @@ async def _status(running: Running, path: str) -> bool:
 
 
 async def _evidence(running: Running, plan: Plan, outcome: Outcome, echo: Callable[[str], None]) -> None:
-    folder = plan.folder
-    doc = envconfig.render_config(f"lab-{plan.scenario}", running.ends, plan.size, _cert_names(plan.faults))
-    config = folder / "config.yaml"
-    config.write_text(doc)
+    folder, config = plan.folder, running.config
     echo(
         f"running infraprobe check and analyze from {'the app host' if running.site.netns else 'loopback'}..."
     )
@@ -345,6 +374,10 @@ async def _evidence(running: Running, plan: Plan, outcome: Outcome, echo: Callab
     _read_results(outcome, folder)
     logs = _collect_logs(running, folder / "logs")
     await infraprobe("logs", None, [*logs, "--format", "json"], folder / "logs.json")
+    await running.monitor.stop()  # its history is complete: summarise it
+    outcome.commands["monitor"] = running.monitor.code if running.monitor.code is not None else -1
+    store = ["--store", f"sqlite:///{(folder / HISTORY).resolve()}"]
+    await infraprobe("history", None, [str(config), *store, "--format", "json"], folder / "history.json")
 
 
 @dataclass

@@ -7,7 +7,16 @@ from collections import Counter
 from infraprobe.lab.run import Outcome
 from infraprobe.lab.scenario import EXPECTED
 
-EVIDENCE = ("config.yaml", "check.json", "analyze.json", "logs.json", "lab.json", "logs/")
+EVIDENCE = (
+    "config.yaml",
+    "check.json",
+    "analyze.json",
+    "logs.json",
+    "history.db",
+    "history.json",
+    "lab.json",
+    "logs/",
+)
 
 
 def summary(outcome: Outcome) -> str:

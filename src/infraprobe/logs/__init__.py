@@ -11,16 +11,32 @@ only those are grouped into events (tracebacks), timed and classified. See docs/
 
 from __future__ import annotations
 
-from infraprobe.logs.api import TextClassifier, scan
-from infraprobe.logs.model import (
-    Cluster,
-    Expectation,
-    Finding,
-    Histogram,
-    LogSummary,
-    Occurrence,
-    SourceStats,
-    Violation,
+from typing import TYPE_CHECKING
+
+from infraprobe._lazy import lazy_getattr
+
+if TYPE_CHECKING:
+    from infraprobe.logs.api import TextClassifier, scan
+    from infraprobe.logs.model import (
+        Cluster,
+        Expectation,
+        Finding,
+        Histogram,
+        LogSummary,
+        Occurrence,
+        SourceStats,
+        Violation,
+    )
+
+# Imported on first use (see `_lazy`): the config loader reads `logs.timestamps` to check `since:` values,
+# and must not pay for the scanner (about 40 ms) to do so.
+_MODEL_NAMES = ("Cluster", "Expectation", "Finding", "Histogram", "LogSummary", "Occurrence", "SourceStats")
+__getattr__ = lazy_getattr(
+    __name__,
+    {
+        **dict.fromkeys(("TextClassifier", "scan"), "infraprobe.logs.api"),
+        **dict.fromkeys((*_MODEL_NAMES, "Violation"), "infraprobe.logs.model"),
+    },
 )
 
 __all__ = [

@@ -18,9 +18,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from infraprobe.monitor.state import State, Transition
-from infraprobe.monitor.store.base import Rollup, Store
-from infraprobe.monitor.store.rollup import Sums, percentile
+from infraprobe.monitor.store.base import Retention, Rollup, Store
+from infraprobe.monitor.store.rollup import RESOLUTIONS, Sums, floor_to, percentile
 
+DEFAULT_RETENTION = Retention()
 WINDOWS: tuple[tuple[str, timedelta], ...] = (
     ("1h", timedelta(hours=1)),
     ("24h", timedelta(hours=24)),
@@ -113,11 +114,30 @@ class History:
         }
 
 
-def resolution_for(window: timedelta) -> int:
-    """The finest roll-up that the default retention keeps for the whole window."""
-    if window <= timedelta(days=1):
-        return 60
-    return 3600 if window <= timedelta(days=90) else 86400
+Part = tuple[int, datetime, datetime]  # resolution, start, end
+
+
+def plan(since: datetime, now: datetime, retention: Retention = DEFAULT_RETENTION) -> list[Part]:
+    """Cover [since, now) with few buckets: fine ones at the window's start edge, days in the middle.
+
+    A 30-day window reads hours up to the first midnight and days after it (about 50 rows per component,
+    not 720 hours), and is exact at its start wherever the finer roll-ups are still kept.
+    """
+    usable = [r for r in RESOLUTIONS if now - retention.of_resolution(r) <= since] or [RESOLUTIONS[-1]]
+    parts: list[Part] = []
+    cursor = since
+    for i, resolution in enumerate(usable):
+        coarser = usable[i + 1] if i + 1 < len(usable) else None
+        end = min(now, ceil_to(cursor, coarser)) if coarser else now
+        if end > cursor:
+            parts.append((resolution, cursor, end))
+        cursor = end
+    return parts
+
+
+def ceil_to(at: datetime, resolution: int) -> datetime:
+    floor = floor_to(at, resolution)
+    return floor if floor == at else floor + timedelta(seconds=resolution)
 
 
 def summarize(
@@ -129,8 +149,7 @@ def summarize(
 ) -> History:
     stats: list[WindowStats] = []
     for label, span in windows:
-        rollups = store.rollups(resolution_for(span), now - span, None, components)
-        stats.extend(window_stats(label, rollups, components))
+        stats.extend(window_stats(label, _window_rollups(store, now - span, now, components), components))
     longest = max(span for _, span in windows)
     transitions = store.transitions(now - longest, None, components)
     return History(
@@ -140,6 +159,18 @@ def summarize(
         tuple(incidents(transitions, now - longest)),
         {t.component: t for t in transitions},
     )
+
+
+def _window_rollups(store: Store, since: datetime, now: datetime, components: Sequence[str]) -> list[Rollup]:
+    parts = plan(since, now)
+    # The last part is open-ended: a result stamped a moment ahead (another vantage's clock) still counts.
+    ends: list[datetime | None] = [end for _, _, end in parts[:-1]]
+    ends.append(None)
+    return [
+        r
+        for (res, start, _), end in zip(parts, ends, strict=True)
+        for r in store.rollups(res, start, end, components)
+    ]
 
 
 def window_stats(label: str, rollups: Iterable[Rollup], components: Sequence[str] = ()) -> list[WindowStats]:

@@ -66,6 +66,10 @@ class Case:
     cause: str = ""  # the cause code, when it failed
     layer: str = ""
     phases: tuple[tuple[str, float], ...] = ()  # (phase, seconds), in the order they happened
+    suite: str = ""  # the set it belongs to (a category): a JUnit testsuite
+    guidance: str = ""  # what to check next, when it failed
+    evidence: str = ""  # the (masked) text the diagnosis rests on
+    critical: bool = True  # whether its failure fails the run
 
 
 @dataclass(frozen=True, slots=True)

@@ -58,13 +58,19 @@ class HttpCheck(ComponentBase):
 
 
 async def probe(cfg: HttpCheck, run: ProbeRun) -> str:
+    start = run.clock()
+    response = await exchange(cfg, run)
+    return f"HTTP {response.status} {response.reason} in {(run.clock() - start) * 1000:.0f} ms"
+
+
+async def exchange(cfg: HttpCheck, run: ProbeRun) -> Response:
+    """The request (and its redirects), recorded and judged; validation flows read the response on."""
     url = Url.parse(cfg.url)
     run.fact(facts.URL, url.redacted)
-    start = run.clock()
     response = await _fetch(cfg, run, url)
     _record(cfg, run, response)
     _judge(cfg, run, response)
-    return f"HTTP {response.status} {response.reason} in {(run.clock() - start) * 1000:.0f} ms"
+    return response
 
 
 async def _fetch(cfg: HttpCheck, run: ProbeRun, url: Url) -> Response:
@@ -280,4 +286,4 @@ SPEC = ProbeSpec(
     prepare=lambda cfg, net: net.ssl.prepare(cfg.tls.options()) if cfg.url.startswith("https:") else None,
 )
 
-__all__ = ["SPEC", "HttpCheck", "HttpExpect", "TlsClient", "probe"]
+__all__ = ["SPEC", "HttpCheck", "HttpExpect", "Method", "TlsClient", "exchange", "probe"]

@@ -9,7 +9,9 @@ is a `connection_reset`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
+from collections.abc import AsyncIterator, Callable
 from typing import Literal, NoReturn
 
 from pydantic import Field, field_validator
@@ -67,6 +69,15 @@ class WebSocketCheck(ComponentBase):
 
 async def probe(cfg: WebSocketCheck, run: ProbeRun) -> str:
     started = run.clock()
+    async with open_session(cfg, run) as session:
+        received = await _message(cfg, run, session, _message_deadline(cfg, run, started))
+    return f"WebSocket open{f', received {received[:60]!r}' if received is not None else ''}"
+
+
+@contextlib.asynccontextmanager
+async def open_session(cfg: WebSocketCheck, run: ProbeRun) -> AsyncIterator[WsSession]:
+    """dns, connect, tls, handshake (a refusal fails the run); closed with 1000 when the body ends.
+    Validation flows use it to run their own message exchange on the probe's phases."""
     url = Url.parse(cfg.url, _SCHEMES)
     run.fact(facts.URL, url.redacted)
     ctx = tls_context(run, cfg.tls) if url.secure else None
@@ -75,9 +86,8 @@ async def probe(cfg: WebSocketCheck, run: ProbeRun) -> str:
             await secure(run, conn, ctx, cfg.tls.server_name or url.host, cfg.tls)
         session = WsSession(conn.reader, conn.writer, _protocol(cfg, url))
         await _handshake(cfg, run, session)
-        received = await _message(cfg, run, session, _message_deadline(cfg, run, started))
+        yield session
         await session.close()
-    return f"WebSocket open{f', received {received[:60]!r}' if received is not None else ''}"
 
 
 def _protocol(cfg: WebSocketCheck, url: Url) -> ClientProtocol:
@@ -156,7 +166,7 @@ async def _message(cfg: WebSocketCheck, run: ProbeRun, session: WsSession, deadl
                     await session.send_text(cfg.send)
                 if cfg.expect is None and cfg.expect_regex is None:
                     return None
-                return await _await_match(cfg, run, session)
+                return await await_match(run, session, lambda message: _matches(cfg, message))
         except TimeoutError:  # only our own deadline; the runner's arrives as a cancellation
             wanted = cfg.expect if cfg.expect is not None else f"/{cfg.expect_regex}/"
             run.fail(
@@ -166,7 +176,8 @@ async def _message(cfg: WebSocketCheck, run: ProbeRun, session: WsSession, deadl
             )
 
 
-async def _await_match(cfg: WebSocketCheck, run: ProbeRun, session: WsSession) -> str:
+async def await_match(run: ProbeRun, session: WsSession, matches: Callable[[str], bool]) -> str:
+    """The first message `matches` accepts; a close before it fails the run with the close code."""
     seen: list[str] = []
     while True:
         message = await session.next_message()
@@ -174,7 +185,7 @@ async def _await_match(cfg: WebSocketCheck, run: ProbeRun, session: WsSession) -
             _fail_closed(run, message, seen)
         seen.append(message[:200])
         run.fact(facts.RECEIVED, seen[-5:])
-        if _matches(cfg, message):
+        if matches(message):
             return message
 
 
@@ -204,4 +215,4 @@ SPEC = ProbeSpec(
     prepare=lambda cfg, net: net.ssl.prepare(cfg.tls.options()) if cfg.url.startswith("wss:") else None,
 )
 
-__all__ = ["SPEC", "TlsClient", "WebSocketCheck", "probe"]
+__all__ = ["SPEC", "TlsClient", "WebSocketCheck", "await_match", "open_session", "probe"]

@@ -42,11 +42,21 @@ def _args(tmp_path: Path) -> dict[str, list[str]]:
         "analyze": ["analyze", str(config), "--no-probe"],
         "logs": ["logs", str(log)],
         "classify": ["classify", "connection refused"],
+        "validate": ["validate", str(_validation_config(tmp_path, log))],
     }
 
 
+def _validation_config(tmp_path: Path, log: Path) -> Path:
+    config = tmp_path / "validate.yaml"
+    config.write_text(
+        "components: []\nvalidation:\n  categories:\n"
+        f"    - {{name: logs, checks: [{{logs: ['{log}'], expect_none: dns_failure}}]}}\n"
+    )
+    return config
+
+
 @pytest.mark.usefixtures("fake_formats")
-@pytest.mark.parametrize("command", ["check", "analyze", "logs", "classify"])
+@pytest.mark.parametrize("command", ["check", "analyze", "logs", "classify", "validate"])
 def test_every_command_renders_through_the_registry(command: str, tmp_path: Path) -> None:
     """A format added to FORMATS is a `--format` choice of every command, rendered by its entry."""
     args = [*_args(tmp_path)[command], "--format", "fake"]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from infraprobe.output.formats import FORMATS, render
-from infraprobe.output.model import Bullets, Heading, KeyValues, Paragraph, Report, Table
+from infraprobe.output.model import Bullets, Case, Heading, KeyValues, Paragraph, Report, Table
 
 GOLDEN = Path(__file__).parent / "golden"
 HOSTILE = "<script>alert(1)</script> | pipe & amp\nsecond line \x1b]0;owned\x07\x1b[2J"
@@ -34,6 +34,22 @@ REPORT = Report(
     ),
     data={"ok": False, "results": [{"component": "cache", "detail": HOSTILE}]},
     exit_code=1,
+    cases=(
+        Case("api", "http", "ok", 0.0123, "HTTP 200", suite="connectivity"),
+        Case(
+            "cache",
+            "redis",
+            "fail",
+            1.5,
+            HOSTILE,
+            cause="dns_failure",
+            layer="infrastructure",
+            suite="connectivity",
+            guidance="resolve the name from the failing workload",
+            evidence=HOSTILE,
+        ),
+        Case("search", "tcp", "skip", 0.0, "not selected", suite="extras", critical=False),
+    ),
 )
 
 CASES = {
@@ -42,6 +58,7 @@ CASES = {
     "table-narrow.txt": lambda: render(REPORT, "table", width=40),
     "markdown.md": lambda: render(REPORT, "markdown"),
     "json.json": lambda: render(REPORT, "json"),
+    "junit.xml": lambda: render(REPORT, "junit"),
 }
 
 

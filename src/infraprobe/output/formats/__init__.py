@@ -7,11 +7,11 @@ mention; commands and `--format` pick it up from this registry.
 
 from __future__ import annotations
 
-from infraprobe.output.formats import json_, markdown, text
+from infraprobe.output.formats import json_, junit, markdown, text
 from infraprobe.output.formats.base import Format, Options
 from infraprobe.output.model import Report
 
-FORMATS: dict[str, Format] = {f.name: f for f in (text.FORMAT, json_.FORMAT, markdown.FORMAT)}
+FORMATS: dict[str, Format] = {f.name: f for f in (text.FORMAT, json_.FORMAT, markdown.FORMAT, junit.FORMAT)}
 
 
 def render(report: Report, fmt: str, *, colour: bool = False, width: int | None = None) -> str:

@@ -33,6 +33,10 @@ def case(r: CheckResult) -> Case:
         cause=d.cause.value if d else "",
         layer=d.layer.value if d else "",
         phases=tuple((p.name.value, p.seconds) for p in r.phases),
+        suite=r.category,
+        guidance=d.guidance if d else "",
+        evidence=d.evidence if d else "",
+        critical=r.critical,
     )
 
 

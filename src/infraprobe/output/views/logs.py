@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from infraprobe.logs.model import Cluster, Finding, Histogram, LogSummary, Occurrence, Violation
-from infraprobe.output.model import Block, Bullets, Heading, KeyValues, Paragraph, Report, Table
+from infraprobe.output.model import Block, Bullets, Case, Heading, KeyValues, Paragraph, Report, Table
 
 MAX_HISTOGRAM_CAUSES = 3  # per bucket row; the JSON has every cause
 BAR_WIDTH = 20
@@ -34,8 +34,26 @@ def logs_report(summary: LogSummary) -> Report:
     blocks += [Heading("Input"), _input(summary)]
     if summary.prefilter != "hyperscan":
         blocks.append(Paragraph(FALLBACK_NOTE, "warn"))
-    return Report(
-        "infraprobe logs", tuple(blocks), summary.to_dict(), 1 if summary.failed else 0, kind="logs"
+    cases = tuple(_case(f, summary.violations) for f in summary.findings)
+    exit_code = 1 if summary.failed else 0
+    return Report("infraprobe logs", tuple(blocks), summary.to_dict(), exit_code, cases, kind="logs")
+
+
+def _case(f: Finding, violations: tuple[Violation, ...]) -> Case:
+    """A cause found in the logs, for the per-check formats (JUnit): a failure only when an
+    `--expect-none` assertion forbade it, as the exit code says; otherwise a warning (found, not asserted)."""
+    failed = any(v.count and v.expectation.matches(f.cause, f.component) for v in violations)
+    return Case(
+        name=f"{f.cause.value} on {f.component.value}",
+        group=f.component.value,
+        status="fail" if failed else "warn",
+        seconds=0.0,
+        message=f"{f.count} event{'s' if f.count != 1 else ''} since {_when(f.first_seen) or 'the start'}",
+        cause=f.cause.value,
+        layer=f.layer.value,
+        suite="logs",
+        guidance=f.guidance,
+        evidence=f"{_where(f.example)}: {f.example.text}",
     )
 
 

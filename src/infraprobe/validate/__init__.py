@@ -1,0 +1,46 @@
+"""Validate a fix: suites of checks in categories, critical categories, a pass-rate threshold, flows.
+
+    loaded = infraprobe.load_config("staging.yaml")
+    report = asyncio.run(infraprobe.validate.validate(loaded, suite="smoke"))
+    print(report.verdict.passed, report.verdict.reason)
+
+The section's config models live in `infraprobe.config.validation` (the loader validates them with the
+rest of the file). Names are imported on first use (see `_lazy`), so importing this package is cheap.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from infraprobe._lazy import lazy_getattr
+
+if TYPE_CHECKING:
+    from infraprobe.config.validation import Check, Form, Validation
+    from infraprobe.validate.engine import Selection, plan, validate
+    from infraprobe.validate.outcome import SCHEMA, CategoryOutcome, CheckOutcome, ValidationReport, Verdict
+
+__getattr__ = lazy_getattr(
+    __name__,
+    {
+        **dict.fromkeys(("Selection", "plan", "validate"), "infraprobe.validate.engine"),
+        **dict.fromkeys(
+            ("SCHEMA", "CategoryOutcome", "CheckOutcome", "ValidationReport", "Verdict"),
+            "infraprobe.validate.outcome",
+        ),
+        **dict.fromkeys(("Check", "Form", "Validation"), "infraprobe.config.validation"),
+    },
+)
+
+__all__ = [
+    "SCHEMA",
+    "CategoryOutcome",
+    "Check",
+    "CheckOutcome",
+    "Form",
+    "Selection",
+    "Validation",
+    "ValidationReport",
+    "Verdict",
+    "plan",
+    "validate",
+]
