@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from infraprobe.config import parse_config
+from infraprobe.configfile import parse_config
 from infraprobe.runner import check_config
 from infraprobe.testing.netfaults import FullBacklogListener
 

@@ -4,7 +4,8 @@ Targets, each in its own process so no prober pays for them: a fixed-response HT
 a redis-server. blackbox_exporter (Debian package `prometheus-blackbox-exporter`) is started by this script on a
 free loopback port and driven through `/probe?module=...&target=...` as Prometheus drives it, `--concurrency`
 requests at a time over keep-alive connections; its CPU time is read from /proc. infraprobe's checks run in this
-process (`Runner.check`, `--concurrency` at a time) and their CPU time is this process's. A bare asyncio loop
+process (`Runner.check`, `--concurrency` at a time) and their CPU time is this process's; and `infraprobe monitor`
+on the same components has its own `/probe` driven the same way (its CPU from /proc). A bare asyncio loop
 (connect, or TLS handshake with a shared context) is the practical limit.
 
 Both sides pay for what they do per probe; blackbox_exporter also parses the HTTP request for `/probe` and writes
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import multiprocessing as mp
 import os
 import shutil
@@ -129,26 +131,32 @@ async def read_response(reader: asyncio.StreamReader) -> bytes:
     return body
 
 
-async def theirs(bb_port: int, bb_pid: int, query: str, count: int, concurrency: int) -> float:
-    conns = [await asyncio.open_connection("127.0.0.1", bb_port) for _ in range(concurrency)]
+async def via_probe(
+    port: int, pid: int, query: str, count: int, concurrency: int, keepalive: bool = True
+) -> float:
+    """CPU ms per `/probe` request of the server process `pid`, driven `concurrency` at a time."""
     request = f"GET /probe?{query} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode()
     free = asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter]]()
-    for c in conns:
-        free.put_nowait(c)
+    for _ in range(concurrency if keepalive else 0):
+        free.put_nowait(await asyncio.open_connection("127.0.0.1", port))
 
     async def once() -> None:
-        reader, writer = await free.get()
+        # wsgiref (our endpoint) speaks HTTP/1.0 and closes: a new connection per request there.
+        reader, writer = await free.get() if keepalive else await asyncio.open_connection("127.0.0.1", port)
         writer.write(request)
         body = await read_response(reader)
         assert b"probe_success 1" in body, body[-300:]
-        free.put_nowait((reader, writer))
+        if keepalive:
+            free.put_nowait((reader, writer))
+        else:
+            await close_quietly(writer)
 
     await bounded(min(count, 100), concurrency, once)
-    cpu = cpu_of(bb_pid)
+    cpu = cpu_of(pid)
     await bounded(count, concurrency, once)
-    spent = cpu_of(bb_pid) - cpu
-    for _, writer in conns:
-        await close_quietly(writer)
+    spent = cpu_of(pid) - cpu
+    while not free.empty():
+        await close_quietly(free.get_nowait()[1])
     return spent * 1000 / count
 
 
@@ -164,19 +172,57 @@ def kinds(t: dict[str, int], ca: Path) -> list[tuple[str, ComponentBase, str]]:
     ]  # fmt: skip
 
 
-async def compare(args: argparse.Namespace, t: dict[str, int], ca: Path, bb_port: int, bb_pid: int) -> None:
+async def compare(
+    args: argparse.Namespace, t: dict[str, int], ca: Path, bb: tuple[int, int], mon: tuple[int, int]
+) -> None:
+    (bb_port, bb_pid), (mon_port, mon_pid) = bb, mon
     runner = Runner()
     client = ssl.create_default_context(cafile=str(ca))
     n, c = args.count, args.concurrency
     print(f"CPU ms per probe, concurrency {c}, {n} probes each (lower is better)")
-    print(f"{'kind':6} {'infraprobe':>11} {'blackbox':>9} {'ratio':>6}")
+    print(f"{'kind':6} {'infraprobe':>11} {'blackbox':>9} {'ratio':>6} {'infraprobe via its /probe':>26}")
     for kind, component, query in kinds(t, ca):
         mine = await ours(component, n, c, runner)
-        other = await theirs(bb_port, bb_pid, query, n, c)
-        print(f"{kind:6} {mine:11.3f} {other:9.3f} {other / mine:5.2f}x")
+        other = await via_probe(bb_port, bb_pid, query, n, c)
+        endpoint = await via_probe(mon_port, mon_pid, f"component={component.name}", n, c, keepalive=False)
+        print(f"{kind:6} {mine:11.3f} {other:9.3f} {other / mine:5.2f}x {endpoint:26.3f}")
     plain, secure = await bare(t["http"], None, n, c), await bare(t["https"], client, n, c)
     print(f"bare asyncio: connect+close {plain:.3f}; TLS handshake (shared context) {secure:.3f}")
     runner.net.close()
+
+
+def start_monitor(work: Path, t: dict[str, int], ca: Path) -> tuple[subprocess.Popen[bytes], int]:
+    """`infraprobe monitor` on the same components, checking each once an hour: its /probe does the work."""
+    lines = []
+    for _, component, _ in kinds(t, ca):
+        fields = component.model_dump(exclude_defaults=True, exclude={"tls"})
+        lines.append(f"  - {json.dumps({**fields, 'kind': component.kind, 'interval': 3600})}")
+    (work / "monitor.yaml").write_text("components:\n" + "\n".join(lines) + "\n")
+    port = free_port()
+    cmd = [
+        sys.executable,
+        "-m",
+        "infraprobe",
+        "monitor",
+        str(work / "monitor.yaml"),
+        "--metrics",
+        f"127.0.0.1:{port}",
+    ]
+    proc = subprocess.Popen(
+        [*cmd, "--store", f"sqlite:///{work / 'm.db'}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    return proc, wait_for_port(proc, port)
+
+
+def wait_for_port(proc: subprocess.Popen[bytes], port: int) -> int:
+    for _ in range(300):  # bounded: 30 s
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.1):
+                return port
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    sys.exit(f"nothing listened on {port}")
 
 
 def start_blackbox(work: Path, ca: Path) -> tuple[subprocess.Popen[bytes], int]:
@@ -187,14 +233,7 @@ def start_blackbox(work: Path, ca: Path) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
     cmd = [binary, f"--config.file={work / 'blackbox.yml'}", f"--web.listen-address=127.0.0.1:{port}"]
     proc = subprocess.Popen([*cmd, "--log.level=error"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(100):  # bounded: 10 s
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.1):
-                return proc, port
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    sys.exit("blackbox_exporter did not start")
+    return proc, wait_for_port(proc, port)
 
 
 def main() -> None:
@@ -211,7 +250,12 @@ def main() -> None:
         try:
             with RedisServer(maxclients=10_000) as redis:
                 targets["redis"] = redis.port
-                asyncio.run(compare(args, targets, ca, bb_port, bb.pid))
+                mon, mon_port = start_monitor(Path(tmp), targets, ca)
+                try:
+                    asyncio.run(compare(args, targets, ca, (bb_port, bb.pid), (mon_port, mon.pid)))
+                finally:
+                    mon.kill()
+                    mon.wait()
         finally:
             bb.kill()
             bb.wait()

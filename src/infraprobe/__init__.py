@@ -22,7 +22,8 @@ from infraprobe._lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from infraprobe.classifier import classify
-    from infraprobe.config import Config, LoadedConfig, load_config, parse_config
+    from infraprobe.config import Config
+    from infraprobe.configfile import LoadedConfig, load_config, parse_config
     from infraprobe.errors import ConfigError, InfraprobeError, ProbeFailed
     from infraprobe.redact import Redactor
     from infraprobe.result import CheckResult, Diagnosis, PhaseTiming, Status
@@ -34,9 +35,9 @@ __version__ = "0.1.0"
 _WHERE = {
     "classify": "infraprobe.classifier",
     "Config": "infraprobe.config",
-    "LoadedConfig": "infraprobe.config",
-    "load_config": "infraprobe.config",
-    "parse_config": "infraprobe.config",
+    "LoadedConfig": "infraprobe.configfile",
+    "load_config": "infraprobe.configfile",
+    "parse_config": "infraprobe.configfile",
     "ConfigError": "infraprobe.errors",
     "InfraprobeError": "infraprobe.errors",
     "ProbeFailed": "infraprobe.errors",

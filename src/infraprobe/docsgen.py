@@ -53,7 +53,7 @@ def kinds_md() -> str:
 
 
 def schema_json() -> str:
-    from infraprobe.config.schema import config_schema
+    from infraprobe.configfile.schema import config_schema
 
     return json.dumps(config_schema(), indent=2) + "\n"
 

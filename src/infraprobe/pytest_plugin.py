@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from infraprobe.config import Config, LoadedConfig
-    from infraprobe.config.validation import Validation
+    from infraprobe.config import Config
+    from infraprobe.configfile import LoadedConfig
+    from infraprobe.configfile.validation import Validation
     from infraprobe.result import CheckResult
     from infraprobe.validate.context import Planned
     from infraprobe.validate.outcome import CheckOutcome
@@ -52,7 +53,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def _load(path: Path) -> LoadedConfig:
     # Imported here, not at the top: see the module docstring (only runs given --infraprobe).
-    from infraprobe.config import load_config
+    from infraprobe.configfile import load_config
     from infraprobe.errors import ConfigError, ConfigErrors
 
     try:

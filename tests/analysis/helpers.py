@@ -9,7 +9,7 @@ from typing import Any
 from infraprobe.analysis import Context, Topology, analyze
 from infraprobe.analysis.model import Analysis, Finding
 from infraprobe.analysis.rules import Observations
-from infraprobe.config import LoadedConfig, parse_config
+from infraprobe.configfile import LoadedConfig, parse_config
 from infraprobe.facts import FactValue
 from infraprobe.result import CheckResult, Diagnosis, Status
 from infraprobe.taxonomy import Cause, Component

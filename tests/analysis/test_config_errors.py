@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from infraprobe.analysis import analyze
-from infraprobe.analysis.topology_file import load_topology
 from infraprobe.cli.main import main
-from infraprobe.config import load_config
+from infraprobe.configfile import load_config
+from infraprobe.configfile.topology_file import load_topology
 from infraprobe.errors import ConfigError, ConfigErrors
 
 from .helpers import config

@@ -6,7 +6,7 @@ import asyncio
 from pathlib import Path
 
 from infraprobe.analysis import analyze, observations_from
-from infraprobe.config import parse_config
+from infraprobe.configfile import parse_config
 from infraprobe.runner import check_config
 from infraprobe.testing.certs import self_signed
 

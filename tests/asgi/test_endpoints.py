@@ -12,7 +12,7 @@ from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse
 from starlette.routing import Mount, Route
 
-from infraprobe.asgi import Dependency, HealthChecks, HealthMiddleware, ManualClock
+from infraprobe.asgi import Dependency, HealthApp, HealthChecks, HealthMiddleware, ManualClock
 from infraprobe.redact import Redactor
 from infraprobe.result import Status
 from infraprobe.taxonomy import Cause
@@ -34,7 +34,7 @@ async def ready_checks(checker: FakeChecker, **kw: Any) -> HealthChecks:
 async def test_healthy_endpoints(checker: FakeChecker) -> None:
     """All dependencies pass: every endpoint answers 200 with application/health+json."""
     checks = await ready_checks(checker)
-    async with client(checks.asgi_app()) as c:
+    async with client(HealthApp(checks)) as c:
         for path in ("/", "/startup", "/ready", "/infrastructure"):
             r = await c.get(path)
             assert r.status_code == 200, path
@@ -47,7 +47,7 @@ async def test_anonymous_callers_get_statuses_only(checker: FakeChecker) -> None
     """Without the token no target, address, error text, cause or guidance leaves the process."""
     checker.set("db", Status.FAIL, Cause.CONNECTION_REFUSED, "connect to 192.0.2.15:5432 refused")
     checks = await ready_checks(checker)
-    async with client(checks.asgi_app()) as c:
+    async with client(HealthApp(checks)) as c:
         r = await c.get("/infrastructure", headers={"authorization": "Bearer wrong-token"})
     assert r.status_code == 503
     text = r.text
@@ -62,7 +62,7 @@ async def test_token_holders_get_details_and_verdict(checker: FakeChecker) -> No
     """With the token: cause, layer, guidance, latency, target and an infrastructure verdict."""
     checker.set("db", Status.FAIL, Cause.CONNECTION_REFUSED, "connect refused")
     checks = await ready_checks(checker)
-    async with client(checks.asgi_app(), token=TOKEN) as c:
+    async with client(HealthApp(checks), token=TOKEN) as c:
         data = (await c.get("/infrastructure")).json()
         by_header = (await c.get("/infrastructure", headers={"x-health-token": TOKEN})).json()
     db = data["checks"]["db:responseTime"][0]
@@ -81,7 +81,7 @@ async def test_secrets_never_leave_even_with_details(checker: FakeChecker) -> No
         "db", Status.FAIL, Cause.AUTH_FAILED, "postgresql://app:hunter2secret@db/x failed, key s3cr3t-value"
     )
     checks = await ready_checks(checker, redactor=Redactor(["s3cr3t-value"]), expose_details=True)
-    async with client(checks.asgi_app()) as c:
+    async with client(HealthApp(checks)) as c:
         text = (await c.get("/infrastructure")).text
     assert "hunter2secret" not in text
     assert "s3cr3t-value" not in text
@@ -94,7 +94,7 @@ async def test_warn_is_200_and_noncritical_fail_is_warn(checker: FakeChecker) ->
     checker.set("db", Status.WARN, Cause.DB_CONNECTION_LIMIT, "headroom low")
     checker.set("cache", Status.FAIL, Cause.CONNECTION_REFUSED)
     checks = await ready_checks(checker)
-    async with client(checks.asgi_app()) as c:
+    async with client(HealthApp(checks)) as c:
         infra = await c.get("/infrastructure")
         ready = await c.get("/ready")
     assert (infra.status_code, infra.json()["status"]) == (200, "warn")
@@ -105,7 +105,7 @@ async def test_critical_failure_fails_ready_but_not_liveness(checker: FakeChecke
     """A failing critical dependency: ready and infrastructure 503, liveness still 200."""
     checker.set("db", Status.FAIL, Cause.CONNECTION_REFUSED)
     checks = await ready_checks(checker)
-    async with client(checks.asgi_app()) as c:
+    async with client(HealthApp(checks)) as c:
         assert (await c.get("/ready")).status_code == 503
         assert (await c.get("/infrastructure")).status_code == 503
         assert (await c.get("/")).status_code == 200
@@ -114,7 +114,7 @@ async def test_critical_failure_fails_ready_but_not_liveness(checker: FakeChecke
 async def test_not_ready_before_first_result(checker: FakeChecker) -> None:
     """Until a critical dependency has a result, ready is 503 and its status is warn, not pass."""
     checks = HealthChecks([tcp("db")], runner=checker, expose_details=True)
-    async with client(checks.asgi_app()) as c:
+    async with client(HealthApp(checks)) as c:
         checker.hang.add("db")
         r = await c.get("/ready")
         infra = (await c.get("/infrastructure")).json()
@@ -128,7 +128,7 @@ async def test_stale_result_reads_warn(checker: FakeChecker) -> None:
     """A pass older than the staleness limit is served as warn with a 'stale' note."""
     clock = ManualClock()
     checks = await ready_checks(checker, deps=[tcp("db")], clock=clock, interval=5, staleness=12)
-    async with client(checks.asgi_app(), token=TOKEN) as c:
+    async with client(HealthApp(checks), token=TOKEN) as c:
         assert (await c.get("/infrastructure")).json()["status"] == "pass"
         clock.advance(13)
         data = (await c.get("/infrastructure")).json()
@@ -140,7 +140,7 @@ async def test_endpoints_never_wait_for_a_hanging_dependency(checker: FakeChecke
     """With a check hanging in flight, every endpoint still answers at once."""
     checker.hang.add("db")
     checks = HealthChecks([tcp("db", timeout=30)], runner=checker)
-    async with checks, client(checks.asgi_app()) as c:
+    async with checks, client(HealthApp(checks)) as c:
         await asyncio.sleep(0.01)
         start = time.monotonic()
         codes = [(await c.get(p)).status_code for p in ("/", "/ready", "/infrastructure", "/startup")]
@@ -152,7 +152,7 @@ async def test_endpoints_never_wait_for_a_hanging_dependency(checker: FakeChecke
 async def test_methods_and_unknown_paths(checker: FakeChecker) -> None:
     """POST is 405 with Allow; HEAD has headers only; unknown sub-paths are 404."""
     checks = await ready_checks(checker)
-    async with client(checks.asgi_app()) as c:
+    async with client(HealthApp(checks)) as c:
         post = await c.post("/ready")
         head = await c.head("/ready")
         missing = await c.get("/nope")
@@ -171,7 +171,7 @@ async def homepage(request: Any) -> PlainTextResponse:
 async def test_mounted_in_starlette(checker: FakeChecker) -> None:
     """Mounted at /health in a Starlette router, the sub-paths resolve below the mount point."""
     checks = await ready_checks(checker)
-    app = Starlette(routes=[Route("/", homepage), Mount("/health", app=checks.asgi_app())])
+    app = Starlette(routes=[Route("/", homepage), Mount("/health", app=HealthApp(checks))])
     async with client(app) as c:
         assert (await c.get("/")).text == "home"
         assert (await c.get("/health/")).json()["status"] == "pass"

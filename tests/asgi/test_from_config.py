@@ -12,7 +12,7 @@ import httpx
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
-from infraprobe.asgi import HealthChecks
+from infraprobe.asgi import HealthApp, HealthChecks
 
 from .conftest import serve
 
@@ -37,7 +37,7 @@ def test_mounted_checks_started_by_the_lifespan_watch_the_config(tmp_path: Path)
             async with checks:  # with Mount, nothing else starts them before the first health request
                 yield
 
-        app = Starlette(routes=[Mount("/health", app=checks.asgi_app())], lifespan=lifespan)
+        app = Starlette(routes=[Mount("/health", app=HealthApp(checks))], lifespan=lifespan)
         with serve(app) as base:
             conn, _ = listener.accept()  # the first check, with no health request made yet
             conn.close()

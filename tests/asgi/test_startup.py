@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from infraprobe.asgi import Backoff, HealthChecks, Phase, Startup, StartupFailed
+from infraprobe.asgi import Backoff, HealthApp, HealthChecks, Phase, Startup, StartupFailed
 from infraprobe.result import Status
 from infraprobe.taxonomy import Cause
 from tests.asgi.conftest import FakeChecker, client, tcp
@@ -90,7 +90,7 @@ async def test_background_startup_is_visible_on_the_endpoints(checker: FakeCheck
     release = asyncio.Event()
     startup = Startup([Phase("database", wait_for=tcp("db")), Phase("cache", run=release.wait, timeout=5)])
     checks = HealthChecks([tcp("db")], runner=checker, startup=startup, expose_details=True)
-    async with checks, client(checks.asgi_app()) as c:
+    async with checks, client(HealthApp(checks)) as c:
         await asyncio.sleep(0.05)
         stuck = await c.get("/startup")
         assert stuck.status_code == 503
@@ -124,7 +124,7 @@ async def test_background_failure_is_reported_and_handed_to_on_failure(checker: 
     checker.set("db", Status.FAIL, Cause.AUTH_FAILED, "password authentication failed")
     phase = Phase("database", wait_for=tcp("db"), timeout=0.1, backoff=FAST)
     checks = HealthChecks([], runner=checker, startup=Startup([phase], on_failure=seen.append), token="tok")
-    async with checks, client(checks.asgi_app(), token="tok") as c:
+    async with checks, client(HealthApp(checks), token="tok") as c:
         await asyncio.sleep(0.2)
         body = (await c.get("/startup")).json()
         infra = (await c.get("/infrastructure")).json()
@@ -149,7 +149,7 @@ async def test_cached_ready_body_follows_phase_changes(checker: FakeChecker) -> 
     first, second = asyncio.Event(), asyncio.Event()
     startup = Startup([Phase("a", run=first.wait), Phase("b", run=second.wait)])
     checks = HealthChecks([], runner=checker, startup=startup, expose_details=True)
-    async with checks, client(checks.asgi_app()) as c:
+    async with checks, client(HealthApp(checks)) as c:
         await asyncio.sleep(0.01)
         assert (await c.get("/ready")).json()["output"].endswith("phase a running")
         first.set()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from infraprobe.config import parse_config
+from infraprobe.configfile import parse_config
 from infraprobe.errors import ConfigError
 
 _SCALARS = st.one_of(

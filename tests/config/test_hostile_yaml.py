@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from infraprobe.config import parse_config
+from infraprobe.config import yamlsrc
+from infraprobe.configfile import parse_config
 from infraprobe.errors import ConfigError, ConfigErrors
 
 SECRET = "canary-Yaml-91c"
@@ -78,3 +79,16 @@ def test_invalid_body_regex_is_a_config_error() -> None:
     text = "components:\n  - {name: a, kind: http, url: 'http://h/', expect: {body_regex: '('}}\n"
     [error] = _errors(text)
     assert "components[0].expect.body_regex: invalid regular expression" in error
+
+
+def test_many_written_values_are_not_an_alias_bomb(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only alias re-expansions count against the cap: 20,000 components were refused as "aliases".
+    (The cap is lowered so the same shape runs in milliseconds.)"""
+    monkeypatch.setattr(yamlsrc, "MAX_VALUES", 50)
+    many = "components:\n" + "".join(
+        f"  - {{name: c{i}, kind: tcp, host: h, port: {i + 1}}}\n" for i in range(200)
+    )
+    assert len(parse_config(many, "c.yaml", {}).config.components) == 200
+    bomb = "a: &a [x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a]\ncomponents: []\n"
+    [error] = _errors(bomb)
+    assert "more than 50 values once YAML aliases are expanded" in error

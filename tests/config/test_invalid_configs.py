@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from infraprobe.config import load_config
+from infraprobe.configfile import load_config
 from infraprobe.errors import ConfigError, ConfigErrors
 from infraprobe.probes.registry import REGISTRY
 

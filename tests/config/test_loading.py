@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from infraprobe.config import parse_config
-from infraprobe.config.schema import config_schema
 from infraprobe.config.types import parse_duration
+from infraprobe.configfile import parse_config
+from infraprobe.configfile.schema import config_schema
 from infraprobe.docsgen import built
 from infraprobe.probes.registry import REGISTRY
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from infraprobe.config import load_config
+from infraprobe.configfile import load_config
 from infraprobe.errors import ConfigErrors
 from infraprobe.probes.http import HttpCheck
 from infraprobe.probes.postgres import PostgresCheck

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 import pytest
 
 from infraprobe import facts
-from infraprobe.config import parse_config
 from infraprobe.config.model import ComponentBase
+from infraprobe.configfile import parse_config
 from infraprobe.errors import ProbeFailed
 from infraprobe.net import Net
 from infraprobe.phases import Phase

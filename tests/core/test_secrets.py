@@ -23,8 +23,8 @@ import httpx
 import pytest
 import yaml
 
-from infraprobe.asgi import HealthChecks, Phase, Startup
-from infraprobe.config import load_config
+from infraprobe.asgi import HealthApp, HealthChecks, Phase, Startup
+from infraprobe.configfile import load_config
 from infraprobe.output.formats import FORMATS
 from infraprobe.probes.registry import REGISTRY
 from infraprobe.redact import names_secret
@@ -308,7 +308,7 @@ async def test_asgi_bodies_with_and_without_the_token(
     bodies: list[str] = []
     async with checks:
         await _until_checked(checks, len(deps))
-        transport = httpx.ASGITransport(app=checks.asgi_app())
+        transport = httpx.ASGITransport(app=HealthApp(checks))
         for headers in ({}, {"authorization": f"Bearer {TOKEN}"}, {"x-health-token": TOKEN}):
             async with httpx.AsyncClient(transport=transport, base_url="http://app", headers=headers) as c:
                 for path in ("/", "/ready", "/infrastructure", "/startup"):

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from infraprobe.analysis import analyze
-from infraprobe.config import load_config
+from infraprobe.configfile import load_config
 from infraprobe.lab.envconfig import DB_PASSWORD_VAR, REDIS_PASSWORD_VAR, Endpoints, render_config
 from infraprobe.lab.scenario import EXPECTED, OUTAGE, SCENARIOS, Fault, parse_scenario, sizing
 from infraprobe.taxonomy import Layer

@@ -12,7 +12,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.samples import Sample
 
-from infraprobe.config import parse_config
+from infraprobe.configfile import parse_config
 from infraprobe.monitor.engine import Monitor
 from infraprobe.monitor.metrics import MetricsServer, parse_listen
 from infraprobe.monitor.state import State

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from infraprobe.config import load_config, parse_config
+from infraprobe.configfile import load_config, parse_config
 from infraprobe.monitor.engine import Monitor, watch_config
 from infraprobe.monitor.history import summarize
 from infraprobe.monitor.recorder import Recorder

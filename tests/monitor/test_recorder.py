@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from infraprobe.config import parse_config
+from infraprobe.configfile import parse_config
 from infraprobe.monitor.engine import Monitor
 from infraprobe.monitor.recorder import Recorder
 from infraprobe.monitor.state import Observation, Transition

@@ -7,8 +7,8 @@ import random
 import time
 from collections import Counter
 
-from infraprobe.config import parse_config
 from infraprobe.config.model import ComponentBase
+from infraprobe.configfile import parse_config
 from infraprobe.monitor.schedule import Scheduler
 from infraprobe.result import CheckResult, Status
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from infraprobe.classifier import classify
-from infraprobe.config import load_config
 from infraprobe.config.model import ComponentBase
+from infraprobe.configfile import load_config
 from infraprobe.probes.http import HttpCheck
 from infraprobe.probes.postgres import PostgresCheck
 from infraprobe.probes.redis import RedisCheck

@@ -14,7 +14,7 @@ from websockets.asyncio.server import ServerConnection, serve
 from websockets.http11 import Request as WsRequest
 from websockets.http11 import Response as WsResponse
 
-from infraprobe.config import LoadedConfig, load_config
+from infraprobe.configfile import LoadedConfig, load_config
 from infraprobe.testing.httpservers import DemoApp, HttpServer, Reply, Request
 
 GOOD_TOKEN = "tok-4f9a1c2e8b7d"

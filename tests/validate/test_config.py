@@ -9,9 +9,9 @@ import pytest
 import yaml
 
 from infraprobe.cli.validate import QUIET_NOTE_SECONDS, Progress
-from infraprobe.config import parse_config
-from infraprobe.config.schema import config_schema
-from infraprobe.config.validation import Consistently, Form, Validation, parse_share
+from infraprobe.configfile import parse_config
+from infraprobe.configfile.schema import config_schema
+from infraprobe.configfile.validation import Consistently, Form, Validation, parse_share
 
 TEXT = """
 components:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from infraprobe.config import LoadedConfig
+from infraprobe.configfile import LoadedConfig
 from infraprobe.taxonomy import Cause, Layer
 from infraprobe.testing.httpservers import HttpServer
 from infraprobe.validate import validate

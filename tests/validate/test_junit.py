@@ -7,7 +7,7 @@ from pathlib import Path
 
 from junitparser import Failure, JUnitXml
 
-from infraprobe.config import parse_config
+from infraprobe.configfile import parse_config
 from infraprobe.logs import scan
 from infraprobe.output.formats import render
 from infraprobe.output.views.check import check_report

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from infraprobe.config import LoadedConfig
+from infraprobe.configfile import LoadedConfig
 from infraprobe.errors import ConfigError
 from infraprobe.taxonomy import Cause
 from infraprobe.testing.httpservers import HttpServer

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from infraprobe.analysis.engine import analyze, observations_from
     from infraprobe.analysis.model import Analysis, Confidence, Finding, RootCause, Severity, Why
     from infraprobe.analysis.rules import RULES, Context, Observations, Rule
-    from infraprobe.analysis.topology import Topology
+    from infraprobe.config.topology import Topology
 
 # Imported on first use: the config loader needs `analysis.topology`, and must not drag the engine along.
 _WHERE = {
@@ -28,7 +28,7 @@ _WHERE = {
         ("Analysis", "Confidence", "Finding", "RootCause", "Severity", "Why"), "infraprobe.analysis.model"
     ),
     **dict.fromkeys(("RULES", "Context", "Observations", "Rule"), "infraprobe.analysis.rules"),
-    "Topology": "infraprobe.analysis.topology",
+    "Topology": "infraprobe.config.topology",
 }
 __getattr__ = lazy_getattr(__name__, _WHERE)
 

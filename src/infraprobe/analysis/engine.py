@@ -4,19 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 from infraprobe.analysis.graph import Graph
-from infraprobe.analysis.links import check_links, resolve_links, with_path_limits
+from infraprobe.analysis.links import resolve_links, with_path_limits
 from infraprobe.analysis.model import Analysis, Severity
 from infraprobe.analysis.roots import find_roots
 from infraprobe.analysis.rules import RULES, Context, Observations, Rule, run_rules
-from infraprobe.analysis.topology import Topology
+from infraprobe.config.topology import Topology
+from infraprobe.configfile import LoadedConfig
 from infraprobe.result import CheckResult
-
-if TYPE_CHECKING:
-    # Only a type: the config loader imports this package's topology model, so a runtime import would cycle.
-    from infraprobe.config import LoadedConfig
 
 
 def analyze(
@@ -32,13 +28,10 @@ def analyze(
 
     `topology` defaults to the config's `topology` section. `observations` (component -> live facts, see
     `observations_from`) turns on drift findings and makes capacity rules use observed limits; None
-    means static analysis of the declared numbers only. Raises ConfigError when an entry of the config's
-    own topology section links to a component the config does not have (a `topology` passed in is
-    trusted: `topology_file.load_topology` checks its links).
+    means static analysis of the declared numbers only. Links between topology entries and components
+    were checked when the config (or `--topology` file) was loaded.
     """
     topo = topology if topology is not None else _section(loaded)
-    if topology is None:
-        check_links(topo, loaded.config, loaded.source)
     links = resolve_links(topo, loaded.config)
     topo = with_path_limits(topo, loaded.config, links)
     ctx = Context(topo, links, observations, now or datetime.now(UTC))

@@ -2,7 +2,7 @@
 
     checks = HealthChecks([Dependency(pg, interval=5), redis], token=os.environ.get("HEALTH_TOKEN"),
                           startup=Startup([Phase("database", wait_for=pg, timeout=600)]))
-    app = HealthMiddleware(app, checks)            # or Mount("/health", checks.asgi_app())
+    app = HealthMiddleware(app, checks)            # or Mount("/health", HealthApp(checks))
 
 `/health` liveness, `/health/startup`, `/health/ready`, `/health/infrastructure`; dependencies are checked in
 the background on an interval, never on a request. See docs/health.md.

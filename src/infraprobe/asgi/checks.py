@@ -11,7 +11,7 @@ import asyncio
 import hmac
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from infraprobe.asgi import body
 from infraprobe.asgi.model import Snapshot, StartupView
@@ -23,9 +23,6 @@ from infraprobe.config.model import ComponentBase
 from infraprobe.redact import NO_SECRETS, Redactor
 from infraprobe.result import CheckResult
 from infraprobe.runner import Runner, probed
-
-if TYPE_CHECKING:
-    from infraprobe.asgi.endpoints import HealthApp
 
 Route = Literal["live", "startup", "ready", "infrastructure"]
 Response = tuple[int, bytes]
@@ -204,9 +201,3 @@ class HealthChecks:
     def _startup(self, view: StartupView, detail: bool) -> Response:
         data = body.startup(view, detail=detail, redact=self.redactor)
         return (200 if view.done else 503), body.encode(data)
-
-    def asgi_app(self) -> HealthApp:
-        """A pure ASGI app serving the four endpoints; mount it at `/health`."""
-        from infraprobe.asgi.endpoints import HealthApp  # endpoints imports this module
-
-        return HealthApp(self)

@@ -16,10 +16,10 @@ import typer
 
 from infraprobe.analysis import analyze as run_analysis
 from infraprobe.analysis import observations_from
-from infraprobe.analysis.topology_file import load_topology
 from infraprobe.cli.common import TABLE, FormatOption, load, use_colour, write_out
 from infraprobe.cli.progress import Progress
 from infraprobe.config.model import Config
+from infraprobe.configfile.topology_file import load_topology
 from infraprobe.errors import ConfigError
 from infraprobe.output.formats import render
 from infraprobe.output.views.analyze import analysis_report

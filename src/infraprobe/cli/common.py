@@ -17,7 +17,7 @@ from infraprobe.output.formats import FORMATS, render
 from infraprobe.output.model import Report
 
 if TYPE_CHECKING:
-    from infraprobe.config import LoadedConfig
+    from infraprobe.configfile import LoadedConfig
 
 EXIT_USAGE = 2
 
@@ -107,7 +107,7 @@ def load(path: Path, *, allow_missing_env: bool = False, only: Collection[str] =
     """Load a config; ConfigError propagates to main(), which prints it as one line and exits 2.
 
     Placeholder warnings (see `load_config`) go to stderr."""
-    from infraprobe.config import load_config  # the loader pulls in every probe kind: only when needed
+    from infraprobe.configfile import load_config  # the loader pulls in every probe kind: only when needed
 
     loaded = load_config(path, allow_missing_env=allow_missing_env, only=only)
     for warning in loaded.warnings:

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from infraprobe.cli.common import EXIT_USAGE, console_err, load, write_out
-from infraprobe.config.schema import config_schema
+from infraprobe.configfile.schema import config_schema
 from infraprobe.errors import ConfigError, ConfigErrors
 
 

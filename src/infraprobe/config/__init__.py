@@ -1,25 +1,11 @@
-"""Config: YAML in, validated frozen models out, errors as one line naming file, line and field.
+"""Config models: what an environment declares (components, defaults, topology), as frozen pydantic models.
 
-Attributes are imported on first use: probe modules import `config.model`, and the loader imports the
-probe registry, so an eager `__init__` would make each import the other.
+This is the model layer: probes, analysis and everything above read it, and it imports none of them.
+Reading a file into these models (which needs the probe registry) is `infraprobe.configfile`, one layer up.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from infraprobe.config.model import ComponentBase, Config, Defaults
 
-from infraprobe._lazy import lazy_getattr
-
-if TYPE_CHECKING:
-    from infraprobe.config.loader import LoadedConfig, load_config, parse_config
-    from infraprobe.config.model import ComponentBase, Config, Defaults
-
-__getattr__ = lazy_getattr(
-    __name__,
-    {
-        **dict.fromkeys(("LoadedConfig", "load_config", "parse_config"), "infraprobe.config.loader"),
-        **dict.fromkeys(("ComponentBase", "Config", "Defaults"), "infraprobe.config.model"),
-    },
-)
-
-__all__ = ["ComponentBase", "Config", "Defaults", "LoadedConfig", "load_config", "parse_config"]
+__all__ = ["ComponentBase", "Config", "Defaults"]

@@ -126,13 +126,17 @@ class _Builder:
         self.missing: list[MissingEnv] = []
         self._constructor = yaml.constructor.SafeConstructor()
         self._budget = MAX_VALUES
+        self._built: set[int] = set()  # ids of nodes built once: meeting one again is an alias expanding
 
     def build(self, node: yaml.Node, path: Path_) -> Any:
         if node.tag not in _CORE_TAGS and node.tag != "tag:yaml.org,2002:merge":
             raise self._error(f"unsupported YAML tag {node.tag!r}; write the plain value", node, path)
         # Aliases are shared nodes that expand on every use: a few lines can expand exponentially
-        # ("billion laughs"). A real config has hundreds of values, so a generous cap costs nothing.
-        self._budget -= 1
+        # ("billion laughs"). Only re-expansions count: values written out are bounded by the file's size,
+        # so a config of 20,000 components is not mistaken for an alias bomb.
+        if id(node) in self._built:
+            self._budget -= 1
+        self._built.add(id(node))
         if self._budget < 0:
             raise self._error(f"more than {MAX_VALUES} values once YAML aliases are expanded", node, path)
         self.source.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)

@@ -4,6 +4,11 @@ Compiling the classifier's rule regexes takes about a second, longer than scanni
 serialized database is cached under `$INFRAPROBE_CACHE_DIR` (default `$XDG_CACHE_HOME/infraprobe` or
 `~/.cache/infraprobe`), keyed by a hash of the patterns, flags and hyperscan version, so only the first run
 after a classifier change pays. An unwritable cache directory only costs the compile.
+
+A cached file is trusted only when it proves what it is: it starts with the full hash of the patterns it was
+built from and a hash of the database bytes, and it belongs to this user with no group or other write bit.
+Anything else (a different valid database planted at the path, a truncated or edited file) is rebuilt,
+because a wrong database silently changes what `logs --expect-none` lets pass.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import hyperscan
+
+_MAGIC = b"infraprobe-hs-2\n"  # then the 32-byte pattern hash, the 32-byte payload hash, the payload
 
 
 def compile_literals(literals: Sequence[bytes]) -> Any:
@@ -63,30 +70,51 @@ def _build(expressions: list[bytes], flags: int, *, literal: bool) -> Any:
 
 
 def _cached(material: list[bytes], flags: int, literal: bool, build: Callable[[], Any]) -> Any:
-    path = _cache_dir() / f"hs-{_key(material, flags, literal)}.db"
-    try:
-        db = hyperscan.loadb(path.read_bytes(), hyperscan.HS_MODE_BLOCK)
-        db.scratch = hyperscan.Scratch(db)  # a loaded database comes without scratch space
-        return db
-    except (OSError, hyperscan.error):
-        pass
+    key = _key(material, flags, literal)
+    path = _cache_dir() / f"hs-{key.hex()[:32]}.db"
+    payload = _verified(path, key)
+    if payload is not None:
+        try:
+            db = hyperscan.loadb(payload, hyperscan.HS_MODE_BLOCK)
+            db.scratch = hyperscan.Scratch(db)  # a loaded database comes without scratch space
+            return db
+        except hyperscan.error:
+            pass
     db = build()
-    _store(path, hyperscan.dumpb(db))
+    data = hyperscan.dumpb(db)
+    _store(path, _MAGIC + key + hashlib.sha256(data).digest() + data)
     return db
 
 
-def _key(expressions: list[bytes], flags: int, literal: bool) -> str:
+def _verified(path: Path, key: bytes) -> bytes | None:
+    """The database bytes of a cache file that is ours, built from exactly these patterns, and intact."""
+    try:
+        with path.open("rb") as file:
+            info = os.fstat(file.fileno())
+            if info.st_uid != os.getuid() or info.st_mode & 0o022:
+                return None  # someone else could have written it
+            data = file.read()
+    except OSError:
+        return None
+    head = len(_MAGIC) + 64
+    if not data.startswith(_MAGIC) or data[len(_MAGIC) : len(_MAGIC) + 32] != key:
+        return None
+    payload = data[head:]
+    return payload if hashlib.sha256(payload).digest() == data[len(_MAGIC) + 32 : head] else None
+
+
+def _key(expressions: list[bytes], flags: int, literal: bool) -> bytes:
     digest = hashlib.sha256(f"{getattr(hyperscan, '__version__', '')}|{flags}|{literal}".encode())
     for expression in expressions:
         digest.update(len(expression).to_bytes(4, "big") + expression)
-    return digest.hexdigest()[:32]
+    return digest.digest()
 
 
 def _store(path: Path, data: bytes) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         # Write then rename, so a concurrent run never loads half a file.
-        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as tmp:
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as tmp:  # created 0600
             tmp.write(data)
         os.replace(tmp.name, path)
     except OSError:

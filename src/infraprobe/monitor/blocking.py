@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 from infraprobe.analysis.engine import analyze
 from infraprobe.analysis.graph import Graph
-from infraprobe.config.loader import LoadedConfig
+from infraprobe.configfile.loader import LoadedConfig
 from infraprobe.result import CheckResult, Status
 
 _Signature = frozenset[tuple[str, str]]

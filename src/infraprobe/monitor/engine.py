@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Protocol
 
 from infraprobe.clock import Clock, SystemClock
-from infraprobe.config.loader import LoadedConfig, load_config
 from infraprobe.config.model import ComponentBase
+from infraprobe.configfile.loader import LoadedConfig, load_config
 from infraprobe.errors import ConfigError, ConfigErrors
 from infraprobe.monitor.blocking import Blocking
 from infraprobe.monitor.recorder import Recorder

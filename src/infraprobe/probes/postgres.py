@@ -171,7 +171,8 @@ async def _connect(cfg: PostgresCheck, params: dict[str, Any], run: ProbeRun) ->
     # libpq's part: the start-up packet, TLS and authentication. A peer that accepted TCP and never
     # answers hangs here, which is a read timeout, not a connect timeout.
     with run.phase(Phase.HANDSHAKE):
-        return await psycopg.AsyncConnection.connect(**params, **_connect_options(cfg))
+        # The DSN's own libpq parameters win over our defaults (passing both was "multiple values").
+        return await psycopg.AsyncConnection.connect(**{**_connect_options(cfg), **params})
 
 
 def _connect_options(cfg: PostgresCheck) -> dict[str, Any]:

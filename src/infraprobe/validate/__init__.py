@@ -4,7 +4,7 @@
     report = asyncio.run(infraprobe.validate.validate(loaded, suite="smoke"))
     print(report.verdict.passed, report.verdict.reason)
 
-The section's config models live in `infraprobe.config.validation` (the loader validates them with the
+The section's config models live in `infraprobe.configfile.validation` (the loader validates them with the
 rest of the file). Names are imported on first use (see `_lazy`), so importing this package is cheap.
 """
 
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from infraprobe._lazy import lazy_getattr
 
 if TYPE_CHECKING:
-    from infraprobe.config.validation import Check, Form, Validation
+    from infraprobe.configfile.validation import Check, Form, Validation
     from infraprobe.validate.engine import Selection, plan, validate
     from infraprobe.validate.outcome import SCHEMA, CategoryOutcome, CheckOutcome, ValidationReport, Verdict
 
@@ -27,7 +27,7 @@ __getattr__ = lazy_getattr(
             ("SCHEMA", "CategoryOutcome", "CheckOutcome", "ValidationReport", "Verdict"),
             "infraprobe.validate.outcome",
         ),
-        **dict.fromkeys(("Check", "Form", "Validation"), "infraprobe.config.validation"),
+        **dict.fromkeys(("Check", "Form", "Validation"), "infraprobe.configfile.validation"),
     },
 )
 

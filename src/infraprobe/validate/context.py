@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Protocol
 
 from infraprobe.config.model import ComponentBase, Config
-from infraprobe.config.validation import Category, Check, Validation
+from infraprobe.configfile.validation import Category, Check, Validation
 from infraprobe.facts import FactValue
 from infraprobe.result import CheckResult, Diagnosis
 from infraprobe.runner import Runner

@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from infraprobe.config.loader import LoadedConfig
-from infraprobe.config.validation import Category, Form, Validation
+from infraprobe.configfile.loader import LoadedConfig
+from infraprobe.configfile.validation import Category, Form, Validation
 from infraprobe.errors import ConfigError, Location
 from infraprobe.net import Net
 from infraprobe.runner import Runner

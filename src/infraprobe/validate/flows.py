@@ -19,8 +19,8 @@ from pydantic import ValidationError
 
 from infraprobe import facts
 from infraprobe.config.model import ComponentBase
-from infraprobe.config.validation import Flow, Step
-from infraprobe.config.validation_refs import VARIABLE
+from infraprobe.configfile.validation import Flow, Step
+from infraprobe.configfile.validation_refs import VARIABLE
 from infraprobe.phases import Phase
 from infraprobe.probes import http, websocket
 from infraprobe.probes._httpexpect import HttpExpect, json_get

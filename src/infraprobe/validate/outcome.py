@@ -13,7 +13,7 @@ from types import MappingProxyType
 from typing import Any
 
 from infraprobe import __version__
-from infraprobe.config.validation import Form
+from infraprobe.configfile.validation import Form
 from infraprobe.facts import FactValue
 from infraprobe.result import CheckResult, Diagnosis
 

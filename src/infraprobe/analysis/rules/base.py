@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import TypeVar
 
 from infraprobe.analysis.model import Finding
-from infraprobe.analysis.topology import Topology
+from infraprobe.config.topology import Topology
 from infraprobe.facts import Fact, FactValue, Plain
 
 V = TypeVar("V", bound=Plain)

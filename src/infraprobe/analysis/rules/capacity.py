@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from infraprobe import facts
 from infraprobe.analysis.model import Finding, Severity
 from infraprobe.analysis.rules.base import Context, Value, plural
-from infraprobe.analysis.topology import Cache, Database, Pool, Topology
+from infraprobe.config.topology import Cache, Database, Pool, Topology
 from infraprobe.taxonomy import Cause
 
 SERVER_EXPLAINS = frozenset({Cause.DB_CONNECTION_LIMIT, Cause.POOL_EXHAUSTED})

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from infraprobe import facts
 from infraprobe.analysis.model import Finding, Severity
 from infraprobe.analysis.rules.base import Context
-from infraprobe.analysis.topology import Certificate
+from infraprobe.config.topology import Certificate
 from infraprobe.taxonomy import Cause
 
 

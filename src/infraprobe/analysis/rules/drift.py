@@ -13,7 +13,7 @@ from infraprobe import facts
 from infraprobe.analysis.model import Finding, Severity
 from infraprobe.analysis.rules.base import Context
 from infraprobe.analysis.rules.certs import as_utc, cert_expiry, cert_names
-from infraprobe.analysis.topology import Cache, Database, Entry
+from infraprobe.config.topology import Cache, Database, Entry
 from infraprobe.facts import Fact, FactValue
 from infraprobe.taxonomy import Cause
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from infraprobe.analysis.model import Finding, Severity
 from infraprobe.analysis.rules.base import Context, seconds
-from infraprobe.analysis.topology import LoadBalancer, Service
+from infraprobe.config.topology import LoadBalancer, Service
 from infraprobe.taxonomy import Cause
 
 # A killed or still-starting backend shows up as refused connections, timeouts, or 503s from the balancer.

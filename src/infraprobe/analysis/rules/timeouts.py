@@ -13,7 +13,7 @@ from itertools import pairwise
 
 from infraprobe.analysis.model import Finding, Severity
 from infraprobe.analysis.rules.base import Context, seconds
-from infraprobe.analysis.topology import Client, Database, LoadBalancer, Service, Topology
+from infraprobe.config.topology import Client, Database, LoadBalancer, Service, Topology
 from infraprobe.taxonomy import Cause
 
 Hop = tuple[str, str, float]  # name, the field the timeout comes from, seconds

@@ -7,8 +7,8 @@ from typing import Any, Literal
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from infraprobe.config.loader import SECTION_MODELS
 from infraprobe.config.model import Defaults
+from infraprobe.configfile.loader import SECTION_MODELS
 from infraprobe.probes.registry import REGISTRY
 
 

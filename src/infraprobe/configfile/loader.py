@@ -14,10 +14,10 @@ from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 
-from infraprobe.analysis.topology import Topology
 from infraprobe.config.model import ComponentBase, Config, Defaults
-from infraprobe.config.validation import Validation
+from infraprobe.config.topology import Topology
 from infraprobe.config.yamlsrc import Path_, SourceMap, format_path, load_yaml
+from infraprobe.configfile.validation import Validation
 from infraprobe.errors import ConfigError, ConfigErrors, Location
 from infraprobe.inputs import MAX_CONFIG_BYTES, InputTooLarge, read_file
 from infraprobe.probes.registry import REGISTRY

@@ -14,8 +14,12 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from infraprobe.config.model import Config
+from infraprobe.config.yamlsrc import Path_, SourceMap, format_path
+from infraprobe.errors import ConfigError, ConfigErrors
+
 if TYPE_CHECKING:
-    from infraprobe.analysis.topology import Topology
+    from infraprobe.config.topology import Topology
 
 Loc = tuple[str | int, ...]
 Problem = tuple[Loc, str, object]  # where, what is wrong, the offending value
@@ -97,3 +101,17 @@ def _request_paths(topology: Topology) -> Iterator[Problem]:
                 yield loc, "has no timeout; hops are clients, load balancers, services or databases", hop
             else:
                 yield loc, unknown("client, load balancer, service or database", hop, timed), hop
+
+
+def check_links(topology: Topology, config: Config, source: SourceMap, prefix: Path_ = ("topology",)) -> None:
+    """Every explicit `component:` must name a config component; all errors at once, one line each."""
+    names = config.names
+    errors = []
+    for section, entries in topology.sections():
+        for i, entry in enumerate(entries):
+            if entry.component is not None and entry.component not in names:
+                path: Path_ = (*prefix, section, i, "component")
+                message = f"{unknown('component', entry.component, names)} (got {entry.component!r})"
+                errors.append(ConfigError(message, location=source.locate(path), field=format_path(path)))
+    if errors:
+        raise ConfigErrors(errors)

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field, model_validator
 
-from infraprobe.analysis.references import check_references
 from infraprobe.config.model import Strict
+from infraprobe.config.references import check_links, check_references
 from infraprobe.config.types import Duration
 
 if TYPE_CHECKING:
@@ -141,8 +141,6 @@ class Topology(Strict):
 
     def check_against(self, config: Config, source: SourceMap, path: Path_) -> None:
         """Cross-section check the loader runs: every `component:` link names a config component."""
-        from infraprobe.analysis.links import check_links  # links imports this module
-
         check_links(self, config, source, path)
 
     def sections(self) -> tuple[tuple[str, tuple[Entry, ...]], ...]:

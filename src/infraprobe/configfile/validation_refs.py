@@ -10,13 +10,13 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from infraprobe.analysis.references import unknown
+from infraprobe.config.references import unknown
 from infraprobe.config.yamlsrc import Path_, SourceMap, format_path
 from infraprobe.errors import ConfigError, ConfigErrors
 
 if TYPE_CHECKING:
     from infraprobe.config.model import Config
-    from infraprobe.config.validation import Flow, Validation
+    from infraprobe.configfile.validation import Flow, Validation
 
 Problem = tuple[Path_, str]
 # `{{ token }}` and not `${token}`: the latter is the config's environment interpolation.

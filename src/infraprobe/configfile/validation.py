@@ -18,7 +18,7 @@ from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator, mo
 
 from infraprobe.config.model import Strict
 from infraprobe.config.types import Duration
-from infraprobe.config.validation_refs import check_references
+from infraprobe.configfile.validation_refs import check_references
 from infraprobe.logs.timestamps import parse_when
 from infraprobe.probes._httpexpect import HttpExpect, parse_path
 from infraprobe.probes.http import Method

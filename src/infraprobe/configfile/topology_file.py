@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from infraprobe.analysis.links import check_links
-from infraprobe.analysis.topology import Topology
-from infraprobe.config import LoadedConfig
+from infraprobe.config.references import check_links
+from infraprobe.config.topology import Topology
+from infraprobe.config.yamlsrc import Path_, load_yaml
 
 # The loader's builder turns pydantic errors into located ConfigErrors; reusing it keeps the messages of
-# a topology file identical to those of an inline section. (Private: ask to make it public before it moves.)
-from infraprobe.config.loader import validate_section
-from infraprobe.config.yamlsrc import Path_, load_yaml
+# a topology file identical to those of an inline section.
+from infraprobe.configfile.loader import LoadedConfig, validate_section
 from infraprobe.errors import ConfigError, Location
 
 

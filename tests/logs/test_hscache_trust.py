@@ -1,0 +1,62 @@
+"""The hyperscan cache is trusted only when a file proves it was built from these patterns by this user.
+
+A different valid database planted at the cache path used to be loaded as found, so `logs --expect-none`
+passed on a failing log. These tests plant one and check the matcher still matches what it must.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+hyperscan = pytest.importorskip("hyperscan")
+from infraprobe.logs import hscache  # noqa: E402  (only where hyperscan is installed)
+
+RULES = (("connection refused", ("connection refused",)), ("too many clients", ("too many clients",)))
+LINE = b"FATAL: could not connect: Connection refused"
+
+
+def _matches(db: object) -> list[int]:
+    found: list[int] = []
+    db.scan(LINE, match_event_handler=lambda i, *_: found.append(i))  # type: ignore[attr-defined]
+    return found
+
+
+def _harmless_database() -> bytes:
+    db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    db.compile(expressions=[b"never-in-any-log-zzz"], ids=[0], flags=0)
+    return bytes(hyperscan.dumpb(db))
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("INFRAPROBE_CACHE_DIR", str(tmp_path))
+    assert _matches(hscache.compile_regexes(RULES)) == [0]  # the genuine file is written
+    return tmp_path
+
+
+def _plant(cache: Path, how: str) -> None:
+    [path] = cache.glob("hs-*.db")
+    data, fake = path.read_bytes(), _harmless_database()
+    if how == "raw":  # a valid database of other patterns, as found
+        path.write_bytes(fake)
+    elif how == "edited":  # our header, someone else's payload
+        path.write_bytes(data[: len(data) - len(data[len(hscache._MAGIC) + 64 :])] + fake)
+    else:  # a file others could have written: not read even though (here) it is genuine but edited
+        path.write_bytes(data[: len(hscache._MAGIC) + 64] + fake)
+        path.chmod(0o666)
+
+
+@pytest.mark.parametrize("how", ["raw", "edited", "world-writable"])
+def test_a_planted_database_is_not_loaded(cache: Path, how: str) -> None:
+    _plant(cache, how)
+    assert _matches(hscache.compile_regexes(RULES)) == [0]
+
+
+def test_genuine_cache_files_are_reused(cache: Path) -> None:
+    """The verification accepts its own files: a second compile loads the file instead of rewriting it."""
+    [path] = cache.glob("hs-*.db")
+    before = path.stat().st_mtime_ns
+    assert _matches(hscache.compile_regexes(RULES)) == [0]
+    assert path.stat().st_mtime_ns == before
