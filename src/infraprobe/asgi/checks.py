@@ -18,8 +18,8 @@ from infraprobe.asgi.model import Snapshot, StartupView
 from infraprobe.asgi.monitor import Checker, Dependency, Monitor
 from infraprobe.asgi.startup import Startup
 from infraprobe.clock import Clock, SystemClock
-from infraprobe.config import load_config
 from infraprobe.config.model import ComponentBase
+from infraprobe.configfile import load_config
 from infraprobe.redact import NO_SECRETS, Redactor
 from infraprobe.result import CheckResult
 from infraprobe.runner import Runner, probed
