@@ -73,3 +73,15 @@ def test_short_help_and_plain_metavars() -> None:
         assert proc.returncode == 0, (command, proc.stderr)
         assert "<list[" not in proc.stdout and "<path>" not in proc.stdout, command
     assert "--only NAME" in run_cli("check", "-h").stdout
+
+
+def test_colour_follows_the_flag_then_force_color_then_no_color() -> None:
+    """Piped output is plain unless asked: --color always, or FORCE_COLOR in the environment (CI logs)."""
+    bold = "\x1b[1m"
+    assert bold not in run_cli("classify", "connection refused").stdout  # NO_COLOR=1 from run_cli
+    assert bold in run_cli("--color", "always", "classify", "connection refused").stdout
+    assert bold in run_cli("classify", "connection refused", env={"NO_COLOR": "", "FORCE_COLOR": "1"}).stdout
+    never = run_cli(
+        "--color", "never", "classify", "connection refused", env={"NO_COLOR": "", "FORCE_COLOR": "1"}
+    )
+    assert bold not in never.stdout

@@ -81,9 +81,12 @@ def emit(report: Report, fmt: str, output: Path | None) -> None:
 
 
 def use_colour(stream: object = sys.stdout) -> bool:
-    """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
+    """`--color always|never` (which sets these), else FORCE_COLOR (CI logs that render ANSI) and NO_COLOR
+    (https://no-color.org), else colour only on a terminal."""
     if os.environ.get("NO_COLOR"):
         return False
+    if os.environ.get("FORCE_COLOR", "0") not in ("", "0"):
+        return True
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())
 

@@ -44,7 +44,7 @@ def build_app(argv: list[str] | None = None) -> typer.Typer:
     # A callback keeps the app a group even when only one command is registered below.
     app.callback()(_root)
     wanted = _command_in(argv)
-    listing = wanted is None and "_INFRAPROBE_COMPLETE" not in os.environ  # completion needs real params
+    listing = _listing(argv)  # completion needs the real commands' params
     for name, module in COMMANDS.items():
         if listing and name in SUMMARIES:
             # `infraprobe --help` only lists commands: their one-line help, without importing their engines.
@@ -86,14 +86,34 @@ def _root(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="print the version and exit")
     ] = False,
+    color: Annotated[
+        str,
+        typer.Option("--color", metavar="WHEN", help="auto (a terminal, or FORCE_COLOR), always, never"),
+    ] = "auto",
 ) -> None:
     """Is it the infrastructure, the configuration, or the application?"""
+    choice = color.lower()
+    if choice not in ("auto", "always", "never"):
+        raise typer.BadParameter(f"{color!r} is not one of auto, always, never", param_hint="--color")
+    if choice != "auto":
+        # Through the same variables every command (and library) already honours.
+        os.environ.pop("NO_COLOR" if choice == "always" else "FORCE_COLOR", None)
+        os.environ["FORCE_COLOR" if choice == "always" else "NO_COLOR"] = "1"
 
 
 def _command_in(argv: list[str] | None) -> str | None:
-    words = sys.argv[1:] if argv is None else argv
+    """The command word, or None (then every command is registered). Skips the root's `--color WHEN`."""
+    words = list(sys.argv[1:] if argv is None else argv)
+    if words[:1] == ["--color"]:
+        words = words[2:]
     first = next((w for w in words if not w.startswith("-")), None)
     return first if first in COMMANDS else None
+
+
+def _listing(argv: list[str] | None) -> bool:
+    """Only root options (`--help`, `--version`): the commands are listed, none is run."""
+    words = list(sys.argv[1:] if argv is None else argv)
+    return all(w.startswith("-") for w in words) and "_INFRAPROBE_COMPLETE" not in os.environ
 
 
 def _plain_metavars(command: Any) -> None:  # Typer's own (vendored) click types

@@ -114,7 +114,7 @@ def _histogram_table(h: Histogram) -> Table:
         rows.append((stamp, str(total), bar.ljust(BAR_WIDTH), causes))
     day = f", {h.buckets[0][0]:%Y-%m-%d}" if same_day and h.buckets else ""
     title = f"failure events per {_width(h.bucket_seconds)} (UTC{day})"
-    return Table(("start", "events", "", "causes"), tuple(rows), title=title)
+    return Table(("start", "events", "", "causes"), tuple(rows), title=title, shrink=(3,))
 
 
 def _clusters_table(clusters: tuple[Cluster, ...]) -> Table:
@@ -126,7 +126,9 @@ def _clusters_table(clusters: tuple[Cluster, ...]) -> Table:
     title = (
         f"{len(clusters)} templates, {len(shown)} most frequent shown" if len(clusters) > len(shown) else ""
     )
-    return Table(("count", "first seen", "last seen", "template", "example at"), rows, title=title)
+    return Table(
+        ("count", "first seen", "last seen", "template", "example at"), rows, title=title, shrink=(3, 4)
+    )
 
 
 def _advice(f: Finding) -> list[Block]:
