@@ -85,3 +85,14 @@ def test_colour_follows_the_flag_then_force_color_then_no_color() -> None:
         "--color", "never", "classify", "connection refused", env={"NO_COLOR": "", "FORCE_COLOR": "1"}
     )
     assert bold not in never.stdout
+
+
+def test_quiet_prints_the_verdict_and_no_headers_drops_header_lines(tmp_path: Path, closed_port: int) -> None:
+    config = tmp_path / "env.yaml"
+    config.write_text(f"components:\n  - {{name: web, kind: tcp, host: 127.0.0.1, port: {closed_port}}}\n")
+    quiet = run_cli("check", str(config), "-q")
+    assert quiet.returncode == 1
+    assert quiet.stdout.splitlines() == [quiet.stdout.strip()] and quiet.stdout.startswith("FAIL: 0 ok")
+    bare = run_cli("check", str(config), "--no-headers").stdout
+    assert "connection_refused" in bare
+    assert "component" not in bare and "------" not in bare

@@ -10,7 +10,17 @@ from typing import Annotated
 import typer
 import yaml
 
-from infraprobe.cli.common import TABLE, FailOn, FailOnOption, FormatOption, OutputOption, emit, load
+from infraprobe.cli.common import (
+    TABLE,
+    FailOn,
+    FailOnOption,
+    FormatOption,
+    NoHeadersOption,
+    OutputOption,
+    QuietOption,
+    emit,
+    load,
+)
 from infraprobe.cli.progress import Progress
 from infraprobe.errors import ConfigError
 from infraprobe.output.views.check import check_report
@@ -31,6 +41,8 @@ def check(
     ] = None,
     fail_on: FailOnOption = FailOn.FAIL,
     output: OutputOption = None,
+    no_headers: NoHeadersOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Probe every dependency once and say, for each failure, the cause, the layer and what to do."""
     loaded = load(config, only=only or ())  # unset variables of other components are not needed
@@ -48,7 +60,7 @@ def check(
         check_config(loaded.config, only=only or (), redactor=loaded.redactor, on_result=progress.done)
     )
     progress.close()
-    emit(check_report(report), fmt, output)
+    emit(check_report(report), fmt, output, headers=not no_headers, quiet=quiet)
     warned = any(r.critical and r.status is Status.WARN for r in report.results)
     raise typer.Exit(report.exit_code or int(fail_on is FailOn.WARN and warned))
 

@@ -6,6 +6,7 @@ import os
 import shutil
 import sys
 from collections.abc import Collection
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -14,7 +15,7 @@ import typer
 
 from infraprobe.errors import ConfigError
 from infraprobe.output.formats import FORMATS, render
-from infraprobe.output.model import Report
+from infraprobe.output.model import Paragraph, Report
 
 if TYPE_CHECKING:
     from infraprobe.configfile import LoadedConfig
@@ -69,9 +70,20 @@ FailOnOption = Annotated[
 ]
 
 
-def emit(report: Report, fmt: str, output: Path | None) -> None:
-    """The report on stdout (colour and width for a terminal) and, with --output, plain in FILE."""
-    write_out(render(report, fmt, colour=use_colour(), width=terminal_width()))
+NoHeadersOption = Annotated[bool, typer.Option("--no-headers", help="tables without their header lines")]
+QuietOption = Annotated[
+    bool, typer.Option("--quiet", "-q", help="print only the verdict line; the exit code says the rest")
+]
+
+
+def emit(report: Report, fmt: str, output: Path | None, *, headers: bool = True, quiet: bool = False) -> None:
+    """The report on stdout (colour and width for a terminal) and, with --output, plain in FILE.
+
+    `quiet` (tables only): just the report's first paragraph, its verdict."""
+    if quiet and fmt == TABLE:
+        verdict = next((b for b in report.blocks if isinstance(b, Paragraph)), None)
+        report = replace(report, title="", blocks=(verdict,) if verdict else ())
+    write_out(render(report, fmt, colour=use_colour(), width=terminal_width(), headers=headers))
     if output is not None:
         by_suffix = {".json": "json", ".md": "markdown"}.get(output.suffix.lower(), fmt)
         try:

@@ -7,7 +7,16 @@ from typing import Annotated
 
 import typer
 
-from infraprobe.cli.common import EXIT_USAGE, TABLE, FormatOption, OutputOption, console_err, emit
+from infraprobe.cli.common import (
+    EXIT_USAGE,
+    TABLE,
+    FormatOption,
+    NoHeadersOption,
+    OutputOption,
+    QuietOption,
+    console_err,
+    emit,
+)
 from infraprobe.cli.progress import ReadProgress
 from infraprobe.errors import ConfigError
 from infraprobe.logs import Expectation, LogSummary, scan
@@ -45,6 +54,8 @@ def logs(
     ] = None,
     fmt: FormatOption = TABLE,
     output: OutputOption = None,
+    no_headers: NoHeadersOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Find failures in logs, classify them with the probe taxonomy, and say when they started and why."""
     if not paths and sys.stdin.isatty():
@@ -66,7 +77,7 @@ def logs(
         raise ConfigError(str(exc), field="--since/--until") from None
     finally:
         progress.close()
-    emit(logs_report(summary), fmt, output)
+    emit(logs_report(summary), fmt, output, headers=not no_headers, quiet=quiet)
     raise typer.Exit(_exit_code(summary, bool(expectations)))
 
 

@@ -14,6 +14,8 @@ from infraprobe.output.model import Report
 FORMATS: dict[str, Format] = {f.name: f for f in (text.FORMAT, json_.FORMAT, markdown.FORMAT, junit.FORMAT)}
 
 
-def render(report: Report, fmt: str, *, colour: bool = False, width: int | None = None) -> str:
+def render(
+    report: Report, fmt: str, *, colour: bool = False, width: int | None = None, headers: bool = True
+) -> str:
     """`report` in format `fmt` (a key of FORMATS), always through the registry."""
-    return FORMATS[fmt].render(report, Options(colour=colour, width=width))
+    return FORMATS[fmt].render(report, Options(colour=colour, width=width, headers=headers))

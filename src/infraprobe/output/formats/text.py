@@ -18,11 +18,11 @@ def render(report: Report, options: Options) -> str:
     """`options.width`: fit tables and paragraphs to it (a terminal); None: never truncate (a pipe, a file)."""
     colour, width = options.colour, options.width or NO_LIMIT
     out = [_bold(inert(report.title), colour)]
-    out.extend(_block(b, colour, width) for b in report.blocks)
+    out.extend(_block(b, colour, width, options.headers) for b in report.blocks)
     return "\n\n".join(p for p in out if p) + "\n"
 
 
-def _block(block: Block, colour: bool, width: int) -> str:
+def _block(block: Block, colour: bool, width: int, headers: bool = True) -> str:
     match block:
         case Heading(text, _):
             return _bold(inert(text), colour)
@@ -34,7 +34,7 @@ def _block(block: Block, colour: bool, width: int) -> str:
             key_width = max((len(k) for k, _ in pairs), default=0)
             return "\n".join(f"{inert(k).ljust(key_width)}  {inert(v)}" for k, v in pairs)
         case Table():
-            return _table(block, colour, width)
+            return _table(block, colour, width, headers)
     return ""
 
 
@@ -43,7 +43,7 @@ def _bullet(index: int, text: str, ordered: bool, width: int) -> str:
     return textwrap.fill(text, width, initial_indent=mark, subsequent_indent=" " * len(mark))
 
 
-def _table(table: Table, colour: bool, width: int) -> str:
+def _table(table: Table, colour: bool, width: int, headers: bool = True) -> str:
     """One policy for every table: cause, layer and names are never cut. Foldable columns (the table's
     `shrink`, else the last) wrap within their column on a narrow terminal; when even that cannot fit, they
     leave the row and are printed beneath it, indented, wrapped to the terminal."""
@@ -51,9 +51,10 @@ def _table(table: Table, colour: bool, width: int) -> str:
     widths = _column_widths(table.columns, table.rows, foldable, width)
     stacked = sum(widths) + 2 * (len(widths) - 1) > width
     shown = [i for i in range(len(widths)) if not (stacked and i in foldable)]
-    lines = [_bold(table.title, colour)] if table.title else []
-    lines.append("  ".join(table.columns[i].ljust(widths[i]) for i in shown).rstrip())
-    lines.append("  ".join("-" * widths[i] for i in shown))
+    lines = [_bold(table.title, colour)] if table.title and headers else []
+    if headers:
+        lines.append("  ".join(table.columns[i].ljust(widths[i]) for i in shown).rstrip())
+        lines.append("  ".join("-" * widths[i] for i in shown))
     for n, row in enumerate(table.rows):
         tone = table.tones[n] if n < len(table.tones) else ""
         body = _row_lines([row[i] for i in shown], [widths[i] for i in shown], () if stacked else foldable)
