@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
+from infraprobe.cli.check import component_names
 from tests.cli.conftest import run_cli
 
 LOG = "2024-05-01 12:00:00,000 ERROR [app.db] FATAL:  sorry, too many clients already\n"
@@ -96,3 +98,14 @@ def test_quiet_prints_the_verdict_and_no_headers_drops_header_lines(tmp_path: Pa
     bare = run_cli("check", str(config), "--no-headers").stdout
     assert "connection_refused" in bare
     assert "component" not in bare and "------" not in bare
+
+
+def test_only_completes_the_component_names_of_the_config(tmp_path: Path) -> None:
+    """Shell completion for --only offers the names in the config given before it."""
+    config = tmp_path / "env.yaml"
+    config.write_text(
+        "components:\n  - {name: orders-db, kind: path}\n  - {name: orders-api, kind: path}\n  - {name: cache, kind: path}\n"
+    )
+    ctx = SimpleNamespace(params={"config": config})
+    assert component_names(ctx, "orders") == ["orders-db", "orders-api"]  # type: ignore[arg-type]
+    assert component_names(SimpleNamespace(params={"config": tmp_path / "none.yaml"}), "") == []  # type: ignore[arg-type]
