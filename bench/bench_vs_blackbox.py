@@ -131,25 +131,19 @@ async def read_response(reader: asyncio.StreamReader) -> bytes:
     return body
 
 
-async def via_probe(
-    port: int, pid: int, query: str, count: int, concurrency: int, keepalive: bool = True
-) -> float:
-    """CPU ms per `/probe` request of the server process `pid`, driven `concurrency` at a time."""
+async def via_probe(port: int, pid: int, query: str, count: int, concurrency: int) -> float:
+    """CPU ms per `/probe` request of the server process `pid`, driven `concurrency` at a time (keep-alive)."""
     request = f"GET /probe?{query} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode()
     free = asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter]]()
-    for _ in range(concurrency if keepalive else 0):
+    for _ in range(concurrency):
         free.put_nowait(await asyncio.open_connection("127.0.0.1", port))
 
     async def once() -> None:
-        # wsgiref (our endpoint) speaks HTTP/1.0 and closes: a new connection per request there.
-        reader, writer = await free.get() if keepalive else await asyncio.open_connection("127.0.0.1", port)
+        reader, writer = await free.get()
         writer.write(request)
         body = await read_response(reader)
         assert b"probe_success 1" in body, body[-300:]
-        if keepalive:
-            free.put_nowait((reader, writer))
-        else:
-            await close_quietly(writer)
+        free.put_nowait((reader, writer))
 
     await bounded(min(count, 100), concurrency, once)
     cpu = cpu_of(pid)
@@ -184,7 +178,7 @@ async def compare(
     for kind, component, query in kinds(t, ca):
         mine = await ours(component, n, c, runner)
         other = await via_probe(bb_port, bb_pid, query, n, c)
-        endpoint = await via_probe(mon_port, mon_pid, f"component={component.name}", n, c, keepalive=False)
+        endpoint = await via_probe(mon_port, mon_pid, f"component={component.name}", n, c)
         print(f"{kind:6} {mine:11.3f} {other:9.3f} {other / mine:5.2f}x {endpoint:26.3f}")
     plain, secure = await bare(t["http"], None, n, c), await bare(t["https"], client, n, c)
     print(f"bare asyncio: connect+close {plain:.3f}; TLS handshake (shared context) {secure:.3f}")

@@ -13,9 +13,11 @@ import functools
 import pytest
 
 from infraprobe.testing.mariadb import MariaDBServer, ServerUnavailable
+from infraprobe.testing.rabbitmq import RabbitMQServer
 
 # Canary secret: tests assert it never appears in any result.
 MARIADB_PASSWORD = "canary-my-R4v8q2"
+RABBITMQ_PASSWORD = "canary-mq-H6c1x5"
 
 
 @functools.cache
@@ -27,5 +29,18 @@ def mariadb() -> MariaDBServer:
     """The shared MariaDB server (20 connections; account `probe` on database `probe`), or a skip."""
     try:
         return _mariadb()
+    except ServerUnavailable as exc:
+        pytest.skip(str(exc))
+
+
+@functools.cache
+def _rabbitmq() -> RabbitMQServer:
+    return RabbitMQServer(password=RABBITMQ_PASSWORD).start()
+
+
+def rabbitmq() -> RabbitMQServer:
+    """The shared RabbitMQ node (account `probe`, vhost `probe`), or a skip."""
+    try:
+        return _rabbitmq()
     except ServerUnavailable as exc:
         pytest.skip(str(exc))

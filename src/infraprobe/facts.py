@@ -95,7 +95,7 @@ RCODE = Fact("rcode", str, "the worst DNS response code seen")
 
 # Databases and caches: the capacity facts analysis compares with the declared topology. A probe kind
 # that reports its server's limits uses these same keys, so capacity and drift cover it unchanged.
-SERVER_VERSION = Fact("server_version", str, "the database server's version")
+SERVER_VERSION = Fact("server_version", str, "the server's version (a database or a message broker)")
 IN_RECOVERY = Fact("in_recovery", bool, "whether the database is a read-only standby")
 READ_ONLY = Fact("read_only", bool, "whether the server refuses writes (MySQL/MariaDB read_only)")
 CONNECTIONS_IN_USE = Fact("connections_in_use", int, "client connections open right now")
@@ -115,6 +115,16 @@ LOADING = Fact("loading", bool, "whether Redis is still loading its data set")
 DB = Fact("db", int, "the Redis database number selected")
 MASTER = Fact("master", str, "a replica's primary, host:port")
 MASTER_LINK_STATUS = Fact("master_link_status", str, "a replica's link to its primary")
+
+# Message brokers (AMQP 0-9-1).
+PRODUCT = Fact("product", str, "the server's product name as it announces itself (e.g. RabbitMQ)")
+VHOST = Fact("vhost", str, "the AMQP virtual host opened")
+CHANNEL_MAX = Fact("channel_max", int, "channels per connection the broker allows (0: no limit)")
+FRAME_MAX = Fact("frame_max", int, "the largest frame the broker accepts, in bytes")
+
+# gRPC health checking (grpc.health.v1).
+SERVICE = Fact("service", str, "the service name asked about ('' is the server as a whole)")
+SERVING_STATUS = Fact("serving_status", str, "the health status answered: SERVING, NOT_SERVING, ...")
 
 DECLARED: Mapping[str, Fact[Any]] = MappingProxyType(
     {f.key: f for f in list(globals().values()) if isinstance(f, Fact)}

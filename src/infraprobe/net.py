@@ -28,28 +28,64 @@ MAX_RESOLVER_THREADS = 8
 GetAddrInfo = Callable[..., list[tuple[Any, ...]]]
 
 
-class SystemResolver:
-    """getaddrinfo on a small dedicated pool, with a hard cap on lookups in flight.
+class ResolverBusy(Exception):
+    """No resolver thread came free in time: the prober's own pool is saturated, not the target's DNS."""
 
-    `getaddrinfo` is injectable so tests can run the same path against a stub resolver on loopback.
+
+# How long a lookup waits for a free thread before saying the pool is saturated. Shorter than any
+# sensible check timeout, so saturation is reported as the prober's before it could pass for DNS failure.
+QUEUE_WAIT = 1.0
+
+
+class SystemResolver:
+    """getaddrinfo on a small dedicated pool, one lookup in flight per name, a bounded wait for a thread.
+
+    One slowly resolving name used to fill all the threads (every check of it took one) and starve every
+    other name, which then failed as `dns_failure`. Now concurrent lookups of one name share one thread
+    (single flight), a lookup waits at most `queue_wait` for a thread and then raises `ResolverBusy`, and
+    a thread is counted busy until getaddrinfo really returns. `getaddrinfo` is injectable so tests can
+    run the same path against a stub resolver on loopback.
     """
 
     def __init__(
-        self, max_threads: int = MAX_RESOLVER_THREADS, *, getaddrinfo: GetAddrInfo | None = None
+        self,
+        max_threads: int = MAX_RESOLVER_THREADS,
+        *,
+        getaddrinfo: GetAddrInfo | None = None,
+        queue_wait: float = QUEUE_WAIT,
     ) -> None:
-        self.max_threads = max_threads
+        self.max_threads, self.queue_wait = max_threads, queue_wait
         self._pool = ThreadPoolExecutor(max_workers=max_threads, thread_name_prefix="infraprobe-dns")
         self._getaddrinfo = getaddrinfo or socket.getaddrinfo
+        self._free: asyncio.Semaphore | None = None
+        self._flights: dict[tuple[str, int, int], _Flight] = {}
 
     async def resolve(self, host: str, port: int, family: int = socket.AF_UNSPEC) -> list[Address]:
         literal = _ip_literal(host, port)
         if literal is not None:
             return [literal]
+        key = (host, port, family)
+        flight = self._flights.get(key)
+        if flight is None or flight.task.done():
+            flight = self._flights[key] = _Flight(asyncio.ensure_future(self._lookup_on_thread(*key)))
+        return await flight.wait()
+
+    async def _lookup_on_thread(self, host: str, port: int, family: int) -> list[Address]:
+        if self._free is None:
+            self._free = asyncio.Semaphore(self.max_threads)
+        free = self._free
+        try:
+            async with asyncio.timeout(self.queue_wait):
+                await free.acquire()
+        except TimeoutError:
+            raise ResolverBusy(
+                f"all {self.max_threads} resolver threads busy with slow lookups for {self.queue_wait:g}s"
+            ) from None
         loop = asyncio.get_running_loop()
-        # Deliberately not shielded: cancelling the await cancels a lookup still queued for a thread, so a
-        # flood of timed-out lookups never runs at all, while one already running finishes on its thread
-        # (the pool's cap bounds those). Nothing here may block the event loop waiting for a thread.
-        return await loop.run_in_executor(self._pool, self._lookup, host, port, family)
+        job = self._pool.submit(self._lookup, host, port, family)
+        # The thread is free again only when getaddrinfo returns, whoever stopped waiting for it.
+        job.add_done_callback(lambda _: loop.call_soon_threadsafe(free.release))
+        return await asyncio.wrap_future(job)
 
     def _lookup(self, host: str, port: int, family: int) -> list[Address]:
         infos = self._getaddrinfo(host, port, family, socket.SOCK_STREAM)
@@ -62,6 +98,24 @@ class SystemResolver:
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+class _Flight:
+    """One lookup and the checks waiting for it; when the last of them gives up, the lookup is cancelled
+    (one still waiting for a thread never runs; one already on a thread finishes there)."""
+
+    def __init__(self, task: asyncio.Future[list[Address]]) -> None:
+        self.task, self.waiters = task, 0
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())  # retrieved: no warning if unused
+
+    async def wait(self) -> list[Address]:
+        self.waiters += 1
+        try:
+            return await asyncio.shield(self.task)
+        finally:
+            self.waiters -= 1
+            if not self.waiters and not self.task.done():
+                self.task.cancel()
 
 
 @functools.lru_cache(maxsize=1024)  # parsing with ipaddress costs more than the rest of resolve()

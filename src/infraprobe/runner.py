@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import errno
+import resource
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -12,13 +14,13 @@ from typing import Any
 
 from infraprobe.config.model import ComponentBase, Config
 from infraprobe.errors import ProbeFailed
-from infraprobe.net import Net
+from infraprobe.net import Net, ResolverBusy
 from infraprobe.phases import Phase
 from infraprobe.probes.base import ProbeRun, ProbeSpec
 from infraprobe.probes.registry import REGISTRY
 from infraprobe.redact import NO_SECRETS, Redactor
 from infraprobe.result import CheckResult, Diagnosis, Status
-from infraprobe.taxonomy import Cause, Component
+from infraprobe.taxonomy import Cause, Component, Layer
 
 ResultCallback = Callable[[CheckResult], None]
 CheckFn = Callable[[ComponentBase], Awaitable[CheckResult]]
@@ -81,6 +83,8 @@ class Runner:
     clock: Callable[[], float] = time.perf_counter
     # The kinds this runner knows; injectable so embedders and tests can add or replace probes.
     registry: Mapping[str, ProbeSpec[Any]] = field(default_factory=lambda: REGISTRY)
+    # Checks in flight at once; None: as many as the open-file limit allows (see `default_in_flight`).
+    max_in_flight: int | None = None
 
     async def check(self, component: ComponentBase) -> CheckResult:
         spec = self.registry[component.kind]
@@ -91,7 +95,9 @@ class Runner:
         # Taken before classifying: the time is the target's, not the time our rules take to explain it.
         duration = self.clock() - start
         diagnosis = outcome.diagnosis
-        if outcome.error is not None:
+        if outcome.error is not None and _prober_exhausted(outcome.error):
+            diagnosis = _prober_diagnosis(outcome.error, outcome.message)
+        elif outcome.error is not None:
             diagnosis = self._classify(outcome.error, outcome.phase, spec.component)
             if isinstance(outcome.error, TimeoutError):
                 diagnosis = dataclasses.replace(diagnosis, evidence=outcome.message)
@@ -178,9 +184,12 @@ class Runner:
 
         components = list(components)
         self.prepare(components)
+        # Checks beyond the cap wait their turn; each one's deadline starts when it starts, not in the queue.
+        gate = asyncio.Semaphore(self.max_in_flight or default_in_flight())
 
         async def one(component: ComponentBase) -> CheckResult:
-            result = await self.check(component)
+            async with gate:
+                result = await self.check(component)
             if on_result is not None:
                 on_result(result)
             return result
@@ -224,6 +233,44 @@ async def guarded_check(
     )
 
 
+FDS_PER_CHECK = 2  # the probe's socket, and the driver's own (libpq, redis) or a resolver's
+RESERVED_FDS = 64  # stdio, the event loop, the cache and config files, the TLS trust store
+
+
+def default_in_flight() -> int:
+    """As many checks as the soft RLIMIT_NOFILE leaves descriptors for (1,000 when it is unlimited).
+
+    Without a cap, 2,000 checks held 2,008 descriptors, and under `ulimit -n 256` most healthy targets
+    failed with "Too many open files": the prober's limit reported as the targets' failure."""
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        return 1000
+    return max(1, (soft - RESERVED_FDS) // FDS_PER_CHECK)
+
+
+def _prober_exhausted(exc: BaseException) -> bool:
+    return isinstance(exc, ResolverBusy) or (
+        isinstance(exc, OSError) and exc.errno in (errno.EMFILE, errno.ENFILE)
+    )
+
+
+_PROBER_SUMMARY = (
+    "Not tested: infraprobe itself ran short ({what}), its own limit and not the target's; {fix}."
+)
+
+
+def _prober_diagnosis(exc: BaseException, message: str) -> Diagnosis:
+    """The prober's own exhaustion says nothing about the target: never blamed on its component."""
+    if isinstance(exc, ResolverBusy):
+        what, fix = "every resolver thread was busy with slow lookups of other names", "fix those names' DNS"
+    else:
+        what, fix = "of file descriptors", "raise `ulimit -n` or lower --max-in-flight"
+    summary = _PROBER_SUMMARY.format(what=what, fix=fix)
+    return Diagnosis.of(
+        Cause.UNKNOWN, Component.OTHER, message, rule="prober_resources", layer=Layer.UNKNOWN, summary=summary
+    )
+
+
 def _one_line(exc: BaseException) -> str:
     # Not cut here: the runner masks the whole line first, then clips it (a cut first could keep half a secret).
     text = str(exc).strip() or type(exc).__name__
@@ -262,10 +309,11 @@ async def check_config(
     redactor: Redactor = NO_SECRETS,
     on_result: ResultCallback | None = None,
     net: Net | None = None,
+    max_in_flight: int | None = None,
 ) -> CheckReport:
     """Library entry point for `infraprobe check`: probe every (selected) component once."""
     own_net = net is None
-    runner = Runner(net=net or Net(), redactor=redactor)
+    runner = Runner(net=net or Net(), redactor=redactor, max_in_flight=max_in_flight)
     started_at = datetime.now(UTC)
     start = time.perf_counter()
     runnable, skipped = probed(select(config, only))

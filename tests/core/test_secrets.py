@@ -51,6 +51,9 @@ components:
   - {{name: redis-field, kind: redis, host: 127.0.0.1, port: {closed}, password: "{literal}"}}
   - {{name: mysql-url, kind: mysql, url: "mysql://app:${{PW}}@127.0.0.1:{closed}/app"}}
   - {{name: mysql-field, kind: mysql, host: 127.0.0.1, port: {closed}, user: app, password: "{literal}"}}
+  - {{name: amqp-url, kind: amqp, url: "amqp://app:${{PW}}@127.0.0.1:{closed}/app"}}
+  - {{name: amqp-field, kind: amqp, host: 127.0.0.1, port: {closed}, user: app, password: "{literal}"}}
+  - {{name: grpc-metadata, kind: grpc, host: 127.0.0.1, port: {closed}, metadata: {{authorization: "Bearer ${{PW}}"}}}}
   - {{name: http-userinfo, kind: http, url: "http://probe:${{PW}}@127.0.0.1:{app}/auth"}}
   - {{name: http-wrong-userinfo, kind: http, url: "http://probe:${{PW}}x@127.0.0.1:{app}/auth"}}
   - {{name: http-query, kind: http, url: "http://127.0.0.1:{app}/missing?access_token=${{PW}}&x=1"}}

@@ -19,8 +19,10 @@ from infraprobe.config.model import ComponentBase
 from infraprobe.facts import DECLARED, Fact
 from infraprobe.net import Net
 from infraprobe.phases import Phase
+from infraprobe.probes.amqp import AmqpCheck
 from infraprobe.probes.base import ProbeRun
 from infraprobe.probes.dns import DnsCheck
+from infraprobe.probes.grpc import GrpcCheck
 from infraprobe.probes.http import HttpCheck
 from infraprobe.probes.mysql import MysqlCheck
 from infraprobe.probes.postgres import PostgresCheck
@@ -33,6 +35,7 @@ from infraprobe.result import CheckResult, Status
 from infraprobe.runner import Runner
 from infraprobe.taxonomy import Component
 from infraprobe.testing.certs import make_test_pki
+from infraprobe.testing.grpcserver import GrpcHealthServer
 from infraprobe.testing.httpservers import DemoApp, HttpServer, WsServer
 from infraprobe.testing.postgres import PostgresServer, ServerUnavailable
 from infraprobe.testing.redis import RedisServer
@@ -80,6 +83,15 @@ async def _mysql(stack: AsyncExitStack, tmp: Path) -> ComponentBase:
     return MysqlCheck(name="c", url=servers.mariadb().url())
 
 
+async def _amqp(stack: AsyncExitStack, tmp: Path) -> ComponentBase:
+    return AmqpCheck(name="c", url=servers.rabbitmq().url())
+
+
+async def _grpc(stack: AsyncExitStack, tmp: Path) -> ComponentBase:
+    server = await stack.enter_async_context(GrpcHealthServer())
+    return GrpcCheck(name="c", host="127.0.0.1", port=server.port)
+
+
 S = TypeVar("S", PostgresServer, RedisServer)
 
 
@@ -99,6 +111,8 @@ SCENARIOS: dict[str, Scenario] = {
     "postgres": _postgres,
     "redis": _redis,
     "mysql": _mysql,
+    "amqp": _amqp,
+    "grpc": _grpc,
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import http.client
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -62,7 +63,7 @@ async def test_scrape_carries_blackbox_names_cause_and_state(tmp_path: Path) -> 
         monitor = Monitor(parse_config(text), vantage="t")
         stop = asyncio.Event()
         task = asyncio.create_task(monitor.run(stop))
-        server = MetricsServer(monitor, asyncio.get_running_loop(), "127.0.0.1", 0).start()
+        server = await MetricsServer(monitor, "127.0.0.1", 0).start()
         try:
             await until(lambda: all(t.state is not State.UNKNOWN for t in monitor.trackers.values()))
             status, body = await fetch(f"http://127.0.0.1:{server.port}/metrics")
@@ -98,11 +99,25 @@ async def test_scrape_carries_blackbox_names_cause_and_state(tmp_path: Path) -> 
             )
             status, _ = await fetch(f"http://127.0.0.1:{server.port}/probe?component=nope")
             assert status == 400
+            assert await asyncio.to_thread(two_on_one_connection, server.port) == [200, 200]
         finally:
-            server.close()
+            await server.close()
             stop.set()
             await task
             monitor.runner.net.close()
+
+
+def two_on_one_connection(port: int) -> list[int]:
+    """Keep-alive, as Prometheus scrapes: two requests on one connection both answered."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    statuses = []
+    for path in ("/metrics", "/probe?component=web"):
+        conn.request("GET", path)
+        response = conn.getresponse()
+        response.read()
+        statuses.append(response.status)
+    conn.close()
+    return statuses
 
 
 def test_listen_addresses() -> None:

@@ -4,6 +4,7 @@ because every cluster is a copy of one initdb template."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -15,7 +16,7 @@ import pytest
 from infraprobe.config.model import ComponentBase
 from infraprobe.result import CheckResult
 from infraprobe.runner import Runner
-from infraprobe.taxonomy import Cause
+from infraprobe.taxonomy import Cause, Component, Layer
 from infraprobe.testing.postgres import PostgresServer, ServerUnavailable
 from infraprobe.testing.redis import RedisServer
 
@@ -34,6 +35,19 @@ def phase_names(result: CheckResult) -> list[str]:
 
 def cause(result: CheckResult) -> Cause | None:
     return result.diagnosis.cause if result.diagnosis else None
+
+
+def verdict(result: CheckResult) -> tuple[Cause, Layer, Component, str]:
+    """What a user reads off a failure: cause, layer, component, and the phase it failed in."""
+    d = result.diagnosis
+    assert d is not None, result.message
+    return d.cause, d.layer, d.component, result.phases[-1].name
+
+
+def leaks(result: CheckResult, *secrets: str) -> list[str]:
+    """The secrets that appear anywhere in a result's message, facts or diagnosis (none, we hope)."""
+    text = json.dumps([result.message, dict(result.facts), str(result.diagnosis)])
+    return [s for s in secrets if s in text]
 
 
 @pytest.fixture

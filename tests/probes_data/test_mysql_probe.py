@@ -8,7 +8,7 @@ global setting put it back.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -20,13 +20,14 @@ from pydantic import ValidationError
 from infraprobe.cli.main import main
 from infraprobe.phases import Phase
 from infraprobe.probes.mysql import MysqlCheck
-from infraprobe.result import CheckResult, Status
-from infraprobe.runner import Runner
+from infraprobe.result import Status
 from infraprobe.taxonomy import Cause, Component, Layer
 from infraprobe.testing.httpservers import DemoApp, HttpServer
 from infraprobe.testing.mariadb import MariaDBServer
 from infraprobe.testing.netfaults import ClosedPort, banner_server
 from tests.servers import MARIADB_PASSWORD, mariadb
+
+from .conftest import Check, leaks, phase_names, verdict
 
 WRONG_PASSWORD = "canary-wrong-my-P9s3k7"
 
@@ -34,28 +35,6 @@ WRONG_PASSWORD = "canary-wrong-my-P9s3k7"
 @pytest.fixture
 def db() -> MariaDBServer:
     return mariadb()
-
-
-@pytest.fixture
-async def runner() -> AsyncIterator[Runner]:
-    r = Runner()
-    yield r
-    r.net.close()
-
-
-def phases(result: CheckResult) -> list[Phase]:
-    return [p.name for p in result.phases]
-
-
-def verdict(result: CheckResult) -> tuple[Cause, Layer, Component, Phase]:
-    d = result.diagnosis
-    assert d is not None, result.message
-    return d.cause, d.layer, d.component, result.phases[-1].name
-
-
-def no_secret(result: CheckResult) -> None:
-    text = json.dumps([result.message, dict(result.facts), str(result.diagnosis)])
-    assert MARIADB_PASSWORD not in text and WRONG_PASSWORD not in text
 
 
 @contextmanager
@@ -86,11 +65,11 @@ def all_connections_taken(db: MariaDBServer) -> Iterator[None]:
             conn.close()
 
 
-async def test_healthy_server_reports_phases_and_capacity_facts(db: MariaDBServer, runner: Runner) -> None:
+async def test_healthy_server_reports_phases_and_capacity_facts(db: MariaDBServer, check: Check) -> None:
     """connect is timed apart from the handshake; the capacity facts are postgres's keys."""
-    result = await runner.check(MysqlCheck(name="db", url=db.url()))
+    result = await check(MysqlCheck(name="db", url=db.url()))
     assert result.status is Status.OK, result.message
-    assert phases(result) == [Phase.DNS, Phase.CONNECT, Phase.HANDSHAKE, Phase.QUERY]
+    assert phase_names(result) == [Phase.DNS, Phase.CONNECT, Phase.HANDSHAKE, Phase.QUERY]
     facts = result.facts
     assert facts["max_connections"] == 20 and facts["reserved_connections"] == 0
     assert 1 <= facts["connections_in_use"] < 20
@@ -98,89 +77,87 @@ async def test_healthy_server_reports_phases_and_capacity_facts(db: MariaDBServe
     assert (facts["read_only"], facts["database"], facts["user"]) == (False, "probe", "probe@%")
     assert str(facts["server_version"]).split("-")[0] in result.message
     assert facts["peer"] == f"127.0.0.1:{db.port}"
-    no_secret(result)
+    assert not leaks(result, MARIADB_PASSWORD, WRONG_PASSWORD)
 
 
-async def test_separate_fields_reach_the_same_server(db: MariaDBServer, runner: Runner) -> None:
+async def test_separate_fields_reach_the_same_server(db: MariaDBServer, check: Check) -> None:
     """host/port/user/password/database fields instead of a url."""
     cfg = MysqlCheck(
         name="db", host="localhost", port=db.port, user="probe", password=MARIADB_PASSWORD, database="probe"
     )
-    result = await runner.check(cfg)
+    result = await check(cfg)
     assert result.status is Status.OK, result.message
     assert cfg.target() == f"localhost:{db.port}/probe"
 
 
-async def test_wrong_password_is_auth_failed_in_the_handshake(db: MariaDBServer, runner: Runner) -> None:
-    result = await runner.check(MysqlCheck(name="db", url=db.url(password=WRONG_PASSWORD)))
+async def test_wrong_password_is_auth_failed_in_the_handshake(db: MariaDBServer, check: Check) -> None:
+    result = await check(MysqlCheck(name="db", url=db.url(password=WRONG_PASSWORD)))
     assert verdict(result) == (Cause.AUTH_FAILED, Layer.CONFIGURATION, Component.MYSQL, Phase.HANDSHAKE)
     assert "Access denied for user 'probe'" in result.message
-    no_secret(result)
+    assert not leaks(result, MARIADB_PASSWORD, WRONG_PASSWORD)
 
 
-async def test_missing_database_for_an_account_with_global_grants(db: MariaDBServer, runner: Runner) -> None:
+async def test_missing_database_for_an_account_with_global_grants(db: MariaDBServer, check: Check) -> None:
     """An account that may see every database learns the name does not exist (1049): resource_missing."""
     db.sql("CREATE USER IF NOT EXISTS 'wide'@'%%' IDENTIFIED BY %s", (MARIADB_PASSWORD,))
     db.sql("GRANT SELECT ON *.* TO 'wide'@'%'")
-    result = await runner.check(MysqlCheck(name="db", url=db.url(user="wide", database="nope")))
+    result = await check(MysqlCheck(name="db", url=db.url(user="wide", database="nope")))
     assert verdict(result) == (Cause.RESOURCE_MISSING, Layer.CONFIGURATION, Component.MYSQL, Phase.HANDSHAKE)
     assert "Unknown database 'nope'" in result.message
 
 
-async def test_missing_database_for_an_account_with_database_grants(
-    db: MariaDBServer, runner: Runner
-) -> None:
+async def test_missing_database_for_an_account_with_database_grants(db: MariaDBServer, check: Check) -> None:
     """An account granted one database is told "access denied" for any other name (1044), existing or not."""
-    result = await runner.check(MysqlCheck(name="db", url=db.url(database="nope")))
+    result = await check(MysqlCheck(name="db", url=db.url(database="nope")))
     assert verdict(result) == (Cause.AUTH_FAILED, Layer.CONFIGURATION, Component.MYSQL, Phase.HANDSHAKE)
     assert "to database 'nope'" in result.message
 
 
-async def test_closed_port_is_refused_in_connect(runner: Runner) -> None:
+async def test_closed_port_is_refused_in_connect(check: Check) -> None:
     with ClosedPort() as closed:
-        result = await runner.check(MysqlCheck(name="db", host="127.0.0.1", port=closed.port))
+        result = await check(MysqlCheck(name="db", host="127.0.0.1", port=closed.port))
     expected = (Cause.CONNECTION_REFUSED, Layer.INFRASTRUCTURE, Component.MYSQL, Phase.CONNECT)
     assert verdict(result) == expected
-    assert phases(result) == [Phase.DNS, Phase.CONNECT]
+    assert phase_names(result) == [Phase.DNS, Phase.CONNECT]
 
 
-async def test_connection_limit_is_db_connection_limit(db: MariaDBServer, runner: Runner) -> None:
+async def test_connection_limit_is_db_connection_limit(db: MariaDBServer, check: Check) -> None:
     """Every ordinary slot held: the server refuses the probe with 1040 Too many connections."""
     with global_setting(db, "max_connections", 10), all_connections_taken(db):
-        result = await runner.check(MysqlCheck(name="db", url=db.url()))
+        result = await check(MysqlCheck(name="db", url=db.url()))
     expected = (Cause.DB_CONNECTION_LIMIT, Layer.INFRASTRUCTURE, Component.MYSQL, Phase.HANDSHAKE)
     assert verdict(result) == expected
     assert "Too many connections" in result.message
 
 
-async def test_another_protocol_is_protocol_mismatch(runner: Runner) -> None:
+async def test_another_protocol_is_protocol_mismatch(check: Check) -> None:
     """Something that speaks first, but not MySQL (an SSH banner): protocol_mismatch, in the handshake."""
     async with banner_server(b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n") as server:
-        result = await runner.check(MysqlCheck(name="db", host="127.0.0.1", port=server.port, timeout=3))
+        result = await check(MysqlCheck(name="db", host="127.0.0.1", port=server.port, timeout=3))
     expected = (Cause.PROTOCOL_MISMATCH, Layer.CONFIGURATION, Component.MYSQL, Phase.HANDSHAKE)
     assert verdict(result) == expected
 
 
-async def test_silent_server_times_out_in_the_handshake(runner: Runner) -> None:
+async def test_silent_server_times_out_in_the_handshake(check: Check) -> None:
     """An HTTP server waits for the client, a MySQL server never does: the deadline names the handshake."""
     async with HttpServer(DemoApp()) as server:
-        result = await runner.check(MysqlCheck(name="db", host="127.0.0.1", port=server.port, timeout=0.5))
+        result = await check(MysqlCheck(name="db", host="127.0.0.1", port=server.port, timeout=0.5))
     assert verdict(result)[::3] == (Cause.READ_TIMEOUT, Phase.HANDSHAKE)
     assert "in the handshake phase" in result.message
 
 
-async def test_read_only_server_warns(db: MariaDBServer, runner: Runner) -> None:
+async def test_read_only_server_warns(db: MariaDBServer, check: Check) -> None:
     with global_setting(db, "read_only", 1):
-        result = await runner.check(MysqlCheck(name="db", url=db.url()))
-        relaxed = await runner.check(MysqlCheck(name="db", url=db.url(), expect_writable=False))
+        result = await check(MysqlCheck(name="db", url=db.url()))
+        relaxed = await check(MysqlCheck(name="db", url=db.url(), expect_writable=False))
     assert result.status is Status.WARN and result.facts["read_only"] is True
     assert result.diagnosis is not None and result.diagnosis.cause is Cause.READ_ONLY
     assert relaxed.status is Status.OK
 
 
-async def test_low_headroom_warns_with_the_connection_limit_cause(db: MariaDBServer, runner: Runner) -> None:
+async def test_low_headroom_warns_with_the_connection_limit_cause(db: MariaDBServer, check: Check) -> None:
     """min_headroom 20 of 20 connections can never be met while the probe itself holds one."""
-    result = await runner.check(MysqlCheck(name="db", url=db.url(), min_headroom="100%"))
+    result = await check(MysqlCheck(name="db", url=db.url(), min_headroom="100%"))
     assert result.status is Status.WARN
     assert result.diagnosis is not None and result.diagnosis.cause is Cause.DB_CONNECTION_LIMIT
     assert "connections free" in result.message

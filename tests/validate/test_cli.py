@@ -10,12 +10,14 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
 
+import jsonschema
 import pytest
 from junitparser import Failure, JUnitXml
 
 from infraprobe import __version__
 from infraprobe.cli.main import main
 from infraprobe.testing.httpservers import HttpServer
+from infraprobe.validate import OUTPUT_SCHEMA
 from tests.cli.conftest import run_cli
 
 
@@ -64,6 +66,7 @@ async def test_json_and_junit_for_a_passing_run(
     done = await _validate(str(config(_env(app))), "--format", "json", "--junit", str(junit))
     assert done.returncode == 0, done.stderr
     doc = json.loads(done.stdout)
+    jsonschema.validate(doc, OUTPUT_SCHEMA)
     assert doc["schema"] == "infraprobe.validate/v1"
     assert doc["tool"] == {"name": "infraprobe", "version": __version__}
     assert doc["verdict"]["passed"] is True and doc["verdict"]["decided_by"] == [

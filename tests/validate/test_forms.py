@@ -7,10 +7,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import jsonschema
+
 from infraprobe.configfile import LoadedConfig
 from infraprobe.taxonomy import Cause, Layer
 from infraprobe.testing.httpservers import HttpServer
-from infraprobe.validate import validate
+from infraprobe.validate import OUTPUT_SCHEMA, Selection, validate
 from tests.validate.conftest import GOOD_TOKEN, STALE_TOKEN, AuthWebSocket, Login, SlowStart
 
 CATEGORY = "validation:\n  categories:\n    - name: c\n      critical: true\n      checks:\n"
@@ -25,8 +27,9 @@ async def test_a_flapping_endpoint_fails_consistently_with_the_count(
         + "        - {component: api, consistently: {attempts: 6, over: 0.6s}}\n"
         + "        - {component: api, consistently: {attempts: 4, at_least: 50%}, name: half}\n"
     )
-    report = await validate(loaded)
-    strict, half = report.checks
+    # One after the other: run together, their requests would interleave on the one flapping server.
+    (strict,) = (await validate(loaded, Selection(only=("c/api 6x over 0.6s",)))).checks
+    (half,) = (await validate(loaded, Selection(only=("half",)))).checks
     assert not strict.passed
     assert strict.message == "3 of 6 attempts passed [3 app_error]"
     assert strict.facts["failed_attempts"] == [2, 4, 6]
@@ -82,7 +85,9 @@ async def test_logs_a_dns_error_after_t_fails_and_one_before_t_passes(
         + "        - {logs: [after.log, before.log], cause: dns_failure, at_most: 1, since: 2h}\n"
         + "        - {logs: [after.log, before.log], cause: dns_failure, at_most: 2, since: 2h, name: two}\n"
     )
-    after, before, at_most_one, at_most_two = (await validate(loaded)).checks
+    report = await validate(loaded)
+    jsonschema.validate(report.to_dict(), OUTPUT_SCHEMA)  # logs facts and a diagnosis from a log line
+    after, before, at_most_one, at_most_two = report.checks
     assert not after.passed
     assert after.facts["count"] == 1
     assert after.diagnosis is not None
@@ -150,7 +155,9 @@ async def test_a_flow_whose_websocket_rejects_the_token_fails_at_that_step(
 ) -> None:
     server, handler = login
     handler.token = STALE_TOKEN  # login works, but hands out a token the WebSocket refuses
-    (check,) = (await validate(write_env(_flow_env(server, events)))).checks
+    report = await validate(write_env(_flow_env(server, events)))
+    jsonschema.validate(report.to_dict(), OUTPUT_SCHEMA)
+    (check,) = report.checks
     assert not check.passed
     assert check.facts["failed_step"] == "subscribe"
     assert check.attempts[0].ok and check.attempts[0].facts["status"] == 200

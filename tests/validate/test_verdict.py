@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import jsonschema
 import pytest
 
 from infraprobe.configfile import LoadedConfig
 from infraprobe.errors import ConfigError
 from infraprobe.taxonomy import Cause
 from infraprobe.testing.httpservers import HttpServer
-from infraprobe.validate import Selection, validate
+from infraprobe.validate import OUTPUT_SCHEMA, Selection, validate
 from infraprobe.validate.outcome import CRITICAL, RATE
 
 ORDERS = "        - {component: orders}\n"
@@ -55,6 +56,11 @@ async def test_one_non_critical_failure_passes_at_90_percent(
 ) -> None:
     report = await validate(write_env(_env(app, orders_in="extras")))
     assert len(report.checks) == 10
+    doc = report.to_dict()
+    jsonschema.validate(doc, OUTPUT_SCHEMA)  # every form but logs and flows (test_forms covers those)
+    del doc["checks"][0]["passed"]  # a field renamed or dropped breaks the contract
+    with pytest.raises(jsonschema.ValidationError, match="'passed' is a required property"):
+        jsonschema.validate(doc, OUTPUT_SCHEMA)
     assert [c.id for c in report.failures] == ["extras/orders"]
     diagnosis = report.failures[0].diagnosis
     assert diagnosis is not None and diagnosis.cause is Cause.APP_ERROR

@@ -348,12 +348,12 @@ def detect(low: str) -> Component | None:
     """The dependency a lowercased text names, or None."""
     if "://" in low:  # every documentation link is a URL
         low = _strip_doc_links(low)
+    present = _KEYS.found_in(low)  # one pass for every dependency's keys (cheaper than ~190 `in` scans)
     if len(low) <= 4 * _REACH:
         for component, keys, pattern in _DEPENDENCIES:
-            if any(k in low for k in keys) and pattern.search(low):
+            if any(k in present for k in keys) and pattern.search(low):
                 return component
         return None
-    present = _KEYS.found_in(low)  # one pass over a long text for every dependency's keys
     for component, keys, pattern in _DEPENDENCIES:
         here = tuple(k for k in keys if k in present)
         if here and _named_near_keys(low, here, pattern):

@@ -27,7 +27,7 @@ AMQP: tuple[Rule, ...] = (
     rule(
         "amqp_vhost_or_queue_missing",
         C.RESOURCE_MISSING,
-        ("not found", "not_found -", "in vhost", "invalid_path", "(not-found)", "(invalid-path)"),
+        ("vhost ", "not_found -", "in vhost", "invalid_path", "(not-found)", "(invalid-path)"),
         # amqplib spells the name with hyphens after the code: `404 (NOT-FOUND) with message ...`
         r"\bvhost [^\s\"']{1,200} not found|\bnot_found - ?no (?:queue|exchange)|\bno (?:queue|exchange) '[^'\n]{0,200}' in vhost"
         r"|\binvalid_path - |\b40[24] \((?:not-found|invalid-path)\)",
@@ -66,7 +66,13 @@ AMQP: tuple[Rule, ...] = (
     rule(
         "amqp_missed_heartbeats",
         C.READ_TIMEOUT,
-        ("heartbeats", "heartbeat missing", "heartbeatmissed"),
+        (
+            "missed heartbeats",
+            "heartbeats missed",
+            "missed server heartbeat",
+            "heartbeat missing",
+            "heartbeatmissed",
+        ),
         # the broker's log, py-amqp, php-amqplib, the Java client: the peer stopped sending heartbeats
         r"missed heartbeats from (?:client|server)|too many heartbeats missed|missed server heartbeat"
         r"|heartbeat missing with heartbeat|heartbeatmissed",
@@ -118,7 +124,9 @@ AMQP: tuple[Rule, ...] = (
 # CamelCase (Go, .NET); Go's oldest clients print the number (`code = 14`).
 def _grpc_status(rule_id: str, cause: C, *names: str) -> Rule:
     spellings = sorted({s for n in names for s in (n, n.replace("_", ""))}, key=len, reverse=True)
-    needles = (*spellings, "code = ")
+    # Literals every match contains, chosen so common words ("unknown", "internal") alone never make a log
+    # line a candidate: the markers before a name, and Node's `NAME:`.
+    needles = (*_GRPC_MARKERS, *(f"{n}:" for n in names))
     return rule(rule_id, cause, needles, _grpc_code_source(names, spellings), component=K.GRPC, weak=True)
 
 
@@ -127,11 +135,12 @@ def _grpc_code_source(names: tuple[str, ...], spelled: list[str]) -> str:
     numeric = "|".join(_GRPC_NUMBERS[n] for n in names)
     # Node prints `14 UNAVAILABLE: ...`: a number, the name and a colon; the others a name after a marker.
     return (
-        r"(?:code ?= ?|statuscode[.=]\"?|statusruntimeexception: |statusexception: |status\{code=)"
+        r"(?:code = |statuscode[.=]\"?|statusruntimeexception: |statusexception: |status\{code=)"
         rf"(?:{spellings})\b|\b(?:{numeric}) (?:{spellings}):|\bcode = (?:{numeric})\b"
     )
 
 
+_GRPC_MARKERS = ("code = ", "statuscode", "statusruntimeexception: ", "statusexception: ", "status{code=")
 _GRPC_NUMBERS = {
     "unknown": "2",
     "invalid_argument": "3",
@@ -186,6 +195,12 @@ GRPC: tuple[Rule, ...] = (
         r"does not implement the grpc health protocol|desc = unknown (?:service|method) |unimplemented: method not found"
         r"|details = \"method not found!\"|the server does not implement the method|\bservice_unknown\b",
         component=K.GRPC,
+    ),
+    rule(
+        "grpc_concurrency_limit",
+        C.DB_CONNECTION_LIMIT,
+        "concurrent rpc limit exceeded",
+        component=K.GRPC,  # grpcio's server at its maximum_concurrent_rpcs: the server's own limit
     ),
     rule(
         "grpc_transport_closed",

@@ -453,7 +453,6 @@ PROTOCOL: tuple[Rule, ...] = (
         (
             "received http/0.9 when not allowed",
             "error in the http2 framing layer",
-            "426",
             "upgrade required",
             "sent to https port",
             "http request to an https server",
@@ -537,7 +536,7 @@ PLATFORM: tuple[Rule, ...] = (
     rule(
         "heroku_router",
         C.UPSTREAM_UNAVAILABLE,
-        ("code=h", "error h1", "error h2", "your page could not be served"),
+        ("at=error code=h", "error h1", "error h2", "your page could not be served"),
         # Heroku's router answering for a dyno that crashed, timed out or closed the connection
         r"\bat=error code=h(?:1\d|2[0-8])\b|\berror h(?:1\d|2[0-8]) \("
         r"|an error occurred in the application and your page could not be served",
@@ -557,5 +556,12 @@ PLATFORM: tuple[Rule, ...] = (
         "packet sequence number wrong",
         r"packet sequence number wrong - got \d+ expected 0\b",
         component=K.MYSQL,
+    ),
+    # gRPC's HTTP/2 preface answered by an HTTP/1.x server (grpc-core's own words).
+    rule(
+        "grpc_http1_server",
+        C.PROTOCOL_MISMATCH,
+        ("trying to connect an http1.x server", "expected settings frame as the first frame"),
+        component=K.GRPC,
     ),
 )

@@ -39,6 +39,10 @@ def check(
         list[str] | None,
         typer.Option("--only", help="check only this component (repeatable)", autocompletion=component_names),
     ] = None,
+    max_in_flight: Annotated[
+        int | None,
+        typer.Option("--max-in-flight", min=1, help="checks at once (default: what `ulimit -n` allows)"),
+    ] = None,
     fail_on: FailOnOption = FailOn.FAIL,
     output: OutputOption = None,
     no_headers: NoHeadersOption = False,
@@ -57,7 +61,13 @@ def check(
         )
     progress = Progress(total=len(runnable), enabled=fmt == TABLE and sys.stderr.isatty())
     report = asyncio.run(
-        check_config(loaded.config, only=only or (), redactor=loaded.redactor, on_result=progress.done)
+        check_config(
+            loaded.config,
+            only=only or (),
+            redactor=loaded.redactor,
+            on_result=progress.done,
+            max_in_flight=max_in_flight,
+        )
     )
     progress.close()
     emit(check_report(report), fmt, output, headers=not no_headers, quiet=quiet)

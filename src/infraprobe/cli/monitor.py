@@ -96,7 +96,7 @@ async def _run(mon: Monitor, config: Path, listen: tuple[str, int] | None, limit
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     loop.add_signal_handler(signal.SIGHUP, reload.set)
-    server = MetricsServer(mon, loop, *listen).start() if listen else None
+    server = await MetricsServer(mon, *listen).start() if listen else None
     if server is not None:
         console_err(f"metrics on http://{listen[0]}:{server.port}/metrics and /probe?component=NAME")  # type: ignore[index]
     watcher = asyncio.create_task(watch_config(mon, config, reload))
@@ -108,7 +108,7 @@ async def _run(mon: Monitor, config: Path, listen: tuple[str, int] | None, limit
         if timer is not None:
             timer.cancel()
         if server is not None:
-            server.close()
+            await server.close()
 
 
 async def _with_display(mon: Monitor, stop: asyncio.Event) -> None:

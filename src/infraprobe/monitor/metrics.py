@@ -9,15 +9,12 @@ Metrics are built from the monitor's state at scrape time (a collector), so prob
 from __future__ import annotations
 
 import asyncio
-import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from socketserver import ThreadingMixIn
-from typing import Any
 from urllib.parse import parse_qs
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
+import h11
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
@@ -179,34 +176,72 @@ def _gauge(name: str, help_: str, value: float) -> GaugeMetricFamily:
 
 # -- the HTTP endpoint --------------------------------------------------------------------------------
 
-ProbeFn = Callable[[str], CheckResult | None]  # component name -> a fresh result, None when unknown
+INDEX = b'infraprobe monitor: <a href="/metrics">/metrics</a>, /probe?component=NAME\n'
+_REQUEST_BYTES = 16 * 1024  # a scrape request is a few hundred bytes; anything larger is not a scraper
 
 
-class MetricsApp:
-    """WSGI: `/metrics`, `/probe?component=NAME`. Runs in the server's threads, never on the monitor's loop."""
+@dataclass(frozen=True, slots=True)
+class _Reply:
+    status: int
+    body: bytes
+    content_type: str = CONTENT_TYPE_LATEST
 
-    def __init__(self, registry: CollectorRegistry, probe: ProbeFn) -> None:
-        self.registry, self.probe = registry, probe
 
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
-        path = environ.get("PATH_INFO", "/")
+class MetricsServer:
+    """`/metrics` and `/probe` on the monitor's own event loop: HTTP/1.1 with keep-alive (h11), no threads
+    per request. A `/probe` check runs on the loop like any scheduled check; rendering `/metrics` for many
+    components runs in a worker thread so it never stalls the schedule."""
+
+    def __init__(self, monitor: Monitor, host: str, port: int) -> None:
+        self.monitor, self.host, self.port = monitor, host, port
+        self.registry = CollectorRegistry(auto_describe=False)
+        self.registry.register(MonitorCollector(monitor))
+        self._server: asyncio.Server | None = None
+
+    async def start(self) -> MetricsServer:
+        self._server = await asyncio.start_server(self._serve, self.host, self.port)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        conn = h11.Connection(h11.SERVER, max_incomplete_event_size=_REQUEST_BYTES)
+        try:
+            while (target := await _next_request(conn, reader)) is not None:
+                reply = await self.route(target)
+                writer.write(_encode(conn, reply))
+                await writer.drain()
+                if conn.our_state is not h11.DONE or conn.their_state is not h11.DONE:
+                    break
+                conn.start_next_cycle()
+        except (OSError, h11.ProtocolError):
+            pass  # a client that goes away or does not speak HTTP: nothing to answer
+        finally:
+            writer.close()
+
+    async def route(self, target: str) -> _Reply:
+        path, _, query = target.partition("?")
         if path == "/metrics":
-            return _reply(start_response, "200 OK", generate_latest(self.registry), CONTENT_TYPE_LATEST)
+            return _Reply(200, await asyncio.to_thread(generate_latest, self.registry))
         if path == "/probe":
-            return self._probe(environ, start_response)
-        body = b'infraprobe monitor: <a href="/metrics">/metrics</a>, /probe?component=NAME\n'
-        return _reply(start_response, "200 OK" if path == "/" else "404 Not Found", body, "text/html")
+            return await self._probe(parse_qs(query))
+        return _Reply(200 if path == "/" else 404, INDEX, "text/html")
 
-    def _probe(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
-        query = parse_qs(environ.get("QUERY_STRING", ""))
+    async def _probe(self, query: dict[str, list[str]]) -> _Reply:
         name = (query.get("component") or query.get("target") or [""])[0]
-        result = self.probe(name) if name else None
-        if result is None:
+        component = next((c for c in self.monitor.components if c.name == name), None)
+        if component is None:
             text = f"unknown component {name!r}\n" if name else "component parameter is missing\n"
-            return _reply(start_response, "400 Bad Request", text.encode(), "text/plain")
+            return _Reply(400, text.encode(), "text/plain")
+        runner = self.monitor.runner
+        result = await guarded_check(runner.check, component, redactor=runner.redactor)
         registry = CollectorRegistry(auto_describe=False)
         registry.register(_Fixed(families(result_samples(result))))
-        return _reply(start_response, "200 OK", generate_latest(registry), CONTENT_TYPE_LATEST)
+        return _Reply(200, generate_latest(registry))
 
 
 class _Fixed(Collector):
@@ -217,49 +252,28 @@ class _Fixed(Collector):
         return self.metrics
 
 
-def _reply(start_response: Callable[..., Any], status: str, body: bytes, content_type: str) -> list[bytes]:
-    start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(body)))])
-    return [body]
-
-
-class _ThreadingServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        """Scrapes every few seconds would drown the monitor's own output."""
-
-
-class MetricsServer:
-    """Serves a monitor's metrics on host:port from a thread; `/probe` checks run on the monitor's loop."""
-
-    def __init__(self, monitor: Monitor, loop: asyncio.AbstractEventLoop, host: str, port: int) -> None:
-        self.monitor, self.loop = monitor, loop
-        self.registry = CollectorRegistry(auto_describe=False)
-        self.registry.register(MonitorCollector(monitor))
-        app = MetricsApp(self.registry, self.probe)
-        self.server = make_server(host, port, app, _ThreadingServer, _QuietHandler)
-        self.port = self.server.server_port
-        self._thread = threading.Thread(
-            target=self.server.serve_forever, name="infraprobe-metrics", daemon=True
-        )
-
-    def start(self) -> MetricsServer:
-        self._thread.start()
-        return self
-
-    def probe(self, name: str) -> CheckResult | None:
-        component = next((c for c in self.monitor.components if c.name == name), None)
-        if component is None:
+async def _next_request(conn: h11.Connection, reader: asyncio.StreamReader) -> str | None:
+    """The target of the next complete request on this connection, or None when the client is done."""
+    target: str | None = None
+    while True:
+        event = conn.next_event()
+        if event is h11.NEED_DATA:
+            data = await reader.read(_REQUEST_BYTES)
+            if not data:
+                return None
+            conn.receive_data(data)
+        elif isinstance(event, h11.Request):
+            target = event.target.decode("ascii", "replace")
+        elif isinstance(event, h11.EndOfMessage):
+            return target
+        elif isinstance(event, h11.ConnectionClosed):
             return None
-        check = guarded_check(self.monitor.runner.check, component, redactor=self.monitor.runner.redactor)
-        future = asyncio.run_coroutine_threadsafe(check, self.loop)
-        return future.result(timeout=component.timeout + 5)
 
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+
+def _encode(conn: h11.Connection, reply: _Reply) -> bytes:
+    headers = [("content-type", reply.content_type), ("content-length", str(len(reply.body)))]
+    head = conn.send(h11.Response(status_code=reply.status, headers=headers)) or b""
+    return head + (conn.send(h11.Data(data=reply.body)) or b"") + (conn.send(h11.EndOfMessage()) or b"")
 
 
 def parse_listen(value: str) -> tuple[str, int]:

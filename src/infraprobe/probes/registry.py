@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from infraprobe.probes import dns, http, mysql, path, postgres, redis, tcp, tls, websocket
+from infraprobe.probes import amqp, dns, grpc, http, mysql, path, postgres, redis, tcp, tls, websocket
 from infraprobe.probes.base import ProbeSpec
 
 REGISTRY: dict[str, ProbeSpec[Any]] = {
@@ -22,6 +22,8 @@ REGISTRY: dict[str, ProbeSpec[Any]] = {
         postgres.SPEC,
         redis.SPEC,
         mysql.SPEC,
+        amqp.SPEC,
+        grpc.SPEC,
         path.SPEC,
     )
 }

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from infraprobe.configfile.validation import Check, Form, Validation
     from infraprobe.validate.engine import Selection, plan, validate
     from infraprobe.validate.outcome import SCHEMA, CategoryOutcome, CheckOutcome, ValidationReport, Verdict
+    from infraprobe.validate.schema import OUTPUT_SCHEMA
 
 __getattr__ = lazy_getattr(
     __name__,
@@ -28,10 +29,12 @@ __getattr__ = lazy_getattr(
             "infraprobe.validate.outcome",
         ),
         **dict.fromkeys(("Check", "Form", "Validation"), "infraprobe.configfile.validation"),
+        "OUTPUT_SCHEMA": "infraprobe.validate.schema",
     },
 )
 
 __all__ = [
+    "OUTPUT_SCHEMA",
     "SCHEMA",
     "CategoryOutcome",
     "Check",
