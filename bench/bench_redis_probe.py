@@ -20,8 +20,8 @@ from functools import partial
 import redis.asyncio as redis_asyncio
 
 from infraprobe.net import close_quietly
-from infraprobe.probes._resp import RespClient, info_fields
 from infraprobe.probes.redis import RedisCheck
+from infraprobe.probes.wire.resp import RespClient, info_fields
 from infraprobe.result import Status
 from infraprobe.runner import Runner
 from infraprobe.testing.redis import RedisServer

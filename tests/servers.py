@@ -29,7 +29,7 @@ def mariadb() -> MariaDBServer:
     """The shared MariaDB server (20 connections; account `probe` on database `probe`), or a skip."""
     try:
         return _mariadb()
-    except ServerUnavailable as exc:
+    except ServerUnavailable as exc:  # not `started()`: the shared server is cached, a skip is not
         pytest.skip(str(exc))
 
 

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from infraprobe.testing.postgres import PostgresServer, ServerUnavailable
+from infraprobe.testing.postgres import PostgresServer
 from infraprobe.testing.redis import RedisServer
+from tests.conftest import started
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,11 +28,7 @@ def fixtures() -> Path:
 @pytest.fixture(scope="module")
 def small_pg() -> Iterator[PostgresServer]:
     """A real PostgreSQL on loopback with max_connections 10 (3 reserved): 7 usable slots."""
-    server = PostgresServer(max_connections=10, superuser_reserved_connections=3)
-    try:
-        server.start()
-    except ServerUnavailable as exc:
-        pytest.skip(str(exc))
+    server = started(PostgresServer(max_connections=10, superuser_reserved_connections=3))
     yield server
     server.close()
 
@@ -39,10 +36,6 @@ def small_pg() -> Iterator[PostgresServer]:
 @pytest.fixture(scope="module")
 def small_redis() -> Iterator[RedisServer]:
     """A real redis-server on loopback accepting 16 clients."""
-    server = RedisServer(maxclients=16)
-    try:
-        server.start()
-    except ServerUnavailable as exc:
-        pytest.skip(str(exc))
+    server = started(RedisServer(maxclients=16))
     yield server
     server.close()

@@ -22,6 +22,7 @@ from infraprobe.config.model import ComponentBase
 from infraprobe.probes.tcp import TcpCheck
 from infraprobe.result import CheckResult, Diagnosis, Status
 from infraprobe.taxonomy import Cause, Component
+from tests.conftest import started
 
 # The reference backend lives in examples/, outside the installed package.
 ROOT = Path(__file__).resolve().parents[2]
@@ -123,12 +124,9 @@ def serve(app: Any, *, lifespan: str = "on") -> Iterator[str]:
 @pytest.fixture
 def pg() -> Iterator[Any]:
     """A throwaway PostgreSQL cluster of this test's own (a copy of a per-process template)."""
-    from infraprobe.testing.postgres import PostgresServer, ServerUnavailable
+    from infraprobe.testing.postgres import PostgresServer
 
-    try:
-        server = PostgresServer().start()
-    except ServerUnavailable as exc:
-        pytest.skip(str(exc))
+    server = started(PostgresServer())
     yield server
     server.close()
 
@@ -136,12 +134,9 @@ def pg() -> Iterator[Any]:
 @pytest.fixture
 def redis_server() -> Iterator[Any]:
     """A throwaway redis-server of this test's own, with a password."""
-    from infraprobe.testing.redis import RedisServer, ServerUnavailable
+    from infraprobe.testing.redis import RedisServer
 
-    try:
-        server = RedisServer(password="redis-pass-4-tests").start()
-    except ServerUnavailable as exc:
-        pytest.skip(str(exc))
+    server = started(RedisServer(password="redis-pass-4-tests"))
     yield server
     server.close()
 

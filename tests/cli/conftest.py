@@ -1,30 +1,12 @@
-"""Run the real `infraprobe` command in a subprocess, as a user would."""
+"""Fixtures for the CLI tests (running the command itself is `tests.conftest.run_cli`)."""
 
 from __future__ import annotations
 
-import os
 import socket
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-
-def run_cli(
-    *args: str, stdin: str | None = None, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "infraprobe", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=full_env,
-        timeout=60,
-        check=False,
-    )
 
 
 @pytest.fixture

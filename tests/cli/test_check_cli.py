@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.cli.conftest import run_cli
+from tests.conftest import run_cli
 
 TWO = """
 environment: cli-test

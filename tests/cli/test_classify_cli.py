@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from infraprobe import __version__
-from tests.cli.conftest import run_cli
+from tests.conftest import run_cli
 
 REDIS_DNS = "Error -3 connecting to cache.internal:6379. Temporary failure in name resolution."
 POOL = "sqlalchemy.exc.TimeoutError: QueuePool limit of size 10 overflow 15 reached, connection timed out, timeout 30.00"

@@ -7,7 +7,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from infraprobe.cli.check import component_names
-from tests.cli.conftest import run_cli
+from tests.conftest import run_cli
 
 LOG = "2024-05-01 12:00:00,000 ERROR [app.db] FATAL:  sorry, too many clients already\n"
 

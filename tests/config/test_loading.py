@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from tools.docsgen import built
 
 from infraprobe.config.types import parse_duration
 from infraprobe.configfile import parse_config
 from infraprobe.configfile.schema import config_schema
-from infraprobe.docsgen import built
 from infraprobe.probes.registry import REGISTRY
 
 BASE = """

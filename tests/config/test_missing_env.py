@@ -11,7 +11,7 @@ from infraprobe.errors import ConfigErrors
 from infraprobe.probes.http import HttpCheck
 from infraprobe.probes.postgres import PostgresCheck
 from infraprobe.probes.redis import RedisCheck
-from tests.cli.conftest import run_cli
+from tests.conftest import run_cli
 
 CONFIG = """\
 components:

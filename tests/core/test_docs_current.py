@@ -7,15 +7,15 @@ import sys
 from pathlib import Path
 
 import pytest
+from tools.docsgen import built, main, outputs
 
-from infraprobe.docsgen import built, main, outputs
 from infraprobe.probes.registry import REGISTRY
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_generated_docs_are_current() -> None:
-    """Run `python -m infraprobe.docsgen` after changing the taxonomy."""
+    """Run `python tools/docsgen.py` after changing the taxonomy."""
     for path, text in outputs(ROOT).items():
         assert path.read_text() == text, f"{path} is stale"
 
@@ -45,7 +45,7 @@ def test_built_pages_are_not_committed() -> None:
 
 
 def test_main_writes_every_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """`python -m infraprobe.docsgen ROOT` writes the committed and the built pages under ROOT."""
+    """`python tools/docsgen.py ROOT` writes the committed and the built pages under ROOT."""
     monkeypatch.setattr(sys, "argv", ["docsgen", str(tmp_path)])
     assert main() == 0
     schema = json.loads((tmp_path / "docs" / "infraprobe.schema.json").read_text())

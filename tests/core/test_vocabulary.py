@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
 
@@ -37,9 +36,10 @@ from infraprobe.taxonomy import Component
 from infraprobe.testing.certs import make_test_pki
 from infraprobe.testing.grpcserver import GrpcHealthServer
 from infraprobe.testing.httpservers import DemoApp, HttpServer, WsServer
-from infraprobe.testing.postgres import PostgresServer, ServerUnavailable
+from infraprobe.testing.postgres import PostgresServer
 from infraprobe.testing.redis import RedisServer
 from tests import servers
+from tests.conftest import started
 
 Scenario = Callable[[AsyncExitStack, Path], Awaitable[ComponentBase]]
 
@@ -70,12 +70,12 @@ async def _websocket(stack: AsyncExitStack, tmp: Path) -> ComponentBase:
 
 
 async def _postgres(stack: AsyncExitStack, tmp: Path) -> ComponentBase:
-    server = stack.enter_context(_started(PostgresServer()))
+    server = stack.enter_context(started(PostgresServer()))
     return PostgresCheck(name="c", dsn=server.dsn())
 
 
 async def _redis(stack: AsyncExitStack, tmp: Path) -> ComponentBase:
-    server = stack.enter_context(_started(RedisServer()))
+    server = stack.enter_context(started(RedisServer()))
     return RedisCheck(name="c", url=server.url())
 
 
@@ -90,16 +90,6 @@ async def _amqp(stack: AsyncExitStack, tmp: Path) -> ComponentBase:
 async def _grpc(stack: AsyncExitStack, tmp: Path) -> ComponentBase:
     server = await stack.enter_async_context(GrpcHealthServer())
     return GrpcCheck(name="c", host="127.0.0.1", port=server.port)
-
-
-S = TypeVar("S", PostgresServer, RedisServer)
-
-
-def _started(server: S) -> S:
-    try:
-        return server.start()
-    except ServerUnavailable as exc:
-        pytest.skip(str(exc))
 
 
 SCENARIOS: dict[str, Scenario] = {

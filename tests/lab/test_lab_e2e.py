@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -99,10 +100,30 @@ def _start(tmp_path: Path, name: str, *args: str) -> tuple[subprocess.Popen[str]
     return proc, marker, tmpdir, out
 
 
+def _labs(tmp_path: Path, *runs: tuple[str, ...]) -> list[LabRun]:
+    """Run labs side by side (each has its own namespaces, ports and folders): most of a run is waiting."""
+    started = [(_start(tmp_path, name, *args)) for name, *args in runs]
+    done = []
+    for proc, marker, tmpdir, out in started:
+        stdout, stderr = proc.communicate(timeout=240)
+        done.append(LabRun(proc.returncode, stdout, stderr, proc.pid, marker, tmpdir, out))
+    return done
+
+
 def _lab(tmp_path: Path, name: str, *args: str) -> LabRun:
-    proc, marker, tmpdir, out = _start(tmp_path, name, *args)
-    stdout, stderr = proc.communicate(timeout=180)
-    return LabRun(proc.returncode, stdout, stderr, proc.pid, marker, tmpdir, out)
+    return _labs(tmp_path, (name, *args))[0]
+
+
+def _history_components(store: Path) -> set[str]:
+    """The components the monitor recorded results for, read straight from its SQLite store."""
+    with sqlite3.connect(store) as db:
+        tables = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        found: set[str] = set()
+        for table in tables:
+            columns = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+            if "component" in columns:
+                found |= {row[0] for row in db.execute(f"SELECT DISTINCT component FROM {table}")}
+        return found
 
 
 def _leftovers(pid: int, marker: str, tmpdir: Path) -> list[str]:
@@ -133,7 +154,7 @@ def _processes_with(marker: str) -> list[int]:
 @needs_parts
 @needs_netns
 def test_outage_names_each_fault_then_the_fix_is_green(tmp_path: Path) -> None:
-    outage = _lab(tmp_path, "outage")
+    outage, fixed = _labs(tmp_path, ("outage",), ("fixed", "--fix"))
     assert outage.code == 0, outage.stderr + outage.stdout
     assert outage.roots() == OUTAGE_ROOTS
     # The faults happened for real, not only in the arithmetic:
@@ -148,18 +169,19 @@ def test_outage_names_each_fault_then_the_fix_is_green(tmp_path: Path) -> None:
     }
     assert f"evidence: {outage.out}" in outage.stdout
     assert outage.json("lab.json")["commands"]["monitor"] == 0  # the monitor wrote all it produced
-    assert {h["component"] for h in outage.json("history.json")["components"]} >= {
-        "db",
-        "cache",
-        "public-api",
-    }
+    assert _history_components(outage.out / "history.db") >= {"db", "cache", "public-api"}
     assert outage.secrets_shown() == []
+    failed = {c["id"] for c in outage.json("validate.json")["checks"] if not c["passed"]}
+    assert {"data/db", "data/cache", "edge/public-login"} <= failed  # validation sees the faults too
     assert _leftovers(outage.pid, outage.marker, outage.tmpdir) == []
 
-    fixed = _lab(tmp_path, "fixed", "--fix")
     assert fixed.code == 0, fixed.stderr + fixed.stdout
     assert fixed.roots() == set()
     assert {name: r["status"] for name, r in fixed.checks().items() if r["status"] != "ok"} == {}
+    validation = fixed.json("validate.json")
+    assert validation["verdict"]["passed"], validation["verdict"]["reason"]
+    assert all(c["passed"] for c in validation["checks"])
+    assert (fixed.out / "validate.xml").read_text().count("<testcase") == len(validation["checks"])
     assert _leftovers(fixed.pid, fixed.marker, fixed.tmpdir) == []
 
 

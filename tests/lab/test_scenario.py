@@ -3,13 +3,14 @@ that are arithmetic (connector, pool, startup, tls), and nothing once they are f
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 
 from infraprobe.analysis import analyze
 from infraprobe.configfile import load_config
-from infraprobe.lab.envconfig import DB_PASSWORD_VAR, REDIS_PASSWORD_VAR, Endpoints, render_config
+from infraprobe.lab.envconfig import DB_PASSWORD_VAR, REDIS_PASSWORD_VAR, Endpoints, Scene, render_config
 from infraprobe.lab.scenario import EXPECTED, OUTAGE, SCENARIOS, Fault, parse_scenario, sizing
 from infraprobe.taxonomy import Layer
 
@@ -17,6 +18,7 @@ ENDS = Endpoints(
     "api.lab.test", 443, "backend.lab.test", 8000, "db.lab.test", 5432, "cache.lab.test", 6379, "/ca.crt"
 )
 STATIC = frozenset({Fault.CONNECTOR, Fault.POOL, Fault.STARTUP, Fault.TLS})  # found without probing
+SINCE = dt.datetime(2026, 12, 6, 8, 0, tzinfo=dt.UTC)
 ENV = {DB_PASSWORD_VAR: "pw-db", REDIS_PASSWORD_VAR: "pw-redis"}
 
 
@@ -50,7 +52,7 @@ def test_each_fault_changes_only_its_own_numbers(fault: Fault) -> None:
 def _static_roots(tmp_path: Path, faults: frozenset[Fault]) -> set[tuple[str, str, str]]:
     names = ("api.lab.test",) if Fault.TLS in faults else ("api.lab.test", "login.lab.test")
     path = tmp_path / "lab.yaml"
-    path.write_text(render_config("lab-test", ENDS, sizing(faults), names))
+    path.write_text(render_config("lab-test", ENDS, Scene(sizing(faults), names, SINCE)))
     roots = analyze(load_config(path, env=ENV)).root_causes
     return {(r.component, r.cause, Layer(r.layer).value) for r in roots}
 
@@ -67,5 +69,5 @@ def test_the_written_config_names_exactly_the_arithmetic_faults(
 
 
 def test_the_written_config_holds_no_secret(tmp_path: Path) -> None:
-    text = render_config("lab-test", ENDS, sizing(OUTAGE), ("api.lab.test",))
+    text = render_config("lab-test", ENDS, Scene(sizing(OUTAGE), ("api.lab.test",), SINCE))
     assert "pw-db" not in text and "${LAB_DB_PASSWORD}" in text and "${LAB_REDIS_PASSWORD}" in text

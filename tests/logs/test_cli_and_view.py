@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +11,7 @@ import pytest
 from infraprobe.logs import scan
 from infraprobe.output.formats import render
 from infraprobe.output.views.logs import logs_report
+from tests.conftest import run_cli
 
 from .conftest import NOW
 
@@ -25,17 +24,8 @@ LOG = (
 )
 
 
-def run_cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "NO_COLOR": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "infraprobe", "logs", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=False,
-    )
+def run_logs(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return run_cli("logs", *args, stdin=stdin)
 
 
 @pytest.fixture
@@ -47,7 +37,7 @@ def log_file(tmp_path: Path) -> Path:
 
 def test_json_output_is_the_summary_payload(log_file: Path) -> None:
     """`--format json` prints findings, clusters and histogram; exit 0 without assertions."""
-    done = run_cli(str(log_file), "--format", "json")
+    done = run_logs(str(log_file), "--format", "json")
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
     assert {(f["cause"], f["component"]) for f in data["findings"]} == {
@@ -61,17 +51,17 @@ def test_json_output_is_the_summary_payload(log_file: Path) -> None:
 
 def test_expect_none_exits_1_with_offending_lines(log_file: Path) -> None:
     """`--expect-none CAUSE:COMPONENT` fails with the matching lines; a cause absent passes."""
-    failed = run_cli(str(log_file), "--expect-none", "db_connection_limit:postgres")
+    failed = run_logs(str(log_file), "--expect-none", "db_connection_limit:postgres")
     assert failed.returncode == 1
     assert f"{log_file}:3" in failed.stdout
     assert "hunter22" not in failed.stdout
-    passed = run_cli(str(log_file), "--expect-none", "pool_exhausted", "--since", "2024-05-01T12:02:00Z")
+    passed = run_logs(str(log_file), "--expect-none", "pool_exhausted", "--since", "2024-05-01T12:02:00Z")
     assert passed.returncode == 0, passed.stdout
 
 
 def test_stdin_markdown_and_component(log_file: Path) -> None:
     """`-` reads stdin; `--component` narrows; markdown renders."""
-    done = run_cli("-", "--component", "redis", "--format", "markdown", stdin=LOG)
+    done = run_logs("-", "--component", "redis", "--format", "markdown", stdin=LOG)
     assert done.returncode == 0, done.stderr
     assert "| dns_failure | redis |" in done.stdout
     assert "db_connection_limit" not in done.stdout
@@ -79,11 +69,11 @@ def test_stdin_markdown_and_component(log_file: Path) -> None:
 
 def test_usage_errors_exit_2(log_file: Path) -> None:
     """A bad `--since`, an unknown cause, or only unreadable inputs exit 2 with one error line."""
-    assert run_cli(str(log_file), "--since", "yesterday-ish").returncode == 2
-    bad_cause = run_cli(str(log_file), "--expect-none", "dns_fail")
+    assert run_logs(str(log_file), "--since", "yesterday-ish").returncode == 2
+    bad_cause = run_logs(str(log_file), "--expect-none", "dns_fail")
     assert bad_cause.returncode == 2
     assert "unknown cause 'dns_fail'" in bad_cause.stderr
-    assert run_cli("/nonexistent/x.log").returncode == 2
+    assert run_logs("/nonexistent/x.log").returncode == 2
 
 
 def test_view_renders_in_every_format(log_file: Path) -> None:

@@ -10,30 +10,23 @@ import pytest
 from psycopg import sql
 
 from infraprobe.monitor.store import Store, open_store
-from infraprobe.testing.postgres import PostgresServer, ServerUnavailable
+from infraprobe.testing.postgres import PostgresServer
 from infraprobe.testing.redis import RedisServer
+from tests.conftest import started
 
 _names = itertools.count()
 
 
 @pytest.fixture(scope="package")
 def pg() -> Iterator[PostgresServer]:
-    server = PostgresServer(max_connections=30)
-    try:
-        server.start()
-    except ServerUnavailable as exc:
-        pytest.skip(str(exc))
+    server = started(PostgresServer(max_connections=30))
     yield server
     server.close()
 
 
 @pytest.fixture
 def redis() -> Iterator[RedisServer]:
-    server = RedisServer()
-    try:
-        server.start()
-    except ServerUnavailable as exc:
-        pytest.skip(str(exc))
+    server = started(RedisServer())
     yield server
     server.close()
 

@@ -16,7 +16,8 @@ from infraprobe.monitor.state import Observation, Transition
 from infraprobe.monitor.store import StoreUnavailable, open_store
 from infraprobe.monitor.store.base import Compaction, ResultRow, Retention, Rollup
 from infraprobe.testing.postgres import PostgresServer
-from infraprobe.testing.redis import RedisServer, ServerUnavailable
+from infraprobe.testing.redis import RedisServer
+from tests.conftest import started
 
 from .conftest import fresh_pg_url
 from .helpers import T0, obs
@@ -78,10 +79,7 @@ def test_buffer_keeps_the_newest_up_to_its_bound_and_counts_the_rest() -> None:
 
 @pytest.mark.needs_pg
 async def test_postgres_stopped_mid_run_loses_nothing(pg: PostgresServer) -> None:
-    try:
-        redis = RedisServer().start()
-    except ServerUnavailable as exc:
-        pytest.skip(str(exc))
+    redis = started(RedisServer())
     items = "\n".join(f"  - {{name: c{i}, kind: redis, url: '{redis.url()}'}}" for i in range(5))
     loaded = parse_config(f"defaults: {{interval: 0.1s, timeout: 1s}}\ncomponents:\n{items}\n")
     url = fresh_pg_url(pg)

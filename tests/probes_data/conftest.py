@@ -8,7 +8,6 @@ import json
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from typing import TypeVar
 
 import psycopg
 import pytest
@@ -17,8 +16,9 @@ from infraprobe.config.model import ComponentBase
 from infraprobe.result import CheckResult
 from infraprobe.runner import Runner
 from infraprobe.taxonomy import Cause, Component, Layer
-from infraprobe.testing.postgres import PostgresServer, ServerUnavailable
+from infraprobe.testing.postgres import PostgresServer
 from infraprobe.testing.redis import RedisServer
+from tests.conftest import started
 
 # Canary secrets: tests assert these strings never appear in any result.
 PG_PASSWORD = "canary-pg-Q7x2v9"
@@ -58,24 +58,13 @@ async def check() -> AsyncIterator[Check]:
     runner.net.close()
 
 
-S = TypeVar("S", PostgresServer, RedisServer)
-
-
-def _started(server: S) -> S:
-    """Start a server, or skip when its software is not installed here."""
-    try:
-        return server.start()
-    except ServerUnavailable as exc:
-        pytest.skip(str(exc))
-
-
 @pytest.fixture(scope="session")
 def pg() -> Iterator[PostgresServer]:
     """A roomy cluster: 20 connections, 3 reserved, password auth over TCP and the socket."""
     server = PostgresServer(password=PG_PASSWORD, socket_subdir=CLOUDSQL_DIR)
-    with _started(server) as started:
-        started.create_role("outsider", PG_PASSWORD)
-        yield started
+    with started(server) as running:
+        running.create_role("outsider", PG_PASSWORD)
+        yield running
 
 
 @pytest.fixture(scope="session")
@@ -85,9 +74,9 @@ def pg_small() -> Iterator[PostgresServer]:
     server = PostgresServer(
         password=PG_PASSWORD, max_connections=5, superuser_reserved_connections=2, hba=hba
     )
-    with _started(server) as started:
-        started.create_role("outsider", PG_PASSWORD)
-        yield started
+    with started(server) as running:
+        running.create_role("outsider", PG_PASSWORD)
+        yield running
 
 
 @contextmanager
@@ -120,34 +109,34 @@ def _wait_for_no_clients(server: PostgresServer) -> None:
 @pytest.fixture(scope="session")
 def redis() -> Iterator[RedisServer]:
     """A plain redis-server, no password."""
-    with _started(RedisServer()) as started:
-        yield started
+    with started(RedisServer()) as running:
+        yield running
 
 
 @pytest.fixture(scope="session")
 def redis_auth() -> Iterator[RedisServer]:
     """requirepass set, and at most 3 clients."""
-    with _started(RedisServer(password=REDIS_PASSWORD, maxclients=3)) as started:
-        yield started
+    with started(RedisServer(password=REDIS_PASSWORD, maxclients=3)) as running:
+        yield running
 
 
 @pytest.fixture(scope="session")
 def redis_replica() -> Iterator[RedisServer]:
     """A replica of a master that does not exist (port 1 on loopback): read-only, link down."""
-    with _started(RedisServer(replicaof=("127.0.0.1", 1))) as started:
-        yield started
+    with started(RedisServer(replicaof=("127.0.0.1", 1))) as running:
+        yield running
 
 
 @pytest.fixture(scope="session")
 def pg_standby() -> Iterator[PostgresServer]:
     """A hot standby with no primary: accepts read-only sessions, pg_is_in_recovery() is true."""
-    with _started(PostgresServer(password=PG_PASSWORD, standby=True)) as started:
-        yield started
+    with started(PostgresServer(password=PG_PASSWORD, standby=True)) as running:
+        yield running
 
 
 @pytest.fixture(scope="session")
 def pg_cold_standby() -> Iterator[PostgresServer]:
     """A standby with hot_standby off: in recovery for good and refusing every connection (57P03)."""
     server = PostgresServer(password=PG_PASSWORD, standby=True, settings={"hot_standby": "off"})
-    with _started(server) as started:
-        yield started
+    with started(server) as running:
+        yield running

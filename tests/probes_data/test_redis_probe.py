@@ -8,8 +8,8 @@ from contextlib import ExitStack, contextmanager
 
 import pytest
 
-from infraprobe.probes._resp import RedisReplyError
 from infraprobe.probes.redis import RedisCheck
+from infraprobe.probes.wire.resp import RedisReplyError
 from infraprobe.result import Status
 from infraprobe.taxonomy import Cause, Layer
 from infraprobe.testing.redis import RedisServer

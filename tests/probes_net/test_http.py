@@ -209,7 +209,7 @@ async def test_oversized_response_head_is_refused(runner: Runner, app: HttpServe
     assert result.status is Status.FAIL
     assert result.phases[-1].name == "first_byte"
     assert result.diagnosis is not None
-    assert result.diagnosis.rule == "http_protocol"
+    assert (result.diagnosis.cause, result.diagnosis.rule) == (Cause.APP_ERROR, "http_malformed")
 
 
 async def test_non_http_service_on_the_port_blames_configuration(runner: Runner) -> None:
@@ -220,7 +220,7 @@ async def test_non_http_service_on_the_port_blames_configuration(runner: Runner)
     assert result.phases[-1].name == "first_byte"
     assert result.diagnosis is not None
     assert result.diagnosis.layer is Layer.CONFIGURATION
-    assert result.diagnosis.rule == "http_protocol"
+    assert (result.diagnosis.cause, result.diagnosis.rule) == (Cause.PROTOCOL_MISMATCH, "http_protocol")
 
 
 async def test_post_body_and_headers_reach_the_server(runner: Runner, app: HttpServer, demo: DemoApp) -> None:

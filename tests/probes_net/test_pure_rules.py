@@ -11,8 +11,8 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from infraprobe.probes._certinfo import CertInfo, covers, mismatch_layer
 from infraprobe.probes._httpexpect import json_get, parse_path
 from infraprobe.probes._httpsig import proxy_signature, reported_cause
-from infraprobe.probes._httpwire import Response
 from infraprobe.probes._url import Url
+from infraprobe.probes.wire.http1 import Response
 from infraprobe.taxonomy import Cause, Layer
 from infraprobe.testing.certs import CertAuthority
 from infraprobe.testing.httpservers import ENVOY_503, NGINX_502, TRACEBACK

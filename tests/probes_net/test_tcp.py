@@ -83,7 +83,7 @@ async def test_wrong_banner_blames_configuration(runner: Runner) -> None:
     async with banner_server(b"+OK redis\r\n") as server:
         check = TcpCheck(name="ssh", host="127.0.0.1", port=server.port, expect_banner="SSH-2.0", timeout=1)
         result = await runner.check(check)
-    assert_failed(result, Cause.UNKNOWN, phase="first_byte", layer=Layer.CONFIGURATION)
+    assert_failed(result, Cause.PROTOCOL_MISMATCH, phase="first_byte", layer=Layer.CONFIGURATION)
     assert result.facts["banner"] == "+OK redis\r\n"
 
 

@@ -107,7 +107,7 @@ async def test_non_http_answer_to_the_upgrade_blames_configuration(runner: Runne
         result = await runner.check(
             WebSocketCheck(name="ws", url=f"ws://127.0.0.1:{server.port}/", timeout=2)
         )
-    assert_failed(result, Cause.UNKNOWN, phase="handshake", layer=Layer.CONFIGURATION)
+    assert_failed(result, Cause.PROTOCOL_MISMATCH, phase="handshake", layer=Layer.CONFIGURATION)
     assert result.duration < 1
 
 

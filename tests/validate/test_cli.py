@@ -18,7 +18,7 @@ from infraprobe import __version__
 from infraprobe.cli.main import main
 from infraprobe.testing.httpservers import HttpServer
 from infraprobe.validate import OUTPUT_SCHEMA
-from tests.cli.conftest import run_cli
+from tests.conftest import run_cli
 
 
 async def _validate(*args: str) -> subprocess.CompletedProcess[str]:

@@ -187,3 +187,17 @@ async def test_a_flow_times_out_waiting_for_an_event(
     (check,) = (await validate(write_env(text))).checks
     assert check.diagnosis is not None and check.diagnosis.cause is Cause.READ_TIMEOUT
     assert "no message containing 'order.shipped' within 0.5s (1 of 2 expected received)" in check.message
+
+
+async def test_a_step_that_is_no_valid_request_once_filled_in_fails_there(
+    login: tuple[HttpServer, Login], events: AuthWebSocket, write_env: Callable[[str], LoadedConfig]
+) -> None:
+    """A captured value that makes the next step's URL invalid fails that step, without a traceback."""
+    text = _flow_env(login[0], events).replace(
+        "        - name: subscribe\n          websocket: live\n",
+        '        - name: subscribe\n          websocket: "ws://127.0.0.1:99999/{{ token }}"\n',
+    )
+    (check,) = (await validate(write_env(text))).checks
+    assert not check.passed and check.facts["failed_step"] == "subscribe"
+    assert "not a valid websocket request once filled in: URL has an invalid port" in check.message
+    assert GOOD_TOKEN not in check.message

@@ -129,9 +129,12 @@ class Monitor:
 
 
 def _log_change(before: CheckResult | None, after: CheckResult) -> None:
-    """One log line per status change (not per check), so a flapping dependency is visible, not noisy."""
+    """One log line per status change (not per check), so a flapping dependency is visible, not noisy.
+
+    A failure carries its message (masked as it entered the result): the log then says what went wrong in
+    the client's own words, which is what `infraprobe logs` reads back."""
     was = before.status.value if before else "unknown"
-    cause = f" cause={after.diagnosis.cause.value}" if after.diagnosis else ""
+    cause = f" cause={after.diagnosis.cause.value}: {after.message}" if after.diagnosis else ""
     level = logging.WARNING if after.status is Status.FAIL else logging.INFO
     _log.log(level, "dependency %s: %s -> %s%s", after.component, was, after.status.value, cause)
 

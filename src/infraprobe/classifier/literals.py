@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 _hs: Any
-try:  # optional: `pip install infraprobe[fast]`
+try:  # a dependency on x86-64 Linux only (pyproject.toml); elsewhere the pure-Python trie below
     import hyperscan as _hs
 except ImportError:  # pragma: no cover - depends on the environment
     _hs = None

@@ -6,8 +6,6 @@ subclasses `ComponentBase`; the registry (`probes/registry.py`) maps kind names 
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel, ConfigDict, Field
 
 from infraprobe.config.types import Duration
@@ -32,7 +30,9 @@ class ComponentBase(Strict):
     kind: str
     timeout: Duration = Field(DEFAULT_TIMEOUT, gt=0, description="budget for the whole check")
     critical: bool = Field(True, description="a failing critical component fails the run (exit 1)")
-    category: str = Field("default", description="free label, used to group checks in validation suites")
+    category: str = Field(
+        "default", description="free label grouping results (a JUnit suite, a report section)"
+    )
     depends_on: tuple[str, ...] = Field((), description="names of components this one needs")
     description: str = ""
     max_latency: Duration | None = Field(None, description="warn when the check takes longer than this")
@@ -68,9 +68,6 @@ class Config(Strict):
     environment: str = ""
     defaults: Defaults = Defaults()
     components: tuple[ComponentBase, ...] = ()
-    # Sections owned by later features (topology for analysis, suites for validation) are parsed by
-    # their own modules; the core keeps them as plain data so it does not depend on those features.
-    extra: dict[str, Any] = Field(default_factory=dict, exclude=True)
 
     def component(self, name: str) -> ComponentBase:
         for c in self.components:

@@ -26,7 +26,6 @@ from infraprobe.redact import NO_SECRETS, Redactor, names_secret
 CORE_KEYS = ("version", "environment", "defaults", "components")
 # Sections owned by later features, validated by their own models. Adding one: add its model here.
 SECTION_MODELS: dict[str, type[BaseModel]] = {"topology": Topology, "validation": Validation}
-SECRET_FIELDS = ("password", "token", "secret", "dsn", "url", "headers")
 
 
 @dataclass(frozen=True)

@@ -37,22 +37,32 @@ class Endpoints:
     ca_file: str
 
 
-def config_document(env: str, ends: Endpoints, size: Sizing, cert_names: tuple[str, ...]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Scene:
+    """What the config describes beyond where things are: the numbers, the certificate, when the run began."""
+
+    size: Sizing
+    cert_names: tuple[str, ...]
+    since: dt.datetime  # log checks count events from here on: this run's, not an earlier one's
+
+
+def config_document(env: str, ends: Endpoints, scene: Scene) -> dict[str, Any]:
     return {
         "version": 1,
         "environment": env,
         "defaults": {"timeout": "2s", "interval": "1s"},  # interval: `infraprobe monitor`, every second
-        "components": _components(ends, size),
-        "topology": _topology(size, cert_names),
+        "components": _components(ends, scene.size),
+        "topology": _topology(scene.size, scene.cert_names),
+        "validation": _validation(scene.since),
     }
 
 
-def render_config(env: str, ends: Endpoints, size: Sizing, cert_names: tuple[str, ...]) -> str:
+def render_config(env: str, ends: Endpoints, scene: Scene) -> str:
     header = (
         "# Written by `infraprobe lab`: the lab's own environment, with the numbers it really runs.\n"
         f"# Secrets come from ${{{DB_PASSWORD_VAR}}} and ${{{REDIS_PASSWORD_VAR}}}.\n"
     )
-    return header + yaml.safe_dump(config_document(env, ends, size, cert_names), sort_keys=False)
+    return header + yaml.safe_dump(config_document(env, ends, scene), sort_keys=False)
 
 
 def _tls(ends: Endpoints, name: str) -> dict[str, str]:
@@ -179,4 +189,33 @@ def _worker(size: Sizing) -> dict[str, Any]:
         "name": "worker",
         "max_instances": 1,
         "pools": [{"server": "db", "size": size.worker_pool, "via": "connector"}],
+    }
+
+
+def _validation(since: dt.datetime) -> dict[str, Any]:
+    """What "fixed" means for the lab: every path a user takes works, steadily, and the logs stay clean."""
+    stamp = since.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    logs = ["logs/backend.log", "logs/postgres.log"]
+    return {
+        "threshold": "100%",
+        "categories": [
+            {
+                "name": "edge",
+                "critical": True,
+                "checks": [
+                    {"component": "public-api", "consistently": {"attempts": 3, "over": "2s"}},
+                    {"component": "public-login"},
+                    {"component": "events"},
+                ],
+            },
+            {"name": "application", "critical": True, "checks": [{"component": "backend"}]},
+            {"name": "data", "critical": True, "checks": [{"component": "db"}, {"component": "cache"}]},
+            {
+                "name": "logs",
+                "checks": [
+                    {"logs": logs, "expect_none": "dns_failure", "component": "cache", "since": stamp},
+                    {"logs": logs, "expect_none": "db_connection_limit", "since": stamp},
+                ],
+            },
+        ],
     }

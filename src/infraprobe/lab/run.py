@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import json
 import os
 import secrets
@@ -53,6 +54,7 @@ class Plan:
     left_out: frozenset[Fault]  # asked for, but this machine cannot make them
     netns: bool
     folder: Path
+    created: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
     @property
     def expected(self) -> list[Expected]:
@@ -82,10 +84,12 @@ class Outcome:
 
     @property
     def ok(self) -> bool:
-        """Analyze named exactly the injected faults; with none injected, every check also passed."""
+        """Analyze named exactly the injected faults; with none injected, every check and validation passed."""
         if self.found != self.wanted or not self.checks:
             return False
-        return bool(self.plan.faults) or all(status != "fail" for status in self.checks.values())
+        if self.plan.faults:
+            return True
+        return self.commands.get("validate") == 0 and all(status != "fail" for status in self.checks.values())
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -196,7 +200,8 @@ async def _start(
 
 
 def _write_config(plan: Plan, ends: Endpoints) -> Path:
-    doc = envconfig.render_config(f"lab-{plan.scenario}", ends, plan.size, _cert_names(plan.faults))
+    scene = envconfig.Scene(plan.size, _cert_names(plan.faults), plan.created)
+    doc = envconfig.render_config(f"lab-{plan.scenario}", ends, scene)
     config = plan.folder / "config.yaml"
     config.write_text(doc)
     return config
@@ -373,11 +378,13 @@ async def _evidence(running: Running, plan: Plan, outcome: Outcome, echo: Callab
     )
     _read_results(outcome, folder)
     logs = _collect_logs(running, folder / "logs")
-    await infraprobe("logs", None, [*logs, "--format", "json"], folder / "logs.json")
-    await running.monitor.stop()  # its history is complete: summarise it
+    junit = ["--junit", str(folder / "validate.xml")]
+    await asyncio.gather(
+        infraprobe("validate", here, [str(config), "--format", "json", *junit], folder / "validate.json"),
+        infraprobe("logs", None, [*logs, "--format", "json"], folder / "logs.json"),
+    )
+    await running.monitor.stop()  # flushed: history.db is complete (`infraprobe history` reads it)
     outcome.commands["monitor"] = running.monitor.code if running.monitor.code is not None else -1
-    store = ["--store", f"sqlite:///{(folder / HISTORY).resolve()}"]
-    await infraprobe("history", None, [str(config), *store, "--format", "json"], folder / "history.json")
 
 
 @dataclass

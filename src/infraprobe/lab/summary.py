@@ -12,8 +12,8 @@ EVIDENCE = (
     "check.json",
     "analyze.json",
     "logs.json",
+    "validate.json",
     "history.db",
-    "history.json",
     "lab.json",
     "logs/",
 )

@@ -51,13 +51,10 @@ class TextClassifier:
 
 
 def _rule_patterns() -> tuple[tuple[str, tuple[str, ...]], ...]:
-    # Not (yet) the classifier's public API: without it the prefilter falls back to SIGNATURES alone.
-    try:
-        from infraprobe.classifier.rules import RULES
+    # Imported here, like the classifier above: `infraprobe logs` pays for the rule tables only when it runs.
+    from infraprobe.classifier.rules import RULES
 
-        return tuple((r.source, tuple(r.needles)) for r in RULES)
-    except (ImportError, AttributeError):
-        return ()
+    return tuple((r.source, tuple(r.needles)) for r in RULES)
 
 
 def scan(

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from infraprobe.config.model import Strict
-from infraprobe.probes._httpwire import Response
+from infraprobe.probes.wire.http1 import Response
 
 _PATH_TOKEN = re.compile(r"\.?([^.\[\]]+)|\[(-?\d+)\]|\[['\"]([^'\"]+)['\"]\]")
 _MISSING = object()

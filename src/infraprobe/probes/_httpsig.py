@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from infraprobe.probes._httpwire import Response
+from infraprobe.probes.wire.http1 import Response
 from infraprobe.taxonomy import Cause, Layer
 
 GATEWAY_STATUSES = {502, 503, 504}

@@ -19,9 +19,9 @@ from infraprobe.phases import Phase
 from infraprobe.probes._conn import TlsClient, connection, secure, tls_context
 from infraprobe.probes._httpexpect import HttpExpect, body_problems
 from infraprobe.probes._httpsig import health_outputs, proxy_signature, reported_cause
-from infraprobe.probes._httpwire import ProtocolViolation, Response, Wire, head_headers
 from infraprobe.probes._url import Url
 from infraprobe.probes.base import ProbeRun, ProbeSpec
+from infraprobe.probes.wire.http1 import NotHttp, ProtocolViolation, Response, Wire, head_headers
 from infraprobe.redact import mask_patterns
 from infraprobe.taxonomy import Cause, Component, Layer
 
@@ -113,14 +113,23 @@ async def _exchange(
         try:
             return await _request(cfg, run, wire, url, method, body, same_origin)
         except ProtocolViolation as exc:
-            run.fail(
-                Cause.UNKNOWN,
-                f"not a valid HTTP/1.1 response: {exc}",
-                layer=Layer.CONFIGURATION,
-                summary="The server's answer is not HTTP/1.1: wrong port or scheme (http:// to a TLS "
-                "port), or a broken or hostile server.",
-                rule="http_protocol",
-            )
+            _not_valid_http(run, exc)
+
+
+def _not_valid_http(run: ProbeRun, exc: ProtocolViolation) -> NoReturn:
+    if isinstance(exc, NotHttp):
+        run.fail(
+            Cause.PROTOCOL_MISMATCH,
+            f"not an HTTP response: {exc}",
+            summary="Another protocol answers on this port: wrong port, or http:// to a TLS port.",
+            rule="http_protocol",
+        )
+    run.fail(
+        Cause.APP_ERROR,
+        f"not a valid HTTP/1.1 response: {exc}",
+        summary="The server answers in HTTP, but broken (an oversized head or invalid framing).",
+        rule="http_malformed",
+    )
 
 
 async def _request(

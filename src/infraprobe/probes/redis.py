@@ -21,8 +21,8 @@ from infraprobe import facts
 from infraprobe.config.model import ComponentBase
 from infraprobe.net import Net, TlsOptions, close_quietly, start_tls
 from infraprobe.phases import Phase
-from infraprobe.probes._resp import Arg, RedisReplyError, RespClient, info_fields, text
 from infraprobe.probes.base import ProbeRun, ProbeSpec
+from infraprobe.probes.wire.resp import Arg, RedisReplyError, RespClient, info_fields, text
 from infraprobe.taxonomy import Cause, Component, Layer
 
 DEFAULT_PORT = 6379

@@ -27,11 +27,3 @@ REGISTRY: dict[str, ProbeSpec[Any]] = {
         path.SPEC,
     )
 }
-
-
-def spec_for(kind: str) -> ProbeSpec[Any]:
-    return REGISTRY[kind]
-
-
-def kinds() -> list[str]:
-    return list(REGISTRY)

@@ -18,7 +18,7 @@ from infraprobe.config.model import ComponentBase
 from infraprobe.phases import Phase
 from infraprobe.probes._conn import Conn, connection
 from infraprobe.probes.base import ProbeRun, ProbeSpec
-from infraprobe.taxonomy import Cause, Component, Layer
+from infraprobe.taxonomy import Cause, Component
 
 BANNER_BYTES = 4096
 
@@ -49,9 +49,8 @@ async def _check_banner(expected: str, run: ProbeRun, conn: Conn) -> None:
     run.fact(facts.BANNER, text[:200])
     if expected not in text:
         run.fail(
-            Cause.UNKNOWN,
+            Cause.PROTOCOL_MISMATCH,
             f"expected banner {expected!r}, got {text[:80]!r}",
-            layer=Layer.CONFIGURATION,
             summary="Something listens on the port, but not the service expected (wrong port or service).",
             rule="tcp_banner",
         )

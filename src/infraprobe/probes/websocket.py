@@ -27,11 +27,11 @@ from infraprobe.config.types import Duration
 from infraprobe.phases import Phase
 from infraprobe.probes._conn import TlsClient, connection, secure, tls_context
 from infraprobe.probes._httpsig import proxy_signature
-from infraprobe.probes._httpwire import Response
 from infraprobe.probes._url import Url
-from infraprobe.probes._wssession import MAX_MESSAGE_BYTES, Closed, WsSession
 from infraprobe.probes.base import ProbeRun, ProbeSpec
-from infraprobe.taxonomy import Cause, Component, Layer
+from infraprobe.probes.wire.http1 import Response
+from infraprobe.probes.wire.websocket import MAX_MESSAGE_BYTES, Closed, WsSession
+from infraprobe.taxonomy import Cause, Component
 
 _SCHEMES = ("ws", "wss")
 # Close codes that name a cause of their own; any other clean close is the application's decision.
@@ -117,9 +117,8 @@ async def _handshake(cfg: WebSocketCheck, run: ProbeRun, session: WsSession) -> 
 def _not_http(run: ProbeRun, exc: Exception | None) -> NoReturn:
     cause = f": {exc.__cause__}" if exc is not None and exc.__cause__ is not None else ""
     run.fail(
-        Cause.UNKNOWN,
+        Cause.PROTOCOL_MISMATCH,
         f"not a valid HTTP handshake response ({exc}{cause})",
-        layer=Layer.CONFIGURATION,
         summary="The server did not answer the upgrade in HTTP: wrong port, or ws:// to a TLS port.",
         rule="websocket_protocol",
     )

@@ -23,7 +23,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request as WsRequest
 from websockets.http11 import Response as WsResponse
 
-from infraprobe.probes._httpwire import Wire, head_headers
+from infraprobe.probes.wire.http1 import Wire, head_headers
 
 MAX_STREAM_BYTES = 256 * 1024 * 1024  # an "endless" body still ends, so no test can spin forever
 CHUNK = 64 * 1024

@@ -7,6 +7,13 @@
 A server starts in about 10 ms with persistence off (`--save ''`, `--appendonly no`); its directory is
 its own temp dir, so an explicit `SAVE` followed by `restart()` reloads the data (how the LOADING state
 is produced: restart with `key-load-delay`). `tls=True` serves TLS only, with a CA made on the spot.
+
+Why not pytest-redis (evaluated with 5.0.1): its `RedisExecutor` takes a fixed set of settings (port,
+password/username, databases, save, appendonly, datadir, modules) and none of `maxclients`, `maxmemory`,
+`replicaof`, TLS or extra arguments on restart, which are exactly the faults the probe tests stage
+(connection cap, OOM, a replica with its link down, LOADING). What it would add over this module (a
+mirakuru process wrapper and port-for's port choice) is the part here that is a few lines
+(`_localserver.free_port`, `wait_until`).
 """
 
 from __future__ import annotations
@@ -30,7 +37,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from infraprobe.probes._resp import Arg, Incomplete, RedisReplyError, Reply, RespParser, encode
+from infraprobe.probes.wire.resp import Arg, Incomplete, RedisReplyError, Reply, RespParser, encode
 from infraprobe.testing._localserver import (
     LOOPBACK,
     LocalServer,

@@ -1,8 +1,10 @@
 """Validate a fix: suites of checks in categories, critical categories, a pass-rate threshold, flows.
 
+    from infraprobe.validate import Selection, validate
+
     loaded = infraprobe.load_config("staging.yaml")
-    report = asyncio.run(infraprobe.validate.validate(loaded, suite="smoke"))
-    print(report.verdict.passed, report.verdict.reason)
+    report = asyncio.run(validate(loaded, Selection(suite="smoke")))
+    print(report.verdict.passed, report.verdict.decided_by, report.verdict.reason)
 
 The section's config models live in `infraprobe.configfile.validation` (the loader validates them with the
 rest of the file). Names are imported on first use (see `_lazy`), so importing this package is cheap.

@@ -25,10 +25,10 @@ from infraprobe.phases import Phase
 from infraprobe.probes import http, websocket
 from infraprobe.probes._httpexpect import HttpExpect, json_get
 from infraprobe.probes._url import Url
-from infraprobe.probes._wssession import WsSession
 from infraprobe.probes.base import ProbeFn, ProbeRun, ProbeSpec
 from infraprobe.probes.http import HttpCheck
 from infraprobe.probes.websocket import WebSocketCheck
+from infraprobe.probes.wire.websocket import WsSession
 from infraprobe.redact import Redactor
 from infraprobe.result import CheckResult, Status
 from infraprobe.runner import Runner
@@ -101,7 +101,7 @@ async def _run_step(ctx: Context, step: Step, values: _Values) -> CheckResult:
     try:
         component = _component(ctx, step, values)
     except ValidationError as exc:
-        return _invalid_step(ctx, step, exc, redactor)
+        return _invalid_step(step, exc, redactor)
     spec = _http_spec(step, values) if step.kind == "http" else _ws_spec(step)
     runner = Runner(net=ctx.runner.net, redactor=redactor, clock=ctx.runner.clock, registry={step.kind: spec})
     return await runner.check(component)
@@ -217,8 +217,8 @@ def _containing(text: str) -> Callable[[str], bool]:
     return lambda message: text in message
 
 
-def _invalid_step(ctx: Context, step: Step, exc: ValidationError, redactor: Redactor) -> CheckResult:
-    problem = "; ".join(str(e["msg"]) for e in exc.errors())
+def _invalid_step(step: Step, exc: ValidationError, redactor: Redactor) -> CheckResult:
+    problem = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
     return CheckResult(
         component=step.name,
         kind=step.kind,

@@ -24,7 +24,7 @@ from infraprobe.testing.netfaults import ClosedPort, FullBacklogListener
 from infraprobe.testing.postgres import PostgresServer
 from infraprobe.testing.redis import RedisServer
 
-CONFIG = Path(__file__).resolve().parents[2] / "examples" / "local-demo.yaml"
+CONFIG = Path(__file__).resolve().parents[1] / "examples" / "local-demo.yaml"
 
 # What each component of the example must come out as: None for healthy, else the cause code.
 STAGED: dict[str, str | None] = {

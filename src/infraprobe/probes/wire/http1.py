@@ -21,6 +21,10 @@ class ProtocolViolation(Exception):
     """The peer's bytes are not valid HTTP/1.1 (not an HTTP port, oversize head, broken framing)."""
 
 
+class NotHttp(ProtocolViolation):
+    """The peer's first bytes are not HTTP at all: another protocol answers on the port."""
+
+
 @dataclass(frozen=True, slots=True)
 class Response:
     status: int
@@ -109,7 +113,7 @@ class Wire:
         self._prefix += data[: 5 - len(self._prefix)] if len(self._prefix) < 5 else b""
         self._head_bytes += len(data)
         if not b"HTTP/".startswith(self._prefix[:5]):
-            raise ProtocolViolation(f"the server's first bytes are not HTTP: {bytes(self._prefix)!r}")
+            raise NotHttp(f"the server's first bytes are not HTTP: {bytes(self._prefix)!r}")
 
     def _read_size(self) -> int:
         """Before the head is complete, never read past MAX_HEAD_BYTES: a head that big is refused."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from infraprobe.probes._resp import (
+from infraprobe.probes.wire.resp import (
     INCOMPLETE,
     RedisReplyError,
     RespParser,
