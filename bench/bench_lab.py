@@ -1,9 +1,9 @@
 """How long does `infraprobe lab` take to start, run a scenario, and tear down?
 
 Runs the real command (`python -m infraprobe lab --scenario S --out DIR`) once per scenario and repeat, and
-prints the phases it records in lab.json: start (namespaces, servers, worker, balancer, backend), settle
-(the balancer's decision), check / analyze / logs (each command, interpreter start-up included; check and
-analyze run side by side), teardown, and the wall time of the whole process. Everything stays on loopback
+prints the phases it records in lab.json: start (namespaces, servers, worker, balancer, backend, monitor),
+settle (the balancer's decision), check / analyze / validate / logs (each command, interpreter start-up
+included; two at a time), teardown, and the wall time of the whole process. Everything stays on loopback
 and in the lab's own namespaces; each run is bounded by the lab's own limits.
 
     .venv/bin/python bench/bench_lab.py [--scenario outage --scenario fixed] [--repeat 1]
@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-PHASES = ("start", "settle", "check", "analyze", "logs", "scenario", "teardown")
+PHASES = ("start", "settle", "check", "analyze", "validate", "logs", "scenario", "teardown")
 
 
 def run_once(scenario: str, out: Path) -> dict[str, float]:

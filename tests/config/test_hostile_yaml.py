@@ -30,6 +30,7 @@ def _component(line: str) -> str:
             "c.yaml:5:15: components[0].password: unsupported YAML tag '!secret'",
         ),
         ("port: !!int abc", "c.yaml:5:11: components[0].port: not a valid int"),
+        ("port: !!int", "components[0].port: not a valid int"),
         ("timeout: !!timestamp 2024-13-01", "c.yaml:5:14: components[0].timeout: not a valid timestamp"),
         ("critical: !!bool maybe", "c.yaml:5:15: components[0].critical: not a valid bool"),
         (f"password: !!python/object:os.system {SECRET}", "components[0].password: unsupported YAML tag"),

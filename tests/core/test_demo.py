@@ -1,4 +1,5 @@
-"""The README's first command keeps working: the demo environment is diagnosed exactly as staged."""
+"""`./dev demo` keeps working: the demo environment is diagnosed exactly as staged. (The README's first
+command, `./dev lab`, is proved end to end, report included, by tests/lab/test_lab_e2e.py.)"""
 
 from __future__ import annotations
 

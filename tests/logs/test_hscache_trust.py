@@ -6,6 +6,9 @@ passed on a failing log. These tests plant one and check the matcher still match
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -60,3 +63,24 @@ def test_genuine_cache_files_are_reused(cache: Path) -> None:
     before = path.stat().st_mtime_ns
     assert _matches(hscache.compile_regexes(RULES)) == [0]
     assert path.stat().st_mtime_ns == before
+
+
+def test_cache_key_material_does_not_depend_on_the_hash_seed() -> None:
+    """Rule needles and a gRPC rule's alternation were built from sets: each run hashed to another key and
+    recompiled the database (about 10 s per `infraprobe logs`)."""
+    script = (
+        "import hashlib; from infraprobe.logs.api import _rule_patterns; "
+        "print(hashlib.sha256(repr(_rule_patterns()).encode()).hexdigest())"
+    )
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(digests) == 1

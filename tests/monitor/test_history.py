@@ -52,3 +52,11 @@ def test_every_window_counts_exactly_the_results_inside_it(store: Store) -> None
     totals = {s.window: s.total for s in history.stats}
     spans = {"1h": 60, "24h": 1440, "7d": 10080, "30d": 43200}
     assert totals == {w: sum(age <= timedelta(minutes=m) for age in ages) for w, m in spans.items()}
+
+
+def test_one_vantage_or_all_of_them(store: Store) -> None:
+    at = NOW - timedelta(minutes=5)
+    store.write([obs("a", at=at, vantage="eu"), obs("a", Status.FAIL, at=at, vantage="us")], [])
+    everyone = {s.window: (s.total, s.uptime) for s in summarize(store, NOW).stats}
+    eu = {s.window: (s.total, s.uptime) for s in summarize(store, NOW, vantage="eu").stats}
+    assert everyone["1h"] == (2, 0.5) and eu["1h"] == (1, 1.0)

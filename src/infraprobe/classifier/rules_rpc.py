@@ -123,7 +123,9 @@ AMQP: tuple[Rule, ...] = (
 # gRPC status names as each client spells them, lowercased: UPPER_SNAKE (Java, Python, Node) and
 # CamelCase (Go, .NET); Go's oldest clients print the number (`code = 14`).
 def _grpc_status(rule_id: str, cause: C, *names: str) -> Rule:
-    spellings = sorted({s for n in names for s in (n, n.replace("_", ""))}, key=len, reverse=True)
+    # Longest first (the alternation must prefer the longer spelling), then by text: a set's order changes
+    # with the hash seed, and the regex text is the hyperscan cache key.
+    spellings = sorted({s for n in names for s in (n, n.replace("_", ""))}, key=lambda s: (-len(s), s))
     # Literals every match contains, chosen so common words ("unknown", "internal") alone never make a log
     # line a candidate: the markers before a name, and Node's `NAME:`.
     needles = (*_GRPC_MARKERS, *(f"{n}:" for n in names))

@@ -31,6 +31,9 @@ def history(
     component: Annotated[
         list[str] | None, typer.Option("--component", help="only this component (repeatable)")
     ] = None,
+    vantage: Annotated[
+        str | None, typer.Option("--vantage", help="only what this monitor saw (default: every vantage)")
+    ] = None,
     fmt: FormatOption = TABLE,
 ) -> None:
     """Uptime and latency per window, incidents with cause and duration, and the cause breakdown."""
@@ -47,7 +50,7 @@ def history(
             f"no history at {path} (has `infraprobe monitor` run with this store?)", field="--store"
         )
     try:
-        summary = summarize(history_store, now, windows=windows, components=component or ())
+        summary = summarize(history_store, now, windows=windows, components=component or (), vantage=vantage)
     except StoreUnavailable as exc:
         raise ConfigError(f"cannot read the history: {exc}", field="--store") from None
     finally:

@@ -27,6 +27,7 @@ COMMANDS = {
     "lab": "lab",
     "monitor": "monitor",
     "history": "history",
+    "report": "report",
 }
 
 

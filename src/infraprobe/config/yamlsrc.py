@@ -166,7 +166,7 @@ class _Builder:
     def _scalar(self, node: yaml.Node, path: Path_) -> Any:
         try:
             value = self._constructor.construct_object(node, deep=True)
-        except (yaml.YAMLError, ValueError, KeyError, TypeError, OverflowError):
+        except Exception:  # PyYAML raises IndexError, KeyError, ValueError... on bad values: all one verdict
             # `!!int abc`, `!!bool maybe`, `!!timestamp 2024-13-01`: named by tag; the value may be a secret.
             raise self._error(f"not a valid {_short_tag(node.tag)}", node, path) from None
         if not isinstance(value, str) or "${" not in value:

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import ctypes
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 from collections.abc import Callable, Sequence
@@ -62,11 +64,19 @@ def lab_namespaces() -> list[str]:
 
 
 def sweep_stale() -> list[str]:
-    """Remove namespaces (and their /etc/netns files) left by labs whose process is gone."""
+    """Remove namespaces (and their /etc/netns files) left by labs whose process is gone, after stopping
+    what still runs inside them (a PostgreSQL that pg_ctl daemonised outlives a lab killed with SIGKILL)."""
     stale = [ns for ns in lab_namespaces() if (m := _OWNER.match(ns)) and not Path(f"/proc/{m[1]}").exists()]
     for ns in stale:
+        _stop_inside(ns)
         remove(ns)
     return stale
+
+
+def _stop_inside(ns: str) -> None:
+    for pid in run(["ip", "netns", "pids", ns], check=False).split():
+        with contextlib.suppress(ProcessLookupError, ValueError):
+            os.kill(int(pid), signal.SIGKILL)
 
 
 def remove(ns: str) -> None:

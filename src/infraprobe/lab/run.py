@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from infraprobe.errors import ConfigError
+from infraprobe.handoff import build_report, save_report
 from infraprobe.lab import envconfig, parts
 from infraprobe.lab.balancer import Balancer, HealthCheck, State
 from infraprobe.lab.envconfig import API_NAME, LOGIN_NAME, Endpoints
@@ -73,6 +75,7 @@ class Outcome:
     timings: dict[str, float] = field(default_factory=dict)
     commands: dict[str, int] = field(default_factory=dict)  # command -> exit code
     notes: list[str] = field(default_factory=list)
+    report: Path | None = None  # the handoff report written into the evidence folder
 
     @property
     def found(self) -> set[tuple[str, str, str]]:
@@ -385,6 +388,18 @@ async def _evidence(running: Running, plan: Plan, outcome: Outcome, echo: Callab
     )
     await running.monitor.stop()  # flushed: history.db is complete (`infraprobe history` reads it)
     outcome.commands["monitor"] = running.monitor.code if running.monitor.code is not None else -1
+    echo("writing the handoff report...")
+    outcome.report = _report(folder, outcome)
+
+
+def _report(folder: Path, outcome: Outcome) -> Path | None:
+    """The handoff report over the evidence folder, written into it; a report that cannot be built is a
+    note, never the end of the run (the evidence it would have read is all still there)."""
+    try:
+        return save_report(build_report([folder]), folder)
+    except (ConfigError, OSError) as exc:
+        outcome.notes.append(f"no report: {exc}")
+        return None
 
 
 @dataclass

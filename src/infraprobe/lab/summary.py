@@ -16,6 +16,9 @@ EVIDENCE = (
     "history.db",
     "lab.json",
     "logs/",
+    "report.md",
+    "report.html",
+    "report.json",
 )
 
 
@@ -36,6 +39,8 @@ def summary(outcome: Outcome) -> str:
         if plan.faults
         else f"verdict: {'all green' if outcome.ok else 'NOT green'}"
     )
+    if outcome.report is not None:  # last, so a script (and the README's first command) can take it
+        lines.append(f"report: {outcome.report.resolve()}")
     return "\n".join(lines)
 
 

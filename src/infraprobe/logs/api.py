@@ -54,7 +54,9 @@ def _rule_patterns() -> tuple[tuple[str, tuple[str, ...]], ...]:
     # Imported here, like the classifier above: `infraprobe logs` pays for the rule tables only when it runs.
     from infraprobe.classifier.rules import RULES
 
-    return tuple((r.source, tuple(r.needles)) for r in RULES)
+    # Sorted: a rule's needles may be a set, whose order changes with the hash seed, and a different
+    # order is a different hyperscan cache key (a ~10 s recompile on every run).
+    return tuple((r.source, tuple(sorted(r.needles))) for r in RULES)
 
 
 def scan(

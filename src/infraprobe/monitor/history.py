@@ -146,12 +146,16 @@ def summarize(
     *,
     windows: Sequence[tuple[str, timedelta]] = WINDOWS,
     components: Sequence[str] = (),
+    vantage: str | None = None,
 ) -> History:
+    """History as seen from every vantage together, or from `vantage` only."""
+    mine = (lambda row: row.vantage == vantage) if vantage else (lambda row: True)
     stats: list[WindowStats] = []
     for label, span in windows:
-        stats.extend(window_stats(label, _window_rollups(store, now - span, now, components), components))
+        rollups = [r for r in _window_rollups(store, now - span, now, components) if mine(r)]
+        stats.extend(window_stats(label, rollups, components))
     longest = max(span for _, span in windows)
-    transitions = store.transitions(now - longest, None, components)
+    transitions = [t for t in store.transitions(now - longest, None, components) if mine(t)]
     return History(
         now,
         tuple(label for label, _ in windows),

@@ -52,7 +52,19 @@ class KeyValues:
     pairs: tuple[tuple[str, str], ...]
 
 
-Block = Heading | Paragraph | Bullets | Table | KeyValues
+@dataclass(frozen=True, slots=True)
+class Chart:
+    """Numbers to draw. Formats that can (HTML: inline SVG) draw them; text formats leave a chart out, so a
+    view that adds one also gives its numbers in a Table."""
+
+    title: str
+    labels: tuple[str, ...]  # the x axis: one per point (times), or the bars' names
+    series: tuple[tuple[str, tuple[float | None, ...]], ...]  # (name, one value per label; None: no data)
+    kind: str = "line"  # "line": values over labels; "strip": one row of 0..100 cells per series; "bars"
+    unit: str = ""
+
+
+Block = Heading | Paragraph | Bullets | Table | KeyValues | Chart
 
 
 @dataclass(frozen=True, slots=True)

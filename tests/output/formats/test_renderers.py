@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from infraprobe.output.formats import FORMATS, render
-from infraprobe.output.model import Bullets, Case, Heading, KeyValues, Paragraph, Report, Table
+from infraprobe.output.model import Bullets, Case, Chart, Heading, KeyValues, Paragraph, Report, Table
 
 GOLDEN = Path(__file__).parent / "golden"
 HOSTILE = "<script>alert(1)</script> | pipe & amp\nsecond line \x1b]0;owned\x07\x1b[2J"
@@ -31,6 +31,12 @@ REPORT = Report(
         Bullets(("summary: the name could not be resolved", "owner: network team")),
         Bullets(("first", "second"), ordered=True),
         KeyValues((("cause", "dns_failure"), ("layer", "infrastructure"))),
+        Bullets(("[x] data/db: ok (done since 09:00)", "[ ] data/cache: `dig cache` fails (open)")),
+        Chart(
+            "Availability", ("09:00", "09:01"), (("cache", (0.0, None)), ("db", (100.0, 75.0))), "strip", "%"
+        ),
+        Chart("Latency <p95>", ("09:00", "09:01"), (("db", (3.0, 12.5)),), "line", "ms"),
+        Chart("Causes", ("dns_failure", HOSTILE), (("events", (4.0, 1.0)),), "bars"),
     ),
     data={"ok": False, "results": [{"component": "cache", "detail": HOSTILE}]},
     exit_code=1,
@@ -59,6 +65,7 @@ CASES = {
     "markdown.md": lambda: render(REPORT, "markdown"),
     "json.json": lambda: render(REPORT, "json"),
     "junit.xml": lambda: render(REPORT, "junit"),
+    "html.html": lambda: render(REPORT, "html"),
 }
 
 

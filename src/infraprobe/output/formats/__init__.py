@@ -7,11 +7,13 @@ mention; commands and `--format` pick it up from this registry.
 
 from __future__ import annotations
 
-from infraprobe.output.formats import json_, junit, markdown, text
+from infraprobe.output.formats import html, json_, junit, markdown, text
 from infraprobe.output.formats.base import Format, Options
 from infraprobe.output.model import Report
 
-FORMATS: dict[str, Format] = {f.name: f for f in (text.FORMAT, json_.FORMAT, markdown.FORMAT, junit.FORMAT)}
+FORMATS: dict[str, Format] = {
+    f.name: f for f in (text.FORMAT, json_.FORMAT, markdown.FORMAT, junit.FORMAT, html.FORMAT)
+}
 
 
 def render(
