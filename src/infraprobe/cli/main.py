@@ -67,6 +67,7 @@ SUMMARIES = {
     "lab": "Reproduce the staging outage from real parts, run check, analyze and logs on it, keep the evidence.",
     "monitor": "Probe every component on its interval; keep the history; say when a state changes and why.",
     "history": "Uptime and latency per window, incidents with cause and duration, and the cause breakdown.",
+    "report": "Write the handoff report: root causes and their whys, action items per owner, the checklist.",
     "validate": "Prove a fix: run the validation checks by category and judge them against the threshold.",
 }
 
