@@ -1,13 +1,16 @@
-"""What every test area shares: run the real `infraprobe` command, and start a real server or skip.
+"""What every test area shares: run the real `infraprobe` command, start a real server or skip, and find a
+probe kind's own test module.
 
 Import them (`from tests.conftest import run_cli, started`); area conftests keep only their own fixtures.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import subprocess
 import sys
+from pathlib import Path
 from typing import Protocol, Self, TypeVar
 
 import pytest
@@ -43,3 +46,25 @@ def started(server: S) -> S:
         return server.start()
     except ServerUnavailable as exc:
         pytest.skip(str(exc))
+
+
+TESTS = Path(__file__).parent
+
+
+def kind_test_attr(kind: str, name: str) -> object:
+    """`name` as defined by exactly one of the kind's own test modules (`tests/probes*/test_<kind>[_*].py`).
+
+    The central suites (the vocabulary run, the canary config) read what each kind supplies about itself from
+    here, so adding a kind never edits them; a kind that supplies nothing makes them fail, naming it.
+    """
+    paths = sorted({*TESTS.glob(f"probes*/test_{kind}.py"), *TESTS.glob(f"probes*/test_{kind}_*.py")})
+    modules = [importlib.import_module(_module_name(p)) for p in paths]
+    found = [m for m in modules if hasattr(m, name)]
+    if len(found) != 1:
+        where = [str(p.relative_to(TESTS.parent)) for p in paths] or f"no tests/probes*/test_{kind}*.py"
+        pytest.fail(f"kind {kind!r}: {len(found)} test modules define {name} (looked in {where})")
+    return getattr(found[0], name)
+
+
+def _module_name(path: Path) -> str:
+    return ".".join(path.relative_to(TESTS.parent).with_suffix("").parts)

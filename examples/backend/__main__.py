@@ -1,20 +1,8 @@
-"""`python -m examples.backend`: run the reference backend under uvicorn with settings from the environment."""
+"""`python -m examples.backend`: the reference backend (`infraprobe.lab.backend`) under uvicorn."""
 
 from __future__ import annotations
 
-import logging
-
-import uvicorn
-
-from examples.backend.app import create_app
-from examples.backend.settings import Settings
-
-
-def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    settings = Settings.load()
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
-
+from infraprobe.lab.backend.__main__ import main
 
 if __name__ == "__main__":
     main()

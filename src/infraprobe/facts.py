@@ -5,6 +5,12 @@ analysis reads it through the same object (`facts.MAX_CONNECTIONS.read(result.fa
 differently does not type-check, and a new probe kind that reports the capacity facts (MySQL next to
 PostgreSQL) is read by the capacity and drift rules unchanged. Results keep plain string keys, so stored
 and serialised results need no adapter.
+
+Every key lives here, kind-specific ones too (`VHOST`, `SERVING_STATUS`): this is the model layer, which
+analysis, stores and renderers read without importing a probe, and one flat declared set is what lets
+`ProbeRun` refuse a key and lets two kinds share one (a kind's own module declaring its keys would need a
+registration step here, an arrow from the model up to the probes). A new kind adds its keys in its own
+commit, as docs/architecture.md says.
 """
 
 from __future__ import annotations

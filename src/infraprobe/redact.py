@@ -29,20 +29,24 @@ _CLIP_MARGIN = 4096  # a cut-off piece of a known secret at a text's edge, maske
 
 # A key naming a credential: the words real configs and logs use (PGPASSWORD, DB_PASSWORD, access_token,
 # client_secret, secret_key, X-Api-Key, Authorization, credentials, Cookie, signature). A word must not run on
-# into more letters, so "passing:" or "keyspace:" are not keys.
+# into more letters, so "passing:" or "keyspace:" are not keys. The short, common words (key, pass, auth,
+# cookie) must also start a word, so "monkey=", "bypass:" or "author:" are not keys either; the compounds
+# that glue them to a prefix (apikey, accesskey, oauth) are listed.
 _SECRET_WORDS = (
-    r"(?:passwords?|passwd|passphrase|pass|pwd|secrets?|tokens?|keys?|credentials?|authorization|auth"
-    r"|cookies?|signature|session[_-]?id)(?![a-z])"
+    r"(?:passwords?|passwd|passphrase|pwd|secrets?|tokens?|credentials?|authorization|signature"
+    r"|session[_-]?id|(?:api|access|secret|private|signing|master|encryption|client)[_-]?keys?|oauth"
+    r"|(?<![a-z])(?:keys?|pass|auth|cookies?))(?![a-z])"
 )
 _SECRET_KEY = re.compile(_SECRET_WORDS, re.IGNORECASE)
 
 # Linear by construction: the search starts at a literal secret word; the rest of the key is at most 40
 # name characters (which cannot contain the separator, so backtracking is bounded by 40), and the value
-# stops at whitespace, a quote or a separator.
+# stops at whitespace, a quote or a separator. The key has no dots and a port is not a value, so
+# `auth.example.test:443` and `token-service:8080` keep their ports. A value opening an object or a list is structure, masked by `Redactor.value`.
 _KV = re.compile(
-    rf"(?P<keep>{_SECRET_WORDS}[\w.\-]{{0,40}}+[\"']?[^\S\n]{{0,8}}+[=:][^\S\n]{{0,8}}+"
-    r"(?:(?:bearer|basic|token|digest|negotiate|apikey)[^\S\n]+)?)"
-    r"(?P<val>\"(?:[^\"\\\n]|\\.)*\"?|'(?:[^'\\\n]|\\.)*'?|[^\s'\",;&]+)",
+    rf"(?P<keep>{_SECRET_WORDS}[\w\-]{{0,40}}+(?:[\"'][^\S\n]{{0,8}}+[=:]|[^\S\n]{{0,8}}+=|:(?!\d{{1,5}}(?!\w)))"
+    r"[^\S\n]{0,8}+(?:(?:bearer|basic|token|digest|negotiate|apikey)[^\S\n]+)?)"
+    r"(?P<val>\"(?:[^\"\\\n]|\\.)*\"?|'(?:[^'\\\n]|\\.)*'?|(?![{\[])[^\s'\",;&]+)",
     re.IGNORECASE,
 )
 # `scheme://user:password@host`: starts at the literal `://`; the password stops at `/` or whitespace,

@@ -1,4 +1,4 @@
-"""The reference backend (examples/backend) under uvicorn with real PostgreSQL and Redis."""
+"""The reference backend (infraprobe.lab.backend; examples/backend runs it) under uvicorn with real PostgreSQL and Redis."""
 
 from __future__ import annotations
 
@@ -7,14 +7,15 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import websockets
 
-from examples.backend.app import create_app
-from examples.backend.settings import Settings
+from infraprobe.lab.backend.app import create_app
+from infraprobe.lab.backend.settings import Settings
 from infraprobe.testing.netfaults import ClosedPort
 from tests.asgi.conftest import ROOT, free_port, poll, serve
 
@@ -91,21 +92,22 @@ async def test_backend_waiting_for_its_database(redis_server: Any) -> None:
     assert live.status_code == 200
 
 
-def test_runs_as_python_module(pg: Any, redis_server: Any) -> None:
-    """`python -m examples.backend` starts uvicorn from environment variables and becomes ready."""
+@pytest.mark.parametrize("module", ["examples.backend", "infraprobe.lab.backend"])
+def test_runs_as_python_module(pg: Any, redis_server: Any, module: str, tmp_path: Path) -> None:
+    """`python -m` starts uvicorn from environment variables and becomes ready: the example from the
+    repository, the package's own module (what the lab runs) from elsewhere, with no repository on its path."""
     port = free_port()
     s = settings_for(pg, redis_server)
+    cwd = ROOT if module.startswith("examples") else tmp_path
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
         "BACKEND_PORT": str(port),
         "BACKEND_PG_DSN": s.pg_dsn,
         "BACKEND_PG_PASSWORD": s.pg_password or "",
         "BACKEND_REDIS_URL": s.redis_url,
         "BACKEND_REDIS_PASSWORD": s.redis_password or "",
     }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "examples.backend"], cwd=ROOT, env=env, stderr=subprocess.PIPE
-    )
+    proc = subprocess.Popen([sys.executable, "-m", module], cwd=cwd, env=env, stderr=subprocess.PIPE)
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}") as c:
             deadline = time.monotonic() + 15

@@ -164,8 +164,38 @@ def test_masking_is_linear_on_pathological_megabyte_lines(name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["critical dependencies not passing: db", "keyspace: 0", "tokenizer: bpe", "authority: ok"]
+    "text",
+    [
+        "critical dependencies not passing: db",
+        "keyspace: 0",
+        "tokenizer: bpe",
+        "authority: ok",
+        "monkey=banana",
+        "bypass: on",
+        "author: bob",
+    ],
 )
 def test_words_that_only_start_like_a_key_are_left_alone(text: str) -> None:
     """A secret word must end the key's word: ordinary prose with a colon stays readable."""
     assert mask_patterns(text) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "connect to auth.example.test:443 failed",
+        "dial tcp token-service:8080: connection refused",
+        '"public-auth": {"status": "down"}',
+        '"session-keys": ["a", "b"]',
+    ],
+)
+def test_host_ports_and_structured_values_are_not_secrets(text: str) -> None:
+    """A host named after a credential word keeps its port, and a value that opens an object or a list is
+    structure (masked field by field by `Redactor.value`), not a secret: masking them broke history's JSON
+    and hid the port of an auth service in an outage."""
+    assert mask_patterns(text) == text
+
+
+def test_a_colon_without_a_space_still_separates_a_secret() -> None:
+    """`password:abc` in free text is masked; only a port-like number after a colon is kept."""
+    assert mask_patterns("password:abc token:deadbeef01") == "password:*** token:***"

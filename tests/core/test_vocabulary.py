@@ -1,8 +1,8 @@
 """Phases and facts are declared vocabularies: every probe kind emits only declared names of declared types.
 
-Each kind in the registry runs once against a real server on loopback; a new kind without a scenario here
-fails `test_every_kind_has_a_scenario`, so analysis can never silently miss a fact a new probe spells its own
-way. `ProbeRun` also refuses undeclared names at run time, so every other probe test checks the same thing.
+Each kind in the registry runs once against a real server on loopback, as its own test module
+(`tests/probes*/test_<kind>*.py`) says in `vocabulary_scenario`; a new kind without one fails here, so
+analysis can never silently miss a fact a new probe spells its own way. `ProbeRun` also refuses undeclared names at run time, so every other probe test checks the same thing.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 from pathlib import Path
+from typing import cast
 
 import pytest
 
@@ -18,92 +19,20 @@ from infraprobe.config.model import ComponentBase
 from infraprobe.facts import DECLARED, Fact
 from infraprobe.net import Net
 from infraprobe.phases import Phase
-from infraprobe.probes.amqp import AmqpCheck
 from infraprobe.probes.base import ProbeRun
-from infraprobe.probes.dns import DnsCheck
-from infraprobe.probes.grpc import GrpcCheck
-from infraprobe.probes.http import HttpCheck
-from infraprobe.probes.mysql import MysqlCheck
-from infraprobe.probes.postgres import PostgresCheck
-from infraprobe.probes.redis import RedisCheck
 from infraprobe.probes.registry import REGISTRY
-from infraprobe.probes.tcp import TcpCheck
-from infraprobe.probes.tls import TlsCheck
-from infraprobe.probes.websocket import WebSocketCheck
 from infraprobe.result import CheckResult, Status
 from infraprobe.runner import Runner
 from infraprobe.taxonomy import Component
-from infraprobe.testing.certs import make_test_pki
-from infraprobe.testing.grpcserver import GrpcHealthServer
-from infraprobe.testing.httpservers import DemoApp, HttpServer, WsServer
-from infraprobe.testing.postgres import PostgresServer
-from infraprobe.testing.redis import RedisServer
-from tests import servers
-from tests.conftest import started
+from tests.conftest import kind_test_attr
 
 Scenario = Callable[[AsyncExitStack, Path], Awaitable[ComponentBase]]
+PROBED = sorted(kind for kind, spec in REGISTRY.items() if spec.run is not None)
 
 
-async def _dns(stack: AsyncExitStack, tmp: Path) -> ComponentBase:
-    return DnsCheck(name="c", host="localhost", record_types=("A",))
-
-
-async def _tcp(stack: AsyncExitStack, tmp: Path) -> ComponentBase:
-    server = await stack.enter_async_context(HttpServer(DemoApp()))
-    return TcpCheck(name="c", host="127.0.0.1", port=server.port)
-
-
-async def _tls(stack: AsyncExitStack, tmp: Path) -> ComponentBase:
-    pki = make_test_pki(tmp)
-    server = await stack.enter_async_context(HttpServer(DemoApp(), ssl_context=pki.healthy))
-    return TlsCheck(name="c", host="localhost", port=server.port, ca_file=str(pki.ca_file))
-
-
-async def _http(stack: AsyncExitStack, tmp: Path) -> ComponentBase:
-    server = await stack.enter_async_context(HttpServer(DemoApp()))
-    return HttpCheck(name="c", url=server.url("/redirect"), follow_redirects=True)
-
-
-async def _websocket(stack: AsyncExitStack, tmp: Path) -> ComponentBase:
-    server = await stack.enter_async_context(WsServer("echo"))
-    return WebSocketCheck(name="c", url=server.url(), send="hi", expect="hi")
-
-
-async def _postgres(stack: AsyncExitStack, tmp: Path) -> ComponentBase:
-    server = stack.enter_context(started(PostgresServer()))
-    return PostgresCheck(name="c", dsn=server.dsn())
-
-
-async def _redis(stack: AsyncExitStack, tmp: Path) -> ComponentBase:
-    server = stack.enter_context(started(RedisServer()))
-    return RedisCheck(name="c", url=server.url())
-
-
-async def _mysql(stack: AsyncExitStack, tmp: Path) -> ComponentBase:
-    return MysqlCheck(name="c", url=servers.mariadb().url())
-
-
-async def _amqp(stack: AsyncExitStack, tmp: Path) -> ComponentBase:
-    return AmqpCheck(name="c", url=servers.rabbitmq().url())
-
-
-async def _grpc(stack: AsyncExitStack, tmp: Path) -> ComponentBase:
-    server = await stack.enter_async_context(GrpcHealthServer())
-    return GrpcCheck(name="c", host="127.0.0.1", port=server.port)
-
-
-SCENARIOS: dict[str, Scenario] = {
-    "dns": _dns,
-    "tcp": _tcp,
-    "tls": _tls,
-    "http": _http,
-    "websocket": _websocket,
-    "postgres": _postgres,
-    "redis": _redis,
-    "mysql": _mysql,
-    "amqp": _amqp,
-    "grpc": _grpc,
-}
+def scenario(kind: str) -> Scenario:
+    """The kind's healthy run, from its own test module's `vocabulary_scenario`."""
+    return cast(Scenario, kind_test_attr(kind, "vocabulary_scenario"))
 
 
 @pytest.fixture
@@ -113,15 +42,11 @@ async def runner() -> AsyncIterator[Runner]:
     r.net.close()
 
 
-def test_every_kind_has_a_scenario() -> None:
-    probed = {kind for kind, spec in REGISTRY.items() if spec.run is not None}
-    assert probed == set(SCENARIOS)
-
-
-@pytest.mark.parametrize("kind", sorted(SCENARIOS))
+@pytest.mark.parametrize("kind", PROBED)
 async def test_emitted_phases_and_facts_are_declared(kind: str, runner: Runner, tmp_path: Path) -> None:
+    """Every probing kind in the registry runs: one without a `vocabulary_scenario` fails here, named."""
     async with AsyncExitStack() as stack:
-        result = await runner.check(await SCENARIOS[kind](stack, tmp_path))
+        result = await runner.check(await scenario(kind)(stack, tmp_path))
     assert result.status is not Status.FAIL, (result.message, result.diagnosis)
     assert result.phases and all(isinstance(p.name, Phase) for p in result.phases)
     _assert_declared(result)

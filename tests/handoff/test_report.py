@@ -226,3 +226,20 @@ def test_html_is_one_self_contained_page(tmp_path: Path) -> None:
     assert page.startswith("<!DOCTYPE html>") and "<style>" in page
     assert not re.search(r"<(script|link|img|iframe)\b|src=|@import|url\(", page)  # nothing to fetch
     assert 'aria-label="open"' in page and 'aria-label="done"' in page
+
+
+def test_log_files_given_as_they_are_are_scanned(tmp_path: Path) -> None:
+    _write(tmp_path, "analyze.json", ANALYZE)
+    log = tmp_path / "backend.log"
+    log.write_text(
+        "2026-12-06T08:00:01Z ERROR Error -3 connecting to cache.internal:6379. "
+        "Temporary failure in name resolution.\n"
+    )
+    report = build_report([tmp_path / "analyze.json", log])
+    cache = report.data["actions"][0]
+    assert cache["component"] == "cache" and "logs: 1 dns_failure event(s)" in cache["evidence"]
+
+
+def test_a_missing_path_is_one_line(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="no such file or folder"):
+        load_evidence([tmp_path / "nope.json"])

@@ -9,7 +9,8 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -184,3 +185,15 @@ def test_config_errors(fields: dict[str, Any], message: str) -> None:
     with pytest.raises(ValidationError) as info:
         AmqpCheck(name="mq", **fields)
     assert message in str(info.value)
+
+
+# The healthy run tests/core/test_vocabulary.py makes of this kind (every phase and fact it emits is declared).
+async def vocabulary_scenario(stack: AsyncExitStack, tmp: Path) -> AmqpCheck:
+    return AmqpCheck(name="c", url=rabbitmq().url())
+
+
+# This kind's places for a secret in tests/core/test_secrets.py's canary config (its placeholders are listed there).
+SECRET_CANARIES = """
+  - {{name: amqp-url, kind: amqp, url: "amqp://app:${{PW}}@127.0.0.1:{closed}/app"}}
+  - {{name: amqp-field, kind: amqp, host: 127.0.0.1, port: {closed}, user: app, password: "{literal}"}}
+"""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AsyncExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -200,3 +200,15 @@ topology:
     drift = [f["evidence"] for f in data["findings"] if f["code"] == "drift"]
     assert "db max_connections: declared 100, observed 20" in drift
     assert MARIADB_PASSWORD not in json.dumps(data)
+
+
+# The healthy run tests/core/test_vocabulary.py makes of this kind (every phase and fact it emits is declared).
+async def vocabulary_scenario(stack: AsyncExitStack, tmp: Path) -> MysqlCheck:
+    return MysqlCheck(name="c", url=mariadb().url())
+
+
+# This kind's places for a secret in tests/core/test_secrets.py's canary config (its placeholders are listed there).
+SECRET_CANARIES = """
+  - {{name: mysql-url, kind: mysql, url: "mysql://app:${{PW}}@127.0.0.1:{closed}/app"}}
+  - {{name: mysql-field, kind: mysql, host: 127.0.0.1, port: {closed}, user: app, password: "{literal}"}}
+"""

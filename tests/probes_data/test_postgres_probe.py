@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from contextlib import AsyncExitStack
+from pathlib import Path
+
 import pytest
 
 from infraprobe.probes.postgres import PostgresCheck, min_headroom
 from infraprobe.result import Status
 from infraprobe.taxonomy import Cause
 from infraprobe.testing.postgres import PostgresServer
+from tests.conftest import started
 
 from .conftest import PG_PASSWORD, WRONG_PASSWORD, Check, cause, holding, phase_names
 
@@ -184,3 +188,18 @@ def test_invalid_config_is_rejected(fields: dict[str, object], message: str) -> 
 def test_min_headroom_threshold(setting: int | str | None, usable: int, expected: int) -> None:
     """Default threshold is max(3, 10% of usable slots); an int is slots, 'N%' a share of usable slots."""
     assert min_headroom(setting, usable) == expected
+
+
+# The healthy run tests/core/test_vocabulary.py makes of this kind (every phase and fact it emits is declared).
+async def vocabulary_scenario(stack: AsyncExitStack, tmp: Path) -> PostgresCheck:
+    server = stack.enter_context(started(PostgresServer()))
+    return PostgresCheck(name="c", dsn=server.dsn())
+
+
+# This kind's places for a secret in tests/core/test_secrets.py's canary config (its placeholders are listed there).
+SECRET_CANARIES = """
+  - {{name: pg-dsn, kind: postgres, dsn: "postgresql://app:${{PW}}@127.0.0.1:{closed}/app?connect_timeout=2"}}
+  - {{name: pg-kv, kind: postgres, dsn: "host=127.0.0.1 port={closed} user=app password=${{PW}} dbname=app"}}
+  - {{name: pg-field, kind: postgres, host: 127.0.0.1, port: {closed}, user: app, password: "{literal}"}}
+  - {{name: pg-odd, kind: postgres, host: 127.0.0.1, port: {closed}, user: app, password: "${{ODD}}"}}
+"""

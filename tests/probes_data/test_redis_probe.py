@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import AsyncExitStack, ExitStack, contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +14,7 @@ from infraprobe.probes.wire.resp import RedisReplyError
 from infraprobe.result import Status
 from infraprobe.taxonomy import Cause, Layer
 from infraprobe.testing.redis import RedisServer
+from tests.conftest import started
 
 from .conftest import REDIS_PASSWORD, WRONG_PASSWORD, Check, cause, phase_names
 
@@ -260,3 +262,16 @@ def test_url_fields_merge() -> None:
     check = cfg(url="rediss://app:p%40ss@cache.internal:6380/2")
     assert check.target() == "rediss://cache.internal:6380/2"
     assert cfg(url="redis://cache.internal", db=4, password="pw").target() == "redis://cache.internal:6379/4"
+
+
+# The healthy run tests/core/test_vocabulary.py makes of this kind (every phase and fact it emits is declared).
+async def vocabulary_scenario(stack: AsyncExitStack, tmp: Path) -> RedisCheck:
+    server = stack.enter_context(started(RedisServer()))
+    return RedisCheck(name="c", url=server.url())
+
+
+# This kind's places for a secret in tests/core/test_secrets.py's canary config (its placeholders are listed there).
+SECRET_CANARIES = """
+  - {{name: redis-url, kind: redis, url: "redis://:${{PW}}@127.0.0.1:{closed}/0"}}
+  - {{name: redis-field, kind: redis, host: 127.0.0.1, port: {closed}, password: "{literal}"}}
+"""

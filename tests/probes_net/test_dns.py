@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from contextlib import AsyncExitStack
+from pathlib import Path
 
 from infraprobe.net import Net, SystemResolver
 from infraprobe.probes.dns import DnsCheck
@@ -141,3 +143,8 @@ def test_nameserver_must_be_an_address() -> None:
         except ValueError:
             continue
         raise AssertionError(f"{bad!r} accepted")
+
+
+# The healthy run tests/core/test_vocabulary.py makes of this kind (every phase and fact it emits is declared).
+async def vocabulary_scenario(stack: AsyncExitStack, tmp: Path) -> DnsCheck:
+    return DnsCheck(name="c", host="localhost", record_types=("A",))

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import socket
 from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -160,3 +162,15 @@ def test_config_needs_host_and_port() -> None:
         GrpcCheck(name="svc", host="h")  # type: ignore[call-arg]
     assert "port" in str(info.value)
     assert GrpcCheck(name="svc", host="h", port=1).target() == "h:1/(server)"
+
+
+# The healthy run tests/core/test_vocabulary.py makes of this kind (every phase and fact it emits is declared).
+async def vocabulary_scenario(stack: AsyncExitStack, tmp: Path) -> GrpcCheck:
+    server = await stack.enter_async_context(GrpcHealthServer())
+    return GrpcCheck(name="c", host="127.0.0.1", port=server.port)
+
+
+# This kind's places for a secret in tests/core/test_secrets.py's canary config (its placeholders are listed there).
+SECRET_CANARIES = """
+  - {{name: grpc-metadata, kind: grpc, host: 127.0.0.1, port: {closed}, metadata: {{authorization: "Bearer ${{PW}}"}}}}
+"""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from contextlib import AsyncExitStack
+from pathlib import Path
 
 from infraprobe.probes.http import HttpCheck, HttpExpect, TlsClient
 from infraprobe.result import Status
@@ -231,3 +233,22 @@ async def test_post_body_and_headers_reach_the_server(runner: Runner, app: HttpS
     assert (request.method, request.body) == ("POST", b'{"a": 1}')
     assert request.headers["x-probe"] == "1"
     assert request.headers["host"] == f"127.0.0.1:{app.port}"
+
+
+# The healthy run tests/core/test_vocabulary.py makes of this kind (every phase and fact it emits is declared).
+async def vocabulary_scenario(stack: AsyncExitStack, tmp: Path) -> HttpCheck:
+    server = await stack.enter_async_context(HttpServer(DemoApp()))
+    return HttpCheck(name="c", url=server.url("/redirect"), follow_redirects=True)
+
+
+# This kind's places for a secret in tests/core/test_secrets.py's canary config (its placeholders are listed there).
+SECRET_CANARIES = """
+  - {{name: http-userinfo, kind: http, url: "http://probe:${{PW}}@127.0.0.1:{app}/auth"}}
+  - {{name: http-wrong-userinfo, kind: http, url: "http://probe:${{PW}}x@127.0.0.1:{app}/auth"}}
+  - {{name: http-query, kind: http, url: "http://127.0.0.1:{app}/missing?access_token=${{PW}}&x=1"}}
+  - name: http-headers
+    kind: http
+    url: http://127.0.0.1:{echo}/echo
+    headers: {{Authorization: "Bearer ${{PW}}", X-Api-Key: "${{PW}}"}}
+  - {{name: http-refused, kind: http, url: "http://probe:${{PW}}@127.0.0.1:{closed}/"}}
+"""

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import time
+from contextlib import AsyncExitStack
+from pathlib import Path
 
 from infraprobe.probes.tcp import TcpCheck
 from infraprobe.runner import Runner
 from infraprobe.taxonomy import Cause, Layer
+from infraprobe.testing.httpservers import DemoApp, HttpServer
 from infraprobe.testing.netfaults import (
     UNREACHABLE_V6,
     ClosedPort,
@@ -93,3 +96,9 @@ async def test_reset_after_accept_is_connection_reset(runner: Runner) -> None:
         check = TcpCheck(name="ssh", host="127.0.0.1", port=server.port, expect_banner="SSH", timeout=1)
         result = await runner.check(check)
     assert_failed(result, Cause.CONNECTION_RESET, phase="first_byte")
+
+
+# The healthy run tests/core/test_vocabulary.py makes of this kind (every phase and fact it emits is declared).
+async def vocabulary_scenario(stack: AsyncExitStack, tmp: Path) -> TcpCheck:
+    server = await stack.enter_async_context(HttpServer(DemoApp()))
+    return TcpCheck(name="c", host="127.0.0.1", port=server.port)

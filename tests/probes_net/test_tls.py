@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from ssl import SSLContext
 
@@ -12,7 +12,7 @@ from infraprobe.probes.tls import TlsCheck
 from infraprobe.result import Status
 from infraprobe.runner import Runner
 from infraprobe.taxonomy import Cause, Layer
-from infraprobe.testing.certs import TestPki
+from infraprobe.testing.certs import TestPki, make_test_pki
 from infraprobe.testing.httpservers import DemoApp, HttpServer
 from infraprobe.testing.netfaults import ClosedPort
 from tests.probes_net.helpers import assert_failed, assert_healthy
@@ -150,3 +150,10 @@ async def test_missing_ca_file_is_resource_missing(runner: Runner, tmp_path: Pat
     assert result.phases == ()
     assert result.diagnosis is not None
     assert result.diagnosis.cause is Cause.RESOURCE_MISSING
+
+
+# The healthy run tests/core/test_vocabulary.py makes of this kind (every phase and fact it emits is declared).
+async def vocabulary_scenario(stack: AsyncExitStack, tmp: Path) -> TlsCheck:
+    pki = make_test_pki(tmp)
+    server = await stack.enter_async_context(HttpServer(DemoApp(), ssl_context=pki.healthy))
+    return TlsCheck(name="c", host="localhost", port=server.port, ca_file=str(pki.ca_file))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from contextlib import AsyncExitStack
+from pathlib import Path
+
 from infraprobe.probes.websocket import TlsClient, WebSocketCheck
 from infraprobe.result import Status
 from infraprobe.runner import Runner
@@ -128,3 +131,15 @@ async def test_credentials_in_ws_url_are_redacted(runner: Runner) -> None:
     assert result.status is Status.OK
     assert "t0ps3cret" not in str(result.to_dict())
     assert "t0ps3cret" not in WebSocketCheck(name="ws", url=url).target()
+
+
+# The healthy run tests/core/test_vocabulary.py makes of this kind (every phase and fact it emits is declared).
+async def vocabulary_scenario(stack: AsyncExitStack, tmp: Path) -> WebSocketCheck:
+    server = await stack.enter_async_context(WsServer("echo"))
+    return WebSocketCheck(name="c", url=server.url(), send="hi", expect="hi")
+
+
+# This kind's places for a secret in tests/core/test_secrets.py's canary config (its placeholders are listed there).
+SECRET_CANARIES = """
+  - {{name: ws-userinfo, kind: websocket, url: "ws://probe:${{PW}}@127.0.0.1:{closed}/ws", headers: {{X-Api-Key: "${{PW}}"}}}}
+"""

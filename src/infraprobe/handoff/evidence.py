@@ -30,7 +30,7 @@ def load_evidence(paths: Iterable[Path]) -> Evidence:
     evidence = Evidence()
     for path in paths:
         evidence = _add_folder(evidence, path) if path.is_dir() else _add_file(evidence, path)
-    if not evidence.outputs:
+    if not evidence.outputs and not evidence.log_files:
         raise ConfigError(
             "no infraprobe JSON output (check, analyze, logs, validate) found", field="EVIDENCE"
         )
@@ -51,8 +51,12 @@ def _add_folder(evidence: Evidence, folder: Path) -> Evidence:
 
 
 def _add_file(evidence: Evidence, path: Path) -> Evidence:
+    if not path.is_file():
+        raise ConfigError("no such file or folder", location=Location(str(path)))
     if path.suffix in (".yaml", ".yml"):
         return replace(evidence, config=path)
+    if path.suffix != ".json":  # a log file: the report scans it (see build_report)
+        return replace(evidence, log_files=(*evidence.log_files, path), files=(*evidence.files, str(path)))
     document = read_json(path)
     kind = recognise(document, path)
     if kind == "report" and kind in evidence.outputs:

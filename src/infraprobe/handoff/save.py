@@ -8,6 +8,7 @@ from pathlib import Path
 
 from infraprobe.handoff.evidence import load_evidence
 from infraprobe.handoff.history import read_samples
+from infraprobe.logs import scan
 from infraprobe.output.formats import FORMATS, render
 from infraprobe.output.model import Report
 from infraprobe.output.views.handoff import Context, Evidence, Scrub, handoff_report
@@ -22,6 +23,9 @@ def build_report(paths: Sequence[Path], *, store: str | None = None, addresses: 
     context = _context(evidence, paths, store, Scrub(addresses=addresses))
     if context.store:
         evidence = replace(evidence, samples=read_samples(context.store))
+    if evidence.log_files:  # logs given as they are: read now, with the same scanner `infraprobe logs` uses
+        outputs = {**evidence.outputs, "logs": scan(evidence.log_files).to_dict()}
+        evidence = replace(evidence, outputs=outputs)
     return handoff_report(evidence, context)
 
 

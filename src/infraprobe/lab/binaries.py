@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib.util
 import shutil
 
-from infraprobe.lab.parts import BACKEND_PACKAGE
 from infraprobe.testing.postgres import ServerUnavailable, find_bindir
 
 BACKEND_MODULES = ("fastapi", "uvicorn", "psycopg_pool", "redis")
@@ -25,13 +24,9 @@ def missing() -> list[str]:
         problems.append(
             "redis-server not found: `apt-get install redis-server` (Debian/Ubuntu; `./dev setup` does it)"
         )
-    if not (BACKEND_PACKAGE / "app.py").is_file():
-        problems.append(
-            f"the reference backend is not at {BACKEND_PACKAGE}: run the lab from a source checkout"
-        )
     absent = [m for m in BACKEND_MODULES if importlib.util.find_spec(m) is None]
     if absent:
         problems.append(
-            f"the reference backend needs {', '.join(absent)}: `pip install -e '.[dev]'` (`./dev setup` does it)"
+            f"the reference backend needs {', '.join(absent)}: `pip install 'infraprobe[lab]'` (`./dev setup` does it)"
         )
     return problems

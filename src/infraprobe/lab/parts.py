@@ -1,7 +1,7 @@
 """The lab's parts, each started in its host: resolver, PostgreSQL, Redis, the worker, the backend.
 
 PostgreSQL and Redis are the test suite's own launchers, started from a thread inside the host's
-namespace so the servers are born there. The backend is the reference app (`examples/backend`) run by
+namespace so the servers are born there. The backend is the reference app (`infraprobe.lab.backend`) run by
 uvicorn inside the app's namespace, where `ip netns exec` gives it the lab's resolver.
 """
 
@@ -26,8 +26,7 @@ from infraprobe.testing.dnsstub import DnsStub
 from infraprobe.testing.postgres import PostgresServer
 from infraprobe.testing.redis import RedisServer
 
-REPO = Path(__file__).resolve().parents[3]
-BACKEND_PACKAGE = REPO / "examples" / "backend"
+BACKEND_MODULE = "infraprobe.lab.backend"  # in the package: the lab runs from a wheel as from a checkout
 
 
 class Resolver(DnsStub):
@@ -121,11 +120,10 @@ class Backend:
 
     async def start(self) -> Backend:
         self._log = self.log_path.open("ab")
-        argv = exec_argv(self.ns, [*_deathsig(), sys.executable, "-m", "examples.backend"])
-        env = {**os.environ, **self.env, "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"}
+        argv = exec_argv(self.ns, [*_deathsig(), sys.executable, "-m", BACKEND_MODULE])
+        env = {**os.environ, **self.env, "PYTHONUNBUFFERED": "1"}
         self.proc = await asyncio.create_subprocess_exec(
             *argv,
-            cwd=REPO,
             env=env,
             stdout=self._log,
             stderr=asyncio.subprocess.STDOUT,

@@ -24,6 +24,7 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}dt{font-we
 .ok{color:var(--ok)}.fail{color:var(--fail)}.warn{color:var(--warn)}.muted{color:var(--muted)}
 p.ok,p.fail{font-weight:600}tr.fail td:first-child{border-left:4px solid var(--fail)}
 ul.checklist{list-style:none;padding-left:0}ul.checklist li{margin:.25rem 0}
+p,li,dd,dt{overflow-wrap:anywhere}
 .box{display:inline-block;width:1.4em;font-weight:700}
 figure{margin:.5rem 0 1.5rem}figcaption{font-weight:600}svg{max-width:100%;height:auto}
 """

@@ -45,6 +45,7 @@ class Evidence:
     config: Path | None = None
     history: Path | None = None  # a history store next to the evidence (sqlite file)
     samples: tuple[Sample, ...] = ()  # what that store (or --store) recorded, oldest first
+    log_files: tuple[Path, ...] = ()  # logs given as they are (scanned into the "logs" output)
 
     def get(self, kind: str) -> Mapping[str, Any]:
         return self.outputs.get(kind, {})
@@ -425,11 +426,13 @@ def _causes_blocks(samples: Sequence[Sample], scrub: Scrub) -> list[Block]:
 def _commands(evidence: Evidence, context: Context) -> tuple[tuple[str, str], ...]:
     store = f" --store {context.store}" if context.store else ""
     validate = f"infraprobe validate {context.config} --format json > validate.json"
+    analyze = f"infraprobe analyze {context.config} --observe --format json > analyze.json"
     return (
         ("watch while fixing", f"infraprobe monitor {context.config}{store}"),
         ("what happened since", f"infraprobe history {context.config}{store}"),
         ("validate the fix", validate),
-        ("update this report", f"infraprobe report {context.folder} validate.json"),
+        ("look for root causes again", analyze),
+        ("update this report", f"infraprobe report {context.folder} analyze.json validate.json"),
     )
 
 

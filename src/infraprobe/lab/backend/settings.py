@@ -59,4 +59,4 @@ def _coerce(cls: type[Settings], name: str, value: Any) -> Any:
         return value if value != "" else None
     if isinstance(default, bool):
         return value.strip().lower() in ("1", "true", "yes", "on")
-    return type(default)(value)
+    return float(value) if isinstance(default, float) else int(value)  # every other field is a number

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from psycopg_pool import AsyncConnectionPool
 from redis.asyncio import Redis
 
-from examples.backend.settings import Settings
+from infraprobe.lab.backend.settings import Settings
 
 SCHEMA = "CREATE TABLE IF NOT EXISTS items (id serial PRIMARY KEY, name text NOT NULL)"
 
