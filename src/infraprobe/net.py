@@ -11,6 +11,7 @@ import functools
 import ipaddress
 import socket
 import ssl
+import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -161,13 +162,45 @@ class SslContexts:
         if options.ca_file is not None and not Path(options.ca_file).is_file():
             # Raised as FileNotFoundError so the classifier reports resource_missing, not a TLS failure.
             raise FileNotFoundError(2, "CA file does not exist", options.ca_file)
-        ctx = ssl.create_default_context(cafile=options.ca_file)
+        ctx = _context(options.ca_file)
         if not options.verify:
             ctx.check_hostname = False
             ctx.verify_mode = ssl.CERT_NONE
         if options.client_cert:
             ctx.load_cert_chain(options.client_cert, options.client_key)
         return ctx
+
+
+# The distributions' bundles, for a Python whose own OpenSSL looks elsewhere (pyenv, python.org builds):
+# the same list truststore uses on Linux.
+OS_BUNDLES = (
+    "/etc/ssl/certs/ca-certificates.crt",  # Debian, Ubuntu, Alpine
+    "/etc/pki/tls/certs/ca-bundle.crt",  # Fedora, RHEL
+    "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+    "/etc/ssl/ca-bundle.pem",  # openSUSE
+    "/etc/ssl/cert.pem",
+)
+
+
+def _context(ca_file: str | None) -> ssl.SSLContext:
+    """A given CA file replaces the system store; otherwise the OS trust store decides, as it does for the
+    application being diagnosed, not a bundle that shipped with Python or a wheel.
+
+    On macOS and Windows that is truststore (the platform verifier). On Linux truststore re-reads the CA
+    bundle on every handshake (about 14 ms of CPU each, measured), so the distribution's bundle is loaded
+    once into the cached context instead, which is what truststore verifies against there."""
+    if ca_file is not None:
+        return ssl.create_default_context(cafile=ca_file)
+    if sys.platform in ("darwin", "win32"):
+        import truststore  # only where it is used; ~24 ms to import
+
+        return truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx = ssl.create_default_context()
+    if not ctx.cert_store_stats()["x509_ca"]:
+        bundle = next((path for path in OS_BUNDLES if Path(path).is_file()), None)
+        if bundle is not None:
+            ctx.load_verify_locations(cafile=bundle)
+    return ctx
 
 
 class Net:

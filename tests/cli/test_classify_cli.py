@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from infraprobe import __version__
 from tests.conftest import run_cli
 
 REDIS_DNS = "Error -3 connecting to cache.internal:6379. Temporary failure in name resolution."
@@ -53,3 +54,26 @@ def test_empty_input_is_usage_error() -> None:
     """No text at all is a usage error (exit 2) with one line on stderr."""
     proc = run_cli("classify", "-", stdin="")
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1
+
+
+def test_jsonl_echoes_ids_and_answers_every_line() -> None:
+    """One line out per line in, blank ones included; the caller's `id` comes back with its answer."""
+    lines = [json.dumps({"id": "req-1", "text": POOL}), "", json.dumps({"id": 2, "text": REDIS_DNS})]
+    proc = run_cli("classify", "--jsonl", stdin="\n".join(lines) + "\n")
+    out = [json.loads(x) for x in proc.stdout.splitlines()]
+    assert [(o.get("id"), o["line"], o.get("cause")) for o in out] == [
+        ("req-1", 1, "pool_exhausted"),
+        (None, 2, None),
+        (2, 3, "dns_failure"),
+    ]
+    assert out[1]["skipped"] == "blank line"
+    assert proc.returncode == 0
+
+
+def test_every_json_document_names_its_schema_and_version() -> None:
+    """`-o JSON` (any case) prints a document that starts with its schema and the tool's version."""
+    proc = run_cli("classify", "-o", "JSON", POOL)
+    doc = json.loads(proc.stdout)
+    assert list(doc)[:2] == ["schema", "version"]
+    assert doc["schema"] == "infraprobe.classify/v1"
+    assert doc["version"] == __version__

@@ -97,12 +97,13 @@ def test_log_readers(data: bytes) -> None:
     )
 )
 def test_classify_jsonl(lines: list[str]) -> None:
-    """One output line per non-blank input line, each a JSON object; never an exception."""
+    """One output line per input line (blank ones included, so outputs align with inputs), each a JSON object;
+    never an exception."""
     data = ("\n".join(lines) + "\n").encode("utf-8", "surrogatepass")
     out = io.StringIO()
     status = _jsonl(io.BytesIO(data), out)
     written = [json.loads(line) for line in out.getvalue().splitlines()]
-    expected = [line for line in data.split(b"\n") if line.strip()]
+    expected = data.split(b"\n")[:-1]  # every line, up to the final newline
     assert len(written) == len(expected) and status in (0, 2)
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import hmac
 from collections.abc import Iterable
-from typing import Literal
+from pathlib import Path
+from typing import Any, Literal
 
 from infraprobe.asgi import body
 from infraprobe.asgi.model import Snapshot, StartupView
@@ -18,9 +19,10 @@ from infraprobe.asgi.monitor import Checker, Dependency, Monitor
 from infraprobe.asgi.startup import Startup
 from infraprobe.clock import Clock, SystemClock
 from infraprobe.config.model import ComponentBase
+from infraprobe.configfile import load_config
 from infraprobe.redact import NO_SECRETS, Redactor
 from infraprobe.result import CheckResult
-from infraprobe.runner import Runner
+from infraprobe.runner import Runner, probed
 
 Route = Literal["live", "startup", "ready", "infrastructure"]
 Response = tuple[int, bytes]
@@ -59,6 +61,17 @@ class HealthChecks:
         self._tasks: list[asyncio.Task[None]] = []
         self._cache: dict[tuple[object, ...], Response] = {}
         self._live = (200, body.encode(body.liveness()))
+
+    @classmethod
+    def from_config(cls, path: str | Path, **options: Any) -> HealthChecks:
+        """Watch the components of an infraprobe config file: the app and `infraprobe check` share one YAML.
+
+        Network paths (nothing to probe) are left out; the config's secrets are masked in every response.
+        `options` are the constructor's (interval, token, startup, ...). Raises ConfigError for a bad file.
+        """
+        loaded = load_config(path)
+        runnable, _ = probed(loaded.config.components)
+        return cls(runnable, redactor=options.pop("redactor", loaded.redactor), **options)
 
     def _monitors(
         self, components: Iterable[ComponentBase | Dependency], interval: float, staleness: float | None

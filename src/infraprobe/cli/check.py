@@ -8,13 +8,24 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+import yaml
 
-from infraprobe.cli.common import TABLE, FormatOption, load, terminal_width, use_colour, write_out
+from infraprobe.cli.common import (
+    TABLE,
+    FailOn,
+    FailOnOption,
+    FormatOption,
+    NoHeadersOption,
+    OutputOption,
+    QuietOption,
+    emit,
+    load,
+)
 from infraprobe.cli.progress import Progress
 from infraprobe.errors import ConfigError
-from infraprobe.output.formats import render
 from infraprobe.output.views.check import check_report
-from infraprobe.runner import check_config
+from infraprobe.result import Status
+from infraprobe.runner import check_config, probed, select
 
 
 def register(app: typer.Typer) -> None:
@@ -25,12 +36,17 @@ def check(
     config: Annotated[Path, typer.Argument(help="environment config (YAML)")],
     fmt: FormatOption = TABLE,
     only: Annotated[
-        list[str] | None, typer.Option("--only", help="check only this component (repeatable)")
+        list[str] | None,
+        typer.Option("--only", help="check only this component (repeatable)", autocompletion=component_names),
     ] = None,
     max_in_flight: Annotated[
         int | None,
         typer.Option("--max-in-flight", min=1, help="checks at once (default: what `ulimit -n` allows)"),
     ] = None,
+    fail_on: FailOnOption = FailOn.FAIL,
+    output: OutputOption = None,
+    no_headers: NoHeadersOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Probe every dependency once and say, for each failure, the cause, the layer and what to do."""
     loaded = load(config, only=only or ())  # unset variables of other components are not needed
@@ -38,7 +54,12 @@ def check(
     for name in only or ():
         if name not in names:
             raise ConfigError(f"no component named {name!r} in {config}", field="--only")
-    progress = Progress(total=len(only or names), enabled=fmt == TABLE and sys.stderr.isatty())
+    runnable, _ = probed(select(loaded.config, only or ()))
+    if not runnable:  # nothing checked is not a pass
+        raise ConfigError(
+            f"{config}: nothing to check (no components, or only network paths)", field="components"
+        )
+    progress = Progress(total=len(runnable), enabled=fmt == TABLE and sys.stderr.isatty())
     report = asyncio.run(
         check_config(
             loaded.config,
@@ -49,6 +70,18 @@ def check(
         )
     )
     progress.close()
-    rendered = render(check_report(report), fmt, colour=use_colour(), width=terminal_width())
-    write_out(rendered)
-    raise typer.Exit(report.exit_code)
+    emit(check_report(report), fmt, output, headers=not no_headers, quiet=quiet)
+    warned = any(r.critical and r.status is Status.WARN for r in report.results)
+    raise typer.Exit(report.exit_code or int(fail_on is FailOn.WARN and warned))
+
+
+def component_names(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Shell completion for --only: the component names of the config already on the command line."""
+    config = ctx.params.get("config")
+    try:
+        data = yaml.safe_load(Path(str(config)).read_text(encoding="utf-8")) if config else None
+    except (OSError, yaml.YAMLError):
+        return []
+    items = data.get("components") if isinstance(data, dict) else None
+    names = [str(c.get("name")) for c in items or () if isinstance(c, dict) and c.get("name")]
+    return [n for n in names if n.startswith(incomplete)]

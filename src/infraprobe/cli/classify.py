@@ -13,6 +13,7 @@ from infraprobe.cli.common import EXIT_USAGE, TABLE, FormatOption, console_err, 
 from infraprobe.errors import ConfigError
 from infraprobe.inputs import MAX_STDIN_BYTES, InputTooLarge, read_limited
 from infraprobe.output.formats import render
+from infraprobe.output.formats.json_ import document
 from infraprobe.output.views.classify import classify_report, diagnosis_payload
 
 MAX_LINE_BYTES = 1024 * 1024
@@ -27,7 +28,10 @@ def classify(
     text: Annotated[str | None, typer.Argument(help="error text; '-' or nothing reads stdin")] = None,
     fmt: FormatOption = TABLE,
     jsonl: Annotated[
-        bool, typer.Option("--jsonl", help='read {"text": ...} lines, write one JSON object each')
+        bool,
+        typer.Option(
+            "--jsonl", help='read {"text": ..., "id": ...} lines, write one JSON object per line, echoing id'
+        ),
     ] = False,
 ) -> None:
     """Classify an error text (exception message, log line, traceback tail): cause, layer, component, guidance."""
@@ -45,25 +49,35 @@ def classify(
 
 
 def _jsonl(stdin: Any, stdout: Any) -> int:
-    """One output line per input line, in order; a bad line yields an error object, never a stop."""
+    """One output line per input line (blank ones included), in order, each echoing the caller's `id`;
+    a bad line yields an error object, never a stop."""
     status = 0
     for number, line in enumerate(_bounded_lines(stdin), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = _record(line)
-            text = record["text"] if isinstance(record, dict) else None
-            if not isinstance(text, str):
-                raise ValueError('expected an object with a string field "text"')
-        except (ValueError, KeyError) as exc:
-            error = f"<stdin>:{number}: text: {exc if isinstance(exc, ValueError) else 'missing field'}"
-            console_err(f"error: {error}")
-            stdout.write(json.dumps({"error": error, "line": number}) + "\n")
+        record_id, out = _jsonl_line(line, number)
+        if "error" in out:
+            console_err(f"error: {out['error']}")
             status = EXIT_USAGE
-            continue
-        stdout.write(json.dumps(diagnosis_payload(classify_text(text))) + "\n")
+        echoed = {} if record_id is None else {"id": record_id}
+        stdout.write(json.dumps(document("classify", {**echoed, "line": number, **out})) + "\n")
     stdout.flush()
     return status
+
+
+def _jsonl_line(line: str, number: int) -> tuple[Any, dict[str, Any]]:
+    """(the record's `id` if any, the diagnosis or an error) for one input line."""
+    if not line.strip():
+        return None, {"skipped": "blank line"}  # still a line out, so outputs stay aligned with inputs
+    try:
+        record = _record(line)
+    except ValueError as exc:
+        return None, {"error": f"<stdin>:{number}: not JSON: {exc}"}
+    if not isinstance(record, dict):
+        return None, {"error": f'<stdin>:{number}: text: expected an object with a string field "text"'}
+    text = record.get("text")
+    if not isinstance(text, str):
+        problem = "missing field" if text is None else "must be a string"
+        return record.get("id"), {"error": f"<stdin>:{number}: text: {problem}"}
+    return record.get("id"), diagnosis_payload(classify_text(text))
 
 
 def _bounded_lines(stdin: Any) -> Any:

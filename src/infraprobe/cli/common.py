@@ -6,12 +6,16 @@ import os
 import shutil
 import sys
 from collections.abc import Collection
+from dataclasses import replace
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from infraprobe.output.formats import FORMATS
+from infraprobe.errors import ConfigError
+from infraprobe.output.formats import FORMATS, render
+from infraprobe.output.model import Paragraph, Report
 
 if TYPE_CHECKING:
     from infraprobe.configfile import LoadedConfig
@@ -20,29 +24,81 @@ EXIT_USAGE = 2
 
 
 # Every report format the renderers know, read from their registry: a new renderer is a new choice here.
+# Case-insensitive, like every other choice on the command line.
 def _known_format(value: str) -> str:
-    if value not in FORMATS:
+    name = value.lower()
+    if name not in FORMATS:
         raise typer.BadParameter(f"{value!r} is not one of {', '.join(FORMATS)}")
-    return value
+    return name
 
 
 FormatOption = Annotated[
     str,
     typer.Option(
         "--format",
+        "-o",
         "-f",
         callback=_known_format,
         autocompletion=lambda: list(FORMATS),
+        metavar="FORMAT",
         help=f"output format: {', '.join(FORMATS)}",
     ),
 ]
 TABLE = "table"
 
+OutputOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        help="also write the report to FILE (format from its extension: .json, .md; else --format)",
+    ),
+]
+
+
+class FailOn(StrEnum):
+    FAIL = "fail"
+    WARN = "warn"
+
+
+FailOnOption = Annotated[
+    FailOn,
+    typer.Option(
+        "--fail-on",
+        case_sensitive=False,
+        help="exit 1 on a critical check at this level or worse: fail (default) or warn",
+    ),
+]
+
+
+NoHeadersOption = Annotated[bool, typer.Option("--no-headers", help="tables without their header lines")]
+QuietOption = Annotated[
+    bool, typer.Option("--quiet", "-q", help="print only the verdict line; the exit code says the rest")
+]
+
+
+def emit(report: Report, fmt: str, output: Path | None, *, headers: bool = True, quiet: bool = False) -> None:
+    """The report on stdout (colour and width for a terminal) and, with --output, plain in FILE.
+
+    `quiet` (tables only): just the report's first paragraph, its verdict."""
+    if quiet and fmt == TABLE:
+        verdict = next((b for b in report.blocks if isinstance(b, Paragraph)), None)
+        report = replace(report, title="", blocks=(verdict,) if verdict else ())
+    write_out(render(report, fmt, colour=use_colour(), width=terminal_width(), headers=headers))
+    if output is not None:
+        by_suffix = {".json": "json", ".md": "markdown"}.get(output.suffix.lower(), fmt)
+        try:
+            output.write_text(render(report, by_suffix), encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"cannot write: {exc.strerror or exc}", field="--output") from None
+
 
 def use_colour(stream: object = sys.stdout) -> bool:
-    """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
+    """`--color always|never` (which sets these), else FORCE_COLOR (CI logs that render ANSI) and NO_COLOR
+    (https://no-color.org), else colour only on a terminal."""
     if os.environ.get("NO_COLOR"):
         return False
+    if os.environ.get("FORCE_COLOR", "0") not in ("", "0"):
+        return True
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())
 

@@ -7,11 +7,19 @@ from typing import Annotated
 
 import typer
 
-from infraprobe.cli.common import EXIT_USAGE, TABLE, FormatOption, console_err, use_colour, write_out
+from infraprobe.cli.common import (
+    EXIT_USAGE,
+    TABLE,
+    FormatOption,
+    NoHeadersOption,
+    OutputOption,
+    QuietOption,
+    console_err,
+    emit,
+)
 from infraprobe.cli.progress import ReadProgress
 from infraprobe.errors import ConfigError
-from infraprobe.logs import Expectation, scan
-from infraprobe.output.formats import render
+from infraprobe.logs import Expectation, LogSummary, scan
 from infraprobe.output.views.logs import logs_report
 from infraprobe.taxonomy import Component
 
@@ -31,7 +39,12 @@ def logs(
     ] = None,
     until: Annotated[str | None, typer.Option("--until", help="only events at/before (same forms)")] = None,
     component: Annotated[
-        Component | None, typer.Option("--component", help="only failures of this component")
+        list[str] | None,
+        typer.Option(
+            "--component",
+            help="only failures of this component (repeatable, any case)",
+            autocompletion=lambda: [c.value for c in Component],
+        ),
     ] = None,
     expect_none: Annotated[
         list[str] | None,
@@ -40,18 +53,22 @@ def logs(
         ),
     ] = None,
     fmt: FormatOption = TABLE,
+    output: OutputOption = None,
+    no_headers: NoHeadersOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Find failures in logs, classify them with the probe taxonomy, and say when they started and why."""
     if not paths and sys.stdin.isatty():
         raise ConfigError("no input: give log files, or pipe a log into `infraprobe logs -`", field="PATH")
     expectations = [_expectation(text) for text in expect_none or ()]
+    components = [_component(name) for name in component or ()]
     progress = ReadProgress(enabled=sys.stderr.isatty())
     try:
         summary = scan(
             paths or ["-"],
             since=since,
             until=until,
-            component=component,
+            component=components,
             expect_none=expectations,
             workers=None,  # the CLI owns its process: one worker per CPU for large files
             progress=progress,
@@ -60,12 +77,27 @@ def logs(
         raise ConfigError(str(exc), field="--since/--until") from None
     finally:
         progress.close()
-    write_out(render(logs_report(summary), fmt, colour=use_colour()))
-    if summary.sources and all(s.error and not s.bytes for s in summary.sources):
-        for source in summary.sources:
-            console_err(f"error: {source.name}: {source.error}")
-        raise typer.Exit(EXIT_USAGE)
-    raise typer.Exit(1 if summary.failed else 0)
+    emit(logs_report(summary), fmt, output, headers=not no_headers, quiet=quiet)
+    raise typer.Exit(_exit_code(summary, bool(expectations)))
+
+
+def _exit_code(summary: LogSummary, expecting: bool) -> int:
+    """1 for failures (or expected-absent causes found); 2 when input could not be read and so nothing
+    can be concluded: no input at all, or any unreadable input under --expect-none (absence unproven)."""
+    unreadable = [s for s in summary.sources if s.error]
+    for source in unreadable:
+        console_err(f"{'error' if expecting else 'warning'}: {source.name}: {source.error}")
+    if unreadable and (expecting or all(not s.bytes for s in summary.sources)):
+        return EXIT_USAGE
+    return 1 if summary.failed else 0
+
+
+def _component(name: str) -> Component:
+    try:
+        return Component(name.lower())
+    except ValueError:
+        choices = ", ".join(c.value for c in Component)
+        raise ConfigError(f"unknown component {name!r}; one of: {choices}", field="--component") from None
 
 
 def _expectation(text: str) -> Expectation:

@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, WithJsonSchema
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
-_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, None: 1.0}
+from infraprobe import durations
 
 
 def parse_duration(value: Any) -> float:
-    """`250ms`, `5s`, `2m`, `1h`, `2d` or a bare number of seconds -> seconds as float."""
+    """A duration in the one grammar (`infraprobe.durations`: `250ms`, `1m30s`, ...) or a number of seconds."""
     if isinstance(value, bool):
         raise ValueError("expected a duration like 500ms, 5s or 2m")
     if isinstance(value, int | float):
         seconds = float(value)
-    elif isinstance(value, str) and (m := _DURATION.match(value)):
-        seconds = float(m.group(1)) * _UNIT_SECONDS[m.group(2)]
+    elif isinstance(value, str) and durations.is_duration(value):
+        seconds = durations.seconds(value)
     else:
-        raise ValueError(f"invalid duration {value!r} (use e.g. 500ms, 5s, 2m)")
+        raise ValueError(f"invalid duration {value!r} (use e.g. 500ms, 5s, 2m, 1h30m)")
     if seconds < 0:
         raise ValueError("a duration cannot be negative")
     return seconds
@@ -33,9 +31,9 @@ Duration = Annotated[
         {
             "anyOf": [
                 {"type": "number", "minimum": 0},
-                {"type": "string", "pattern": r"^\d+(\.\d+)?(ms|s|m|h|d)?$"},
+                {"type": "string", "pattern": durations.PATTERN},
             ],
-            "description": "seconds, or a string such as 500ms, 5s, 2m",
+            "description": "seconds, or a string such as 500ms, 5s, 2m, 1h30m",
         }
     ),
 ]

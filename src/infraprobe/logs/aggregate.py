@@ -40,7 +40,7 @@ class _Tally:
 class Filters:
     since: datetime | None = None
     until: datetime | None = None
-    component: Component | None = None
+    components: frozenset[Component] = frozenset()  # empty: every component
 
     def in_time(self, when: datetime | None) -> bool:
         if self.since is None and self.until is None:
@@ -84,15 +84,15 @@ class Aggregator:
         body = event.text if event.head.is_json else event.text[event.head.body_at :]
         diagnosis = self._classify(body)
         if diagnosis.cause is Cause.UNKNOWN:
-            if self._filters.component is None and looks_like_error(event.head, event.text):
+            if not self._filters.components and looks_like_error(event.head, event.text):
                 return diagnosis
             return None
-        if self._filters.component not in (None, diagnosis.component):
+        if self._filters.components and diagnosis.component not in self._filters.components:
             return None
         return diagnosis
 
     def record(self, event: Event, diagnosis: Diagnosis) -> None:
-        """Count a diagnosed event: events must come in file order (examples, drain3 depend on it)."""
+        """Count a diagnosed event: events must come in file order (examples, Drain depend on it)."""
         if diagnosis.cause is Cause.UNKNOWN:
             line = _error_line(event.text)
             self._count(event, Cause.UNKNOWN, Component.OTHER, line)

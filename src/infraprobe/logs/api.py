@@ -64,7 +64,7 @@ def scan(
     *,
     since: datetime | str | None = None,
     until: datetime | str | None = None,
-    component: Component | str | None = None,
+    component: Component | str | Iterable[Component | str] | None = None,
     expect_none: Sequence[Expectation | str] = (),
     redactor: Redactor = NO_SECRETS,
     classifier: TextClassifier | None = None,
@@ -85,7 +85,7 @@ def scan(
     """
     now = now or datetime.now(UTC)
     classifier = classifier or TextClassifier.default()
-    filters = Filters(_when(since, now), _when(until, now), Component(component) if component else None)
+    filters = Filters(_when(since, now), _when(until, now), _components(component))
     expectations = [e if isinstance(e, Expectation) else Expectation.parse(e) for e in expect_none]
     patterns = Patterns(classifier.signatures, classifier.rules, ERROR_LITERALS)
     matcher = make_prefilter(patterns, prefer=prefilter)
@@ -152,7 +152,7 @@ def _summary(aggregator: Aggregator, totals: _Totals, filters: Filters, prefilte
         untimed=aggregator.untimed,
         since=filters.since,
         until=filters.until,
-        component=filters.component,
+        components=tuple(sorted(filters.components)),
         prefilter=prefilter,
     )
 
@@ -169,6 +169,19 @@ class _Totals:
         self.skipped["truncated"] += source.truncated
         self.skipped["unreadable"] += bool(source.error) and not source.truncated
         self.counts.update(candidates=stream.candidates, repaired=stream.repaired)
+
+
+def _components(given: Component | str | Iterable[Component | str] | None) -> frozenset[Component]:
+    """The --component filter: one name or several (repeatable), any case."""
+    if given is None:
+        return frozenset()
+    names = [given] if isinstance(given, str) else list(given)
+    try:
+        return frozenset(Component(str(n).lower()) for n in names)
+    except ValueError:
+        raise ValueError(
+            f"unknown component in {names}; one of: {', '.join(c.value for c in Component)}"
+        ) from None
 
 
 def _when(value: datetime | str | None, now: datetime) -> datetime | None:

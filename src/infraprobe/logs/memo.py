@@ -32,8 +32,9 @@ _VARIABLE = re.compile(
     re.IGNORECASE,
 )
 MASK = "\x00"
-# Bounded: a log of unique messages must not grow the memo without limit.
-MAX_TEMPLATES = 65_536
+# Bounded in count and size: a log of unique messages must not grow the memo (memory stays flat).
+MAX_TEMPLATES = 4096
+MAX_TEXT = 2048  # longer texts (whole tracebacks) are classified every time
 
 
 def template(text: str) -> str:
@@ -70,7 +71,7 @@ class TemplateMemo:
 
     def _learn(self, text: str, key: str) -> Diagnosis:
         diagnosis = self._classify(text)
-        if len(self._by_template) + len(self._by_text) >= MAX_TEMPLATES:
+        if len(text) > MAX_TEXT or len(self._by_template) + len(self._by_text) >= MAX_TEMPLATES:
             return diagnosis
         line = _evidence_line(text, diagnosis.evidence)
         if line is None or len(diagnosis.evidence) >= self._evidence_chars:

@@ -180,7 +180,7 @@ class LogSummary:
     untimed: int  # counted events with no timestamp of their own or inherited
     since: datetime | None = None
     until: datetime | None = None
-    component: Component | None = None
+    components: tuple[Component, ...] = ()  # the --component filter (empty: every component)
     prefilter: str = ""
 
     def __post_init__(self) -> None:
@@ -210,7 +210,7 @@ class LogSummary:
             "untimed": self.untimed,
             "since": _iso(self.since),
             "until": _iso(self.until),
-            "component": self.component.value if self.component else None,
+            "components": [c.value for c in self.components],
             "prefilter": self.prefilter,
             "sources": [s.to_dict() for s in self.sources],
             "findings": [f.to_dict() for f in self.findings],

@@ -10,7 +10,7 @@ event after a cut stops at the cut's own timestamp, as it would in one stream.
 The parent scans the first range itself; each other range is scanned by a forked worker that opens the
 file itself (nothing large crosses processes) and classifies its events, the costly part. Workers send
 back (event, diagnosis) pairs; the parent records them after its own range, range by range, in file order,
-so counts, examples, violations and drain3 templates are those of a sequential scan. A worker numbers
+so counts, examples, violations and Drain templates are those of a sequential scan. A worker numbers
 lines from its range's start; the parent adds the lines of the ranges before.
 
 Memory per worker: one chunk, plus at most `QUEUE_BATCHES` batches of at most `BATCH_EVENTS` events or

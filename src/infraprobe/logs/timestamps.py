@@ -11,6 +11,8 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from infraprobe import durations
+
 _MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _MONTHS = {m: i for i, m in enumerate(_MONTH_NAMES, start=1)}
 
@@ -25,9 +27,6 @@ _LEADING = re.compile(
     r")"
 )
 _HEAD = 80
-_DURATION = re.compile(r"(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>[smhdw])", re.IGNORECASE)
-_DURATIONS = re.compile(r"(?:\d+(?:\.\d+)?\s*[smhdw]\s*)+(?:ago)?", re.IGNORECASE)
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
 def leading(line: str, ref: datetime) -> tuple[datetime | None, int]:
@@ -109,8 +108,9 @@ def parse_when(text: str, now: datetime) -> datetime:
     text = text.strip()
     if text.lower() == "now":
         return now
-    if _DURATIONS.fullmatch(text):
-        seconds = sum(float(p["n"]) * _UNITS[p["unit"].lower()] for p in _DURATION.finditer(text))
+    ago = text[:-3].rstrip() if text.lower().endswith("ago") else text
+    if ago and durations.is_duration(ago):
+        seconds = durations.seconds(ago)
         try:
             return now - timedelta(seconds=seconds)
         except OverflowError:  # 99999999999999999999d: before year 1

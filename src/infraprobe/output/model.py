@@ -42,7 +42,8 @@ class Table:
     # One tone per row (colours the row's status cell on a terminal); "" for none.
     tones: tuple[str, ...] = ()
     title: str = ""
-    # Columns a narrow terminal may truncate, first to give up width first; empty: the widest first.
+    # Columns that fold (wrap within the column) on a narrow terminal, first to give up width first. The others
+    # (status, names, cause, layer) are never cut: one policy for every command's tables.
     shrink: tuple[int, ...] = ()
 
 
@@ -91,3 +92,5 @@ class Report:
     data: Mapping[str, Any] = field(default_factory=dict)
     exit_code: int = 0
     cases: tuple[Case, ...] = ()
+    # The command it reports on: JSON names its schema `infraprobe.<kind>/v1` after it.
+    kind: str = ""

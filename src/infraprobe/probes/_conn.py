@@ -126,18 +126,35 @@ async def _explain_verify_failure(
         )
 
 
-async def fetch_unverified_chain(run: ProbeRun, peer: Address, name: str) -> list[CertInfo]:
-    """Handshake again without verification, only to read the chain; failures just mean fewer facts."""
+@contextlib.asynccontextmanager
+async def unverified_tls(run: ProbeRun, peer: Address, name: str) -> AsyncIterator[ssl.SSLObject]:
+    """A second connection to `peer`, handshaken without verification, within CERT_FETCH_TIMEOUT."""
     ctx = run.net.ssl.get(TlsOptions(verify=False))
     writer: asyncio.StreamWriter | None = None
     try:
         async with asyncio.timeout(CERT_FETCH_TIMEOUT):
             _, writer = await run.net.connect([peer])
-            sslobj = await start_tls(writer, ctx, name)
+            yield await start_tls(writer, ctx, name)
+    finally:
+        if writer is not None:
+            writer.transport.abort()
+
+
+async def fetch_unverified_chain(run: ProbeRun, peer: Address, name: str) -> list[CertInfo]:
+    """Handshake again without verification, only to read the chain; failures just mean fewer facts."""
+    try:
+        async with unverified_tls(run, peer, name) as sslobj:
             return chain_info(peer_chain(sslobj, verified=False))
     except (OSError, TimeoutError, ValueError) as exc:  # ssl.SSLError is an OSError
         run.fact(facts.CERT_FETCH_ERROR, f"{type(exc).__name__}: {exc}")
         return []
-    finally:
-        if writer is not None:
-            writer.transport.abort()
+
+
+async def speaks_tls(run: ProbeRun, peer: Address, name: str) -> bool:
+    """Whether `peer` completes a TLS handshake. Asked only after a clear-text request was closed unanswered:
+    OpenSSL-based servers close on plain HTTP without a byte (no alert), so the bytes cannot tell."""
+    try:
+        async with unverified_tls(run, peer, name):
+            return True
+    except (OSError, TimeoutError, ValueError):
+        return False

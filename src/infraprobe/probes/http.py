@@ -16,7 +16,7 @@ from pydantic import Field, field_validator
 from infraprobe import facts
 from infraprobe.config.model import ComponentBase
 from infraprobe.phases import Phase
-from infraprobe.probes._conn import TlsClient, connection, secure, tls_context
+from infraprobe.probes._conn import Conn, TlsClient, connection, secure, speaks_tls, tls_context
 from infraprobe.probes._httpexpect import HttpExpect, body_problems
 from infraprobe.probes._httpsig import health_outputs, proxy_signature, reported_cause
 from infraprobe.probes._url import Url
@@ -114,6 +114,21 @@ async def _exchange(
             return await _request(cfg, run, wire, url, method, body, same_origin)
         except ProtocolViolation as exc:
             _not_valid_http(run, exc)
+        except ConnectionResetError:
+            if not url.secure and not wire.answered:
+                await _tls_port(run, conn, url.host)
+            raise
+
+
+async def _tls_port(run: ProbeRun, conn: Conn, host: str) -> None:
+    """A clear-text request closed without a byte: if the port completes a TLS handshake, say so."""
+    if await speaks_tls(run, conn.peer, host):
+        run.fail(
+            Cause.PROTOCOL_MISMATCH,
+            "the server closed the http:// request unanswered, and the port completes a TLS handshake",
+            summary="The port speaks TLS: use https://.",
+            rule="http_to_tls_port",
+        )
 
 
 def _not_valid_http(run: ProbeRun, exc: ProtocolViolation) -> NoReturn:

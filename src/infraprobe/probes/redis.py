@@ -22,7 +22,7 @@ from infraprobe.config.model import ComponentBase
 from infraprobe.net import Net, TlsOptions, close_quietly, start_tls
 from infraprobe.phases import Phase
 from infraprobe.probes.base import ProbeRun, ProbeSpec
-from infraprobe.probes.wire.resp import Arg, RedisReplyError, RespClient, info_fields, text
+from infraprobe.probes.wire.resp import Arg, NotResp, RedisReplyError, RespClient, info_fields, text
 from infraprobe.taxonomy import Cause, Component, Layer
 
 DEFAULT_PORT = 6379
@@ -139,6 +139,13 @@ async def probe(cfg: RedisCheck, run: ProbeRun) -> str:
         # An error reply (NOAUTH, OOM, READONLY, LOADING, ...) propagates as RedisReplyError carrying the
         # server's own text; the classifier's Redis rules turn it into the cause, as for any client.
         return await _session(cfg, t, RespClient(reader, writer), run)
+    except NotResp as exc:
+        run.fail(
+            Cause.PROTOCOL_MISMATCH,
+            f"not a Redis server: {exc}",
+            summary="Another protocol answers on this port: wrong port, or redis:// to a TLS port.",
+            rule="redis_not_resp",
+        )
     finally:
         await close_quietly(writer)
 

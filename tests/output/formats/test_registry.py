@@ -34,7 +34,7 @@ def test_render_always_goes_through_the_registry(fmt: str) -> None:
 
 def _args(tmp_path: Path) -> dict[str, list[str]]:
     config = tmp_path / "env.yaml"
-    config.write_text("environment: t\ncomponents: []\n")
+    config.write_text("environment: t\ncomponents: [{name: c, kind: tcp, host: 127.0.0.1, port: 1}]\n")
     log = tmp_path / "app.log"
     log.write_text("2025-01-01T00:00:00Z INFO started\n")
     return {

@@ -113,9 +113,35 @@ def test_colour_only_when_asked() -> None:
     assert "\x1b[31m" in render(REPORT, "table", colour=True)
 
 
-def test_narrow_terminal_truncates_but_keeps_every_row() -> None:
-    """On a narrow terminal the widest column is cut with an ellipsis; no row is lost or wrapped."""
+def test_narrow_terminal_folds_the_detail_and_cuts_nothing() -> None:
+    """On a narrow terminal the detail column wraps within itself: every row kept, every word shown."""
     out = render(REPORT, "table", width=40)
     rows = [line for line in out.splitlines() if line.startswith(("ok ", "warn", "fail"))]
     assert len(rows) == 3
-    assert all(len(line) <= 40 for line in rows)
+    table = out.split("Results")[1].split("Why")[0]
+    assert all(len(line) <= 40 for line in table.splitlines())
+    assert "…" not in table
+    assert "second line" in table and "pipe & amp" in table
+
+
+def test_cause_and_layer_are_never_cut() -> None:
+    """A check table on an 80-column terminal keeps `upstream_unavailable` and `infrastructure` whole."""
+    table = Table(
+        ("status", "component", "kind", "time", "cause", "layer", "phases (ms)", "detail"),
+        (
+            (
+                "fail",
+                "payments-api",
+                "http",
+                "12.3 ms",
+                "upstream_unavailable",
+                "infrastructure",
+                "dns 0.1 connect 0.2",
+                "x " * 80,
+            ),
+        ),
+        shrink=(7, 6),
+    )
+    out = render(Report("t", (table,)), "table", width=80)
+    assert "upstream_unavailable" in out and "infrastructure" in out
+    assert all(len(line) <= 80 for line in out.splitlines())

@@ -6,6 +6,7 @@ import pytest
 
 from infraprobe.probes.wire.resp import (
     INCOMPLETE,
+    NotResp,
     RedisReplyError,
     RespParser,
     RespProtocolError,
@@ -78,6 +79,19 @@ def test_bounds_and_garbage_are_protocol_errors(wire: bytes, bounds: dict[str, i
     """Oversized, too deep or malformed input raises RespProtocolError instead of buffering on."""
     with pytest.raises(RespProtocolError, match=message):
         parse(wire, **bounds)
+
+
+@pytest.mark.parametrize("wire", [b"d\x00\x00\x00\n5.5.5-10.11", b"HTTP/1.1 400", b"\x15\x03\x03\x00\x02"])
+def test_another_protocols_first_byte_is_not_resp_at_once(wire: bytes) -> None:
+    """A MySQL greeting, an HTTP status line, a TLS alert: refused from the first byte, before any CRLF."""
+    with pytest.raises(NotResp, match="not a RESP2 reply"):
+        parse(wire)
+
+
+def test_a_bad_type_byte_inside_an_array_is_malformed_not_another_protocol() -> None:
+    with pytest.raises(RespProtocolError) as caught:
+        parse(b"*1\r\n!x\r\n")
+    assert not isinstance(caught.value, NotResp)
 
 
 def test_encode_is_an_array_of_bulk_strings() -> None:

@@ -16,6 +16,8 @@ FORMATS: dict[str, Format] = {
 }
 
 
-def render(report: Report, fmt: str, *, colour: bool = False, width: int | None = None) -> str:
+def render(
+    report: Report, fmt: str, *, colour: bool = False, width: int | None = None, headers: bool = True
+) -> str:
     """`report` in format `fmt` (a key of FORMATS), always through the registry."""
-    return FORMATS[fmt].render(report, Options(colour=colour, width=width))
+    return FORMATS[fmt].render(report, Options(colour=colour, width=width, headers=headers))

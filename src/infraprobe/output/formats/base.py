@@ -14,6 +14,7 @@ class Options:
 
     colour: bool = False  # ANSI colour: a terminal that wants it (the CLI decides from the TTY and NO_COLOR)
     width: int | None = None  # fit to this many columns (a terminal); None: never truncate
+    headers: bool = True  # table header lines (--no-headers: rows only, for grep and awk)
 
 
 Renderer = Callable[[Report, Options], str]

@@ -18,11 +18,11 @@ def render(report: Report, options: Options) -> str:
     """`options.width`: fit tables and paragraphs to it (a terminal); None: never truncate (a pipe, a file)."""
     colour, width = options.colour, options.width or NO_LIMIT
     out = [_bold(inert(report.title), colour)]
-    out.extend(_block(b, colour, width) for b in report.blocks)
+    out.extend(_block(b, colour, width, options.headers) for b in report.blocks)
     return "\n\n".join(p for p in out if p) + "\n"
 
 
-def _block(block: Block, colour: bool, width: int) -> str:
+def _block(block: Block, colour: bool, width: int, headers: bool = True) -> str:
     match block:
         case Heading(text, _):
             return _bold(inert(text), colour)
@@ -34,7 +34,7 @@ def _block(block: Block, colour: bool, width: int) -> str:
             key_width = max((len(k) for k, _ in pairs), default=0)
             return "\n".join(f"{inert(k).ljust(key_width)}  {inert(v)}" for k, v in pairs)
         case Table():
-            return _table(block, colour, width)
+            return _table(block, colour, width, headers)
     return ""
 
 
@@ -43,42 +43,62 @@ def _bullet(index: int, text: str, ordered: bool, width: int) -> str:
     return textwrap.fill(text, width, initial_indent=mark, subsequent_indent=" " * len(mark))
 
 
-def _table(table: Table, colour: bool, width: int) -> str:
-    widths = _column_widths(table, width)
-    lines = [_bold(table.title, colour)] if table.title else []
-    lines.append("  ".join(c.ljust(w) for c, w in zip(table.columns, widths, strict=True)).rstrip())
-    lines.append("  ".join("-" * w for w in widths))
-    for i, row in enumerate(table.rows):
-        tone = table.tones[i] if i < len(table.tones) else ""
-        cells = [_fit(c, w) for c, w in zip(row, widths, strict=True)]
-        text = "  ".join(cells).rstrip()
-        lines.append(_tone(text, tone, colour))
+def _table(table: Table, colour: bool, width: int, headers: bool = True) -> str:
+    """One policy for every table: cause, layer and names are never cut. Foldable columns (the table's
+    `shrink`, else the last) wrap within their column on a narrow terminal; when even that cannot fit, they
+    leave the row and are printed beneath it, indented, wrapped to the terminal."""
+    foldable = table.shrink or (len(table.columns) - 1,)
+    widths = _column_widths(table.columns, table.rows, foldable, width)
+    stacked = sum(widths) + 2 * (len(widths) - 1) > width
+    shown = [i for i in range(len(widths)) if not (stacked and i in foldable)]
+    lines = [_bold(table.title, colour)] if table.title and headers else []
+    if headers:
+        lines.append("  ".join(table.columns[i].ljust(widths[i]) for i in shown).rstrip())
+        lines.append("  ".join("-" * widths[i] for i in shown))
+    for n, row in enumerate(table.rows):
+        tone = table.tones[n] if n < len(table.tones) else ""
+        body = _row_lines([row[i] for i in shown], [widths[i] for i in shown], () if stacked else foldable)
+        below = [_beneath(table.columns[i], row[i], width) for i in sorted(foldable) if stacked and row[i]]
+        lines.extend(_tone(line, tone, colour) for line in body + [x for b in below for x in b])
     return "\n".join(lines)
 
 
-def _column_widths(table: Table, width: int) -> list[int]:
-    natural = [max([len(c)] + [len(_cell(r[i])) for r in table.rows]) for i, c in enumerate(table.columns)]
+def _beneath(column: str, text: str, width: int) -> list[str]:
+    return textwrap.wrap(f"{column}: {_cell(text)}", width, initial_indent="    ", subsequent_indent="      ")
+
+
+def _row_lines(row: list[str], widths: list[int], foldable: tuple[int, ...]) -> list[str]:
+    """One row as lines: a foldable cell wraps within its column; no cell is cut."""
+    cells = [
+        textwrap.wrap(_cell(c), w, break_long_words=True) or [""] if i in foldable else [_cell(c)]
+        for i, (c, w) in enumerate(zip(row, widths, strict=True))
+    ]
+    depth = max(len(c) for c in cells)
+    return [
+        "  ".join((c[n] if n < len(c) else "").ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+        for n in range(depth)
+    ]
+
+
+def _column_widths(
+    columns: tuple[str, ...], rows: tuple[tuple[str, ...], ...], foldable: tuple[int, ...], width: int
+) -> list[int]:
+    """Natural widths; on a narrow terminal the foldable columns give up width (down to 12 characters), in
+    the table's order. Other columns (status, names, cause, layer) keep theirs: a line may overflow, but a
+    cause is never cut."""
+    natural = [max([len(c)] + [len(_cell(r[i])) for r in rows]) for i, c in enumerate(columns)]
     excess = sum(natural) + 2 * (len(natural) - 1) - width
-    # Truncate the columns the table allows, in its order, never below 12 characters; then the widest.
-    for index in table.shrink:
+    for index in foldable:
         if excess <= 0:
             break
         cut = min(excess, max(natural[index] - 12, 0))
         natural[index] -= cut
         excess -= cut
-    while excess > 0 and max(natural) > 12:
-        natural[natural.index(max(natural))] -= 1
-        excess -= 1
     return natural
 
 
 def _cell(text: str) -> str:
     return inert(text.replace("\n", " ").replace("\t", " "))
-
-
-def _fit(text: str, width: int) -> str:
-    text = _cell(text)
-    return text.ljust(width) if len(text) <= width else text[: max(width - 1, 0)] + "…"
 
 
 def _tone(text: str, tone: str, colour: bool) -> str:

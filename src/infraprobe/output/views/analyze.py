@@ -24,7 +24,7 @@ def analysis_report(analysis: Analysis) -> Report:
         blocks += [Heading("Checks"), _checks_table(analysis.results)]
     title = f"infraprobe analyze: {analysis.environment}" if analysis.environment else "infraprobe analyze"
     cases = tuple(case(r) for r in analysis.results if r.kind != PATH_KIND)  # a path is never checked
-    return Report(title, tuple(blocks), analysis.to_dict(), analysis.exit_code, cases)
+    return Report(title, tuple(blocks), analysis.to_dict(), analysis.exit_code, cases, kind="analyze")
 
 
 def _summary(analysis: Analysis) -> Paragraph:
@@ -47,7 +47,12 @@ def _roots_table(roots: tuple[RootCause, ...]) -> Table:
         (str(i), r.component, r.cause, r.layer, r.confidence.value, ", ".join(r.blocked) or "-")
         for i, r in enumerate(roots, start=1)
     )
-    return Table(("#", "component", "cause", "layer", "confidence", "blocked"), rows, ("fail",) * len(rows))
+    return Table(
+        ("#", "component", "cause", "layer", "confidence", "blocked"),
+        rows,
+        ("fail",) * len(rows),
+        shrink=(5,),
+    )
 
 
 def _root(index: int, root: RootCause) -> list[Block]:
@@ -66,7 +71,7 @@ def _root(index: int, root: RootCause) -> list[Block]:
 def _findings_table(findings: tuple[Finding, ...]) -> Table:
     rows = tuple((f.severity.value, f.code, ", ".join(f.components), f.evidence) for f in findings)
     tones = tuple(_SEVERITY_TONE[f.severity] for f in findings)
-    return Table(("severity", "code", "components", "evidence"), rows, tones)
+    return Table(("severity", "code", "components", "evidence"), rows, tones, shrink=(3, 2))
 
 
 def _other_fixes(analysis: Analysis) -> list[Block]:
@@ -84,7 +89,7 @@ def _checks_table(results: tuple[CheckResult, ...]) -> Table:
         for r in results
     )
     tones = tuple("muted" if r.kind == PATH_KIND else r.status.value for r in results)
-    return Table(("status", "component", "kind", "cause", "detail"), rows, tones)
+    return Table(("status", "component", "kind", "cause", "detail"), rows, tones, shrink=(4,))
 
 
 def _status(result: CheckResult) -> str:

@@ -18,7 +18,7 @@ def check_report(report: CheckReport) -> Report:
             blocks.extend(_why(result))
     title = f"infraprobe check: {report.environment}" if report.environment else "infraprobe check"
     cases = tuple(case(r) for r in report.results)
-    return Report(title, tuple(blocks), report.to_dict(), report.exit_code, cases)
+    return Report(title, tuple(blocks), report.to_dict(), report.exit_code, cases, kind="check")
 
 
 def case(r: CheckResult) -> Case:

@@ -21,4 +21,4 @@ def diagnosis_payload(d: Diagnosis) -> dict[str, Any]:
 def classify_report(d: Diagnosis) -> Report:
     payload = diagnosis_payload(d)
     pairs = KeyValues(tuple((name, str(payload[name])) for name in _FIELDS))
-    return Report("infraprobe classify", (pairs,), payload)
+    return Report("infraprobe classify", (pairs,), payload, kind="classify")

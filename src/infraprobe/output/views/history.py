@@ -19,7 +19,7 @@ def history_report(history: History, environment: str = "") -> Report:
     blocks += [Heading("Uptime and latency"), _windows(history.stats)]
     blocks += [Heading("Causes"), _causes(history)]
     title = f"infraprobe history: {environment}" if environment else "infraprobe history"
-    return Report(title, tuple(blocks), history.to_dict(), 0, _cases(history))
+    return Report(title, tuple(blocks), history.to_dict(), 0, _cases(history), kind="history")
 
 
 def _cases(history: History) -> tuple[Case, ...]:

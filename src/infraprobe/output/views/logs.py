@@ -10,6 +10,10 @@ from infraprobe.output.model import Block, Bullets, Case, Heading, KeyValues, Pa
 MAX_HISTOGRAM_CAUSES = 3  # per bucket row; the JSON has every cause
 BAR_WIDTH = 20
 MAX_CLUSTERS_SHOWN = 20
+FALLBACK_NOTE = (
+    "hyperscan is not installed: the pure-Python prefilter was used (same findings, far slower on large "
+    "logs); pip install 'infraprobe[hyperscan]'"
+)
 
 
 def logs_report(summary: LogSummary) -> Report:
@@ -28,8 +32,11 @@ def logs_report(summary: LogSummary) -> Report:
         for finding in summary.findings:
             blocks += _advice(finding)
     blocks += [Heading("Input"), _input(summary)]
+    if summary.prefilter != "hyperscan":
+        blocks.append(Paragraph(FALLBACK_NOTE, "warn"))
     cases = tuple(_case(f, summary.violations) for f in summary.findings)
-    return Report("infraprobe logs", tuple(blocks), summary.to_dict(), 1 if summary.failed else 0, cases)
+    exit_code = 1 if summary.failed else 0
+    return Report("infraprobe logs", tuple(blocks), summary.to_dict(), exit_code, cases, kind="logs")
 
 
 def _case(f: Finding, violations: tuple[Violation, ...]) -> Case:
@@ -107,7 +114,7 @@ def _histogram_table(h: Histogram) -> Table:
         rows.append((stamp, str(total), bar.ljust(BAR_WIDTH), causes))
     day = f", {h.buckets[0][0]:%Y-%m-%d}" if same_day and h.buckets else ""
     title = f"failure events per {_width(h.bucket_seconds)} (UTC{day})"
-    return Table(("start", "events", "", "causes"), tuple(rows), title=title)
+    return Table(("start", "events", "", "causes"), tuple(rows), title=title, shrink=(3,))
 
 
 def _clusters_table(clusters: tuple[Cluster, ...]) -> Table:
@@ -119,7 +126,9 @@ def _clusters_table(clusters: tuple[Cluster, ...]) -> Table:
     title = (
         f"{len(clusters)} templates, {len(shown)} most frequent shown" if len(clusters) > len(shown) else ""
     )
-    return Table(("count", "first seen", "last seen", "template", "example at"), rows, title=title)
+    return Table(
+        ("count", "first seen", "last seen", "template", "example at"), rows, title=title, shrink=(3, 4)
+    )
 
 
 def _advice(f: Finding) -> list[Block]:
@@ -151,8 +160,8 @@ def _input(summary: LogSummary) -> KeyValues:
     ]
     if summary.since or summary.until:
         pairs.append(("window", f"{_when(summary.since) or '...'} to {_when(summary.until) or '...'}"))
-    if summary.component:
-        pairs.append(("component", summary.component.value))
+    if summary.components:
+        pairs.append(("component", ", ".join(c.value for c in summary.components)))
     return KeyValues(tuple(pairs))
 
 

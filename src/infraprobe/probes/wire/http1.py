@@ -55,6 +55,11 @@ class Wire:
         self._head_bytes = 0
         self._prefix = b""
 
+    @property
+    def answered(self) -> bool:
+        """Whether the peer sent any byte of a response."""
+        return self._head_bytes > 0
+
     async def send(
         self, method: str, target: str, headers: list[tuple[str, str]], body: bytes | None
     ) -> None:

@@ -11,6 +11,7 @@ peer must not make it buffer without limit.
     RespError                 root
     ├── RedisReplyError       the server answered with an error reply; str() is the reply text
     └── RespProtocolError     the bytes are not RESP2, or exceed a bound
+        └── NotResp           a reply's first byte is no RESP2 type: another protocol answers
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ MAX_LINE: Final = 64 * 1024  # simple strings, errors and headers are short; INF
 MAX_BULK: Final = 4 * 1024 * 1024
 MAX_ITEMS: Final = 4096
 MAX_DEPTH: Final = 8
+TYPE_BYTES: Final = (b"+", b"-", b":", b"$", b"*")
 
 
 class RespError(Exception):
@@ -43,6 +45,11 @@ class RedisReplyError(RespError):
 
 class RespProtocolError(RespError):
     """The peer sent something that is not a RESP2 reply, or one larger than our bounds."""
+
+
+class NotResp(RespProtocolError):
+    """A reply's first byte is none of RESP2's five types: the peer speaks another protocol (a MySQL
+    greeting, an HTTP status line, a TLS alert), decided from that byte rather than at the deadline."""
 
 
 class Incomplete:
@@ -84,6 +91,9 @@ class RespParser:
         return reply
 
     def _parse(self, pos: int, depth: int) -> tuple[Reply, int] | None:
+        if depth == 0 and self._buf and bytes(self._buf[:1]) not in TYPE_BYTES:
+            # Checked before looking for CRLF: a server that speaks first may never send one.
+            raise NotResp(f"not a RESP2 reply (starts with {bytes(self._buf[:16])!r})")
         line_end = self._buf.find(b"\r\n", pos, pos + MAX_LINE)
         if line_end < 0:
             if len(self._buf) - pos > MAX_LINE:

@@ -1,0 +1,30 @@
+"""The one duration grammar, for config values and command-line options alike.
+
+`500ms`, `5s`, `2m`, `1h30m`, `1d`, `2w`, any case, optionally spaced (`1h 30m`); a bare number is seconds.
+Config timeouts and intervals, `--since`/`--until`, `monitor` and `history` options all read durations here,
+so a value that works in one place works in every other.
+"""
+
+from __future__ import annotations
+
+import re
+
+UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
+_PART = re.compile(r"(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>ms|s|m|h|d|w)", re.IGNORECASE)
+_COMPOUND = re.compile(r"\s*(?:\d+(?:\.\d+)?\s*(?:ms|s|m|h|d|w)\s*)+", re.IGNORECASE)
+_BARE = re.compile(r"\s*\d+(?:\.\d+)?\s*")
+# For JSON Schema (editors): the same grammar, as a pattern.
+PATTERN = r"^\s*(\d+(\.\d+)?\s*|(\d+(\.\d+)?\s*([mM][sS]|[sSmMhHdDwW])\s*)+)$"
+
+
+def is_duration(text: str) -> bool:
+    return bool(_COMPOUND.fullmatch(text) or _BARE.fullmatch(text))
+
+
+def seconds(text: str) -> float:
+    """`1m30s` -> 90.0. Raises ValueError for anything else."""
+    if _BARE.fullmatch(text):
+        return float(text)
+    if not _COMPOUND.fullmatch(text):
+        raise ValueError(f"invalid duration {text!r} (use e.g. 500ms, 5s, 2m, 1h30m)")
+    return sum(float(p["n"]) * UNIT_SECONDS[p["unit"].lower()] for p in _PART.finditer(text))
