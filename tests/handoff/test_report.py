@@ -249,3 +249,26 @@ def test_a_gap_in_the_history_stays_a_gap_in_the_line() -> None:
     chart = Chart("latency", ("a", "b", "c", "d"), (("db", (1.0, None, 2.0, 3.0)),), "line", "ms")
     page = render(Report("t", (chart,)), "html")
     assert page.count("<polyline") == 2  # a, then c-d: nothing drawn through b
+
+
+@pytest.mark.parametrize(("allowed", "shown"), [(None, False), (False, False), (True, True)])
+def test_the_config_decides_whether_addresses_are_shown(
+    tmp_path: Path, allowed: bool | None, shown: bool
+) -> None:
+    """An evidence folder's config.yaml with `report: {addresses: true}` keeps addresses; without it, or
+    with false, they are masked. Unset `${VAR}`s in that config need no value for the report."""
+    _write(tmp_path, "analyze.json", ANALYZE)
+    section = "" if allowed is None else f"report:\n  addresses: {str(allowed).lower()}\n"
+    (tmp_path / "config.yaml").write_text(
+        "components:\n"
+        "  - {name: cache, kind: redis, url: 'redis://:${UNSET_REPORT_SECRET}@127.0.0.1:6379/0'}\n" + section
+    )
+    assert ("10.1.2.3" in render(build_report([tmp_path]), "markdown")) is shown
+
+
+def test_a_bad_report_section_is_one_located_error(tmp_path: Path) -> None:
+    _write(tmp_path, "analyze.json", ANALYZE)
+    (tmp_path / "config.yaml").write_text("components: []\nreport:\n  adresses: true\n")
+    with pytest.raises(ConfigError) as caught:
+        build_report([tmp_path])
+    assert "config.yaml:3" in str(caught.value) and "addresses" in str(caught.value)

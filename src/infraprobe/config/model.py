@@ -61,6 +61,15 @@ class Defaults(Strict):
     success_threshold: int = Field(DEFAULT_SUCCESS_THRESHOLD, ge=1)
 
 
+class ReportSettings(Strict):
+    """The `report:` section: what the handoff report may show of this environment."""
+
+    addresses: bool = Field(
+        False,
+        description="keep IP addresses in the handoff report (masked by default: reports travel to tickets)",
+    )
+
+
 class Config(Strict):
     """A whole environment: the components to probe, and what is known about them."""
 

@@ -14,7 +14,7 @@ from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 
-from infraprobe.config.model import ComponentBase, Config, Defaults
+from infraprobe.config.model import ComponentBase, Config, Defaults, ReportSettings
 from infraprobe.config.topology import Topology
 from infraprobe.config.yamlsrc import Path_, SourceMap, format_path, load_yaml
 from infraprobe.configfile.validation import Validation
@@ -25,7 +25,11 @@ from infraprobe.redact import NO_SECRETS, Redactor, names_secret
 
 CORE_KEYS = ("version", "environment", "defaults", "components")
 # Sections owned by later features, validated by their own models. Adding one: add its model here.
-SECTION_MODELS: dict[str, type[BaseModel]] = {"topology": Topology, "validation": Validation}
+SECTION_MODELS: dict[str, type[BaseModel]] = {
+    "topology": Topology,
+    "validation": Validation,
+    "report": ReportSettings,
+}
 
 
 @dataclass(frozen=True)
