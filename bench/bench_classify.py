@@ -20,7 +20,7 @@ import yaml
 from infraprobe.classifier import classify_text
 
 ROOT = Path(__file__).resolve().parent.parent
-SETS = ("tests/classify/corpus/*.yaml", "tests/classify/heldout/*.yaml")
+SETS = ("tests/classifier/corpus/*.yaml", "tests/classifier/heldout/*.yaml")
 
 
 def texts() -> list[str]:

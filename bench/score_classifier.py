@@ -1,6 +1,6 @@
 """Score the classifier on labelled texts it was not tuned on: causes and components right, and the misses.
 
-    python bench/score_classifier.py tests/classify/heldout/*.yaml [--misses]
+    python bench/score_classifier.py tests/classifier/heldout/*.yaml [--misses]
 
 Each file is a YAML list of {text, cause, component, ...} entries in the corpus format (docs/classify.md).
 """

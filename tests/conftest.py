@@ -52,16 +52,16 @@ TESTS = Path(__file__).parent
 
 
 def kind_test_attr(kind: str, name: str) -> object:
-    """`name` as defined by exactly one of the kind's own test modules (`tests/probes*/test_<kind>[_*].py`).
+    """`name` as defined by exactly one of the kind's own test modules (`tests/probes/test_<kind>[_*].py`).
 
     The central suites (the vocabulary run, the canary config) read what each kind supplies about itself from
     here, so adding a kind never edits them; a kind that supplies nothing makes them fail, naming it.
     """
-    paths = sorted({*TESTS.glob(f"probes*/test_{kind}.py"), *TESTS.glob(f"probes*/test_{kind}_*.py")})
+    paths = sorted({*TESTS.glob(f"probes/test_{kind}.py"), *TESTS.glob(f"probes/test_{kind}_*.py")})
     modules = [importlib.import_module(_module_name(p)) for p in paths]
     found = [m for m in modules if hasattr(m, name)]
     if len(found) != 1:
-        where = [str(p.relative_to(TESTS.parent)) for p in paths] or f"no tests/probes*/test_{kind}*.py"
+        where = [str(p.relative_to(TESTS.parent)) for p in paths] or f"no tests/probes/test_{kind}*.py"
         pytest.fail(f"kind {kind!r}: {len(found)} test modules define {name} (looked in {where})")
     return getattr(found[0], name)
 

@@ -42,7 +42,7 @@ CANARIES = (CANARY, LITERAL, SERVER, ODD)
 TOKEN = "health-token-4f1"
 HEADER = "environment: secrets\ncomponents:\n"
 # A kind whose model has a field named below supplies its canary components in its own test module
-# (`SECRET_CANARIES` in tests/probes*/test_<kind>*.py): YAML list items, formatted with {closed} (a refused
+# (`SECRET_CANARIES` in tests/probes/test_<kind>*.py): YAML list items, formatted with {closed} (a refused
 # port), {app} (a DemoApp that wants probe:${PW}), {echo} (EchoApp), {literal}; ${{PW}}/${{ODD}} stay ${VAR}.
 KEY_FILE_PATHS = {"client_key"}  # where a key file is, not the key
 

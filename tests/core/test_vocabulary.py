@@ -1,7 +1,7 @@
 """Phases and facts are declared vocabularies: every probe kind emits only declared names of declared types.
 
 Each kind in the registry runs once against a real server on loopback, as its own test module
-(`tests/probes*/test_<kind>*.py`) says in `vocabulary_scenario`; a new kind without one fails here, so
+(`tests/probes/test_<kind>*.py`) says in `vocabulary_scenario`; a new kind without one fails here, so
 analysis can never silently miss a fact a new probe spells its own way. `ProbeRun` also refuses undeclared names at run time, so every other probe test checks the same thing.
 """
 

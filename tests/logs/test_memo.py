@@ -10,7 +10,7 @@ import pytest
 from infraprobe.classifier import classify_text
 from infraprobe.classifier.diagnose import EVIDENCE_CHARS
 from infraprobe.logs.memo import _VARIABLE, TemplateMemo, template
-from tests.classify.corpus_loader import load
+from tests.classifier.corpus_loader import load
 
 ENTRIES = load()
 

@@ -1,7 +1,7 @@
 """Tables from exception facts (type, errno, SSL verify code, SQLSTATE, MySQL code) to causes.
 
 Third-party clients are optional at run time, so their exception types are named here by
-"module.QualifiedName" instead of being imported; `tests/classify/test_exception_tables.py` walks the
+"module.QualifiedName" instead of being imported; `tests/classifier/test_exception_tables.py` walks the
 installed clients and fails when one of their exception classes has no decision here. A `TypeRule` with
 `cause=None` is a decision too: "this type says nothing by itself; read its text and its inner errors".
 """

@@ -1,6 +1,9 @@
-"""Real PostgreSQL and Redis servers for the data-store probes: started once per session, on free loopback
-ports, never the machine's own services. Per-test variants (a stopped cluster, a loading Redis) are cheap
-because every cluster is a copy of one initdb template."""
+"""Fixtures for the probe tests: real servers on loopback (PostgreSQL, Redis, HTTP, TLS with a test PKI),
+a runner, and helpers that read a result's verdict.
+
+Network rule: every test talks to 127.0.0.0/8 or ::1 only; DNS failures use *.invalid or a stub on
+loopback; every server is torn down at the end of its test or session.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ import json
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import ExitStack, contextmanager
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -16,6 +20,8 @@ from infraprobe.config.model import ComponentBase
 from infraprobe.result import CheckResult
 from infraprobe.runner import Runner
 from infraprobe.taxonomy import Cause, Component, Layer
+from infraprobe.testing.certs import TestPki, make_test_pki
+from infraprobe.testing.httpservers import DemoApp, HttpServer
 from infraprobe.testing.postgres import PostgresServer
 from infraprobe.testing.redis import RedisServer
 from tests.conftest import started
@@ -140,3 +146,42 @@ def pg_cold_standby() -> Iterator[PostgresServer]:
     server = PostgresServer(password=PG_PASSWORD, standby=True, settings={"hot_standby": "off"})
     with started(server) as running:
         yield running
+
+
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> TestPki:
+    return make_test_pki(tmp_path_factory.mktemp("pki"))
+
+
+@pytest.fixture
+def ca_file(pki: TestPki) -> str:
+    return str(pki.ca_file)
+
+
+@pytest.fixture
+def ca_dir(pki: TestPki) -> Path:
+    return pki.ca_file.parent
+
+
+@pytest.fixture
+async def runner() -> AsyncIterator[Runner]:
+    r = Runner()
+    yield r
+    r.net.close()
+
+
+@pytest.fixture
+def demo() -> DemoApp:
+    return DemoApp()
+
+
+@pytest.fixture
+async def app(demo: DemoApp) -> AsyncIterator[HttpServer]:
+    async with HttpServer(demo) as server:
+        yield server
+
+
+@pytest.fixture
+async def tls_app(demo: DemoApp, pki: TestPki) -> AsyncIterator[HttpServer]:
+    async with HttpServer(demo, ssl_context=pki.healthy) as server:
+        yield server

@@ -13,7 +13,7 @@ from infraprobe.taxonomy import Cause, Layer
 from infraprobe.testing.certs import TestPki
 from infraprobe.testing.httpservers import DemoApp, HttpServer, ReverseProxy
 from infraprobe.testing.netfaults import ClosedPort, banner_server, resetting_server, silent_server
-from tests.probes_net.helpers import assert_failed, assert_healthy, fact_dict, fact_list
+from tests.probes.helpers import assert_failed, assert_healthy, fact_dict, fact_list
 
 HTTP_PHASES = ["dns", "connect", "first_byte", "transfer"]
 HTTPS_PHASES = ["dns", "connect", "tls", "first_byte", "transfer"]

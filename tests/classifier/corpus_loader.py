@@ -1,4 +1,4 @@
-"""Loads the labelled corpus under tests/classify/corpus/ (one file per subject, one entry format).
+"""Loads the labelled corpus under tests/classifier/corpus/ (one file per subject, one entry format).
 
 Every entry is a mapping: `text`, `cause`, `component`, `source` (where the text came from), `round` (the
 blind round that collected it, 0 for the seed corpus), and optionally `phase` and `given` (what a probe

@@ -15,7 +15,7 @@ from infraprobe.taxonomy import Cause, Layer
 from infraprobe.testing.certs import TestPki, make_test_pki
 from infraprobe.testing.httpservers import DemoApp, HttpServer
 from infraprobe.testing.netfaults import ClosedPort
-from tests.probes_net.helpers import assert_failed, assert_healthy
+from tests.probes.helpers import assert_failed, assert_healthy
 
 TLS_PHASES = ["dns", "connect", "tls"]
 

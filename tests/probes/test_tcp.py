@@ -18,7 +18,7 @@ from infraprobe.testing.netfaults import (
     resetting_server,
     silent_server,
 )
-from tests.probes_net.helpers import assert_failed, assert_healthy
+from tests.probes.helpers import assert_failed, assert_healthy
 
 
 async def test_connects_to_a_listener_with_dns_and_connect_phases(runner: Runner) -> None:

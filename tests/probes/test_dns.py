@@ -14,7 +14,7 @@ from infraprobe.result import Status
 from infraprobe.runner import Runner
 from infraprobe.taxonomy import Cause
 from infraprobe.testing.dnsstub import DnsStub, stub_getaddrinfo
-from tests.probes_net.helpers import assert_failed, assert_healthy, fact_dict
+from tests.probes.helpers import assert_failed, assert_healthy, fact_dict
 
 RECORDS = {"svc.test": ["127.0.0.1", "::1"], "v4only.test": ["127.0.0.2"]}
 

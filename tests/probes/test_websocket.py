@@ -12,7 +12,7 @@ from infraprobe.taxonomy import Cause, Layer
 from infraprobe.testing.certs import TestPki
 from infraprobe.testing.httpservers import HttpServer, ReverseProxy, WsServer
 from infraprobe.testing.netfaults import ClosedPort, banner_server, silent_server
-from tests.probes_net.helpers import assert_failed, assert_healthy
+from tests.probes.helpers import assert_failed, assert_healthy
 
 WS_PHASES = ["dns", "connect", "handshake", "message"]
 
