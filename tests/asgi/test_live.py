@@ -138,9 +138,9 @@ async def settled_counters(pg: Any, before: tuple[int, int], runs: int) -> tuple
     """Sessions and commits since `before`, once the last check's backend has reported them.
 
     A backend's counters reach pg_stat_database only after it exits, which takes longer on a loaded
-    machine: wait up to 5 s for `runs` sessions to show, then return whatever is there (the caller's
-    equality still fails if the database saw fewer or more)."""
-    deadline = time.monotonic() + 5
+    machine: wait up to 2 s for `runs` sessions to show, then return whatever is there (the caller's
+    bounds still fail if the database saw fewer or more)."""
+    deadline = time.monotonic() + 2
     while True:
         sessions, commits = (a - b for a, b in zip(pg_counters(pg), before, strict=True))
         if sessions >= runs or time.monotonic() > deadline:
@@ -160,7 +160,9 @@ async def test_2000_requests_cost_one_check_per_interval(pg: Any) -> None:
     assert codes == [200] * 2000
     runs = checks.runs()["postgres"]
     sessions, commits = await settled_counters(pg, before, runs)
-    assert sessions == runs  # every check is one connection, and the database saw no other
+    # Every check is one connection and the database saw no other. A run counts when it starts, so the
+    # last one may be cut short by the server's shutdown before its connection opens: one fewer is fine.
+    assert runs - 1 <= sessions <= runs
     assert runs <= elapsed / interval + 2
     assert commits <= 2 * runs  # one query per check, not one per request
     print(f"2000 requests in {elapsed:.2f}s: {runs} checks, {sessions} sessions, {commits} commits")
