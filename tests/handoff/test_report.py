@@ -43,7 +43,7 @@ ANALYZE: dict[str, Any] = {
             "reason": "its own check failed",
             "blocked": ["backend"],
             "whys": [
-                _why("backend", "backend fails: HTTP 503 from 10.1.2.3"),
+                _why("backend", "backend fails: HTTP 503 from 192.0.2.123"),
                 _why("cache", "because cache fails: [Errno -3] Temporary failure in name resolution"),
             ],
             "fix": "Resolve the name from the workload: dig NAME",
@@ -127,9 +127,9 @@ def test_roots_with_whys_and_actions_per_owner_with_the_confirming_check(tmp_pat
 def test_addresses_are_masked_unless_allowed(tmp_path: Path) -> None:
     _write(tmp_path, "analyze.json", ANALYZE)
     evidence = load_evidence([tmp_path])
-    assert "10.1.2.3" not in render(handoff_report(evidence), "markdown")
+    assert "192.0.2.123" not in render(handoff_report(evidence), "markdown")
     shown = handoff_report(evidence, Context(scrub=Scrub(addresses=True)))
-    assert "10.1.2.3" in render(shown, "markdown")
+    assert "192.0.2.123" in render(shown, "markdown")
 
 
 def test_credential_shaped_text_in_evidence_is_masked(tmp_path: Path) -> None:
@@ -263,7 +263,7 @@ def test_the_config_decides_whether_addresses_are_shown(
         "components:\n"
         "  - {name: cache, kind: redis, url: 'redis://:${UNSET_REPORT_SECRET}@127.0.0.1:6379/0'}\n" + section
     )
-    assert ("10.1.2.3" in render(build_report([tmp_path]), "markdown")) is shown
+    assert ("192.0.2.123" in render(build_report([tmp_path]), "markdown")) is shown
 
 
 def test_a_bad_report_section_is_one_located_error(tmp_path: Path) -> None:
