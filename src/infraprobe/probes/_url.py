@@ -1,9 +1,11 @@
-"""Target URLs for the http and websocket probes: parsed once, credentials kept out of every fact."""
+"""Target URLs for the http and websocket probes: parsed once, credentials kept out of every fact; and the
+url-or-host rule the kinds that take either (redis, amqp) share."""
 
 from __future__ import annotations
 
 import base64
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
@@ -82,3 +84,11 @@ class Url:
 def _parse(text: str, schemes: tuple[str, ...]) -> Url:
     # A check's URL is a config constant probed over and over; Url is immutable, so parse it once.
     return Url._build(text, schemes)
+
+
+def check_one_target(url: str | None, host: str | None, parse: Callable[[str], object]) -> None:
+    """Exactly one of `url` or `host`; a malformed URL is a config error, not a failing dependency."""
+    if (url is None) == (host is None):
+        raise ValueError("give exactly one of `url` or `host`")
+    if url is not None:
+        parse(url)

@@ -21,6 +21,7 @@ from infraprobe import facts
 from infraprobe.config.model import ComponentBase
 from infraprobe.net import Net, TlsOptions, close_quietly, start_tls
 from infraprobe.phases import Phase
+from infraprobe.probes._url import check_one_target
 from infraprobe.probes.base import ProbeRun, ProbeSpec
 from infraprobe.probes.wire.resp import Arg, NotResp, RedisReplyError, RespClient, info_fields, text
 from infraprobe.taxonomy import Cause, Component, Layer
@@ -66,10 +67,7 @@ class RedisCheck(ComponentBase):
 
     @model_validator(mode="after")
     def _one_target(self) -> Self:
-        if (self.url is None) == (self.host is None):
-            raise ValueError("give exactly one of `url` or `host`")
-        if self.url is not None:
-            _parse_url(self.url)  # a malformed URL is a config error, not a failing dependency
+        check_one_target(self.url, self.host, _parse_url)
         return self
 
     def target(self) -> str:

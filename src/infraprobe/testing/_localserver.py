@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import shutil
 import socket
+import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -77,6 +78,18 @@ class LocalServer:
     @property
     def log_file(self) -> Path:
         return self.root / "server.log"
+
+
+def end_process(proc: subprocess.Popen[bytes] | None, timeout: float) -> None:
+    """SIGTERM, then SIGKILL if it has not exited within `timeout`: a launcher never leaves a child behind."""
+    if proc is None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def free_port() -> int:

@@ -34,6 +34,7 @@ from infraprobe.testing._localserver import (
     LocalServer,
     ServerStartError,
     ServerUnavailable,
+    end_process,
     free_port,
     log_tail,
     track,
@@ -105,13 +106,7 @@ class MariaDBServer(LocalServer):
     def stop(self) -> None:
         """Stop the server and keep its files: its port then refuses connections (`start()` again works)."""
         proc, self._proc = self._proc, None
-        if proc is not None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        end_process(proc, timeout=10)
         if self._log is not None:
             self._log.close()
             self._log = None

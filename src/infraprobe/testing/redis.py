@@ -43,6 +43,7 @@ from infraprobe.testing._localserver import (
     LocalServer,
     ServerStartError,
     ServerUnavailable,
+    end_process,
     free_port,
     log_tail,
     port_open,
@@ -94,13 +95,7 @@ class RedisServer(LocalServer):
     def stop(self) -> None:
         """Stop the process and keep its directory (an explicit SAVE's dump.rdb survives)."""
         proc, self._proc = self._proc, None
-        if proc is not None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        end_process(proc, timeout=5)
         if self._log is not None:
             self._log.close()
             self._log = None
