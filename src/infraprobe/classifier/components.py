@@ -120,9 +120,11 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "connection closed: ",
             "broker forced",
             "heartbeat",
+            "5672",
+            "5671",
         ),
         re.compile(
-            r"amqp|rabbitmq|\brabbit@|\bpika\b|access_refused|connection[_-]forced|precondition[_-]failed"
+            rf"{_PORT}567[12]\b|amqp|rabbitmq|\brabbit@|\bpika\b|access_refused|connection[_-]forced|precondition[_-]failed"
             r"|resource[_-]locked|\bnot_allowed - |\bnot_found - |reply-code=\d{3}|\bin vhost '|exception \(\d{3}\) reason: "
             r"|closed by server: \d{3}|connection closed: \d{3} \(|broker forced connection closure"
             r"|missed heartbeats? from (?:client|server)|missed server heartbeat|too many heartbeats missed"

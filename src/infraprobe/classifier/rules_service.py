@@ -527,6 +527,37 @@ PLATFORM: tuple[Rule, ...] = (
         "probe failed with statuscode: 503",
         component=K.HTTP,
     ),
+    # A backend answering 503 itself and saying why: it has not finished starting.
+    rule(
+        "http_503_starting",
+        C.SERVICE_STARTING,
+        ("503", "service unavailable"),
+        r"(?:\b503\b|service unavailable)[^\n]{0,160}?\b(?:is starting|starting up|still starting|warming up"
+        r"|not (?:yet )?ready|initiali[sz]ing|(?:is )?booting)"
+        r"|\b(?:is starting|starting up|still starting|warming up|not (?:yet )?ready|initiali[sz]ing)\b[^\n]{0,80}?"
+        r"(?:\b503\b|service unavailable)",
+        component=K.HTTP,
+        unless=r"upstream|backend|no server",  # a proxy saying its backend is not ready speaks about another
+    ),
+    # An application server's own access log records the status its application answered: no proxy between.
+    # (uvicorn/hypercorn `INFO:  ip:port - "GET / HTTP/1.1" 503`, Kestrel's `Request finished ... - 503`)
+    rule(
+        "app_server_access_503",
+        C.SERVICE_STARTING,
+        ("503",),
+        r"^(?:info|warning): +\S+ - \"[a-z]+ [^\"\n]* http/[\d.]+\" 503\b"
+        r"|request finished (?:http/[\d.]+ )?[a-z]+ \S+[^\n]*? - 503\b",
+        component=K.HTTP,
+    ),
+    rule(
+        "app_server_access_500",
+        C.APP_ERROR,
+        ("500",),
+        r"^(?:info|warning|error): +\S+ - \"[a-z]+ [^\"\n]* http/[\d.]+\" 500\b"
+        r"|request finished (?:http/[\d.]+ )?[a-z]+ \S+[^\n]*? - 500\b",
+        component=K.HTTP,
+        weak=True,
+    ),
     rule(
         "search_cluster_recovering",
         C.SERVICE_STARTING,
