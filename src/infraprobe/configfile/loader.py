@@ -14,10 +14,9 @@ from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 
-from infraprobe.config.model import ComponentBase, Config, Defaults, ReportSettings
-from infraprobe.config.topology import Topology
+from infraprobe._lazy import LazyRegistry
+from infraprobe.config.model import ComponentBase, Config, Defaults
 from infraprobe.config.yamlsrc import Path_, SourceMap, format_path, load_yaml
-from infraprobe.configfile.validation import Validation
 from infraprobe.errors import ConfigError, ConfigErrors, Location
 from infraprobe.inputs import MAX_CONFIG_BYTES, InputTooLarge, read_file
 from infraprobe.probes.registry import REGISTRY
@@ -25,11 +24,14 @@ from infraprobe.redact import NO_SECRETS, Redactor, names_secret
 
 CORE_KEYS = ("version", "environment", "defaults", "components")
 # Sections owned by later features, validated by their own models. Adding one: add its model here.
-SECTION_MODELS: dict[str, type[BaseModel]] = {
-    "topology": Topology,
-    "validation": Validation,
-    "report": ReportSettings,
-}
+# A section's model is imported only when a file has that section (start-up of `config validate`).
+SECTION_MODELS: LazyRegistry[type[BaseModel]] = LazyRegistry(
+    {
+        "topology": "infraprobe.config.topology:Topology",
+        "validation": "infraprobe.configfile.validation:Validation",
+        "report": "infraprobe.config.model:ReportSettings",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -161,9 +163,9 @@ class _ConfigBuilder:
 
     def _sections(self, data: dict[str, Any]) -> dict[str, BaseModel]:
         out: dict[str, BaseModel] = {}
-        for name, model in SECTION_MODELS.items():
+        for name in SECTION_MODELS:
             if name in data:
-                parsed = self._model(model, data[name], (name,))
+                parsed = self._model(SECTION_MODELS[name], data[name], (name,))
                 if parsed is not None:
                     out[name] = parsed
         return out
