@@ -75,8 +75,10 @@ def test_a_path_broken_from_here_is_a_finding_and_no_verdict_goes_down() -> None
     assert [t.after for t in here.told] == [State.UP, State.UP]  # the first verdicts; never down
     assert here.events == [(EventKind.PATH_FAILURE, "here")]
     assert here.quorum.verdicts["a"].set_aside == ("here",) and here.quorum.verdicts["a"].state is State.UP
+    assert (here.quorum.path_reason("a") or "").startswith("vantage_path_failure: here sees 2 component(s)")
     here.result("a", Status.OK)
     assert here.events[-1] == (EventKind.PATH_RECOVERED, "here")
+    assert here.quorum.path_reason("a") is None
 
 
 def test_other_vantages_seeing_it_down_decide_with_their_names() -> None:

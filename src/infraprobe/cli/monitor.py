@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from infraprobe.alerts.manager import Alerts
 from infraprobe.cli.common import console_err, load, write_out
 from infraprobe.config.types import parse_duration
 from infraprobe.errors import ConfigError
@@ -76,24 +77,35 @@ def monitor(
     retention = Retention(raw_ok=timedelta(seconds=parse_option_duration(keep_raw, "--keep-raw")))
     limit = parse_option_duration(run_for, "--for") if run_for else None
     flush_wait = parse_option_duration(flush_timeout, "--flush-timeout")
-    history = open_store(store or default_store(config))
-    recorder = Recorder(
-        history, max_buffered=max_buffered, retention=retention, notice=lambda m: console_err(f"monitor: {m}")
-    )
+    store_url = store or default_store(config)
+    history = open_store(store_url)
+
+    def say(message: str) -> None:
+        console_err(f"monitor: {loaded.redactor(message)}")
+
+    recorder = Recorder(history, max_buffered=max_buffered, retention=retention, notice=say)
     name = vantage or default_vantage()
     # The other vantages' views are read on a connection of their own: the recorder's is its thread's.
-    peers = open_store(store or default_store(config))
+    peers = open_store(store_url)
     verdicts = Quorum(name, quorum, peers=peers)
     mon = Monitor(loaded, recorder=recorder, vantage=name, max_inflight=max_inflight, quorum=verdicts)
+    alerts = Alerts.for_config(loaded, store_url, notice=say)  # its own connection: its own thread
     console_err(
         f"monitoring {len(mon.components)} component(s) as vantage {mon.vantage!r} (quorum: {quorum}); "
         f"history in {history.url}"
+        + (f"; alerts to {len(alerts.dispatcher.senders)} provider(s)" if alerts else "")
     )
     recorder.start()
+    if alerts is not None:
+        alerts.add_suppressor(verdicts.path_reason)
+        mon.listeners.append(alerts)
+        alerts.start()
     try:
         asyncio.run(_run(mon, config, listen, limit))
     finally:
         peers.close()
+        if alerts is not None:
+            alerts.close(timeout=flush_wait)
         status = recorder.close(timeout=flush_wait)
         console_err(
             f"stopped: {mon.results} result(s) produced, {status.written} written, "

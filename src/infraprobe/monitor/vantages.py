@@ -161,6 +161,12 @@ class Quorum:
                 on_update(*self.refreshed(views), note)
             await asyncio.sleep(self.refresh_every)
 
+    def path_reason(self, component: str) -> str | None:
+        """Why pages for `component` are held back now, or None (an alerts suppressor): a vantage's path to
+        it is failing. The verdict already sets that vantage aside; this also holds a page already pending."""
+        finding = next((f for f in self.decision.findings.values() if component in f.components), None)
+        return f"vantage_path_failure: {finding.evidence()}" if finding else None
+
     # -- deciding ------------------------------------------------------------------------------------
 
     def _views(self) -> list[View]:

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from infraprobe.monitor.state import Observation, State, Transition, View
+from infraprobe.monitor.store import ledger
 from infraprobe.monitor.store.base import Compaction, ResultRow, Retention, Rollup, StoreUnavailable
 from infraprobe.monitor.store.migrations import MIGRATIONS
 from infraprobe.monitor.store.rollup import RESOLUTIONS, floor_to, merge, roll
@@ -26,7 +27,7 @@ _ROLLUP_COLS = (
     "histogram, causes"
 )
 _VIEW_COLS = "vantage, component, state, since, at, status, cause, layer, evidence"
-_VIEWS_SINCE = 3  # the migration that adds vantage_views (a store opened with fewer migrations has none)
+_VIEWS_SINCE = 4  # the migration that adds vantage_views (a store opened with fewer migrations has none)
 _MARK = "COALESCE((SELECT last_id FROM rollup_marks m WHERE m.vantage = results.vantage), 0)"
 _BATCH = 20_000  # raw rows rolled up per transaction
 
@@ -238,6 +239,36 @@ class SqlStore:
                 [since.timestamp()] if since else [],
             )
             return [_view(r) for r in cur.fetchall()]
+
+    # -- the alert ledger (ledger.py) ---------------------------------------------------------------
+
+    def save_alert(
+        self,
+        component: str,
+        incident: ledger.Incident | None,
+        outgoing: Sequence[ledger.Outgoing],
+        now: datetime,
+    ) -> None:
+        with self._tx() as cur:
+            ledger.save_alert(cur, self.dialect.sql, component, incident, outgoing, now)
+
+    def open_incidents(self) -> list[ledger.Incident]:
+        with self._tx() as cur:
+            return ledger.open_incidents(cur, self.dialect.sql)
+
+    def due_deliveries(self, now: datetime, limit: int = 100) -> list[ledger.Delivery]:
+        with self._tx() as cur:
+            return ledger.due_deliveries(cur, self.dialect.sql, now, limit)
+
+    def delivery_attempted(
+        self, delivery_id: int, now: datetime, error: str = "", retry_at: datetime | None = None
+    ) -> None:
+        with self._tx() as cur:
+            ledger.delivery_attempted(cur, self.dialect.sql, delivery_id, now, error, retry_at)
+
+    def deliveries(self, since: datetime, components: Sequence[str] = ()) -> list[ledger.Delivery]:
+        with self._tx() as cur:
+            return ledger.deliveries(cur, self.dialect.sql, since, components)
 
     # -- compaction --------------------------------------------------------------------------------
 
