@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from infraprobe.errors import InfraprobeError
-from infraprobe.monitor.state import Observation, Transition
+from infraprobe.monitor.state import Observation, Transition, View
 from infraprobe.monitor.store.ledger import Delivery, Incident, Outgoing
 
 
@@ -64,7 +64,9 @@ class Retention:
 
     raw_ok: timedelta = timedelta(days=2)
     raw_failures: timedelta = timedelta(days=30)
-    transitions: timedelta = timedelta(days=400)
+    transitions: timedelta = timedelta(
+        days=400
+    )  # also each vantage's view of a component it stopped checking
     minute: timedelta = timedelta(days=2)
     hour: timedelta = timedelta(days=90)
     day: timedelta = timedelta(days=5 * 366)
@@ -105,6 +107,9 @@ class Store(Protocol):
         self, resolution: int, since: datetime, until: datetime | None = None, components: Sequence[str] = ()
     ) -> list[Rollup]:
         """Rolled-up buckets overlapping [since, until), plus the results not rolled up yet as extra rows."""
+
+    def views(self, since: datetime | None = None) -> list[View]:
+        """Each vantage's newest view of each component (those with a result at or after `since`)."""
 
     def compact(self, now: datetime, retention: Retention) -> Compaction:
         """Roll up results not rolled up yet, then delete what retention no longer keeps."""

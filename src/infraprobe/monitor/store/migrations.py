@@ -52,6 +52,17 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
             "CREATE INDEX alert_deliveries_created ON alert_deliveries (created)",
         ),
     ),
+    (
+        4,
+        (
+            # Each vantage's newest view of each component (state, last result): monitors sharing a store
+            # decide the quorum from these few rows instead of scanning results.
+            """CREATE TABLE vantage_views (
+                vantage TEXT NOT NULL, component TEXT NOT NULL, state TEXT NOT NULL, since {float},
+                at {float} NOT NULL, status TEXT NOT NULL, cause TEXT, layer TEXT, evidence TEXT NOT NULL,
+                PRIMARY KEY (vantage, component))""",
+        ),
+    ),
 )
 
 LATEST = MIGRATIONS[-1][0]
