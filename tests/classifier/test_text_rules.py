@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -139,13 +141,17 @@ def test_stack_frames_do_not_count_as_evidence() -> None:
 
 
 def test_literal_backends_agree_on_the_corpus() -> None:
-    """The Hyperscan and the stdlib literal matchers find the same needles in every corpus text."""
+    """The Hyperscan, the stdlib and the literal-by-literal matchers find the same needles in every corpus
+    text; so does the default one, which switches from scanning to an automaton after its first texts."""
     pytest.importorskip("hyperscan")
     stdlib, fast = LiteralSet(SIGNATURES, backend="re"), LiteralSet(SIGNATURES, backend="hyperscan")
+    scan, auto = LiteralSet(SIGNATURES, backend="scan"), LiteralSet(SIGNATURES)
     for entry in load():
         low = entry.text.lower()
-        assert stdlib.found_in(low) == fast.found_in(low), entry.where
-        assert stdlib.any_in(low) == fast.any_in(low), entry.where
+        found = stdlib.found_in(low)
+        assert found == fast.found_in(low) == scan.found_in(low) == auto.found_in(low), entry.where
+        assert stdlib.any_in(low) == fast.any_in(low) == scan.any_in(low) == bool(found), entry.where
+    assert type(auto._impl).__name__ == "_HyperscanBackend"  # it did switch, past its first texts
 
 
 def test_excused_benign_line_does_not_hide_a_failure_after_it() -> None:
@@ -308,3 +314,15 @@ def test_every_rule_pattern_compiles() -> None:
         assert isinstance(re.compile(r.source), re.Pattern), r.id
         if r.unless_source is not None:
             re.compile(r.unless_source)
+
+
+def test_one_text_needs_neither_the_exception_tables_nor_an_automaton() -> None:
+    """Start-up of a one-off `classify`: a text is matched without importing the live-exception tables or
+    building the literal automaton (which a log scan, with many texts, does build)."""
+    code = (
+        "import sys; from infraprobe.classifier import classify, text; "
+        "assert classify('connection refused').cause.value == 'connection_refused'; "
+        "print('infraprobe.classifier.exceptions' in sys.modules, type(text._LITERALS._impl).__name__)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "_ScanBackend"]

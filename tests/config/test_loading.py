@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 from tools.docsgen import built
@@ -78,6 +80,23 @@ def test_schema_lists_every_kind() -> None:
     text = json.dumps(schema)
     for kind in REGISTRY:
         assert f'"const": "{kind}"' in text or f'"{kind}"' in text
+
+
+def test_registry_names_each_kind_by_its_spec() -> None:
+    """The registry lists kinds without importing them; each name is the kind its module declares."""
+    assert all(spec.kind == kind for kind, spec in REGISTRY.items())
+
+
+def test_a_config_loads_only_the_probe_modules_of_its_kinds() -> None:
+    """Start-up: validating a tcp-only config imports neither the http probe nor the TLS parser."""
+    code = (
+        "import sys; from infraprobe.configfile import parse_config; "
+        "parse_config('components: [{name: a, kind: tcp, host: 127.0.0.1, port: 1}]'); "
+        "print(sorted(m for m in ('infraprobe.probes.http', 'cryptography', 'infraprobe.config.topology') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
 
 
 def test_published_schema_accepts_the_example_environment() -> None:

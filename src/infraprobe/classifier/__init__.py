@@ -9,8 +9,16 @@ prefiltering large logs before classifying candidate lines.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from infraprobe._lazy import lazy_getattr
 from infraprobe.classifier.api import classify, classify_text
-from infraprobe.classifier.exceptions import classify_exception
 from infraprobe.classifier.rules import SIGNATURES
+
+if TYPE_CHECKING:
+    from infraprobe.classifier.exceptions import classify_exception
+
+# Live-exception classification is imported on first use (see api.classify).
+__getattr__ = lazy_getattr(__name__, {"classify_exception": "infraprobe.classifier.exceptions"})
 
 __all__ = ["SIGNATURES", "classify", "classify_exception", "classify_text"]

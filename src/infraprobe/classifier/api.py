@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from infraprobe.classifier import diagnose
 from infraprobe.classifier import text as text_rules
-from infraprobe.classifier.exceptions import classify_exception
 from infraprobe.result import Diagnosis
 from infraprobe.taxonomy import Component
 
@@ -25,5 +24,9 @@ def classify(
 ) -> Diagnosis:
     """Diagnose an error text or a live exception; `phase` is the probe phase it happened in."""
     if isinstance(subject, BaseException):
+        # The exception tables (and the client libraries' types they name) are for live exceptions only:
+        # classifying a text, as `infraprobe classify` and `logs` do, does not import them.
+        from infraprobe.classifier.exceptions import classify_exception
+
         return classify_exception(subject, phase=phase, component=component)
     return classify_text(subject, phase=phase, component=component)

@@ -78,6 +78,8 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "health rpc",
             "failed to connect service",
             "service unhealthy",
+            "tonic",
+            "status { code: ",
             " unavailable:",
             " deadline_exceeded:",
             " unauthenticated:",
@@ -93,6 +95,8 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
         re.compile(
             r"grpc|rpc error: code = |statuscode[.=]\"?[a-z_]{2,}|status\{code=[a-z_]{2,}|statusruntimeexception"
             r"|rpcexception|_inactiverpcerror|health rpc|failed to connect service|service unhealthy \(responded"
+            # tonic (Rust): the crate's name, its Status' Debug form
+            r"|\btonic\b|\bstatus \{ code: [a-z]{2,}"
             # @grpc/grpc-js: `14 UNAVAILABLE: ...`
             r"|\b(?:[0-9]|1[0-6]) (?:unavailable|deadline_exceeded|unauthenticated|unimplemented|internal|unknown"
             r"|resource_exhausted|permission_denied|not_found|cancelled|invalid_argument):"
@@ -120,9 +124,11 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "connection closed: ",
             "broker forced",
             "heartbeat",
+            "5672",
+            "5671",
         ),
         re.compile(
-            r"amqp|rabbitmq|\brabbit@|\bpika\b|access_refused|connection[_-]forced|precondition[_-]failed"
+            rf"{_PORT}567[12]\b|amqp|rabbitmq|\brabbit@|\bpika\b|access_refused|connection[_-]forced|precondition[_-]failed"
             r"|resource[_-]locked|\bnot_allowed - |\bnot_found - |reply-code=\d{3}|\bin vhost '|exception \(\d{3}\) reason: "
             r"|closed by server: \d{3}|connection closed: \d{3} \(|broker forced connection closure"
             r"|missed heartbeats? from (?:client|server)|missed server heartbeat|too many heartbeats missed"
@@ -293,6 +299,10 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "statusdetails",
             "requesterror",
             "headerstimeouterror",
+            "httpsclient",
+            "httpurlconnection",
+            "hutool.http",
+            "the ssl connection could not be established",
         ),
         re.compile(
             r"\bhttps?://|https?connectionpool|\bhttp/[12]|httpx|aiohttp|requests\.exceptions|urllib3|axios"
@@ -309,6 +319,8 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             r"|\bstatusdetails\b"  # Google Cloud load balancer log entries
             r"|\brequesterror\b"  # got's wrapper around every request failure
             r"|headerstimeouterror"  # undici's header timer
+            # the JDK's HttpURLConnection/HttpsClient and Hutool's client; .NET HttpClient's TLS failure
+            r"|httpsclient|httpurlconnection|hutool\.http|the ssl connection could not be established"
         ),
     ),
 )

@@ -1,7 +1,8 @@
 """A fast matcher for the rule needles: which of a fixed set of literals occur in a text.
 
-Two backends with identical results (a test checks it on the whole corpus): Hyperscan when the optional
-`fast` extra is installed (about 3 µs a line), else the standard library. For `re`, a plain alternation of
+Three backends with identical results (a test checks it on the whole corpus): Hyperscan when the optional
+`hyperscan` extra is installed (about 3 µs a line), else the standard library; and, for the first few texts
+only, a plain `in` per literal, which needs no build (start-up of a one-off `classify`). For `re`, a plain alternation of
 ~500 literals makes the engine try every literal at every position; compiled as a trie
 (`conn(?:ection (?:refused|reset)|ect timed out)`) each position costs one branch on its first character,
 and greedy branches return the longest literal at a position, which implies all its prefixes.
@@ -115,17 +116,49 @@ class _HyperscanBackend:
         return found
 
 
+class _ScanBackend:
+    """`literal in text` for each literal: nothing to build, a few microseconds for one short text."""
+
+    def __init__(self, words: tuple[str, ...]) -> None:
+        self._words = words
+
+    def any_in(self, text: str) -> bool:
+        return any(w in text for w in self._words)
+
+    def found_in(self, text: str) -> set[str]:
+        return {w for w in self._words if w in text}
+
+
+# Building an automaton costs ~15 ms (Hyperscan) to ~30 ms (re) for the classifier's ~650 needles: more than
+# a one-off `classify` spends in total. The first texts are scanned literal by literal; the automaton is
+# built once a caller (a log scan, `--jsonl`) has shown it has many texts to match.
+_SCANS_BEFORE_BUILD = 32
+
+
 class LiteralSet:
     """Finds which of a fixed set of lowercase ASCII literals occur in a text (overlaps included)."""
 
     def __init__(self, words: Iterable[str], *, backend: str = "auto") -> None:
         self.words = tuple(sorted(set(words)))
         use_hs = backend == "hyperscan" or (backend == "auto" and _hs is not None)
-        self.backend = "hyperscan" if use_hs else "re"
-        self._impl = _HyperscanBackend(self.words) if use_hs else _ReBackend(self.words)
+        self.backend = "scan" if backend == "scan" else "hyperscan" if use_hs else "re"
+        self._scans = _SCANS_BEFORE_BUILD if backend == "auto" else 0
+        self._impl: _ScanBackend | _ReBackend | _HyperscanBackend = _ScanBackend(self.words)
+        if not self._scans and self.backend != "scan":
+            self._build()
+
+    def _build(self) -> None:
+        self._impl = _HyperscanBackend(self.words) if self.backend == "hyperscan" else _ReBackend(self.words)
+
+    def _matcher(self) -> _ScanBackend | _ReBackend | _HyperscanBackend:
+        if self._scans:
+            self._scans -= 1
+            if not self._scans:
+                self._build()
+        return self._impl
 
     def any_in(self, text: str) -> bool:
-        return self._impl.any_in(text)
+        return self._matcher().any_in(text)
 
     def found_in(self, text: str, start: int = 0, end: int | None = None) -> set[str]:
-        return self._impl.found_in(text[start:end] if start or end is not None else text)
+        return self._matcher().found_in(text[start:end] if start or end is not None else text)

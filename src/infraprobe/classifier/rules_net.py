@@ -489,6 +489,11 @@ RESET: tuple[Rule, ...] = (
             "force closed",
             "graceful shutdown goaway",
             "closed before the connection was established",
+            "pipe is broken",
+            "endpoint read failed",
+            "(104)",
+            "(32)",
+            "connectionreset",
         ),
         r"connection(?: was)?[ _]?reset|econnreset|reset by peer|forcibly closed|broken pipe|\bepipe\b"
         r"|(?:errno|error) (?:104|54|32)\b|winerror 1005[34]|aborted by the software|connection ?aborted"
@@ -517,6 +522,9 @@ RESET: tuple[Rule, ...] = (
         # whose upgrade never finished
         r"|http2: client conn(?:ection)? (?:is closed|force closed)|received server's graceful shutdown goaway"
         r"|closed before the connection was established"
+        # .NET: SocketException's errno, SocketError/io::ErrorKind names, Windows' EPIPE; grpc-core's read failure
+        r"|socketexception \((?:104|54|32|10054|10053)\)|(?:socketerror\W{1,3}|kind: )connectionreset\b"
+        r"|pipe is broken|endpoint read failed"
         # a Redis server's replication link to its master or a replica dropped
         r"|connection with (?:master|slave|replica)\b[^\n]{0,80}? lost"
         # PostgreSQL: the client vanished mid-message; Redis dropping a client over its output buffer limit;

@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 
 from infraprobe.cli.common import EXIT_USAGE, console_err, load, write_out
-from infraprobe.configfile.schema import config_schema
 from infraprobe.errors import ConfigError, ConfigErrors
 
 
@@ -55,4 +54,6 @@ def _valid(config: Path, allow_missing_env: bool) -> bool:
 
 def schema() -> None:
     """Print the JSON Schema of the config file (for editor completion and validation)."""
+    from infraprobe.configfile.schema import config_schema  # every kind's model: only for this command
+
     write_out(json.dumps(config_schema(), indent=2))

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from infraprobe.alerts.manager import Alerts
 from infraprobe.cli.common import console_err, load, write_out
 from infraprobe.config.types import parse_duration
 from infraprobe.errors import ConfigError
@@ -92,18 +93,27 @@ def monitor(
     flush_wait = parse_option_duration(flush_timeout, "--flush-timeout")
     store_url = store or default_store(config)
     history = open_store(store_url)
-    recorder = Recorder(
-        history, max_buffered=max_buffered, retention=retention, notice=lambda m: console_err(f"monitor: {m}")
-    )
+
+    def say(message: str) -> None:
+        console_err(f"monitor: {loaded.redactor(message)}")
+
+    recorder = Recorder(history, max_buffered=max_buffered, retention=retention, notice=say)
     mon = Monitor(loaded, recorder=recorder, vantage=vantage or default_vantage(), max_inflight=max_inflight)
+    alerts = Alerts.for_config(loaded, store_url, notice=say)  # its own connection: its own thread
     console_err(
         f"monitoring {len(mon.components)} component(s) as vantage {mon.vantage!r}; history in {history.url}"
+        + (f"; alerts to {len(alerts.dispatcher.senders)} provider(s)" if alerts else "")
     )
     page = Web(web_listen, open_store(store_url), web_details) if web_listen else None
     recorder.start()
+    if alerts is not None:
+        mon.listeners.append(alerts)
+        alerts.start()
     try:
         asyncio.run(_run(mon, config, listen, limit, page))
     finally:
+        if alerts is not None:
+            alerts.close(timeout=flush_wait)
         status = recorder.close(timeout=flush_wait)
         console_err(
             f"stopped: {mon.results} result(s) produced, {status.written} written, "

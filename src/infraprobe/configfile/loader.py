@@ -14,10 +14,9 @@ from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 
-from infraprobe.config.model import ComponentBase, Config, Defaults, ReportSettings
-from infraprobe.config.topology import Topology
+from infraprobe._lazy import LazyRegistry
+from infraprobe.config.model import ComponentBase, Config, Defaults
 from infraprobe.config.yamlsrc import Path_, SourceMap, format_path, load_yaml
-from infraprobe.configfile.validation import Validation
 from infraprobe.errors import ConfigError, ConfigErrors, Location
 from infraprobe.inputs import MAX_CONFIG_BYTES, InputTooLarge, read_file
 from infraprobe.probes.registry import REGISTRY
@@ -25,11 +24,15 @@ from infraprobe.redact import NO_SECRETS, Redactor, names_secret
 
 CORE_KEYS = ("version", "environment", "defaults", "components")
 # Sections owned by later features, validated by their own models. Adding one: add its model here.
-SECTION_MODELS: dict[str, type[BaseModel]] = {
-    "topology": Topology,
-    "validation": Validation,
-    "report": ReportSettings,
-}
+# A section's model is imported only when a file has that section (start-up of `config validate`).
+SECTION_MODELS: LazyRegistry[type[BaseModel]] = LazyRegistry(
+    {
+        "topology": "infraprobe.config.topology:Topology",
+        "validation": "infraprobe.configfile.validation:Validation",
+        "report": "infraprobe.config.model:ReportSettings",
+        "alerts": "infraprobe.configfile.alerts:AlertsSettings",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -76,9 +79,10 @@ def parse_config(
     missing = [m for m in loaded.missing if _needed(m.path, loaded.data, only)]
     if missing and not allow_missing_env:
         raise ConfigErrors([m.error() for m in missing])
-    builder = _ConfigBuilder(loaded.source, Redactor(loaded.secrets | _written_secrets(loaded.data)))
+    written = _written_secrets(loaded.data) | _section_written_secrets(loaded.data)
+    builder = _ConfigBuilder(loaded.source, Redactor(loaded.secrets | written))
     config, sections = builder.build(loaded.data)
-    secrets = loaded.secrets | _declared_secrets(config)
+    secrets = loaded.secrets | _declared_secrets(config) | _section_secrets(sections)
     warnings = tuple(m.warning() for m in missing)
     return LoadedConfig(config, Redactor(secrets), loaded.source, sections, warnings)
 
@@ -161,9 +165,9 @@ class _ConfigBuilder:
 
     def _sections(self, data: dict[str, Any]) -> dict[str, BaseModel]:
         out: dict[str, BaseModel] = {}
-        for name, model in SECTION_MODELS.items():
+        for name in SECTION_MODELS:
             if name in data:
-                parsed = self._model(model, data[name], (name,))
+                parsed = self._model(SECTION_MODELS[name], data[name], (name,))
                 if parsed is not None:
                     out[name] = parsed
         return out
@@ -293,6 +297,27 @@ def _written_secrets(data: Any) -> set[str]:
     if isinstance(data, list):
         return set().union(*(_written_secrets(v) for v in data))
     return set()
+
+
+def _section_written_secrets(data: Any) -> set[str]:
+    """Secrets a section knows by position rather than by key name (a webhook URL), from the raw file."""
+    if not isinstance(data, dict):
+        return set()
+    found: set[str] = set()
+    for name in SECTION_MODELS:
+        hook = getattr(SECTION_MODELS[name], "written_secrets", None) if name in data else None
+        if hook is not None:
+            found |= hook(data[name])
+    return found
+
+
+def _section_secrets(sections: Mapping[str, BaseModel]) -> set[str]:
+    found: set[str] = set()
+    for section in sections.values():
+        hook = getattr(section, "secrets", None)
+        if hook is not None:
+            found |= hook()
+    return found
 
 
 def _declared_secrets(config: Config) -> set[str]:

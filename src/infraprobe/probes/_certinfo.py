@@ -11,14 +11,14 @@ import functools
 import ipaddress
 import ssl
 from dataclasses import dataclass
-from typing import Any
-
-from cryptography import x509
-from cryptography.x509.oid import NameOID
+from typing import TYPE_CHECKING, Any
 
 from infraprobe import facts
 from infraprobe.facts import Fact, FactValue
 from infraprobe.taxonomy import Layer
+
+if TYPE_CHECKING:
+    from cryptography import x509
 
 # Second-level labels under which registrations happen (example.co.uk): enough to tell "sibling name in the
 # same domain" from "unrelated name" without shipping the whole public suffix list.
@@ -38,6 +38,9 @@ class CertInfo:
 
     @classmethod
     def from_der(cls, der: bytes) -> CertInfo:
+        # cryptography costs ~20 ms to import: paid by a probe that meets a certificate, not at start-up
+        from cryptography import x509
+
         cert = x509.load_der_x509_certificate(der)
         try:
             san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
@@ -71,6 +74,8 @@ class CertInfo:
 
 
 def _short_name(name: x509.Name) -> str:
+    from cryptography.x509.oid import NameOID
+
     cn = name.get_attributes_for_oid(NameOID.COMMON_NAME)
     return str(cn[0].value) if cn else name.rfc4514_string()
 

@@ -39,6 +39,21 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
     ),
     (
         3,
+        (
+            # The alert ledger (ledger.py): incidents paged and not recovered, and the deliveries outbox.
+            """CREATE TABLE alert_incidents (
+                component TEXT PRIMARY KEY, opened {float} NOT NULL, cause TEXT, layer TEXT,
+                evidence TEXT NOT NULL, vantage TEXT NOT NULL, blocked TEXT NOT NULL, reminded {float})""",
+            """CREATE TABLE alert_deliveries (
+                id {id}, component TEXT NOT NULL, event TEXT NOT NULL, provider TEXT NOT NULL,
+                created {float} NOT NULL, payload TEXT NOT NULL, status TEXT NOT NULL,
+                attempts INTEGER NOT NULL, next_at {float} NOT NULL, sent_at {float}, error TEXT NOT NULL)""",
+            "CREATE INDEX alert_deliveries_due ON alert_deliveries (status, next_at)",
+            "CREATE INDEX alert_deliveries_created ON alert_deliveries (created)",
+        ),
+    ),
+    (
+        4,
         # The status page reads one resolution over a time range for every component at once; the primary key
         # leads with the vantage, so without this index that read scans every roll-up row kept.
         ("CREATE INDEX rollups_resolution_bucket ON rollups (resolution, bucket)",),

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from infraprobe.monitor.state import Observation, State, Transition
+from infraprobe.monitor.store import ledger
 from infraprobe.monitor.store.base import (
     BucketTotal,
     Compaction,
@@ -257,6 +258,36 @@ class SqlStore:
                 key = (component, float(at) - float(at) % resolution)
                 sums.setdefault(key, Counts()).add(status, float(duration), blocked_by is not None)
         return [_bucket_total(*key, sums[key]) for key in sorted(sums)]
+
+    # -- the alert ledger (ledger.py) ---------------------------------------------------------------
+
+    def save_alert(
+        self,
+        component: str,
+        incident: ledger.Incident | None,
+        outgoing: Sequence[ledger.Outgoing],
+        now: datetime,
+    ) -> None:
+        with self._tx() as cur:
+            ledger.save_alert(cur, self.dialect.sql, component, incident, outgoing, now)
+
+    def open_incidents(self) -> list[ledger.Incident]:
+        with self._tx() as cur:
+            return ledger.open_incidents(cur, self.dialect.sql)
+
+    def due_deliveries(self, now: datetime, limit: int = 100) -> list[ledger.Delivery]:
+        with self._tx() as cur:
+            return ledger.due_deliveries(cur, self.dialect.sql, now, limit)
+
+    def delivery_attempted(
+        self, delivery_id: int, now: datetime, error: str = "", retry_at: datetime | None = None
+    ) -> None:
+        with self._tx() as cur:
+            ledger.delivery_attempted(cur, self.dialect.sql, delivery_id, now, error, retry_at)
+
+    def deliveries(self, since: datetime, components: Sequence[str] = ()) -> list[ledger.Delivery]:
+        with self._tx() as cur:
+            return ledger.deliveries(cur, self.dialect.sql, since, components)
 
     # -- compaction --------------------------------------------------------------------------------
 

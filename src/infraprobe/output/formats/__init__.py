@@ -7,13 +7,15 @@ mention; commands and `--format` pick it up from this registry.
 
 from __future__ import annotations
 
-from infraprobe.output.formats import html, json_, junit, markdown, text
+from infraprobe._lazy import LazyRegistry
 from infraprobe.output.formats.base import Format, Options
 from infraprobe.output.model import Report
 
-FORMATS: dict[str, Format] = {
-    f.name: f for f in (text.FORMAT, json_.FORMAT, markdown.FORMAT, junit.FORMAT, html.FORMAT)
-}
+# name -> its module; a renderer is imported when first used (the html one and its charts cost start-up).
+_MODULES = {"table": "text", "json": "json_", "markdown": "markdown", "junit": "junit", "html": "html"}
+FORMATS: LazyRegistry[Format] = LazyRegistry(
+    {name: f"infraprobe.output.formats.{module}:FORMAT" for name, module in _MODULES.items()}
+)
 
 
 def render(
