@@ -58,6 +58,16 @@ class _Mailbox:
     def __init__(self) -> None:
         self.mails: list[Message] = []
         self.envelopes: list[Envelope] = []
+        self.password = SMTP_PASSWORD  # the one login accepted (a test may set its own)
+
+    def authenticate(
+        self, server: SMTP, session: Session, envelope: Envelope, mechanism: str, data: Any
+    ) -> AuthResult:
+        ok = isinstance(data, LoginPassword) and (data.login, data.password) == (
+            SMTP_USER.encode(),
+            self.password.encode(),
+        )
+        return AuthResult(success=ok)
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         assert session.ssl is not None, "mail arrived without STARTTLS"
@@ -91,7 +101,7 @@ def smtp_server(tmp_path: Path) -> Iterator[SmtpServer]:
     box = _Mailbox()
     controller = Controller(
         box, hostname="127.0.0.1", port=free_port(), tls_context=context, require_starttls=True,
-        authenticator=_authenticate, auth_required=True, auth_require_tls=True, ready_timeout=10,
+        authenticator=box.authenticate, auth_required=True, auth_require_tls=True, ready_timeout=10,
     )  # fmt: skip
     controller.start()
     try:

@@ -18,10 +18,11 @@ token, so the loader masks these values wherever they could appear, written in t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, Field, ValidationError, field_validator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from infraprobe.config.model import Strict
@@ -38,10 +39,20 @@ _NAME = r"^[A-Za-z0-9_\-]+$"
 _HTTP = r"^https?://"
 
 
+def _http_url(value: str) -> str:
+    if not re.match(_HTTP, value):
+        raise ValueError("must be an http(s) URL")
+    return value
+
+
+# Checked by a validator rather than `pattern=`, whose error names a regular expression, not the rule.
+HttpUrl = Annotated[str, AfterValidator(_http_url), Field(json_schema_extra={"pattern": _HTTP})]
+
+
 class Webhook(Strict):
     """POST the alert as JSON (component, state, cause, layer, guidance, evidence, since, vantage, ...)."""
 
-    url: str = Field(pattern=_HTTP, description="http(s) URL the JSON is POSTed to (a secret: never shown)")
+    url: HttpUrl = Field(description="http(s) URL the JSON is POSTed to (a secret: never shown)")
     headers: dict[str, str] = Field(default_factory=dict, description="extra request headers (secrets)")
     ca_file: str | None = Field(None, description="CA bundle to verify an https URL with (default: system)")
 
@@ -49,7 +60,7 @@ class Webhook(Strict):
 class Slack(Strict):
     """A Slack-compatible incoming webhook (Slack, Mattermost, Rocket.Chat): `{"text": ...}`."""
 
-    url: str = Field(pattern=_HTTP, description="the incoming-webhook URL (holds its token: a secret)")
+    url: HttpUrl = Field(description="the incoming-webhook URL (holds its token: a secret)")
     ca_file: str | None = Field(None, description="CA bundle to verify the URL with (default: system)")
 
 
