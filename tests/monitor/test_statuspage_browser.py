@@ -145,7 +145,7 @@ def test_the_page_follows_a_server_going_down_and_coming_back(
         _state(page, "backend", "down")
         assert "connection_refused" in _cell(page, "cache") and "infrastructure" in _cell(page, "cache")
         assert "blocked by cache" in _cell(page, "backend")
-        assert "down from: ci" in _cell(page, "cache")
+        assert "down from ci" in _cell(page, "cache")  # the quorum verdict names the vantages
         _wait(page, "document.title.startsWith('(')")  # "(3 down) Status ..."
         assert page.locator(".detail").count() == 0  # no token: no target, evidence or guidance
         screenshot(page, "statuspage-down.png")

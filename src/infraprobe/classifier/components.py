@@ -79,6 +79,7 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "failed to connect service",
             "service unhealthy",
             "tonic",
+            ", details: ",
             "status { code: ",
             " unavailable:",
             " deadline_exceeded:",
@@ -96,7 +97,7 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             r"grpc|rpc error: code = |statuscode[.=]\"?[a-z_]{2,}|status\{code=[a-z_]{2,}|statusruntimeexception"
             r"|rpcexception|_inactiverpcerror|health rpc|failed to connect service|service unhealthy \(responded"
             # tonic (Rust): the crate's name, its Status' Debug form
-            r"|\btonic\b|\bstatus \{ code: [a-z]{2,}"
+            r"|\btonic\b|\bstatus \{ code: [a-z]{2,}|\bcode: (?:[0-9]|1[0-6]), details: "
             # @grpc/grpc-js: `14 UNAVAILABLE: ...`
             r"|\b(?:[0-9]|1[0-6]) (?:unavailable|deadline_exceeded|unauthenticated|unimplemented|internal|unknown"
             r"|resource_exhausted|permission_denied|not_found|cancelled|invalid_argument):"
@@ -166,7 +167,6 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "server closed the connection unexpectedly",
             "ssl syscall error",
             "interfaceerror: connection already closed",
-            ":  ",
             "5432",
             "6432",
         ),
@@ -179,7 +179,6 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             r"|^error connecting to server: "  # rust-postgres
             r"|ssl syscall error|interfaceerror: connection already closed"  # libpq's TLS layer; psycopg2
             r"|database system (?:is ready to accept|was (?:shut down|interrupted))"  # the server's startup log
-            r"|\b(?:fatal|error|log|detail|hint|panic):  (?!error\b)\S"  # the server's own log format: two spaces
             rf"|{_PORT}(?:5432|6432)\b"
         ),
     ),
@@ -251,6 +250,7 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "kafka",
             "elasticsearch",
             "cassandra",
+            "datastax",
             "memcache",
             "mssql",
             "sql server",
@@ -261,7 +261,7 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "27017",
         ),
         re.compile(
-            rf"mongo|{_PORT}27017\b|kafka|elasticsearch|cassandra|memcache|mssql|sql server|oracle"
+            rf"mongo|{_PORT}27017\b|kafka|elasticsearch|cassandra|datastax|memcache|mssql|sql server|oracle"
             r"|zookeeper|\bnats\b|\bmqtts?\b"
         ),
     ),
@@ -302,6 +302,11 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "httpsclient",
             "httpurlconnection",
             "hutool.http",
+            "invoke-webrequest",
+            "invoke-restmethod",
+            "retrofit",
+            "(port 80)",
+            "(port 443)",
             "the ssl connection could not be established",
         ),
         re.compile(
@@ -321,7 +326,15 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             r"|headerstimeouterror"  # undici's header timer
             # the JDK's HttpURLConnection/HttpsClient and Hutool's client; .NET HttpClient's TLS failure
             r"|httpsclient|httpurlconnection|hutool\.http|the ssl connection could not be established"
+            r"|invoke-(?:webrequest|restmethod)|\bretrofit\b|\(port (?:80|443)\)"
         ),
+    ),
+    (
+        # PostgreSQL's own log format (a level, a colon and two spaces), after every named client: a sentence
+        # such as "Invoke-WebRequest returns error:  ..." has the same shape and names its client first
+        Component.POSTGRES,
+        (":  ",),
+        re.compile(r"\b(?:fatal|error|log|detail|hint|panic):  (?!error\b)\S"),
     ),
 )
 

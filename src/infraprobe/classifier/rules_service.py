@@ -214,6 +214,18 @@ PROXY: tuple[Rule, ...] = (
         component=K.HTTP,
     ),
     rule(
+        "serverless_platform_timeout",
+        C.UPSTREAM_UNAVAILABLE,
+        (
+            "function_invocation_timeout",
+            "function_invocation_failed",
+            "this serverless function has timed out",
+        ),
+        # Vercel's edge page and log field for a function that did not answer in time or crashed
+        r"(?:edge_)?function_invocation_(?:timeout|failed)|this serverless function has timed out",
+        component=K.HTTP,
+    ),
+    rule(
         "platform_proxy_instance",
         C.UPSTREAM_UNAVAILABLE,
         (
@@ -521,7 +533,7 @@ PROTOCOL: tuple[Rule, ...] = (
     rule(
         "protocol_mismatch_amqp",
         C.PROTOCOL_MISMATCH,
-        ("{bad_header,", "incompatibleprotocolerror"),
+        ("{bad_header,", "incompatibleprotocolerror", "frame could not be parsed"),
         component=K.AMQP,
     ),
     rule(

@@ -21,9 +21,11 @@ from infraprobe.monitor.engine import Monitor, default_vantage, watch_config
 from infraprobe.monitor.http import HttpServer, parse_listen
 from infraprobe.monitor.live import LineOutput, LiveTable
 from infraprobe.monitor.metrics import MetricsServer
+from infraprobe.monitor.quorum import Policy
 from infraprobe.monitor.recorder import DEFAULT_MAX_BUFFERED, Recorder
 from infraprobe.monitor.schedule import DEFAULT_MAX_INFLIGHT
 from infraprobe.monitor.store import Retention, Store, open_store
+from infraprobe.monitor.vantages import Quorum
 
 if TYPE_CHECKING:
     from infraprobe.monitor.statuspage import StatusPage
@@ -84,6 +86,10 @@ def monitor(
     run_for: Annotated[
         str | None, typer.Option("--for", help="stop after this long (e.g. 10m); default: until stopped")
     ] = None,
+    quorum: Annotated[
+        Policy,
+        typer.Option("--quorum", help="how many of the vantages sharing the store must see a component down"),
+    ] = Policy.MAJORITY,
 ) -> None:
     """Probe every component on its interval; keep the history; say when a state changes and why."""
     loaded = load(config)
@@ -98,20 +104,27 @@ def monitor(
         console_err(f"monitor: {loaded.redactor(message)}")
 
     recorder = Recorder(history, max_buffered=max_buffered, retention=retention, notice=say)
-    mon = Monitor(loaded, recorder=recorder, vantage=vantage or default_vantage(), max_inflight=max_inflight)
+    name = vantage or default_vantage()
+    # The other vantages' views are read on a connection of their own: the recorder's is its thread's.
+    peers = open_store(store_url)
+    verdicts = Quorum(name, quorum, peers=peers)
+    mon = Monitor(loaded, recorder=recorder, vantage=name, max_inflight=max_inflight, quorum=verdicts)
     alerts = Alerts.for_config(loaded, store_url, notice=say)  # its own connection: its own thread
     console_err(
-        f"monitoring {len(mon.components)} component(s) as vantage {mon.vantage!r}; history in {history.url}"
+        f"monitoring {len(mon.components)} component(s) as vantage {mon.vantage!r} (quorum: {quorum}); "
+        f"history in {history.url}"
         + (f"; alerts to {len(alerts.dispatcher.senders)} provider(s)" if alerts else "")
     )
     page = Web(web_listen, open_store(store_url), web_details) if web_listen else None
     recorder.start()
     if alerts is not None:
+        alerts.add_suppressor(verdicts.path_reason)
         mon.listeners.append(alerts)
         alerts.start()
     try:
         asyncio.run(_run(mon, config, listen, limit, page))
     finally:
+        peers.close()
         if alerts is not None:
             alerts.close(timeout=flush_wait)
         status = recorder.close(timeout=flush_wait)

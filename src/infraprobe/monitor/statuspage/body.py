@@ -30,13 +30,22 @@ MAX_INCIDENTS = 200  # newest first; the page says how many more there were
 
 
 @dataclass(frozen=True, slots=True)
+class Vantages:
+    """Which vantages see the component how (`down`, `degraded`, `up`, `undecided`, `set aside`), and the
+    quorum verdict's one-line summary when several vantages share the store."""
+
+    seen: tuple[tuple[str, str], ...]
+    verdict: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Live:
     """One component as the monitor sees it now."""
 
     component: ComponentBase
     tracker: Tracker
     reason: Transition | None  # the change that brought the current state (cause, evidence, blocked_by)
-    vantages: tuple[tuple[str, State], ...]  # each vantage's view; one today, several with quorum
+    vantages: Vantages
 
 
 def encode(body: Body) -> bytes:
@@ -111,7 +120,8 @@ def state(live: Live) -> Body:
         "layer": current.layer if current else None,
         "summary": _summary(current.cause) if current else None,
         "blocked_by": current.blocked_by if current else None,
-        "vantages": [{"name": v, "state": s.value} for v, s in live.vantages],
+        "vantages": [{"name": v, "state": s} for v, s in live.vantages.seen],
+        "verdict": live.vantages.verdict or None,
         "latency_ms": round(last.duration * 1000, 2) if last is not None else None,
     }
 

@@ -20,7 +20,7 @@ from importlib.resources import files
 
 from infraprobe.monitor.engine import Monitor
 from infraprobe.monitor.http import Reply, Request, Stream
-from infraprobe.monitor.state import Observation, State, Tracker, Transition
+from infraprobe.monitor.state import Observation, Tracker, Transition
 from infraprobe.monitor.statuspage import body
 from infraprobe.monitor.statuspage.history import PageHistory, load_history
 from infraprobe.monitor.store.base import Store, StoreUnavailable
@@ -109,10 +109,11 @@ class StatusPage:
             try:
                 async with asyncio.timeout(self.refresh):
                     await self._reread.wait()
+                # Cleared before waiting: a change during the wait asks for one more read after this one.
+                self._reread.clear()
                 await asyncio.sleep(SETTLE)
             except TimeoutError:
                 pass
-            self._reread.clear()
             await self._load()
             self._wake()
 
@@ -160,15 +161,31 @@ class StatusPage:
         )
 
     def live(self, names: set[str] | None = None) -> list[body.Live]:
-        trackers = self.monitor.trackers
+        # With a quorum the page shows the verdict across vantages, as alerts do; without, this vantage's state.
+        quorum = self.monitor.quorum
+        trackers = quorum.trackers if quorum is not None else self.monitor.trackers
         return [
-            body.Live(c, trackers[c.name], self._reasons.get(c.name), self._vantages(trackers[c.name]))
+            body.Live(
+                c, trackers[c.name], self._reasons.get(c.name), self._vantages(c.name, trackers[c.name])
+            )
             for c in self.monitor.components
             if c.name in trackers and (names is None or c.name in names)
         ]
 
-    def _vantages(self, tracker: Tracker) -> tuple[tuple[str, State], ...]:
-        return ((self.monitor.vantage, tracker.state),)
+    def _vantages(self, name: str, tracker: Tracker) -> body.Vantages:
+        quorum = self.monitor.quorum
+        verdict = quorum.verdicts.get(name) if quorum is not None else None
+        if verdict is None:
+            return body.Vantages(((self.monitor.vantage, tracker.state.value),))
+        seen = [
+            (vantage, state)
+            for state, names in (
+                ("down", verdict.down), ("degraded", verdict.degraded), ("up", verdict.up),
+                ("undecided", verdict.undecided), ("set aside", verdict.set_aside),
+            )
+            for vantage in names
+        ]  # fmt: skip
+        return body.Vantages(tuple(sorted(seen)), verdict.summary())
 
     async def events(self) -> AsyncIterator[bytes]:
         """The event stream of one client: changed states, and a nudge when history was re-read."""

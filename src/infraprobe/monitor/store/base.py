@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from infraprobe.errors import InfraprobeError
-from infraprobe.monitor.state import Observation, Transition
+from infraprobe.monitor.state import Observation, Transition, View
 from infraprobe.monitor.store.ledger import Delivery, Incident, Outgoing
 
 
@@ -86,7 +86,9 @@ class Retention:
 
     raw_ok: timedelta = timedelta(days=2)
     raw_failures: timedelta = timedelta(days=30)
-    transitions: timedelta = timedelta(days=400)
+    transitions: timedelta = timedelta(
+        days=400
+    )  # also each vantage's view of a component it stopped checking
     minute: timedelta = timedelta(days=2)
     hour: timedelta = timedelta(days=90)
     day: timedelta = timedelta(days=5 * 366)
@@ -133,6 +135,9 @@ class Store(Protocol):
     ) -> list[BucketTotal]:
         """Per component and bucket overlapping [since, until), summed over vantages, by component then bucket;
         results not rolled up yet are included, as in `rollups`."""
+
+    def views(self, since: datetime | None = None) -> list[View]:
+        """Each vantage's newest view of each component (those with a result at or after `since`)."""
 
     def compact(self, now: datetime, retention: Retention) -> Compaction:
         """Roll up results not rolled up yet, then delete what retention no longer keeps."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from infraprobe.monitor.state import Observation, State, Transition
+from infraprobe.monitor.state import Observation, State, Transition, View
 from infraprobe.monitor.store import ledger
 from infraprobe.monitor.store.base import (
     BucketTotal,
@@ -33,6 +33,8 @@ _ROLLUP_COLS = (
     "vantage, component, resolution, bucket, total, ok, warn, fail, blocked, duration_sum, duration_max, "
     "histogram, causes"
 )
+_VIEW_COLS = "vantage, component, state, since, at, status, cause, layer, evidence"
+_VIEWS_SINCE = 4  # the migration that adds vantage_views (a store opened with fewer migrations has none)
 _MARK = "COALESCE((SELECT last_id FROM rollup_marks m WHERE m.vantage = results.vantage), 0)"
 _BATCH = 20_000  # raw rows rolled up per transaction
 
@@ -185,6 +187,8 @@ class SqlStore:
                     d.sql(f"INSERT INTO transitions ({_TRANSITION_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?)"),
                     [_transition_params(t) for t in transitions],
                 )
+            if observations and self._version >= _VIEWS_SINCE:
+                cur.executemany(d.sql(_UPSERT_VIEW), [_view_params(v) for v in _newest_views(observations)])
 
     # -- reading -----------------------------------------------------------------------------------
 
@@ -258,6 +262,17 @@ class SqlStore:
                 key = (component, float(at) - float(at) % resolution)
                 sums.setdefault(key, Counts()).add(status, float(duration), blocked_by is not None)
         return [_bucket_total(*key, sums[key]) for key in sorted(sums)]
+
+    def views(self, since: datetime | None = None) -> list[View]:
+        where = "at >= ?" if since else "1 = 1"
+        with self._tx() as cur:
+            cur.execute(
+                self.dialect.sql(
+                    f"SELECT {_VIEW_COLS} FROM vantage_views WHERE {where} ORDER BY vantage, component"
+                ),
+                [since.timestamp()] if since else [],
+            )
+            return [_view(r) for r in cur.fetchall()]
 
     # -- the alert ledger (ledger.py) ---------------------------------------------------------------
 
@@ -347,6 +362,10 @@ class SqlStore:
                 "DELETE FROM transitions WHERE at < ?",
                 [t - retention.transitions.total_seconds()],
             ),
+            "views": (
+                "DELETE FROM vantage_views WHERE at < ?",
+                [t - retention.transitions.total_seconds()],
+            ),
             **{
                 f"rollups_{r}": (
                     "DELETE FROM rollups WHERE resolution = ? AND bucket < ?",
@@ -386,6 +405,13 @@ def _bucket_total(component: str, bucket: float, c: Counts) -> BucketTotal:
     )
 
 
+# A row flushed late (after a store outage) never replaces a newer view.
+_UPSERT_VIEW = (
+    f"INSERT INTO vantage_views ({_VIEW_COLS}) VALUES (?,?,?,?,?,?,?,?,?) "
+    "ON CONFLICT (vantage, component) DO UPDATE SET state = excluded.state, since = excluded.since, "
+    "at = excluded.at, status = excluded.status, cause = excluded.cause, layer = excluded.layer, "
+    "evidence = excluded.evidence WHERE excluded.at >= vantage_views.at"
+)
 _UPSERT_MARK = (
     "INSERT INTO rollup_marks (vantage, last_id) VALUES (?, ?) "
     "ON CONFLICT (vantage) DO UPDATE SET last_id = excluded.last_id"
@@ -459,6 +485,36 @@ def _transition(row: Sequence[Any]) -> Transition:
     return Transition(
         row[1], row[0], _ts(row[2]), State(row[3]), State(row[4]), row[5], row[6], row[7], row[8], int(row[9])
     )
+
+
+def _newest_views(observations: Sequence[Observation]) -> list[View]:
+    """One view per vantage and component: the newest observation's (a batch holds many per component)."""
+    newest: dict[tuple[str, str], Observation] = {}
+    for o in observations:
+        key = (o.vantage, o.component)
+        if key not in newest or o.result.started_at >= newest[key].result.started_at:
+            newest[key] = o
+    return [View.of(o) for o in newest.values()]
+
+
+def _view_params(v: View) -> tuple[Any, ...]:
+    since = v.since.timestamp() if v.since else None
+    return (
+        v.vantage,
+        v.component,
+        v.state.value,
+        since,
+        v.at.timestamp(),
+        v.status,
+        v.cause,
+        v.layer,
+        v.evidence,
+    )
+
+
+def _view(row: Sequence[Any]) -> View:
+    since = _ts(row[3]) if row[3] is not None else None
+    return View(row[0], row[1], State(row[2]), since, _ts(row[4]), row[5], row[6], row[7], row[8])
 
 
 def _rollup(row: Sequence[Any]) -> Rollup:

@@ -61,7 +61,8 @@
     if (c.summary) lines.push(`<small>${esc(c.summary)}</small>`);
     if (c.blocked_by) lines.push(`<small>blocked by ${esc(c.blocked_by)}</small>`);
     const down = (c.vantages || []).filter((v) => v.state === "down").map((v) => v.name);
-    if (down.length) lines.push(`<small>down from: ${esc(down.join(", "))}</small>`);
+    if (c.verdict) lines.push(`<small>${esc(c.verdict)}</small>`);
+    else if (down.length) lines.push(`<small>down from: ${esc(down.join(", "))}</small>`);
     const d = [];
     if (c.target) d.push(`target <code>${esc(c.target)}</code>`);
     if (c.evidence) d.push(`evidence <code>${esc(c.evidence)}</code>`);
