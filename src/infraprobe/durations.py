@@ -28,3 +28,12 @@ def seconds(text: str) -> float:
     if not _COMPOUND.fullmatch(text):
         raise ValueError(f"invalid duration {text!r} (use e.g. 500ms, 5s, 2m, 1h30m)")
     return sum(float(p["n"]) * UNIT_SECONDS[p["unit"].lower()] for p in _PART.finditer(text))
+
+
+def span(total: float) -> str:
+    """A length of time for people: `4.2s`, `3m05s`, `2h07m` (the unit that says enough, no more)."""
+    whole = int(total)
+    if whole < 60:
+        return f"{total:.1f}s"
+    hours, rest = divmod(whole, 3600)
+    return f"{hours}h{rest // 60:02d}m" if hours else f"{rest // 60}m{rest % 60:02d}s"

@@ -16,9 +16,10 @@ stops at a character the pattern needs next.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
 
@@ -26,6 +27,10 @@ MASK = "***"
 _MIN_SECRET = 4  # shorter values are skipped: masking every "a" or "1" would destroy the text
 _MIN_FRAGMENT = 6
 _CLIP_MARGIN = 4096  # a cut-off piece of a known secret at a text's edge, masked too
+# A monitor masks the same texts every interval (a peer address, a header, a message): masking is pure, so
+# short texts are remembered. Bounded both ways: at most _MEMO_ENTRIES texts of at most _MEMO_CHARS each.
+_MEMO_CHARS = 512
+_MEMO_ENTRIES = 4096
 
 # A key naming a credential: the words real configs and logs use (PGPASSWORD, DB_PASSWORD, access_token,
 # client_secret, secret_key, X-Api-Key, Authorization, credentials, Cookie, signature). A word must not run on
@@ -57,6 +62,7 @@ _BEARER = re.compile(r"\b(?P<key>(?:Bearer|Basic)[^\S\n]+)(?P<val>[A-Za-z0-9._~+
 _REDIS_AUTH = re.compile(r"\b(?P<key>AUTH[^\S\n]+)(?P<val>[^\s]+(?:[^\S\n]+[^\s]+)?)")
 
 
+@functools.lru_cache(maxsize=1024)  # keys come from small vocabularies: fact keys, header names, fields
 def names_secret(key: str) -> bool:
     """Whether a mapping key, header name, query parameter or field names a credential."""
     return _SECRET_KEY.search(key) is not None
@@ -110,18 +116,25 @@ def _forms(secret: str) -> set[str]:
 class Redactor:
     """Masks known secret values and credential shapes in values. Immutable; share freely."""
 
-    __slots__ = ("_forms", "_secrets")
+    __slots__ = ("_forms", "_memo", "_secrets", "_url_memo", "_value_memo")
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._secrets = frozenset(s for s in secrets if isinstance(s, str) and len(s) >= _MIN_SECRET)
         forms = set().union(*(_forms(s) for s in self._secrets)) if self._secrets else set()
         # Longest first, so a secret that contains another is masked whole.
         self._forms = tuple(sorted(forms, key=len, reverse=True))
+        # text -> masked text: caches, not state (see _MEMO_CHARS)
+        self._memo: dict[str, str] = {}
+        self._url_memo: dict[str, str] = {}
+        self._value_memo: dict[str, str] = {}
 
     def with_secrets(self, secrets: Iterable[str]) -> Redactor:
         return Redactor((*self._secrets, *secrets))
 
     def __call__(self, text: str) -> str:
+        return _remembered(self._memo, text, self._mask)
+
+    def _mask(self, text: str) -> str:
         for form in self._forms:
             if form in text:
                 text = text.replace(form, MASK)
@@ -144,15 +157,21 @@ class Redactor:
         if key and names_secret(key) and value not in (None, "", [], {}):
             return MASK
         if isinstance(value, str):
-            return self.url(value) if "://" in value else self(value)
-        if isinstance(value, Mapping):
-            return {k: self.value(v, str(k)) for k, v in value.items()}
-        if isinstance(value, list | tuple):
+            masked = self._value_memo.get(value)  # a result's facts repeat probe after probe
+            if masked is None:
+                masked = _remembered(self._value_memo, value, self._text)
+            return masked
+        if isinstance(value, _SEQUENCES):
             return [self.value(v, key) for v in value]
+        if isinstance(value, _MAPPINGS):
+            return {k: self.value(v, str(k)) for k, v in value.items()}
         return value
 
+    def _text(self, text: str) -> str:
+        return self.url(text) if "://" in text else self(text)
+
     def url(self, url: str) -> str:
-        return self(mask_url(url))
+        return _remembered(self._url_memo, url, lambda u: self(mask_url(u)))
 
     def _edges(self, text: str) -> str:
         """A piece of a known secret left at either edge by a cut made elsewhere is masked too."""
@@ -166,6 +185,23 @@ class Redactor:
                     text = MASK + text[size:]
                     break
         return text
+
+
+# Tuples, not `list | tuple`: isinstance with a union is slower, and value() runs on every fact of every check.
+_SEQUENCES = (list, tuple)
+_MAPPINGS = (dict, Mapping)  # dict first: the common case, decided without the ABC's check
+
+
+def _remembered(memo: dict[str, str], text: str, mask: Callable[[str], str]) -> str:
+    """`mask(text)`, from `memo` when this short text was masked before."""
+    if len(text) > _MEMO_CHARS:
+        return mask(text)
+    masked = memo.get(text)
+    if masked is None:
+        if len(memo) >= _MEMO_ENTRIES:
+            memo.clear()
+        masked = memo[text] = mask(text)
+    return masked
 
 
 NO_SECRETS = Redactor()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import itertools
 import random
 import time
 from collections import Counter
@@ -85,13 +86,17 @@ async def test_first_runs_happen_at_once_then_on_the_interval() -> None:
     assert all(3 <= n <= 5 for n in runs.values()), runs  # at 0, ~0.3, ~0.6, ~0.9 (+-10% jitter)
 
 
-async def test_jitter_spreads_checks_that_started_together() -> None:
+async def test_later_runs_keep_the_interval_with_jitter() -> None:
     rec = Recorded()
     s = Scheduler(rec.check, rec.sink, jitter=0.2, rng=random.Random(7))
-    s.set_components(components(*(f"c{i}" for i in range(20)), interval="0.5s"))
-    await run_for(s, 0.8)
-    second = sorted(at for name, at in rec.started[20:])
-    assert len(second) == 20 and second[-1] - second[0] > 0.1  # no longer all in the same instant
+    s.set_components(components(*(f"c{i}" for i in range(20)), interval="0.3s"))
+    await run_for(s, 1.3)
+    starts: dict[str, list[float]] = {}
+    for name, at in rec.started:
+        starts.setdefault(name, []).append(at)
+    gaps = [b - a for runs in starts.values() for a, b in itertools.pairwise(runs[1:])]
+    assert len(gaps) >= 20 and all(0.23 < g < 0.4 for g in gaps), gaps  # 0.3 s +-20%, plus loop slack
+    assert max(gaps) - min(gaps) > 0.03  # jittered, not all alike
 
 
 async def test_a_hung_check_never_delays_the_others() -> None:
@@ -132,3 +137,16 @@ async def test_changing_the_components_keeps_unchanged_schedules() -> None:
     await asyncio.gather(task, return_exceptions=True)
     assert Counter(n for n, _ in rec.started) == {"same": 1, "changed": 2, "gone": 1, "new": 1}
     assert s.names == ["same", "changed", "new"]
+
+
+async def test_second_runs_spread_over_a_whole_interval() -> None:
+    """All first runs at once, then each component takes its own phase: no herd every interval."""
+    rec = Recorded()
+    s = Scheduler(rec.check, rec.sink, rng=random.Random(3))
+    s.set_components(components(*(f"c{i}" for i in range(200)), interval="0.4s"))
+    start = time.monotonic()
+    await run_for(s, 0.65)
+    seconds = [at - start for _, at in rec.started[200:]]
+    assert len(seconds) > 150 and min(seconds) >= 0.2  # at least half an interval after the first
+    tenths = Counter(min(4, int((at - 0.2) / 0.4 * 5)) for at in seconds if at < 0.6)
+    assert len(tenths) == 5 and max(tenths.values()) < 0.35 * sum(tenths.values()), tenths

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from infraprobe.monitor.state import Observation, State, Transition
+from infraprobe.monitor.state import Observation, State, Transition, View
 from infraprobe.monitor.store import Retention, Store, open_store
 from infraprobe.monitor.store.migrations import LATEST, MIGRATIONS
 from infraprobe.monitor.store.rollup import percentile
@@ -72,6 +72,49 @@ def test_write_is_all_or_nothing(store: Store) -> None:
     with pytest.raises(Exception):  # noqa: B017 - each driver raises its own integrity error
         store.write([obs("b")], [bad])
     assert [r.component for r in store.results(T0)] == ["a"]
+
+
+def _viewed(name: str, status: Status, at: float, vantage: str, state: State) -> Observation:
+    o = obs(
+        name,
+        status,
+        at=T0 + minutes(at),
+        vantage=vantage,
+        cause=Cause.CONNECT_TIMEOUT if status is Status.FAIL else None,
+    )
+    return Observation(o.result, vantage, state=state, since=T0)
+
+
+def test_views_keep_each_vantages_newest_word_on_each_component(store: Store) -> None:
+    """One row per vantage and component: the newest result's state wins, a row flushed late never does."""
+    store.write(
+        [_viewed("a", Status.OK, 1, "here", State.UP), _viewed("a", Status.FAIL, 2, "here", State.DOWN)], []
+    )
+    store.write(
+        [_viewed("a", Status.OK, 3, "there", State.UP), _viewed("b", Status.OK, 1, "here", State.UP)], []
+    )
+    store.write([_viewed("a", Status.OK, 0.5, "here", State.UP)], [])  # late: older than what is kept
+    got = {(v.vantage, v.component): v for v in store.views()}
+    assert sorted(got) == [("here", "a"), ("here", "b"), ("there", "a")]
+    a_here = got[("here", "a")]
+    assert (a_here.state, a_here.status, a_here.cause, a_here.at, a_here.since) == (
+        State.DOWN,
+        "fail",
+        "connect_timeout",
+        T0 + minutes(2),
+        T0,
+    )
+    assert a_here.evidence and a_here.layer == "infrastructure"
+    assert [(v.vantage, v.component) for v in store.views(since=T0 + minutes(2))] == [
+        ("here", "a"),
+        ("there", "a"),
+    ]
+
+
+def test_a_view_without_a_state_is_unknown(store: Store) -> None:
+    store.write([obs("a")], [])
+    assert [(v.state, v.since) for v in store.views()] == [(State.UNKNOWN, None)]
+    assert isinstance(store.views()[0], View)
 
 
 def test_rollups_equal_the_raw_results_before_and_after_compaction(store: Store) -> None:

@@ -78,6 +78,9 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "health rpc",
             "failed to connect service",
             "service unhealthy",
+            "tonic",
+            ", details: ",
+            "status { code: ",
             " unavailable:",
             " deadline_exceeded:",
             " unauthenticated:",
@@ -93,6 +96,8 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
         re.compile(
             r"grpc|rpc error: code = |statuscode[.=]\"?[a-z_]{2,}|status\{code=[a-z_]{2,}|statusruntimeexception"
             r"|rpcexception|_inactiverpcerror|health rpc|failed to connect service|service unhealthy \(responded"
+            # tonic (Rust): the crate's name, its Status' Debug form
+            r"|\btonic\b|\bstatus \{ code: [a-z]{2,}|\bcode: (?:[0-9]|1[0-6]), details: "
             # @grpc/grpc-js: `14 UNAVAILABLE: ...`
             r"|\b(?:[0-9]|1[0-6]) (?:unavailable|deadline_exceeded|unauthenticated|unimplemented|internal|unknown"
             r"|resource_exhausted|permission_denied|not_found|cancelled|invalid_argument):"
@@ -120,9 +125,11 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "connection closed: ",
             "broker forced",
             "heartbeat",
+            "5672",
+            "5671",
         ),
         re.compile(
-            r"amqp|rabbitmq|\brabbit@|\bpika\b|access_refused|connection[_-]forced|precondition[_-]failed"
+            rf"{_PORT}567[12]\b|amqp|rabbitmq|\brabbit@|\bpika\b|access_refused|connection[_-]forced|precondition[_-]failed"
             r"|resource[_-]locked|\bnot_allowed - |\bnot_found - |reply-code=\d{3}|\bin vhost '|exception \(\d{3}\) reason: "
             r"|closed by server: \d{3}|connection closed: \d{3} \(|broker forced connection closure"
             r"|missed heartbeats? from (?:client|server)|missed server heartbeat|too many heartbeats missed"
@@ -160,7 +167,6 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "server closed the connection unexpectedly",
             "ssl syscall error",
             "interfaceerror: connection already closed",
-            ":  ",
             "5432",
             "6432",
         ),
@@ -173,7 +179,6 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             r"|^error connecting to server: "  # rust-postgres
             r"|ssl syscall error|interfaceerror: connection already closed"  # libpq's TLS layer; psycopg2
             r"|database system (?:is ready to accept|was (?:shut down|interrupted))"  # the server's startup log
-            r"|\b(?:fatal|error|log|detail|hint|panic):  (?!error\b)\S"  # the server's own log format: two spaces
             rf"|{_PORT}(?:5432|6432)\b"
         ),
     ),
@@ -245,6 +250,7 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "kafka",
             "elasticsearch",
             "cassandra",
+            "datastax",
             "memcache",
             "mssql",
             "sql server",
@@ -255,7 +261,7 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "27017",
         ),
         re.compile(
-            rf"mongo|{_PORT}27017\b|kafka|elasticsearch|cassandra|memcache|mssql|sql server|oracle"
+            rf"mongo|{_PORT}27017\b|kafka|elasticsearch|cassandra|datastax|memcache|mssql|sql server|oracle"
             r"|zookeeper|\bnats\b|\bmqtts?\b"
         ),
     ),
@@ -293,6 +299,15 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "statusdetails",
             "requesterror",
             "headerstimeouterror",
+            "httpsclient",
+            "httpurlconnection",
+            "hutool.http",
+            "invoke-webrequest",
+            "invoke-restmethod",
+            "retrofit",
+            "(port 80)",
+            "(port 443)",
+            "the ssl connection could not be established",
         ),
         re.compile(
             r"\bhttps?://|https?connectionpool|\bhttp/[12]|httpx|aiohttp|requests\.exceptions|urllib3|axios"
@@ -309,7 +324,17 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             r"|\bstatusdetails\b"  # Google Cloud load balancer log entries
             r"|\brequesterror\b"  # got's wrapper around every request failure
             r"|headerstimeouterror"  # undici's header timer
+            # the JDK's HttpURLConnection/HttpsClient and Hutool's client; .NET HttpClient's TLS failure
+            r"|httpsclient|httpurlconnection|hutool\.http|the ssl connection could not be established"
+            r"|invoke-(?:webrequest|restmethod)|\bretrofit\b|\(port (?:80|443)\)"
         ),
+    ),
+    (
+        # PostgreSQL's own log format (a level, a colon and two spaces), after every named client: a sentence
+        # such as "Invoke-WebRequest returns error:  ..." has the same shape and names its client first
+        Component.POSTGRES,
+        (":  ",),
+        re.compile(r"\b(?:fatal|error|log|detail|hint|panic):  (?!error\b)\S"),
     ),
 )
 

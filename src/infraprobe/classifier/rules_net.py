@@ -124,7 +124,14 @@ REFUSED: tuple[Rule, ...] = (
             "failed to connect to all addresses",
             "communications link failure",
             "all connection attempts failed",
+            "] cannot connect",
+            "could not be established. broker may not be available",
         ),
+        r"couldn't connect to server|connect call failed|failed to connect to all addresses"
+        r"|communications link failure|all connection attempts failed"
+        # the DataStax driver's TransportException; the Kafka client's NetworkClient
+        r"|transportexception: \[[^\]\n]{1,100}\] cannot connect"
+        r"|could not be established\. broker may not be available",
         weak=True,
     ),
     # Prisma P1001: nothing answered at the database's address (the server is not running or not listening)
@@ -197,7 +204,7 @@ _READ_TIMEOUT = (
     r"|read etimedout|timeout of \d+ ?ms exceeded|statement timeout|query (?:read )?(?:timeout|timed out)"
     r"|timeout writing to|canceling statement due to lock timeout"
     r"|lock wait timeout exceeded|timeout on reading|writetimeout|write timed out|response timeout"
-    r"|timed out waiting for (?:a )?response|operation timed out after \d+ milliseconds with \d+"
+    r"|timed out waiting for (?:a |the )?(?:server )?response|operation timed out after \d+ milliseconds with \d+"
     r"|(?:read|write) operation timed out|sockettimeoutexception|httptimeoutexception|command ?timed ?out"
     r"|timed out \(read failed\)|semaphore timeout period has expired"
     # a WebSocket peer that stopped answering pings; mysqljs waiting for the server's greeting; MySQL's own
@@ -489,6 +496,12 @@ RESET: tuple[Rule, ...] = (
             "force closed",
             "graceful shutdown goaway",
             "closed before the connection was established",
+            "pipe is broken",
+            "endpoint read failed",
+            "tcp read failed",
+            "(104)",
+            "(32)",
+            "connectionreset",
         ),
         r"connection(?: was)?[ _]?reset|econnreset|reset by peer|forcibly closed|broken pipe|\bepipe\b"
         r"|(?:errno|error) (?:104|54|32)\b|winerror 1005[34]|aborted by the software|connection ?aborted"
@@ -517,6 +530,9 @@ RESET: tuple[Rule, ...] = (
         # whose upgrade never finished
         r"|http2: client conn(?:ection)? (?:is closed|force closed)|received server's graceful shutdown goaway"
         r"|closed before the connection was established"
+        # .NET: SocketException's errno, SocketError/io::ErrorKind names, Windows' EPIPE; grpc-core's read failure
+        r"|socketexception \((?:104|54|32|10054|10053)\)|(?:socketerror\W{1,3}|kind: )connectionreset\b"
+        r"|pipe is broken|endpoint read failed|tcp read failed"
         # a Redis server's replication link to its master or a replica dropped
         r"|connection with (?:master|slave|replica)\b[^\n]{0,80}? lost"
         # PostgreSQL: the client vanished mid-message; Redis dropping a client over its output buffer limit;

@@ -111,6 +111,12 @@ AMQP: tuple[Rule, ...] = (
         component=K.AMQP,
     ),
     rule(
+        "amqp_connection_start_timeout",
+        C.READ_TIMEOUT,
+        "connection.start was never received",  # RabbitMQ.Client: TCP connected, the broker never spoke
+        component=K.AMQP,
+    ),
+    rule(
         "amqp_broker_unreachable",
         C.CONNECTION_REFUSED,
         "brokerunreachableexception",

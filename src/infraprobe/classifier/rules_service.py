@@ -19,6 +19,13 @@ _STATUS = (
     r"[\s:=\"'(]{0,3}"
 )
 
+# The access-log line of an application server (uvicorn, Kestrel) up to the status it answered.
+_APP_SERVER_ACCESS = (
+    r"(?:(?:\b\d{1,3}(?:\.\d{1,3}){3}:\d+ - |\[[0-9a-f:]+\]:\d+ - |(?:^|\n|uvicorn\.access )info: +)"
+    r"\"[a-z]+ [^\"\n]* http/[\d.]+\" "
+    r"|request finished (?:http/[\d.]+ )?[a-z]+ \S+[^\n]*? - )"
+)
+
 PROXY: tuple[Rule, ...] = (
     rule(
         "envoy_no_healthy_upstream",
@@ -200,8 +207,44 @@ PROXY: tuple[Rule, ...] = (
     rule(
         "go_reverse_proxy",
         C.UPSTREAM_UNAVAILABLE,
-        ("http: proxy error:", "reverseproxy read error"),
-        # Go's net/http/httputil.ReverseProxy logging about the backend it proxies to
+        ("proxy error:", "reverseproxy read error"),
+        # Go's net/http/httputil.ReverseProxy (`http: proxy error:`) and the proxies built on it (LiteFS,
+        # dev servers' `[vite] http proxy error:`) logging about the backend they proxy to
+        r"\bproxy error: |reverseproxy read error",
+        component=K.HTTP,
+    ),
+    rule(
+        "serverless_platform_timeout",
+        C.UPSTREAM_UNAVAILABLE,
+        (
+            "function_invocation_timeout",
+            "function_invocation_failed",
+            "this serverless function has timed out",
+        ),
+        # Vercel's edge page and log field for a function that did not answer in time or crashed
+        r"(?:edge_)?function_invocation_(?:timeout|failed)|this serverless function has timed out",
+        component=K.HTTP,
+    ),
+    rule(
+        "platform_proxy_instance",
+        C.UPSTREAM_UNAVAILABLE,
+        (
+            "instance refused connection",
+            "could not send http request to instance",
+            "could not find a good candidate within",
+        ),
+        # Fly.io's edge proxy about the app instance behind it
+        r"instance refused connection|could not send http request to instance"
+        r"|could not find a good candidate within \d+ attempts at load balancing",
+        component=K.HTTP,
+    ),
+    rule(
+        "router_backend_dial",
+        C.UPSTREAM_UNAVAILABLE,
+        ("backend=", "upstream=", "upstream_addr="),
+        # a router's structured log line naming the backend it failed to reach (Flynn, Traefik-style key=value)
+        r"\b(?:backend|upstream|upstream_addr)=\S+[^\n]{0,300}?(?:connection refused|timed out|timeout"
+        r"|no route to host|connection reset)",
         component=K.HTTP,
     ),
     rule(
@@ -355,6 +398,7 @@ POOL: tuple[Rule, ...] = (
             "queuepool limit",
             "couldn't get a connection after",
             "pooltimeout",
+            "pooltimedout",
             "pool exhausted",
             "pool is exhausted",
             "pool has been exhausted",
@@ -379,7 +423,7 @@ POOL: tuple[Rule, ...] = (
             "emptypoolerror",
             "resourcerequest timed out",
         ),
-        r"queuepool limit|couldn't get a connection after|pooltimeout|pool (?:has been |is )?exhausted"
+        r"queuepool limit|couldn't get a connection after|pooltimeout|pooltimedout|pool (?:has been |is )?exhausted"
         r"|connection is not available, request timed out|timeout acquiring a connection|pool is probably full"
         r"|connection pool timeout"
         r"|could not get a resource from the pool|timeout waiting for idle object|connectionacquiretimeout"
@@ -489,7 +533,7 @@ PROTOCOL: tuple[Rule, ...] = (
     rule(
         "protocol_mismatch_amqp",
         C.PROTOCOL_MISMATCH,
-        ("{bad_header,", "incompatibleprotocolerror"),
+        ("{bad_header,", "incompatibleprotocolerror", "frame could not be parsed"),
         component=K.AMQP,
     ),
     rule(
@@ -504,6 +548,7 @@ PROTOCOL: tuple[Rule, ...] = (
             "invalid content-type value: text/",
             'unexpected content-type "text/',
             "rst_stream with code 2 triggered by internal client error: protocol error",
+            "frame_size_error, library",
         ),
         # An HTTP/2 client (gRPC) reading an HTTP/1 or TLS answer: Go's preface error, Netty's and OkHttp's
         # frame checks (FRAME_SIZE_ERROR: 4740180 is "HTT" read as a frame length), .NET's response checks,
@@ -511,7 +556,9 @@ PROTOCOL: tuple[Rule, ...] = (
         r"error reading server preface: http2: frame too large|first received frame was not settings"
         r"|frame_size_error: \d{6,}|protocol_error invalid settings id|response protocol downgraded to http/1\.1"
         r"|invalid content-type value: text/|received unexpected content-type \"text/"
-        r"|rst_stream with code 2 triggered by internal client error: protocol error",
+        r"|rst_stream with code 2 triggered by internal client error: protocol error"
+        # h2 (Rust) sending GOAWAY itself over a frame no HTTP/2 peer sends (TLS bytes read as a frame header)
+        r"|goaway\(b\"[^\"\n]{0,40}\", frame_size_error, library\)",
         component=K.GRPC,
         unless=r"\b50[234]\b",
     ),
@@ -526,6 +573,36 @@ PLATFORM: tuple[Rule, ...] = (
         C.SERVICE_STARTING,
         "probe failed with statuscode: 503",
         component=K.HTTP,
+    ),
+    # A backend answering 503 itself and saying why: it has not finished starting.
+    rule(
+        "http_503_starting",
+        C.SERVICE_STARTING,
+        ("503", "service unavailable"),
+        r"(?:\b503\b|service unavailable)[^\n]{0,160}?\b(?:is starting|starting up|still starting|warming up"
+        r"|not (?:yet )?ready|initiali[sz]ing|(?:is )?booting|loading)"
+        r"|\b(?:is starting|starting up|still starting|warming up|not (?:yet )?ready|initiali[sz]ing|loading)\b[^\n]{0,80}?"
+        r"(?:\b503\b|service unavailable)",
+        component=K.HTTP,
+        unless=r"upstream|backend|no server",  # a proxy saying its backend is not ready speaks about another
+    ),
+    # An application server's own access log records the status its application answered, with no proxy between:
+    # uvicorn's `ip:port - "GET / HTTP/1.1" 503` (a proxy's combined log has `ip - - [date]` instead) and
+    # Kestrel's `Request finished HTTP/1.1 GET url - 503`. As for the kubelet, 503 is "not ready yet".
+    rule(
+        "app_server_access_503",
+        C.SERVICE_STARTING,
+        ("503",),
+        _APP_SERVER_ACCESS + "503\\b",
+        component=K.HTTP,
+    ),
+    rule(
+        "app_server_access_500",
+        C.APP_ERROR,
+        ("500",),
+        _APP_SERVER_ACCESS + "500\\b",
+        component=K.HTTP,
+        weak=True,
     ),
     rule(
         "search_cluster_recovering",

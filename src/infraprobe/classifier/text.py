@@ -39,6 +39,8 @@ _PY_CHAIN = re.compile(
     r"|during handling of the above exception, another exception occurred:"
 )
 _INNER_AFTER = re.compile(r"caused by:|\[cause\]:|\bcause: ")
+_DOTNET_INNER = " ---> "
+_CHAINED = re.compile(r"(?i)cause| ---> ")  # a one-line text with a chain marker takes the chain path
 # A Python frame is its `File "...", line N` line and every line indented deeper under it (the source line,
 # 3.11+'s ^^^/~~~ markers, multi-line calls, loguru's variable annotations); the prefix may carry a
 # `docker compose` service tag, ExceptionGroup's `|` rails or loguru's `>`. Node/Java frames are `at ...`.
@@ -113,6 +115,10 @@ def _segments(low: str) -> list[tuple[int, int]]:
 
 def _split_inner_after(low: str, start: int, end: int) -> list[tuple[int, int]]:
     cuts: list[int] = []
+    at = low.find(_DOTNET_INNER, start, end)
+    while at >= 0:  # .NET prints the outer exception first and each inner one after " ---> "
+        cuts.append(at)
+        at = low.find(_DOTNET_INNER, at + len(_DOTNET_INNER), end)
     at = low.find("cause", start, end)
     while at >= 0:  # every marker says "cause": find it literally, then check the marker around it
         m = _INNER_AFTER.match(low, at - 1, end) if at > start and low[at - 1] == "[" else None
@@ -120,7 +126,7 @@ def _split_inner_after(low: str, start: int, end: int) -> list[tuple[int, int]]:
         if m is not None:
             cuts.append(m.start())
         at = low.find("cause", at + 5, end)
-    bounds = [start, *cuts, end]
+    bounds = [start, *sorted(cuts), end]
     return [(bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1)][::-1]
 
 
@@ -164,7 +170,7 @@ def _match_line(text: str) -> Hit | None:
 
 def match(text: str) -> Hit | None:
     """The innermost specific rule hit in `text`, else the innermost generic one, else None."""
-    if "\n" not in text and "\\" not in text and "cause" not in text.lower() and len(text) <= _MAX_CHARS:
+    if "\n" not in text and "\\" not in text and not _CHAINED.search(text) and len(text) <= _MAX_CHARS:
         return _match_line(text)
     # Gate on the raw text, so SIGNATURES match exactly what a log scanner sees on disk.
     if not _LITERALS.any_in(text.lower()):

@@ -11,15 +11,18 @@ from typing import Annotated
 
 import typer
 
+from infraprobe.alerts.manager import Alerts
 from infraprobe.cli.common import console_err, load, write_out
 from infraprobe.config.types import parse_duration
 from infraprobe.errors import UsageError
 from infraprobe.monitor.engine import Monitor, default_vantage, watch_config
 from infraprobe.monitor.live import LineOutput, LiveTable
 from infraprobe.monitor.metrics import MetricsServer, parse_listen
+from infraprobe.monitor.quorum import Policy
 from infraprobe.monitor.recorder import DEFAULT_MAX_BUFFERED, Recorder
 from infraprobe.monitor.schedule import DEFAULT_MAX_INFLIGHT
 from infraprobe.monitor.store import Retention, open_store
+from infraprobe.monitor.vantages import Quorum
 
 StoreOption = Annotated[
     str | None,
@@ -64,6 +67,10 @@ def monitor(
     run_for: Annotated[
         str | None, typer.Option("--for", help="stop after this long (e.g. 10m); default: until stopped")
     ] = None,
+    quorum: Annotated[
+        Policy,
+        typer.Option("--quorum", help="how many of the vantages sharing the store must see a component down"),
+    ] = Policy.MAJORITY,
 ) -> None:
     """Probe every component on its interval; keep the history; say when a state changes and why."""
     loaded = load(config)
@@ -71,18 +78,35 @@ def monitor(
     retention = Retention(raw_ok=timedelta(seconds=parse_option_duration(keep_raw, "--keep-raw")))
     limit = parse_option_duration(run_for, "--for") if run_for else None
     flush_wait = parse_option_duration(flush_timeout, "--flush-timeout")
-    history = open_store(store or default_store(config))
-    recorder = Recorder(
-        history, max_buffered=max_buffered, retention=retention, notice=lambda m: console_err(f"monitor: {m}")
-    )
-    mon = Monitor(loaded, recorder=recorder, vantage=vantage or default_vantage(), max_inflight=max_inflight)
+    store_url = store or default_store(config)
+    history = open_store(store_url)
+
+    def say(message: str) -> None:
+        console_err(f"monitor: {loaded.redactor(message)}")
+
+    recorder = Recorder(history, max_buffered=max_buffered, retention=retention, notice=say)
+    name = vantage or default_vantage()
+    # The other vantages' views are read on a connection of their own: the recorder's is its thread's.
+    peers = open_store(store_url)
+    verdicts = Quorum(name, quorum, peers=peers)
+    mon = Monitor(loaded, recorder=recorder, vantage=name, max_inflight=max_inflight, quorum=verdicts)
+    alerts = Alerts.for_config(loaded, store_url, notice=say)  # its own connection: its own thread
     console_err(
-        f"monitoring {len(mon.components)} component(s) as vantage {mon.vantage!r}; history in {history.url}"
+        f"monitoring {len(mon.components)} component(s) as vantage {mon.vantage!r} (quorum: {quorum}); "
+        f"history in {history.url}"
+        + (f"; alerts to {len(alerts.dispatcher.senders)} provider(s)" if alerts else "")
     )
     recorder.start()
+    if alerts is not None:
+        alerts.add_suppressor(verdicts.path_reason)
+        mon.listeners.append(alerts)
+        alerts.start()
     try:
         asyncio.run(_run(mon, config, listen, limit))
     finally:
+        peers.close()
+        if alerts is not None:
+            alerts.close(timeout=flush_wait)
         status = recorder.close(timeout=flush_wait)
         console_err(
             f"stopped: {mon.results} result(s) produced, {status.written} written, "

@@ -30,6 +30,7 @@ SECTION_MODELS: LazyRegistry[type[BaseModel]] = LazyRegistry(
         "topology": "infraprobe.config.topology:Topology",
         "validation": "infraprobe.configfile.validation:Validation",
         "report": "infraprobe.config.model:ReportSettings",
+        "alerts": "infraprobe.configfile.alerts:AlertsSettings",
     }
 )
 
@@ -78,9 +79,10 @@ def parse_config(
     missing = [m for m in loaded.missing if _needed(m.path, loaded.data, only)]
     if missing and not allow_missing_env:
         raise ConfigErrors([m.error() for m in missing])
-    builder = _ConfigBuilder(loaded.source, Redactor(loaded.secrets | _written_secrets(loaded.data)))
+    written = _written_secrets(loaded.data) | _section_written_secrets(loaded.data)
+    builder = _ConfigBuilder(loaded.source, Redactor(loaded.secrets | written))
     config, sections = builder.build(loaded.data)
-    secrets = loaded.secrets | _declared_secrets(config)
+    secrets = loaded.secrets | _declared_secrets(config) | _section_secrets(sections)
     warnings = tuple(m.warning() for m in missing)
     return LoadedConfig(config, Redactor(secrets), loaded.source, sections, warnings)
 
@@ -295,6 +297,27 @@ def _written_secrets(data: Any) -> set[str]:
     if isinstance(data, list):
         return set().union(*(_written_secrets(v) for v in data))
     return set()
+
+
+def _section_written_secrets(data: Any) -> set[str]:
+    """Secrets a section knows by position rather than by key name (a webhook URL), from the raw file."""
+    if not isinstance(data, dict):
+        return set()
+    found: set[str] = set()
+    for name in SECTION_MODELS:
+        hook = getattr(SECTION_MODELS[name], "written_secrets", None) if name in data else None
+        if hook is not None:
+            found |= hook(data[name])
+    return found
+
+
+def _section_secrets(sections: Mapping[str, BaseModel]) -> set[str]:
+    found: set[str] = set()
+    for section in sections.values():
+        hook = getattr(section, "secrets", None)
+        if hook is not None:
+            found |= hook()
+    return found
 
 
 def _declared_secrets(config: Config) -> set[str]:

@@ -1,8 +1,11 @@
-"""When each check runs: every component on its own interval, all first runs at once, then spread by jitter.
+"""When each check runs: every component on its own interval, all first runs at once, then spread out.
 
 One loop owns a heap of due times. At a due time it hands the check to its own task and schedules the next
 run from the *due* time (not the end of the check), so a slow check neither drifts its component's
-schedule nor delays anyone else's. At most `max_inflight` checks run at once; each is bounded by its
+schedule nor delays anyone else's. The second run lands anywhere in [0.5, 1.5) intervals after the first,
+uniformly: that gives every component its own phase within the interval, so 10,000 components at 60 s
+run as a steady ~170 checks/s instead of 10,000 at once every minute (+-10% jitter on every later run
+would only smear that herd over 12 s: 830/s, more than a loaded core keeps up with, and lag grows). At most `max_inflight` checks run at once; each is bounded by its
 timeout plus a grace (`guarded_check`), so a hung check holds its slot for a bounded time only. A component
 whose previous check is still running when it is due again skips that run rather than piling up.
 
@@ -26,7 +29,7 @@ from infraprobe.runner import DEADLINE_GRACE, CheckFn, guarded_check
 ResultSink = Callable[[CheckResult, float], None]  # (result, schedule lag in seconds)
 
 DEFAULT_MAX_INFLIGHT = 256
-DEFAULT_JITTER = 0.1  # each next run lands within +-10% of the interval
+DEFAULT_JITTER = 0.1  # each run after the second lands within +-10% of the interval
 
 
 # A heap entry: (due time, sequence, name, generation). A tuple, not a dataclass: the heap compares entries
@@ -38,6 +41,7 @@ _Due = tuple[float, int, str, int]
 class _Job:
     component: ComponentBase
     generation: int
+    runs: int = 0  # dispatched so far: the first run's successor is the one that picks the phase
 
 
 class Scheduler:
@@ -129,7 +133,8 @@ class Scheduler:
 
     async def _dispatch(self, job: _Job, due: float) -> None:
         name = job.component.name
-        self._push(name, due + self._spread(job.component.interval))
+        job.runs += 1
+        self._push(name, due + self._next_gap(job))
         if name in self._running:
             self.skipped += 1  # still busy with the last run: skipping beats piling up
             return
@@ -153,7 +158,10 @@ class Scheduler:
         if current is not None and current.generation == job.generation:
             self._sink(result, lag)
 
-    def _spread(self, interval: float) -> float:
+    def _next_gap(self, job: _Job) -> float:
+        interval = job.component.interval
+        if job.runs == 1:
+            return interval * self._rng.uniform(0.5, 1.5)  # this component's phase (module docstring)
         return interval * (1.0 + self._rng.uniform(-self._jitter, self._jitter))
 
     def _push(self, name: str, at: float) -> None:

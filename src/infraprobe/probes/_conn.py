@@ -9,9 +9,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import socket
 import ssl
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pydantic import Field
 
@@ -44,32 +45,70 @@ class TlsClient(Strict):
         return TlsOptions(self.verify, self.ca_file, self.client_cert, self.client_key)
 
 
+# What open_connection would give a reader by default is 64 KiB; a long header line must not fail a probe.
+STREAM_LIMIT = 2**20
+
+
 @dataclass(slots=True)
 class Conn:
     reader: asyncio.StreamReader
     writer: asyncio.StreamWriter
     peer: Address
+    chain: list[CertInfo] = field(default_factory=list)  # the peer's certificates, leaf first (TLS only)
 
 
-async def open_conn(run: ProbeRun, host: str, port: int) -> Conn:
+@dataclass(frozen=True, slots=True)
+class Handshake:
+    """What the tls phase needs: the cached context, the name to send and verify, the options behind both."""
+
+    ctx: ssl.SSLContext
+    name: str
+    client: TlsClient
+
+
+async def open_socket(run: ProbeRun, host: str, port: int) -> tuple[socket.socket, Address]:
     """dns and connect phases; records the resolved addresses and the peer actually connected to."""
     with run.phase(Phase.DNS):
         addresses = await run.net.resolver.resolve(host, port)
     run.fact(facts.ADDRESSES, [a[1][0] for a in addresses])
     with run.phase(Phase.CONNECT):
-        reader, writer = await run.net.connect(addresses)
-    sockaddr = writer.get_extra_info("peername")
-    family = next((fam for fam, addr in addresses if addr[0] == sockaddr[0]), addresses[0][0])
+        sock, (family, _) = await run.net.connect_socket(addresses)
+    sockaddr = sock.getpeername()
     run.fact(
         facts.PEER, f"[{sockaddr[0]}]:{sockaddr[1]}" if ":" in sockaddr[0] else f"{sockaddr[0]}:{sockaddr[1]}"
     )
-    return Conn(reader, writer, (family, sockaddr))
+    return sock, (family, sockaddr)
 
 
 @contextlib.asynccontextmanager
-async def connection(run: ProbeRun, host: str, port: int) -> AsyncIterator[Conn]:
+async def connected_socket(run: ProbeRun, host: str, port: int) -> AsyncIterator[socket.socket]:
+    """open_socket, for a check that only needs the connection to exist; always closed."""
+    sock, _ = await open_socket(run, host, port)
+    try:
+        yield sock
+    finally:
+        sock.close()
+
+
+async def open_conn(run: ProbeRun, host: str, port: int, tls: Handshake | None = None) -> Conn:
+    """dns, connect and (with `tls`) tls phases, then streams over the connection."""
+    sock, peer = await open_socket(run, host, port)
+    try:
+        if tls is not None:
+            return await _handshake(run, sock, peer, tls)
+        reader, writer = await asyncio.open_connection(sock=sock, limit=STREAM_LIMIT)
+        return Conn(reader, writer, peer)
+    except BaseException:
+        sock.close()  # a no-op when a transport already closed it
+        raise
+
+
+@contextlib.asynccontextmanager
+async def connection(
+    run: ProbeRun, host: str, port: int, tls: Handshake | None = None
+) -> AsyncIterator[Conn]:
     """open_conn, and always close: politely after success, at once after a failure or a timeout."""
-    conn = await open_conn(run, host, port)
+    conn = await open_conn(run, host, port, tls)
     try:
         yield conn
     except BaseException:
@@ -79,26 +118,38 @@ async def connection(run: ProbeRun, host: str, port: int) -> AsyncIterator[Conn]
     await close_quietly(conn.writer)
 
 
-def tls_context(run: ProbeRun, tls: TlsClient) -> ssl.SSLContext:
+def handshake(run: ProbeRun, tls: TlsClient, name: str) -> Handshake:
     """The cached context; built before any network phase so a missing CA file fails without traffic."""
-    return run.net.ssl.get(tls.options())
+    return Handshake(run.net.ssl.get(tls.options()), tls.server_name or name, tls)
 
 
-async def secure(run: ProbeRun, conn: Conn, ctx: ssl.SSLContext, name: str, tls: TlsClient) -> list[CertInfo]:
-    """tls phase on an open connection; records protocol and certificate facts, pass or fail.
-
-    Returns the peer's chain, leaf first."""
+async def _handshake(run: ProbeRun, sock: socket.socket, peer: Address, tls: Handshake) -> Conn:
+    """tls phase: streams built over TLS at once (cheaper than start_tls on plain streams, which swaps the
+    transport); records protocol and certificate facts, pass or fail."""
     try:
         with run.phase(Phase.TLS):
-            sslobj = await start_tls(conn.writer, ctx, name)
+            reader, writer = await asyncio.open_connection(
+                sock=sock, ssl=tls.ctx, server_hostname=tls.name, limit=STREAM_LIMIT
+            )
     except ssl.SSLCertVerificationError as exc:
-        await _explain_verify_failure(run, conn.peer, name, exc)
+        await _explain_verify_failure(run, peer, tls.name, exc)
         raise
+    try:
+        sslobj = writer.get_extra_info("ssl_object")
+        assert isinstance(sslobj, ssl.SSLObject)
+        chain = _record_session(run, sslobj, tls.client.verify)
+    except BaseException:
+        writer.transport.abort()
+        raise
+    return Conn(reader, writer, peer, chain)
+
+
+def _record_session(run: ProbeRun, sslobj: ssl.SSLObject, verified: bool) -> list[CertInfo]:
     run.fact(facts.TLS_VERSION, sslobj.version())
     cipher = sslobj.cipher()
     run.fact(facts.CIPHER, cipher[0] if cipher else None)
-    run.fact(facts.VERIFIED, tls.verify)
-    chain = chain_info(peer_chain(sslobj, verified=tls.verify))
+    run.fact(facts.VERIFIED, verified)
+    chain = chain_info(peer_chain(sslobj, verified=verified))
     record_chain(run, chain)
     return chain
 

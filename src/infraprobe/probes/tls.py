@@ -14,7 +14,7 @@ from pydantic import Field
 from infraprobe import facts
 from infraprobe.config.model import ComponentBase
 from infraprobe.probes._certinfo import CertInfo, mismatch_layer
-from infraprobe.probes._conn import TlsClient, connection, secure, tls_context
+from infraprobe.probes._conn import TlsClient, connection, handshake
 from infraprobe.probes.base import ProbeRun, ProbeSpec
 from infraprobe.taxonomy import Cause, Component
 
@@ -38,10 +38,8 @@ class TlsCheck(ComponentBase, TlsClient):
 
 
 async def probe(cfg: TlsCheck, run: ProbeRun) -> str:
-    ctx = tls_context(run, cfg)
-    name = cfg.server_name or cfg.host
-    async with connection(run, cfg.host, cfg.port) as conn:
-        chain = await secure(run, conn, ctx, name, cfg)
+    async with connection(run, cfg.host, cfg.port, handshake(run, cfg, cfg.host)) as conn:
+        chain = conn.chain
     if not chain:
         run.fail(Cause.TLS_HANDSHAKE_FAILED, "the server presented no certificate", rule="tls_no_certificate")
     _check_names(cfg, run, chain[0])

@@ -25,7 +25,7 @@ from infraprobe import facts
 from infraprobe.config.model import ComponentBase
 from infraprobe.config.types import Duration
 from infraprobe.phases import Phase
-from infraprobe.probes._conn import TlsClient, connection, secure, tls_context
+from infraprobe.probes._conn import TlsClient, connection, handshake
 from infraprobe.probes._httpsig import proxy_signature
 from infraprobe.probes._url import Url
 from infraprobe.probes.base import ProbeRun, ProbeSpec
@@ -80,10 +80,8 @@ async def open_session(cfg: WebSocketCheck, run: ProbeRun) -> AsyncIterator[WsSe
     Validation flows use it to run their own message exchange on the probe's phases."""
     url = Url.parse(cfg.url, _SCHEMES)
     run.fact(facts.URL, url.redacted)
-    ctx = tls_context(run, cfg.tls) if url.secure else None
-    async with connection(run, url.host, url.port) as conn:
-        if ctx is not None:
-            await secure(run, conn, ctx, cfg.tls.server_name or url.host, cfg.tls)
+    tls = handshake(run, cfg.tls, url.host) if url.secure else None
+    async with connection(run, url.host, url.port, tls) as conn:
         session = WsSession(conn.reader, conn.writer, _protocol(cfg, url))
         await _handshake(cfg, run, session)
         yield session

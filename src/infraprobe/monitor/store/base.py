@@ -13,7 +13,8 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from infraprobe.errors import InfraprobeError
-from infraprobe.monitor.state import Observation, Transition
+from infraprobe.monitor.state import Observation, Transition, View
+from infraprobe.monitor.store.ledger import Delivery, Incident, Outgoing
 
 
 class StoreUnavailable(InfraprobeError):
@@ -63,7 +64,9 @@ class Retention:
 
     raw_ok: timedelta = timedelta(days=2)
     raw_failures: timedelta = timedelta(days=30)
-    transitions: timedelta = timedelta(days=400)
+    transitions: timedelta = timedelta(
+        days=400
+    )  # also each vantage's view of a component it stopped checking
     minute: timedelta = timedelta(days=2)
     hour: timedelta = timedelta(days=90)
     day: timedelta = timedelta(days=5 * 366)
@@ -105,8 +108,31 @@ class Store(Protocol):
     ) -> list[Rollup]:
         """Rolled-up buckets overlapping [since, until), plus the results not rolled up yet as extra rows."""
 
+    def views(self, since: datetime | None = None) -> list[View]:
+        """Each vantage's newest view of each component (those with a result at or after `since`)."""
+
     def compact(self, now: datetime, retention: Retention) -> Compaction:
         """Roll up results not rolled up yet, then delete what retention no longer keeps."""
+
+    # The alert ledger (see ledger.py): incidents paged and not recovered, and the outbox of deliveries.
+
+    def save_alert(
+        self, component: str, incident: Incident | None, outgoing: Sequence[Outgoing], now: datetime
+    ) -> None:
+        """The component's incident as it now stands (None: closed) and its new deliveries, in one transaction."""
+
+    def open_incidents(self) -> list[Incident]: ...
+
+    def due_deliveries(self, now: datetime, limit: int = 100) -> list[Delivery]:
+        """Pending deliveries whose next attempt is due, oldest first."""
+
+    def delivery_attempted(
+        self, delivery_id: int, now: datetime, error: str = "", retry_at: datetime | None = None
+    ) -> None:
+        """Record one attempt: sent (no error), retried at `retry_at`, or failed for good (neither)."""
+
+    def deliveries(self, since: datetime, components: Sequence[str] = ()) -> list[Delivery]:
+        """Every delivery created since then, with its status, attempts and last error; oldest first."""
 
     def close(self) -> None: ...
 

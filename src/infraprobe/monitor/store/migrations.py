@@ -37,6 +37,32 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
             "CREATE TABLE rollup_marks (vantage TEXT PRIMARY KEY, last_id BIGINT NOT NULL)",
         ),
     ),
+    (
+        3,
+        (
+            # The alert ledger (ledger.py): incidents paged and not recovered, and the deliveries outbox.
+            """CREATE TABLE alert_incidents (
+                component TEXT PRIMARY KEY, opened {float} NOT NULL, cause TEXT, layer TEXT,
+                evidence TEXT NOT NULL, vantage TEXT NOT NULL, blocked TEXT NOT NULL, reminded {float})""",
+            """CREATE TABLE alert_deliveries (
+                id {id}, component TEXT NOT NULL, event TEXT NOT NULL, provider TEXT NOT NULL,
+                created {float} NOT NULL, payload TEXT NOT NULL, status TEXT NOT NULL,
+                attempts INTEGER NOT NULL, next_at {float} NOT NULL, sent_at {float}, error TEXT NOT NULL)""",
+            "CREATE INDEX alert_deliveries_due ON alert_deliveries (status, next_at)",
+            "CREATE INDEX alert_deliveries_created ON alert_deliveries (created)",
+        ),
+    ),
+    (
+        4,
+        (
+            # Each vantage's newest view of each component (state, last result): monitors sharing a store
+            # decide the quorum from these few rows instead of scanning results.
+            """CREATE TABLE vantage_views (
+                vantage TEXT NOT NULL, component TEXT NOT NULL, state TEXT NOT NULL, since {float},
+                at {float} NOT NULL, status TEXT NOT NULL, cause TEXT, layer TEXT, evidence TEXT NOT NULL,
+                PRIMARY KEY (vantage, component))""",
+        ),
+    ),
 )
 
 LATEST = MIGRATIONS[-1][0]

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from infraprobe.monitor.state import Observation, State, Transition
+from infraprobe.monitor.state import Observation, State, Transition, View
+from infraprobe.monitor.store import ledger
 from infraprobe.monitor.store.base import Compaction, ResultRow, Retention, Rollup, StoreUnavailable
 from infraprobe.monitor.store.migrations import MIGRATIONS
 from infraprobe.monitor.store.rollup import RESOLUTIONS, floor_to, merge, roll
@@ -25,6 +26,8 @@ _ROLLUP_COLS = (
     "vantage, component, resolution, bucket, total, ok, warn, fail, blocked, duration_sum, duration_max, "
     "histogram, causes"
 )
+_VIEW_COLS = "vantage, component, state, since, at, status, cause, layer, evidence"
+_VIEWS_SINCE = 4  # the migration that adds vantage_views (a store opened with fewer migrations has none)
 _MARK = "COALESCE((SELECT last_id FROM rollup_marks m WHERE m.vantage = results.vantage), 0)"
 _BATCH = 20_000  # raw rows rolled up per transaction
 
@@ -177,6 +180,8 @@ class SqlStore:
                     d.sql(f"INSERT INTO transitions ({_TRANSITION_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?)"),
                     [_transition_params(t) for t in transitions],
                 )
+            if observations and self._version >= _VIEWS_SINCE:
+                cur.executemany(d.sql(_UPSERT_VIEW), [_view_params(v) for v in _newest_views(observations)])
 
     # -- reading -----------------------------------------------------------------------------------
 
@@ -223,6 +228,47 @@ class SqlStore:
         return merge(stored, tail) + [
             r for r in stored if (r.vantage, r.component, r.resolution, r.bucket) not in tail
         ]
+
+    def views(self, since: datetime | None = None) -> list[View]:
+        where = "at >= ?" if since else "1 = 1"
+        with self._tx() as cur:
+            cur.execute(
+                self.dialect.sql(
+                    f"SELECT {_VIEW_COLS} FROM vantage_views WHERE {where} ORDER BY vantage, component"
+                ),
+                [since.timestamp()] if since else [],
+            )
+            return [_view(r) for r in cur.fetchall()]
+
+    # -- the alert ledger (ledger.py) ---------------------------------------------------------------
+
+    def save_alert(
+        self,
+        component: str,
+        incident: ledger.Incident | None,
+        outgoing: Sequence[ledger.Outgoing],
+        now: datetime,
+    ) -> None:
+        with self._tx() as cur:
+            ledger.save_alert(cur, self.dialect.sql, component, incident, outgoing, now)
+
+    def open_incidents(self) -> list[ledger.Incident]:
+        with self._tx() as cur:
+            return ledger.open_incidents(cur, self.dialect.sql)
+
+    def due_deliveries(self, now: datetime, limit: int = 100) -> list[ledger.Delivery]:
+        with self._tx() as cur:
+            return ledger.due_deliveries(cur, self.dialect.sql, now, limit)
+
+    def delivery_attempted(
+        self, delivery_id: int, now: datetime, error: str = "", retry_at: datetime | None = None
+    ) -> None:
+        with self._tx() as cur:
+            ledger.delivery_attempted(cur, self.dialect.sql, delivery_id, now, error, retry_at)
+
+    def deliveries(self, since: datetime, components: Sequence[str] = ()) -> list[ledger.Delivery]:
+        with self._tx() as cur:
+            return ledger.deliveries(cur, self.dialect.sql, since, components)
 
     # -- compaction --------------------------------------------------------------------------------
 
@@ -282,6 +328,10 @@ class SqlStore:
                 "DELETE FROM transitions WHERE at < ?",
                 [t - retention.transitions.total_seconds()],
             ),
+            "views": (
+                "DELETE FROM vantage_views WHERE at < ?",
+                [t - retention.transitions.total_seconds()],
+            ),
             **{
                 f"rollups_{r}": (
                     "DELETE FROM rollups WHERE resolution = ? AND bucket < ?",
@@ -303,6 +353,13 @@ _UPSERT_ROLLUP = (
     "ok = excluded.ok, warn = excluded.warn, fail = excluded.fail, blocked = excluded.blocked, "
     "duration_sum = excluded.duration_sum, duration_max = excluded.duration_max, "
     "histogram = excluded.histogram, causes = excluded.causes"
+)
+# A row flushed late (after a store outage) never replaces a newer view.
+_UPSERT_VIEW = (
+    f"INSERT INTO vantage_views ({_VIEW_COLS}) VALUES (?,?,?,?,?,?,?,?,?) "
+    "ON CONFLICT (vantage, component) DO UPDATE SET state = excluded.state, since = excluded.since, "
+    "at = excluded.at, status = excluded.status, cause = excluded.cause, layer = excluded.layer, "
+    "evidence = excluded.evidence WHERE excluded.at >= vantage_views.at"
 )
 _UPSERT_MARK = (
     "INSERT INTO rollup_marks (vantage, last_id) VALUES (?, ?) "
@@ -372,6 +429,36 @@ def _transition(row: Sequence[Any]) -> Transition:
     return Transition(
         row[1], row[0], _ts(row[2]), State(row[3]), State(row[4]), row[5], row[6], row[7], row[8], int(row[9])
     )
+
+
+def _newest_views(observations: Sequence[Observation]) -> list[View]:
+    """One view per vantage and component: the newest observation's (a batch holds many per component)."""
+    newest: dict[tuple[str, str], Observation] = {}
+    for o in observations:
+        key = (o.vantage, o.component)
+        if key not in newest or o.result.started_at >= newest[key].result.started_at:
+            newest[key] = o
+    return [View.of(o) for o in newest.values()]
+
+
+def _view_params(v: View) -> tuple[Any, ...]:
+    since = v.since.timestamp() if v.since else None
+    return (
+        v.vantage,
+        v.component,
+        v.state.value,
+        since,
+        v.at.timestamp(),
+        v.status,
+        v.cause,
+        v.layer,
+        v.evidence,
+    )
+
+
+def _view(row: Sequence[Any]) -> View:
+    since = _ts(row[3]) if row[3] is not None else None
+    return View(row[0], row[1], State(row[2]), since, _ts(row[4]), row[5], row[6], row[7], row[8])
 
 
 def _rollup(row: Sequence[Any]) -> Rollup:

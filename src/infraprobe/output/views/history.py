@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from infraprobe.durations import span
 from infraprobe.monitor.history import History, Incident, WindowStats
 from infraprobe.monitor.state import State
 from infraprobe.output.model import Block, Case, Heading, Paragraph, Report, Table
@@ -121,8 +122,4 @@ def _at(at: datetime) -> str:
 
 
 def _span(d: timedelta) -> str:
-    seconds = int(d.total_seconds())
-    if seconds < 60:
-        return f"{d.total_seconds():.1f}s"
-    hours, rest = divmod(seconds, 3600)
-    return f"{hours}h{rest // 60:02d}m" if hours else f"{rest // 60}m{rest % 60:02d}s"
+    return span(d.total_seconds())

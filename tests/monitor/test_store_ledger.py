@@ -1,0 +1,68 @@
+"""The alert ledger's contract, on every backend (SQLite and PostgreSQL, via the `store` fixture)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from infraprobe.monitor.store import Store, open_store
+from infraprobe.monitor.store.ledger import Incident, Outgoing
+
+from .helpers import T0
+
+INCIDENT = Incident("cache", T0, "dns_failure", "infrastructure", "NXDOMAIN", "here", ("backend",), T0)
+
+
+def page(event: str = "down", provider: str = "hook") -> Outgoing:
+    return Outgoing("cache", event, provider, {"summary": f"cache {event}", "blocked": ["backend"]})
+
+
+def test_an_incident_and_its_deliveries_are_kept_and_read_back(store: Store) -> None:
+    store.save_alert("cache", INCIDENT, [page(), page(provider="mail")], T0)
+    assert store.open_incidents() == [INCIDENT]
+    due = store.due_deliveries(T0)
+    assert [(d.provider, d.status, d.attempts, d.payload["blocked"]) for d in due] == [
+        ("hook", "pending", 0, ["backend"]),
+        ("mail", "pending", 0, ["backend"]),
+    ]
+
+
+def test_closing_an_incident_removes_it_and_queues_the_recovery(store: Store) -> None:
+    store.save_alert("cache", INCIDENT, [page()], T0)
+    store.save_alert("cache", None, [page("recovery")], T0 + timedelta(minutes=1))
+    assert store.open_incidents() == []
+    assert [d.event for d in store.deliveries(T0)] == ["down", "recovery"]
+
+
+def test_an_attempt_is_recorded_retried_then_sent_keeping_why_it_took_several(store: Store) -> None:
+    store.save_alert("cache", INCIDENT, [page()], T0)
+    (d,) = store.due_deliveries(T0)
+    store.delivery_attempted(d.id, T0, "HTTP 500 Internal Server Error", T0 + timedelta(seconds=4))
+    assert store.due_deliveries(T0 + timedelta(seconds=3)) == []
+    (again,) = store.due_deliveries(T0 + timedelta(seconds=4))
+    assert again.attempts == 1 and again.error == "HTTP 500 Internal Server Error"
+    store.delivery_attempted(d.id, T0 + timedelta(seconds=4))
+    (done,) = store.deliveries(T0)
+    assert (done.status, done.attempts, done.error) == ("sent", 2, "HTTP 500 Internal Server Error")
+    assert done.sent_at == T0 + timedelta(seconds=4)
+    assert store.due_deliveries(T0 + timedelta(hours=1)) == []
+
+
+def test_a_delivery_out_of_attempts_is_failed_and_never_due_again(store: Store) -> None:
+    store.save_alert("cache", INCIDENT, [page()], T0)
+    (d,) = store.due_deliveries(T0)
+    store.delivery_attempted(d.id, T0, "connection refused")
+    (failed,) = store.deliveries(T0)
+    assert (failed.status, failed.attempts, failed.error) == ("failed", 1, "connection refused")
+    assert store.due_deliveries(T0 + timedelta(days=1)) == []
+
+
+def test_the_ledger_outlives_the_connection(store: Store, store_url: str) -> None:
+    """What a monitor restart relies on: another connection (a new process) sees the same incidents."""
+    store.save_alert("cache", INCIDENT, [page()], T0)
+    store.close()
+    reopened = open_store(store_url)
+    try:
+        assert reopened.open_incidents() == [INCIDENT]
+        assert len(reopened.due_deliveries(T0)) == 1
+    finally:
+        reopened.close()
