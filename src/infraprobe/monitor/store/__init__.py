@@ -10,6 +10,7 @@ from pathlib import Path
 
 from infraprobe.errors import UsageError
 from infraprobe.monitor.store.base import (
+    BucketTotal,
     Compaction,
     ResultRow,
     Retention,
@@ -44,4 +45,13 @@ def open_store(url: str) -> Store:
     raise UsageError(f"unknown store scheme {scheme!r}; expected one of: sqlite, postgresql", field="--store")
 
 
-__all__ = ["Compaction", "ResultRow", "Retention", "Rollup", "Store", "StoreUnavailable", "open_store"]
+__all__ = [
+    "BucketTotal",
+    "Compaction",
+    "ResultRow",
+    "Retention",
+    "Rollup",
+    "Store",
+    "StoreUnavailable",
+    "open_store",
+]
