@@ -52,6 +52,13 @@ def logs(
             "--expect-none", help="CAUSE[:COMPONENT] that must not occur; exit 1 if it does (repeatable)"
         ),
     ] = None,
+    show_progress: Annotated[
+        bool | None,
+        typer.Option(
+            "--progress/--no-progress",
+            help="bytes read, on stderr, for inputs over 32 MB (default: on when stderr is a terminal)",
+        ),
+    ] = None,
     fmt: FormatOption = TABLE,
     output: OutputOption = None,
     no_headers: NoHeadersOption = False,
@@ -62,7 +69,8 @@ def logs(
         raise ConfigError("no input: give log files, or pipe a log into `infraprobe logs -`", field="PATH")
     expectations = [_expectation(text) for text in expect_none or ()]
     components = [_component(name) for name in component or ()]
-    progress = ReadProgress(enabled=sys.stderr.isatty())
+    live = sys.stderr.isatty()
+    progress = ReadProgress(enabled=live if show_progress is None else show_progress, live=live)
     try:
         summary = scan(
             paths or ["-"],
