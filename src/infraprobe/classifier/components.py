@@ -200,6 +200,8 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "aborted connection",
             "cannot enqueue",
             "could not create connection to database server",
+            "communications link failure",
+            "has not received any packets from the server",
         ),
         re.compile(
             rf"mysql|mariadb|\ber_[a-z_]{{4,}}|{_PORT}3306\b|\[hy000\]|\(hy000\)"
@@ -210,6 +212,7 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             r"|\bpackets\.go:\d+"  # go-sql-driver/mysql's log lines name its own source file
             r"|aborted connection \d+ to db: |cannot enqueue \w+ after"  # server error log; mysqljs
             r"|could not create connection to database server"  # Connector/J
+            r"|communications link failure|has not received any packets from the server"
         ),
     ),
     (
@@ -261,9 +264,10 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "mqtt",
             "27017",
             "1433",
+            "sqlclient",
         ),
         re.compile(
-            rf"mongo|{_PORT}27017\b|(?:{_PORT}|port )1433\b|kafka|elasticsearch|cassandra|datastax|memcache|mssql|sql server|oracle"
+            rf"mongo|{_PORT}27017\b|(?:{_PORT}|port )1433\b|\bsqlclient\b|kafka|elasticsearch|cassandra|datastax|memcache|mssql|sql server|oracle"
             r"|zookeeper|\bnats\b|\bmqtts?\b"
         ),
     ),
