@@ -69,8 +69,10 @@ DNS: tuple[Rule, ...] = (
             "wsahost_not_found",
             "wsatry_again",
             "wsano_data",
+            "verify the connection properties",
         ),
-        r"name or service not known|nodename nor servname|no address associated with hostname|name resolution"
+        # (grpc-java's "Name resolution delay N seconds" is a timing report, not a failure)
+        r"name or service not known|nodename nor servname|no address associated with hostname|name resolution(?! delay)"
         r"|(?:could not|couldn't|can't|cannot|unable to|failed to) resolve (?:host|hostname|address|name|the host"
         r"|proxy|['\"])|name does not resolve|no such host|host not found|unknown host\b|nxdomain|servfail"
         r"|getaddrinfo|\benotfound\b|eai_(?:again|noname|nodata|fail|nonname)|gaierror|nameresolutionerror"
@@ -79,7 +81,10 @@ DNS: tuple[Rule, ...] = (
         r"|:53: server misbehaving"
         r"|hostname resolving error|unknownhostexception|unresolvedaddressexception|(?:errno|error) -[2345]\b|errno 8\]|errno 1100[124]"
         r"|query(?:a|aaaa|srv|txt|mx|cname|ns|any)? e(?:notfound|nodata|timeout|servfail|connrefused)"
-        r"|socketerror\W{1,3}(?:hostnotfound|tryagain)\b|wsahost_not_found|wsatry_again|wsano_data",
+        r"|socketerror\W{1,3}(?:hostnotfound|tryagain)\b|wsahost_not_found|wsatry_again|wsano_data"
+        # mssql-jdbc: `has failed. Error: "<host>. Verify the connection properties`: the only message with no
+        # space in it is UnknownHostException's, which is the host name it could not resolve
+        r"|port \d+ has failed\. error: \"[^\"\s]{1,253}\. verify the connection properties",
     ),
 )
 
@@ -123,12 +128,13 @@ REFUSED: tuple[Rule, ...] = (
             "connect call failed",
             "failed to connect to all addresses",
             "communications link failure",
+            "the driver has not received any packets from the server",
             "all connection attempts failed",
             "] cannot connect",
             "could not be established. broker may not be available",
         ),
         r"couldn't connect to server|connect call failed|failed to connect to all addresses"
-        r"|communications link failure|all connection attempts failed"
+        r"|communications link failure|the driver has not received any packets from the server|all connection attempts failed"
         # the DataStax driver's TransportException; the Kafka client's NetworkClient
         r"|transportexception: \[[^\]\n]{1,100}\] cannot connect"
         r"|could not be established\. broker may not be available",
@@ -199,7 +205,8 @@ _CONNECT_TIMEOUT = (
     r"|(?:abortonconnectfail|redis server\(s\))\W{1,3}(?:connect)?timeout\b"
 )
 _READ_TIMEOUT = (
-    r"read timed out|readtimeout|timeout reading from|timed out reading|awaiting (?:response )?headers"
+    r"execution timeout expired|terminating connection due to (?:transaction|statement) timeout"
+    r"|did not respond to heartbeats|read timed out|readtimeout|timeout reading from|timed out reading|awaiting (?:response )?headers"
     r"|client\.timeout exceeded|esockettimedout|headers ?timeout|body ?timeout|(?:read|write) tcp[^\n]{0,160}i/o timeout"
     r"|read etimedout|timeout of \d+ ?ms exceeded|statement timeout|query (?:read )?(?:timeout|timed out)"
     r"|timeout writing to|canceling statement due to lock timeout"
@@ -347,6 +354,10 @@ TIMEOUTS: tuple[Rule, ...] = (
             "redistimeoutexception",
             "timeout performing ",
             "timeout during reading attempt",
+            "execution timeout expired",
+            "terminating connection due to transaction timeout",
+            "terminating connection due to statement timeout",
+            "did not respond to heartbeats",
             "error sending request for url",
         ),
         _READ_TIMEOUT,
@@ -385,7 +396,7 @@ TIMEOUTS: tuple[Rule, ...] = (
             "(60)",
             "(10060)",
         ),
-        r"connection timed out|etimedout|(?:errno|error) (?:110|60)\b|operation timed out"
+        r"connection timed out|etimedout|(?:errno|error) (?:110|60)\b|(?<!wait )operation timed out"
         r"|(?:socketerror\W{1,3}|kind: )timedout\b|socketexception \((?:110|60|10060)\)",
         by_phase="timeout",
     ),
