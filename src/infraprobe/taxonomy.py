@@ -57,7 +57,13 @@ class Cause(StrEnum):
     APP_ERROR = "app_error"
     WEBSOCKET_REJECTED = "websocket_rejected"
     PROTOCOL_MISMATCH = "protocol_mismatch"
+    VANTAGE_PATH_FAILURE = "vantage_path_failure"
     UNKNOWN = "unknown"
+
+
+# Causes found by comparing results from several vantages, never by classifying one error: the classifier
+# does not return them and the error corpus has no text for them.
+FINDINGS: frozenset[Cause] = frozenset({Cause.VANTAGE_PATH_FAILURE})
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,6 +249,16 @@ CAUSES: dict[Cause, CauseInfo] = {
         "(`ss -ltnp` on the server, `curl -v` or `openssl s_client` against the port).",
         "a client of the expected protocol fails the same way while a client of another protocol succeeds.",
         _CONFIG_OWNER,
+    ),
+    Cause.VANTAGE_PATH_FAILURE: CauseInfo(
+        Layer.INFRASTRUCTURE,
+        "One monitoring location (vantage) sees several targets fail with network causes while the other "
+        "vantages see them up: the path from that vantage is broken, not the targets.",
+        "On the vantage's host, check its routes, firewall, resolver, NAT and egress (connector, peering, VPN) "
+        "towards the targets named; the targets themselves need no action.",
+        "`ip route get ADDRESS` or a TCP connect from the vantage fails while the same check from another "
+        "vantage succeeds.",
+        _NET_OWNER,
     ),
     Cause.UNKNOWN: CauseInfo(
         Layer.UNKNOWN,

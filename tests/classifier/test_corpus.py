@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from infraprobe.classifier import SIGNATURES, classify_text
-from infraprobe.taxonomy import Cause, Component
+from infraprobe.taxonomy import FINDINGS, Cause, Component
 
 from .corpus_loader import CORPUS_DIR, Entry, load, load_file, subject
 
@@ -23,10 +23,11 @@ def _run(entry: Entry):  # type: ignore[no-untyped-def]
 
 
 def test_corpus_is_large_and_covers_every_cause() -> None:
-    """The corpus has at least 400 entries and at least three for every cause in the taxonomy."""
+    """The corpus has at least 400 entries and at least three for every cause the classifier can give
+    (findings such as vantage_path_failure come from comparing vantages, not from one error's text)."""
     counts = collections.Counter(e.cause for e in ENTRIES)
     assert len(ENTRIES) >= 400
-    assert {c.value for c in Cause} <= set(counts)
+    assert {c.value for c in Cause if c not in FINDINGS} <= set(counts)
     assert min(counts.values()) >= 3, counts
 
 

@@ -43,7 +43,8 @@ def test_cause_codes_are_frozen() -> None:
             "network_unreachable", "tls_certificate_expired", "tls_untrusted_certificate",
             "tls_handshake_failed", "tls_hostname_mismatch", "db_connection_limit", "upstream_unavailable",
             "service_starting", "read_only", "out_of_memory", "auth_failed", "resource_missing",
-            "pool_exhausted", "app_error", "websocket_rejected", "protocol_mismatch", "unknown",
+            "pool_exhausted", "app_error", "websocket_rejected", "protocol_mismatch", "vantage_path_failure",
+            "unknown",
         ]
     )  # fmt: skip
 

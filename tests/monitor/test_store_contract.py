@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from infraprobe.monitor.state import Observation, State, Transition
+from infraprobe.monitor.state import Observation, State, Transition, View
 from infraprobe.monitor.store import Retention, Store, open_store
 from infraprobe.monitor.store.migrations import LATEST, MIGRATIONS
 from infraprobe.monitor.store.rollup import percentile
@@ -72,6 +72,49 @@ def test_write_is_all_or_nothing(store: Store) -> None:
     with pytest.raises(Exception):  # noqa: B017 - each driver raises its own integrity error
         store.write([obs("b")], [bad])
     assert [r.component for r in store.results(T0)] == ["a"]
+
+
+def _viewed(name: str, status: Status, at: float, vantage: str, state: State) -> Observation:
+    o = obs(
+        name,
+        status,
+        at=T0 + minutes(at),
+        vantage=vantage,
+        cause=Cause.CONNECT_TIMEOUT if status is Status.FAIL else None,
+    )
+    return Observation(o.result, vantage, state=state, since=T0)
+
+
+def test_views_keep_each_vantages_newest_word_on_each_component(store: Store) -> None:
+    """One row per vantage and component: the newest result's state wins, a row flushed late never does."""
+    store.write(
+        [_viewed("a", Status.OK, 1, "here", State.UP), _viewed("a", Status.FAIL, 2, "here", State.DOWN)], []
+    )
+    store.write(
+        [_viewed("a", Status.OK, 3, "there", State.UP), _viewed("b", Status.OK, 1, "here", State.UP)], []
+    )
+    store.write([_viewed("a", Status.OK, 0.5, "here", State.UP)], [])  # late: older than what is kept
+    got = {(v.vantage, v.component): v for v in store.views()}
+    assert sorted(got) == [("here", "a"), ("here", "b"), ("there", "a")]
+    a_here = got[("here", "a")]
+    assert (a_here.state, a_here.status, a_here.cause, a_here.at, a_here.since) == (
+        State.DOWN,
+        "fail",
+        "connect_timeout",
+        T0 + minutes(2),
+        T0,
+    )
+    assert a_here.evidence and a_here.layer == "infrastructure"
+    assert [(v.vantage, v.component) for v in store.views(since=T0 + minutes(2))] == [
+        ("here", "a"),
+        ("there", "a"),
+    ]
+
+
+def test_a_view_without_a_state_is_unknown(store: Store) -> None:
+    store.write([obs("a")], [])
+    assert [(v.state, v.since) for v in store.views()] == [(State.UNKNOWN, None)]
+    assert isinstance(store.views()[0], View)
 
 
 def test_rollups_equal_the_raw_results_before_and_after_compaction(store: Store) -> None:
@@ -154,3 +197,26 @@ def test_two_monitors_sharing_a_store_roll_up_each_row_once(store_url: str) -> N
     finally:
         here.close()
         there.close()
+
+
+def test_bucket_totals_sum_vantages_and_include_rows_not_rolled_up_yet(store: Store) -> None:
+    """What a status bar reads: per component and bucket, all vantages together, before and after compaction."""
+    rows = [obs("a", at=T0 + minutes(i), duration=0.01 * (i + 1), vantage="here") for i in range(3)]
+    rows += [obs("a", Status.FAIL, at=T0 + minutes(61), vantage="there")]
+    rows += [Observation(result("b", Status.WARN, at=T0 + minutes(5)), "here", blocked_by="a")]
+    rows += [obs("c", at=T0 + minutes(5))]
+    store.write(rows, [])
+    before = store.bucket_totals(3600, T0 + minutes(30), components=["a", "b"])
+    store.compact(T0 + minutes(90), Retention())
+    after = store.bucket_totals(3600, T0 + minutes(30), components=["a", "b"])
+    assert before == after
+    assert [(t.component, t.bucket, t.total, t.ok, t.warn, t.fail, t.blocked) for t in after] == [
+        ("a", T0, 3, 3, 0, 0, 0),
+        ("a", T0 + minutes(60), 1, 0, 0, 1, 0),
+        ("b", T0, 1, 0, 1, 0, 1),
+    ]
+    assert after[0].mean == pytest.approx(0.02) and after[0].duration_max == pytest.approx(0.03)
+    assert [t.bucket for t in store.bucket_totals(3600, T0, T0 + minutes(60))] == [T0, T0, T0]
+    store.write([obs("a", at=T0 + minutes(62), vantage="here")], [])  # late: rolled-up hour plus a new row
+    day = store.bucket_totals(86400, T0)
+    assert [(t.component, t.total, t.fail) for t in day] == [("a", 5, 1), ("b", 1, 0), ("c", 1, 0)]

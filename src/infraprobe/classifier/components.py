@@ -79,12 +79,14 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "failed to connect service",
             "service unhealthy",
             "tonic",
+            ", details: ",
             "status { code: ",
             " unavailable:",
             " deadline_exceeded:",
             " unauthenticated:",
             " unimplemented:",
             " internal:",
+            "deadline_exceeded: deadline exceeded after",
             " unknown:",
             " resource_exhausted:",
             " permission_denied:",
@@ -96,7 +98,7 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             r"grpc|rpc error: code = |statuscode[.=]\"?[a-z_]{2,}|status\{code=[a-z_]{2,}|statusruntimeexception"
             r"|rpcexception|_inactiverpcerror|health rpc|failed to connect service|service unhealthy \(responded"
             # tonic (Rust): the crate's name, its Status' Debug form
-            r"|\btonic\b|\bstatus \{ code: [a-z]{2,}"
+            r"|deadline_exceeded: deadline exceeded after|\btonic\b|\bstatus \{ code: [a-z]{2,}|\bcode: (?:[0-9]|1[0-6]), details: "
             # @grpc/grpc-js: `14 UNAVAILABLE: ...`
             r"|\b(?:[0-9]|1[0-6]) (?:unavailable|deadline_exceeded|unauthenticated|unimplemented|internal|unknown"
             r"|resource_exhausted|permission_denied|not_found|cancelled|invalid_argument):"
@@ -166,20 +168,18 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "server closed the connection unexpectedly",
             "ssl syscall error",
             "interfaceerror: connection already closed",
-            ":  ",
             "5432",
             "6432",
         ),
         re.compile(
             r"postgres|postgrex|psycopg|asyncpg|libpq|\bpgx\b|\bpq: |pg_hba|psqlexception|npgsql|pg-pool|node_modules[\\/]+pg[\\/]"
             r"|\bsslmode\b|response to ssl negotiation"  # libpq's connection options and its SSLRequest step
-            r"|\.s\.pgsql|pgbouncer|postmaster|accepting\s+tcp/ip connections|could not translate host name"
+            r"|\.s\.pgsql|pgbouncer|postmaster|accepting\s+tcp/ip connections(?! at the port)|could not translate host name"
             r"|failed to connect to `(?:host|user)=|could not receive data from client|canceling statement due to"
             r"|server closed the connection unexpectedly|could not connect to server: "  # libpq's wording
             r"|^error connecting to server: "  # rust-postgres
             r"|ssl syscall error|interfaceerror: connection already closed"  # libpq's TLS layer; psycopg2
             r"|database system (?:is ready to accept|was (?:shut down|interrupted))"  # the server's startup log
-            r"|\b(?:fatal|error|log|detail|hint|panic):  (?!error\b)\S"  # the server's own log format: two spaces
             rf"|{_PORT}(?:5432|6432)\b"
         ),
     ),
@@ -200,6 +200,8 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "aborted connection",
             "cannot enqueue",
             "could not create connection to database server",
+            "communications link failure",
+            "has not received any packets from the server",
         ),
         re.compile(
             rf"mysql|mariadb|\ber_[a-z_]{{4,}}|{_PORT}3306\b|\[hy000\]|\(hy000\)"
@@ -210,6 +212,7 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             r"|\bpackets\.go:\d+"  # go-sql-driver/mysql's log lines name its own source file
             r"|aborted connection \d+ to db: |cannot enqueue \w+ after"  # server error log; mysqljs
             r"|could not create connection to database server"  # Connector/J
+            r"|communications link failure|has not received any packets from the server"
         ),
     ),
     (
@@ -251,6 +254,7 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "kafka",
             "elasticsearch",
             "cassandra",
+            "datastax",
             "memcache",
             "mssql",
             "sql server",
@@ -259,9 +263,11 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "nats",
             "mqtt",
             "27017",
+            "1433",
+            "sqlclient",
         ),
         re.compile(
-            rf"mongo|{_PORT}27017\b|kafka|elasticsearch|cassandra|memcache|mssql|sql server|oracle"
+            rf"mongo|{_PORT}27017\b|(?:{_PORT}|port )1433\b|\bsqlclient\b|kafka|elasticsearch|cassandra|datastax|memcache|mssql|sql server|oracle"
             r"|zookeeper|\bnats\b|\bmqtts?\b"
         ),
     ),
@@ -302,6 +308,15 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "httpsclient",
             "httpurlconnection",
             "hutool.http",
+            "invoke-webrequest",
+            "invoke-restmethod",
+            "retrofit",
+            "guzzle",
+            "faraday",
+            "net::opentimeout",
+            "net::readtimeout",
+            "(port 80)",
+            "(port 443)",
             "the ssl connection could not be established",
         ),
         re.compile(
@@ -313,7 +328,7 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             r"|urlopen error|remotedisconnected|remote end closed connection|'connection aborted\.'"
             r"|connection broken: |chunkedencodingerror|cannot connect to host \S+ ssl:|serverdisconnectederror"
             r"|\(caused by (?:newconnection|connecttimeout|readtimeout|ssl|proxy|nameresolution|protocol)error\("
-            r"|server disconnected without sending|\bhttp proxy\b|\bcurl error \d+"
+            r"|server disconnected without sending|\bhttp proxy\b|\bcurl\s+error \d+"
             r"|error sending request for url|hyper::error|hypererror"  # reqwest / hyper (Rust)
             r"|httpcore|httprequestexception|\bfetch\(\)"  # httpx's transport, .NET HttpClient, WHATWG fetch
             r"|\bstatusdetails\b"  # Google Cloud load balancer log entries
@@ -321,7 +336,16 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             r"|headerstimeouterror"  # undici's header timer
             # the JDK's HttpURLConnection/HttpsClient and Hutool's client; .NET HttpClient's TLS failure
             r"|httpsclient|httpurlconnection|hutool\.http|the ssl connection could not be established"
+            r"|invoke-(?:webrequest|restmethod)|\bretrofit\b|\(port (?:80|443)\)"
+            r"|guzzle|\bfaraday\b|net::(?:open|read)timeout"  # PHP's Guzzle, Ruby's Faraday and net/http
         ),
+    ),
+    (
+        # PostgreSQL's own log format (a level, a colon and two spaces), after every named client: a sentence
+        # such as "Invoke-WebRequest returns error:  ..." has the same shape and names its client first
+        Component.POSTGRES,
+        (":  ",),
+        re.compile(r"\b(?:fatal|error|log|detail|hint|panic):  (?!error\b)\S"),
     ),
 )
 

@@ -158,12 +158,22 @@ SERVER_STATE: tuple[Rule, ...] = (
             "no replset config has been received",
             "notyetinitialized",
             "shutdowninprogress",
+            "nodeisrecovering",
+            "notprimaryorsecondary",
+            "not in primary or recovering state",
+            "leadernotavailable",
+            "leader_not_available",
+            "could not find the leader",
+            "in the middle of a leadership election",
         ),
         # Azure SQL 40613 (a database moving or restarting), SQL Server 18401, Oracle ORA-01033, MongoDB's
         # ShutdownInProgress / NotYetInitialized: the server answers but will not take work yet
         r"is not currently available\. {1,2}please retry the connection later|server is in script upgrade mode"
         r"|initialization or shutdown in progress|server is in quiesce mode|no replset config has been received"
-        r"|\bnotyetinitialized\b|\bshutdowninprogress\b",
+        r"|\bnotyetinitialized\b|\bshutdowninprogress\b"
+        # MongoDB's NotPrimaryOrSecondary (13436) / NodeIsRecovering; Kafka electing a partition leader
+        r"|nodeisrecovering|notprimaryorsecondary|not in primary or recovering state"
+        r"|leadernotavailable|leader_not_available|could not find the leader|in the middle of a leadership election",
     ),
     rule(
         "mongo_not_primary",

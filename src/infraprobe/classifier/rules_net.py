@@ -69,8 +69,10 @@ DNS: tuple[Rule, ...] = (
             "wsahost_not_found",
             "wsatry_again",
             "wsano_data",
+            "verify the connection properties",
         ),
-        r"name or service not known|nodename nor servname|no address associated with hostname|name resolution"
+        # (grpc-java's "Name resolution delay N seconds" is a timing report, not a failure)
+        r"name or service not known|nodename nor servname|no address associated with hostname|name resolution(?! delay)"
         r"|(?:could not|couldn't|can't|cannot|unable to|failed to) resolve (?:host|hostname|address|name|the host"
         r"|proxy|['\"])|name does not resolve|no such host|host not found|unknown host\b|nxdomain|servfail"
         r"|getaddrinfo|\benotfound\b|eai_(?:again|noname|nodata|fail|nonname)|gaierror|nameresolutionerror"
@@ -79,7 +81,10 @@ DNS: tuple[Rule, ...] = (
         r"|:53: server misbehaving"
         r"|hostname resolving error|unknownhostexception|unresolvedaddressexception|(?:errno|error) -[2345]\b|errno 8\]|errno 1100[124]"
         r"|query(?:a|aaaa|srv|txt|mx|cname|ns|any)? e(?:notfound|nodata|timeout|servfail|connrefused)"
-        r"|socketerror\W{1,3}(?:hostnotfound|tryagain)\b|wsahost_not_found|wsatry_again|wsano_data",
+        r"|socketerror\W{1,3}(?:hostnotfound|tryagain)\b|wsahost_not_found|wsatry_again|wsano_data"
+        # mssql-jdbc: `has failed. Error: "<host>. Verify the connection properties`: the only message with no
+        # space in it is UnknownHostException's, which is the host name it could not resolve
+        r"|port \d+ has failed\. error: \"[^\"\s]{1,253}\. verify the connection properties",
     ),
 )
 
@@ -123,8 +128,16 @@ REFUSED: tuple[Rule, ...] = (
             "connect call failed",
             "failed to connect to all addresses",
             "communications link failure",
+            "the driver has not received any packets from the server",
             "all connection attempts failed",
+            "] cannot connect",
+            "could not be established. broker may not be available",
         ),
+        r"couldn't connect to server|connect call failed|failed to connect to all addresses"
+        r"|communications link failure|the driver has not received any packets from the server|all connection attempts failed"
+        # the DataStax driver's TransportException; the Kafka client's NetworkClient
+        r"|transportexception: \[[^\]\n]{1,100}\] cannot connect"
+        r"|could not be established\. broker may not be available",
         weak=True,
     ),
     # Prisma P1001: nothing answered at the database's address (the server is not running or not listening)
@@ -192,12 +205,13 @@ _CONNECT_TIMEOUT = (
     r"|(?:abortonconnectfail|redis server\(s\))\W{1,3}(?:connect)?timeout\b"
 )
 _READ_TIMEOUT = (
-    r"read timed out|readtimeout|timeout reading from|timed out reading|awaiting (?:response )?headers"
+    r"execution timeout expired|terminating connection due to (?:transaction|statement) timeout"
+    r"|did not respond to heartbeats|read timed out|readtimeout|timeout reading from|timed out reading|awaiting (?:response )?headers"
     r"|client\.timeout exceeded|esockettimedout|headers ?timeout|body ?timeout|(?:read|write) tcp[^\n]{0,160}i/o timeout"
     r"|read etimedout|timeout of \d+ ?ms exceeded|statement timeout|query (?:read )?(?:timeout|timed out)"
     r"|timeout writing to|canceling statement due to lock timeout"
     r"|lock wait timeout exceeded|timeout on reading|writetimeout|write timed out|response timeout"
-    r"|timed out waiting for (?:a )?response|operation timed out after \d+ milliseconds with \d+"
+    r"|timed out waiting for (?:a |the )?(?:server )?response|operation timed out after \d+ milliseconds with \d+"
     r"|(?:read|write) operation timed out|sockettimeoutexception|httptimeoutexception|command ?timed ?out"
     r"|timed out \(read failed\)|semaphore timeout period has expired"
     # a WebSocket peer that stopped answering pings; mysqljs waiting for the server's greeting; MySQL's own
@@ -218,6 +232,13 @@ _READ_TIMEOUT = (
 )
 
 TIMEOUTS: tuple[Rule, ...] = (
+    rule(
+        "ruby_open_timeout",
+        C.CONNECT_TIMEOUT,
+        ("net::opentimeout", "faraday::connectionfailed"),
+        r"net::opentimeout|faraday::connectionfailed[\s\S]{0,80}?execution expired",
+    ),
+    rule("ruby_read_timeout", C.READ_TIMEOUT, "net::readtimeout"),
     # Client libraries that name the stage that ran out of time: got ("Timeout awaiting 'connect' for 2000ms"),
     # Go's url.Error around a context deadline (the request was sent: dial timeouts say "dial tcp"),
     # node-fetch's and axios's whole-request timeouts, grpc-js deadlines that name the connected peer.
@@ -340,6 +361,10 @@ TIMEOUTS: tuple[Rule, ...] = (
             "redistimeoutexception",
             "timeout performing ",
             "timeout during reading attempt",
+            "execution timeout expired",
+            "terminating connection due to transaction timeout",
+            "terminating connection due to statement timeout",
+            "did not respond to heartbeats",
             "error sending request for url",
         ),
         _READ_TIMEOUT,
@@ -378,7 +403,7 @@ TIMEOUTS: tuple[Rule, ...] = (
             "(60)",
             "(10060)",
         ),
-        r"connection timed out|etimedout|(?:errno|error) (?:110|60)\b|operation timed out"
+        r"connection timed out|etimedout|(?:errno|error) (?:110|60)\b|(?<!wait )operation timed out"
         r"|(?:socketerror\W{1,3}|kind: )timedout\b|socketexception \((?:110|60|10060)\)",
         by_phase="timeout",
     ),
@@ -491,6 +516,7 @@ RESET: tuple[Rule, ...] = (
             "closed before the connection was established",
             "pipe is broken",
             "endpoint read failed",
+            "tcp read failed",
             "(104)",
             "(32)",
             "connectionreset",
@@ -524,7 +550,7 @@ RESET: tuple[Rule, ...] = (
         r"|closed before the connection was established"
         # .NET: SocketException's errno, SocketError/io::ErrorKind names, Windows' EPIPE; grpc-core's read failure
         r"|socketexception \((?:104|54|32|10054|10053)\)|(?:socketerror\W{1,3}|kind: )connectionreset\b"
-        r"|pipe is broken|endpoint read failed"
+        r"|pipe is broken|endpoint read failed|tcp read failed"
         # a Redis server's replication link to its master or a replica dropped
         r"|connection with (?:master|slave|replica)\b[^\n]{0,80}? lost"
         # PostgreSQL: the client vanished mid-message; Redis dropping a client over its output buffer limit;
@@ -545,6 +571,19 @@ GENERIC_TIMEOUT: tuple[Rule, ...] = (
         by_phase="timeout",
         # Kafka's producer gave up waiting for a topic's metadata: a missing topic or unreachable brokers alike
         unless=r"not present in metadata after",
+    ),
+)
+
+# libcurl's error number names the failure when its wording is broken (PHP's `cURL error 7: ... Connec\n tion
+# refused` wrapped by a terminal); weak, so any wording in the text decides first. Only CURLE_COULDNT_CONNECT
+# so far: every other code's wording has been readable in the texts seen.
+CURL_CODES: tuple[Rule, ...] = (
+    rule(
+        "curl_code_connect",
+        C.CONNECTION_REFUSED,
+        ("curl error", "curl: ("),
+        r"\bcurl(?:\s+error\s+|: \()7\b",
+        weak=True,
     ),
 )
 

@@ -214,6 +214,18 @@ PROXY: tuple[Rule, ...] = (
         component=K.HTTP,
     ),
     rule(
+        "serverless_platform_timeout",
+        C.UPSTREAM_UNAVAILABLE,
+        (
+            "function_invocation_timeout",
+            "function_invocation_failed",
+            "this serverless function has timed out",
+        ),
+        # Vercel's edge page and log field for a function that did not answer in time or crashed
+        r"(?:edge_)?function_invocation_(?:timeout|failed)|this serverless function has timed out",
+        component=K.HTTP,
+    ),
+    rule(
         "platform_proxy_instance",
         C.UPSTREAM_UNAVAILABLE,
         (
@@ -224,6 +236,14 @@ PROXY: tuple[Rule, ...] = (
         # Fly.io's edge proxy about the app instance behind it
         r"instance refused connection|could not send http request to instance"
         r"|could not find a good candidate within \d+ attempts at load balancing",
+        component=K.HTTP,
+    ),
+    rule(
+        "caddy_upstream_error",
+        C.UPSTREAM_UNAVAILABLE,
+        "http.log.error",
+        r"\"logger\":\s*\"http\.log\.error\",\s*\"msg\":\s*\"(?:dial tcp|[^\"\n]{0,200}(?:connection refused|i/o timeout"
+        r"|no such host|connection reset))",
         component=K.HTTP,
     ),
     rule(
@@ -521,7 +541,7 @@ PROTOCOL: tuple[Rule, ...] = (
     rule(
         "protocol_mismatch_amqp",
         C.PROTOCOL_MISMATCH,
-        ("{bad_header,", "incompatibleprotocolerror"),
+        ("{bad_header,", "incompatibleprotocolerror", "frame could not be parsed"),
         component=K.AMQP,
     ),
     rule(
@@ -595,8 +615,9 @@ PLATFORM: tuple[Rule, ...] = (
     rule(
         "search_cluster_recovering",
         C.SERVICE_STARTING,
-        "state not recovered",
-        r"state not recovered / initialized",  # Elasticsearch/OpenSearch before the cluster state is recovered
+        ("state not recovered", "no known master node", "masternotdiscoveredexception"),
+        # Elasticsearch/OpenSearch before the cluster state is recovered or a master is elected
+        r"state not recovered / initialized|no known master node|masternotdiscoveredexception",
     ),
     rule(
         "heroku_router",
@@ -605,6 +626,15 @@ PLATFORM: tuple[Rule, ...] = (
         # Heroku's router answering for a dyno that crashed, timed out or closed the connection
         r"\bat=error code=h(?:1\d|2[0-8])\b|\berror h(?:1\d|2[0-8]) \("
         r"|an error occurred in the application and your page could not be served",
+        component=K.HTTP,
+    ),
+    rule(
+        "ancm_start_failure",
+        C.APP_ERROR,
+        ("ancm in-process", "ancm out-of-process"),
+        # IIS's ASP.NET Core Module: the application's process failed to start (500.30, 502.5); its 502 is not
+        # a gateway speaking about a backend that exists
+        r"\bancm (?:in-process|out-of-process) (?:start(?:up)? failure|handler load failure)",
         component=K.HTTP,
     ),
     rule(

@@ -129,6 +129,7 @@ TLS: tuple[Rule, ...] = (
             "partialchain",
             "notsignaturevalid",
             "remotecertificatevalidationcallback",
+            "remote certificate is invalid according to the validation procedure",
         ),
         r"tls: unknown certificate\b|self[ _-]signed|local issuer|issuer cert|unable to verify the first certificate|unable_to_verify_leaf"
         r"|unknown (?:certificate )?authority|pkix path|valid certification path|unknown_issuer"
@@ -140,7 +141,9 @@ TLS: tuple[Rule, ...] = (
         r"|(?:sslv3|tlsv1)_alert_(?:certificate_unknown|bad_certificate|unknown_ca)|alert certificate unknown"
         r"|tls alert: '(?:unknownca|badcertificate|certificateunknown|unsupportedcertificate)'"
         r"|certificate chain: (?:untrustedroot|partialchain|notsignaturevalid)|rejected by the provided remotecertificatevalidationcallback"
-        r"|certificate[_ ]verify[_ ]failed|ssl certificate problem|invalid certificate chain",
+        r"|certificate[_ ]verify[_ ]failed|ssl certificate problem|invalid certificate chain"
+        # .NET's verdict with no SslPolicyErrors flag after it (RemoteCertificateNameMismatch is read first)
+        r"|remote certificate is invalid according to the validation procedure(?!: remotecertificatenamemismatch)",
         unless=r"\bca certificate \S+ is self[ -]signed",  # MySQL's startup note: a CA is self-signed by nature
     ),
     rule(

@@ -26,6 +26,7 @@ from infraprobe.monitor.blocking import Blocking
 from infraprobe.monitor.recorder import Recorder
 from infraprobe.monitor.schedule import DEFAULT_JITTER, DEFAULT_MAX_INFLIGHT, Scheduler
 from infraprobe.monitor.state import Observation, Thresholds, Tracker, Transition
+from infraprobe.monitor.vantages import Change, Quorum, VantageEvent, VantageListener
 from infraprobe.net import Net
 from infraprobe.result import CheckResult
 from infraprobe.runner import Runner
@@ -58,9 +59,12 @@ class Monitor:
         jitter: float = DEFAULT_JITTER,
         clock: Clock | None = None,
         rng: random.Random | None = None,
+        quorum: Quorum | None = None,
     ) -> None:
         self.loaded = loaded
         self.vantage = vantage or default_vantage()
+        # With a quorum, listeners follow the verdict across vantages; `trackers` stay this vantage's own.
+        self.quorum = quorum
         self.recorder = recorder
         self.listeners = list(listeners)
         self.runner = runner or Runner(net=Net(), redactor=loaded.redactor)
@@ -89,12 +93,17 @@ class Monitor:
     async def run(self, stop: asyncio.Event) -> None:
         """Probe until `stop` is set, then cancel the checks in flight. The recorder is the caller's to close."""
         task = asyncio.create_task(self._scheduler.run(), name="monitor-scheduler")
+        peers = None
+        if self.quorum is not None and self.quorum.peers is not None:
+            peers = asyncio.create_task(self.quorum.read_peers(self._on_peers), name="monitor-peers")
         try:
             await stop.wait()
         finally:
             await self._scheduler.stop()
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+            tasks = [t for t in (task, peers) if t is not None]
+            for t in tasks:
+                t.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
 
     def _on_result(self, result: CheckResult, lag: float) -> None:
         self.results += 1
@@ -105,12 +114,29 @@ class Monitor:
             self.lags.append(lag)  # first runs all start at once by design: their wait is not schedule lag
         self.latest[result.component] = result
         blocked_by = self._blocking.blocked_by(result.component, self.latest)
-        obs = Observation(result, self.vantage, blocked_by)
-        transition = tracker.observe(obs)
+        transition = tracker.observe(Observation(result, self.vantage, blocked_by))
+        obs = Observation(result, self.vantage, blocked_by, tracker.state, tracker.since)
         if self.recorder is not None:
             self.recorder.add(obs, transition)
+        if self.quorum is None:
+            self._tell([Change(obs, tracker, transition)], [])
+        else:
+            self._tell(*self.quorum.local(obs, transition))
+
+    def _on_peers(self, changes: list[Change], events: list[VantageEvent], note: str | None) -> None:
+        if note:
+            self.notice(note)
+        self._tell(changes, events)
+
+    def _tell(self, changes: list[Change], events: list[VantageEvent]) -> None:
         for listener in self.listeners:
-            listener.observed(obs, tracker, transition)
+            for change in changes:
+                listener.observed(change.obs, change.tracker, change.transition)
+        for event in events:
+            self.notice(event.message)
+            for listener in self.listeners:
+                if isinstance(listener, VantageListener):
+                    listener.vantage_event(event)
 
     def notice(self, message: str) -> None:
         for listener in self.listeners:
@@ -152,6 +178,8 @@ class Monitor:
                 self.trackers[c.name] = Tracker(c.name, Thresholds(c.failure_threshold, c.success_threshold))
         self.runner.prepare(list(components))
         self._scheduler.set_components(components)
+        if self.quorum is not None:
+            self.quorum.configure(components)
 
 
 async def watch_config(monitor: Monitor, path: Path, reload: asyncio.Event, poll: float = 2.0) -> None:

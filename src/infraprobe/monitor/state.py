@@ -43,6 +43,10 @@ class Observation:
     result: CheckResult
     vantage: str
     blocked_by: str | None = None  # the root component whose failure explains this one's
+    # The component's flap-controlled state at this vantage once this result counted (the monitor fills
+    # these in before recording, so other vantages sharing the store read this vantage's view of it).
+    state: State | None = None
+    since: datetime | None = None
 
     @property
     def component(self) -> str:
@@ -86,6 +90,44 @@ class Transition:
             "evidence": self.evidence,
             "blocked_by": self.blocked_by,
             "streak": self.streak,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """One vantage's latest word on one component: its flap-controlled state and its last result.
+
+    Stores keep one per vantage and component (the newest), which is what a quorum is decided from."""
+
+    vantage: str
+    component: str
+    state: State
+    since: datetime | None  # when that state began at this vantage
+    at: datetime  # when its last result started: how fresh this view is
+    status: str  # of the last result: ok, warn or fail
+    cause: str | None
+    layer: str | None
+    evidence: str
+
+    @classmethod
+    def of(cls, obs: Observation) -> View:
+        r, d = obs.result, obs.result.diagnosis
+        evidence = (d.evidence or r.message) if d else r.message
+        state = obs.state or State.UNKNOWN
+        return cls(obs.vantage, r.component, state, obs.since, r.started_at, r.status.value, obs.cause,
+                   obs.layer, evidence)  # fmt: skip
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "vantage": self.vantage,
+            "component": self.component,
+            "state": self.state.value,
+            "since": self.since.isoformat() if self.since else None,
+            "last_result_at": self.at.isoformat(),
+            "status": self.status,
+            "cause": self.cause,
+            "layer": self.layer,
+            "evidence": self.evidence,
         }
 
 

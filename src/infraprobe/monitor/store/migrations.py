@@ -52,6 +52,23 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
             "CREATE INDEX alert_deliveries_created ON alert_deliveries (created)",
         ),
     ),
+    (
+        4,
+        (
+            # Each vantage's newest view of each component (state, last result): monitors sharing a store
+            # decide the quorum from these few rows instead of scanning results.
+            """CREATE TABLE vantage_views (
+                vantage TEXT NOT NULL, component TEXT NOT NULL, state TEXT NOT NULL, since {float},
+                at {float} NOT NULL, status TEXT NOT NULL, cause TEXT, layer TEXT, evidence TEXT NOT NULL,
+                PRIMARY KEY (vantage, component))""",
+        ),
+    ),
+    (
+        5,
+        # The status page reads one resolution over a time range for every component at once; the primary key
+        # leads with the vantage, so without this index that read scans every roll-up row kept.
+        ("CREATE INDEX rollups_resolution_bucket ON rollups (resolution, bucket)",),
+    ),
 )
 
 LATEST = MIGRATIONS[-1][0]

@@ -14,11 +14,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from infraprobe.monitor.state import Observation, State, Transition
+from infraprobe.monitor.state import Observation, State, Transition, View
 from infraprobe.monitor.store import ledger
-from infraprobe.monitor.store.base import Compaction, ResultRow, Retention, Rollup, StoreUnavailable
+from infraprobe.monitor.store.base import (
+    BucketTotal,
+    Compaction,
+    ResultRow,
+    Retention,
+    Rollup,
+    StoreUnavailable,
+)
 from infraprobe.monitor.store.migrations import MIGRATIONS
-from infraprobe.monitor.store.rollup import RESOLUTIONS, floor_to, merge, roll
+from infraprobe.monitor.store.rollup import RESOLUTIONS, Counts, floor_to, merge, roll
 
 _RESULT_COLS = "id, vantage, component, kind, at, status, duration, cause, layer, blocked_by, message, phases"
 _TRANSITION_COLS = "vantage, component, at, from_state, to_state, cause, layer, evidence, blocked_by, streak"
@@ -26,6 +33,8 @@ _ROLLUP_COLS = (
     "vantage, component, resolution, bucket, total, ok, warn, fail, blocked, duration_sum, duration_max, "
     "histogram, causes"
 )
+_VIEW_COLS = "vantage, component, state, since, at, status, cause, layer, evidence"
+_VIEWS_SINCE = 4  # the migration that adds vantage_views (a store opened with fewer migrations has none)
 _MARK = "COALESCE((SELECT last_id FROM rollup_marks m WHERE m.vantage = results.vantage), 0)"
 _BATCH = 20_000  # raw rows rolled up per transaction
 
@@ -178,6 +187,8 @@ class SqlStore:
                     d.sql(f"INSERT INTO transitions ({_TRANSITION_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?)"),
                     [_transition_params(t) for t in transitions],
                 )
+            if observations and self._version >= _VIEWS_SINCE:
+                cur.executemany(d.sql(_UPSERT_VIEW), [_view_params(v) for v in _newest_views(observations)])
 
     # -- reading -----------------------------------------------------------------------------------
 
@@ -225,6 +236,44 @@ class SqlStore:
             r for r in stored if (r.vantage, r.component, r.resolution, r.bucket) not in tail
         ]
 
+    def bucket_totals(
+        self, resolution: int, since: datetime, until: datetime | None = None, components: Sequence[str] = ()
+    ) -> list[BucketTotal]:
+        # Summed in SQL and without the JSON columns: the status page reads 1,000 components x 24 hours at once.
+        # Whole buckets, from stored rows and raw rows alike, so compaction never changes the answer.
+        start = floor_to(since, resolution)
+        end = None if until is None else _ceil(until, resolution)
+        where, params = _window(start, end, components, column="bucket")
+        tail_where, tail_params = _window(start, end, components)
+        with self._tx() as cur:
+            cur.execute(
+                self.dialect.sql(f"{_TOTALS} WHERE resolution = ? AND {where} GROUP BY component, bucket"),
+                [resolution, *params],
+            )
+            sums = {(r[0], float(r[1])): _counts(r) for r in cur.fetchall()}
+            cur.execute(
+                self.dialect.sql(
+                    f"SELECT component, at, status, duration, blocked_by FROM results WHERE {tail_where} "
+                    f"AND id > {_MARK}"
+                ),
+                tail_params,
+            )
+            for component, at, status, duration, blocked_by in cur.fetchall():
+                key = (component, float(at) - float(at) % resolution)
+                sums.setdefault(key, Counts()).add(status, float(duration), blocked_by is not None)
+        return [_bucket_total(*key, sums[key]) for key in sorted(sums)]
+
+    def views(self, since: datetime | None = None) -> list[View]:
+        where = "at >= ?" if since else "1 = 1"
+        with self._tx() as cur:
+            cur.execute(
+                self.dialect.sql(
+                    f"SELECT {_VIEW_COLS} FROM vantage_views WHERE {where} ORDER BY vantage, component"
+                ),
+                [since.timestamp()] if since else [],
+            )
+            return [_view(r) for r in cur.fetchall()]
+
     # -- the alert ledger (ledger.py) ---------------------------------------------------------------
 
     def save_alert(
@@ -233,17 +282,21 @@ class SqlStore:
         incident: ledger.Incident | None,
         outgoing: Sequence[ledger.Outgoing],
         now: datetime,
-    ) -> None:
+        remind_due: datetime | None = None,
+    ) -> bool:
         with self._tx() as cur:
-            ledger.save_alert(cur, self.dialect.sql, component, incident, outgoing, now)
+            return ledger.save_alert(cur, self.dialect.sql, component, incident, outgoing, now, remind_due)
 
     def open_incidents(self) -> list[ledger.Incident]:
         with self._tx() as cur:
             return ledger.open_incidents(cur, self.dialect.sql)
 
-    def due_deliveries(self, now: datetime, limit: int = 100) -> list[ledger.Delivery]:
-        with self._tx() as cur:
-            return ledger.due_deliveries(cur, self.dialect.sql, now, limit)
+    def claim_due(
+        self, now: datetime, limit: int = 100, lease: float = 60.0, busy: Sequence[str] = ()
+    ) -> list[ledger.Delivery]:
+        # Exclusive: it reads, then writes what it read (SQLite would refuse to upgrade a stale read).
+        with self._tx(exclusive=True) as cur:
+            return ledger.claim_due(cur, self.dialect.sql, now, limit, lease, busy)
 
     def delivery_attempted(
         self, delivery_id: int, now: datetime, error: str = "", retry_at: datetime | None = None
@@ -313,6 +366,10 @@ class SqlStore:
                 "DELETE FROM transitions WHERE at < ?",
                 [t - retention.transitions.total_seconds()],
             ),
+            "views": (
+                "DELETE FROM vantage_views WHERE at < ?",
+                [t - retention.transitions.total_seconds()],
+            ),
             **{
                 f"rollups_{r}": (
                     "DELETE FROM rollups WHERE resolution = ? AND bucket < ?",
@@ -335,6 +392,30 @@ _UPSERT_ROLLUP = (
     "duration_sum = excluded.duration_sum, duration_max = excluded.duration_max, "
     "histogram = excluded.histogram, causes = excluded.causes"
 )
+_TOTALS = (
+    "SELECT component, bucket, SUM(total), SUM(ok), SUM(warn), SUM(fail), SUM(blocked), SUM(duration_sum), "
+    "MAX(duration_max) FROM rollups"
+)
+
+
+def _counts(row: Sequence[Any]) -> Counts:
+    total, ok, warn, fail, blocked = (int(v) for v in row[2:7])
+    return Counts(total, ok, warn, fail, blocked, float(row[7]), float(row[8]))
+
+
+def _bucket_total(component: str, bucket: float, c: Counts) -> BucketTotal:
+    return BucketTotal(
+        component, _ts(bucket), c.total, c.ok, c.warn, c.fail, c.blocked, c.duration_sum, c.duration_max
+    )
+
+
+# A row flushed late (after a store outage) never replaces a newer view.
+_UPSERT_VIEW = (
+    f"INSERT INTO vantage_views ({_VIEW_COLS}) VALUES (?,?,?,?,?,?,?,?,?) "
+    "ON CONFLICT (vantage, component) DO UPDATE SET state = excluded.state, since = excluded.since, "
+    "at = excluded.at, status = excluded.status, cause = excluded.cause, layer = excluded.layer, "
+    "evidence = excluded.evidence WHERE excluded.at >= vantage_views.at"
+)
 _UPSERT_MARK = (
     "INSERT INTO rollup_marks (vantage, last_id) VALUES (?, ?) "
     "ON CONFLICT (vantage) DO UPDATE SET last_id = excluded.last_id"
@@ -353,6 +434,11 @@ def _window(
         clauses.append(f"component IN ({', '.join('?' for _ in components)})")
         params.extend(components)
     return " AND ".join(clauses), params
+
+
+def _ceil(at: datetime, resolution: int) -> datetime:
+    floor = floor_to(at, resolution)
+    return floor if floor == at else datetime.fromtimestamp(floor.timestamp() + resolution, UTC)
 
 
 def _ts(value: float) -> datetime:
@@ -403,6 +489,36 @@ def _transition(row: Sequence[Any]) -> Transition:
     return Transition(
         row[1], row[0], _ts(row[2]), State(row[3]), State(row[4]), row[5], row[6], row[7], row[8], int(row[9])
     )
+
+
+def _newest_views(observations: Sequence[Observation]) -> list[View]:
+    """One view per vantage and component: the newest observation's (a batch holds many per component)."""
+    newest: dict[tuple[str, str], Observation] = {}
+    for o in observations:
+        key = (o.vantage, o.component)
+        if key not in newest or o.result.started_at >= newest[key].result.started_at:
+            newest[key] = o
+    return [View.of(o) for o in newest.values()]
+
+
+def _view_params(v: View) -> tuple[Any, ...]:
+    since = v.since.timestamp() if v.since else None
+    return (
+        v.vantage,
+        v.component,
+        v.state.value,
+        since,
+        v.at.timestamp(),
+        v.status,
+        v.cause,
+        v.layer,
+        v.evidence,
+    )
+
+
+def _view(row: Sequence[Any]) -> View:
+    since = _ts(row[3]) if row[3] is not None else None
+    return View(row[0], row[1], State(row[2]), since, _ts(row[4]), row[5], row[6], row[7], row[8])
 
 
 def _rollup(row: Sequence[Any]) -> Rollup:

@@ -1,0 +1,250 @@
+"""The monitor's side of the quorum: its own views live, the other vantages' read from the shared store.
+
+    quorum = Quorum("eu-1", Policy.MAJORITY, peers=open_store(url))   # a second connection: reads only
+    Monitor(loaded, recorder=recorder, vantage="eu-1", quorum=quorum)
+
+The monitor keeps its own flap-controlled `Tracker` per component (recorded as this vantage's history). With a
+`Quorum`, what its listeners receive is the verdict instead: `observed(obs, tracker, transition)` carries the
+component's quorum tracker (state, since, last result) and a `Transition` when the *verdict* changes, so alerts
+driven from transitions page on the verdict, and a vantage whose path broke pages no one. Changes of the
+vantages themselves (a path finding opened or closed, a vantage silent or back) are `VantageEvent`s, given to
+listeners that implement `vantage_event` and, as a line, to every listener's `notice`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Protocol, runtime_checkable
+
+from infraprobe.clock import Clock, SystemClock
+from infraprobe.config.model import ComponentBase
+from infraprobe.monitor.quorum import (
+    DEFAULT_MIN_PATH_TARGETS,
+    Decision,
+    PathFinding,
+    Policy,
+    Rules,
+    Verdict,
+    decide,
+    fresh_window,
+    verdict,
+)
+from infraprobe.monitor.state import Observation, State, Thresholds, Tracker, Transition, View
+from infraprobe.monitor.store.base import Store, StoreUnavailable
+
+DEFAULT_REFRESH = 1.0  # seconds between two reads of the other vantages' views
+
+
+class EventKind(StrEnum):
+    PATH_FAILURE = "path_failure"
+    PATH_RECOVERED = "path_recovered"
+    SILENT = "silent"
+    REPORTING = "reporting"
+
+
+@dataclass(frozen=True, slots=True)
+class VantageEvent:
+    """Something happened to a vantage rather than to a component."""
+
+    kind: EventKind
+    vantage: str
+    at: datetime
+    message: str
+    finding: PathFinding | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "event": self.kind.value,
+            "vantage": self.vantage,
+            "at": self.at.isoformat(),
+            "message": self.message,
+            "finding": self.finding.to_dict() if self.finding else None,
+        }
+
+
+@runtime_checkable
+class VantageListener(Protocol):
+    """A listener that wants vantage events as values (alerts: a path finding suppresses component alerts)."""
+
+    def vantage_event(self, event: VantageEvent) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What listeners are told: the verdict's tracker, the latest own observation, the change if any."""
+
+    obs: Observation
+    tracker: Tracker
+    transition: Transition | None
+
+
+class Quorum:
+    def __init__(
+        self,
+        vantage: str,
+        policy: Policy = Policy.MAJORITY,
+        *,
+        peers: Store | None = None,
+        min_path_targets: int = DEFAULT_MIN_PATH_TARGETS,
+        refresh_every: float = DEFAULT_REFRESH,
+        clock: Clock | None = None,
+    ) -> None:
+        self.vantage, self.policy, self.peers = vantage, policy, peers
+        self.refresh_every = refresh_every
+        self.trackers: dict[str, Tracker] = {}  # the verdict per component, read like a local tracker
+        self.verdicts: dict[str, Verdict] = {}
+        self.decision = Decision({}, {}, frozenset(), frozenset())
+        self._clock = clock or SystemClock()
+        self._min_path_targets = min_path_targets
+        self._rules = Rules(policy, {}, min_path_targets)
+        self._own: dict[str, tuple[Observation, View]] = {}
+        self._peer_views: list[View] = []
+        self._peers_down = False
+
+    def configure(self, components: Sequence[ComponentBase]) -> None:
+        """Follow the monitor's config: freshness windows from each component's interval and timeout."""
+        windows = {c.name: fresh_window(c.interval, c.timeout) for c in components}
+        self._rules = Rules(self.policy, windows, self._min_path_targets)
+        for c in components:
+            self.trackers.setdefault(
+                c.name, Tracker(c.name, Thresholds(c.failure_threshold, c.success_threshold))
+            )
+        for name in [n for n in self.trackers if n not in windows]:
+            del self.trackers[name]
+            self.verdicts.pop(name, None)
+            self._own.pop(name, None)
+
+    # -- from the monitor ----------------------------------------------------------------------------
+
+    def local(
+        self, obs: Observation, transition: Transition | None
+    ) -> tuple[list[Change], list[VantageEvent]]:
+        """An own result (with this vantage's state filled in): the verdicts it changes, and always a
+        `Change` for its own component, so listeners see every result as they do without a quorum."""
+        name = obs.component
+        self._own[name] = (obs, View.of(obs))
+        if name not in self.trackers:
+            return [], []
+        # Only a change of this vantage's own state can open or close a path finding (and so move other
+        # components' verdicts); otherwise this component's verdict is all there is to redo.
+        changes, events = self._decide(transition) if transition else (self._decide_one(name), [])
+        if not any(c.obs is obs for c in changes):
+            changes.append(Change(obs, self.trackers[name], None))
+        return changes, events
+
+    def refreshed(self, peer_views: Sequence[View]) -> tuple[list[Change], list[VantageEvent]]:
+        """New views of the other vantages, read from the store."""
+        self._peer_views = [v for v in peer_views if v.vantage != self.vantage]
+        return self._decide(None)
+
+    async def read_peers(
+        self, on_update: Callable[[list[Change], list[VantageEvent], str | None], None]
+    ) -> None:
+        """Read the other vantages' views every `refresh_every` s until cancelled (the read runs in a thread:
+        the event loop never waits for the store). `on_update` also gets a notice when the store comes and goes;
+        while it is away the views last read age, and their vantages fall silent."""
+        assert self.peers is not None
+        while True:
+            try:
+                views = await asyncio.to_thread(self.peers.views)
+            except StoreUnavailable as exc:
+                if not self._peers_down:
+                    on_update([], [], f"cannot read the other vantages' views ({exc}); using the last read")
+                self._peers_down = True
+            else:
+                note = "the other vantages' views are readable again" if self._peers_down else None
+                self._peers_down = False
+                on_update(*self.refreshed(views), note)
+            await asyncio.sleep(self.refresh_every)
+
+    def path_reason(self, component: str) -> str | None:
+        """Why pages for `component` are held back now, or None (an alerts suppressor): a vantage's path to
+        it is failing. The verdict already sets that vantage aside; this also holds a page already pending."""
+        finding = next((f for f in self.decision.findings.values() if component in f.components), None)
+        return f"vantage_path_failure: {finding.evidence()}" if finding else None
+
+    # -- deciding ------------------------------------------------------------------------------------
+
+    def _views(self) -> list[View]:
+        return [*self._peer_views, *(view for _, view in self._own.values())]
+
+    def _decide_one(self, name: str) -> list[Change]:
+        now = self._clock.now()
+        views = [v for v in self._views() if v.component == name and self._rules.fresh(v, now)]
+        change = self._apply(verdict(name, views, self.policy, self.decision.findings), now, None)
+        return [change] if change else []
+
+    def _decide(self, local: Transition | None) -> tuple[list[Change], list[VantageEvent]]:
+        now = self._clock.now()
+        before = self.decision
+        self.decision = decide(self._views(), self._rules, now, self.trackers)
+        changes = [
+            c for name in self.trackers if (c := self._apply(self.decision.verdicts[name], now, local))
+        ]
+        return changes, self._events(before, self.decision, now)
+
+    def _apply(self, verdict: Verdict, now: datetime, local: Transition | None) -> Change | None:
+        name = verdict.component
+        self.verdicts[name] = verdict
+        tracker, (own, _) = self.trackers[name], self._own.get(name, (None, None))
+        if own is None:
+            return None  # no result of our own yet: listeners hear of it with the first one
+        tracker.last = own
+        if verdict.state is tracker.state or verdict.state is State.UNKNOWN:
+            return None
+        mine = (
+            local if local is not None and local.component == name and local.after is verdict.state else None
+        )
+        transition = _verdict_transition(verdict, tracker, now, self.vantage, own, mine)
+        tracker.state, tracker.since = verdict.state, transition.at
+        return Change(own, tracker, transition)
+
+    def _events(self, before: Decision, after: Decision, now: datetime) -> list[VantageEvent]:
+        events = [
+            VantageEvent(EventKind.PATH_FAILURE, v, now, f"vantage_path_failure: {f.evidence()}", f)
+            for v, f in after.findings.items()
+            if v not in before.findings
+        ]
+        events += [
+            VantageEvent(
+                EventKind.PATH_RECOVERED, v, now, f"path from {v} recovered: it sees its targets again"
+            )
+            for v in before.findings
+            if v not in after.findings
+        ]
+        events += [
+            VantageEvent(EventKind.SILENT, v, now, f"vantage {v} stopped reporting; verdicts use the others")
+            for v in sorted(after.silent - before.silent)
+            if v in before.reporting and v != self.vantage  # a monitor does not announce its own silence
+        ]
+        events += [
+            VantageEvent(EventKind.REPORTING, v, now, f"vantage {v} reporting again")
+            for v in sorted(before.silent & after.reporting)
+            if v != self.vantage
+        ]
+        return events
+
+
+def _verdict_transition(
+    verdict: Verdict, tracker: Tracker, now: datetime, vantage: str, own: Observation, mine: Transition | None
+) -> Transition:
+    """The verdict's change. Alone (or when this vantage's own change decided it) it is that change, with
+    the vantages named when more than one voted; otherwise it is dated now, with the first witness's cause."""
+    voted = f" [{verdict.summary()}]" if len(verdict.voters) > 1 else ""
+    if mine is not None:
+        return Transition(
+            mine.component, vantage, mine.at, tracker.state, verdict.state, mine.cause, mine.layer,
+            mine.evidence + voted, mine.blocked_by, mine.streak,
+        )  # fmt: skip
+    down = verdict.state is State.DOWN
+    blocked = own.blocked_by if down and vantage in verdict.down else None
+    evidence = (verdict.evidence if verdict.state is not State.UP else "") or verdict.summary()
+    return Transition(
+        verdict.component, vantage, now, tracker.state, verdict.state, verdict.cause if down or verdict.state is
+        State.DEGRADED else None, verdict.layer if verdict.state is not State.UP else None,
+        evidence + (voted if evidence != verdict.summary() else ""), blocked, 1,
+    )  # fmt: skip

@@ -1,0 +1,136 @@
+"""The fast path (one-line events read without decoding records, counted without building them) gives
+exactly the answer of the general path it short-cuts."""
+
+from __future__ import annotations
+
+import io
+import random
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from infraprobe.logs import LogSummary, scan
+from infraprobe.logs.aggregate import Aggregator
+from infraprobe.logs.chunks import Chunk
+from infraprobe.logs.clusters import Prepare, _masked
+from infraprobe.logs.timestamps import IsoStart, leading
+
+from .conftest import NOW
+from .test_parallel import ERRORS, _log, noise
+
+STAMPS = st.builds(
+    "{}-{:02d}-{:02d}{}{:02d}:{:02d}:{:02d}{}{}{}".format,
+    st.sampled_from(["2024", "1969", "1970", "0001", "9999"]),
+    st.integers(0, 13),
+    st.integers(0, 32),
+    st.sampled_from(["T", " ", "t", "_"]),
+    st.integers(0, 24),
+    st.integers(0, 60),
+    st.integers(0, 61),
+    st.sampled_from(["", ",5", ".123", ",123456", ".1234567890", "." + "9" * 70, ",", "."]),
+    st.sampled_from(["", "Z", " Z", "+01:00", " -0530", "+99:99", "\r", "\x1cZ", "-", "+1"]),
+    st.sampled_from(["", " ERROR x", "ERROR", "\tx", " +01:00 late zone"]),
+)
+
+
+@given(STAMPS, STAMPS, st.sampled_from(["", " caf\u00e9", " \x00", " ok"]))
+@settings(max_examples=500, deadline=None)
+def test_iso_start_reads_what_leading_reads(line: str, after: str, tail: str) -> None:
+    """Whenever the byte-level reader answers, `leading` on the decoded lines says the same: the same
+    time and message start for the line, a time for the next one (so it begins its own event)."""
+    line += tail
+    found = IsoStart().line(f"{line}\n{after}\n".encode(), 0)
+    if found is not None:
+        when, minute, body_at, stop = found
+        assert (when, body_at) == leading(line.rstrip("\r"), NOW)
+        assert leading(after.rstrip("\r"), NOW)[0] is not None
+        assert minute == int(when.timestamp()) // 60
+        assert stop == len(line) and line.isascii() and "\x00" not in line
+
+
+def test_iso_start_takes_the_common_lines() -> None:
+    """The lines the fast path exists for are taken (a reader that always declined would pass above)."""
+    stamps = IsoStart()
+    for line in ("2024-05-01 12:00:00,123 ERROR x", "2024-05-01T12:00:59.5 x", "2024-05-01 12:00:00 x\r"):
+        assert stamps.line(f"{line}\n{line}\n".encode(), 0) is not None
+    zoned = "2024-05-01 12:00:00,123+01:00 x"  # a zone: `leading` decides
+    assert stamps.line(f"{zoned}\n{zoned}\n".encode(), 0) is None
+
+
+def _general(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Chunk, "_simple", lambda self, start, sink: 0)
+
+
+def _incident(lines: int, seed: int) -> bytes:
+    """An incident's log: mostly one-line errors (the fast path), tracebacks, JSON, garbage, CRLF ends."""
+    rng = random.Random(seed)
+    out = []
+    for part in _log(lines, seed).split(b"\n"):
+        if rng.random() < 0.05:
+            part += b"\r"
+        out.append(part)
+    return b"\n".join(out)
+
+
+CASES: list[dict[str, Any]] = [
+    {},
+    {"expect_none": ["dns_failure", "unknown", "connection_refused:postgres"]},
+    {"since": "2024-05-01T12:00:05Z", "until": "2024-05-01T12:00:40Z"},
+    {"component": ["redis", "other"]},
+]
+
+
+@pytest.mark.parametrize("kw", CASES)
+def test_fast_path_changes_nothing(monkeypatch: pytest.MonkeyPatch, kw: dict[str, Any]) -> None:
+    """The same summary, examples, line numbers, histogram and violations included, with and without it."""
+    data = _incident(4000, 7)
+
+    def run() -> LogSummary:
+        return scan(io.BytesIO(data), now=NOW, chunk_size=64 << 10, **kw)
+
+    fast = run().to_dict()
+    with monkeypatch.context() as patch:
+        _general(patch)
+        assert run().to_dict() == fast
+    assert fast["events"] > 100
+
+
+def test_fast_path_is_taken(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Most one-line events of an incident's log are counted without an Event being built."""
+    built = []
+    original = Aggregator.add
+
+    def counting(self: Aggregator, event: Any) -> None:
+        built.append(event)
+        original(self, event)
+
+    monkeypatch.setattr(Aggregator, "add", counting)
+    lines = [
+        f"2024-05-01 12:00:{n % 60:02d},{n % 1000:03d} ERROR [app] Error 111 connecting to 192.0.2.{n % 250}:6379. Connection refused."
+        for n in range(2000)
+    ]
+    summary = scan(io.BytesIO(("\n".join(lines) + "\n").encode()), now=NOW)
+    assert summary.events == 2000
+    assert len(built) < 5
+    assert summary.findings[0].first_seen == datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC)
+
+
+def test_drain_input_token_by_token_is_the_whole_line_masked() -> None:
+    """`Prepare` (cached per token) gives Drain what masking the whole line gives, numbers after `=` or
+    `:` across a space included."""
+    rng = random.Random(11)
+    lines = [e for error in ERRORS for e in error.split("\n")] + [noise(rng) for _ in range(300)]
+    lines += [
+        "timeout: 30 ms, retry=  2s, x:1.5us",
+        "id 123e4567-e89b-12d3-a456-426614174000 at 0xDEADbeef from 10.0.0.1:8080 key abcdef0123456789",
+        "a\t10.0.0.1 b\n0x1f  c=\t7",
+        " ".join(str(n) for n in range(300)),  # longer than what Drain reads
+        "",
+        "   ",
+    ]
+    prepare = Prepare()
+    for line in lines * 2:  # twice: the second time from the cache
+        assert prepare(line) == _masked(line[:400]), line

@@ -1,0 +1,116 @@
+"""The monitor's quorum: own results live, other vantages' views as the store would return them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from infraprobe.clock import ManualClock
+from infraprobe.configfile import parse_config
+from infraprobe.monitor.quorum import Policy
+from infraprobe.monitor.state import Observation, State, Thresholds, Tracker, Transition, View
+from infraprobe.monitor.vantages import Change, EventKind, Quorum
+from infraprobe.result import Status
+from infraprobe.taxonomy import Cause
+
+from .helpers import T0, result
+
+CONFIG = parse_config(
+    "components:\n"
+    + "".join(
+        f"  - {{name: {n}, kind: tcp, host: 127.0.0.1, port: 1, interval: 1s, timeout: 0.5s, "
+        "failure_threshold: 2, success_threshold: 1}\n"
+        for n in ("a", "b")
+    )
+)
+
+
+class Here:
+    """One vantage ("here") feeding a Quorum as the monitor does: tracker first, then the quorum."""
+
+    def __init__(self, policy: Policy = Policy.MAJORITY) -> None:
+        self.clock = ManualClock(wall=T0)
+        self.quorum = Quorum("here", policy, clock=self.clock)
+        self.quorum.configure(CONFIG.config.components)
+        self.trackers = {n: Tracker(n, Thresholds(2, 1)) for n in ("a", "b")}
+        self.told: list[Transition] = []
+        self.events: list[tuple[EventKind, str]] = []
+
+    def result(self, name: str, status: Status, cause: Cause | None = None) -> Transition | None:
+        self.clock.advance(0.5)
+        r = result(name, status, at=self.clock.now(), cause=cause)
+        tracker = self.trackers[name]
+        local = tracker.observe(Observation(r, "here"))
+        self._tell(*self.quorum.local(Observation(r, "here", None, tracker.state, tracker.since), local))
+        return local
+
+    def peers(self, *views: View) -> None:
+        self._tell(*self.quorum.refreshed(views))
+
+    def _tell(self, changes: list[Change], events: list) -> None:  # type: ignore[type-arg]
+        self.told += [c.transition for c in changes if c.transition]
+        self.events += [(e.kind, e.vantage) for e in events]
+
+
+def peer(here: Here, name: str, state: State, vantage: str = "there", cause: str | None = None) -> View:
+    status = {State.UP: "ok", State.DOWN: "fail"}[state]
+    return View(vantage, name, state, T0, here.clock.now(), status, cause, None, f"{vantage} says {state}")
+
+
+def test_alone_the_verdict_changes_exactly_when_the_own_state_does() -> None:
+    here = Here()
+    local = [here.result("a", s) for s in (Status.OK, Status.FAIL, Status.FAIL, Status.OK)]
+    assert [t.after for t in here.told] == [State.UP, State.DOWN, State.UP]
+    assert here.told == [t for t in local if t]  # same time, cause, evidence and streak
+
+
+def test_a_path_broken_from_here_is_a_finding_and_no_verdict_goes_down() -> None:
+    here = Here()
+    for name in ("a", "b"):
+        here.result(name, Status.OK)
+    here.peers(peer(here, "a", State.UP), peer(here, "b", State.UP))
+    for _ in range(2):
+        for name in ("a", "b"):
+            here.result(name, Status.FAIL, Cause.NETWORK_UNREACHABLE)
+    assert here.trackers["a"].state is State.DOWN and here.trackers["b"].state is State.DOWN
+    assert [t.after for t in here.told] == [State.UP, State.UP]  # the first verdicts; never down
+    assert here.events == [(EventKind.PATH_FAILURE, "here")]
+    assert here.quorum.verdicts["a"].set_aside == ("here",) and here.quorum.verdicts["a"].state is State.UP
+    assert (here.quorum.path_reason("a") or "").startswith("vantage_path_failure: here sees 2 component(s)")
+    here.result("a", Status.OK)
+    assert here.events[-1] == (EventKind.PATH_RECOVERED, "here")
+    assert here.quorum.path_reason("a") is None
+
+
+def test_other_vantages_seeing_it_down_decide_with_their_names() -> None:
+    here = Here(Policy.ANY)
+    here.result("a", Status.OK)
+    here.peers(peer(here, "a", State.DOWN, cause="connection_refused"))
+    down = here.told[-1]
+    assert (down.after, down.cause, down.vantage) == (State.DOWN, "connection_refused", "here")
+    assert "down from there (1 of 2, any)" in down.evidence
+
+
+def test_a_vantage_that_stops_reporting_is_an_event_and_loses_its_vote() -> None:
+    here = Here(Policy.ANY)
+    here.result("a", Status.OK)
+    here.peers(peer(here, "a", State.DOWN, cause="connection_refused"))
+    assert here.told[-1].after is State.DOWN
+    here.clock.advance(30)  # "there" last reported 30 s ago: far beyond a 1 s interval
+    here.peers(here.quorum._peer_views[0])
+    here.result("a", Status.OK)
+    assert (EventKind.SILENT, "there") in here.events
+    assert here.told[-1].after is State.UP and "there" in here.quorum.decision.silent
+    here.peers(peer(here, "a", State.UP))
+    assert here.events[-1] == (EventKind.REPORTING, "there")
+
+
+def test_an_undecided_peer_does_not_move_the_verdict() -> None:
+    here = Here(Policy.ALL)
+    here.result("a", Status.FAIL)
+    here.result("a", Status.FAIL)
+    here.peers(
+        View(
+            "there", "a", State.UNKNOWN, None, here.clock.now() - timedelta(seconds=0.1), "ok", None, None, ""
+        )
+    )
+    assert here.told[-1].after is State.DOWN and here.quorum.verdicts["a"].undecided == ("there",)
