@@ -182,27 +182,32 @@ def _monitor_defaults(config: Path) -> None:
 
 
 async def test_monitor_lines_metrics_store_and_history(config_file: Path, tmp_path: Path) -> None:
-    """monitor's state-change lines and notices, /metrics, /probe, every stored row, and history's formats."""
+    """monitor's state-change lines and notices, /metrics, /probe, every stored row, and history's formats
+    (two vantages share the store, so history's quorum and per-vantage sections are rendered too)."""
     _monitor_defaults(config_file)
     db, port = tmp_path / "h.db", free_port()
     store = ["--store", f"sqlite:///{db}"]
     monitor = asyncio.create_task(
         _cli("monitor", str(config_file), *store, "--for", "6s", "--metrics", f"127.0.0.1:{port}")
     )
+    other = asyncio.create_task(
+        _cli("monitor", str(config_file), *store, "--for", "5s", "--vantage", "other")
+    )
     scraped = [await _scrape(f"http://127.0.0.1:{port}/metrics")]
     await asyncio.sleep(2)
     scraped += [
         await _scrape(f"http://127.0.0.1:{port}/probe?component={n}") for n in ("pg-dsn", "http-headers")
     ]
-    output = await monitor
+    output = await monitor + await other
     assert "pg-dsn unknown -> down" in output and "probe_success" in scraped[1]
+    tables = ("results", "transitions", "vantage_views")
     with sqlite3.connect(db) as conn:
-        rows = [
-            repr(r) for table in ("results", "transitions") for r in conn.execute(f"SELECT * FROM {table}")
-        ]
+        rows = [repr(r) for table in tables for r in conn.execute(f"SELECT * FROM {table}")]
     assert len(rows) > 20
     histories = [await _cli("history", str(config_file), *store, "--format", fmt) for fmt in FORMATS]
     assert all("pg-dsn" in h for h in histories)
+    by_format = dict(zip(FORMATS, histories, strict=True))
+    assert '"per_vantage"' in by_format["json"] and "Per vantage" in by_format["table"]
     for where, out in (("monitor", output), ("metrics", "".join(scraped)), ("store", "\n".join(rows))):
         assert_clean(out, where)
     for fmt, out in zip(FORMATS, histories, strict=True):
