@@ -116,7 +116,7 @@ def _forms(secret: str) -> set[str]:
 class Redactor:
     """Masks known secret values and credential shapes in values. Immutable; share freely."""
 
-    __slots__ = ("_forms", "_memo", "_secrets", "_url_memo")
+    __slots__ = ("_forms", "_memo", "_secrets", "_url_memo", "_value_memo")
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._secrets = frozenset(s for s in secrets if isinstance(s, str) and len(s) >= _MIN_SECRET)
@@ -126,6 +126,7 @@ class Redactor:
         # text -> masked text: caches, not state (see _MEMO_CHARS)
         self._memo: dict[str, str] = {}
         self._url_memo: dict[str, str] = {}
+        self._value_memo: dict[str, str] = {}
 
     def with_secrets(self, secrets: Iterable[str]) -> Redactor:
         return Redactor((*self._secrets, *secrets))
@@ -156,12 +157,18 @@ class Redactor:
         if key and names_secret(key) and value not in (None, "", [], {}):
             return MASK
         if isinstance(value, str):
-            return self.url(value) if "://" in value else self(value)
-        if isinstance(value, Mapping):
-            return {k: self.value(v, str(k)) for k, v in value.items()}
-        if isinstance(value, list | tuple):
+            masked = self._value_memo.get(value)  # a result's facts repeat probe after probe
+            if masked is None:
+                masked = _remembered(self._value_memo, value, self._text)
+            return masked
+        if isinstance(value, _SEQUENCES):
             return [self.value(v, key) for v in value]
+        if isinstance(value, _MAPPINGS):
+            return {k: self.value(v, str(k)) for k, v in value.items()}
         return value
+
+    def _text(self, text: str) -> str:
+        return self.url(text) if "://" in text else self(text)
 
     def url(self, url: str) -> str:
         return _remembered(self._url_memo, url, lambda u: self(mask_url(u)))
@@ -178,6 +185,11 @@ class Redactor:
                     text = MASK + text[size:]
                     break
         return text
+
+
+# Tuples, not `list | tuple`: isinstance with a union is slower, and value() runs on every fact of every check.
+_SEQUENCES = (list, tuple)
+_MAPPINGS = (dict, Mapping)  # dict first: the common case, decided without the ABC's check
 
 
 def _remembered(memo: dict[str, str], text: str, mask: Callable[[str], str]) -> str:

@@ -48,9 +48,10 @@ class Run:
 
     def __init__(self, text: str, db: str) -> None:
         loaded = parse_config(text)
-        settings = loaded.sections["alerts"]
         self.recorder = Recorder(open_store(db), flush_every=0.1)
-        self.alerts = Alerts(settings, open_store(db), redact=loaded.redactor, poll=0.02)  # type: ignore[arg-type]
+        alerts = Alerts.for_config(loaded, db)
+        assert alerts is not None
+        self.alerts = alerts
         self.monitor = Monitor(loaded, recorder=self.recorder, listeners=[self.alerts], vantage="e2e")
         self.stop = asyncio.Event()
 

@@ -61,6 +61,26 @@ def test_a_dependent_down_first_waits_for_its_root_and_joins_its_page() -> None:
     assert pages(policy.tick(T0 + timedelta(minutes=5))) == []
 
 
+def test_a_root_page_waits_until_each_dependent_has_reported_since() -> None:
+    """Dependents are probed on their own schedules: the page goes once each has said whether it fails too."""
+    policy = AlertPolicy(settings(), depends_on={"backend": ["cache"], "public-api": ["backend"]})
+    for name in ("cache", "backend", "public-api"):
+        policy.observe(obs(name), None, T0)
+    policy.observe(failing("backend", "cache"), None, T0)
+    assert policy.observe(failing("cache"), down("cache"), T0) == []  # public-api not heard from yet
+    t1 = T0 + timedelta(seconds=1)
+    sent = pages(policy.observe(failing("public-api", "cache", at=t1), None, t1))
+    assert sent == ["cache down: dns_failure; blocked: backend, public-api"]
+
+
+def test_a_root_page_waits_no_longer_than_group_wait_for_a_silent_dependent() -> None:
+    policy = AlertPolicy(settings(), depends_on={"backend": ["cache"]})
+    policy.observe(obs("backend"), None, T0)
+    policy.observe(failing("cache"), down("cache"), T0)
+    assert pages(policy.tick(T0 + timedelta(seconds=29))) == []
+    assert pages(policy.tick(T0 + timedelta(seconds=30))) == ["cache down: dns_failure"]
+
+
 def test_a_dependent_whose_root_never_goes_down_pages_alone_after_group_wait() -> None:
     policy = AlertPolicy(settings())
     policy.observe(failing("backend", "cache"), down("backend", blocked_by="cache"), T0)

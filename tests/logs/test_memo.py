@@ -9,7 +9,7 @@ import pytest
 
 from infraprobe.classifier import classify_text
 from infraprobe.classifier.diagnose import EVIDENCE_CHARS
-from infraprobe.logs.memo import _VARIABLE, TemplateMemo, template
+from infraprobe.logs.memo import _VARIABLE, TemplateMemo, Tokens, template
 from tests.classifier.corpus_loader import load
 
 ENTRIES = load()
@@ -73,3 +73,14 @@ def test_the_memo_is_bounded() -> None:
         assert len(small._by_template) + len(small._by_text) == 3
     finally:
         module.MAX_TEMPLATES = original
+
+
+def test_token_by_token_masking_is_the_template() -> None:
+    """The cached, token-by-token masking the memo uses gives the whole-text template, on the corpus,
+    its variants, and texts where tokens touch spaces, tabs, line breaks and the edges."""
+    rng = random.Random(3)
+    tokens = Tokens()
+    texts = [e.text for e in ENTRIES] + [_variant(e.text, rng) for e in ENTRIES]
+    texts += ["", " ", "  0x1f  ", "a\t1234567 b", "x-1234567 1234567-x", "id=5f2b9c1e0d44\n198.51.100.7:80"]
+    for text in texts:
+        assert tokens(text) == template(text), text

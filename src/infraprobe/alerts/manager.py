@@ -8,7 +8,7 @@ arithmetic and the dispatcher's `submit` never blocks.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 
 from infraprobe.alerts.dispatch import DEFAULT_MAX_QUEUE, Dispatcher
@@ -35,6 +35,7 @@ class Alerts:
         redact: Callable[[str], str] = str,
         notice: Callable[[str], None] = _log.warning,
         senders: dict[str, Sender] | None = None,
+        depends_on: Mapping[str, Sequence[str]] | None = None,
         max_queue: int = DEFAULT_MAX_QUEUE,
         poll: float = 0.2,
         clock: Callable[[], datetime] = _now,
@@ -45,7 +46,7 @@ class Alerts:
         except StoreUnavailable as exc:
             incidents = []
             notice(f"alerts: open incidents not loaded ({exc}); one still open may page again")
-        self.policy = AlertPolicy(settings, incidents, redact=redact)
+        self.policy = AlertPolicy(settings, incidents, redact=redact, depends_on=depends_on)
         if senders is None:
             senders = {name: sender(p, settings.timeout) for name, p in settings.providers.items()}
         self.dispatcher = Dispatcher(
@@ -61,7 +62,10 @@ class Alerts:
         settings = loaded.sections.get("alerts")
         if not isinstance(settings, AlertsSettings):
             return None
-        return cls(settings, open_store(store_url), redact=loaded.redactor, notice=notice)
+        depends_on = {c.name: c.depends_on for c in loaded.config.components}
+        return cls(
+            settings, open_store(store_url), redact=loaded.redactor, notice=notice, depends_on=depends_on
+        )
 
     def add_suppressor(self, suppressor: Suppressor) -> None:
         """Hold pages back while `suppressor(component)` gives a reason (e.g. a vantage's path is failing)."""

@@ -4,9 +4,11 @@ The monitor's trackers already decide *when* a component is down (flap control) 
 (`Observation.blocked_by`, from the same root-cause analysis as `infraprobe analyze`). This policy turns their
 transitions into decisions:
 
-- down: the component opens an incident and pages, listing the dependents its failure blocks. A dependent that
-  goes down blocked by a failing dependency does not page: it joins that dependency's incident, or waits up to
-  `group_wait` for it to open one, and pages on its own only if none does (its dependency never went down).
+- down: the component opens an incident and pages, listing the dependents its failure blocks. Its page waits
+  until each of its dependents has reported once since (they are probed on their own schedules, and the list
+  is only complete once each has failed or not), at most `group_wait`. A dependent that goes down blocked by a
+  failing dependency does not page: it joins that dependency's incident, or waits up to `group_wait` for it
+  to open one, and pages on its own only if none does (its dependency never went down).
 - reminder: every `remind_every` while an incident is open.
 - recovery: the incident closes and its resolved message goes out, also when the incident was opened before
   a restart (incidents are loaded from the store's ledger), and never a second down page for an open one.
@@ -18,7 +20,7 @@ A component held that way pages once the suppressor lets go, if it is still down
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -43,10 +45,13 @@ class Decision:
     providers: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Held:
     transition: Transition
     until: datetime  # when it pages on its own if nothing claimed it before
+    # A root's dependents not heard from since it went down: it pages once this is empty. None: only `until`
+    # (or its own root's incident opening) releases it.
+    waiting_for: set[str] | None = None
 
 
 class AlertPolicy:
@@ -59,6 +64,7 @@ class AlertPolicy:
         *,
         redact: Callable[[str], str] = str,
         suppressors: Iterable[Suppressor] = (),
+        depends_on: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         self.settings = settings
         self.open: dict[str, Incident] = {i.component: i for i in incidents}
@@ -67,8 +73,14 @@ class AlertPolicy:
         self.failing: dict[str, str | None] = {}  # latest result failed -> what blocks it (None: nothing)
         self.suppressors = list(suppressors)
         self._redact = redact
+        self._dependents = _transitive_dependents(depends_on or {})
+        self._seen: set[str] = set()  # components that report results (an unprobed path never does)
 
     def observe(self, obs: Observation, transition: Transition | None, now: datetime) -> list[Decision]:
+        self._seen.add(obs.component)
+        for held in self.held.values():
+            if held.waiting_for is not None:
+                held.waiting_for.discard(obs.component)
         if obs.result.status is Status.FAIL:
             self.failing[obs.component] = obs.blocked_by
         else:
@@ -89,14 +101,19 @@ class AlertPolicy:
         if t.after is State.DOWN:
             self.down[t.component] = t
             if self.settings.enabled(t.component) and t.component not in self.open:
-                wait = self.settings.group_wait if t.blocked_by else 0.0
-                self.held[t.component] = _Held(t, now + timedelta(seconds=wait))
+                until = now + timedelta(seconds=self.settings.group_wait)
+                self.held[t.component] = _Held(t, until, None if t.blocked_by else self._unknown(t.component))
             return []
         self.down.pop(t.component, None)
         self.held.pop(t.component, None)
         if t.after is State.UNKNOWN or t.component not in self.open:
             return []
         return self._close(t.component, t.after, now)
+
+    def _unknown(self, root: str) -> set[str]:
+        """Dependents of `root` whose latest result does not already say they fail because of it."""
+        known = {n for n, blocker in self.failing.items() if blocker == root}
+        return (self._dependents.get(root, set()) & self._seen) - known
 
     def _release(self, now: datetime) -> list[Decision]:
         out: list[Decision] = []
@@ -106,7 +123,7 @@ class AlertPolicy:
             root = held.transition.blocked_by
             if root is not None and root in self.open:
                 out += self._attach(root, name)
-            elif now >= held.until:
+            elif now >= held.until or held.waiting_for == set():
                 out.append(self._open(held.transition, now))
             else:
                 continue
@@ -160,3 +177,22 @@ class AlertPolicy:
         return Decision(
             incident.component, after, event, doc, self.settings.providers_for(incident.component)
         )
+
+
+def _transitive_dependents(depends_on: Mapping[str, Sequence[str]]) -> dict[str, set[str]]:
+    """component -> every component that depends on it, directly or through others."""
+    direct: dict[str, set[str]] = {}
+    for name, deps in depends_on.items():
+        for dep in deps:
+            direct.setdefault(dep, set()).add(name)
+    out: dict[str, set[str]] = {}
+    for root, first in direct.items():
+        seen: set[str] = set()
+        todo = list(first)
+        while todo:
+            name = todo.pop()
+            if name not in seen:
+                seen.add(name)
+                todo.extend(direct.get(name, ()))
+        out[root] = seen
+    return out

@@ -86,6 +86,7 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             " unauthenticated:",
             " unimplemented:",
             " internal:",
+            "deadline_exceeded: deadline exceeded after",
             " unknown:",
             " resource_exhausted:",
             " permission_denied:",
@@ -97,7 +98,7 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             r"grpc|rpc error: code = |statuscode[.=]\"?[a-z_]{2,}|status\{code=[a-z_]{2,}|statusruntimeexception"
             r"|rpcexception|_inactiverpcerror|health rpc|failed to connect service|service unhealthy \(responded"
             # tonic (Rust): the crate's name, its Status' Debug form
-            r"|\btonic\b|\bstatus \{ code: [a-z]{2,}|\bcode: (?:[0-9]|1[0-6]), details: "
+            r"|deadline_exceeded: deadline exceeded after|\btonic\b|\bstatus \{ code: [a-z]{2,}|\bcode: (?:[0-9]|1[0-6]), details: "
             # @grpc/grpc-js: `14 UNAVAILABLE: ...`
             r"|\b(?:[0-9]|1[0-6]) (?:unavailable|deadline_exceeded|unauthenticated|unimplemented|internal|unknown"
             r"|resource_exhausted|permission_denied|not_found|cancelled|invalid_argument):"
@@ -173,7 +174,7 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
         re.compile(
             r"postgres|postgrex|psycopg|asyncpg|libpq|\bpgx\b|\bpq: |pg_hba|psqlexception|npgsql|pg-pool|node_modules[\\/]+pg[\\/]"
             r"|\bsslmode\b|response to ssl negotiation"  # libpq's connection options and its SSLRequest step
-            r"|\.s\.pgsql|pgbouncer|postmaster|accepting\s+tcp/ip connections|could not translate host name"
+            r"|\.s\.pgsql|pgbouncer|postmaster|accepting\s+tcp/ip connections(?! at the port)|could not translate host name"
             r"|failed to connect to `(?:host|user)=|could not receive data from client|canceling statement due to"
             r"|server closed the connection unexpectedly|could not connect to server: "  # libpq's wording
             r"|^error connecting to server: "  # rust-postgres
@@ -259,9 +260,10 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "nats",
             "mqtt",
             "27017",
+            "1433",
         ),
         re.compile(
-            rf"mongo|{_PORT}27017\b|kafka|elasticsearch|cassandra|datastax|memcache|mssql|sql server|oracle"
+            rf"mongo|{_PORT}27017\b|(?:{_PORT}|port )1433\b|kafka|elasticsearch|cassandra|datastax|memcache|mssql|sql server|oracle"
             r"|zookeeper|\bnats\b|\bmqtts?\b"
         ),
     ),

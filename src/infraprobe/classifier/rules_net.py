@@ -69,8 +69,10 @@ DNS: tuple[Rule, ...] = (
             "wsahost_not_found",
             "wsatry_again",
             "wsano_data",
+            "verify the connection properties",
         ),
-        r"name or service not known|nodename nor servname|no address associated with hostname|name resolution"
+        # (grpc-java's "Name resolution delay N seconds" is a timing report, not a failure)
+        r"name or service not known|nodename nor servname|no address associated with hostname|name resolution(?! delay)"
         r"|(?:could not|couldn't|can't|cannot|unable to|failed to) resolve (?:host|hostname|address|name|the host"
         r"|proxy|['\"])|name does not resolve|no such host|host not found|unknown host\b|nxdomain|servfail"
         r"|getaddrinfo|\benotfound\b|eai_(?:again|noname|nodata|fail|nonname)|gaierror|nameresolutionerror"
@@ -79,7 +81,10 @@ DNS: tuple[Rule, ...] = (
         r"|:53: server misbehaving"
         r"|hostname resolving error|unknownhostexception|unresolvedaddressexception|(?:errno|error) -[2345]\b|errno 8\]|errno 1100[124]"
         r"|query(?:a|aaaa|srv|txt|mx|cname|ns|any)? e(?:notfound|nodata|timeout|servfail|connrefused)"
-        r"|socketerror\W{1,3}(?:hostnotfound|tryagain)\b|wsahost_not_found|wsatry_again|wsano_data",
+        r"|socketerror\W{1,3}(?:hostnotfound|tryagain)\b|wsahost_not_found|wsatry_again|wsano_data"
+        # mssql-jdbc: `has failed. Error: "<host>. Verify the connection properties`: the only message with no
+        # space in it is UnknownHostException's, which is the host name it could not resolve
+        r"|port \d+ has failed\. error: \"[^\"\s]{1,253}\. verify the connection properties",
     ),
 )
 

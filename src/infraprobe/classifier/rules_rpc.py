@@ -205,6 +205,22 @@ GRPC: tuple[Rule, ...] = (
         component=K.GRPC,
     ),
     rule(
+        "grpc_deadline_waiting_for_connection",
+        C.CONNECT_TIMEOUT,
+        "waiting_for_connection",
+        r"deadline exceeded after [^\n]{0,200}\bwaiting_for_connection\b",
+        component=K.GRPC,
+    ),
+    rule(
+        "grpc_java_deadline",
+        C.READ_TIMEOUT,
+        ("deadline exceeded after", "clientcall started after deadline exceeded"),
+        # io.grpc.Deadline's own text, with or without the status name before it
+        r"deadline_exceeded: (?:clientcall started after deadline exceeded|deadline exceeded after -?[\d.]+n?s\b)",
+        component=K.GRPC,
+        weak=True,  # the stage it names (grpc-js: `name resolution: 10.000s`) decides first
+    ),
+    rule(
         "grpc_concurrency_limit",
         C.DB_CONNECTION_LIMIT,
         "concurrent rpc limit exceeded",

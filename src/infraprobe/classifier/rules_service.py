@@ -607,8 +607,9 @@ PLATFORM: tuple[Rule, ...] = (
     rule(
         "search_cluster_recovering",
         C.SERVICE_STARTING,
-        "state not recovered",
-        r"state not recovered / initialized",  # Elasticsearch/OpenSearch before the cluster state is recovered
+        ("state not recovered", "no known master node", "masternotdiscoveredexception"),
+        # Elasticsearch/OpenSearch before the cluster state is recovered or a master is elected
+        r"state not recovered / initialized|no known master node|masternotdiscoveredexception",
     ),
     rule(
         "heroku_router",

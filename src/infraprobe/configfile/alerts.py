@@ -46,7 +46,10 @@ def _http_url(value: str) -> str:
 
 
 # Checked by a validator rather than `pattern=`, whose error names a regular expression, not the rule.
-HttpUrl = Annotated[str, AfterValidator(_http_url), Field(json_schema_extra={"pattern": _HTTP})]
+# The schema is read by editors before interpolation, so it also lets a `${VAR}` stand for the whole URL.
+HttpUrl = Annotated[
+    str, AfterValidator(_http_url), Field(json_schema_extra={"pattern": r"^(https?://|\$\{)"})
+]
 
 
 class Webhook(Strict):

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from infraprobe.logs.chunks import Event
-from infraprobe.logs.clusters import Clusters
+from infraprobe.logs.clusters import Clusters, prepare
 from infraprobe.logs.grouping import LOOKS_LIKE_ERROR, looks_like_error
+from infraprobe.logs.memo import TemplateMemo, Verdict
 from infraprobe.logs.model import Cluster, Expectation, Finding, Histogram, Occurrence, Violation
 from infraprobe.redact import Redactor
 from infraprobe.result import Diagnosis
@@ -35,6 +36,14 @@ class _Tally:
     last: datetime | None
     example: Occurrence
 
+    def seen(self, when: datetime | None) -> None:
+        self.count += 1
+        if when is not None:
+            if self.first is None or when < self.first:
+                self.first = when
+            if self.last is None or when > self.last:
+                self.last = when
+
 
 @dataclass(frozen=True, slots=True)
 class Filters:
@@ -50,85 +59,206 @@ class Filters:
         return (self.since is None or when >= self.since) and (self.until is None or when <= self.until)
 
 
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """An occurrence not yet masked and cut (the costly part), for when it may not be shown at all."""
+
+    source: str
+    line: int
+    time: datetime | None
+    text: str
+    fields: Mapping[str, Any]
+
+    def moved(self, line_offset: int) -> Pending:
+        """The same occurrence of a later byte range, numbered in the whole file."""
+        return replace(self, line=self.line + line_offset) if line_offset else self
+
+
+# Where unexplained events go, in file order: (the line Drain reads, through `clusters.prepare`, time,
+# example). A scan worker sends them to the parent, whose one Drain sees the whole file in order.
+Unexplained = Callable[[str, datetime | None, Pending], None]
+
+
+@dataclass(slots=True)
+class State:
+    """An aggregator's tallies without its clusters: what a scan worker hands back for its byte range."""
+
+    tallies: dict[tuple[Cause, Component], _Tally]
+    minutes: dict[int, Counter[str]]
+    violations: dict[Expectation, Violation]
+    events: int
+    untimed: int
+
+
 class Aggregator:
     def __init__(
         self,
-        classify: Callable[[str], Diagnosis],
+        memo: TemplateMemo,
         filters: Filters,
         expectations: Sequence[Expectation],
         redactor: Redactor,
     ) -> None:
-        # `scan` passes a TemplateMemo: each distinct message template is classified once.
-        self._classify = classify
+        # Each distinct message template is classified once (see `memo`).
+        self._memo = memo
         self._filters, self._redact = filters, redactor
         self._tallies: dict[tuple[Cause, Component], _Tally] = {}
         self._minutes: dict[int, Counter[str]] = {}
         self._violations = {e: Violation(e, 0, ()) for e in expectations}
         self.clusters = Clusters()
+        self.to_clusters: Unexplained = self.cluster
         self.events = 0
         self.untimed = 0
 
+    def blank(self) -> Aggregator:
+        """An empty aggregator with the same memo, filters, assertions and masking (a worker's)."""
+        return Aggregator(self._memo, self._filters, tuple(self._violations), self._redact)
+
     def add(self, event: Event) -> None:
-        diagnosis = self.diagnose(event)
-        if diagnosis is not None:
-            self.record(event, diagnosis)
+        verdict = self.diagnose(event)
+        if verdict is not None:
+            self.record(event, verdict)
 
-    def diagnose(self, event: Event) -> Diagnosis | None:
-        """The event's diagnosis, or None when it is not counted (out of the window, not an error).
+    def simple(self, text: str, body_at: int, when: datetime, minute: int) -> bool:
+        """`add` for the common one-line text event (see `chunks.Sink`), when only counters change: its
+        template is known, its finding already has its example and its assertions their first few
+        occurrences. Else False, and the caller builds the event and calls `add`."""
+        if not self._filters.in_time(when):
+            return True  # not counted
+        verdict = self._memo.known(text[body_at:])
+        if verdict is None:
+            return False
+        diagnosis = verdict[0]
+        cause, component = diagnosis.cause, diagnosis.component
+        if cause is Cause.UNKNOWN:
+            return False  # clustered: the general path
+        if self._filters.components and component not in self._filters.components:
+            return True
+        tally = self._tallies.get((cause, component))
+        if tally is None or (self._violations and self._shows(cause, component)):
+            return False
+        self._count(when, minute, cause, component, _not_shown)
+        tally.seen(when)
+        return True
 
-        Stateless apart from the memo, so scan workers run it (the costly part) in parallel; `record`
-        then takes the events in file order in one process.
-        """
+    def _shows(self, cause: Cause, component: Component) -> bool:
+        """Whether an assertion this event violates still shows its occurrences."""
+        return any(
+            len(v.occurrences) < MAX_OCCURRENCES and e.matches(cause, component)
+            for e, v in self._violations.items()
+        )
+
+    def diagnose(self, event: Event) -> Verdict | None:
+        """The event's verdict, or None when it is not counted (out of the window, not an error)."""
         if not self._filters.in_time(event.time):
             return None
-        body = event.text if event.head.is_json else event.text[event.head.body_at :]
-        diagnosis = self._classify(body)
+        verdict = self._memo.verdict(_body(event))
+        diagnosis = verdict[0]
         if diagnosis.cause is Cause.UNKNOWN:
             if not self._filters.components and looks_like_error(event.head, event.text):
-                return diagnosis
+                return verdict
             return None
         if self._filters.components and diagnosis.component not in self._filters.components:
             return None
-        return diagnosis
+        return verdict
 
-    def record(self, event: Event, diagnosis: Diagnosis) -> None:
+    def record(self, event: Event, verdict: Verdict) -> None:
         """Count a diagnosed event: events must come in file order (examples, Drain depend on it)."""
+        diagnosis = verdict[0]
         if diagnosis.cause is Cause.UNKNOWN:
             line = _error_line(event.text)
-            self._count(event, Cause.UNKNOWN, Component.OTHER, line)
-            self.clusters.add(_cluster_line(event), event.time, self._occurrence(event, line))
+            self._count(
+                event.time,
+                event.minute,
+                Cause.UNKNOWN,
+                Component.OTHER,
+                lambda: self._occurrence(event, line),
+            )
+            pending = Pending(event.source, event.line, event.time, line, event.head.fields)
+            self.to_clusters(prepare(_cluster_line(event)), event.time, pending)
             return
-        # The classifier's evidence is the line its rule matched: the most telling one.
-        self._count(event, diagnosis.cause, diagnosis.component, diagnosis.evidence)
-        self._tally(event, diagnosis)
+        # The classifier's evidence is the line its rule matched: the most telling one. It is derived
+        # only for the occurrences shown (see `memo`).
+        self._count(
+            event.time,
+            event.minute,
+            diagnosis.cause,
+            diagnosis.component,
+            lambda: self._occurrence(event, self._evidence(event, verdict)),
+        )
+        self._tally(event, verdict)
 
-    def _count(self, event: Event, cause: Cause, component: Component, line: str) -> None:
+    def _evidence(self, event: Event, verdict: Verdict) -> str:
+        return self._memo.evidence(_body(event), verdict).evidence
+
+    def _count(
+        self,
+        when: datetime | None,
+        minute: int,
+        cause: Cause,
+        component: Component,
+        occurrence: Callable[[], Occurrence],
+    ) -> None:
+        """Count an event in the totals, the histogram and the assertions it violates."""
         self.events += 1
-        if event.time is None:
+        if when is None:
             self.untimed += 1
         else:
-            minute = int(event.time.timestamp()) // 60
-            self._minutes.setdefault(minute, Counter())[cause.value] += 1
+            per_cause = self._minutes.get(minute)
+            if per_cause is None:
+                per_cause = self._minutes[minute] = Counter()
+            per_cause[cause.value] += 1
         for expectation, violation in self._violations.items():
             if expectation.matches(cause, component):
-                self._violations[expectation] = _violated(violation, lambda: self._occurrence(event, line))
+                self._violations[expectation] = _violated(violation, occurrence)
 
-    def _tally(self, event: Event, diagnosis: Diagnosis) -> None:
+    def _tally(self, event: Event, verdict: Verdict) -> None:
+        diagnosis = verdict[0]
         key = (diagnosis.cause, diagnosis.component)
         tally = self._tallies.get(key)
         if tally is None:
-            example = self._occurrence(event, diagnosis.evidence)
+            example = self._occurrence(event, self._evidence(event, verdict))
             self._tallies[key] = _Tally(diagnosis, 1, event.time, event.time, example)
             return
-        tally.count += 1
-        if event.time is not None:
-            tally.first = event.time if tally.first is None else min(tally.first, event.time)
-            tally.last = event.time if tally.last is None else max(tally.last, event.time)
+        tally.seen(event.time)
+
+    def cluster(self, prepared: str, when: datetime | None, pending: Pending) -> None:
+        """Count an unexplained event (in file order) in the clusters."""
+        self.clusters.add(prepared, when, lambda: self._shown(pending))
 
     def _occurrence(self, event: Event, line: str) -> Occurrence:
-        text = self._redact.clip(line, MAX_EXAMPLE_CHARS)
-        fields = {k: _clipped(self._redact.value(v, k), self._redact) for k, v in event.head.fields.items()}
-        return Occurrence(event.source, event.line, event.time, text, fields)
+        return self._shown(Pending(event.source, event.line, event.time, line, event.head.fields))
+
+    def _shown(self, p: Pending) -> Occurrence:
+        text = self._redact.clip(p.text, MAX_EXAMPLE_CHARS)
+        fields = {k: _clipped(self._redact.value(v, k), self._redact) for k, v in p.fields.items()}
+        return Occurrence(p.source, p.line, p.time, text, fields)
+
+    def state(self) -> State:
+        return State(self._tallies, self._minutes, self._violations, self.events, self.untimed)
+
+    def merge(self, later: State, line_offset: int) -> None:
+        """Add the tallies of the byte range after everything recorded so far; its lines are numbered
+        from its own start, so `line_offset` (the lines before it) is added to its examples."""
+        self.events += later.events
+        self.untimed += later.untimed
+        for minute, per_cause in later.minutes.items():
+            self._minutes.setdefault(minute, Counter()).update(per_cause)
+        for key, tally in later.tallies.items():
+            self._merge_tally(key, tally, line_offset)
+        for expectation, violation in later.violations.items():
+            mine = self._violations[expectation]
+            shown = (*mine.occurrences, *(moved(o, line_offset) for o in violation.occurrences))
+            count = mine.count + violation.count
+            self._violations[expectation] = Violation(expectation, count, shown[:MAX_OCCURRENCES])
+
+    def _merge_tally(self, key: tuple[Cause, Component], later: _Tally, line_offset: int) -> None:
+        tally = self._tallies.get(key)
+        if tally is None:  # first seen in the later range: its first event is the example
+            self._tallies[key] = replace(later, example=moved(later.example, line_offset))
+            return
+        tally.count += later.count
+        tally.first = _earliest(tally.first, later.first)
+        tally.last = _latest(tally.last, later.last)
 
     def findings(self) -> tuple[Finding, ...]:
         found = [_finding(t) for t in self._tallies.values()]
@@ -145,6 +275,24 @@ class Aggregator:
         return histogram(self._minutes, max_buckets)
 
 
+def _body(event: Event) -> str:
+    """What is classified: a text line's message after its timestamp; a JSON record's message fields."""
+    return event.text if event.head.is_json else event.text[event.head.body_at :]
+
+
+def moved(occurrence: Occurrence, line_offset: int) -> Occurrence:
+    """An occurrence of a later byte range, numbered in the whole file."""
+    return replace(occurrence, line=occurrence.line + line_offset) if line_offset else occurrence
+
+
+def _earliest(a: datetime | None, b: datetime | None) -> datetime | None:
+    return b if a is None else a if b is None else min(a, b)
+
+
+def _latest(a: datetime | None, b: datetime | None) -> datetime | None:
+    return b if a is None else a if b is None else max(a, b)
+
+
 def _clipped(value: Any, redact: Redactor) -> Any:
     """A field already masked by structure, its text cut to the shown size (records keep a longer window)."""
     if (
@@ -153,6 +301,10 @@ def _clipped(value: Any, redact: Redactor) -> Any:
     ):
         value = text
     return redact.clip(value, MAX_FIELD_CHARS) if isinstance(value, str) else value
+
+
+def _not_shown() -> Occurrence:
+    raise AssertionError("an occurrence was asked for where `_shows` said none is shown")
 
 
 def _violated(violation: Violation, occurrence: Callable[[], Occurrence]) -> Violation:

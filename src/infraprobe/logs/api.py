@@ -115,8 +115,7 @@ def _scan_one(
     source = Input(spec, chunk_size)
     source.on_read = _reporter(spec, progress, 1)
     stream = Stream(source.name, now)
-    for event in scan_input(source, matcher, stream):
-        aggregator.add(event)
+    scan_input(source, matcher, stream, aggregator)
     return source, stream
 
 

@@ -12,14 +12,15 @@ this over the blocks of one source.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
 from infraprobe.logs import grouping
 from infraprobe.logs.prefilter import Prefilter
 from infraprobe.logs.records import Record, decode
 from infraprobe.logs.sources import Input
+from infraprobe.logs.timestamps import IsoStart
 
 MAX_EVENT_LINES = 200  # a traceback deeper than this is cut: memory and time stay bounded
 MAX_EVENT_BYTES = 256 * 1024
@@ -27,7 +28,7 @@ MAX_LINE = 1024 * 1024  # only the first MiB of a longer line is read
 TIME_LOOKBACK = 64 * 1024
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen, for speed (see Record); nothing changes an event once built
 class Event:
     """A log record (one line, or a whole traceback) that passed the prefilter."""
 
@@ -36,6 +37,17 @@ class Event:
     time: datetime | None
     text: str  # message lines joined by "\n" (JSON: the message fields; text: the lines)
     head: Record  # the first line: severity, fields and where its message starts
+    minute: int = 0  # minutes since the epoch of `time` (the histogram's key), when `time` is set
+
+
+class Sink(Protocol):
+    """Where events go, in file order (an aggregator)."""
+
+    def add(self, event: Event) -> None: ...
+
+    def simple(self, text: str, body_at: int, when: datetime, minute: int) -> bool:
+        """Count a one-line text event without an Event built, if it can; False: call `add` instead."""
+        ...
 
 
 @dataclass(slots=True)
@@ -49,6 +61,7 @@ class Stream:
     candidates: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
     repaired: int = 0
+    stamps: IsoStart = field(default_factory=IsoStart)
 
 
 class Chunk:
@@ -59,32 +72,59 @@ class Chunk:
         self._records: dict[int, Record] = {}
         self._line_at = (0, stream.line_base)  # (offset, line number) for incremental counting
 
-    def events(self, starts: list[int]) -> tuple[list[Event], int]:
-        out: list[Event] = []
+    def events(self, starts: list[int], sink: Sink) -> int:
+        """Hand the events of the candidate lines to `sink` in order; returns how much was consumed."""
         covered = 0  # events never overlap: an earlier event's lines are not taken again
         time_floor = 0
         for start in starts:
             if start < covered:
                 continue
+            below = self._simple(start, sink)
+            if below:
+                self.s.candidates += 1
+                covered, time_floor = below, start
+                continue
             if self.data.find(b"\x00", start, self._line_end(start)) >= 0:
                 if not self.final and self._next_start(start) >= self.end:
-                    return out, self._carry(start)
+                    return self._carry(start)
                 self.s.candidates += 1
                 self.s.skipped["binary"] += 1
                 covered = self._next_start(start)
                 continue
             span = self._span(start, covered)
             if span is None:  # reaches the end of the chunk: carry it over whole
-                return out, self._carry(self._first_line(start, covered))
+                return self._carry(self._first_line(start, covered))
             self.s.candidates += 1
-            out.append(self._event(*span, time_floor))
+            sink.add(self._event(*span, time_floor))
             covered, time_floor = self._next_start(span[1]), span[0]
             self._records.clear()
         if self.final or self.end == 0:
-            return out, self._carry(self.end)
+            return self._carry(self.end)
         # The open tail (the last line and the lines it continues) goes round again with the next chunk:
         # it may hold the header of an event whose first candidate comes after the boundary.
-        return out, self._carry(self._open_tail(covered))
+        return self._carry(self._open_tail(covered))
+
+    def _simple(self, start: int, sink: Sink) -> int:
+        """The common case, without decoding a record: a line of ASCII text starting with a zone-less
+        ISO timestamp (`IsoStart`), followed in the chunk by another (which begins the next event, so
+        this one is that line alone). Returns where the next line starts, or 0 for the general path."""
+        data, stamps = self.data, self.s.stamps
+        stop = data.find(b"\n", start, self.end)
+        if stop < 0 or stop + 1 >= self.end or stop - start > MAX_LINE:
+            return 0
+        stamp = stamps.at(data, start)
+        if stamp is None or not stamps.begins(data, stop + 1):
+            return 0
+        raw = data[start:stop]
+        if not raw.isascii() or b"\x00" in raw:
+            return 0
+        text = raw.decode("ascii").rstrip("\r")
+        when, minute, body_at = stamp
+        self.s.last_time = when
+        if not sink.simple(text, body_at, when, minute):
+            head = Record(text, when, "", {}, False, body_at, False)
+            sink.add(Event(self.s.name, self._line_number(start), when, text, head, minute))
+        return stop + 1
 
     def _open_tail(self, floor: int) -> int:
         """Start of the lines at the end that a line in the next chunk could still continue."""
@@ -141,7 +181,8 @@ class Chunk:
             self.s.last_time = head.time
         self.s.repaired += sum(r.repaired for r in lines)
         text = "\n".join(r.text for r in lines)
-        return Event(self.s.name, self._line_number(first), when, text, head)
+        minute = int(when.timestamp()) // 60 if when is not None else 0
+        return Event(self.s.name, self._line_number(first), when, text, head, minute)
 
     def _time_above(self, offset: int, floor: int) -> datetime | None:
         """The time of the nearest timestamped line above `offset`, else the last one known."""
@@ -196,8 +237,8 @@ class Chunk:
         return line + 1
 
 
-def scan_input(source: Input, prefilter: Prefilter, stream: Stream) -> Iterator[Event]:
-    """The events of one source, chunk by chunk; `stream.line_base` ends as its line count."""
+def scan_input(source: Input, prefilter: Prefilter, stream: Stream, sink: Sink) -> None:
+    """Hand the events of one source to `sink`, chunk by chunk; `stream.line_base` ends as its line count."""
     dropping = False
     for window, final in source.windows():
         data = window
@@ -209,8 +250,7 @@ def scan_input(source: Input, prefilter: Prefilter, stream: Stream) -> Iterator[
             end, dropping = len(data), True
             stream.skipped["too_long"] += 1
         chunk = Chunk(stream, data, end, final or giant)
-        events, consumed = chunk.events(prefilter.line_starts(data, end))
-        yield from events
+        consumed = chunk.events(prefilter.line_starts(data, end), sink)
         stream.line_base += chunk.newlines_before(consumed)
         if final and consumed and not data.endswith(b"\n"):
             stream.line_base += 1  # a last line without its newline is still a line

@@ -1,14 +1,16 @@
 """Templates of errors no signature explains (Drain, vendored in `logs/drain`), so a new failure kind shows up with a count.
 
 Drain is fed one line per event: the first line's message (after its timestamp) and, for a traceback, its
-last line, which names the exception. Numbers, addresses and ids are masked first so one kind of error
-lands in one template. The number of templates is capped (Drain evicts the least recently used), which
+last line, which names the exception. Numbers, addresses and ids are masked first (`prepare`, pure, so scan
+workers do it) so one kind of error lands in one template. An example is built (masked for secrets and
+cut, which costs more than Drain) only for the first event of a template. The number of templates is capped (Drain evicts the least recently used), which
 keeps memory independent of the log size.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -45,11 +47,12 @@ class Clusters:
         self._drain = Drain(max_clusters)
         self._tallies: dict[int, _Tally] = {}
 
-    def add(self, line: str, when: datetime | None, example: Occurrence) -> None:
-        cluster_id = self._drain.add_log_message(_masked(line[:_MAX_CHARS])).cluster_id
+    def add(self, prepared: str, when: datetime | None, example: Callable[[], Occurrence]) -> None:
+        """Count one unexplained event; `prepared` is its line through `prepare`."""
+        cluster_id = self._drain.add_log_message(prepared).cluster_id
         tally = self._tallies.get(cluster_id)
         if tally is None:
-            self._tallies[cluster_id] = _Tally(1, when, when, example)
+            self._tallies[cluster_id] = _Tally(1, when, when, example())
             if len(self._tallies) > 2 * self._max:
                 self._forget_evicted()
             return
@@ -71,6 +74,11 @@ class Clusters:
         # every unexplained error is unique (garbage input).
         live = set(self._drain.id_to_cluster.keys())
         self._tallies = {cid: t for cid, t in self._tallies.items() if cid in live}
+
+
+def prepare(line: str) -> str:
+    """What Drain reads of a line: its start, numbers, addresses and ids masked."""
+    return _masked(line[:_MAX_CHARS])
 
 
 def _masked(line: str) -> str:

@@ -62,6 +62,10 @@ class Occurrence:
     def __post_init__(self) -> None:
         object.__setattr__(self, "fields", MappingProxyType(dict(self.fields)))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # A mapping proxy cannot be pickled: scan workers send occurrences to the parent.
+        return (Occurrence, (self.source, self.line, self.time, self.text, dict(self.fields)))
+
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"source": self.source, "line": self.line, "time": _iso(self.time)}
         out["text"] = self.text

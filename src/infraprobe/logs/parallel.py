@@ -8,15 +8,18 @@ continues nothing, and is no traceback marker). So no event crosses a cut, and t
 event after a cut stops at the cut's own timestamp, as it would in one stream.
 
 The parent scans the first range itself; each other range is scanned by a forked worker that opens the
-file itself (nothing large crosses processes) and classifies its events, the costly part. Workers send
-back (event, diagnosis) pairs; the parent records them after its own range, range by range, in file order,
-so counts, examples, violations and Drain templates are those of a sequential scan. A worker numbers
-lines from its range's start; the parent adds the lines of the ranges before.
+file itself (nothing large crosses processes), classifies its events and tallies them in an aggregator of
+its own, so nothing crosses processes per event. Only unexplained events are sent as they come (the line
+Drain reads, its time, its example), because one Drain must see them all in file order. At the end a
+worker sends its tallies (`aggregate.State`); the parent merges them after its own range, range by range,
+so counts, first/last times, examples, violations and Drain templates are those of a sequential scan. A
+worker numbers lines from its range's start; the parent adds the lines of the ranges before.
 
-Memory per worker: one chunk, plus at most `QUEUE_BATCHES` batches of at most `BATCH_EVENTS` events or
-`BATCH_CHARS` of text waiting for the parent. A worker that gets that far ahead waits, so an error-heavy
-log scans at the parent's pace, never with more memory. A worker that dies is replaced by the parent
-scanning its range again, skipping the events already received.
+Memory per worker: one chunk, its tallies (bounded like the parent's), plus at most `QUEUE_BATCHES`
+batches of at most `BATCH_EVENTS` unexplained events or `BATCH_CHARS` of text waiting for the parent. A
+worker that gets that far ahead waits, so a log of unexplained errors scans at the parent's pace, never
+with more memory. A worker that dies is replaced by the parent scanning its range again, skipping the
+unexplained events already received.
 
 Where a split can differ from one stream, a chunk boundary already does: an event more than `TIME_LOOKBACK`
 below the last timestamp takes "the last time known", and whether a line over `MAX_LINE` is counted as
@@ -32,17 +35,16 @@ import queue
 import signal
 import stat
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from infraprobe.logs import grouping
-from infraprobe.logs.aggregate import Aggregator
-from infraprobe.logs.chunks import Event, Stream, scan_input
+from infraprobe.logs.aggregate import Aggregator, Pending, State
+from infraprobe.logs.chunks import Stream, scan_input
 from infraprobe.logs.prefilter import Prefilter
 from infraprobe.logs.records import decode
 from infraprobe.logs.sources import Input, SourceSpec, splittable
-from infraprobe.result import Diagnosis
 
 MIN_SIZE = 64 << 20  # below this, forking costs more than it saves
 MIN_RANGE = 32 << 20
@@ -52,7 +54,8 @@ BATCH_CHARS = 1 << 20
 QUEUE_BATCHES = 16
 _POLL = 0.5  # seconds between checks that a silent worker is still alive
 
-Diagnose = Callable[[Event], Diagnosis | None]
+# What a worker sends per unexplained event: the line Drain reads, its time, its example.
+Unexplained = tuple[str, datetime | None, Pending]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +70,7 @@ class _Done:
     stream: Stream
     bytes: int
     error: str
+    state: State | None = None
 
 
 class _WorkerLost(Exception):
@@ -132,13 +136,12 @@ def scan_file(
 ) -> tuple[Input, Stream]:
     """Scan one file by `ranges`; its events reach `aggregator` in file order. Returns its totals."""
     context = multiprocessing.get_context("fork")
-    job = _Job(spec, prefilter, aggregator.diagnose, ref, chunk_size)
+    job = _Job(spec, prefilter, aggregator, ref, chunk_size)
     workers = [_Worker(context, job, r) for r in ranges[1:]]  # forked first: they start at once
     try:
         source, stream = job.input(ranges[0]), Stream(job.name, ref)
         source.on_read = on_read
-        for event in scan_input(source, prefilter, stream):
-            aggregator.add(event)
+        scan_input(source, prefilter, stream, aggregator)
         for worker in workers:
             _take(worker, job, source, stream, aggregator)
     finally:
@@ -153,7 +156,7 @@ class _Job:
 
     spec: SourceSpec
     prefilter: Prefilter
-    diagnose: Diagnose
+    aggregator: Aggregator  # the parent's: a worker tallies into a blank one like it
     ref: datetime
     chunk_size: int
 
@@ -164,32 +167,40 @@ class _Job:
     def input(self, part: Range) -> Input:
         return Input(self.spec, self.chunk_size, span=(part.start, part.end))
 
-    def diagnosed(self, source: Input, stream: Stream) -> Iterator[tuple[Event, Diagnosis]]:
-        for event in scan_input(source, self.prefilter, stream):
-            diagnosis = self.diagnose(event)
-            if diagnosis is not None:
-                yield event, diagnosis
+    def tally(self, part: Range, unexplained: Callable[[str, datetime | None, Pending], None]) -> _Done:
+        """Scan and tally one range on its own; its unexplained events go to `unexplained` in order."""
+        source, stream = self.input(part), Stream(self.name, self.ref, last_time=part.time)
+        local = self.aggregator.blank()
+        local.to_clusters = unexplained
+        scan_input(source, self.prefilter, stream, local)
+        return _Done(stream, source.bytes, source.error, local.state())
 
 
 def _take(worker: _Worker, job: _Job, source: Input, stream: Stream, aggregator: Aggregator) -> None:
-    """Record one worker's events after the ranges before it; add its totals to `source`/`stream`."""
+    """Record one worker's range after the ranges before it; add its totals to `source`/`stream`."""
     offset, received = stream.line_base, 0
     try:
-        for event, diagnosis in worker.results():
-            aggregator.record(replace(event, line=event.line + offset), diagnosis)
+        for line, when, example in worker.results():
+            aggregator.to_clusters(line, when, example.moved(offset))
             received += 1
         done = worker.done
     except _WorkerLost:
         done = _rescan(job, worker.part, received, offset, aggregator)
+    if done.state is not None:
+        aggregator.merge(done.state, offset)
     _merge(done, source, stream)
 
 
 def _rescan(job: _Job, part: Range, skip: int, offset: int, aggregator: Aggregator) -> _Done:
-    """A lost worker's range, scanned here; the `skip` events it delivered are not recorded again."""
-    source, stream = job.input(part), Stream(job.name, job.ref, last_time=part.time)
-    for event, diagnosis in itertools.islice(job.diagnosed(source, stream), skip, None):
-        aggregator.record(replace(event, line=event.line + offset), diagnosis)
-    return _Done(stream, source.bytes, source.error)
+    """A lost worker's range, scanned here; the `skip` unexplained events it delivered are not
+    given to Drain again."""
+    seen = itertools.count()
+
+    def unexplained(line: str, when: datetime | None, example: Pending) -> None:
+        if next(seen) >= skip:
+            aggregator.to_clusters(line, when, example.moved(offset))
+
+    return job.tally(part, unexplained)
 
 
 def _merge(done: _Done, source: Input, stream: Stream) -> None:
@@ -202,7 +213,7 @@ def _merge(done: _Done, source: Input, stream: Stream) -> None:
 
 
 class _Worker:
-    """A forked process scanning one range into a bounded queue of event batches."""
+    """A forked process tallying one range; its unexplained events come through a bounded queue."""
 
     def __init__(self, context: Any, job: _Job, part: Range) -> None:
         self.part = part
@@ -211,8 +222,8 @@ class _Worker:
         self._process = context.Process(target=_work, args=(job, part, self._queue), daemon=True)
         self._process.start()
 
-    def results(self) -> Iterator[tuple[Event, Diagnosis]]:
-        """The worker's (event, diagnosis) pairs in order; sets `done`. Raises _WorkerLost if it died."""
+    def results(self) -> Iterator[Unexplained]:
+        """The worker's unexplained events in order; sets `done`. Raises _WorkerLost if it died."""
         while True:
             item = self._next()
             if isinstance(item, _Done):
@@ -242,16 +253,26 @@ class _Worker:
 
 
 def _work(job: _Job, part: Range, out: Any) -> None:
-    """In the worker: scan the range, send batches of diagnosed events, then the range's totals."""
+    """In the worker: tally the range, send unexplained events in batches, then the range's totals."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle (it stops us)
-    source, stream = job.input(part), Stream(job.name, job.ref, last_time=part.time)
-    batch: list[tuple[Event, Diagnosis]] = []
-    chars = 0
-    for event, diagnosis in job.diagnosed(source, stream):
-        batch.append((event, diagnosis))
-        chars += len(event.text)
-        if len(batch) >= BATCH_EVENTS or chars >= BATCH_CHARS:
-            out.put(batch)
-            batch, chars = [], 0
-    out.put(batch)
-    out.put(_Done(stream, source.bytes, source.error))
+    batch = _Batch(out)
+    done = job.tally(part, batch.add)
+    batch.flush()
+    out.put(done)
+
+
+class _Batch:
+    def __init__(self, out: Any) -> None:
+        self._out = out
+        self._items: list[Unexplained] = []
+        self._chars = 0
+
+    def add(self, line: str, when: datetime | None, example: Pending) -> None:
+        self._items.append((line, when, example))
+        self._chars += len(line) + len(example.text)
+        if len(self._items) >= BATCH_EVENTS or self._chars >= BATCH_CHARS:
+            self.flush()
+
+    def flush(self) -> None:
+        self._out.put(self._items)
+        self._items, self._chars = [], 0

@@ -27,6 +27,14 @@ _LEADING = re.compile(
     r")"
 )
 _HEAD = 80
+# The common case of `_LEADING`, on bytes: a line that starts with a zone-less ISO 8601 timestamp. The
+# fraction is possessive, so a zone after it makes the match fail instead of shortening the fraction.
+_ISO_AT_START = re.compile(
+    rb"(\d{4}-\d\d-\d\d[T ]\d\d:\d\d):([0-5]\d)(?:[.,](\d++))?+"
+    rb"(?![ \t\r\f\v\x1c-\x1f]?(?:Z|[+-]\d\d:?\d\d))"
+)
+_MAX_CACHED = 4096
+_SECONDS = {f"{s:02d}".encode(): timedelta(seconds=s) for s in range(60)}
 
 
 def leading(line: str, ref: datetime) -> tuple[datetime | None, int]:
@@ -41,6 +49,63 @@ def leading(line: str, ref: datetime) -> tuple[datetime | None, int]:
         return _from_match(match, ref), match.end()
     except ValueError:  # shaped like a date but impossible (month 13): not a timestamp
         return None, 0
+
+
+class IsoStart:
+    """`leading` for the common case, on bytes: a line starting with a zone-less ISO 8601 timestamp.
+
+    `at(data, start)` is (time, minutes since the epoch, where the timestamp ends) for such a line: the
+    time and end `leading` gives for its decoded text. None for any other line (then `leading` decides).
+    Each distinct minute is parsed once (an incident's lines share a few thousand), seconds and
+    fractions are added as cached timedeltas.
+    """
+
+    def __init__(self) -> None:
+        self._minutes: dict[bytes, tuple[datetime, int] | None] = {}
+        self._fractions: dict[bytes, timedelta] = {}
+
+    def at(self, data: bytes, start: int) -> tuple[datetime, int, int] | None:
+        match = _ISO_AT_START.match(data, start)
+        if match is None or match.end() - start > _HEAD:  # `leading` looks no further than _HEAD
+            return None
+        minute = self._minute(match[1])
+        if minute is None:
+            return None
+        when = minute[0] + _SECONDS[match[2]]
+        if fraction := match[3]:
+            when += self._fraction(fraction)
+        return when, minute[1], match.end() - start
+
+    def begins(self, data: bytes, start: int) -> bool:
+        """Whether `at` holds for the line at `start` (without building its time)."""
+        match = _ISO_AT_START.match(data, start)
+        return match is not None and match.end() - start <= _HEAD and self._minute(match[1]) is not None
+
+    def _minute(self, text: bytes) -> tuple[datetime, int] | None:
+        try:
+            return self._minutes[text]
+        except KeyError:
+            pass
+        if len(self._minutes) >= _MAX_CACHED:
+            self._minutes.clear()
+        try:
+            when = parse_iso(text.decode() + ":00")
+        except ValueError:  # month 13, say: `leading` finds no timestamp either
+            parsed = None
+        else:
+            # Before 1970 a minute's number is not that of each of its seconds (int() rounds towards 0).
+            parsed = (when, int(when.timestamp()) // 60) if when.timestamp() >= 0 else None
+        self._minutes[text] = parsed
+        return parsed
+
+    def _fraction(self, digits: bytes) -> timedelta:
+        # As parse_iso reads it: the first six digits, padded to microseconds.
+        known = self._fractions.get(digits)
+        if known is None:
+            known = timedelta(microseconds=int(digits[:6].ljust(6, b"0")))
+            if len(self._fractions) < _MAX_CACHED:
+                self._fractions[digits] = known
+        return known
 
 
 def has_leading(line: str) -> bool:

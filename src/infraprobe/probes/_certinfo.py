@@ -6,6 +6,7 @@ name mismatch) are tested on literal certificates.
 
 from __future__ import annotations
 
+import _ssl
 import datetime as dt
 import functools
 import ipaddress
@@ -140,8 +141,8 @@ def peer_chain(sslobj: ssl.SSLObject, verified: bool) -> list[bytes]:
 def _der(cert: Any) -> bytes:
     if isinstance(cert, bytes):
         return cert
-    # 3.11's private _ssl.Certificate: PEM by default, and PEM -> DER is public API.
-    return ssl.PEM_cert_to_DER_cert(cert.public_bytes())
+    # 3.11's private _ssl.Certificate: DER straight from OpenSSL (its default, PEM, costs a base64 round trip).
+    return bytes(cert.public_bytes(_ssl.ENCODING_DER))
 
 
 def chain_info(chain: list[bytes]) -> list[CertInfo]:
@@ -159,6 +160,16 @@ def cert_facts(chain: list[CertInfo], now: dt.datetime) -> dict[Fact[Any], FactV
     """Leaf dates, names and issuer, plus the chain's soonest expiry (an intermediate can expire first)."""
     if not chain:
         return {}
+    found = dict(_fixed_facts(tuple(chain)))  # the two clock-dependent keys replaced in place, order kept
+    found[facts.DAYS_LEFT] = chain[0].days_left(now)
+    found[facts.CHAIN_DAYS_LEFT] = min(chain, key=lambda c: c.not_after).days_left(now)
+    return found
+
+
+@functools.lru_cache(maxsize=256)
+def _fixed_facts(chain: tuple[CertInfo, ...]) -> dict[Fact[Any], FactValue]:
+    """The facts that do not change with the clock, built once per chain (the same one, probe after probe).
+    Shared between runs: facts are never changed in place, and the runner copies them into each result."""
     leaf = chain[0]
     soonest = min(chain, key=lambda c: c.not_after)
     return {
@@ -167,11 +178,11 @@ def cert_facts(chain: list[CertInfo], now: dt.datetime) -> dict[Fact[Any], FactV
         facts.SANS: leaf.sans,
         facts.NOT_BEFORE: leaf.not_before.isoformat(),
         facts.NOT_AFTER: leaf.not_after.isoformat(),
-        facts.DAYS_LEFT: leaf.days_left(now),
+        facts.DAYS_LEFT: None,  # set by cert_facts
         facts.SELF_SIGNED: leaf.self_signed,
         facts.CHAIN: [
             {"subject": c.subject, "issuer": c.issuer, "not_after": c.not_after.isoformat()} for c in chain
         ],
-        facts.CHAIN_DAYS_LEFT: soonest.days_left(now),
+        facts.CHAIN_DAYS_LEFT: None,  # set by cert_facts
         facts.CHAIN_EXPIRES_FIRST: soonest.subject,
     }
