@@ -96,10 +96,10 @@ class EchoApp:
 ENV = {"PW": CANARY, "ODD": ODD, "NO_COLOR": "1"}
 
 
-async def _cli(*args: str, stdin: bytes | None = None) -> str:
+async def _cli(*args: str, stdin: bytes | None = None, env: dict[str, str] | None = None) -> str:
     """One command's stdout and stderr together, as a person pasting it into a ticket would."""
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "infraprobe", *args, env={**os.environ, **ENV},
+        sys.executable, "-m", "infraprobe", *args, env={**os.environ, **ENV, **(env or {})},
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     out, err = await proc.communicate(stdin)
@@ -160,8 +160,8 @@ async def test_report_from_saved_evidence(config_file: Path, tmp_path: Path, fmt
     assert_clean(output, f"report --format {fmt}")
 
 
-async def _scrape(url: str) -> str:
-    async with httpx.AsyncClient() as client:
+async def _scrape(url: str, headers: dict[str, str] | None = None) -> str:
+    async with httpx.AsyncClient(headers=headers) as client:
         for _ in range(100):  # bounded: the monitor's interpreter may take a few seconds to start
             try:
                 return (await client.get(url, timeout=30)).text
@@ -170,36 +170,69 @@ async def _scrape(url: str) -> str:
     raise AssertionError(f"{url} never answered")
 
 
-def _monitor_defaults(config: Path) -> None:
-    """Check every half second, and say down after one failure, so a short run has state changes to print."""
-    text = config.read_text()
-    config.write_text(
-        text.replace(
-            "environment: secrets\n",
-            "environment: secrets\ndefaults: {interval: 0.5s, failure_threshold: 1}\n",
-        )
-    )
+async def _events(url: str, seconds: float) -> str:
+    """What the status page's event stream sent in `seconds`."""
+    received: list[str] = []
+    async with httpx.AsyncClient(timeout=30) as client, client.stream("GET", url) as stream:
+        try:
+            async with asyncio.timeout(seconds):
+                async for text in stream.aiter_text():
+                    received.append(text)
+        except TimeoutError:
+            pass
+    return "".join(received)
+
+
+def _monitor_defaults(config: Path, interval: str = "0.5s") -> None:
+    """Check every half second, and say down after one failure, so a short run has state changes to print.
+    Called again with another interval, it changes every component (a reload starts their states over)."""
+    lines = [
+        line for line in config.read_text().splitlines(keepends=True) if not line.startswith("defaults:")
+    ]
+    lines.insert(1, f"defaults: {{interval: {interval}, failure_threshold: 1}}\n")
+    config.write_text("".join(lines))
 
 
 async def test_monitor_lines_metrics_store_and_history(config_file: Path, tmp_path: Path) -> None:
-    """monitor's state-change lines and notices, /metrics, /probe, every stored row, and history's formats
-    (two vantages share the store, so history's quorum and per-vantage sections are rendered too)."""
+    """monitor's state-change lines and notices, /metrics, /probe, the status page (its JSON anonymous and with
+    the token, its event stream), every stored row, and history's formats (two vantages share the store, so
+    history's quorum and per-vantage sections are rendered too)."""
     _monitor_defaults(config_file)
     db, port = tmp_path / "h.db", free_port()
-    store = ["--store", f"sqlite:///{db}"]
+    store, web = ["--store", f"sqlite:///{db}"], f"127.0.0.1:{port}"
     monitor = asyncio.create_task(
-        _cli("monitor", str(config_file), *store, "--for", "6s", "--metrics", f"127.0.0.1:{port}")
+        _cli(
+            "monitor",
+            str(config_file),
+            *store,
+            "--for",
+            "8s",
+            "--metrics",
+            web,
+            "--web",
+            web,
+            env={"INFRAPROBE_WEB_TOKEN": TOKEN},
+        )
     )
     other = asyncio.create_task(
-        _cli("monitor", str(config_file), *store, "--for", "5s", "--vantage", "other")
+        _cli("monitor", str(config_file), *store, "--for", "6s", "--vantage", "other")
     )
-    scraped = [await _scrape(f"http://127.0.0.1:{port}/metrics")]
+    scraped = [await _scrape(f"http://{web}/metrics")]
+    events = asyncio.create_task(_events(f"http://{web}/events", 5))
+    await asyncio.sleep(0.5)
+    _monitor_defaults(
+        config_file, "0.4s"
+    )  # every component changed: new transitions while the stream is open
     await asyncio.sleep(2)
-    scraped += [
-        await _scrape(f"http://127.0.0.1:{port}/probe?component={n}") for n in ("pg-dsn", "http-headers")
-    ]
+    scraped += [await _scrape(f"http://{web}/probe?component={n}") for n in ("pg-dsn", "http-headers")]
+    streamed = await events
+    page = [await _scrape(f"http://{web}{path}") for path in ("/", "/status.json")]
+    detailed = await _scrape(f"http://{web}/status.json", {"authorization": f"Bearer {TOKEN}"})
     output = await monitor + await other
     assert "pg-dsn unknown -> down" in output and "probe_success" in scraped[1]
+    assert "event: state" in streamed and '"kind":"' in streamed  # components' states were streamed
+    assert '"detail":true' in detailed and '"evidence":' in detailed and '"incidents":[{' in detailed
+    assert '"detail":false' in page[1]
     tables = ("results", "transitions", "vantage_views")
     with sqlite3.connect(db) as conn:
         rows = [repr(r) for table in tables for r in conn.execute(f"SELECT * FROM {table}")]
@@ -208,7 +241,9 @@ async def test_monitor_lines_metrics_store_and_history(config_file: Path, tmp_pa
     assert all("pg-dsn" in h for h in histories)
     by_format = dict(zip(FORMATS, histories, strict=True))
     assert '"per_vantage"' in by_format["json"] and "Per vantage" in by_format["table"]
-    for where, out in (("monitor", output), ("metrics", "".join(scraped)), ("store", "\n".join(rows))):
+    outputs = [("monitor", output), ("metrics", "".join(scraped)), ("store", "\n".join(rows))]
+    outputs += [("status page", "\n".join(page)), ("status page events", streamed), ("details", detailed)]
+    for where, out in outputs:
         assert_clean(out, where)
     for fmt, out in zip(FORMATS, histories, strict=True):
         assert_clean(out, f"history --format {fmt}")

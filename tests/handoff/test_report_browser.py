@@ -13,64 +13,24 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from infraprobe.handoff import build_report, save_report
 from infraprobe.monitor.store import open_store
 from infraprobe.result import Status
 from infraprobe.taxonomy import Cause
+from tests.browser import CONTRAST_JS, chromium, needs_chromium, screenshot
 from tests.handoff.test_report import ANALYZE, _validate, _write
 from tests.monitor.helpers import T0, minutes, obs
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "build" / "artifacts"
-# No GPU, no background traffic, no updates: a browser that only renders the file it is given.
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 VIEWPORTS = {"desktop": (1280, 900), "phone": (390, 844)}
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="chromium missing: ./dev setup installs it")
-
-# WCAG 2 contrast of each element's own text against the nearest opaque background behind it.
-CONTRAST_JS = """
-() => {
-  const rgb = s => (s.match(/[\\d.]+/g) || []).map(Number);
-  const lum = ([r, g, b]) => {
-    const f = c => { c /= 255; return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4); };
-    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
-  };
-  const bg = el => {
-    for (; el; el = el.parentElement) {
-      const c = rgb(getComputedStyle(el).backgroundColor);
-      if (c.length === 3 || (c.length === 4 && c[3] > 0)) return c.slice(0, 3);
-    }
-    return [255, 255, 255];
-  };
-  const low = [];
-  for (const el of document.querySelectorAll('body *')) {
-    const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
-    if (!own || el.closest('svg')) continue;
-    const a = lum(rgb(getComputedStyle(el).color)), b = lum(bg(el));
-    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
-    if (ratio < 4.5) low.push(el.tagName + ': ' + ratio.toFixed(2));
-  }
-  return low;
-}
-"""
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -106,10 +66,7 @@ def test_report_page_is_accessible_and_fits(browser: Any, page_file: Path, viewp
     assert page.evaluate(CONTRAST_JS) == []
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"{overflow}px sideways scroll at {width}px"
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    shot = ARTIFACTS / f"report-{viewport}.png"
-    page.screenshot(path=str(shot), full_page=True)
-    assert shot.stat().st_size > 10_000  # a rendered page, not a blank one
+    screenshot(page, f"report-{viewport}.png")
     page.close()
 
 

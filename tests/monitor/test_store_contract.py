@@ -197,3 +197,26 @@ def test_two_monitors_sharing_a_store_roll_up_each_row_once(store_url: str) -> N
     finally:
         here.close()
         there.close()
+
+
+def test_bucket_totals_sum_vantages_and_include_rows_not_rolled_up_yet(store: Store) -> None:
+    """What a status bar reads: per component and bucket, all vantages together, before and after compaction."""
+    rows = [obs("a", at=T0 + minutes(i), duration=0.01 * (i + 1), vantage="here") for i in range(3)]
+    rows += [obs("a", Status.FAIL, at=T0 + minutes(61), vantage="there")]
+    rows += [Observation(result("b", Status.WARN, at=T0 + minutes(5)), "here", blocked_by="a")]
+    rows += [obs("c", at=T0 + minutes(5))]
+    store.write(rows, [])
+    before = store.bucket_totals(3600, T0 + minutes(30), components=["a", "b"])
+    store.compact(T0 + minutes(90), Retention())
+    after = store.bucket_totals(3600, T0 + minutes(30), components=["a", "b"])
+    assert before == after
+    assert [(t.component, t.bucket, t.total, t.ok, t.warn, t.fail, t.blocked) for t in after] == [
+        ("a", T0, 3, 3, 0, 0, 0),
+        ("a", T0 + minutes(60), 1, 0, 0, 1, 0),
+        ("b", T0, 1, 0, 1, 0, 1),
+    ]
+    assert after[0].mean == pytest.approx(0.02) and after[0].duration_max == pytest.approx(0.03)
+    assert [t.bucket for t in store.bucket_totals(3600, T0, T0 + minutes(60))] == [T0, T0, T0]
+    store.write([obs("a", at=T0 + minutes(62), vantage="here")], [])  # late: rolled-up hour plus a new row
+    day = store.bucket_totals(86400, T0)
+    assert [(t.component, t.total, t.fail) for t in day] == [("a", 5, 1), ("b", 1, 0), ("c", 1, 0)]

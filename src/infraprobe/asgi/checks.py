@@ -8,7 +8,6 @@ per change, not once per request, which is what keeps the endpoint as cheap as a
 from __future__ import annotations
 
 import asyncio
-import hmac
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
@@ -23,6 +22,7 @@ from infraprobe.configfile import load_config
 from infraprobe.redact import NO_SECRETS, Redactor
 from infraprobe.result import CheckResult
 from infraprobe.runner import Runner, probed
+from infraprobe.tokens import DetailGate
 
 Route = Literal["live", "startup", "ready", "infrastructure"]
 Response = tuple[int, bytes]
@@ -52,7 +52,7 @@ class HealthChecks:
         self._clock = clock or SystemClock()
         self._own_runner = runner is None
         self._runner: Checker = runner or Runner(redactor=redactor)
-        self._token = token.encode() if token else None
+        self._gate = DetailGate(token, expose_details=expose_details)
         self.expose_details, self.startup, self.redactor = expose_details, startup, redactor
         self.service_id = service_id
         self._generation = 0
@@ -164,11 +164,7 @@ class HealthChecks:
 
     def authorized(self, presented: bytes | None) -> bool:
         """Constant-time token comparison; details are off for everyone when no token is configured."""
-        if self.expose_details:
-            return True
-        if self._token is None or presented is None:
-            return False
-        return hmac.compare_digest(presented, self._token)
+        return self._gate.allows(presented)
 
     def respond(self, route: Route, detail: bool) -> Response:
         if route == "live":

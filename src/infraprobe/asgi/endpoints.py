@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from infraprobe.asgi.checks import HealthChecks, Route
+from infraprobe.tokens import presented_token
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -67,7 +68,7 @@ async def serve(checks: HealthChecks, subpath: str, scope: Scope, send: Send) ->
     elif method not in ("GET", "HEAD"):
         await _send(send, 405, b'{"status":"fail","output":"method not allowed"}', method, allow=True)
     else:
-        status, payload = checks.respond(route, checks.authorized(_token(scope)))
+        status, payload = checks.respond(route, checks.authorized(presented_token(scope["headers"])))
         await _send(send, status, payload, method)
 
 
@@ -81,18 +82,6 @@ async def _send(send: Send, status: int, payload: bytes, method: str, allow: boo
         headers.append((b"allow", b"GET, HEAD"))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": b"" if method == "HEAD" else payload})
-
-
-def _token(scope: Scope) -> bytes | None:
-    """`Authorization: Bearer <token>` or `X-Health-Token: <token>`; never a query string (logged)."""
-    for name, value in scope["headers"]:
-        if name == b"authorization":
-            scheme, _, credential = value.partition(b" ")
-            if scheme.lower() == b"bearer":
-                return bytes(credential.strip())
-        elif name == b"x-health-token":
-            return bytes(value.strip())
-    return None
 
 
 def _relative(scope: Scope) -> str:

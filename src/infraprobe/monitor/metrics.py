@@ -9,12 +9,10 @@ Metrics are built from the monitor's state at scrape time (a collector), so prob
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import parse_qs
 
-import h11
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
@@ -23,6 +21,7 @@ from prometheus_client.registry import Collector
 from infraprobe import facts
 from infraprobe.facts import FactValue
 from infraprobe.monitor.engine import Monitor
+from infraprobe.monitor.http import Handler, HttpServer, Reply, Request, parse_listen
 from infraprobe.monitor.state import State, Tracker
 from infraprobe.phases import Phase
 from infraprobe.result import CheckResult, Status
@@ -177,71 +176,41 @@ def _gauge(name: str, help_: str, value: float) -> GaugeMetricFamily:
 # -- the HTTP endpoint --------------------------------------------------------------------------------
 
 INDEX = b'infraprobe monitor: <a href="/metrics">/metrics</a>, /probe?component=NAME\n'
-_REQUEST_BYTES = 16 * 1024  # a scrape request is a few hundred bytes; anything larger is not a scraper
 
 
-@dataclass(frozen=True, slots=True)
-class _Reply:
-    status: int
-    body: bytes
-    content_type: str = CONTENT_TYPE_LATEST
+class MetricsServer(HttpServer):
+    """`/metrics` and `/probe` on the monitor's own event loop. A `/probe` check runs on the loop like any
+    scheduled check; rendering `/metrics` for many components runs in a worker thread so it never stalls the
+    schedule. Handlers in `also` (the status page) are asked first when they share the address."""
 
-
-class MetricsServer:
-    """`/metrics` and `/probe` on the monitor's own event loop: HTTP/1.1 with keep-alive (h11), no threads
-    per request. A `/probe` check runs on the loop like any scheduled check; rendering `/metrics` for many
-    components runs in a worker thread so it never stalls the schedule."""
-
-    def __init__(self, monitor: Monitor, host: str, port: int) -> None:
-        self.monitor, self.host, self.port = monitor, host, port
+    def __init__(self, monitor: Monitor, host: str, port: int, *, also: Sequence[Handler] = ()) -> None:
+        self.monitor = monitor
         self.registry = CollectorRegistry(auto_describe=False)
         self.registry.register(MonitorCollector(monitor))
-        self._server: asyncio.Server | None = None
+        super().__init__([*also, self.handle], host, port)
 
     async def start(self) -> MetricsServer:
-        self._server = await asyncio.start_server(self._serve, self.host, self.port)
-        self.port = self._server.sockets[0].getsockname()[1]
+        await super().start()
         return self
 
-    async def close(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
+    async def handle(self, request: Request) -> Reply:
+        if request.path == "/metrics":
+            return Reply(200, await asyncio.to_thread(generate_latest, self.registry), CONTENT_TYPE_LATEST)
+        if request.path == "/probe":
+            return await self._probe(request.query)
+        return Reply(200 if request.path == "/" else 404, INDEX, "text/html")
 
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        conn = h11.Connection(h11.SERVER, max_incomplete_event_size=_REQUEST_BYTES)
-        try:
-            while (target := await _next_request(conn, reader)) is not None:
-                reply = await self.route(target)
-                writer.write(_encode(conn, reply))
-                await writer.drain()
-                if conn.our_state is not h11.DONE or conn.their_state is not h11.DONE:
-                    break
-                conn.start_next_cycle()
-        except (OSError, h11.ProtocolError):
-            pass  # a client that goes away or does not speak HTTP: nothing to answer
-        finally:
-            writer.close()
-
-    async def route(self, target: str) -> _Reply:
-        path, _, query = target.partition("?")
-        if path == "/metrics":
-            return _Reply(200, await asyncio.to_thread(generate_latest, self.registry))
-        if path == "/probe":
-            return await self._probe(parse_qs(query))
-        return _Reply(200 if path == "/" else 404, INDEX, "text/html")
-
-    async def _probe(self, query: dict[str, list[str]]) -> _Reply:
+    async def _probe(self, query: dict[str, list[str]]) -> Reply:
         name = (query.get("component") or query.get("target") or [""])[0]
         component = next((c for c in self.monitor.components if c.name == name), None)
         if component is None:
             text = f"unknown component {name!r}\n" if name else "component parameter is missing\n"
-            return _Reply(400, text.encode(), "text/plain")
+            return Reply(400, text.encode(), "text/plain")
         runner = self.monitor.runner
         result = await guarded_check(runner.check, component, redactor=runner.redactor)
         registry = CollectorRegistry(auto_describe=False)
         registry.register(_Fixed(families(result_samples(result))))
-        return _Reply(200, generate_latest(registry))
+        return Reply(200, generate_latest(registry), CONTENT_TYPE_LATEST)
 
 
 class _Fixed(Collector):
@@ -252,33 +221,4 @@ class _Fixed(Collector):
         return self.metrics
 
 
-async def _next_request(conn: h11.Connection, reader: asyncio.StreamReader) -> str | None:
-    """The target of the next complete request on this connection, or None when the client is done."""
-    target: str | None = None
-    while True:
-        event = conn.next_event()
-        if event is h11.NEED_DATA:
-            data = await reader.read(_REQUEST_BYTES)
-            if not data:
-                return None
-            conn.receive_data(data)
-        elif isinstance(event, h11.Request):
-            target = event.target.decode("ascii", "replace")
-        elif isinstance(event, h11.EndOfMessage):
-            return target
-        elif isinstance(event, h11.ConnectionClosed):
-            return None
-
-
-def _encode(conn: h11.Connection, reply: _Reply) -> bytes:
-    headers = [("content-type", reply.content_type), ("content-length", str(len(reply.body)))]
-    head = conn.send(h11.Response(status_code=reply.status, headers=headers)) or b""
-    return head + (conn.send(h11.Data(data=reply.body)) or b"") + (conn.send(h11.EndOfMessage()) or b"")
-
-
-def parse_listen(value: str) -> tuple[str, int]:
-    """`127.0.0.1:9115`, `[::1]:9115` or `:9115` (loopback) -> (host, port)."""
-    host, sep, port = value.rpartition(":")
-    if not sep or not port.isdigit() or not 0 <= int(port) <= 65535:
-        raise ValueError(f"expected HOST:PORT, got {value!r}")
-    return host.strip("[]") or "127.0.0.1", int(port)
+__all__ = ["MetricsServer", "MonitorCollector", "parse_listen", "result_samples"]

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from infraprobe.errors import ConfigError
 from infraprobe.monitor.store.base import (
+    BucketTotal,
     Compaction,
     ResultRow,
     Retention,
@@ -46,4 +47,13 @@ def open_store(url: str) -> Store:
     )
 
 
-__all__ = ["Compaction", "ResultRow", "Retention", "Rollup", "Store", "StoreUnavailable", "open_store"]
+__all__ = [
+    "BucketTotal",
+    "Compaction",
+    "ResultRow",
+    "Retention",
+    "Rollup",
+    "Store",
+    "StoreUnavailable",
+    "open_store",
+]

@@ -63,6 +63,12 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
                 PRIMARY KEY (vantage, component))""",
         ),
     ),
+    (
+        5,
+        # The status page reads one resolution over a time range for every component at once; the primary key
+        # leads with the vantage, so without this index that read scans every roll-up row kept.
+        ("CREATE INDEX rollups_resolution_bucket ON rollups (resolution, bucket)",),
+    ),
 )
 
 LATEST = MIGRATIONS[-1][0]

@@ -52,8 +52,8 @@ def floor_to(at: datetime, resolution: int) -> datetime:
 
 
 @dataclass(slots=True)
-class Sums:
-    """A mutable roll-up under construction."""
+class Counts:
+    """Counts and latency sums of some results: what a status bar needs, and the base of every roll-up."""
 
     total: int = 0
     ok: int = 0
@@ -62,17 +62,26 @@ class Sums:
     blocked: int = 0
     duration_sum: float = 0.0
     duration_max: float = 0.0
+
+    def add(self, status: str, duration: float, blocked: bool) -> None:
+        self.total += 1
+        self.ok += status == "ok"
+        self.warn += status == "warn"
+        self.fail += status == "fail"
+        self.blocked += blocked
+        self.duration_sum += duration
+        self.duration_max = max(self.duration_max, duration)
+
+
+@dataclass(slots=True)
+class Sums(Counts):
+    """A mutable roll-up under construction."""
+
     histogram: Counter[int] = field(default_factory=Counter)
     causes: Counter[str] = field(default_factory=Counter)
 
     def add_result(self, row: ResultRow) -> None:
-        self.total += 1
-        self.ok += row.status == "ok"
-        self.warn += row.status == "warn"
-        self.fail += row.status == "fail"
-        self.blocked += row.blocked_by is not None
-        self.duration_sum += row.duration
-        self.duration_max = max(self.duration_max, row.duration)
+        self.add(row.status, row.duration, row.blocked_by is not None)
         self.histogram[bucket_of(row.duration)] += 1
         if row.cause:
             self.causes[row.cause] += 1

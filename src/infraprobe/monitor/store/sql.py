@@ -16,9 +16,16 @@ from typing import Any, Protocol
 
 from infraprobe.monitor.state import Observation, State, Transition, View
 from infraprobe.monitor.store import ledger
-from infraprobe.monitor.store.base import Compaction, ResultRow, Retention, Rollup, StoreUnavailable
+from infraprobe.monitor.store.base import (
+    BucketTotal,
+    Compaction,
+    ResultRow,
+    Retention,
+    Rollup,
+    StoreUnavailable,
+)
 from infraprobe.monitor.store.migrations import MIGRATIONS
-from infraprobe.monitor.store.rollup import RESOLUTIONS, floor_to, merge, roll
+from infraprobe.monitor.store.rollup import RESOLUTIONS, Counts, floor_to, merge, roll
 
 _RESULT_COLS = "id, vantage, component, kind, at, status, duration, cause, layer, blocked_by, message, phases"
 _TRANSITION_COLS = "vantage, component, at, from_state, to_state, cause, layer, evidence, blocked_by, streak"
@@ -229,6 +236,33 @@ class SqlStore:
             r for r in stored if (r.vantage, r.component, r.resolution, r.bucket) not in tail
         ]
 
+    def bucket_totals(
+        self, resolution: int, since: datetime, until: datetime | None = None, components: Sequence[str] = ()
+    ) -> list[BucketTotal]:
+        # Summed in SQL and without the JSON columns: the status page reads 1,000 components x 24 hours at once.
+        # Whole buckets, from stored rows and raw rows alike, so compaction never changes the answer.
+        start = floor_to(since, resolution)
+        end = None if until is None else _ceil(until, resolution)
+        where, params = _window(start, end, components, column="bucket")
+        tail_where, tail_params = _window(start, end, components)
+        with self._tx() as cur:
+            cur.execute(
+                self.dialect.sql(f"{_TOTALS} WHERE resolution = ? AND {where} GROUP BY component, bucket"),
+                [resolution, *params],
+            )
+            sums = {(r[0], float(r[1])): _counts(r) for r in cur.fetchall()}
+            cur.execute(
+                self.dialect.sql(
+                    f"SELECT component, at, status, duration, blocked_by FROM results WHERE {tail_where} "
+                    f"AND id > {_MARK}"
+                ),
+                tail_params,
+            )
+            for component, at, status, duration, blocked_by in cur.fetchall():
+                key = (component, float(at) - float(at) % resolution)
+                sums.setdefault(key, Counts()).add(status, float(duration), blocked_by is not None)
+        return [_bucket_total(*key, sums[key]) for key in sorted(sums)]
+
     def views(self, since: datetime | None = None) -> list[View]:
         where = "at >= ?" if since else "1 = 1"
         with self._tx() as cur:
@@ -354,6 +388,23 @@ _UPSERT_ROLLUP = (
     "duration_sum = excluded.duration_sum, duration_max = excluded.duration_max, "
     "histogram = excluded.histogram, causes = excluded.causes"
 )
+_TOTALS = (
+    "SELECT component, bucket, SUM(total), SUM(ok), SUM(warn), SUM(fail), SUM(blocked), SUM(duration_sum), "
+    "MAX(duration_max) FROM rollups"
+)
+
+
+def _counts(row: Sequence[Any]) -> Counts:
+    total, ok, warn, fail, blocked = (int(v) for v in row[2:7])
+    return Counts(total, ok, warn, fail, blocked, float(row[7]), float(row[8]))
+
+
+def _bucket_total(component: str, bucket: float, c: Counts) -> BucketTotal:
+    return BucketTotal(
+        component, _ts(bucket), c.total, c.ok, c.warn, c.fail, c.blocked, c.duration_sum, c.duration_max
+    )
+
+
 # A row flushed late (after a store outage) never replaces a newer view.
 _UPSERT_VIEW = (
     f"INSERT INTO vantage_views ({_VIEW_COLS}) VALUES (?,?,?,?,?,?,?,?,?) "
@@ -379,6 +430,11 @@ def _window(
         clauses.append(f"component IN ({', '.join('?' for _ in components)})")
         params.extend(components)
     return " AND ".join(clauses), params
+
+
+def _ceil(at: datetime, resolution: int) -> datetime:
+    floor = floor_to(at, resolution)
+    return floor if floor == at else datetime.fromtimestamp(floor.timestamp() + resolution, UTC)
 
 
 def _ts(value: float) -> datetime:

@@ -1,0 +1,166 @@
+"""The status page's routes over real HTTP, on a monitor probing real loopback ports: what anyone sees, what
+the token adds, the event stream, and one address serving both the page and the metrics."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from infraprobe.configfile import parse_config
+from infraprobe.monitor.engine import Monitor
+from infraprobe.monitor.http import HttpServer
+from infraprobe.monitor.metrics import MetricsServer
+from infraprobe.monitor.recorder import Recorder
+from infraprobe.monitor.state import State
+from infraprobe.monitor.statuspage import StatusPage
+from infraprobe.monitor.statuspage.body import segment, uptime
+from infraprobe.monitor.store import open_store
+from infraprobe.monitor.store.base import BucketTotal
+from infraprobe.testing.netfaults import ClosedPort
+
+from .helpers import T0
+
+TOKEN = "page-token-2b9"
+
+
+def _total(ok: int, warn: int = 0, fail: int = 0) -> BucketTotal:
+    return BucketTotal("a", T0, ok + warn + fail, ok, warn, fail, 0, 0.01, 0.01)
+
+
+def test_a_bucket_is_coloured_by_its_worst_share() -> None:
+    assert [segment(None), segment(_total(5)), segment(_total(4, warn=1))] == ["n", "u", "d"]
+    assert [segment(_total(3, fail=2)), segment(_total(2, fail=2)), segment(_total(0, fail=1))] == [
+        "p",
+        "f",
+        "f",
+    ]
+    assert uptime((_total(3, fail=1), None, _total(4, warn=2))) == 90.0 and uptime((None,)) is None
+
+
+@pytest.fixture
+async def page(tmp_path: Path) -> AsyncIterator[tuple[Monitor, StatusPage, str]]:
+    """A monitor on a refused port (down after one result) with its recorder, and its page on a real server;
+    the monitor is not running yet."""
+    store = f"sqlite:///{tmp_path}/h.db"
+    recorder = Recorder(open_store(store), flush_every=0.05)
+    recorder.start()
+    with ClosedPort() as closed:
+        text = (
+            "environment: page\ndefaults: {interval: 0.1s, failure_threshold: 1}\ncomponents:\n"
+            f"  - {{name: gone, kind: tcp, host: 127.0.0.1, port: {closed.port}, category: edge}}\n"
+        )
+        monitor = Monitor(parse_config(text, "page.yaml"), vantage="here", recorder=recorder)
+        status = await StatusPage(monitor, open_store(store), token=TOKEN).start()
+        monitor.listeners.append(status)
+        server = await HttpServer([status.handle], "127.0.0.1", 0).start()
+        try:
+            yield monitor, status, f"http://127.0.0.1:{server.port}"
+        finally:
+            await server.close()
+            await status.close()
+            recorder.close()
+
+
+@asynccontextmanager
+async def _down(monitor: Monitor) -> AsyncIterator[None]:
+    """The monitor running, from the moment its component is down."""
+    stop = asyncio.Event()
+    running = asyncio.create_task(monitor.run(stop))
+    try:
+        for _ in range(200):  # bounded: 10 s
+            if monitor.trackers["gone"].state is State.DOWN:
+                break
+            await asyncio.sleep(0.05)
+        else:
+            raise AssertionError("the refused port never went down")
+        yield
+    finally:
+        stop.set()
+        await running
+
+
+async def test_details_go_only_to_the_token(page: tuple[Monitor, StatusPage, str]) -> None:
+    monitor, _, url = page
+    async with _down(monitor), httpx.AsyncClient(base_url=url) as client:
+        anonymous = (await client.get("/status.json")).json()
+        wrong = (await client.get("/status.json", headers={"authorization": "Bearer nope"})).json()
+        in_query = (await client.get(f"/status.json?token={TOKEN}")).json()
+        bearer = (await client.get("/status.json", headers={"authorization": f"Bearer {TOKEN}"})).json()
+        header = (await client.get("/status.json", headers={"x-health-token": TOKEN})).json()
+    for body in (anonymous, wrong, in_query):
+        (gone,) = body["components"]
+        assert body["detail"] is False and not {"target", "evidence", "guidance", "message"} & set(gone)
+        assert (gone["state"], gone["cause"], gone["layer"], gone["category"]) == (
+            "down", "connection_refused", "infrastructure", "edge",
+        )  # fmt: skip
+    for body in (bearer, header):
+        (gone,) = body["components"]
+        assert body["detail"] is True and "127.0.0.1:" in gone["target"]
+        assert "Connect call failed" in gone["evidence"] and "Confirmed if" in gone["guidance"]
+
+
+async def test_the_event_stream_sends_each_change_and_the_page_is_served_whole(
+    page: tuple[Monitor, StatusPage, str],
+) -> None:
+    monitor, _, url = page
+    events: list[str] = []
+    async with httpx.AsyncClient(base_url=url, timeout=10) as client:
+        assert "/static/status.js" in (await client.get("/")).text
+        assert "EventSource" in (await client.get("/static/status.js")).text
+        assert (await client.get("/static/status.css")).headers["content-type"].startswith("text/css")
+        assert (await client.get("/nothing")).status_code == 404
+        async with client.stream("GET", "/events") as stream:
+            assert stream.headers["content-type"] == "text/event-stream"
+            stop = asyncio.Event()
+            running = asyncio.create_task(monitor.run(stop))
+            async with asyncio.timeout(10):
+                async for line in stream.aiter_lines():
+                    events.append(line)
+                    if line.startswith("data:") and events[-2] == "event: state":
+                        break
+            stop.set()
+            await running
+    update = json.loads(events[-1].removeprefix("data:"))
+    (gone,) = update["components"]
+    assert gone["name"] == "gone" and gone["state"] == "down" and "target" not in gone
+
+
+async def test_history_is_reread_after_a_change_and_bars_show_it(
+    page: tuple[Monitor, StatusPage, str],
+) -> None:
+    monitor, status, url = page
+    seen = status.history_version
+    async with _down(monitor):
+        for _ in range(100):  # bounded: the page re-reads about a second after the change
+            if status.history_version > seen and status.history.incidents:
+                break
+            await asyncio.sleep(0.05)
+        async with httpx.AsyncClient(base_url=url) as client:
+            anonymous = (await client.get("/status.json")).json()
+            detailed = (await client.get("/status.json", headers={"x-health-token": TOKEN})).json()
+    (gone,) = anonymous["components"]
+    (incident,) = anonymous["incidents"]
+    assert (incident["component"], incident["cause"], incident["end"]) == ("gone", "connection_refused", None)
+    assert "evidence" not in incident and "Connect call failed" in detailed["incidents"][0]["evidence"]
+    assert gone["bars"]["24h"][-1] == "f" and gone["bars"]["7d"][-1] == "f" and len(gone["bars"]["24h"]) == 24
+    assert gone["uptime"]["24h"] == 0.0 and gone["spark"][-1] is not None
+    assert status.history.now - status.history.incidents[0].start < timedelta(minutes=1)
+
+
+async def test_one_address_serves_the_page_and_the_metrics(page: tuple[Monitor, StatusPage, str]) -> None:
+    monitor, status, _ = page
+    server = await MetricsServer(monitor, "127.0.0.1", 0, also=[status.handle]).start()
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{server.port}") as client:
+            assert "<title>Status" in (await client.get("/")).text
+            assert "infraprobe_state" in (await client.get("/metrics")).text
+            assert (await client.get("/status.json")).json()["vantage"] == "here"
+    finally:
+        await server.close()
