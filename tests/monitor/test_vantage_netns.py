@@ -257,6 +257,12 @@ def test_one_vantages_broken_path_is_the_finding_and_the_verdict_stays_up(
             lambda: all(_all(_views(outside), v, State.UP) for v in ("va", "vb")),
             monitors,
         )
+        # Until a monitor has read the other's views it decides alone (and would page): wait for that.
+        _until(
+            "each monitor hears the other",
+            lambda: monitors[0].said("vantage vb reporting") and monitors[1].said("vantage va reporting"),
+            monitors,
+        )
         breaking.apply(site)
         broken = True
         _until(
