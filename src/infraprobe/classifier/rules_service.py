@@ -239,6 +239,14 @@ PROXY: tuple[Rule, ...] = (
         component=K.HTTP,
     ),
     rule(
+        "caddy_upstream_error",
+        C.UPSTREAM_UNAVAILABLE,
+        "http.log.error",
+        r"\"logger\":\s*\"http\.log\.error\",\s*\"msg\":\s*\"(?:dial tcp|[^\"\n]{0,200}(?:connection refused|i/o timeout"
+        r"|no such host|connection reset))",
+        component=K.HTTP,
+    ),
+    rule(
         "router_backend_dial",
         C.UPSTREAM_UNAVAILABLE,
         ("backend=", "upstream=", "upstream_addr="),
