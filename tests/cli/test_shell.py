@@ -113,6 +113,12 @@ def test_only_completes_the_component_names_of_the_config(tmp_path: Path) -> Non
     )
     ctx = SimpleNamespace(params={"config": config})
     assert component_names(ctx, "orders") == ["orders-db", "orders-api"]  # type: ignore[arg-type]
+    # End to end, through the protocol the script of `--show-completion bash` speaks.
+    words = f"infraprobe check {config} -q --only orders"
+    env = {"COMP_WORDS": words, "COMP_CWORD": "5", "_INFRAPROBE_COMPLETE": "complete_bash"}
+    assert run_cli(env=env).stdout.split() == ["orders-db", "orders-api"]
+    env |= {"COMP_WORDS": f"infraprobe check {config} --o", "COMP_CWORD": "3"}
+    assert {"--only", "--output"} <= set(run_cli(env=env).stdout.split())
     assert component_names(SimpleNamespace(params={"config": tmp_path / "none.yaml"}), "") == []  # type: ignore[arg-type]
 
 

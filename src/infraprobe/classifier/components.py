@@ -311,6 +311,10 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "invoke-webrequest",
             "invoke-restmethod",
             "retrofit",
+            "guzzle",
+            "faraday",
+            "net::opentimeout",
+            "net::readtimeout",
             "(port 80)",
             "(port 443)",
             "the ssl connection could not be established",
@@ -324,7 +328,7 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             r"|urlopen error|remotedisconnected|remote end closed connection|'connection aborted\.'"
             r"|connection broken: |chunkedencodingerror|cannot connect to host \S+ ssl:|serverdisconnectederror"
             r"|\(caused by (?:newconnection|connecttimeout|readtimeout|ssl|proxy|nameresolution|protocol)error\("
-            r"|server disconnected without sending|\bhttp proxy\b|\bcurl error \d+"
+            r"|server disconnected without sending|\bhttp proxy\b|\bcurl\s+error \d+"
             r"|error sending request for url|hyper::error|hypererror"  # reqwest / hyper (Rust)
             r"|httpcore|httprequestexception|\bfetch\(\)"  # httpx's transport, .NET HttpClient, WHATWG fetch
             r"|\bstatusdetails\b"  # Google Cloud load balancer log entries
@@ -333,6 +337,7 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             # the JDK's HttpURLConnection/HttpsClient and Hutool's client; .NET HttpClient's TLS failure
             r"|httpsclient|httpurlconnection|hutool\.http|the ssl connection could not be established"
             r"|invoke-(?:webrequest|restmethod)|\bretrofit\b|\(port (?:80|443)\)"
+            r"|guzzle|\bfaraday\b|net::(?:open|read)timeout"  # PHP's Guzzle, Ruby's Faraday and net/http
         ),
     ),
     (

@@ -232,6 +232,13 @@ _READ_TIMEOUT = (
 )
 
 TIMEOUTS: tuple[Rule, ...] = (
+    rule(
+        "ruby_open_timeout",
+        C.CONNECT_TIMEOUT,
+        ("net::opentimeout", "faraday::connectionfailed"),
+        r"net::opentimeout|faraday::connectionfailed[\s\S]{0,80}?execution expired",
+    ),
+    rule("ruby_read_timeout", C.READ_TIMEOUT, "net::readtimeout"),
     # Client libraries that name the stage that ran out of time: got ("Timeout awaiting 'connect' for 2000ms"),
     # Go's url.Error around a context deadline (the request was sent: dial timeouts say "dial tcp"),
     # node-fetch's and axios's whole-request timeouts, grpc-js deadlines that name the connected peer.
@@ -564,6 +571,19 @@ GENERIC_TIMEOUT: tuple[Rule, ...] = (
         by_phase="timeout",
         # Kafka's producer gave up waiting for a topic's metadata: a missing topic or unreachable brokers alike
         unless=r"not present in metadata after",
+    ),
+)
+
+# libcurl's error number names the failure when its wording is broken (PHP's `cURL error 7: ... Connec\n tion
+# refused` wrapped by a terminal); weak, so any wording in the text decides first. Only CURLE_COULDNT_CONNECT
+# so far: every other code's wording has been readable in the texts seen.
+CURL_CODES: tuple[Rule, ...] = (
+    rule(
+        "curl_code_connect",
+        C.CONNECTION_REFUSED,
+        ("curl error", "curl: ("),
+        r"\bcurl(?:\s+error\s+|: \()7\b",
+        weak=True,
     ),
 )
 

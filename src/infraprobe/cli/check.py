@@ -90,7 +90,9 @@ def _note_result(notes: Notes, result: CheckResult, progress: Progress) -> None:
 
 def component_names(ctx: typer.Context, incomplete: str) -> list[str]:
     """Shell completion for --only: the component names of the config already on the command line."""
-    config = ctx.params.get("config")
+    # While a shell completes `--only <TAB>`, click's parse stops at the option that lacks its value, so the
+    # config named before it is left in ctx.args rather than bound to its parameter.
+    config = ctx.params.get("config") or next(iter(getattr(ctx, "args", None) or ()), None)
     try:
         data = yaml.safe_load(Path(str(config)).read_text(encoding="utf-8")) if config else None
     except (OSError, yaml.YAMLError):

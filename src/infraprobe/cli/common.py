@@ -121,7 +121,8 @@ def emit(
     if quiet and fmt == TABLE:
         verdict = next((b for b in report.blocks if isinstance(b, Paragraph)), None)
         report = replace(report, title="", blocks=(verdict,) if verdict else ())
-    write_out(mask(render(report, fmt, colour=use_colour(), width=terminal_width(), headers=headers)))
+    width = None if quiet else terminal_width()  # the verdict stays one line, whatever its length
+    write_out(mask(render(report, fmt, colour=use_colour(), width=width, headers=headers)))
     if notes is not None:
         notes(f"wrote the report ({fmt}) to stdout")
     if output is not None:
