@@ -379,6 +379,11 @@ class SqlStore:
                 "DELETE FROM vantage_views WHERE at < ?",
                 [t - retention.transitions.total_seconds()],
             ),
+            # Deliveries done with (sent or failed) are kept as long as the state changes they announced.
+            "alert_deliveries": (
+                "DELETE FROM alert_deliveries WHERE status <> 'pending' AND created < ?",
+                [t - retention.transitions.total_seconds()],
+            ),
             **{
                 f"rollups_{r}": (
                     "DELETE FROM rollups WHERE resolution = ? AND bucket < ?",
