@@ -32,6 +32,9 @@ from infraprobe.monitor.store.ledger import Incident
 from infraprobe.result import Status
 
 Suppressor = Callable[[str], str | None]  # component -> why its pages are held back now (None: they are not)
+# Held pages and reminders are looked at this often at most (and at every transition), not per observation:
+# a thousand open incidents must not cost a thousand steps per result on the monitor's loop.
+TICK = timedelta(milliseconds=100)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +79,7 @@ class AlertPolicy:
         self._redact = redact
         self._dependents = _transitive_dependents(depends_on or {})
         self._seen: set[str] = set()  # components that report results (an unprobed path never does)
+        self._next_tick: datetime | None = None
 
     def observe(self, obs: Observation, transition: Transition | None, now: datetime) -> list[Decision]:
         self._seen.add(obs.component)
@@ -86,11 +90,14 @@ class AlertPolicy:
             self.failing[obs.component] = obs.blocked_by
         else:
             self.failing.pop(obs.component, None)
+        if transition is None and self._next_tick is not None and now < self._next_tick:
+            return []
         decisions = self._on_transition(transition, now) if transition is not None else []
         return decisions + self.tick(now)
 
     def tick(self, now: datetime) -> list[Decision]:
         """Pages that are due without a new transition: held components released, reminders."""
+        self._next_tick = now + TICK
         return [*self._release(now), *self._reminders(now)]
 
     def suppressed(self, component: str) -> str | None:
