@@ -68,6 +68,7 @@ class Dispatcher:
         self._thread = threading.Thread(target=self._loop, name="infraprobe-alerts", daemon=True)
         self.dropped = 0
         self._store_error = ""
+        self._deadline = datetime.max.replace(tzinfo=UTC)  # set by close(): how long to finish in flight
 
     # -- from the monitor's loop -----------------------------------------------------------------------
 
