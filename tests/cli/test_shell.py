@@ -79,7 +79,10 @@ def test_short_help_and_plain_metavars() -> None:
         proc = run_cli(command, "-h")
         assert proc.returncode == 0, (command, proc.stderr)
         assert "<list[" not in proc.stdout and "<path>" not in proc.stdout, command
+        assert "{" not in proc.stdout.splitlines()[0], command  # the usage line as man pages write it
     assert "--only NAME" in run_cli("check", "-h").stdout
+    assert run_cli("logs", "-h").stdout.startswith("Usage: infraprobe logs [OPTIONS] [PATH]...\n")
+    assert run_cli("check", "-h").stdout.startswith("Usage: infraprobe check [OPTIONS] CONFIG\n")
 
 
 def test_colour_follows_the_flag_then_force_color_then_no_color() -> None:

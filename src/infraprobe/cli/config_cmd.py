@@ -20,7 +20,7 @@ def register(app: typer.Typer) -> None:
 
 
 def validate(
-    configs: Annotated[list[Path], typer.Argument(help="environment configs (YAML)", metavar="FILE...")],
+    configs: Annotated[list[Path], typer.Argument(help="environment configs (YAML)", metavar="FILE")],
     allow_missing_env: Annotated[
         bool,
         typer.Option(
