@@ -195,3 +195,16 @@ def test_verbose_notes_go_to_stderr_and_leave_json_alone() -> None:
     proc = run_cli("classify", "-v", "-o", "json", "connection refused")
     assert json.loads(proc.stdout)["cause"] == "connection_refused"
     assert "infraprobe: " in proc.stderr and "matched rule 'connection_refused'" in proc.stderr
+
+
+def test_config_validate_reports_every_file_as_json(tmp_path: Path) -> None:
+    """`config validate -o json`: one document (schema and version first) with each file's verdict and errors;
+    exit 3 when any file is invalid; the errors are on stderr too, one line each."""
+    good, bad = tmp_path / "good.yaml", tmp_path / "bad.yaml"
+    good.write_text("components:\n  - {name: a, kind: tcp, host: 127.0.0.1, port: 1}\n")
+    bad.write_text("components:\n  - {name: a, kind: tcp, host: x, port: nope}\n")
+    proc = run_cli("config", "validate", str(good), str(bad), "-o", "json")
+    doc = json.loads(proc.stdout)
+    assert (proc.returncode, doc["schema"], doc["ok"]) == (3, "infraprobe.config/v1", False)
+    assert [(f["ok"], f["kinds"]) for f in doc["files"]] == [(True, ["tcp"]), (False, [])]
+    assert doc["files"][1]["errors"][0].startswith(f"{bad}:2:") and proc.stderr.count("error: ") == 1
