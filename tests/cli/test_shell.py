@@ -14,6 +14,7 @@ from infraprobe.cli.check import component_names
 from infraprobe.cli.main import build_app, main
 from tests.conftest import run_cli
 
+EXAMPLE = Path(__file__).parents[2] / "examples" / "staging-incident.yaml"
 LOG = "2024-05-01 12:00:00,000 ERROR [app.db] FATAL:  sorry, too many clients already\n"
 
 
@@ -189,6 +190,8 @@ def test_tables_fold_to_80_columns_when_piped_and_never_cut_a_cause(tmp_path: Pa
             out = run_cli(*argv, env={"COLUMNS": columns}).stdout
             assert max(len(line) for line in out.splitlines()) <= limit, (argv, out)
             assert "db_connection_limit" in out and "infrastructure" in out
+    analysis = run_cli("analyze", str(EXAMPLE), "--no-probe").stdout  # long arithmetic lines, before: 273
+    assert max(len(line) for line in analysis.splitlines()) <= 80 and "path_over_capacity" in analysis
 
 
 def test_verbose_notes_go_to_stderr_and_leave_json_alone() -> None:
