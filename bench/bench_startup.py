@@ -1,9 +1,10 @@
 """Start-up cost of the commands people run most often: wall time and import time, measured.
 
-For each command it runs `python -X importtime -m infraprobe ...` `--repeat` times and reports the median
-wall time of the whole process and the median total import time (the sum of the top-level cumulative times
-that `-X importtime` prints: every module the command loaded), plus the five costliest imports of the last
-run. Target (issue 10): `--help`, `classify` and `config validate` under 150 ms.
+For each command it runs `python -m infraprobe ...` `--repeat` times and reports the median and the best
+wall time of the whole process and its median CPU time (user + system, from `wait4`: less sensitive than wall
+time to other work on a shared machine); then one run under `-X importtime` for the total import time (the sum
+of the top-level cumulative times: every module the command loaded, inflated by the tracing itself) and the
+five costliest imports. Target (issue 10): `--help`, `classify` and `config validate` under 150 ms.
 
     .venv/bin/python bench/bench_startup.py [--repeat 7]
 """
@@ -31,16 +32,24 @@ def commands(config: str) -> dict[str, list[str]]:
     }
 
 
-def one_run(args: list[str]) -> tuple[float, float, list[tuple[int, str]]]:
-    """(wall s, import s, [(cumulative µs, module)]) of one process."""
+def timed_run(args: list[str]) -> tuple[float, float]:
+    """(wall s, CPU s) of one `python -m infraprobe ARGS` process."""
     start = time.perf_counter()
+    child = subprocess.Popen(
+        [sys.executable, "-m", "infraprobe", *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    _, _, usage = os.wait4(child.pid, 0)
+    return time.perf_counter() - start, usage.ru_utime + usage.ru_stime
+
+
+def import_run(args: list[str]) -> tuple[float, list[tuple[int, str]]]:
+    """(import s, [(cumulative µs, module)]) of one process under -X importtime."""
     done = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "infraprobe", *args], capture_output=True, text=True
     )
-    wall = time.perf_counter() - start
     top = [_parse(line) for line in done.stderr.splitlines() if line.startswith("import time:")]
     roots = [(cum, name) for cum, name, depth in (t for t in top if t) if depth == 0]
-    return wall, sum(cum for cum, _ in roots) / 1e6, sorted(roots, reverse=True)[:5]
+    return sum(cum for cum, _ in roots) / 1e6, sorted(roots, reverse=True)[:5]
 
 
 def _parse(line: str) -> tuple[int, str, int] | None:
@@ -64,13 +73,19 @@ def main() -> None:
         config.write_text(CONFIG)
         load = os.getloadavg()[0]
         print(f"Python {sys.version.split()[0]}, nproc {os.cpu_count()}, 1-minute load average {load:.2f}")
-        print(f"{'command':26} {'wall ms':>8} {'imports ms':>11}  costliest imports (cumulative ms)")
+        print(
+            f"{'command':26} {'wall ms (median / best)':>24} {'CPU ms':>7} {'imports ms':>11}  costliest imports"
+        )
         for label, argv in commands(str(config)).items():
-            runs = [one_run(argv) for _ in range(args.repeat)]
-            wall = statistics.median(r[0] for r in runs) * 1000
-            imports = statistics.median(r[1] for r in runs) * 1000
-            top = ", ".join(f"{name} {cum / 1000:.0f}" for cum, name in runs[-1][2])
-            print(f"{label:26} {wall:8.0f} {imports:11.0f}  {top}")
+            runs = [timed_run(argv) for _ in range(args.repeat)]
+            wall = (
+                f"{statistics.median(r[0] for r in runs) * 1000:.0f} / {min(r[0] for r in runs) * 1000:.0f}"
+            )
+            cpu = statistics.median(r[1] for r in runs) * 1000
+            imports, costliest = import_run(argv)
+            top = ", ".join(f"{name} {cum / 1000:.0f}" for cum, name in costliest)
+            print(f"{label:26} {wall:>24} {cpu:7.0f} {imports * 1000:11.0f}  {top}")
+        print(f"1-minute load average after the runs {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

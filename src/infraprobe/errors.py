@@ -1,8 +1,9 @@
 """Exceptions raised by infraprobe itself.
 
     InfraprobeError               root: anything infraprobe raises on purpose
-    ├── ConfigError               the user's input is wrong (config file, CLI arguments); exit code 2
-    │   └── ConfigErrors          several ConfigError at once, one line each
+    ├── ConfigError               the user's input is wrong (config file, input files); exit code 3
+    │   ├── ConfigErrors          several ConfigError at once, one line each
+    │   └── UsageError            the command line itself is wrong (a flag's value); exit code 2
     └── ProbeFailed               a target failed a check; carries the Diagnosis (never escapes the runner)
 
 User errors and target errors are kept apart on purpose: a broken config is the user's to fix and must
@@ -63,6 +64,13 @@ class ConfigErrors(ConfigError):
 
     def lines(self) -> list[str]:
         return [e.one_line() for e in self.errors]
+
+
+class UsageError(ConfigError):
+    """A command-line argument that cannot be used (a flag's value, flags that conflict, no input named).
+
+    Apart from ConfigError so that CI can tell "the call is wrong" (2, like click's own usage errors) from
+    "the config or an input is wrong" (3); a subclass so that code catching user errors catches both."""
 
 
 class ProbeFailed(InfraprobeError):

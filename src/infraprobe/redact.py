@@ -31,6 +31,7 @@ _CLIP_MARGIN = 4096  # a cut-off piece of a known secret at a text's edge, maske
 # short texts are remembered. Bounded both ways: at most _MEMO_ENTRIES texts of at most _MEMO_CHARS each.
 _MEMO_CHARS = 512
 _MEMO_ENTRIES = 4096
+_PATTERN_MEMO: dict[str, str] = {}  # mask_patterns' (a body excerpt, a header): shared, it depends on nothing
 
 # A key naming a credential: the words real configs and logs use (PGPASSWORD, DB_PASSWORD, access_token,
 # client_secret, secret_key, X-Api-Key, Authorization, credentials, Cookie, signature). A word must not run on
@@ -70,6 +71,10 @@ def names_secret(key: str) -> bool:
 
 def mask_patterns(text: str) -> str:
     """Mask credential-shaped substrings, keeping the surrounding text readable."""
+    return _remembered(_PATTERN_MEMO, text, _mask_patterns)
+
+
+def _mask_patterns(text: str) -> str:
     if "://" in text:
         text = _URL_USERINFO.sub(lambda m: f"://{m['user']}:{MASK}@", text)
     text = _KV.sub(_kv_masked, text)

@@ -46,13 +46,13 @@ alerts:
 class Run:
     """One monitor process's worth of parts: monitor, recorder and alerts on one store, started and stopped."""
 
-    def __init__(self, text: str, db: str) -> None:
+    def __init__(self, text: str, db: str, vantage: str = "e2e") -> None:
         loaded = parse_config(text)
         self.recorder = Recorder(open_store(db), flush_every=0.1)
         alerts = Alerts.for_config(loaded, db)
         assert alerts is not None
         self.alerts = alerts
-        self.monitor = Monitor(loaded, recorder=self.recorder, listeners=[self.alerts], vantage="e2e")
+        self.monitor = Monitor(loaded, recorder=self.recorder, listeners=[self.alerts], vantage=vantage)
         self.stop = asyncio.Event()
 
     async def __aenter__(self) -> Run:
@@ -118,3 +118,20 @@ async def test_a_hanging_receiver_does_not_slow_probing(redis: RedisServer, tmp_
             redis.restart()
     # 3 components every 0.1 s: about 30 results in that second; a loop blocked by the hook would give ~0.
     assert during >= 15, f"only {during} results while the alert receiver hung"
+
+
+async def test_two_monitors_sharing_a_store_page_once_per_change(redis: RedisServer, tmp_path: Path) -> None:
+    """Two vantages see the same outage and decide the same pages: the ledger lets exactly one go out."""
+    hook = Sink()
+    db = f"sqlite:///{tmp_path}/h.db"
+    async with HttpServer(hook) as server:
+        text = config(redis.port, server.url("/hook"))
+        async with Run(text, db, "east") as east, Run(text, db, "west") as west:
+            runs = (east, west)
+            await until(lambda: all(r.state("cache") is State.UP for r in runs))
+            redis.stop()
+            await until(lambda: all(r.state("cache") is State.DOWN for r in runs) and len(hook.received) >= 1)
+            redis.restart()
+            await until(lambda: all(r.state("cache") is State.UP for r in runs) and len(hook.received) >= 2)
+            await asyncio.sleep(0.5)  # both monitors' dispatchers had time to send a duplicate, if any
+    assert hook.events() == [("cache", "down"), ("cache", "recovery")]

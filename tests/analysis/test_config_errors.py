@@ -44,13 +44,13 @@ def test_invalid_fixture_gives_its_exact_lines(path: Path) -> None:
     assert _errors(path) == _expected(path)
 
 
-def test_cli_prints_each_error_on_its_own_line_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_prints_each_error_on_its_own_line_and_exits_3(capsys: pytest.CaptureFixture[str]) -> None:
     """`infraprobe analyze` on a broken topology exits 2 and prints `error: ` lines on stderr only."""
     path = Path(__file__).parent / "fixtures" / "invalid-hops.yaml"
     with pytest.raises(SystemExit) as done:
         main(["analyze", "--no-probe", str(path)])
     out, err = capsys.readouterr()
-    assert done.value.code == 2
+    assert done.value.code == 3
     assert out == ""
     assert err.splitlines() == [f"error: {line}" for line in _expected(path)]
 
@@ -96,7 +96,7 @@ def test_config_validate_catches_topology_references(capsys: pytest.CaptureFixtu
     path = Path(__file__).parent / "fixtures" / "invalid-pool-server.yaml"
     with pytest.raises(SystemExit) as done:
         main(["config", "validate", str(path)])
-    assert done.value.code == 2
+    assert done.value.code == 3
     assert capsys.readouterr().err.splitlines() == [f"error: {line}" for line in _expected(path)]
 
 
@@ -105,5 +105,5 @@ def test_config_validate_catches_component_links(capsys: pytest.CaptureFixture[s
     path = Path(__file__).parent / "fixtures" / "invalid-component-link.yaml"
     with pytest.raises(SystemExit) as done:
         main(["config", "validate", str(path)])
-    assert done.value.code == 2
+    assert done.value.code == 3
     assert sorted(capsys.readouterr().err.splitlines()) == [f"error: {line}" for line in _expected(path)]

@@ -67,19 +67,19 @@ def test_only_unknown_name_is_usage_error(write_config, listener, closed_port) -
     assert proc.stderr.strip().count("\n") == 0 and "nope" in proc.stderr
 
 
-def test_config_error_exit_2_without_traceback(write_config) -> None:  # type: ignore[no-untyped-def]
-    """A broken config exits 2 with file:line:field, never a traceback."""
+def test_config_error_exit_3_without_traceback(write_config) -> None:  # type: ignore[no-untyped-def]
+    """A broken config exits 3 (not 2, a usage error) with file:line:field, never a traceback."""
     path = write_config("components:\n  - {name: a, kind: tcp, host: x, port: nope}\n")
     proc = run_cli("check", str(path))
-    assert proc.returncode == 2
+    assert proc.returncode == 3
     assert "Traceback" not in proc.stderr
     assert f"{path}:2:" in proc.stderr and "components[0].port" in proc.stderr
 
 
-def test_missing_config_file_exit_2(tmp_path: Path) -> None:
-    """A config path that does not exist is a usage error."""
+def test_missing_config_file_exit_3(tmp_path: Path) -> None:
+    """A config path that does not exist is a config error: the call was right, the file is not there."""
     proc = run_cli("check", str(tmp_path / "absent.yaml"))
-    assert proc.returncode == 2 and "file not found" in proc.stderr and "Traceback" not in proc.stderr
+    assert proc.returncode == 3 and "file not found" in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_config_validate_and_schema(write_config, listener, closed_port) -> None:  # type: ignore[no-untyped-def]

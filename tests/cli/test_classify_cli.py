@@ -15,7 +15,8 @@ def test_text_argument() -> None:
     """A text argument prints cause, layer, component, summary and guidance."""
     proc = run_cli("classify", REDIS_DNS)
     assert proc.returncode == 0
-    fields = dict(line.split(None, 1) for line in proc.stdout.splitlines()[2:])
+    assert proc.stdout.splitlines()[2] == "dns_failure (infrastructure, redis)"  # the verdict `-q` keeps
+    fields = dict(line.split(None, 1) for line in proc.stdout.splitlines()[4:] if not line.startswith(" "))
     assert fields["cause"].strip() == "dns_failure"
     assert fields["layer"].strip() == "infrastructure"
     assert fields["component"].strip() == "redis"
@@ -38,7 +39,7 @@ def test_jsonl_keeps_order_and_survives_bad_lines() -> None:
     assert out[1]["error"].startswith("<stdin>:2:") and out[3]["line"] == 4
     for o in (out[0], out[2]):
         assert {"cause", "layer", "component", "summary", "guidance"} <= set(o)
-    assert proc.returncode == 2  # some input was bad: say so in the exit code
+    assert proc.returncode == 3  # some input was bad: say so in the exit code
     assert "Traceback" not in proc.stderr
 
 

@@ -5,8 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
+
+import pytest
+import typer
 
 from infraprobe.cli.check import component_names
+from infraprobe.cli.main import build_app, main
 from tests.conftest import run_cli
 
 LOG = "2024-05-01 12:00:00,000 ERROR [app.db] FATAL:  sorry, too many clients already\n"
@@ -31,7 +36,7 @@ def test_an_empty_component_list_is_an_error_not_a_pass(tmp_path: Path) -> None:
     config = tmp_path / "env.yaml"
     config.write_text("components: []\n")
     proc = run_cli("check", str(config))
-    assert proc.returncode == 2
+    assert proc.returncode == 3
     assert proc.stderr.startswith("error: ") and "nothing to check" in proc.stderr
 
 
@@ -64,7 +69,7 @@ def test_unreadable_input_warns_and_fails_only_when_absence_is_asserted(tmp_path
     assert plain.returncode == 0  # findings alone do not fail `logs`; the unreadable file is a warning
     assert f"warning: {missing}" in plain.stderr
     asserted = run_cli("logs", str(log), missing, "--expect-none", "auth_failed")
-    assert asserted.returncode == 2  # cannot show auth_failed is absent from a file it could not read
+    assert asserted.returncode == 3  # cannot show auth_failed is absent from a file it could not read
     assert f"error: {missing}" in asserted.stderr
 
 
@@ -108,4 +113,82 @@ def test_only_completes_the_component_names_of_the_config(tmp_path: Path) -> Non
     )
     ctx = SimpleNamespace(params={"config": config})
     assert component_names(ctx, "orders") == ["orders-db", "orders-api"]  # type: ignore[arg-type]
+    # End to end, through the protocol the script of `--show-completion bash` speaks.
+    words = f"infraprobe check {config} -q --only orders"
+    env = {"COMP_WORDS": words, "COMP_CWORD": "5", "_INFRAPROBE_COMPLETE": "complete_bash"}
+    assert run_cli(env=env).stdout.split() == ["orders-db", "orders-api"]
+    env |= {"COMP_WORDS": f"infraprobe check {config} --o", "COMP_CWORD": "3"}
+    assert {"--only", "--output"} <= set(run_cli(env=env).stdout.split())
     assert component_names(SimpleNamespace(params={"config": tmp_path / "none.yaml"}), "") == []  # type: ignore[arg-type]
+
+
+REPORTING = ("check", "classify", "analyze", "logs", "validate", "history", "report")
+
+
+def _options(*path: str) -> set[str]:
+    command: Any = typer.main.get_command(build_app([path[0]]))
+    for name in path:
+        command = command.commands[name]
+    return {opt for param in command.params for opt in param.opts}
+
+
+@pytest.mark.parametrize("name", REPORTING)
+def test_one_flag_vocabulary_on_every_reporting_command(name: str) -> None:
+    """Every command that writes a report takes -o/--format, --output, -q, -v and --no-headers."""
+    shared = {"-o", "--format", "--output", "-q", "--quiet", "-v", "--verbose", "--no-headers"}
+    assert shared <= _options(name), shared - _options(name)
+
+
+def test_config_validate_takes_quiet_and_verbose() -> None:
+    assert {"-q", "--quiet", "-v", "--verbose"} <= _options("config", "validate")
+
+
+def _exit(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
+    try:
+        main(list(argv))
+    except SystemExit as exc:
+        return int(exc.code or 0), capsys.readouterr().err
+    return 0, capsys.readouterr().err
+
+
+def test_a_config_error_exits_3_and_a_usage_error_2_on_every_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One exit-code table (docs/cli.md): a config that cannot be used is 3, with its one file:line line; a
+    command line that cannot be used (an unknown flag, a bad flag value) is 2."""
+    broken = tmp_path / "env.yaml"
+    broken.write_text("components:\n  - {name: a, kind: tcp, host: x, port: nope}\n")
+    for argv in (
+        ("check", str(broken)),
+        ("analyze", str(broken), "--no-probe"),
+        ("validate", str(broken)),
+        ("history", str(broken)),
+        ("monitor", str(broken), "--for", "1s"),
+        ("config", "validate", str(broken)),
+    ):
+        code, err = _exit(capsys, *argv)
+        assert code == 3 and err.startswith(f"error: {broken}:2:") and err.count("\n") == 1, (argv, err)
+        assert "components[0].port" in err, argv
+        assert _exit(capsys, *argv, "--no-such-flag")[0] == 2, argv
+    assert _exit(capsys, "check", str(broken), "-o", "yaml")[0] == 2
+    assert _exit(capsys, "logs", str(broken), "--since", "yesterday-ish")[0] == 2
+
+
+def test_tables_fold_to_80_columns_when_piped_and_never_cut_a_cause(tmp_path: Path) -> None:
+    """Piped (a CI log), every line fits 80 columns (or COLUMNS): the long detail folds, the cause stays whole."""
+    log = tmp_path / "app.log"
+    detail = "while handling /api/v1/orders with context " + "x" * 250
+    log.write_text(
+        f"2024-05-01 12:00:00,000 ERROR [app.db] FATAL:  sorry, too many clients already {detail}\n"
+    )
+    for columns, limit in (("", 80), ("100", 100)):
+        for argv in (("logs", str(log)), ("classify", LOG + detail)):
+            out = run_cli(*argv, env={"COLUMNS": columns}).stdout
+            assert max(len(line) for line in out.splitlines()) <= limit, (argv, out)
+            assert "db_connection_limit" in out and "infrastructure" in out
+
+
+def test_verbose_notes_go_to_stderr_and_leave_json_alone() -> None:
+    proc = run_cli("classify", "-v", "-o", "json", "connection refused")
+    assert json.loads(proc.stdout)["cause"] == "connection_refused"
+    assert "infraprobe: " in proc.stderr and "matched rule 'connection_refused'" in proc.stderr

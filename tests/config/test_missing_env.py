@@ -80,7 +80,7 @@ def test_cli_validates_several_files_without_secrets(config: Path, tmp_path: Pat
     plain = tmp_path / "plain.yaml"
     plain.write_text("components:\n  - {name: web, kind: tcp, host: 127.0.0.1, port: 80}\n")
     strict = run_cli("config", "validate", str(config), str(plain))
-    assert strict.returncode == 2
+    assert strict.returncode == 3
     assert strict.stderr.count("is not set") == 4
     assert f"{plain}: ok" in strict.stdout
     allowed = run_cli("config", "validate", "--allow-missing-env", str(config), str(plain))

@@ -170,11 +170,11 @@ def test_resolved_evidence_exits_zero_with_every_box_ticked(
     assert out.count("- [x] ") == 2 and "- [ ] " not in out and "RESOLVED" in out
 
 
-def test_cli_bad_evidence_exits_two(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_bad_evidence_exits_three(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "x.json").write_text("{broken")
     with pytest.raises(SystemExit) as done:
         main(["report", str(tmp_path / "x.json")])
-    assert done.value.code == 2
+    assert done.value.code == 3  # evidence that cannot be read: an input error, not a usage error
     assert capsys.readouterr().err.startswith(f"error: {tmp_path}/x.json:1: not JSON")
 
 

@@ -34,7 +34,7 @@ def test_missing_parts_are_named_with_how_to_install_them(
     monkeypatch.setattr(
         lab_cli, "missing", lambda: ["redis-server not found: `apt-get install redis-server`"]
     )
-    assert _exit_code("--loopback") == 2
+    assert _exit_code("--loopback") == 3
     assert "error: redis-server not found: `apt-get install redis-server`" in capsys.readouterr().err
 
 
@@ -46,7 +46,7 @@ def test_a_part_that_will_not_start_is_one_line(
 
     monkeypatch.setattr(lab_cli, "missing", list)
     monkeypatch.setattr(lab_cli, "run", broken)
-    assert _exit_code("--loopback") == 2
+    assert _exit_code("--loopback") == 3
     err = capsys.readouterr().err
     assert "error: the lab could not start: pg_ctl start failed (1): could not bind" in err
     assert "Traceback" not in err and "more detail" not in err

@@ -67,13 +67,13 @@ def test_stdin_markdown_and_component(log_file: Path) -> None:
     assert "db_connection_limit" not in done.stdout
 
 
-def test_usage_errors_exit_2(log_file: Path) -> None:
-    """A bad `--since`, an unknown cause, or only unreadable inputs exit 2 with one error line."""
+def test_usage_errors_exit_2_and_unreadable_input_3(log_file: Path) -> None:
+    """A bad `--since` or an unknown cause is a usage error (2); only unreadable inputs, an input error (3)."""
     assert run_logs(str(log_file), "--since", "yesterday-ish").returncode == 2
     bad_cause = run_logs(str(log_file), "--expect-none", "dns_fail")
     assert bad_cause.returncode == 2
     assert "unknown cause 'dns_fail'" in bad_cause.stderr
-    assert run_logs("/nonexistent/x.log").returncode == 2
+    assert run_logs("/nonexistent/x.log").returncode == 3
 
 
 def test_view_renders_in_every_format(log_file: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from infraprobe.monitor.store import Store, open_store
@@ -19,7 +20,7 @@ def page(event: str = "down", provider: str = "hook") -> Outgoing:
 def test_an_incident_and_its_deliveries_are_kept_and_read_back(store: Store) -> None:
     store.save_alert("cache", INCIDENT, [page(), page(provider="mail")], T0)
     assert store.open_incidents() == [INCIDENT]
-    due = store.due_deliveries(T0)
+    due = store.claim_due(T0)
     assert [(d.provider, d.status, d.attempts, d.payload["blocked"]) for d in due] == [
         ("hook", "pending", 0, ["backend"]),
         ("mail", "pending", 0, ["backend"]),
@@ -35,25 +36,25 @@ def test_closing_an_incident_removes_it_and_queues_the_recovery(store: Store) ->
 
 def test_an_attempt_is_recorded_retried_then_sent_keeping_why_it_took_several(store: Store) -> None:
     store.save_alert("cache", INCIDENT, [page()], T0)
-    (d,) = store.due_deliveries(T0)
+    (d,) = store.claim_due(T0)
     store.delivery_attempted(d.id, T0, "HTTP 500 Internal Server Error", T0 + timedelta(seconds=4))
-    assert store.due_deliveries(T0 + timedelta(seconds=3)) == []
-    (again,) = store.due_deliveries(T0 + timedelta(seconds=4))
+    assert store.claim_due(T0 + timedelta(seconds=3)) == []
+    (again,) = store.claim_due(T0 + timedelta(seconds=4))
     assert again.attempts == 1 and again.error == "HTTP 500 Internal Server Error"
     store.delivery_attempted(d.id, T0 + timedelta(seconds=4))
     (done,) = store.deliveries(T0)
     assert (done.status, done.attempts, done.error) == ("sent", 2, "HTTP 500 Internal Server Error")
     assert done.sent_at == T0 + timedelta(seconds=4)
-    assert store.due_deliveries(T0 + timedelta(hours=1)) == []
+    assert store.claim_due(T0 + timedelta(hours=1)) == []
 
 
 def test_a_delivery_out_of_attempts_is_failed_and_never_due_again(store: Store) -> None:
     store.save_alert("cache", INCIDENT, [page()], T0)
-    (d,) = store.due_deliveries(T0)
+    (d,) = store.claim_due(T0)
     store.delivery_attempted(d.id, T0, "connection refused")
     (failed,) = store.deliveries(T0)
     assert (failed.status, failed.attempts, failed.error) == ("failed", 1, "connection refused")
-    assert store.due_deliveries(T0 + timedelta(days=1)) == []
+    assert store.claim_due(T0 + timedelta(days=1)) == []
 
 
 def test_the_ledger_outlives_the_connection(store: Store, store_url: str) -> None:
@@ -63,6 +64,48 @@ def test_the_ledger_outlives_the_connection(store: Store, store_url: str) -> Non
     reopened = open_store(store_url)
     try:
         assert reopened.open_incidents() == [INCIDENT]
-        assert len(reopened.due_deliveries(T0)) == 1
+        assert len(reopened.claim_due(T0)) == 1
     finally:
         reopened.close()
+
+
+def test_a_claimed_delivery_is_nobody_elses_until_its_lease_ends(store: Store, store_url: str) -> None:
+    """Two monitors sharing a store: a delivery one claimed is not sent by the other; a claim never
+    recorded (the monitor died mid-send) is due again after the lease."""
+    store.save_alert("cache", INCIDENT, [page()], T0)
+    other = open_store(store_url)
+    try:
+        (mine,) = store.claim_due(T0, lease=30)
+        assert other.claim_due(T0 + timedelta(seconds=29)) == []
+        (again,) = other.claim_due(T0 + timedelta(seconds=30))
+        assert again.id == mine.id
+    finally:
+        other.close()
+
+
+def test_one_delivery_per_provider_at_a_time_and_none_to_a_busy_one(store: Store) -> None:
+    store.save_alert("cache", INCIDENT, [page(provider="hook"), page(provider="mail")], T0)
+    store.save_alert(
+        "db", replace(INCIDENT, component="db"), [page(provider="hook"), page(provider="mail")], T0
+    )
+    ids = [d.id for d in store.deliveries(T0)]
+    assert [d.id for d in store.claim_due(T0)] == ids[:2]  # hook, mail: not the second one to hook yet
+    assert [d.id for d in store.claim_due(T0, busy=["mail"])] == ids[2:3]  # the second mail one waits
+    assert [d.id for d in store.claim_due(T0)] == ids[3:]
+
+
+def test_monitors_sharing_a_store_page_each_change_once(store: Store, store_url: str) -> None:
+    """Every monitor sees the same verdict and decides the same page: only the first to record it sends it."""
+    other = open_store(store_url)
+    try:
+        assert store.save_alert("cache", INCIDENT, [page()], T0)
+        assert not other.save_alert("cache", INCIDENT, [page()], T0)
+        remind_at = T0 + timedelta(hours=1)
+        reminded = replace(INCIDENT, reminded=remind_at)
+        assert store.save_alert("cache", reminded, [page("reminder")], remind_at, remind_due=T0)
+        assert not other.save_alert("cache", reminded, [page("reminder")], remind_at, remind_due=T0)
+        assert other.save_alert("cache", None, [page("recovery")], remind_at)
+        assert not store.save_alert("cache", None, [page("recovery")], remind_at)
+        assert [d.event for d in store.deliveries(T0)] == ["down", "reminder", "recovery"]
+    finally:
+        other.close()

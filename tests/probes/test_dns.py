@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import threading
 import time
 from contextlib import AsyncExitStack
@@ -81,6 +82,16 @@ async def test_silent_nameserver_is_bounded_by_the_timeout(runner: Runner) -> No
         start = time.perf_counter()
         result = await runner.check(DnsCheck(name="h", host="svc.test", nameserver=stub.address, timeout=0.4))
     assert time.perf_counter() - start < 0.6
+    assert_failed(result, Cause.DNS_FAILURE, phase="dns")
+    assert result.facts["rcode"] == "TIMEOUT"
+
+
+async def test_closed_nameserver_port_times_out(runner: Runner) -> None:
+    """A closed UDP port reports TIMEOUT, as dnspython's resolver did, not the ICMP error as an answer."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as closed:
+        closed.bind(("127.0.0.1", 0))
+        address = f"127.0.0.1:{closed.getsockname()[1]}"
+    result = await runner.check(DnsCheck(name="c", host="svc.test", nameserver=address, timeout=0.4))
     assert_failed(result, Cause.DNS_FAILURE, phase="dns")
     assert result.facts["rcode"] == "TIMEOUT"
 

@@ -154,30 +154,30 @@ def _env_static() -> str:
     )
 
 
-def test_config_errors_exit_2_with_file_line_and_field(
+def test_config_errors_exit_3_with_file_line_and_field(
     config: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = config(_env_static().replace("{component: api}", "{component: apx}"))
-    assert _main(str(path)) == 2
+    assert _main(str(path)) == 3
     assert capsys.readouterr().err.strip() == (
         f"error: {path}:6:38: validation.categories[0].checks[0].component: "
         "no component of that name; did you mean 'api'? (got 'apx')"
     )
 
 
-def test_a_config_without_a_validation_section_exits_2(
+def test_a_config_without_a_validation_section_exits_3(
     config: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = config("components:\n  - {name: api, kind: http, url: 'http://127.0.0.1:1/'}\n")
-    assert _main(str(path)) == 2
+    assert _main(str(path)) == 3
     assert capsys.readouterr().err.strip() == f"error: {path}: no `validation:` section to run"
 
 
-def test_an_unwritable_junit_file_exits_2(
+def test_an_unwritable_junit_file_exits_3(
     config: Callable[[str], Path], capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     path = config(_env_static())
-    assert _main(str(path), "--junit", str(tmp_path / "missing" / "dir" / "j.xml")) == 2
+    assert _main(str(path), "--junit", str(tmp_path / "missing" / "dir" / "j.xml")) == 3
     captured = capsys.readouterr()
     assert captured.err.startswith("error: --junit: cannot write") and captured.err.endswith(
         "no such directory\n"

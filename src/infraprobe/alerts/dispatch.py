@@ -50,10 +50,14 @@ class Dispatcher:
         notice: Callable[[str], None] = _log.warning,
         max_queue: int = DEFAULT_MAX_QUEUE,
         poll: float = 0.2,
+        lease: float = 60.0,
         clock: Callable[[], datetime] = _now,
     ) -> None:
         self.store, self.senders, self._retry = store, senders, retry
         self._redact, self._notice, self._poll, self._clock = redact, notice, poll, clock
+        self._lease = (
+            lease  # a claimed delivery is due again after this long if its attempt is never recorded
+        )
         self._queue: queue.Queue[Decision] = queue.Queue(max_queue)
         self._unsaved: list[Decision] = []  # taken from the queue, not in the store yet (store down)
         self._attempts: queue.SimpleQueue[_Attempt] = queue.SimpleQueue()
@@ -125,7 +129,8 @@ class Dispatcher:
         while self._unsaved:
             d = self._unsaved[0]
             outgoing = [Outgoing(d.component, d.event, p, d.payload) for p in d.providers] if d.event else []
-            self.store.save_alert(d.component, d.incident, outgoing, self._clock())
+            # False: another monitor sharing the store made this change and sends its page.
+            self.store.save_alert(d.component, d.incident, outgoing, self._clock(), d.remind_due)
             self._unsaved.pop(0)
 
     def _record(self) -> None:
@@ -157,9 +162,7 @@ class Dispatcher:
             self._notice(f"{what}: failed after {tries} attempt(s) ({attempt.error}); giving up")
 
     def _dispatch(self) -> None:
-        for d in self.store.due_deliveries(self._clock(), _DUE_BATCH):
-            if d.provider in self._busy:
-                continue
+        for d in self.store.claim_due(self._clock(), _DUE_BATCH, self._lease, sorted(self._busy)):
             sender = self.senders.get(d.provider)
             if sender is None:
                 self._attempts.put(_Attempt(d, f"no provider named {d.provider!r} in the config now"))

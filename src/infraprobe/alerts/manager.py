@@ -51,7 +51,7 @@ class Alerts:
             senders = {name: sender(p, settings.timeout) for name, p in settings.providers.items()}
         self.dispatcher = Dispatcher(
             store, senders, settings.retry, redact=redact, notice=notice, max_queue=max_queue, poll=poll,
-            clock=clock,
+            lease=settings.timeout + 30.0, clock=clock,
         )  # fmt: skip
 
     @classmethod

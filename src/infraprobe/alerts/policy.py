@@ -43,6 +43,7 @@ class Decision:
     event: str | None = None
     payload: dict[str, Any] = field(default_factory=dict)
     providers: tuple[str, ...] = ()
+    remind_due: datetime | None = None  # a reminder: made only if the incident was last reminded by then
 
 
 @dataclass(slots=True)
@@ -137,7 +138,8 @@ class AlertPolicy:
             last = incident.reminded or incident.opened
             if every and (now - last).total_seconds() >= every:
                 self.open[name] = incident = replace(incident, reminded=now)
-                out.append(self._page(message.REMINDER, incident, State.DOWN, now, incident))
+                page = self._page(message.REMINDER, incident, State.DOWN, now, incident)
+                out.append(replace(page, remind_due=now - timedelta(seconds=every)))
         return out
 
     # -- incidents -----------------------------------------------------------------------------------

@@ -200,6 +200,8 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "aborted connection",
             "cannot enqueue",
             "could not create connection to database server",
+            "communications link failure",
+            "has not received any packets from the server",
         ),
         re.compile(
             rf"mysql|mariadb|\ber_[a-z_]{{4,}}|{_PORT}3306\b|\[hy000\]|\(hy000\)"
@@ -210,6 +212,7 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             r"|\bpackets\.go:\d+"  # go-sql-driver/mysql's log lines name its own source file
             r"|aborted connection \d+ to db: |cannot enqueue \w+ after"  # server error log; mysqljs
             r"|could not create connection to database server"  # Connector/J
+            r"|communications link failure|has not received any packets from the server"
         ),
     ),
     (
@@ -261,9 +264,10 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "mqtt",
             "27017",
             "1433",
+            "sqlclient",
         ),
         re.compile(
-            rf"mongo|{_PORT}27017\b|(?:{_PORT}|port )1433\b|kafka|elasticsearch|cassandra|datastax|memcache|mssql|sql server|oracle"
+            rf"mongo|{_PORT}27017\b|(?:{_PORT}|port )1433\b|\bsqlclient\b|kafka|elasticsearch|cassandra|datastax|memcache|mssql|sql server|oracle"
             r"|zookeeper|\bnats\b|\bmqtts?\b"
         ),
     ),
@@ -307,6 +311,10 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "invoke-webrequest",
             "invoke-restmethod",
             "retrofit",
+            "guzzle",
+            "faraday",
+            "net::opentimeout",
+            "net::readtimeout",
             "(port 80)",
             "(port 443)",
             "the ssl connection could not be established",
@@ -320,7 +328,7 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             r"|urlopen error|remotedisconnected|remote end closed connection|'connection aborted\.'"
             r"|connection broken: |chunkedencodingerror|cannot connect to host \S+ ssl:|serverdisconnectederror"
             r"|\(caused by (?:newconnection|connecttimeout|readtimeout|ssl|proxy|nameresolution|protocol)error\("
-            r"|server disconnected without sending|\bhttp proxy\b|\bcurl error \d+"
+            r"|server disconnected without sending|\bhttp proxy\b|\bcurl\s+error \d+"
             r"|error sending request for url|hyper::error|hypererror"  # reqwest / hyper (Rust)
             r"|httpcore|httprequestexception|\bfetch\(\)"  # httpx's transport, .NET HttpClient, WHATWG fetch
             r"|\bstatusdetails\b"  # Google Cloud load balancer log entries
@@ -329,6 +337,7 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             # the JDK's HttpURLConnection/HttpsClient and Hutool's client; .NET HttpClient's TLS failure
             r"|httpsclient|httpurlconnection|hutool\.http|the ssl connection could not be established"
             r"|invoke-(?:webrequest|restmethod)|\bretrofit\b|\(port (?:80|443)\)"
+            r"|guzzle|\bfaraday\b|net::(?:open|read)timeout"  # PHP's Guzzle, Ruby's Faraday and net/http
         ),
     ),
     (

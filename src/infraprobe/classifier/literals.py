@@ -131,8 +131,10 @@ class _ScanBackend:
 
 # Building an automaton costs ~15 ms (Hyperscan) to ~30 ms (re) for the classifier's ~650 needles: more than
 # a one-off `classify` spends in total. The first texts are scanned literal by literal; the automaton is
-# built once a caller (a log scan, `--jsonl`) has shown it has many texts to match.
+# built once a caller (a log scan, `--jsonl`) has shown it has many texts to match, or meets a long one (a
+# literal-by-literal scan is one pass per literal: quadratic-looking on a megabyte line).
 _SCANS_BEFORE_BUILD = 32
+_SCAN_MAX_CHARS = 4096
 
 
 class LiteralSet:
@@ -150,15 +152,16 @@ class LiteralSet:
     def _build(self) -> None:
         self._impl = _HyperscanBackend(self.words) if self.backend == "hyperscan" else _ReBackend(self.words)
 
-    def _matcher(self) -> _ScanBackend | _ReBackend | _HyperscanBackend:
+    def _matcher(self, text: str) -> _ScanBackend | _ReBackend | _HyperscanBackend:
         if self._scans:
-            self._scans -= 1
+            self._scans = self._scans - 1 if len(text) <= _SCAN_MAX_CHARS else 0
             if not self._scans:
                 self._build()
         return self._impl
 
     def any_in(self, text: str) -> bool:
-        return self._matcher().any_in(text)
+        return self._matcher(text).any_in(text)
 
     def found_in(self, text: str, start: int = 0, end: int | None = None) -> set[str]:
-        return self._matcher().found_in(text[start:end] if start or end is not None else text)
+        text = text[start:end] if start or end is not None else text
+        return self._matcher(text).found_in(text)

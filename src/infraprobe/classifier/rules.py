@@ -13,6 +13,7 @@ from infraprobe.classifier.model import Rule
 from infraprobe.classifier.rules_db import APP, AUTH, MISSING, SERVER_STATE
 from infraprobe.classifier.rules_fallback import CLASS_NAMES, SERVER_REPORTED, UNHANDLED
 from infraprobe.classifier.rules_net import (
+    CURL_CODES,
     DNS,
     GENERIC_EOF,
     GENERIC_TIMEOUT,
@@ -44,6 +45,7 @@ _TABLE: tuple[Rule, ...] = (
     *RESET,
     *APP,
     *HTTP_STATUS,
+    *CURL_CODES,
     *GENERIC_EOF,
     *GRPC_STATUS,
     *GENERIC_TIMEOUT,

@@ -128,12 +128,13 @@ REFUSED: tuple[Rule, ...] = (
             "connect call failed",
             "failed to connect to all addresses",
             "communications link failure",
+            "the driver has not received any packets from the server",
             "all connection attempts failed",
             "] cannot connect",
             "could not be established. broker may not be available",
         ),
         r"couldn't connect to server|connect call failed|failed to connect to all addresses"
-        r"|communications link failure|all connection attempts failed"
+        r"|communications link failure|the driver has not received any packets from the server|all connection attempts failed"
         # the DataStax driver's TransportException; the Kafka client's NetworkClient
         r"|transportexception: \[[^\]\n]{1,100}\] cannot connect"
         r"|could not be established\. broker may not be available",
@@ -204,7 +205,8 @@ _CONNECT_TIMEOUT = (
     r"|(?:abortonconnectfail|redis server\(s\))\W{1,3}(?:connect)?timeout\b"
 )
 _READ_TIMEOUT = (
-    r"read timed out|readtimeout|timeout reading from|timed out reading|awaiting (?:response )?headers"
+    r"execution timeout expired|terminating connection due to (?:transaction|statement) timeout"
+    r"|did not respond to heartbeats|read timed out|readtimeout|timeout reading from|timed out reading|awaiting (?:response )?headers"
     r"|client\.timeout exceeded|esockettimedout|headers ?timeout|body ?timeout|(?:read|write) tcp[^\n]{0,160}i/o timeout"
     r"|read etimedout|timeout of \d+ ?ms exceeded|statement timeout|query (?:read )?(?:timeout|timed out)"
     r"|timeout writing to|canceling statement due to lock timeout"
@@ -230,6 +232,13 @@ _READ_TIMEOUT = (
 )
 
 TIMEOUTS: tuple[Rule, ...] = (
+    rule(
+        "ruby_open_timeout",
+        C.CONNECT_TIMEOUT,
+        ("net::opentimeout", "faraday::connectionfailed"),
+        r"net::opentimeout|faraday::connectionfailed[\s\S]{0,80}?execution expired",
+    ),
+    rule("ruby_read_timeout", C.READ_TIMEOUT, "net::readtimeout"),
     # Client libraries that name the stage that ran out of time: got ("Timeout awaiting 'connect' for 2000ms"),
     # Go's url.Error around a context deadline (the request was sent: dial timeouts say "dial tcp"),
     # node-fetch's and axios's whole-request timeouts, grpc-js deadlines that name the connected peer.
@@ -352,6 +361,10 @@ TIMEOUTS: tuple[Rule, ...] = (
             "redistimeoutexception",
             "timeout performing ",
             "timeout during reading attempt",
+            "execution timeout expired",
+            "terminating connection due to transaction timeout",
+            "terminating connection due to statement timeout",
+            "did not respond to heartbeats",
             "error sending request for url",
         ),
         _READ_TIMEOUT,
@@ -390,7 +403,7 @@ TIMEOUTS: tuple[Rule, ...] = (
             "(60)",
             "(10060)",
         ),
-        r"connection timed out|etimedout|(?:errno|error) (?:110|60)\b|operation timed out"
+        r"connection timed out|etimedout|(?:errno|error) (?:110|60)\b|(?<!wait )operation timed out"
         r"|(?:socketerror\W{1,3}|kind: )timedout\b|socketexception \((?:110|60|10060)\)",
         by_phase="timeout",
     ),
@@ -558,6 +571,19 @@ GENERIC_TIMEOUT: tuple[Rule, ...] = (
         by_phase="timeout",
         # Kafka's producer gave up waiting for a topic's metadata: a missing topic or unreachable brokers alike
         unless=r"not present in metadata after",
+    ),
+)
+
+# libcurl's error number names the failure when its wording is broken (PHP's `cURL error 7: ... Connec\n tion
+# refused` wrapped by a terminal); weak, so any wording in the text decides first. Only CURLE_COULDNT_CONNECT
+# so far: every other code's wording has been readable in the texts seen.
+CURL_CODES: tuple[Rule, ...] = (
+    rule(
+        "curl_code_connect",
+        C.CONNECTION_REFUSED,
+        ("curl error", "curl: ("),
+        r"\bcurl(?:\s+error\s+|: \()7\b",
+        weak=True,
     ),
 )
 

@@ -239,6 +239,14 @@ PROXY: tuple[Rule, ...] = (
         component=K.HTTP,
     ),
     rule(
+        "caddy_upstream_error",
+        C.UPSTREAM_UNAVAILABLE,
+        "http.log.error",
+        r"\"logger\":\s*\"http\.log\.error\",\s*\"msg\":\s*\"(?:dial tcp|[^\"\n]{0,200}(?:connection refused|i/o timeout"
+        r"|no such host|connection reset))",
+        component=K.HTTP,
+    ),
+    rule(
         "router_backend_dial",
         C.UPSTREAM_UNAVAILABLE,
         ("backend=", "upstream=", "upstream_addr="),
@@ -618,6 +626,15 @@ PLATFORM: tuple[Rule, ...] = (
         # Heroku's router answering for a dyno that crashed, timed out or closed the connection
         r"\bat=error code=h(?:1\d|2[0-8])\b|\berror h(?:1\d|2[0-8]) \("
         r"|an error occurred in the application and your page could not be served",
+        component=K.HTTP,
+    ),
+    rule(
+        "ancm_start_failure",
+        C.APP_ERROR,
+        ("ancm in-process", "ancm out-of-process"),
+        # IIS's ASP.NET Core Module: the application's process failed to start (500.30, 502.5); its 502 is not
+        # a gateway speaking about a backend that exists
+        r"\bancm (?:in-process|out-of-process) (?:start(?:up)? failure|handler load failure)",
         component=K.HTTP,
     ),
     rule(

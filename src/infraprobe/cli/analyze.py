@@ -16,12 +16,21 @@ import typer
 
 from infraprobe.analysis import analyze as run_analysis
 from infraprobe.analysis import observations_from
-from infraprobe.cli.common import TABLE, FormatOption, load, use_colour, write_out
+from infraprobe.cli.common import (
+    TABLE,
+    FormatOption,
+    NoHeadersOption,
+    Notes,
+    OutputOption,
+    QuietOption,
+    VerboseOption,
+    emit,
+    load,
+)
 from infraprobe.cli.progress import Progress
 from infraprobe.config.model import Config
 from infraprobe.configfile.topology_file import load_topology
-from infraprobe.errors import ConfigError
-from infraprobe.output.formats import render
+from infraprobe.errors import UsageError
 from infraprobe.output.views.analyze import analysis_report
 from infraprobe.redact import Redactor
 from infraprobe.result import CheckResult
@@ -43,22 +52,29 @@ def analyze(
     topology: Annotated[
         Path | None, typer.Option("--topology", help="topology in a file of its own (instead of a section)")
     ] = None,
+    output: OutputOption = None,
+    no_headers: NoHeadersOption = False,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Name the independent root causes, what each blocks and why, and the numbers that cannot work."""
+    notes = Notes(verbose)
     if no_probe and observe:
-        raise ConfigError("needs the checks to run; drop --no-probe", field="--observe")
+        raise UsageError("needs the checks to run; drop --no-probe", field="--observe")
     loaded = load(config)
+    notes(f"config {config}: {len(loaded.config.components)} components")
     topo = load_topology(topology, loaded) if topology is not None else None
-    results = () if no_probe else _run_checks(loaded.config, loaded.redactor, fmt)
+    results = () if no_probe else _run_checks(loaded.config, loaded.redactor, fmt == TABLE and not verbose)
+    notes(f"checks: {len(results)} run" + (", with observed values" if observe else ""))
     observations = observations_from(results) if observe else None
     analysis = run_analysis(loaded, results, observations, topology=topo)
-    rendered = render(analysis_report(analysis), fmt, colour=use_colour())
-    write_out(rendered)
+    notes("analysis done")
+    emit(analysis_report(analysis), fmt, output, headers=not no_headers, quiet=quiet, notes=notes)
     raise typer.Exit(analysis.exit_code)
 
 
-def _run_checks(config: Config, redactor: Redactor, fmt: str) -> tuple[CheckResult, ...]:
-    progress = Progress(total=len(config.components), enabled=fmt == TABLE and sys.stderr.isatty())
+def _run_checks(config: Config, redactor: Redactor, live: bool) -> tuple[CheckResult, ...]:
+    progress = Progress(total=len(config.components), enabled=live and sys.stderr.isatty())
     report = asyncio.run(check_config(config, redactor=redactor, on_result=progress.done))
     progress.close()
     return report.results

@@ -9,10 +9,20 @@ from typing import Annotated, Any
 import typer
 
 from infraprobe.classifier import classify as classify_text
-from infraprobe.cli.common import EXIT_USAGE, TABLE, FormatOption, console_err, use_colour, write_out
-from infraprobe.errors import ConfigError
+from infraprobe.cli.common import (
+    EXIT_CONFIG,
+    TABLE,
+    FormatOption,
+    NoHeadersOption,
+    Notes,
+    OutputOption,
+    QuietOption,
+    VerboseOption,
+    console_err,
+    emit,
+)
+from infraprobe.errors import ConfigError, UsageError
 from infraprobe.inputs import MAX_STDIN_BYTES, InputTooLarge, read_limited
-from infraprobe.output.formats import render
 from infraprobe.output.formats.json_ import document
 from infraprobe.output.views.classify import classify_report, diagnosis_payload
 
@@ -33,8 +43,13 @@ def classify(
             "--jsonl", help='read {"text": ..., "id": ...} lines, write one JSON object per line, echoing id'
         ),
     ] = False,
+    output: OutputOption = None,
+    no_headers: NoHeadersOption = False,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Classify an error text (exception message, log line, traceback tail): cause, layer, component, guidance."""
+    notes = Notes(verbose)
     if jsonl:
         raise typer.Exit(_jsonl(sys.stdin.buffer, sys.stdout))
     if text is None or text == "-":
@@ -42,10 +57,12 @@ def classify(
             text = read_limited(sys.stdin.buffer, MAX_STDIN_BYTES, "stdin").decode("utf-8", "replace")
         except InputTooLarge as exc:
             raise ConfigError(f"{exc}; classify one error text at a time", field="stdin") from None
+        notes(f"read {len(text)} characters from stdin")
     if not text.strip():
-        console_err("error: classify: no text given (pass TEXT, or pipe it on stdin)")
-        raise typer.Exit(EXIT_USAGE)
-    write_out(render(classify_report(classify_text(text)), fmt, colour=use_colour()))
+        raise UsageError("no text given (pass TEXT, or pipe it on stdin)", field="classify")
+    diagnosis = classify_text(text)
+    notes(f"matched rule {diagnosis.rule!r}" if diagnosis.rule != "none" else "no rule matched")
+    emit(classify_report(diagnosis), fmt, output, headers=not no_headers, quiet=quiet, notes=notes)
 
 
 def _jsonl(stdin: Any, stdout: Any) -> int:
@@ -56,7 +73,7 @@ def _jsonl(stdin: Any, stdout: Any) -> int:
         record_id, out = _jsonl_line(line, number)
         if "error" in out:
             console_err(f"error: {out['error']}")
-            status = EXIT_USAGE
+            status = EXIT_CONFIG  # an input line could not be used
         echoed = {} if record_id is None else {"id": record_id}
         stdout.write(json.dumps(document("classify", {**echoed, "line": number, **out})) + "\n")
     stdout.flush()

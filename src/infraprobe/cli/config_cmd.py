@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from infraprobe.cli.common import EXIT_USAGE, console_err, load, write_out
+from infraprobe.cli.common import EXIT_CONFIG, Notes, QuietOption, VerboseOption, console_err, load, write_out
 from infraprobe.errors import ConfigError, ConfigErrors
 
 
@@ -28,15 +28,19 @@ def validate(
             help="validate with typed placeholders for unset ${VAR}s, listed as warnings (CI without secrets)",
         ),
     ] = False,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Check configs strictly (unknown keys, types, references, cycles) without probing anything."""
-    failed = [path for path in configs if not _valid(path, allow_missing_env)]
+    notes = Notes(verbose)
+    failed = [path for path in configs if not _valid(path, allow_missing_env, quiet, notes)]
+    notes(f"{len(configs) - len(failed)} of {len(configs)} configs valid")
     if failed:
-        raise typer.Exit(EXIT_USAGE)
+        raise typer.Exit(EXIT_CONFIG)
 
 
-def _valid(config: Path, allow_missing_env: bool) -> bool:
-    """One file: `FILE: ok (...)` on stdout, or every error in it on stderr."""
+def _valid(config: Path, allow_missing_env: bool, quiet: bool, notes: Notes) -> bool:
+    """One file: `FILE: ok (...)` on stdout (nothing with -q), or every error in it on stderr."""
     try:
         loaded = load(config, allow_missing_env=allow_missing_env)
     except ConfigErrors as exc:
@@ -48,7 +52,11 @@ def _valid(config: Path, allow_missing_env: bool) -> bool:
         return False
     kinds = sorted({c.kind for c in loaded.config.components})
     placeholders = f", {len(loaded.warnings)} unset variables" if loaded.warnings else ""
-    write_out(f"{config}: ok ({len(loaded.config.components)} components: {', '.join(kinds)}{placeholders})")
+    notes(f"{config}: sections {', '.join(loaded.sections) or 'none'}")
+    if not quiet:
+        write_out(
+            f"{config}: ok ({len(loaded.config.components)} components: {', '.join(kinds)}{placeholders})"
+        )
     return True
 
 

@@ -8,13 +8,22 @@ from typing import Annotated
 
 import typer
 
-from infraprobe.cli.common import TABLE, FormatOption, load, terminal_width, use_colour, write_out
+from infraprobe.cli.common import (
+    TABLE,
+    FormatOption,
+    NoHeadersOption,
+    Notes,
+    OutputOption,
+    QuietOption,
+    VerboseOption,
+    emit,
+    load,
+)
 from infraprobe.cli.monitor import StoreOption, default_store
 from infraprobe.config.types import parse_duration
-from infraprobe.errors import ConfigError
+from infraprobe.errors import ConfigError, UsageError
 from infraprobe.monitor.history import WINDOWS, summarize
 from infraprobe.monitor.store import StoreUnavailable, open_store
-from infraprobe.output.formats import render
 from infraprobe.output.views.history import history_report
 
 
@@ -35,12 +44,17 @@ def history(
         str | None, typer.Option("--vantage", help="only what this monitor saw (default: every vantage)")
     ] = None,
     fmt: FormatOption = TABLE,
+    output: OutputOption = None,
+    no_headers: NoHeadersOption = False,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Uptime and latency per window, incidents with cause and duration, and the cause breakdown."""
+    notes = Notes(verbose)
     loaded = load(config)
     for name in component or ():
         if name not in loaded.config.names:
-            raise ConfigError(f"no component named {name!r} in {config}", field="--component")
+            raise UsageError(f"no component named {name!r} in {config}", field="--component")
     now = datetime.now(UTC)
     windows = [_window(since, now)] if since else list(WINDOWS)
     history_store = open_store(store or default_store(config))
@@ -55,8 +69,9 @@ def history(
         raise ConfigError(f"cannot read the history: {exc}", field="--store") from None
     finally:
         history_store.close()
+    notes(f"history read: {len(windows)} windows, {len(component or ()) or 'every'} component(s)")
     report = history_report(summary, loaded.config.environment)
-    write_out(loaded.redactor(render(report, fmt, colour=use_colour(), width=terminal_width())))
+    emit(report, fmt, output, headers=not no_headers, quiet=quiet, notes=notes, mask=loaded.redactor)
 
 
 def _window(since: str, now: datetime) -> tuple[str, timedelta]:
@@ -67,7 +82,7 @@ def _window(since: str, now: datetime) -> tuple[str, timedelta]:
     try:
         start = datetime.fromisoformat(since)
     except ValueError:
-        raise ConfigError(
+        raise UsageError(
             f"expected a duration (90m, 3d) or an ISO time, got {since!r}", field="--since"
         ) from None
     start = start if start.tzinfo else start.replace(tzinfo=UTC)

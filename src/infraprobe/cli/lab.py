@@ -1,7 +1,7 @@
 """`infraprobe lab`: build the broken staging environment from real parts, run infraprobe against it,
 and leave the evidence in one folder. Exit 0 when analyze named exactly the injected faults (with
-`--fix`: when every check passed), 1 when not, 2 when the machine lacks a part (the message says how to
-install it) or the scenario is unknown."""
+`--fix`: when every check passed), 1 when not, 2 when the scenario is unknown, 3 when the machine lacks a
+part (the message says how to install it) or a part would not start."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from infraprobe.cli.common import EXIT_USAGE, console_err
+from infraprobe.cli.common import EXIT_CONFIG, EXIT_USAGE, console_err
 from infraprobe.lab import SCENARIOS, Plan, parse_scenario, run
 from infraprobe.lab.binaries import missing
 from infraprobe.lab.netns import why_unavailable
@@ -48,7 +48,7 @@ def lab(
     if problems:
         for line in problems:
             console_err(f"error: {line}")
-        raise typer.Exit(EXIT_USAGE)
+        raise typer.Exit(EXIT_CONFIG)
     try:
         outcome = asyncio.run(run(plan, echo=console_err))
     except asyncio.CancelledError:  # SIGTERM: the run cancelled itself, and its teardown has run
@@ -57,7 +57,7 @@ def lab(
     except (RuntimeError, OSError) as exc:  # a part that would not start: ServerStartError, NetnsUnavailable
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         console_err(f"error: the lab could not start: {first} (everything it started is stopped)")
-        raise typer.Exit(EXIT_USAGE) from None
+        raise typer.Exit(EXIT_CONFIG) from None
     print(summary(outcome))
     raise typer.Exit(0 if outcome.ok else 1)
 

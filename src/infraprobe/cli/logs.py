@@ -8,17 +8,19 @@ from typing import Annotated
 import typer
 
 from infraprobe.cli.common import (
-    EXIT_USAGE,
+    EXIT_CONFIG,
     TABLE,
     FormatOption,
     NoHeadersOption,
+    Notes,
     OutputOption,
     QuietOption,
+    VerboseOption,
     console_err,
     emit,
 )
 from infraprobe.cli.progress import ReadProgress
-from infraprobe.errors import ConfigError
+from infraprobe.errors import UsageError
 from infraprobe.logs import Expectation, LogSummary, scan
 from infraprobe.output.views.logs import logs_report
 from infraprobe.taxonomy import Component
@@ -52,17 +54,29 @@ def logs(
             "--expect-none", help="CAUSE[:COMPONENT] that must not occur; exit 1 if it does (repeatable)"
         ),
     ] = None,
+    show_progress: Annotated[
+        bool | None,
+        typer.Option(
+            "--progress/--no-progress",
+            help="bytes read, on stderr, for inputs over 32 MB (default: on when stderr is a terminal)",
+        ),
+    ] = None,
     fmt: FormatOption = TABLE,
     output: OutputOption = None,
     no_headers: NoHeadersOption = False,
     quiet: QuietOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Find failures in logs, classify them with the probe taxonomy, and say when they started and why."""
+    notes = Notes(verbose)
     if not paths and sys.stdin.isatty():
-        raise ConfigError("no input: give log files, or pipe a log into `infraprobe logs -`", field="PATH")
+        raise UsageError("no input: give log files, or pipe a log into `infraprobe logs -`", field="PATH")
     expectations = [_expectation(text) for text in expect_none or ()]
     components = [_component(name) for name in component or ()]
-    progress = ReadProgress(enabled=sys.stderr.isatty())
+    live = sys.stderr.isatty()
+    # Asked for or not, by default off under -v: its notes go to stderr too.
+    asked = live and not verbose if show_progress is None else show_progress
+    progress = ReadProgress(enabled=asked, live=live)
     try:
         summary = scan(
             paths or ["-"],
@@ -74,10 +88,13 @@ def logs(
             progress=progress,
         )
     except ValueError as exc:  # only argument errors reach here: input problems are counted, not raised
-        raise ConfigError(str(exc), field="--since/--until") from None
+        raise UsageError(str(exc), field="--since/--until") from None
     finally:
         progress.close()
-    emit(logs_report(summary), fmt, output, headers=not no_headers, quiet=quiet)
+    for source in summary.sources:
+        notes(f"read {source.name}: {source.bytes} bytes, {source.lines} lines")
+    notes(f"{summary.candidates} candidate lines classified (prefilter: {summary.prefilter})")
+    emit(logs_report(summary), fmt, output, headers=not no_headers, quiet=quiet, notes=notes)
     raise typer.Exit(_exit_code(summary, bool(expectations)))
 
 
@@ -88,7 +105,7 @@ def _exit_code(summary: LogSummary, expecting: bool) -> int:
     for source in unreadable:
         console_err(f"{'error' if expecting else 'warning'}: {source.name}: {source.error}")
     if unreadable and (expecting or all(not s.bytes for s in summary.sources)):
-        return EXIT_USAGE
+        return EXIT_CONFIG
     return 1 if summary.failed else 0
 
 
@@ -97,11 +114,11 @@ def _component(name: str) -> Component:
         return Component(name.lower())
     except ValueError:
         choices = ", ".join(c.value for c in Component)
-        raise ConfigError(f"unknown component {name!r}; one of: {choices}", field="--component") from None
+        raise UsageError(f"unknown component {name!r}; one of: {choices}", field="--component") from None
 
 
 def _expectation(text: str) -> Expectation:
     try:
         return Expectation.parse(text)
     except ValueError as exc:
-        raise ConfigError(str(exc), field="--expect-none") from None
+        raise UsageError(str(exc), field="--expect-none") from None

@@ -1,6 +1,7 @@
 """Entry point: builds the Typer app from the command modules and maps errors to exit codes.
 
-Exit codes are part of the contract: 0 all critical checks pass, 1 a check failed, 2 usage or config error.
+Exit codes are part of the contract, the same for every command (docs/cli.md): 0 nothing that gates failed,
+1 a check failed, 2 the command line is wrong, 3 the config or an input cannot be used, 130 interrupted.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from typing import Annotated, Any
 
 import typer
 
-from infraprobe.cli.common import EXIT_USAGE, console_err
-from infraprobe.errors import ConfigError, ConfigErrors
+from infraprobe.cli.common import EXIT_CONFIG, EXIT_INTERRUPTED, EXIT_USAGE, console_err
+from infraprobe.errors import ConfigError, ConfigErrors, UsageError
 
 # One module per command, each exposing `register(app)`. Adding a command: add it here.
 COMMANDS = {
@@ -152,16 +153,17 @@ def main(argv: list[str] | None = None) -> None:
     _plain_metavars(command)
     try:
         command.main(args=argv, prog_name="infraprobe", standalone_mode=True)
-    except ConfigErrors as exc:
-        for line in exc.lines():
-            console_err(f"error: {line}")
-        sys.exit(EXIT_USAGE)
-    except ConfigError as exc:
+    except UsageError as exc:  # one line, as every error (click's own usage errors add a `Usage:` block)
         console_err(f"error: {exc.one_line()}")
         sys.exit(EXIT_USAGE)
+    except ConfigError as exc:
+        lines = exc.lines() if isinstance(exc, ConfigErrors) else [exc.one_line()]
+        for line in lines:
+            console_err(f"error: {line}")
+        sys.exit(EXIT_CONFIG)
     except KeyboardInterrupt:
         console_err("interrupted")
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
 
 
 if __name__ == "__main__":

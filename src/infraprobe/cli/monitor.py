@@ -16,7 +16,7 @@ import typer
 from infraprobe.alerts.manager import Alerts
 from infraprobe.cli.common import console_err, load, write_out
 from infraprobe.config.types import parse_duration
-from infraprobe.errors import ConfigError
+from infraprobe.errors import UsageError
 from infraprobe.monitor.engine import Monitor, default_vantage, watch_config
 from infraprobe.monitor.http import HttpServer, parse_listen
 from infraprobe.monitor.live import LineOutput, LiveTable
@@ -72,7 +72,8 @@ def monitor(
         ),
     ] = False,
     max_inflight: Annotated[
-        int, typer.Option("--max-inflight", min=1, help="checks running at once, at most")
+        # `--max-in-flight`, as `check` spells it; the old spelling still works
+        int, typer.Option("--max-in-flight", "--max-inflight", min=1, help="checks running at once, at most")
     ] = DEFAULT_MAX_INFLIGHT,
     max_buffered: Annotated[
         int, typer.Option("--max-buffered", min=1, help="results kept in memory while the store is down")
@@ -218,11 +219,11 @@ def _listen(value: str | None, option: str) -> tuple[str, int] | None:
     try:
         return parse_listen(value)
     except ValueError as exc:
-        raise ConfigError(str(exc), field=option) from None
+        raise UsageError(str(exc), field=option) from None
 
 
 def parse_option_duration(value: str, option: str) -> float:
     try:
         return parse_duration(value)
     except ValueError as exc:
-        raise ConfigError(str(exc), field=option) from None
+        raise UsageError(str(exc), field=option) from None

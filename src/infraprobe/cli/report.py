@@ -1,6 +1,7 @@
 """`infraprobe report EVIDENCE...`: the handoff report from evidence saved earlier (JSON outputs of check,
 analyze, logs and validate, a config, or an evidence folder such as the lab's). Exit 0 when the evidence
-shows the environment resolved (validation passed, nothing failing), 1 when not, 2 on bad input."""
+shows the environment resolved (validation passed, nothing failing), 1 when not, 2 on a usage error, 3 when
+the evidence cannot be read."""
 
 from __future__ import annotations
 
@@ -9,9 +10,17 @@ from typing import Annotated
 
 import typer
 
-from infraprobe.cli.common import FormatOption, use_colour, write_out
+from infraprobe.cli.common import (
+    FormatOption,
+    NoHeadersOption,
+    Notes,
+    OutputOption,
+    QuietOption,
+    VerboseOption,
+    emit,
+    write_out,
+)
 from infraprobe.handoff import build_report, save_report
-from infraprobe.output.formats import render
 
 MARKDOWN = "markdown"
 
@@ -37,8 +46,17 @@ def report(
         Path | None,
         typer.Option("--save", help="write report.md, report.html and report.json into this folder"),
     ] = None,
+    output: OutputOption = None,
+    no_headers: NoHeadersOption = False,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Write the handoff report: root causes and their whys, action items per owner, the checklist."""
+    notes = Notes(verbose)
     built = build_report(evidence, store=store, addresses=addresses)
-    write_out(render(built, fmt, colour=use_colour()) if save is None else str(save_report(built, save)))
+    notes(f"evidence read: {len(evidence)} path(s)")
+    if save is None:
+        emit(built, fmt, output, headers=not no_headers, quiet=quiet, notes=notes)
+    else:
+        write_out(str(save_report(built, save)))
     raise typer.Exit(built.exit_code)

@@ -1,7 +1,7 @@
 """`infraprobe validate CONFIG`: run the config's validation suite and exit with the verdict.
 
 Exit 0 when the pass rate reaches the threshold and every critical category passed, 1 when not, 2 for a
-config or usage error. `--junit FILE` also writes the JUnit XML for CI, whatever `--format` prints.
+usage error, 3 for a config error. `--junit FILE` also writes the JUnit XML for CI, whatever `--format` prints.
 """
 
 from __future__ import annotations
@@ -15,7 +15,17 @@ from typing import Annotated, TextIO
 
 import typer
 
-from infraprobe.cli.common import TABLE, FormatOption, load, terminal_width, use_colour, write_out
+from infraprobe.cli.common import (
+    TABLE,
+    FormatOption,
+    NoHeadersOption,
+    Notes,
+    OutputOption,
+    QuietOption,
+    VerboseOption,
+    emit,
+    load,
+)
 from infraprobe.errors import ConfigError
 from infraprobe.output.formats import render
 from infraprobe.output.views.validate import validation_report
@@ -42,19 +52,25 @@ def validate_command(
         typer.Option("--only", help="run only checks with this id, name, component or flow (repeatable)"),
     ] = None,
     junit: Annotated[Path | None, typer.Option("--junit", help="also write JUnit XML to this file")] = None,
+    output: OutputOption = None,
+    no_headers: NoHeadersOption = False,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Prove a fix: run the validation checks by category and judge them against the threshold."""
+    notes = Notes(verbose)
     loaded = load(config)
     selection = Selection(suite, tuple(category or ()), tuple(only or ()))
     total = len(plan(validation_of(loaded), selection))  # usage errors before anything runs
     if junit is not None and not junit.parent.is_dir():
         raise ConfigError(f"cannot write {junit}: no such directory", field="--junit")
-    progress = Progress(total, sys.stderr, live=fmt == TABLE and sys.stderr.isatty())
+    notes(f"config {config}: {total} validation checks selected")
+    progress = Progress(total, sys.stderr, live=fmt == TABLE and sys.stderr.isatty() and not verbose)
     outcome = asyncio.run(validate(loaded, selection, listener=progress))
     progress.close()
     report = validation_report(outcome)
     # No masking of the rendered text: values were masked by structure as they entered the results.
-    write_out(render(report, fmt, colour=use_colour(), width=terminal_width()))
+    emit(report, fmt, output, headers=not no_headers, quiet=quiet, notes=notes)
     if junit is not None:
         _write(junit, render(report, "junit"))
     raise typer.Exit(outcome.exit_code)

@@ -81,11 +81,13 @@ async def open_socket(run: ProbeRun, host: str, port: int) -> tuple[socket.socke
 
 
 @contextlib.asynccontextmanager
-async def connected_socket(run: ProbeRun, host: str, port: int) -> AsyncIterator[socket.socket]:
-    """open_socket, for a check that only needs the connection to exist; always closed."""
-    sock, _ = await open_socket(run, host, port)
+async def connected_socket(
+    run: ProbeRun, host: str, port: int
+) -> AsyncIterator[tuple[socket.socket, Address]]:
+    """open_socket, for an exchange that needs no streams; always closed."""
+    sock, peer = await open_socket(run, host, port)
     try:
-        yield sock
+        yield sock, peer
     finally:
         sock.close()
 

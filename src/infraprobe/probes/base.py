@@ -22,6 +22,8 @@ from infraprobe.result import Diagnosis, PhaseTiming
 from infraprobe.taxonomy import Cause, Component, Layer
 
 C = TypeVar("C", bound=ComponentBase)
+# A plain dict of the declarations (not the read-only proxy): looked up for every fact of every check.
+_DECLARED = dict(DECLARED)
 V = TypeVar("V", bound=Plain)
 
 
@@ -44,16 +46,14 @@ class ProbeRun:
         )  # a name outside the vocabulary is a bug in the probe: fail loudly
 
     def fact(self, fact: Fact[V], value: V | None) -> None:
-        self.record({fact: value})
+        """A fact, checked against its declaration: analysis must never meet a key or type it cannot read."""
+        if _DECLARED.get(fact.key) is not fact or not fact.accepts(value):
+            raise TypeError(f"fact {fact.key}={value!r} does not match its declaration in infraprobe.facts")
+        self.facts[fact.key] = value
 
     def record(self, found: Mapping[Fact[Any], FactValue]) -> None:
-        """Facts, checked against their declaration: analysis must never meet a key or type it cannot read."""
         for fact, value in found.items():
-            if DECLARED.get(fact.key) is not fact or not fact.accepts(value):
-                raise TypeError(
-                    f"fact {fact.key}={value!r} does not match its declaration in infraprobe.facts"
-                )
-            self.facts[fact.key] = value
+            self.fact(fact, value)
 
     def get(self, fact: Fact[V]) -> V | None:
         return fact.read(self.facts)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+from collections.abc import Awaitable, Iterable
 from typing import Literal
 
 from pydantic import Field, field_validator
@@ -23,6 +24,7 @@ from infraprobe.taxonomy import Cause, Component
 
 RecordType = Literal["A", "AAAA"]
 Answers = dict[str, list[str]]
+Outcome = tuple[str, list[str]]  # (rcode, addresses) of one record type
 
 # getaddrinfo hides the rcode; these are the codes glibc maps them from.
 _GAI_RCODE = {
@@ -110,18 +112,10 @@ async def _via_nameserver(cfg: DnsCheck, run: ProbeRun) -> Answers:
     assert cfg.nameserver is not None
     run.fact(facts.RCODE, "TIMEOUT")  # until an answer arrives: what the facts say if the deadline hits first
     # dnspython loads in ~90 ms; only this path needs it, so it is imported here, not at start-up.
-    from infraprobe.probes._dnsquery import query, resolver_for
+    from infraprobe.probes._dnsquery import query
 
-    resolver = resolver_for(*parse_nameserver(cfg.nameserver), _lifetime(cfg.timeout))
-    # return_exceptions: an unexpected error in one query must not leave the other running unobserved.
-    results = await asyncio.gather(
-        *(query(resolver, cfg.host, t, resolver.lifetime) for t in cfg.record_types), return_exceptions=True
-    )
-    outcomes: list[tuple[str, list[str]]] = []
-    for result in results:
-        if isinstance(result, BaseException):
-            raise result
-        outcomes.append(result)
+    host, port, lifetime = *parse_nameserver(cfg.nameserver), _lifetime(cfg.timeout)
+    outcomes = await _each(query(host, port, cfg.host, t, lifetime) for t in cfg.record_types)
     rcodes: dict[str, str] = {t: rcode for t, (rcode, _) in zip(cfg.record_types, outcomes, strict=True)}
     answers: Answers = {t: ips for t, (_, ips) in zip(cfg.record_types, outcomes, strict=True)}
     worst = next((r for r in ("NXDOMAIN", "TIMEOUT", "SERVFAIL", "REFUSED") if r in rcodes.values()), None)
@@ -130,6 +124,21 @@ async def _via_nameserver(cfg: DnsCheck, run: ProbeRun) -> Answers:
     if worst != "NOERROR" or not any(answers.values()):
         _fail_lookup(cfg, run, worst, rcodes)
     return answers
+
+
+async def _each(queries: Iterable[Awaitable[Outcome]]) -> list[Outcome]:
+    """Every query's outcome; concurrently when there are several (a task each), directly for one."""
+    pending = list(queries)
+    if len(pending) == 1:
+        return [await pending[0]]
+    # return_exceptions: an unexpected error in one query must not leave the other running unobserved.
+    results = await asyncio.gather(*pending, return_exceptions=True)
+    outcomes: list[Outcome] = []
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+        outcomes.append(result)
+    return outcomes
 
 
 def _lifetime(timeout: float) -> float:

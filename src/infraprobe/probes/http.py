@@ -15,13 +15,22 @@ from pydantic import Field, field_validator
 
 from infraprobe import facts
 from infraprobe.config.model import ComponentBase
+from infraprobe.net import Address
 from infraprobe.phases import Phase
-from infraprobe.probes._conn import Conn, TlsClient, connection, handshake, speaks_tls
+from infraprobe.probes._conn import TlsClient, connected_socket, connection, handshake, speaks_tls
 from infraprobe.probes._httpexpect import HttpExpect, body_problems
 from infraprobe.probes._httpsig import health_outputs, proxy_signature, reported_cause
 from infraprobe.probes._url import Url
 from infraprobe.probes.base import ProbeRun, ProbeSpec
-from infraprobe.probes.wire.http1 import NotHttp, ProtocolViolation, Response, Wire, head_headers
+from infraprobe.probes.wire.http1 import (
+    NotHttp,
+    ProtocolViolation,
+    Response,
+    Socket,
+    Streams,
+    Wire,
+    head_headers,
+)
 from infraprobe.redact import mask_patterns
 from infraprobe.taxonomy import Cause, Component, Layer
 
@@ -105,22 +114,33 @@ def _too_many_redirects(cfg: HttpCheck, run: ProbeRun) -> NoReturn:
 async def _exchange(
     cfg: HttpCheck, run: ProbeRun, url: Url, method: str, body: bytes | None, same_origin: bool
 ) -> Response:
-    tls = handshake(run, cfg.tls, url.host) if url.secure else None
-    async with connection(run, url.host, url.port, tls) as conn:
-        wire = Wire(conn.reader, conn.writer)
+    if url.secure:
+        async with connection(run, url.host, url.port, handshake(run, cfg.tls, url.host)) as conn:
+            wire = Wire(Streams(conn.reader, conn.writer))
+            return await _framed(cfg, run, wire, url, method, body, same_origin)
+    # Clear text: h11 needs only a socket, and streams would cost as much CPU as the rest of the exchange.
+    async with connected_socket(run, url.host, url.port) as (sock, peer):
+        wire = Wire(Socket(sock))
         try:
-            return await _request(cfg, run, wire, url, method, body, same_origin)
-        except ProtocolViolation as exc:
-            _not_valid_http(run, exc)
+            return await _framed(cfg, run, wire, url, method, body, same_origin)
         except ConnectionResetError:
-            if not url.secure and not wire.answered:
-                await _tls_port(run, conn, url.host)
+            if not wire.answered:
+                await _tls_port(run, peer, url.host)
             raise
 
 
-async def _tls_port(run: ProbeRun, conn: Conn, host: str) -> None:
+async def _framed(
+    cfg: HttpCheck, run: ProbeRun, wire: Wire, url: Url, method: str, body: bytes | None, same_origin: bool
+) -> Response:
+    try:
+        return await _request(cfg, run, wire, url, method, body, same_origin)
+    except ProtocolViolation as exc:
+        _not_valid_http(run, exc)
+
+
+async def _tls_port(run: ProbeRun, peer: Address, host: str) -> None:
     """A clear-text request closed without a byte: if the port completes a TLS handshake, say so."""
-    if await speaks_tls(run, conn.peer, host):
+    if await speaks_tls(run, peer, host):
         run.fail(
             Cause.PROTOCOL_MISMATCH,
             "the server closed the http:// request unanswered, and the port completes a TLS handshake",

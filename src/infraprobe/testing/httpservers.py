@@ -23,7 +23,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request as WsRequest
 from websockets.http11 import Response as WsResponse
 
-from infraprobe.probes.wire.http1 import Wire, head_headers
+from infraprobe.probes.wire.http1 import Streams, Wire, head_headers
 
 MAX_STREAM_BYTES = 256 * 1024 * 1024  # an "endless" body still ends, so no test can spin forever
 CHUNK = 64 * 1024
@@ -244,7 +244,7 @@ class ReverseProxy:
     async def _forward(
         self, request: Request, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> Reply:
-        wire = Wire(reader, writer)
+        wire = Wire(Streams(reader, writer))
         headers = [(k, v) for k, v in request.headers.items() if k != "connection"] + [
             ("connection", "close")
         ]

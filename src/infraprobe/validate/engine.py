@@ -13,7 +13,7 @@ from typing import Any
 
 from infraprobe.configfile.loader import LoadedConfig
 from infraprobe.configfile.validation import Category, Form, Validation
-from infraprobe.errors import ConfigError, Location
+from infraprobe.errors import ConfigError, Location, UsageError
 from infraprobe.net import Net
 from infraprobe.runner import Runner
 from infraprobe.validate import flows, forms, logcheck
@@ -54,13 +54,14 @@ def validation_of(loaded: LoadedConfig) -> Validation:
 
 
 def plan(validation: Validation, selection: Selection = Selection()) -> list[Planned]:
-    """The selected checks in config order, each with a unique id; ConfigError for unknown names."""
+    """The selected checks in config order, each with a unique id; UsageError for unknown names."""
     categories = _categories(validation, selection)
     planned = _with_ids(categories)
     if selection.only:
         planned = _only(planned, selection.only)
-    if not planned:
-        raise ConfigError("the selection has no checks", field="--category" if selection.categories else "")
+    if not planned:  # the flags chose nothing (usage), or the section has no checks at all (config)
+        error = UsageError if selection != Selection() else ConfigError
+        raise error("the selection has no checks", field="--category" if selection.categories else "")
     return planned
 
 
@@ -68,13 +69,13 @@ def _categories(validation: Validation, selection: Selection) -> list[Category]:
     chosen = list(validation.categories)
     if selection.suite is not None:
         if selection.suite not in validation.suites:
-            raise ConfigError(_unknown("suite", selection.suite, validation.suites), field="--suite")
+            raise UsageError(_unknown("suite", selection.suite, validation.suites), field="--suite")
         members = validation.suites[selection.suite]
         chosen = [c for c in chosen if c.name in members]
     names = [c.name for c in validation.categories]
     for name in selection.categories:
         if name not in names:
-            raise ConfigError(_unknown("category", name, names), field="--category")
+            raise UsageError(_unknown("category", name, names), field="--category")
     if selection.categories:
         chosen = [c for c in chosen if c.name in selection.categories]
     return chosen
@@ -98,7 +99,7 @@ def _with_ids(categories: list[Category]) -> list[Planned]:
 def _only(planned: list[Planned], only: tuple[str, ...]) -> list[Planned]:
     for name in only:
         if not any(_matches(p, name) for p in planned):
-            raise ConfigError(f"no selected check is or targets {name!r}", field="--only")
+            raise UsageError(f"no selected check is or targets {name!r}", field="--only")
     return [p for p in planned if any(_matches(p, name) for name in only)]
 
 

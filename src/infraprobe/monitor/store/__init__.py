@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from infraprobe.errors import ConfigError
+from infraprobe.errors import UsageError
 from infraprobe.monitor.store.base import (
     BucketTotal,
     Compaction,
@@ -33,7 +33,7 @@ def open_store(url: str) -> Store:
         from infraprobe.monitor.store.sqlite import SqliteStore
 
         if not rest.startswith("/") or rest == "/":
-            raise ConfigError(
+            raise UsageError(
                 "a SQLite store URL is sqlite:///PATH (e.g. sqlite:///history.db)", field="--store"
             )
         return SqliteStore(Path(rest[1:]))
@@ -42,9 +42,7 @@ def open_store(url: str) -> Store:
         from infraprobe.monitor.store.postgres import PostgresStore
 
         return PostgresStore(url)
-    raise ConfigError(
-        f"unknown store scheme {scheme!r}; expected one of: sqlite, postgresql", field="--store"
-    )
+    raise UsageError(f"unknown store scheme {scheme!r}; expected one of: sqlite, postgresql", field="--store")
 
 
 __all__ = [

@@ -145,14 +145,22 @@ class Store(Protocol):
     # The alert ledger (see ledger.py): incidents paged and not recovered, and the outbox of deliveries.
 
     def save_alert(
-        self, component: str, incident: Incident | None, outgoing: Sequence[Outgoing], now: datetime
-    ) -> None:
-        """The component's incident as it now stands (None: closed) and its new deliveries, in one transaction."""
+        self,
+        component: str,
+        incident: Incident | None,
+        outgoing: Sequence[Outgoing],
+        now: datetime,
+        remind_due: datetime | None = None,
+    ) -> bool:
+        """One change to the component's incident and its new deliveries, in one transaction; False when
+        another monitor sharing the store made that change first (then nothing is queued)."""
 
     def open_incidents(self) -> list[Incident]: ...
 
-    def due_deliveries(self, now: datetime, limit: int = 100) -> list[Delivery]:
-        """Pending deliveries whose next attempt is due, oldest first."""
+    def claim_due(
+        self, now: datetime, limit: int = 100, lease: float = 60.0, busy: Sequence[str] = ()
+    ) -> list[Delivery]:
+        """The oldest due delivery per provider not `busy`, each claimed for `lease` seconds (see ledger.py)."""
 
     def delivery_attempted(
         self, delivery_id: int, now: datetime, error: str = "", retry_at: datetime | None = None

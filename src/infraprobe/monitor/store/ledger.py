@@ -75,20 +75,40 @@ def save_alert(
     incident: Incident | None,
     outgoing: Sequence[Outgoing],
     now: datetime,
-) -> None:
-    """The incident as it now stands (None: closed) and its deliveries, in the caller's transaction."""
-    cur.execute(sql("DELETE FROM alert_incidents WHERE component = ?"), [component])
-    if incident is not None:
-        cur.execute(
-            sql(f"INSERT INTO alert_incidents ({_INCIDENT_COLS}) VALUES (?,?,?,?,?,?,?,?)"),
-            _incident_params(incident),
+    remind_due: datetime | None = None,
+) -> bool:
+    """Make one change to an incident and queue its deliveries, in the caller's transaction.
+
+    Monitors sharing a store race for each change (they all see the same verdict): a change is made only if
+    the incident is still as the caller believes (not opened yet; still open; last reminded by
+    `remind_due`), and only the monitor that made it queues the page. Returns whether this call made it.
+    """
+    event = outgoing[0].event if outgoing else None
+    if incident is None:
+        made = _changed(cur, sql("DELETE FROM alert_incidents WHERE component = ?"), [component])
+    elif event == "down":
+        insert = f"INSERT INTO alert_incidents ({_INCIDENT_COLS}) VALUES (?,?,?,?,?,?,?,?) "
+        made = _changed(cur, sql(insert + "ON CONFLICT (component) DO NOTHING"), _incident_params(incident))
+    elif event == "reminder":
+        due = (remind_due or now).timestamp()
+        remind = (
+            "UPDATE alert_incidents SET reminded = ? WHERE component = ? AND COALESCE(reminded, opened) <= ?"
         )
-    if outgoing:
+        made = _changed(cur, sql(remind), [now.timestamp(), component, due])
+    else:  # no page: the list of what it blocks grew
+        update = "UPDATE alert_incidents SET blocked = ? WHERE component = ?"
+        made = _changed(cur, sql(update), [json.dumps(incident.blocked), component])
+    if made and outgoing:
         cols = "component, event, provider, created, payload, status, attempts, next_at, error"
         cur.executemany(
             sql(f"INSERT INTO alert_deliveries ({cols}) VALUES (?,?,?,?,?,'pending',0,?,'')"),
             [_outgoing_params(o, now) for o in outgoing],
         )
+    return made
+
+
+def _changed(cur: _Cursor, statement: str, params: Sequence[Any]) -> bool:
+    return int(cur.execute(statement, params).rowcount) > 0
 
 
 def open_incidents(cur: _Cursor, sql: Sql) -> list[Incident]:
@@ -96,15 +116,27 @@ def open_incidents(cur: _Cursor, sql: Sql) -> list[Incident]:
     return [_incident(r) for r in cur.fetchall()]
 
 
-def due_deliveries(cur: _Cursor, sql: Sql, now: datetime, limit: int) -> list[Delivery]:
+def claim_due(
+    cur: _Cursor, sql: Sql, now: datetime, limit: int, lease: float, busy: Sequence[str] = ()
+) -> list[Delivery]:
+    """Pending deliveries due now, except to `busy` providers, the oldest one per provider, each claimed for
+    `lease` seconds (its next attempt moved past the lease): another monitor sharing the store does not send
+    it too, and one claimed by a monitor that died is due again when the lease ends."""
+    skip = f" AND provider NOT IN ({', '.join('?' for _ in busy)})" if busy else ""
     cur.execute(
         sql(
-            f"SELECT {_DELIVERY_COLS} FROM alert_deliveries WHERE status = 'pending' AND next_at <= ? "
+            f"SELECT {_DELIVERY_COLS} FROM alert_deliveries WHERE status = 'pending' AND next_at <= ?{skip} "
             "ORDER BY id LIMIT ?"
         ),
-        [now.timestamp(), limit],
+        [now.timestamp(), *busy, limit],
     )
-    return [_delivery(r) for r in cur.fetchall()]
+    first: dict[str, Delivery] = {}
+    for d in map(_delivery, cur.fetchall()):
+        first.setdefault(d.provider, d)  # one in flight per provider: the others wait their turn, unclaimed
+    rows = list(first.values())
+    claim = "UPDATE alert_deliveries SET next_at = ? WHERE id = ? AND status = 'pending' AND next_at = ?"
+    until = now.timestamp() + lease
+    return [d for d in rows if _changed(cur, sql(claim), [until, d.id, d.next_at.timestamp()])]
 
 
 def delivery_attempted(

@@ -296,17 +296,21 @@ class SqlStore:
         incident: ledger.Incident | None,
         outgoing: Sequence[ledger.Outgoing],
         now: datetime,
-    ) -> None:
+        remind_due: datetime | None = None,
+    ) -> bool:
         with self._tx() as cur:
-            ledger.save_alert(cur, self.dialect.sql, component, incident, outgoing, now)
+            return ledger.save_alert(cur, self.dialect.sql, component, incident, outgoing, now, remind_due)
 
     def open_incidents(self) -> list[ledger.Incident]:
         with self._tx() as cur:
             return ledger.open_incidents(cur, self.dialect.sql)
 
-    def due_deliveries(self, now: datetime, limit: int = 100) -> list[ledger.Delivery]:
-        with self._tx() as cur:
-            return ledger.due_deliveries(cur, self.dialect.sql, now, limit)
+    def claim_due(
+        self, now: datetime, limit: int = 100, lease: float = 60.0, busy: Sequence[str] = ()
+    ) -> list[ledger.Delivery]:
+        # Exclusive: it reads, then writes what it read (SQLite would refuse to upgrade a stale read).
+        with self._tx(exclusive=True) as cur:
+            return ledger.claim_due(cur, self.dialect.sql, now, limit, lease, busy)
 
     def delivery_attempted(
         self, delivery_id: int, now: datetime, error: str = "", retry_at: datetime | None = None

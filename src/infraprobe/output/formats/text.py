@@ -31,11 +31,28 @@ def _block(block: Block, colour: bool, width: int, headers: bool = True) -> str:
         case Bullets(items, ordered):
             return "\n".join(_bullet(i, inert(x), ordered, width) for i, x in enumerate(items))
         case KeyValues(pairs):
-            key_width = max((len(k) for k, _ in pairs), default=0)
-            return "\n".join(f"{inert(k).ljust(key_width)}  {inert(v)}" for k, v in pairs)
+            return _key_values(pairs, width)
         case Table():
             return _table(block, colour, width, headers)
     return ""
+
+
+def _key_values(pairs: tuple[tuple[str, str], ...], width: int) -> str:
+    """`key  value` lines; a long value wraps beneath itself, in the value column. A key longer than half the
+    width (a file path) is a line of its own, its value beneath it: the keys never push values off the line."""
+    key_width = min(max((len(k) for k, _ in pairs), default=0), width // 2)
+    indent = " " * (key_width + 2)
+    lines: list[str] = []
+    for key, value in pairs:
+        lead = inert(key).ljust(key_width) + "  "
+        if len(key) > key_width:
+            lines.append(inert(key))
+            lead = indent
+        wrapped = textwrap.wrap(
+            _cell(value) or "-", width, initial_indent=lead, subsequent_indent=indent, break_long_words=False
+        )
+        lines.extend(wrapped or [lead.rstrip()])
+    return "\n".join(lines)
 
 
 def _bullet(index: int, text: str, ordered: bool, width: int) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from infraprobe.output.model import KeyValues, Report
+from infraprobe.output.model import KeyValues, Paragraph, Report
 from infraprobe.redact import mask_patterns
 from infraprobe.result import Diagnosis
 
@@ -21,4 +21,5 @@ def diagnosis_payload(d: Diagnosis) -> dict[str, Any]:
 def classify_report(d: Diagnosis) -> Report:
     payload = diagnosis_payload(d)
     pairs = KeyValues(tuple((name, str(payload[name])) for name in _FIELDS))
-    return Report("infraprobe classify", (pairs,), payload, kind="classify")
+    verdict = Paragraph(f"{d.cause.value} ({d.layer.value}, {d.component.value})")  # what `-q` keeps
+    return Report("infraprobe classify", (verdict, pairs), payload, kind="classify")

@@ -1,6 +1,8 @@
-"""HTTP/1.1 over a stream the probe opened itself, framed by h11: send, first byte, transfer.
+"""HTTP/1.1 over a connection the probe opened itself, framed by h11: send, first byte, transfer.
 
-Owning the socket is what makes the phases exact and lets the cached SSL context be reused. Every read
+Owning the socket is what makes the phases exact and lets the cached SSL context be reused. The connection
+is asyncio streams (TLS) or a bare socket (clear text: streams cost as much CPU as the rest of a probe's
+exchange, and h11 needs nothing they add). Every read
 is bounded: the head by h11's incomplete-event limit, the body by a byte cap, time by the runner's
 deadline, so a hostile or broken server can neither exhaust memory nor hold the probe.
 """
@@ -9,7 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import functools
+import socket
 from dataclasses import dataclass
+from typing import Protocol
 
 import h11
 
@@ -43,12 +48,45 @@ class Response:
         return (self.header("content-type") or "").split(";")[0].strip().lower()
 
 
+class Channel(Protocol):
+    """Bytes in and out of an open connection."""
+
+    async def recv(self, size: int) -> bytes: ...
+
+    async def send(self, data: bytes) -> None: ...
+
+
+@dataclass(slots=True)
+class Streams:
+    reader: asyncio.StreamReader
+    writer: asyncio.StreamWriter
+
+    async def recv(self, size: int) -> bytes:
+        return await self.reader.read(size)
+
+    async def send(self, data: bytes) -> None:
+        self.writer.write(data)
+        await self.writer.drain()
+
+
+@dataclass(slots=True)
+class Socket:
+    """A connected non-blocking socket, through the event loop's own socket calls."""
+
+    sock: socket.socket
+
+    async def recv(self, size: int) -> bytes:
+        return await asyncio.get_running_loop().sock_recv(self.sock, size)
+
+    async def send(self, data: bytes) -> None:
+        await asyncio.get_running_loop().sock_sendall(self.sock, data)
+
+
 class Wire:
     """One request/response exchange on an open connection."""
 
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self._reader = reader
-        self._writer = writer
+    def __init__(self, channel: Channel) -> None:
+        self._channel = channel
         self._h11 = h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_HEAD_BYTES)
         self._head: h11.Response | None = None
         self._eof = False
@@ -63,12 +101,11 @@ class Wire:
     async def send(
         self, method: str, target: str, headers: list[tuple[str, str]], body: bytes | None
     ) -> None:
-        out = self._h11.send(h11.Request(method=method, target=target, headers=headers))
+        out = self._h11.send(_request(method, target, tuple(headers)))
         if body:
             out += self._h11.send(h11.Data(data=body))
         out += self._h11.send(h11.EndOfMessage())
-        self._writer.write(out)
-        await self._writer.drain()
+        await self._channel.send(out)
 
     async def read_head(self) -> h11.Response:
         """Wait for the status line and headers, skipping 1xx interim responses."""
@@ -103,7 +140,7 @@ class Wire:
             if event is not h11.NEED_DATA:
                 assert not isinstance(event, type)  # PAUSED cannot happen: we never pipeline
                 return event
-            data = await self._reader.read(self._read_size())
+            data = await self._channel.recv(self._read_size())
             if not data and self._head is None:
                 raise self._closed_early()
             # At EOF after the head, h11 decides: a close-delimited body ends here, any other was cut short.
@@ -133,6 +170,13 @@ class Wire:
         # Like http.client's RemoteDisconnected (a ConnectionResetError): the peer hung up mid-exchange.
         where = "before answering" if self._head is None else "in the middle of the response body"
         return ConnectionResetError(errno.ECONNRESET, f"server closed the connection {where}")
+
+
+@functools.lru_cache(maxsize=256)
+def _request(method: str, target: str, headers: tuple[tuple[str, str], ...]) -> h11.Request:
+    """The request event, validated once: a check sends the same request every time, and h11's header
+    validation is half the cost of sending. Events are immutable, so sharing one is safe."""
+    return h11.Request(method=method, target=target, headers=list(headers))
 
 
 def head_headers(head: h11.Response) -> tuple[tuple[str, str], ...]:
