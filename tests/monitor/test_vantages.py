@@ -125,3 +125,17 @@ def test_the_other_vantages_are_read_every_quarter_interval_within_bounds() -> N
         quorum.configure(parse_config(rows).config.components)
         periods.append(quorum.refresh_every)
     assert periods == [1.0, 5.0, 15.0]
+
+
+def test_a_component_changed_by_a_reload_starts_over_in_the_verdict_too() -> None:
+    """As the monitor's own tracker does: its next result is a change from unknown, which listeners hear."""
+    here = Here()
+    here.result("a", Status.FAIL)
+    here.result("a", Status.FAIL)
+    assert here.quorum.trackers["a"].state is State.DOWN
+    here.quorum.forget(["a"])
+    here.quorum.configure(CONFIG.config.components)
+    here.trackers["a"] = Tracker("a", Thresholds(2, 1))
+    here.result("a", Status.FAIL)
+    here.result("a", Status.FAIL)
+    assert [(t.before, t.after) for t in here.told] == [(State.UNKNOWN, State.DOWN)] * 2

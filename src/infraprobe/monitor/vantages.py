@@ -128,6 +128,13 @@ class Quorum:
             self.verdicts.pop(name, None)
             self._own.pop(name, None)
 
+    def forget(self, names: Sequence[str]) -> None:
+        """Components whose definition changed (or that are gone) start over, as their own trackers do."""
+        for name in names:
+            self.trackers.pop(name, None)
+            self.verdicts.pop(name, None)
+            self._own.pop(name, None)
+
     # -- from the monitor ----------------------------------------------------------------------------
 
     def local(
@@ -266,11 +273,10 @@ def _verdict_transition(
             mine.component, vantage, mine.at, tracker.state, verdict.state, mine.cause, mine.layer,
             mine.evidence + voted, mine.blocked_by, mine.streak,
         )  # fmt: skip
-    down = verdict.state is State.DOWN
-    blocked = own.blocked_by if down and vantage in verdict.down else None
-    evidence = (verdict.evidence if verdict.state is not State.UP else "") or verdict.summary()
+    # A verdict up (or unknown) has no witness, so no cause, layer or evidence: its summary says why.
+    evidence = f"{verdict.evidence}{voted}" if verdict.evidence else verdict.summary()
+    blocked = own.blocked_by if verdict.state is State.DOWN and vantage in verdict.down else None
     return Transition(
-        verdict.component, vantage, now, tracker.state, verdict.state, verdict.cause if down or verdict.state is
-        State.DEGRADED else None, verdict.layer if verdict.state is not State.UP else None,
-        evidence + (voted if evidence != verdict.summary() else ""), blocked, 1,
+        verdict.component, vantage, now, tracker.state, verdict.state, verdict.cause, verdict.layer, evidence,
+        blocked, 1,
     )  # fmt: skip
