@@ -140,6 +140,16 @@ async def test_probing_commands_in_every_format(config_file: Path, command: str,
     assert_clean(output, f"{command} --format {fmt}")
 
 
+@pytest.mark.parametrize("fmt", list(FORMATS))
+async def test_config_validate_in_every_format(tmp_path: Path, fmt: str) -> None:
+    """`config validate -o FORMAT` reports every file without a secret of it (nothing is probed)."""
+    path = tmp_path / "c.yaml"
+    path.write_text(config_template().format(closed=1, app=2, echo=3, literal=LITERAL))
+    output = await _cli("config", "validate", str(path), "--format", fmt)
+    assert "c.yaml" in output and "error:" not in output  # the report really was written, the config valid
+    assert_clean(output, f"config validate --format {fmt}")
+
+
 async def test_check_json_stays_valid_json(config_file: Path) -> None:
     """Masking never edits rendered text: the JSON document parses, with the echo's secrets masked inside."""
     output = await _cli("check", str(config_file), "--format", "json")
@@ -341,7 +351,7 @@ async def test_config_errors(tmp_path: Path, index: int) -> None:
     commands = (
         (("config", "validate"), ("check",), ("analyze", "--no-probe"))
         if index < 3
-        else (("config", "validate"),)
+        else (("config", "validate"), ("config", "validate", "-o", "json"))
     )
     for command in commands:
         output = await _cli(*command, str(path))
