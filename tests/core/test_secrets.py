@@ -180,14 +180,16 @@ async def _scrape(url: str, headers: dict[str, str] | None = None) -> str:
     raise AssertionError(f"{url} never answered")
 
 
-async def _events(url: str, seconds: float) -> str:
-    """What the status page's event stream sent in `seconds`."""
+async def _events(url: str, until: str, seconds: float = 20) -> str:
+    """What the status page's event stream sent until it held `until` (at most `seconds`)."""
     received: list[str] = []
     async with httpx.AsyncClient(timeout=30) as client, client.stream("GET", url) as stream:
         try:
             async with asyncio.timeout(seconds):
                 async for text in stream.aiter_text():
                     received.append(text)
+                    if until in "".join(received):
+                        break
         except TimeoutError:
             pass
     return "".join(received)
@@ -222,7 +224,7 @@ async def test_monitor_lines_metrics_store_and_history(config_file: Path, tmp_pa
             str(config_file),
             *store,
             "--for",
-            "8s",
+            "14s",
             "--metrics",
             web,
             "--web",
@@ -234,11 +236,9 @@ async def test_monitor_lines_metrics_store_and_history(config_file: Path, tmp_pa
         _cli("monitor", str(config_file), *store, "--for", "6s", "--vantage", "other")
     )
     scraped = [await _scrape(f"http://{web}/metrics")]
-    events = asyncio.create_task(_events(f"http://{web}/events", 5))
-    await asyncio.sleep(0.5)
-    _renamed(config_file)  # new components: new states (quorum verdicts included) while the stream is open
-    await asyncio.sleep(2)
+    events = asyncio.create_task(_events(f"http://{web}/events", '"name":"b-pg-dsn"'))
     scraped += [await _scrape(f"http://{web}/probe?component={n}") for n in ("pg-dsn", "http-headers")]
+    _renamed(config_file)  # new components: new states (quorum verdicts included) while the stream is open
     streamed = await events
     page = [await _scrape(f"http://{web}{path}") for path in ("/", "/status.json")]
     detailed = await _scrape(f"http://{web}/status.json", {"authorization": f"Bearer {TOKEN}"})
