@@ -1,32 +1,40 @@
 """How fast is the whole `infraprobe logs` command against `grep -c -F -f` with 20 signatures, piped?
 
-For each error density (default: one line in 1,000 and one in 50, an incident's log) it generates a log
+For each error density (default: one line in 1,000, and one in 50: an incident's log) it generates a log
 (bench/gen_logs.py: realistic noise; failures drawn from a few dozen real error texts, each copy with its own
-request id) into /tmp, warms the page cache, then runs the contenders `--repeat` times, interleaved, side
-by side in one run (the machine may be shared: medians, CPU time beside wall time, and the load average):
+request id) into a temporary directory (removed at the end, also on error or Ctrl-C), warms the page cache,
+then runs the contenders `--repeat` times, interleaved, side by side in one run. The machine may be shared,
+so it prints for each: wall time and CPU time (user+sys of the process and everything it waited for: the
+scan's workers, `cat` and `grep` of the pipe), best and median, peak RSS of the largest process, and the
+1-minute load average before and after.
 
 - `cat LOG | grep -c -F -f SIGS20`: 20 fixed strings (one distinctive classifier signature per error text
-  the log holds, the first 20), through a pipe, as an operator would run it;
+  the log holds, the first 20), through a pipe, as an operator would run it (GNU grep stops early when
+  its output is /dev/null, so its count goes to a pipe here);
 - the whole command `infraprobe logs LOG --format json`, interpreter start-up included; it splits a large
   file over one process per CPU;
-- with `--all`, also `grep -c -F -f` with every classifier signature and the library call `scan()`.
+- with `--all`, also `grep -c -F -f` with every classifier signature;
+- with `--fallback-mb N`, the library scan of the log's first N MB with the pure-Python prefilter (no
+  hyperscan) against the same with hyperscan, to say how much slower the fallback is.
 
-CPU is user+sys of the process and of its children (the scan's workers included).
+Every run is bounded by `--timeout` seconds (killed past it, and reported).
 
-    .venv/bin/python bench/bench_logs.py [--size-mb 500] [--densities 0.001,0.02] [--repeat 3] [--all]
+    .venv/bin/python bench/bench_logs.py [--size-mb 500] [--densities 0.001,0.02] [--repeat 5] [--all]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
-import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -34,34 +42,46 @@ sys.path.insert(0, str(Path(__file__).parent))
 from gen_logs import ERRORS, generate
 
 from infraprobe.classifier import SIGNATURES
-from infraprobe.logs import scan
 
-Run = tuple[float, float, str]  # wall seconds, CPU seconds, output
-
-
-def timed(cmd: list[str]) -> Run:
-    """Wall seconds, CPU seconds (user+sys of the child) and stdout of one command."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu, done.stdout
+GREP = "grep -F -f (20, piped)"
+LOGS = "infraprobe logs (CLI)"
 
 
-def library(log: Path, workers: int | None = None) -> tuple[float, float, str]:
-    """Wall and CPU seconds (this process and the scan's worker processes) of one `scan`."""
-    before = _cpu()
-    start = time.perf_counter()
-    summary = scan(log, workers=workers)
-    return time.perf_counter() - start, _cpu() - before, str(summary.events)
+@dataclass(frozen=True)
+class Run:
+    wall: float  # seconds
+    cpu: float  # user+sys seconds of the process and the children it waited for
+    rss_mb: float  # peak resident set of the largest of them
+    output: str
 
 
-def _cpu() -> float:
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # workers, once joined; and the greps
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+def timed(cmd: list[str], timeout: float) -> Run:
+    """One command, measured through wait4 (its own rusage, whatever else this process ran)."""
+    with tempfile.TemporaryFile() as out:
+        start = time.perf_counter()
+        process = subprocess.Popen(cmd, stdout=out, stderr=subprocess.DEVNULL)
+        try:
+            _, status, usage = _wait4(process, timeout)
+        except TimeoutError:
+            process.kill()
+            os.wait4(process.pid, 0)
+            raise
+        wall = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        text = out.read().decode(errors="replace")
+    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, text)
+
+
+def _wait4(process: subprocess.Popen[bytes], timeout: float) -> tuple[int, int, os.struct_rusage]:
+    deadline = time.monotonic() + timeout
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            return pid, status, usage
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{' '.join(process.args)} ran past {timeout:.0f} s")  # type: ignore[arg-type]
+        time.sleep(0.005)
 
 
 def machine() -> str:
@@ -73,7 +93,19 @@ def machine() -> str:
         ),
         platform.processor(),
     )
-    return f"nproc {os.cpu_count()}, {model}, Python {platform.python_version()}, {platform.platform()}"
+    grep = subprocess.run(["grep", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
+    return (
+        f"nproc {os.cpu_count()}, {model}, Python {platform.python_version()}, "
+        f"{platform.platform()}, {grep}, hyperscan {_hyperscan()}"
+    )
+
+
+def _hyperscan() -> str:
+    try:
+        import hyperscan
+    except ImportError:
+        return "not installed"
+    return str(getattr(hyperscan, "__version__", "installed"))
 
 
 def few_signatures() -> list[str]:
@@ -87,48 +119,86 @@ def few_signatures() -> list[str]:
     return sorted(chosen)
 
 
-def contenders(log: Path, sigs: Path, every: Path, full: bool) -> dict[str, Callable[[], Run]]:
+def contenders(log: Path, sigs: Path, every: Path, args: argparse.Namespace) -> dict[str, Callable[[], Run]]:
     piped = f"cat {log} | grep -c -F -f {sigs}"
+    cli = [sys.executable, "-m", "infraprobe", "logs", str(log), "-f", "json"]
     chosen: dict[str, Callable[[], Run]] = {
-        "grep -F -f (20, piped)": lambda: timed(["sh", "-c", piped]),
-        "infraprobe logs (CLI)": lambda: timed(
-            [sys.executable, "-m", "infraprobe", "logs", str(log), "-f", "json"]
-        ),
+        GREP: lambda: timed(["sh", "-c", piped], args.timeout),
+        LOGS: lambda: timed(cli, args.timeout),
     }
-    if full:
-        chosen["grep -F -f (all sigs)"] = lambda: timed(["grep", "-c", "-F", "-f", str(every), str(log)])
-        chosen["scan() (library)"] = lambda: library(log)
+    if args.all:
+        every_cmd = ["grep", "-c", "-F", "-f", str(every), str(log)]
+        chosen["grep -F -f (all sigs)"] = lambda: timed(every_cmd, args.timeout)
     return chosen
 
 
-def run_density(args: argparse.Namespace, density: float) -> None:
-    log = Path(f"{args.log}.{density}")
-    sigs, every = Path(f"{log}.sigs20"), Path(f"{log}.sigs")
+def run_density(args: argparse.Namespace, density: float, folder: Path) -> None:
+    log = folder / f"app-{density}.log"
+    sigs, every = folder / "sigs20", folder / "sigs"
     with log.open("wb") as out:
         failures = generate(out, int(args.size_mb * 1024 * 1024), density, seed=1)
     sigs.write_text("\n".join(few_signatures()[:20]) + "\n")
     every.write_text("\n".join(SIGNATURES) + "\n")
     size = log.stat().st_size
     subprocess.run(["cat", str(log)], stdout=subprocess.DEVNULL, check=True)  # warm the page cache
-    runs: dict[str, list[Run]] = {name: [] for name in contenders(log, sigs, every, args.all)}
-    load_before = os.getloadavg()[0]  # the machine may be shared: say how busy it was
+    runs = contenders(log, sigs, every, args)
+    runs[LOGS]()  # one untimed run: after a classifier change, the first one rebuilds the hyperscan cache
+    results: dict[str, list[Run]] = {name: [] for name in runs}
+    load_before = os.getloadavg()
     for _ in range(args.repeat):
-        for name, run in contenders(log, sigs, every, args.all).items():
-            runs[name].append(run())
+        for name, run in runs.items():
+            results[name].append(run())
+    load_after = os.getloadavg()
     print(f"\ndensity 1 in {1 / density:.0f}: {size / 1e6:.0f} MB, {failures} failure events written")
-    print(f"1-minute load average: {load_before:.2f} before the runs, {os.getloadavg()[0]:.2f} after")
-    print(f"{'contender':24} {'wall s':>8} {'MB/s':>7} {'cpu s':>7}  output")
-    walls = {name: statistics.median(r[0] for r in results) for name, results in runs.items()}
-    for name, results in runs.items():
-        cpu = statistics.median(r[1] for r in results)
-        shown = results[-1][2].strip()
+    print(f"load average (1/5/15 min): {_load(load_before)} before the runs, {_load(load_after)} after")
+    report(results, size, args.repeat)
+    events = json.loads(results[LOGS][-1].output)["events"]
+    print(f"infraprobe logs counted {events} events ({'all' if events == failures else 'NOT all'} written)")
+    if args.fallback_mb:
+        fallback(log, args)
+
+
+def _load(values: tuple[float, float, float]) -> str:
+    return "/".join(f"{v:.1f}" for v in values)
+
+
+def report(results: dict[str, list[Run]], size: int, repeat: int) -> None:
+    print(
+        f"{'contender':24} {'wall s best/median':>19} {'MB/s':>6} {'CPU s best/median':>18} {'RSS MB':>7}  output"
+    )
+    for name, runs in results.items():
+        walls, cpus = [r.wall for r in runs], [r.cpu for r in runs]
+        shown = runs[-1].output.strip()
         shown = f"{len(shown)} bytes of JSON" if shown.startswith("{") else shown
-        print(f"{name:24} {walls[name]:8.2f} {size / 1e6 / walls[name]:7.0f} {cpu:7.2f}  {shown}")
-    ratio = walls["grep -F -f (20, piped)"] / walls["infraprobe logs (CLI)"]
-    print(f"speed of infraprobe logs relative to the piped grep: {ratio:.2f}x")
-    if not args.keep:
-        for path in (log, sigs, every):
-            path.unlink()
+        print(
+            f"{name:24} {min(walls):8.2f} / {statistics.median(walls):7.2f} "
+            f"{size / 1e6 / statistics.median(walls):6.0f} {min(cpus):8.2f} / {statistics.median(cpus):7.2f} "
+            f"{max(r.rss_mb for r in runs):7.0f}  {shown}"
+        )
+    grep, logs = results[GREP], results[LOGS]
+    for label, pick in (("best", min), ("median", statistics.median)):
+        wall = pick(r.wall for r in grep) / pick(r.wall for r in logs)
+        cpu = pick(r.cpu for r in grep) / pick(r.cpu for r in logs)
+        print(
+            f"speed of infraprobe logs relative to the piped grep ({label} of {repeat}): wall {wall:.2f}x, CPU {cpu:.2f}x"
+        )
+
+
+def fallback(log: Path, args: argparse.Namespace) -> None:
+    """The library scan of the first `--fallback-mb` MB with each prefilter, one process each."""
+    part = log.with_suffix(".head")
+    with log.open("rb") as source, part.open("wb") as out:
+        out.write(source.read(int(args.fallback_mb * 1024 * 1024)))
+    code = "import sys; from infraprobe.logs import scan; print(scan(sys.argv[1], prefilter=sys.argv[2], workers=1).events)"
+    measured = {}
+    for prefilter in ("hyperscan", "python"):
+        run = timed([sys.executable, "-c", code, str(part), prefilter], args.timeout)
+        measured[prefilter] = run
+        print(
+            f"scan(prefilter={prefilter!r}) of {args.fallback_mb:g} MB, one process: wall {run.wall:.2f} s, CPU {run.cpu:.2f} s, {run.output.strip()} events"
+        )
+    print(f"the pure-Python fallback takes {measured['python'].cpu / measured['hyperscan'].cpu:.0f}x the CPU")
+    part.unlink()
 
 
 def main() -> None:
@@ -137,15 +207,21 @@ def main() -> None:
     )
     parser.add_argument("--size-mb", type=float, default=500)
     parser.add_argument("--densities", default="0.001,0.02", help="error lines per line, comma-separated")
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--log", default="/tmp/infraprobe-bench-logs.log")
-    parser.add_argument("--keep", action="store_true", help="keep the generated logs")
-    parser.add_argument("--all", action="store_true", help="also grep with every signature, and scan()")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--timeout", type=float, default=300, help="seconds one run may take")
+    parser.add_argument(
+        "--tmpdir", default=None, help="where the temporary directory goes (default: the system's)"
+    )
+    parser.add_argument("--all", action="store_true", help="also grep with every classifier signature")
+    parser.add_argument(
+        "--fallback-mb", type=float, default=0, help="also time the pure-Python prefilter on this many MB"
+    )
     args = parser.parse_args()
     print(f"machine: {machine()}")
     print(f"{len(SIGNATURES)} classifier signatures; grep gets 20")
-    for density in (float(d) for d in args.densities.split(",")):
-        run_density(args, density)
+    with tempfile.TemporaryDirectory(prefix="infraprobe-bench-logs-", dir=args.tmpdir) as folder:
+        for density in (float(d) for d in args.densities.split(",")):
+            run_density(args, density, Path(folder))
 
 
 if __name__ == "__main__":

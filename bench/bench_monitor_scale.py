@@ -5,7 +5,10 @@ a PostgreSQL cluster, and a listener whose accept queue is full for the black-ho
 `--components` components in the mix below, runs `infraprobe monitor` on it as a child process with a SQLite
 store and `--metrics`, samples the monitor's CPU time and RSS from /proc, scrapes its schedule lag, and stops it
 with SIGTERM after `--duration` seconds. Then counts the rows in the store against what the monitor produced
-and against what the schedule promised (components x runs due in the duration).
+(lost in the pipeline) and reads every component's history for runs the schedule promised but that never
+happened (missed: a gap between two results longer than the schedule allows, or no result at the end for
+longer than that). Prometheus's usual 15 s scrape interval is the default (`--scrape-every`); the 1-minute
+load average is printed before and after, since other work on the machine shows up as lag.
 
 Targets (issue 11): under 25% of one core, under 300 MB resident, no result lost, lag p99 under 1 s, for
 10,000 components at a 60 s interval for 10 minutes:
@@ -18,6 +21,7 @@ Loopback only; bounded by --duration. A short run proves it works: --components 
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import signal
 import sqlite3
@@ -92,31 +96,51 @@ def run(args: argparse.Namespace, targets: dict[str, str], work: Path) -> None:
     db, port = work / "scale.db", free_port()
     cmd = [sys.executable, "-m", "infraprobe", "monitor", str(config), "--store", f"sqlite:///{db}"]
     cmd += ["--metrics", f"127.0.0.1:{port}", "--max-inflight", str(args.max_inflight)]
+    load_before = os.getloadavg()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     time.sleep(args.warmup)  # start-up and the first round (every component at once) are not steady state
     cpu0, t0, peak, last = cpu_seconds(proc.pid), time.monotonic(), 0.0, {}
     while time.monotonic() - t0 < args.duration:
-        time.sleep(min(5.0, args.duration))
+        time.sleep(min(args.scrape_every, args.duration))
         peak = max(peak, rss_mb(proc.pid))
         last = scrape(port)
     cpu = cpu_seconds(proc.pid) - cpu0
     elapsed = time.monotonic() - t0
     proc.send_signal(signal.SIGTERM)
+    stopped_at = time.time()
     _, err = proc.communicate(timeout=120)
-    with sqlite3.connect(db) as conn:
-        stored = conn.execute("SELECT COUNT(*) FROM results").fetchone()[0]
-    total = args.warmup + elapsed
-    due = args.components * (int(total // args.interval) + 1)
+    stored, missed = history(db, args.components, args.interval, stopped_at)
     print(
-        f"components {args.components}, interval {args.interval}s, measured {elapsed:.0f}s after {args.warmup}s warm-up"
+        f"components {args.components}, interval {args.interval}s, measured {elapsed:.0f}s after {args.warmup}s"
+        f" warm-up; scraped every {args.scrape_every}s"
+    )
+    print(
+        f"load average (1 min) {load_before[0]:.2f} before, {os.getloadavg()[0]:.2f} after; {os.cpu_count()} CPUs"
     )
     print(f"CPU {cpu / elapsed * 100:.1f}% of one core; peak RSS {peak:.0f} MB")
     print(
         f"schedule lag p50 {last.get('lag_0.5', 0) * 1000:.1f} ms, p99 {last.get('lag_0.99', 0) * 1000:.1f} ms, max {last.get('lag_1.0', 0) * 1000:.1f} ms"
     )
-    print(
-        f"results: {stored} stored; {err.strip().splitlines()[-1]}; at most about {due} due since the process started"
-    )
+    print(f"results: {stored} stored; {err.strip().splitlines()[-1]}; {missed} run(s) missed by the schedule")
+
+
+# The longest gap the schedule allows between two results: the second run lands up to 1.5 intervals after the
+# first (its phase), later ones 1.1 intervals (+-10% jitter) after the previous; plus slack for the time a
+# check takes (up to its 5 s timeout) and for lag.
+def history(db: Path, components: int, interval: float, stopped_at: float) -> tuple[int, int]:
+    """(results stored, runs missed): a component's run is missed when its history has a longer gap than the
+    schedule allows, or ends longer than that before the monitor was stopped."""
+    slack = 6.0
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT component, at FROM results ORDER BY component, at").fetchall()
+    missed = components - len({r[0] for r in rows})  # never ran at all
+    for _, group in itertools.groupby(rows, key=lambda r: r[0]):
+        times = [at for _, at in group]
+        allowed = [1.5 * interval] + [1.1 * interval] * len(times)
+        ends = [*times, stopped_at]
+        for gap, most in zip(itertools.pairwise(ends), allowed, strict=False):
+            missed += max(0, int((gap[1] - gap[0] - slack) // most))
+    return len(rows), missed
 
 
 def main() -> None:
@@ -128,6 +152,9 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=600.0, help="seconds measured, after the warm-up")
     parser.add_argument("--warmup", type=float, default=15.0)
     parser.add_argument("--max-inflight", type=int, default=256)
+    parser.add_argument(
+        "--scrape-every", type=float, default=15.0, help="seconds between two /metrics scrapes"
+    )
     args = parser.parse_args()
     with (
         tempfile.TemporaryDirectory() as tmp,

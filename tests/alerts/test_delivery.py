@@ -3,6 +3,7 @@ login; retries with backoff, a provider that hangs, a provider that never accept
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,14 +11,16 @@ from pathlib import Path
 from infraprobe.alerts.manager import Alerts
 from infraprobe.configfile import parse_config
 from infraprobe.configfile.alerts import AlertsSettings
+from infraprobe.monitor.engine import Monitor
 from infraprobe.monitor.state import Thresholds, Tracker
 from infraprobe.monitor.store import open_store
 from infraprobe.monitor.store.ledger import Delivery
 from infraprobe.testing.httpservers import HttpServer
 from infraprobe.testing.netfaults import ClosedPort
+from tests.monitor.helpers import obs
 
 from .conftest import SMTP_PASSWORD, SMTP_USER, Sink, SmtpServer, until
-from .test_policy import down, failing
+from .test_policy import down, failing, up
 
 
 def make_alerts(tmp_path: Path, alerts_yaml: str, notices: list[str] | None = None) -> Alerts:
@@ -181,3 +184,46 @@ async def test_email_refuses_a_server_without_starttls(tmp_path: Path) -> None:
         controller.stop()
     (d,) = ledger(tmp_path)
     assert d.error == "the server does not offer STARTTLS; refusing to send in clear"
+
+
+async def test_reminders_go_out_at_the_interval_while_down_then_the_recovery(
+    sink: tuple[Sink, HttpServer], tmp_path: Path
+) -> None:
+    hook, server = sink
+    alerts = make_alerts(
+        tmp_path,
+        f"""
+  providers: {{hook: {{webhook: {{url: "{server.url("/hook")}"}}}}}}
+  remind_every: 200ms
+""",
+    )
+    cache_goes_down(alerts)
+    tracker = Tracker("cache", Thresholds())
+    deadline = time.monotonic() + 10
+    while len(hook.received) < 3:  # reminders are due on the next observation after the interval
+        assert time.monotonic() < deadline, f"only {hook.events()}"
+        now = datetime.now(UTC)
+        alerts.observed(failing("cache", at=now), tracker, None)
+        await asyncio.sleep(0.05)
+    now = datetime.now(UTC)
+    alerts.observed(obs("cache", at=now), tracker, up("cache", now))
+    await until(lambda: hook.events()[-1] == ("cache", "recovery"))
+    alerts.close()
+    events = [e for _, e in hook.events()]
+    assert events[0] == "down" and events[-1] == "recovery" and set(events[1:-1]) == {"reminder"}
+    assert hook.received[1]["summary"].startswith("cache still down: dns_failure (for ")
+
+
+async def test_a_config_reload_switches_providers_for_the_next_page(tmp_path: Path) -> None:
+    """The monitor tells its alerts about a reload: the next page goes to the provider the new file names."""
+    old, new = Sink(), Sink()
+    async with HttpServer(old) as old_server, HttpServer(new) as new_server:
+        alerts = make_alerts(tmp_path, f'  providers: {{a: {{webhook: {{url: "{old_server.url("/")}"}}}}}}\n')
+        components = "components:\n  - {name: cache, kind: tcp, host: 127.0.0.1, port: 9}\n"
+        monitor = Monitor(parse_config(components), listeners=[alerts], vantage="here")
+        text = components + f'alerts:\n  providers: {{b: {{webhook: {{url: "{new_server.url("/")}"}}}}}}\n'
+        monitor.reload(parse_config(text))
+        cache_goes_down(alerts)
+        await until(lambda: len(new.received) == 1)
+        alerts.close()
+    assert old.requests == [] and new.events() == [("cache", "down")]

@@ -195,7 +195,8 @@ def _monitor_defaults(config: Path, interval: str = "0.5s") -> None:
 
 async def test_monitor_lines_metrics_store_and_history(config_file: Path, tmp_path: Path) -> None:
     """monitor's state-change lines and notices, /metrics, /probe, the status page (its JSON anonymous and with
-    the token, its event stream), every stored row, and history's formats."""
+    the token, its event stream), every stored row, and history's formats (two vantages share the store, so
+    history's quorum and per-vantage sections are rendered too)."""
     _monitor_defaults(config_file)
     db, port = tmp_path / "h.db", free_port()
     store, web = ["--store", f"sqlite:///{db}"], f"127.0.0.1:{port}"
@@ -213,6 +214,9 @@ async def test_monitor_lines_metrics_store_and_history(config_file: Path, tmp_pa
             env={"INFRAPROBE_WEB_TOKEN": TOKEN},
         )
     )
+    other = asyncio.create_task(
+        _cli("monitor", str(config_file), *store, "--for", "6s", "--vantage", "other")
+    )
     scraped = [await _scrape(f"http://{web}/metrics")]
     events = asyncio.create_task(_events(f"http://{web}/events", 5))
     await asyncio.sleep(0.5)
@@ -224,18 +228,19 @@ async def test_monitor_lines_metrics_store_and_history(config_file: Path, tmp_pa
     streamed = await events
     page = [await _scrape(f"http://{web}{path}") for path in ("/", "/status.json")]
     detailed = await _scrape(f"http://{web}/status.json", {"authorization": f"Bearer {TOKEN}"})
-    output = await monitor
+    output = await monitor + await other
     assert "pg-dsn unknown -> down" in output and "probe_success" in scraped[1]
     assert "event: state" in streamed and '"kind":"' in streamed  # components' states were streamed
     assert '"detail":true' in detailed and '"evidence":' in detailed and '"incidents":[{' in detailed
     assert '"detail":false' in page[1]
+    tables = ("results", "transitions", "vantage_views")
     with sqlite3.connect(db) as conn:
-        rows = [
-            repr(r) for table in ("results", "transitions") for r in conn.execute(f"SELECT * FROM {table}")
-        ]
+        rows = [repr(r) for table in tables for r in conn.execute(f"SELECT * FROM {table}")]
     assert len(rows) > 20
     histories = [await _cli("history", str(config_file), *store, "--format", fmt) for fmt in FORMATS]
     assert all("pg-dsn" in h for h in histories)
+    by_format = dict(zip(FORMATS, histories, strict=True))
+    assert '"per_vantage"' in by_format["json"] and "Per vantage" in by_format["table"]
     outputs = [("monitor", output), ("metrics", "".join(scraped)), ("store", "\n".join(rows))]
     outputs += [("status page", "\n".join(page)), ("status page events", streamed), ("details", detailed)]
     for where, out in outputs:

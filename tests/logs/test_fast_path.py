@@ -15,10 +15,11 @@ from hypothesis import strategies as st
 from infraprobe.logs import LogSummary, scan
 from infraprobe.logs.aggregate import Aggregator
 from infraprobe.logs.chunks import Chunk
+from infraprobe.logs.clusters import Prepare, _masked
 from infraprobe.logs.timestamps import IsoStart, leading
 
 from .conftest import NOW
-from .test_parallel import _log
+from .test_parallel import ERRORS, _log, noise
 
 STAMPS = st.builds(
     "{}-{:02d}-{:02d}{}{:02d}:{:02d}:{:02d}{}{}{}".format,
@@ -35,30 +36,28 @@ STAMPS = st.builds(
 )
 
 
-@given(STAMPS)
-@settings(max_examples=400, deadline=None)
-def test_iso_start_reads_what_leading_reads(line: str) -> None:
-    """Whenever the byte-level reader answers, `leading` on the decoded line says the same."""
-    stamps = IsoStart()
-    data = line.encode() + b"\n"
-    found = stamps.at(data, 0)
-    assert stamps.begins(data, 0) is (found is not None)
+@given(STAMPS, STAMPS, st.sampled_from(["", " caf\u00e9", " \x00", " ok"]))
+@settings(max_examples=500, deadline=None)
+def test_iso_start_reads_what_leading_reads(line: str, after: str, tail: str) -> None:
+    """Whenever the byte-level reader answers, `leading` on the decoded lines says the same: the same
+    time and message start for the line, a time for the next one (so it begins its own event)."""
+    line += tail
+    found = IsoStart().line(f"{line}\n{after}\n".encode(), 0)
     if found is not None:
-        when, minute, end = found
-        assert (when, end) == leading(line.rstrip("\r"), NOW)
+        when, minute, body_at, stop = found
+        assert (when, body_at) == leading(line.rstrip("\r"), NOW)
+        assert leading(after.rstrip("\r"), NOW)[0] is not None
         assert minute == int(when.timestamp()) // 60
+        assert stop == len(line) and line.isascii() and "\x00" not in line
 
 
 def test_iso_start_takes_the_common_lines() -> None:
     """The lines the fast path exists for are taken (a reader that always declined would pass above)."""
     stamps = IsoStart()
-    for line in (
-        b"2024-05-01 12:00:00,123 ERROR x\n",
-        b"2024-05-01T12:00:59.5 x\n",
-        b"2024-05-01 12:00:00 x\n",
-    ):
-        assert stamps.at(line, 0) is not None
-    assert stamps.at(b"2024-05-01 12:00:00,123+01:00 x\n", 0) is None  # a zone: `leading` decides
+    for line in ("2024-05-01 12:00:00,123 ERROR x", "2024-05-01T12:00:59.5 x", "2024-05-01 12:00:00 x\r"):
+        assert stamps.line(f"{line}\n{line}\n".encode(), 0) is not None
+    zoned = "2024-05-01 12:00:00,123+01:00 x"  # a zone: `leading` decides
+    assert stamps.line(f"{zoned}\n{zoned}\n".encode(), 0) is None
 
 
 def _general(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -117,3 +116,21 @@ def test_fast_path_is_taken(monkeypatch: pytest.MonkeyPatch) -> None:
     assert summary.events == 2000
     assert len(built) < 5
     assert summary.findings[0].first_seen == datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC)
+
+
+def test_drain_input_token_by_token_is_the_whole_line_masked() -> None:
+    """`Prepare` (cached per token) gives Drain what masking the whole line gives, numbers after `=` or
+    `:` across a space included."""
+    rng = random.Random(11)
+    lines = [e for error in ERRORS for e in error.split("\n")] + [noise(rng) for _ in range(300)]
+    lines += [
+        "timeout: 30 ms, retry=  2s, x:1.5us",
+        "id 123e4567-e89b-12d3-a456-426614174000 at 0xDEADbeef from 10.0.0.1:8080 key abcdef0123456789",
+        "a\t10.0.0.1 b\n0x1f  c=\t7",
+        " ".join(str(n) for n in range(300)),  # longer than what Drain reads
+        "",
+        "   ",
+    ]
+    prepare = Prepare()
+    for line in lines * 2:  # twice: the second time from the cache
+        assert prepare(line) == _masked(line[:400]), line

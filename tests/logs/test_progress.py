@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 
 from infraprobe.cli.progress import ReadProgress
 from infraprobe.logs import scan
+from tests.conftest import run_cli
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "bench"))
 from gen_logs import generate
@@ -48,3 +50,17 @@ def test_progress_is_drawn_only_when_enabled_and_large(capsys: pytest.CaptureFix
     err = capsys.readouterr().err
     assert err.count("reading app.log 52/105 MB (50%)") == 1
     assert err.endswith("\r\x1b[2K")
+
+
+def test_asked_for_progress_is_plain_lines_on_stderr_only(tmp_path: Path) -> None:
+    """`--progress` with stderr not a terminal: one plain line per tenth, no escape codes, and stdout
+    still parses as JSON; without it (and no terminal), stderr stays empty."""
+    path = tmp_path / "big.log"
+    path.write_bytes(b"2024-05-01 12:00:00,000 INFO [app] ok\n" * (ReadProgress.MIN_BYTES // 38 + 1000))
+    asked = run_cli("logs", str(path), "-f", "json", "--progress")
+    assert json.loads(asked.stdout)["lines"] > 800_000
+    lines = asked.stderr.splitlines()
+    assert lines[-1].startswith("reading ") and lines[-1].endswith("(100%)")
+    assert 2 <= len(lines) <= 11 and "\x1b" not in asked.stderr
+    quiet = run_cli("logs", str(path), "-f", "json")
+    assert quiet.stderr == "" and quiet.stdout == asked.stdout

@@ -5,8 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from infraprobe.monitor.history import plan, summarize
+from infraprobe.monitor.quorum import Policy, Rules
+from infraprobe.monitor.state import Observation, State
 from infraprobe.monitor.store import Retention, Store
+from infraprobe.output.formats import render
+from infraprobe.output.views.history import history_report
 from infraprobe.result import Status
+from infraprobe.taxonomy import Cause
 
 from .helpers import obs
 
@@ -60,3 +65,48 @@ def test_one_vantage_or_all_of_them(store: Store) -> None:
     everyone = {s.window: (s.total, s.uptime) for s in summarize(store, NOW).stats}
     eu = {s.window: (s.total, s.uptime) for s in summarize(store, NOW, vantage="eu").stats}
     assert everyone["1h"] == (2, 0.5) and eu["1h"] == (1, 1.0)
+
+
+def _seen(name: str, vantage: str, state: State, cause: Cause | None = None) -> Observation:
+    status = Status.FAIL if state is State.DOWN else Status.OK
+    o = obs(name, status, at=NOW - timedelta(seconds=5), vantage=vantage, cause=cause)
+    return Observation(o.result, vantage, None, state, NOW - timedelta(minutes=1))
+
+
+def test_results_per_vantage_and_the_quorum_verdict_now(store: Store) -> None:
+    """eu cannot reach a and b (network_unreachable) while us and ap can: the verdict is up, eu's path is the
+    finding, and the table and JSON name every vantage with what it sees."""
+    unreachable = Cause.NETWORK_UNREACHABLE
+    store.write(
+        [_seen(n, "eu", State.DOWN, unreachable) for n in "ab"]
+        + [_seen(n, v, State.UP) for n in "ab" for v in ("us", "ap")]
+        + [_seen("c", v, State.DOWN, Cause.CONNECTION_REFUSED) for v in ("eu", "us")]
+        + [_seen("c", "ap", State.UP)],
+        [],
+    )
+    history = summarize(store, NOW, rules=Rules(Policy.MAJORITY))
+    assert history.quorum is not None
+    verdicts = history.quorum.decision.verdicts
+    assert {n: v.state for n, v in verdicts.items()} == {"a": State.UP, "b": State.UP, "c": State.DOWN}
+    assert verdicts["c"].down == ("eu", "us") and verdicts["a"].set_aside == ("eu",)
+    assert {(s.component, s.vantage, s.total) for s in history.by_vantage if s.window == "1h"} == {
+        (n, v, 1) for n in "abc" for v in ("eu", "us", "ap")
+    }
+    data = history.to_dict()
+    assert [f["vantage"] for f in data["quorum"]["findings"]] == ["eu"]
+    assert {v["vantage"] for v in data["quorum"]["per_vantage"]["a"]} == {"eu", "us", "ap"}
+    assert {s["vantage"] for s in data["by_vantage"]} == {"eu", "us", "ap"}
+    text = render(history_report(history, "test"), "table", colour=False, width=200)
+    assert (
+        "Quorum (majority) across ap, eu, us" in text
+        and "vantage_path_failure (infrastructure): eu sees" in text
+    )
+    assert "Per vantage" in text
+
+
+def test_a_single_vantage_history_has_no_quorum_section(store: Store) -> None:
+    store.write([_seen("a", "here", State.UP)], [])
+    history = summarize(store, NOW)
+    text = render(history_report(history), "table", colour=False, width=200)
+    assert history.quorum is not None and history.quorum.vantages == ("here",)
+    assert "Quorum" not in text and "Per vantage" not in text

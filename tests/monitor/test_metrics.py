@@ -15,12 +15,14 @@ from prometheus_client.samples import Sample
 
 from infraprobe.configfile import parse_config
 from infraprobe.monitor.engine import Monitor
-from infraprobe.monitor.metrics import MetricsServer, parse_listen
-from infraprobe.monitor.state import State
+from infraprobe.monitor.metrics import ComponentLines, MetricsServer, parse_listen
+from infraprobe.monitor.state import State, Thresholds, Tracker
+from infraprobe.result import Status
 from infraprobe.testing._localserver import free_port
 from infraprobe.testing.certs import make_test_pki
 from infraprobe.testing.httpservers import DemoApp, HttpServer
 
+from .helpers import obs
 from .test_monitor_e2e import until
 
 
@@ -126,3 +128,23 @@ def test_listen_addresses() -> None:
     assert parse_listen(":9115") == ("127.0.0.1", 9115)
     with pytest.raises(ValueError, match="HOST:PORT"):
         parse_listen("9115x")
+
+
+def test_component_lines_follow_each_new_result_and_escape_names() -> None:
+    """Lines are reused between results; a new result, a new state or a removal shows at the next scrape."""
+    odd = 'a"b\\c'
+    trackers = {n: Tracker(n, Thresholds(failure=1, success=1)) for n in ("cache", odd)}
+    lines = ComponentLines()
+    assert value(lines.render(trackers), "infraprobe_state", component=odd) == -1
+    trackers["cache"].observe(obs("cache", duration=0.25))
+    first = lines.render(trackers)
+    assert value(first, "probe_duration_seconds", component="cache") == 0.25
+    assert value(first, "infraprobe_state", component="cache") == 0
+    assert lines.render(trackers) == first
+    trackers["cache"].observe(obs("cache", Status.FAIL, duration=0.5))
+    again = lines.render(trackers)
+    assert value(again, "probe_success", component="cache") == 0
+    assert value(again, "infraprobe_state", component="cache") == 2
+    assert value(again, "infraprobe_cause", component="cache", cause="connection_refused") == 1
+    del trackers["cache"]
+    assert "cache" not in lines.render(trackers)

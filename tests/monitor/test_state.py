@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from infraprobe.configfile import parse_config
+from infraprobe.monitor.blocking import Blocking
 from infraprobe.monitor.state import State, Thresholds, Tracker
-from infraprobe.result import Status
+from infraprobe.result import CheckResult, Status
 from infraprobe.taxonomy import Cause
 
-from .helpers import T0, minutes, obs
+from .helpers import T0, minutes, obs, result
 
 OK, WARN, FAIL = Status.OK, Status.WARN, Status.FAIL
 
@@ -72,3 +74,20 @@ def test_transition_carries_cause_layer_evidence_blocked_by_and_time() -> None:
     assert tracker.since == T0 + minutes(2)
     recovered = tracker.observe(obs(status=OK, at=T0 + minutes(3)))
     assert recovered is not None and recovered.cause is None and recovered.blocked_by is None
+
+
+def test_blocked_by_follows_each_result_of_the_root() -> None:
+    """The failing set is kept from each result: a root's recovery frees its dependent at once."""
+    loaded = parse_config(
+        "components:\n"
+        "  - {name: cache, kind: tcp, host: 127.0.0.1, port: 9}\n"
+        "  - {name: backend, kind: tcp, host: 127.0.0.1, port: 9, depends_on: [cache]}\n"
+    )
+    blocking, latest = Blocking(loaded), dict[str, CheckResult]()
+    for name, status in (("cache", FAIL), ("backend", FAIL)):
+        latest[name] = result(name, status)
+        answer = blocking.blocked_by(name, latest)
+    assert answer == "cache"
+    latest["cache"] = result("cache", OK)
+    assert blocking.blocked_by("cache", latest) is None
+    assert blocking.blocked_by("backend", latest) is None  # its own failure now, not the cache's

@@ -7,9 +7,10 @@ from datetime import timedelta
 import pytest
 
 from infraprobe.monitor.state import Observation, State, Transition, View
-from infraprobe.monitor.store import Retention, Store, open_store
+from infraprobe.monitor.store import Retention, Rollup, Store, open_store
 from infraprobe.monitor.store.migrations import LATEST, MIGRATIONS
 from infraprobe.monitor.store.rollup import percentile
+from infraprobe.monitor.store.sql import _BATCH
 from infraprobe.result import Status
 from infraprobe.taxonomy import Cause
 
@@ -139,6 +140,32 @@ def test_rollups_equal_the_raw_results_before_and_after_compaction(store: Store)
     assert [(h.total, h.duration_max) for h in hour] == [(12, pytest.approx(0.012))]
     p50 = percentile(hour[0].histogram, 0.5)
     assert p50 is not None and 0.006 <= p50 <= 0.006 * 1.26
+
+
+def test_compaction_over_several_batches_counts_every_row_once(store: Store) -> None:
+    """More rows than one roll-up transaction takes, each batch a slice of the components: the hour and day
+    rows of every component add up across batches, and nothing changes for a reader."""
+    names = [f"c{i}" for i in range(150)]
+    rounds = _BATCH // len(names) + 4
+    store.write(
+        [
+            obs(n, at=T0 + timedelta(seconds=30 * r + i * 0.1))
+            for r in range(rounds)
+            for i, n in enumerate(names)
+        ],
+        [],
+    )
+    before = {res: store.rollups(res, T0) for res in (60, 3600, 86400)}
+    assert store.compact(T0 + minutes(60), Retention()).rolled_up == rounds * len(names)
+    for res, rows in before.items():
+        assert sorted(map(_sums, store.rollups(res, T0))) == sorted(map(_sums, rows))
+    assert {(r.component, r.total) for r in store.rollups(86400, T0)} == {(n, rounds) for n in names}
+
+
+def _sums(r: Rollup) -> tuple[object, ...]:
+    """A roll-up's figures, its float sum rounded: batches add the same numbers in another order."""
+    hist = sorted(r.histogram.items())
+    return (r.component, r.bucket, r.total, r.ok, r.fail, round(r.duration_sum, 9), r.duration_max, hist)
 
 
 def test_late_rows_are_rolled_up_and_never_counted_twice(store: Store) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from infraprobe.monitor.store import Store, open_store
+from infraprobe.monitor.store import Retention, Store, open_store
 from infraprobe.monitor.store.ledger import Incident, Outgoing
 
 from .helpers import T0
@@ -109,3 +109,14 @@ def test_monitors_sharing_a_store_page_each_change_once(store: Store, store_url:
         assert [d.event for d in store.deliveries(T0)] == ["down", "reminder", "recovery"]
     finally:
         other.close()
+
+
+def test_compaction_expires_finished_deliveries_with_the_transitions_and_keeps_pending_ones(
+    store: Store,
+) -> None:
+    store.save_alert("cache", INCIDENT, [page(), page(provider="mail")], T0)
+    sent, _pending = store.claim_due(T0)
+    store.delivery_attempted(sent.id, T0)
+    done = store.compact(T0 + timedelta(days=401), Retention())
+    assert done.deleted["alert_deliveries"] == 1
+    assert [d.provider for d in store.deliveries(T0)] == ["mail"]

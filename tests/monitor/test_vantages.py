@@ -73,7 +73,7 @@ def test_a_path_broken_from_here_is_a_finding_and_no_verdict_goes_down() -> None
             here.result(name, Status.FAIL, Cause.NETWORK_UNREACHABLE)
     assert here.trackers["a"].state is State.DOWN and here.trackers["b"].state is State.DOWN
     assert [t.after for t in here.told] == [State.UP, State.UP]  # the first verdicts; never down
-    assert here.events == [(EventKind.PATH_FAILURE, "here")]
+    assert here.events == [(EventKind.REPORTING, "there"), (EventKind.PATH_FAILURE, "here")]
     assert here.quorum.verdicts["a"].set_aside == ("here",) and here.quorum.verdicts["a"].state is State.UP
     assert (here.quorum.path_reason("a") or "").startswith("vantage_path_failure: here sees 2 component(s)")
     here.result("a", Status.OK)

@@ -41,7 +41,6 @@ AUTH: tuple[Rule, ...] = (
             "ident authentication failed",
             "peer authentication failed",
             "fe_sendauth",
-            "sasl authentication failed",
             "does not exist",
             "but no password was provided",
             "28p01",
@@ -57,13 +56,20 @@ AUTH: tuple[Rule, ...] = (
             "requires a valid client certificate",
         ),
         r"password authentication failed|pg_hba\.conf|ident authentication failed|peer authentication failed"
-        r"|fe_sendauth|sasl authentication failed|role \"[^\"\n]{0,100}\" does not exist"
+        r"|fe_sendauth|role \"[^\"\n]{0,100}\" does not exist"
         r"|but no password was provided|" + _SQLSTATE + r"28(?:p01|000)|\b28p01\b|invalidpassworderror"
         r"|invalidauthorizationspecification|scram authentication"
         # the server log's DETAIL lines under "password authentication failed", and cert / login refusals
         r"|has no password assigned|has an expired password|does not have a valid scram secret"
         r"|password does not match for user|is not permitted to log in|requires a valid client certificate",
         component=K.POSTGRES,
+    ),
+    rule(
+        "sasl_auth_failed",
+        C.AUTH_FAILED,
+        ("sasl authentication failed", "sasl authentication failure"),
+        # SASL is PostgreSQL's SCRAM exchange and Kafka's login alike: the text's other words name which
+        r"sasl authentication fail(?:ed|ure)",
     ),
     rule(
         "redis_auth_failed",
@@ -130,7 +136,9 @@ SERVER_STATE: tuple[Rule, ...] = (
     rule(
         "redis_loading",
         C.SERVICE_STARTING,
-        ("loading the dataset", "busyloadingerror", "masterdown"),
+        ("loading the dataset", "busyloadingerror", "masterdown", "clusterdown"),
+        # also a Redis Cluster without full slot coverage (a failover under way): it answers, cannot serve yet
+        r"loading the dataset|busyloadingerror|masterdown|\bclusterdown\b",
         component=K.REDIS,
     ),
     rule(

@@ -116,6 +116,8 @@ UNHANDLED: tuple[Rule, ...] = (
             "runtime.importmoduleerror",
             "runtime.handlernotfound",
             "runtime.usercodesyntaxerror",
+            "runtime exited with error: exit status",
+            "missing on module",
             "keyerror",
             "attributeerror",
             "nameerror",
@@ -152,6 +154,9 @@ UNHANDLED: tuple[Rule, ...] = (
         r"\bpanic: runtime error: |\bfatal error: (?:concurrent map|all goroutines are asleep)"
         r"|has exited from program\.main with exit code"
         r"|runtime\.(?:importmoduleerror|handlernotfound|usercodesyntaxerror)"
+        # the runtime process exited on its own (a crash); killed by a signal (`signal: alarm clock`) says nothing
+        r"|runtime exited with error: exit status \d"
+        r"|\bhandler '[^'\n]{1,100}' missing on module '"  # Lambda's older Python runtime: HandlerNotFound
         # exception classes only a programming error raises (Python, Java, .NET, Ruby)
         r"|\b(?:keyerror|attributeerror|nameerror|indexerror|zerodivisionerror|unboundlocalerror|recursionerror"
         r"|modulenotfounderror|nomethoderror|classnotfoundexception|noclassdeffounderror)\b"

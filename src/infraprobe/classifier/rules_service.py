@@ -629,6 +629,15 @@ PLATFORM: tuple[Rule, ...] = (
         component=K.HTTP,
     ),
     rule(
+        "ancm_start_failure",
+        C.APP_ERROR,
+        ("ancm in-process", "ancm out-of-process"),
+        # IIS's ASP.NET Core Module: the application's process failed to start (500.30, 502.5); its 502 is not
+        # a gateway speaking about a backend that exists
+        r"\bancm (?:in-process|out-of-process) (?:start(?:up)? failure|handler load failure)",
+        component=K.HTTP,
+    ),
+    rule(
         "heroku_boot_timeout",
         C.APP_ERROR,
         "failed to bind to $port within",  # the application never listened on the port it was given

@@ -23,6 +23,7 @@ from infraprobe.cli.monitor import StoreOption, default_store
 from infraprobe.config.types import parse_duration
 from infraprobe.errors import ConfigError, UsageError
 from infraprobe.monitor.history import WINDOWS, summarize
+from infraprobe.monitor.quorum import Policy, Rules, fresh_window
 from infraprobe.monitor.store import StoreUnavailable, open_store
 from infraprobe.output.views.history import history_report
 
@@ -43,6 +44,9 @@ def history(
     vantage: Annotated[
         str | None, typer.Option("--vantage", help="only what this monitor saw (default: every vantage)")
     ] = None,
+    quorum: Annotated[
+        Policy, typer.Option("--quorum", help="how many vantages must see a component down (the verdict now)")
+    ] = Policy.MAJORITY,
     fmt: FormatOption = TABLE,
     output: OutputOption = None,
     no_headers: NoHeadersOption = False,
@@ -64,7 +68,10 @@ def history(
             f"no history at {path} (has `infraprobe monitor` run with this store?)", field="--store"
         )
     try:
-        summary = summarize(history_store, now, windows=windows, components=component or (), vantage=vantage)
+        rules = Rules(quorum, {c.name: fresh_window(c.interval, c.timeout) for c in loaded.config.components})
+        summary = summarize(
+            history_store, now, windows=windows, components=component or (), vantage=vantage, rules=rules
+        )
     except StoreUnavailable as exc:
         raise ConfigError(f"cannot read the history: {exc}", field="--store") from None
     finally:

@@ -54,6 +54,13 @@ def logs(
             "--expect-none", help="CAUSE[:COMPONENT] that must not occur; exit 1 if it does (repeatable)"
         ),
     ] = None,
+    show_progress: Annotated[
+        bool | None,
+        typer.Option(
+            "--progress/--no-progress",
+            help="bytes read, on stderr, for inputs over 32 MB (default: on when stderr is a terminal)",
+        ),
+    ] = None,
     fmt: FormatOption = TABLE,
     output: OutputOption = None,
     no_headers: NoHeadersOption = False,
@@ -66,7 +73,10 @@ def logs(
         raise UsageError("no input: give log files, or pipe a log into `infraprobe logs -`", field="PATH")
     expectations = [_expectation(text) for text in expect_none or ()]
     components = [_component(name) for name in component or ()]
-    progress = ReadProgress(enabled=sys.stderr.isatty() and not verbose)
+    live = sys.stderr.isatty()
+    # Asked for or not, by default off under -v: its notes go to stderr too.
+    asked = live and not verbose if show_progress is None else show_progress
+    progress = ReadProgress(enabled=asked, live=live)
     try:
         summary = scan(
             paths or ["-"],

@@ -33,27 +33,37 @@ class Progress:
 
 
 class ReadProgress:
-    """`reading app.log 312/500 MB (62%)` on stderr while a large log is scanned (terminals only)."""
+    """`reading app.log 312/500 MB (62%)` on stderr while a large log is scanned: redrawn in place on a
+    terminal (`live`), else (asked for with --progress, stderr a file or a CI log) one plain line per
+    tenth. stdout, where machine output goes, is never written."""
 
     MIN_BYTES = 32 * 1024 * 1024  # smaller inputs finish before a progress line would help
 
-    def __init__(self, enabled: bool) -> None:
+    def __init__(self, enabled: bool, live: bool = True) -> None:
         self.enabled = enabled
+        self.live = live
         self._shown = (-1, "")
         self.drawn = False
 
     def __call__(self, name: str, done: int, size: int | None) -> None:
         if not self.enabled or (size or done) < self.MIN_BYTES:
             return
-        step = done * 100 // size if size else done >> 24  # redraw each percent (or each 16 MiB)
+        step = self._step(done, size)
         if (step, name) == self._shown:
             return
         self._shown, self.drawn = (step, name), True
-        total = f"/{size / 1e6:.0f} MB ({step}%)" if size else " MB"
-        sys.stderr.write(f"\r\x1b[2Kreading {name[-60:]} {done / 1e6:.0f}{total}")
+        total = f"/{size / 1e6:.0f} MB ({done * 100 // size}%)" if size else " MB"
+        line = f"reading {name[-60:]} {done / 1e6:.0f}{total}"
+        sys.stderr.write(f"\r\x1b[2K{line}" if self.live else f"{line}\n")
         sys.stderr.flush()
 
+    def _step(self, done: int, size: int | None) -> int:
+        # A terminal is redrawn each percent (or 16 MiB); a log gets a line each tenth (or 256 MiB).
+        if size:
+            return done * 100 // size if self.live else done * 10 // size
+        return done >> 24 if self.live else done >> 28
+
     def close(self) -> None:
-        if self.drawn:
+        if self.drawn and self.live:
             sys.stderr.write("\r\x1b[2K")
             sys.stderr.flush()

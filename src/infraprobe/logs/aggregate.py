@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from infraprobe.logs.chunks import Event
-from infraprobe.logs.clusters import Clusters, prepare
+from infraprobe.logs.clusters import Clusters, Prepare
 from infraprobe.logs.grouping import LOOKS_LIKE_ERROR, looks_like_error
 from infraprobe.logs.memo import TemplateMemo, Verdict
 from infraprobe.logs.model import Cluster, Expectation, Finding, Histogram, Occurrence, Violation
@@ -74,7 +74,7 @@ class Pending:
         return replace(self, line=self.line + line_offset) if line_offset else self
 
 
-# Where unexplained events go, in file order: (the line Drain reads, through `clusters.prepare`, time,
+# Where unexplained events go, in file order: (the line Drain reads, through `clusters.Prepare`, time,
 # example). A scan worker sends them to the parent, whose one Drain sees the whole file in order.
 Unexplained = Callable[[str, datetime | None, Pending], None]
 
@@ -105,6 +105,7 @@ class Aggregator:
         self._minutes: dict[int, Counter[str]] = {}
         self._violations = {e: Violation(e, 0, ()) for e in expectations}
         self.clusters = Clusters()
+        self._prepare = Prepare()  # Drain's input, made where the event is found (a worker, maybe)
         self.to_clusters: Unexplained = self.cluster
         self.events = 0
         self.untimed = 0
@@ -174,7 +175,7 @@ class Aggregator:
                 lambda: self._occurrence(event, line),
             )
             pending = Pending(event.source, event.line, event.time, line, event.head.fields)
-            self.to_clusters(prepare(_cluster_line(event)), event.time, pending)
+            self.to_clusters(self._prepare(_cluster_line(event)), event.time, pending)
             return
         # The classifier's evidence is the line its rule matched: the most telling one. It is derived
         # only for the occurrences shown (see `memo`).

@@ -106,20 +106,16 @@ class Chunk:
 
     def _simple(self, start: int, sink: Sink) -> int:
         """The common case, without decoding a record: a line of ASCII text starting with a zone-less
-        ISO timestamp (`IsoStart`), followed in the chunk by another (which begins the next event, so
-        this one is that line alone). Returns where the next line starts, or 0 for the general path."""
-        data, stamps = self.data, self.s.stamps
-        stop = data.find(b"\n", start, self.end)
-        if stop < 0 or stop + 1 >= self.end or stop - start > MAX_LINE:
+        ISO timestamp, followed in the chunk by another (which begins the next event, so this one is
+        that line alone; see `IsoStart.line`). Returns where the next line starts, or 0 for the
+        general path."""
+        found = self.s.stamps.line(self.data, start)
+        if found is None:
             return 0
-        stamp = stamps.at(data, start)
-        if stamp is None or not stamps.begins(data, stop + 1):
+        when, minute, body_at, stop = found
+        if stop + 1 >= self.end or stop - start > MAX_LINE:
             return 0
-        raw = data[start:stop]
-        if not raw.isascii() or b"\x00" in raw:
-            return 0
-        text = raw.decode("ascii").rstrip("\r")
-        when, minute, body_at = stamp
+        text = self.data[start:stop].decode("ascii").rstrip("\r")
         self.s.last_time = when
         if not sink.simple(text, body_at, when, minute):
             head = Record(text, when, "", {}, False, body_at, False)

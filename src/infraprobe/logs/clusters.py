@@ -1,10 +1,10 @@
 """Templates of errors no signature explains (Drain, vendored in `logs/drain`), so a new failure kind shows up with a count.
 
 Drain is fed one line per event: the first line's message (after its timestamp) and, for a traceback, its
-last line, which names the exception. Numbers, addresses and ids are masked first (`prepare`, pure, so scan
-workers do it) so one kind of error lands in one template. An example is built (masked for secrets and
-cut, which costs more than Drain) only for the first event of a template. The number of templates is capped (Drain evicts the least recently used), which
-keeps memory independent of the log size.
+last line, which names the exception. Numbers, addresses and ids are masked first (`Prepare`, pure, so
+scan workers do it) so one kind of error lands in one template. An example is built (masked for secrets
+and cut, which costs more than Drain) only for the first event of a template. The number of templates is
+capped (Drain evicts the least recently used), which keeps memory independent of the log size.
 """
 
 from __future__ import annotations
@@ -29,6 +29,10 @@ _MASKS = tuple(
         (r"(?<=[=:])\s*\d+(?:\.\d+)?(?:ms|s|us|µs)?\b", "NUM"),
     )
 )
+# The first four never match a space and see one as the edge of the text, so they can be applied token by
+# token (each distinct token once: `Prepare`); the last may span spaces and runs over the whole line.
+_IN_TOKEN, _ACROSS = _MASKS[:4], _MASKS[4]
+MAX_TOKENS = 1 << 16  # distinct tokens remembered; the cache starts again when full
 
 
 @dataclass(slots=True)
@@ -76,9 +80,23 @@ class Clusters:
         self._tallies = {cid: t for cid, t in self._tallies.items() if cid in live}
 
 
-def prepare(line: str) -> str:
-    """What Drain reads of a line: its start, numbers, addresses and ids masked."""
-    return _masked(line[:_MAX_CHARS])
+class Prepare(dict[str, str]):
+    """`prepare(line)`: what Drain reads of a line, its start with numbers, addresses and ids masked.
+    The same as masking the whole line (tested), at a fraction of the cost: an incident's unexplained
+    lines repeat most of their tokens."""
+
+    def __call__(self, line: str) -> str:
+        tokens = " ".join(map(self.__getitem__, line[:_MAX_CHARS].split(" ")))
+        return _ACROSS[0].sub(_ACROSS[1], tokens)
+
+    def __missing__(self, token: str) -> str:
+        if len(self) >= MAX_TOKENS:
+            self.clear()
+        masked = token
+        for pattern, mask in _IN_TOKEN:
+            masked = pattern.sub(mask, masked)
+        self[token] = masked
+        return masked
 
 
 def _masked(line: str) -> str:

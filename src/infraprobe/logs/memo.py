@@ -93,7 +93,7 @@ class TemplateMemo:
 
     def known(self, text: str) -> Verdict | None:
         """The verdict if the memo holds it, else None (nothing is classified)."""
-        exact = self._by_text.get(text)
+        exact = self._by_text.get(text) if self._by_text else None  # usually empty: no hashing then
         if exact is not None:
             self.hits += 1
             return exact, None

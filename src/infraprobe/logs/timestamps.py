@@ -27,11 +27,14 @@ _LEADING = re.compile(
     r")"
 )
 _HEAD = 80
-# The common case of `_LEADING`, on bytes: a line that starts with a zone-less ISO 8601 timestamp. The
-# fraction is possessive, so a zone after it makes the match fail instead of shortening the fraction.
-_ISO_AT_START = re.compile(
-    rb"(\d{4}-\d\d-\d\d[T ]\d\d:\d\d):([0-5]\d)(?:[.,](\d++))?+"
-    rb"(?![ \t\r\f\v\x1c-\x1f]?(?:Z|[+-]\d\d:?\d\d))"
+# The common case of `_LEADING`, on bytes: a zone-less ISO 8601 timestamp at a line's start. The fraction
+# is possessive, so a zone after it makes the match fail instead of shortening the fraction.
+_NO_ZONE = rb"(?![ \t\r\f\v\x1c-\x1f]?(?:Z|[+-]\d\d:?\d\d))"
+# A line that starts with one, holds only ASCII without NUL, and is followed by another such timestamp.
+# Groups: 1 the stamp, 2 its minute, 3 its second, 4 its fraction; 5 the next stamp, 6 its minute.
+_SIMPLE_LINE = re.compile(
+    rb"((\d{4}-\d\d-\d\d[T ]\d\d:\d\d):([0-5]\d)(?:[.,](\d++))?+)" + _NO_ZONE + rb"[\x01-\x09\x0b-\x7f]*+\n"
+    rb"(?=((\d{4}-\d\d-\d\d[T ]\d\d:\d\d):[0-5]\d(?:[.,]\d++)?+)" + _NO_ZONE + rb")"
 )
 _MAX_CACHED = 4096
 _SECONDS = {f"{s:02d}".encode(): timedelta(seconds=s) for s in range(60)}
@@ -52,34 +55,29 @@ def leading(line: str, ref: datetime) -> tuple[datetime | None, int]:
 
 
 class IsoStart:
-    """`leading` for the common case, on bytes: a line starting with a zone-less ISO 8601 timestamp.
-
-    `at(data, start)` is (time, minutes since the epoch, where the timestamp ends) for such a line: the
-    time and end `leading` gives for its decoded text. None for any other line (then `leading` decides).
-    Each distinct minute is parsed once (an incident's lines share a few thousand), seconds and
-    fractions are added as cached timedeltas.
-    """
+    """`leading` for the common case, on bytes: see `line`. Each distinct minute is parsed once (an
+    incident's lines share a few thousand), seconds and fractions are added as cached timedeltas."""
 
     def __init__(self) -> None:
         self._minutes: dict[bytes, tuple[datetime, int] | None] = {}
         self._fractions: dict[bytes, timedelta] = {}
 
-    def at(self, data: bytes, start: int) -> tuple[datetime, int, int] | None:
-        match = _ISO_AT_START.match(data, start)
-        if match is None or match.end() - start > _HEAD:  # `leading` looks no further than _HEAD
+    def line(self, data: bytes, start: int) -> tuple[datetime, int, int, int] | None:
+        """For a line of ASCII text without NUL that starts with a zone-less ISO 8601 timestamp, and is
+        followed by another line that does: (time, minutes since the epoch, where the timestamp ends,
+        where the line ends), the time and end `leading` reads in its decoded text (and `leading` finds
+        a time in the next line too). None for anything else: then `leading` decides."""
+        match = _SIMPLE_LINE.match(data, start)
+        # `leading` looks no further than _HEAD characters into a line.
+        if match is None or match.end(1) - start > _HEAD or match.end(5) - match.end() > _HEAD:
             return None
-        minute = self._minute(match[1])
-        if minute is None:
+        minute = self._minute(match[2])
+        if minute is None or self._minute(match[6]) is None:
             return None
-        when = minute[0] + _SECONDS[match[2]]
-        if fraction := match[3]:
+        when = minute[0] + _SECONDS[match[3]]
+        if fraction := match[4]:
             when += self._fraction(fraction)
-        return when, minute[1], match.end() - start
-
-    def begins(self, data: bytes, start: int) -> bool:
-        """Whether `at` holds for the line at `start` (without building its time)."""
-        match = _ISO_AT_START.match(data, start)
-        return match is not None and match.end() - start <= _HEAD and self._minute(match[1]) is not None
+        return when, minute[1], match.end(1) - start, match.end() - 1
 
     def _minute(self, text: bytes) -> tuple[datetime, int] | None:
         try:

@@ -6,18 +6,21 @@ and transitions, and returns plain frozen values that `views/history.py` turns i
 - uptime: the share of results that were not failures (ok or warn), from every vantage;
 - latency p50/p95/p99: from the roll-ups' log histograms, as the upper bound of the bucket (within ~26%);
 - incidents: down periods from the transitions, with the cause, layer and evidence of the change that
-  opened them and what blocked them; an incident still open has no end.
+  opened them and what blocked them; an incident still open has no end;
+- per vantage: the same window figures for each vantage apart, each vantage's newest view of each component,
+  and the quorum verdict decided from those views now (`monitor.quorum`), with any path finding.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from infraprobe.monitor.state import State, Transition
+from infraprobe.monitor.quorum import Decision, Policy, Rules, decide
+from infraprobe.monitor.state import State, Transition, View
 from infraprobe.monitor.store.base import Retention, Rollup, Store
 from infraprobe.monitor.store.rollup import RESOLUTIONS, Sums, floor_to, percentile
 
@@ -41,6 +44,7 @@ class WindowStats:
     p99: float | None
     blocked: int
     causes: dict[str, int]
+    vantage: str | None = None  # None: every vantage together
 
     def to_dict(self) -> dict[str, Any]:
         ms = {
@@ -55,7 +59,47 @@ class WindowStats:
             **{f"{k}_ms": v for k, v in ms.items()},
             "blocked": self.blocked,
             "causes": self.causes,
+            **({"vantage": self.vantage} if self.vantage else {}),
         }
+
+
+@dataclass(frozen=True, slots=True)
+class QuorumNow:
+    """The verdict now across vantages, from each vantage's newest view of each component."""
+
+    policy: Policy
+    views: tuple[View, ...]
+    decision: Decision
+
+    @property
+    def vantages(self) -> tuple[str, ...]:
+        return tuple(sorted({v.vantage for v in self.views}))
+
+    def last_report(self, vantage: str) -> datetime | None:
+        return max((v.at for v in self.views if v.vantage == vantage), default=None)
+
+    def to_dict(self) -> dict[str, Any]:
+        per_vantage: dict[str, list[dict[str, Any]]] = {}
+        for v in self.views:
+            per_vantage.setdefault(v.component, []).append(v.to_dict())
+        return {
+            "policy": self.policy.value,
+            "verdicts": {name: v.to_dict() for name, v in self.decision.verdicts.items()},
+            "per_vantage": per_vantage,
+            "findings": [f.to_dict() for f in self.decision.findings.values()],
+            "vantages": [
+                {
+                    "vantage": name,
+                    "reporting": name in self.decision.reporting,
+                    "last_result_at": _iso(self.last_report(name)),
+                }
+                for name in self.vantages
+            ],
+        }
+
+
+def _iso(at: datetime | None) -> str | None:
+    return at.isoformat() if at else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +139,8 @@ class History:
     stats: tuple[WindowStats, ...]
     incidents: tuple[Incident, ...]
     current: dict[str, Transition] = field(default_factory=dict)  # component -> its latest change
+    by_vantage: tuple[WindowStats, ...] = ()  # the window figures of each vantage apart
+    quorum: QuorumNow | None = None
 
     def causes(self, window: str) -> Counter[str]:
         total: Counter[str] = Counter()
@@ -111,6 +157,8 @@ class History:
             "incidents": [i.to_dict(self.now) for i in self.incidents],
             "causes": {w: dict(self.causes(w).most_common()) for w in self.windows},
             "current": {c: t.to_dict() for c, t in self.current.items()},
+            "by_vantage": [s.to_dict() for s in self.by_vantage],
+            "quorum": self.quorum.to_dict() if self.quorum else None,
         }
 
 
@@ -147,13 +195,16 @@ def summarize(
     windows: Sequence[tuple[str, timedelta]] = WINDOWS,
     components: Sequence[str] = (),
     vantage: str | None = None,
+    rules: Rules | None = None,
 ) -> History:
-    """History as seen from every vantage together, or from `vantage` only."""
+    """History as seen from every vantage together, or from `vantage` only; `rules` decide the quorum now."""
     mine = (lambda row: row.vantage == vantage) if vantage else (lambda row: True)
     stats: list[WindowStats] = []
+    by_vantage: list[WindowStats] = []
     for label, span in windows:
         rollups = [r for r in _window_rollups(store, now - span, now, components) if mine(r)]
         stats.extend(window_stats(label, rollups, components))
+        by_vantage.extend(vantage_stats(label, rollups))
     longest = max(span for _, span in windows)
     transitions = [t for t in store.transitions(now - longest, None, components) if mine(t)]
     return History(
@@ -162,7 +213,25 @@ def summarize(
         tuple(stats),
         tuple(incidents(transitions, now - longest)),
         {t.component: t for t in transitions},
+        tuple(by_vantage),
+        quorum_now(store, now, rules or Rules(), components, mine),
     )
+
+
+def quorum_now(
+    store: Store,
+    now: datetime,
+    rules: Rules,
+    components: Sequence[str],
+    keep: Callable[[View], bool] | None = None,
+) -> QuorumNow:
+    views = tuple(
+        v
+        for v in store.views()
+        if (keep is None or keep(v)) and (not components or v.component in components)
+    )
+    names = list(components) or sorted({v.component for v in views})
+    return QuorumNow(rules.policy, views, decide(views, rules, now, names))
 
 
 def _window_rollups(store: Store, since: datetime, now: datetime, components: Sequence[str]) -> list[Rollup]:
@@ -184,10 +253,19 @@ def window_stats(label: str, rollups: Iterable[Rollup], components: Sequence[str
     return [_stats(name, label, s) for name, s in sorted(sums.items())]
 
 
-def _stats(name: str, label: str, s: Sums) -> WindowStats:
+def vantage_stats(label: str, rollups: Iterable[Rollup]) -> list[WindowStats]:
+    sums: dict[tuple[str, str], Sums] = {}
+    for r in rollups:
+        sums.setdefault((r.component, r.vantage), Sums()).add_rollup(r)
+    return [_stats(name, label, s, vantage) for (name, vantage), s in sorted(sums.items())]
+
+
+def _stats(name: str, label: str, s: Sums, vantage: str | None = None) -> WindowStats:
     uptime = (s.ok + s.warn) / s.total if s.total else None
     p = {q: percentile(s.histogram, q) for q in (0.5, 0.95, 0.99)}
-    return WindowStats(name, label, s.total, uptime, p[0.5], p[0.95], p[0.99], s.blocked, dict(s.causes))
+    return WindowStats(
+        name, label, s.total, uptime, p[0.5], p[0.95], p[0.99], s.blocked, dict(s.causes), vantage
+    )
 
 
 def incidents(transitions: Iterable[Transition], since: datetime) -> list[Incident]:

@@ -3,26 +3,32 @@
 `/metrics` describes every component's latest result, labelled by `component`; `/probe?component=NAME`
 runs one check now and answers blackbox-style (no component label: Prometheus adds the target's labels by
 relabelling, so a job scraping blackbox_exporter switches by changing its address and `module` parameter).
-Metrics are built from the monitor's state at scrape time (a collector), so probing never pays for them.
+Metrics are built from the monitor's state at scrape time, so probing never pays for them; each
+component's lines are rendered once per result and reused by every scrape until its next result
+(`ComponentLines`), so a scrape of 10,000 components costs a few dictionary lookups per component rather
+than ~60,000 prometheus-client samples built, validated and formatted every time (in a profile of
+10,000 components scraped every 5 s that was 30% of the monitor's CPU, on the GIL the loop needs).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.registry import Collector
+from prometheus_client.utils import floatToGoString
 
 from infraprobe import facts
 from infraprobe.facts import FactValue
 from infraprobe.monitor.engine import Monitor
 from infraprobe.monitor.http import Handler, HttpServer, Reply, Request, parse_listen
-from infraprobe.monitor.state import State, Tracker
+from infraprobe.monitor.state import Observation, State, Tracker
 from infraprobe.phases import Phase
 from infraprobe.result import CheckResult, Status
 from infraprobe.runner import guarded_check
@@ -35,6 +41,7 @@ HTTP_PHASES = {
     "first_byte": "processing",
     "transfer": "transfer",
 }
+_number = cast(Callable[[float], str], floatToGoString)  # as prometheus-client writes values
 STATE_VALUES = {State.UNKNOWN: -1, State.UP: 0, State.DEGRADED: 1, State.DOWN: 2}
 
 
@@ -110,18 +117,62 @@ def families(samples: Iterable[Sample], extra_labels: tuple[str, ...] = ()) -> l
     return list(out.values())
 
 
+class ComponentLines:
+    """Every component's latest result and state as exposition text, labelled by component.
+
+    A component's lines are kept with the observation and state they were rendered from and reused while
+    both are unchanged (at a 60 s interval and a 15 s scrape, three scrapes in four reuse them)."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, tuple[Observation | None, State, list[tuple[str, str]]]] = {}
+
+    def render(self, trackers: Mapping[str, Tracker]) -> str:
+        fresh: dict[str, tuple[Observation | None, State, list[tuple[str, str]]]] = {}
+        by_family: dict[str, list[str]] = {name: [] for name in _FAMILIES}
+        for name, tracker in trackers.items():
+            entry = self._cache.get(name)
+            last, state = tracker.last, tracker.state  # read once: the loop may move on meanwhile
+            if entry is None or entry[0] is not last or entry[1] is not state:
+                entry = (last, state, list(_component_lines(name, state, last)))
+            fresh[name] = entry
+            for family, line in entry[2]:
+                by_family[family].append(line)
+        self._cache = fresh  # removed components fall out
+        return "".join(_block(name, lines) for name, lines in by_family.items() if lines)
+
+
+def _component_lines(name: str, state: State, last: Observation | None) -> Iterator[tuple[str, str]]:
+    component = f'component="{_escape(name)}"'
+    yield "infraprobe_state", f"infraprobe_state{{{component}}} {_number(STATE_VALUES[state])}\n"
+    if last is None:
+        return
+    for family, values, value in result_samples(last.result):
+        labels = ",".join(
+            [
+                component,
+                *(f'{k}="{_escape(v)}"' for k, v in zip(_FAMILIES[family].labels, values, strict=True)),
+            ]
+        )
+        yield family, f"{family}{{{labels}}} {_number(value)}\n"
+
+
+def _block(name: str, lines: list[str]) -> str:
+    help_ = _FAMILIES[name].help.replace("\\", r"\\").replace("\n", r"\n")
+    return f"# HELP {name} {help_}\n# TYPE {name} gauge\n{''.join(lines)}"
+
+
+def _escape(value: str) -> str:
+    """A label value as the text format writes it (backslash, double quote and newline escaped)."""
+    return value.replace("\\", r"\\").replace("\n", r"\n").replace('"', r"\"")
+
+
 class MonitorCollector(Collector):
-    """Every component's latest result and state, labelled by component, built at scrape time."""
+    """The monitor's own figures (results produced, schedule lag, store) as prometheus-client metrics."""
 
     def __init__(self, monitor: Monitor) -> None:
         self.monitor = monitor
 
     def collect(self) -> Iterable[Metric]:
-        trackers = dict(self.monitor.trackers)  # a copy: the loop may reload while we read
-        samples: list[Sample] = []
-        for name, tracker in trackers.items():
-            samples.extend(_component_samples(name, tracker))
-        yield from families(samples, ("component",))
         yield from self._monitor_families()
 
     def _monitor_families(self) -> Iterator[Metric]:
@@ -162,13 +213,6 @@ def _lag_quantiles(lags: list[float]) -> GaugeMetricFamily:
     return family
 
 
-def _component_samples(name: str, tracker: Tracker) -> Iterator[Sample]:
-    yield "infraprobe_state", (name,), float(STATE_VALUES[tracker.state])
-    if tracker.last is not None:
-        for family, labels, value in result_samples(tracker.last.result):
-            yield family, (name, *labels), value
-
-
 def _gauge(name: str, help_: str, value: float) -> GaugeMetricFamily:
     return GaugeMetricFamily(name, help_, value=value)
 
@@ -187,6 +231,7 @@ class MetricsServer(HttpServer):
         self.monitor = monitor
         self.registry = CollectorRegistry(auto_describe=False)
         self.registry.register(MonitorCollector(monitor))
+        self.components = ComponentLines()
         super().__init__([*also, self.handle], host, port)
 
     async def start(self) -> MetricsServer:
@@ -195,10 +240,15 @@ class MetricsServer(HttpServer):
 
     async def handle(self, request: Request) -> Reply:
         if request.path == "/metrics":
-            return Reply(200, await asyncio.to_thread(generate_latest, self.registry), CONTENT_TYPE_LATEST)
+            return Reply(200, await asyncio.to_thread(self.metrics), CONTENT_TYPE_LATEST)
         if request.path == "/probe":
             return await self._probe(request.query)
         return Reply(200 if request.path == "/" else 404, INDEX, "text/html")
+
+    def metrics(self) -> bytes:
+        """The `/metrics` body: every component's lines, then the monitor's own figures."""
+        trackers = dict(self.monitor.trackers)  # a copy: the loop may reload while we read
+        return self.components.render(trackers).encode() + generate_latest(self.registry)
 
     async def _probe(self, query: dict[str, list[str]]) -> Reply:
         name = (query.get("component") or query.get("target") or [""])[0]

@@ -5,8 +5,8 @@ flap-controlled state and last result) and returns the verdicts and findings; th
 shared store (`monitor/vantages.py`) and `history` from the same rows.
 
 - A view counts when its vantage reported the component within the component's freshness window (about one
-  interval, see `Rules.fresh`). A vantage with no fresh view at all has stopped reporting; the verdict uses
-  the vantages that remain.
+  interval, see `Rules.fresh`). A vantage with no fresh view that has a state is silent (stopped reporting,
+  or just started); the verdict uses the vantages that remain.
 - Path finding first: a vantage that sees at least `min_path_targets` components down with a network cause
   (`PATH_CAUSES`) while another fresh vantage sees each of them up has a broken path to them
   (`vantage_path_failure`). Its views of those components are set aside, so no component verdict changes
@@ -157,8 +157,8 @@ class PathFinding:
 class Decision:
     verdicts: Mapping[str, Verdict]
     findings: Mapping[str, PathFinding]  # by vantage
-    reporting: frozenset[str]  # vantages with at least one fresh view
-    silent: frozenset[str]  # vantages known (a view of any age) with none fresh: they stopped reporting
+    reporting: frozenset[str]  # vantages with at least one fresh view that has a state: they vote
+    silent: frozenset[str]  # vantages known (a view of any age) that do not: stopped, or not started yet
 
 
 def decide(views: Iterable[View], rules: Rules, now: datetime, components: Iterable[str] = ()) -> Decision:
@@ -171,7 +171,8 @@ def decide(views: Iterable[View], rules: Rules, now: datetime, components: Itera
     findings = path_findings(by_component, rules.min_path_targets)
     names = list(components) or sorted({v.component for v in views})
     verdicts = {name: verdict(name, by_component.get(name, []), rules.policy, findings) for name in names}
-    reporting = frozenset(v.vantage for v in fresh)
+    # Reporting means voting: a fresh view with a state (a vantage just started, still unknown, is not yet).
+    reporting = frozenset(v.vantage for v in fresh if v.state is not State.UNKNOWN)
     silent = frozenset(v.vantage for v in views) - reporting
     return Decision(verdicts, findings, reporting, silent)
 

@@ -222,9 +222,14 @@ class Quorum:
             if v in before.reporting and v != self.vantage  # a monitor does not announce its own silence
         ]
         events += [
-            VantageEvent(EventKind.REPORTING, v, now, f"vantage {v} reporting again")
-            for v in sorted(before.silent & after.reporting)
-            if v != self.vantage
+            VantageEvent(
+                EventKind.REPORTING,
+                v,
+                now,
+                f"vantage {v} reporting" + (" again" if v in before.silent else ""),
+            )
+            for v in sorted(after.reporting - before.reporting)
+            if v != self.vantage  # the first sight of another vantage too: until then this one decided alone
         ]
         return events
 

@@ -25,7 +25,7 @@ from infraprobe.monitor.store.base import (
     StoreUnavailable,
 )
 from infraprobe.monitor.store.migrations import MIGRATIONS
-from infraprobe.monitor.store.rollup import RESOLUTIONS, Counts, floor_to, merge, roll
+from infraprobe.monitor.store.rollup import RESOLUTIONS, Counts, Key, Sums, floor_to, merge, roll, roll_raw
 
 _RESULT_COLS = "id, vantage, component, kind, at, status, duration, cause, layer, blocked_by, message, phases"
 _TRANSITION_COLS = "vantage, component, at, from_state, to_state, cause, layer, evidence, blocked_by, streak"
@@ -36,7 +36,10 @@ _ROLLUP_COLS = (
 _VIEW_COLS = "vantage, component, state, since, at, status, cause, layer, evidence"
 _VIEWS_SINCE = 4  # the migration that adds vantage_views (a store opened with fewer migrations has none)
 _MARK = "COALESCE((SELECT last_id FROM rollup_marks m WHERE m.vantage = results.vantage), 0)"
-_BATCH = 20_000  # raw rows rolled up per transaction
+# Raw rows rolled up per transaction. Small enough that compaction's transient objects stay a few MB (the
+# monitor's RSS), and each batch holds the GIL the loop needs for a short time only.
+_BATCH = 2_000
+_RAW_COLS = "id, vantage, component, at, status, duration, cause, blocked_by"
 
 
 class Cursor(Protocol):
@@ -324,29 +327,35 @@ class SqlStore:
         # Exclusive: two monitors sharing a store must not both roll up the same rows (each would add them).
         with self._tx(exclusive=True) as cur:
             cur.execute(
-                d.sql(f"SELECT {_RESULT_COLS} FROM results WHERE id > {_MARK} ORDER BY id LIMIT ?"), [_BATCH]
+                d.sql(f"SELECT {_RAW_COLS} FROM results WHERE id > {_MARK} ORDER BY id LIMIT ?"), [_BATCH]
             )
-            rows = [_result_row(r) for r in cur.fetchall()]
+            rows = cur.fetchall()
             if not rows:
                 return 0
-            fresh = roll(rows)
+            fresh = roll_raw(r[1:] for r in rows)
             merged = merge(self._existing(cur, fresh), fresh)
             cur.executemany(d.sql(_UPSERT_ROLLUP), [_rollup_params(r) for r in merged])
-            for vantage in {r.vantage for r in rows}:
-                last = max(r.id for r in rows if r.vantage == vantage)
-                cur.execute(d.sql(_UPSERT_MARK), [vantage, last])
+            last: dict[str, int] = {}
+            for row in rows:  # ordered by id: the last one seen per vantage is its highest
+                last[row[1]] = int(row[0])
+            for vantage, last_id in last.items():
+                cur.execute(d.sql(_UPSERT_MARK), [vantage, last_id])
             return len(rows)
 
-    def _existing(self, cur: Cursor, fresh: dict[Any, Any]) -> list[Rollup]:
+    def _existing(self, cur: Cursor, fresh: dict[Key, Sums]) -> list[Rollup]:
+        """The stored roll-ups `fresh` adds to: per vantage and resolution, its buckets' range and components
+        only (a batch covers a slice of the components; reading every component's day row would not)."""
         out: list[Rollup] = []
         for vantage, resolution in {(k[0], k[2]) for k in fresh}:
-            buckets = [k[3].timestamp() for k in fresh if k[0] == vantage and k[2] == resolution]
+            keys = [k for k in fresh if k[0] == vantage and k[2] == resolution]
+            buckets = [k[3].timestamp() for k in keys]
+            components = sorted({k[1] for k in keys})
             cur.execute(
                 self.dialect.sql(
                     f"SELECT {_ROLLUP_COLS} FROM rollups WHERE vantage = ? AND resolution = ? "
-                    "AND bucket >= ? AND bucket <= ?"
+                    f"AND bucket >= ? AND bucket <= ? AND component IN ({', '.join('?' * len(components))})"
                 ),
-                [vantage, resolution, min(buckets), max(buckets)],
+                [vantage, resolution, min(buckets), max(buckets), *components],
             )
             out.extend(_rollup(r) for r in cur.fetchall())
         return out
@@ -368,6 +377,11 @@ class SqlStore:
             ),
             "views": (
                 "DELETE FROM vantage_views WHERE at < ?",
+                [t - retention.transitions.total_seconds()],
+            ),
+            # Deliveries done with (sent or failed) are kept as long as the state changes they announced.
+            "alert_deliveries": (
+                "DELETE FROM alert_deliveries WHERE status <> 'pending' AND created < ?",
                 [t - retention.transitions.total_seconds()],
             ),
             **{

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from infraprobe.durations import span
-from infraprobe.monitor.history import History, Incident, WindowStats
+from infraprobe.monitor.history import History, Incident, QuorumNow, WindowStats
 from infraprobe.monitor.state import State
 from infraprobe.output.model import Block, Case, Heading, Paragraph, Report, Table
 
@@ -16,6 +16,8 @@ def history_report(history: History, environment: str = "") -> Report:
     blocks: list[Block] = [_summary(history)]
     if history.current:
         blocks += [Heading("Now"), _current(history)]
+    if history.quorum is not None and len(history.quorum.vantages) > 1:
+        blocks += _vantages(history.quorum, history)
     blocks += [Heading("Incidents"), _incidents(history) if history.incidents else Paragraph("none")]
     blocks += [Heading("Uptime and latency"), _windows(history.stats)]
     blocks += [Heading("Causes"), _causes(history)]
@@ -51,6 +53,37 @@ def _current(history: History) -> Table:
     return Table(
         ("state", "component", "since", "cause", "layer", "detail", "vantage"), tuple(rows), tuple(tones)
     )
+
+
+def _vantages(q: QuorumNow, history: History) -> list[Block]:
+    """The verdict by quorum, what set a vantage aside, and what each vantage sees."""
+    blocks: list[Block] = [Heading(f"Quorum ({q.policy}) across {', '.join(q.vantages)}")]
+    for f in q.decision.findings.values():
+        blocks.append(Paragraph(f"{f.cause.value} ({f.layer}): {f.evidence()}. {f.guidance}", "fail"))
+    if q.decision.silent:
+        blocks.append(Paragraph(f"not reporting now: {', '.join(sorted(q.decision.silent))}", "warn"))
+    rows = tuple(
+        (v.state.value, name, ", ".join(v.down), ", ".join(v.up), ", ".join(v.set_aside), v.cause or "")
+        for name, v in sorted(q.decision.verdicts.items())
+    )
+    tones = tuple(_TONE[v.state] for _, v in sorted(q.decision.verdicts.items()))
+    blocks.append(Table(("verdict", "component", "down from", "up from", "set aside", "cause"), rows, tones))
+    blocks += [Heading("Per vantage"), _per_vantage(q, history)]
+    return blocks
+
+
+def _per_vantage(q: QuorumNow, history: History) -> Table:
+    first = history.windows[0]
+    stats = {(s.component, s.vantage): s for s in history.by_vantage if s.window == first}
+    rows, tones = [], []
+    for v in sorted(q.views, key=lambda v: (v.component, v.vantage)):
+        s = stats.get((v.component, v.vantage))
+        since = _at(v.since) if v.since else ""
+        results = (_pct(s.uptime), str(s.total)) if s else ("", "0")
+        rows.append((v.component, v.vantage, v.state.value, since, _at(v.at), v.cause or "", *results))
+        tones.append(_TONE[v.state])
+    columns = ("component", "vantage", "state", "since", "last result", "cause", f"uptime {first}", "results")
+    return Table(columns, tuple(rows), tuple(tones))
 
 
 def _incidents(history: History) -> Table:
