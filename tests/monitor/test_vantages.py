@@ -114,3 +114,28 @@ def test_an_undecided_peer_does_not_move_the_verdict() -> None:
         )
     )
     assert here.told[-1].after is State.DOWN and here.quorum.verdicts["a"].undecided == ("there",)
+
+
+def test_the_other_vantages_are_read_every_quarter_interval_within_bounds() -> None:
+    """Often enough that a view read is never near stale (fresh for 1.5 intervals), rarely enough to be cheap."""
+    periods = []
+    for interval in ("0.2s", "20s", "10m"):
+        quorum = Quorum("here")
+        rows = f"components:\n  - {{name: a, kind: tcp, host: 127.0.0.1, port: 1, interval: {interval}}}\n"
+        quorum.configure(parse_config(rows).config.components)
+        periods.append(quorum.refresh_every)
+    assert periods == [1.0, 5.0, 15.0]
+
+
+def test_a_component_changed_by_a_reload_starts_over_in_the_verdict_too() -> None:
+    """As the monitor's own tracker does: its next result is a change from unknown, which listeners hear."""
+    here = Here()
+    here.result("a", Status.FAIL)
+    here.result("a", Status.FAIL)
+    assert here.quorum.trackers["a"].state is State.DOWN
+    here.quorum.forget(["a"])
+    here.quorum.configure(CONFIG.config.components)
+    here.trackers["a"] = Tracker("a", Thresholds(2, 1))
+    here.result("a", Status.FAIL)
+    here.result("a", Status.FAIL)
+    assert [(t.before, t.after) for t in here.told] == [(State.UNKNOWN, State.DOWN)] * 2

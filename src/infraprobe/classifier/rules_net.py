@@ -517,6 +517,8 @@ RESET: tuple[Rule, ...] = (
             "pipe is broken",
             "endpoint read failed",
             "tcp read failed",
+            "closed abruptly",
+            "incompletemessage",
             "(104)",
             "(32)",
             "connectionreset",
@@ -550,7 +552,7 @@ RESET: tuple[Rule, ...] = (
         r"|closed before the connection was established"
         # .NET: SocketException's errno, SocketError/io::ErrorKind names, Windows' EPIPE; grpc-core's read failure
         r"|socketexception \((?:104|54|32|10054|10053)\)|(?:socketerror\W{1,3}|kind: )connectionreset\b"
-        r"|pipe is broken|endpoint read failed|tcp read failed"
+        r"|pipe is broken|endpoint read failed|tcp read failed|socket closed abruptly|\bincompletemessage\b"
         # a Redis server's replication link to its master or a replica dropped
         r"|connection with (?:master|slave|replica)\b[^\n]{0,80}? lost"
         # PostgreSQL: the client vanished mid-message; Redis dropping a client over its output buffer limit;

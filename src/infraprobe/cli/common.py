@@ -126,11 +126,16 @@ def emit(
     if notes is not None:
         notes(f"wrote the report ({fmt}) to stdout")
     if output is not None:
-        by_suffix = {".json": "json", ".md": "markdown"}.get(output.suffix.lower(), fmt)
-        try:
-            output.write_text(mask(render(report, by_suffix)), encoding="utf-8")
-        except OSError as exc:
-            raise ConfigError(f"cannot write {output}: {exc.strerror or exc}", field="--output") from None
+        write_file(report, output, fmt, mask)
+
+
+def write_file(report: Report, output: Path, fmt: str, mask: Callable[[str], str] = str) -> None:
+    """`--output FILE`: the report, plain, in the format FILE's extension names (.json, .md), else `fmt`."""
+    by_suffix = {".json": "json", ".md": "markdown"}.get(output.suffix.lower(), fmt)
+    try:
+        output.write_text(mask(render(report, by_suffix)), encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot write {output}: {exc.strerror or exc}", field="--output") from None
 
 
 def use_colour(stream: object = sys.stdout) -> bool:

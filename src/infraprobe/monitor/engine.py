@@ -159,6 +159,8 @@ class Monitor:
         for name in (*changed, *removed):
             self.trackers.pop(name, None)
             self.latest.pop(name, None)
+        if self.quorum is not None:
+            self.quorum.forget([*changed, *removed])
         self.loaded = loaded
         self.runner.redactor = self._scheduler.redactor = loaded.redactor
         self._blocking = Blocking(loaded)
