@@ -25,6 +25,9 @@ _APP_SERVER_ACCESS = (
     r"\"[a-z]+ [^\"\n]* http/[\d.]+\" "
     r"|request finished (?:http/[\d.]+ )?[a-z]+ \S+[^\n]*? - )"
 )
+# What the log scanner looks for instead: the two endings of _APP_SERVER_ACCESS before the status. Hyperscan
+# runs the whole pattern on every access line (45% of a busy service's log); this costs it next to nothing.
+_APP_SERVER_STATUS = r"http/[\d.]+\" {0}\b|- {0}\b"
 
 PROXY: tuple[Rule, ...] = (
     rule(
@@ -603,6 +606,7 @@ PLATFORM: tuple[Rule, ...] = (
         ("503",),
         _APP_SERVER_ACCESS + "503\\b",
         component=K.HTTP,
+        prefilter=_APP_SERVER_STATUS.format("503"),
     ),
     rule(
         "app_server_access_500",
@@ -610,6 +614,7 @@ PLATFORM: tuple[Rule, ...] = (
         ("500",),
         _APP_SERVER_ACCESS + "500\\b",
         component=K.HTTP,
+        prefilter=_APP_SERVER_STATUS.format("500"),
         weak=True,
     ),
     rule(
