@@ -104,6 +104,9 @@ def test_quiet_prints_the_verdict_and_no_headers_drops_header_lines(tmp_path: Pa
     quiet = run_cli("check", str(config), "-q")
     assert quiet.returncode == 1
     assert quiet.stdout.splitlines() == [quiet.stdout.strip()] and quiet.stdout.startswith("FAIL: 0 ok")
+    saved = tmp_path / "report.md"
+    run_cli("check", str(config), "-q", "--output", str(saved))
+    assert "connection_refused" in saved.read_text()  # -q quiets the terminal, not the file
     bare = run_cli("check", str(config), "--no-headers").stdout
     assert "connection_refused" in bare
     assert "component" not in bare and "------" not in bare

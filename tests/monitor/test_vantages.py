@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import asyncio
+from datetime import UTC, datetime, timedelta
 
 from infraprobe.clock import ManualClock
 from infraprobe.configfile import parse_config
@@ -139,3 +140,33 @@ def test_a_component_changed_by_a_reload_starts_over_in_the_verdict_too() -> Non
     here.result("a", Status.FAIL)
     here.result("a", Status.FAIL)
     assert [(t.before, t.after) for t in here.told] == [(State.UNKNOWN, State.DOWN)] * 2
+
+
+async def test_a_failed_read_of_the_others_is_said_once_and_reading_goes_on() -> None:
+    class Flaky:
+        """A store whose first two reads fail (an outage or a bug), then work: a fake for a pure unit."""
+
+        calls = 0
+
+        def views(self, since: object = None) -> list[View]:
+            self.calls += 1
+            if self.calls <= 2:
+                raise RuntimeError("no such table\nLINE 1: ...")
+            return [View("there", "a", State.UP, T0, datetime.now(UTC), "ok", None, None, "")]
+
+    store = Flaky()
+    quorum = Quorum("here", peers=store, refresh_every=0.01)  # type: ignore[arg-type]
+    quorum.configure(CONFIG.config.components)
+    notes: list[str] = []
+    task = asyncio.create_task(quorum.read_peers(lambda _c, _e, note: notes.append(note) if note else None))
+    for _ in range(500):
+        if store.calls >= 4:
+            break
+        await asyncio.sleep(0.01)
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    assert notes == [
+        "cannot read the other vantages' views (RuntimeError: no such table); using the last read",
+        "the other vantages' views are readable again",
+    ]
+    assert quorum.decision.reporting == {"there"}

@@ -320,6 +320,8 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "incompletemessage",
             "connection closed before message completed",
             "faraday",
+            "httpoison",
+            "mint.transporterror",
             "net::opentimeout",
             "net::readtimeout",
             "(port 80)",
@@ -346,6 +348,7 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             r"|invoke-(?:webrequest|restmethod)|\bretrofit\b|\(port (?:80|443)\)"
             r"|guzzle|\bfaraday\b|net::(?:open|read)timeout"  # PHP's Guzzle, Ruby's Faraday and net/http
             r"|incompletemessage|connection closed before message completed"  # hyper (Rust)
+            r"|httpoison|mint\.transporterror"  # Elixir's HTTPoison and Mint (Finch, Req)
         ),
     ),
     (

@@ -12,6 +12,7 @@ from __future__ import annotations
 from infraprobe.classifier.model import Rule
 from infraprobe.classifier.rules_db import APP, AUTH, MISSING, SERVER_STATE
 from infraprobe.classifier.rules_fallback import CLASS_NAMES, SERVER_REPORTED, UNHANDLED
+from infraprobe.classifier.rules_localized import LOCALIZED
 from infraprobe.classifier.rules_net import (
     CURL_CODES,
     DNS,
@@ -43,6 +44,7 @@ _TABLE: tuple[Rule, ...] = (
     *UNREACHABLE,
     *TIMEOUTS,
     *RESET,
+    *LOCALIZED,
     *APP,
     *HTTP_STATUS,
     *CURL_CODES,

@@ -132,12 +132,14 @@ REFUSED: tuple[Rule, ...] = (
             "all connection attempts failed",
             "] cannot connect",
             "could not be established. broker may not be available",
+            "redisconnectionexception: unable to connect to",
         ),
         r"couldn't connect to server|connect call failed|failed to connect to all addresses"
         r"|communications link failure|the driver has not received any packets from the server|all connection attempts failed"
         # the DataStax driver's TransportException; the Kafka client's NetworkClient
         r"|transportexception: \[[^\]\n]{1,100}\] cannot connect"
-        r"|could not be established\. broker may not be available",
+        r"|could not be established\. broker may not be available"
+        r"|redisconnectionexception: unable to connect to",  # Lettuce's template, its cause (if any) follows
         weak=True,
     ),
     # Prisma P1001: nothing answered at the database's address (the server is not running or not listening)

@@ -271,6 +271,15 @@ PROXY: tuple[Rule, ...] = (
         "pgbouncer cannot connect to server",
         component=K.POSTGRES,
     ),
+    # Cloudflare's 52x pages speak about "the origin web server" (522: "The initial connection between
+    # Cloudflare's network and the origin web server timed out"); pasted without their number they still do
+    rule(
+        "cloudflare_origin",
+        C.UPSTREAM_UNAVAILABLE,
+        "origin web server",
+        r"cloudflare[^\n]{0,60}\borigin web server\b|\borigin web server\b[^\n]{0,120}cloudflare",
+        component=K.HTTP,
+    ),
     rule(
         "cloudflare_52x",
         C.UPSTREAM_UNAVAILABLE,

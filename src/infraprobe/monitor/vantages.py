@@ -171,9 +171,14 @@ class Quorum:
         while True:
             try:
                 views = await asyncio.to_thread(self.peers.views, self._read_since())
-            except StoreUnavailable as exc:
+            except Exception as exc:  # any failure, not only an outage: reading must never end for good
                 if not self._peers_down:
-                    on_update([], [], f"cannot read the other vantages' views ({exc}); using the last read")
+                    why = str(exc) if isinstance(exc, StoreUnavailable) else f"{type(exc).__name__}: {exc}"
+                    on_update(
+                        [],
+                        [],
+                        f"cannot read the other vantages' views ({why.splitlines()[0]}); using the last read",
+                    )
                 self._peers_down = True
             else:
                 note = "the other vantages' views are readable again" if self._peers_down else None
