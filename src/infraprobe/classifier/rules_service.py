@@ -8,16 +8,23 @@ pool, not a network timeout. All patterns run on lowercased text.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from infraprobe.classifier.model import Rule, rule
 from infraprobe.taxonomy import Cause as C
 from infraprobe.taxonomy import Component as K
 
 # Statuses only count after a word that says "this number is an HTTP status", so timestamps and ids
 # such as "id=5021" or "took 503ms" never look like a 503.
-_STATUS = (
+_STATUS_WORD = (
     r"(?:status(?:[ _]?code)?|http(?:/[\d.]+)?|response(?: code)?|returned|code|error|got|received|but was)"
-    r"[\s:=\"'(]{0,3}"
 )
+_STATUS_SEP = r"[\s:=\"'(]"
+_STATUS = _STATUS_WORD + _STATUS_SEP + "{0,3}"
+# The log scanner's looser form (Rule.prefilter): the word right before the status, or separators after the
+# word's last two letters (`/1.1` for `http/1.1`). Hyperscan would otherwise follow every `http` of every
+# access line through the separators; this costs it about a third of its whole rule pass.
+_STATUS_SCAN = rf"(?:{_STATUS_WORD}|(?:us|de|tp|/[\d.]+|se|ed|or|ot|as){_STATUS_SEP}{{1,3}})"
 
 # The access-log line of an application server (uvicorn, Kestrel) up to the status it answered.
 _APP_SERVER_ACCESS = (
@@ -674,3 +681,17 @@ PLATFORM: tuple[Rule, ...] = (
         component=K.GRPC,
     ),
 )
+
+
+def _scanned_cheaply(rules: tuple[Rule, ...]) -> tuple[Rule, ...]:
+    """Each status rule with its looser form for the log scanner (see _STATUS_SCAN)."""
+    return tuple(
+        replace(r, prefilter=r.source.replace(_STATUS, _STATUS_SCAN))
+        if _STATUS in r.source and not r.prefilter
+        else r
+        for r in rules
+    )
+
+
+PROXY = _scanned_cheaply(PROXY)
+HTTP_STATUS = _scanned_cheaply(HTTP_STATUS)
