@@ -7,6 +7,10 @@ of the top-level cumulative times: every module the command loaded, inflated by 
 five costliest imports. Target (issue 10): `--help`, `classify` and `config validate` under 150 ms.
 
     .venv/bin/python bench/bench_startup.py [--repeat 7]
+    .venv/bin/python bench/bench_startup.py --repeat 9 --against /path/to/older/checkout/src
+
+`--against SRC` compares with another tree: runs alternate between it and this one (`PYTHONPATH` set to each
+`src/`), so both see the same load on a shared machine; it prints wall and CPU for each, no import tracing.
 """
 
 from __future__ import annotations
@@ -32,11 +36,15 @@ def commands(config: str) -> dict[str, list[str]]:
     }
 
 
-def timed_run(args: list[str]) -> tuple[float, float]:
-    """(wall s, CPU s) of one `python -m infraprobe ARGS` process."""
+def timed_run(args: list[str], src: str | None = None) -> tuple[float, float]:
+    """(wall s, CPU s) of one `python -m infraprobe ARGS` process (importing infraprobe from `src` if given)."""
+    env = {**os.environ, "PYTHONPATH": src} if src else None
     start = time.perf_counter()
     child = subprocess.Popen(
-        [sys.executable, "-m", "infraprobe", *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [sys.executable, "-m", "infraprobe", *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
     )
     _, _, usage = os.wait4(child.pid, 0)
     return time.perf_counter() - start, usage.ru_utime + usage.ru_stime
@@ -67,12 +75,16 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--against", metavar="SRC", help="another tree's src/ to compare with, interleaved")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         config = Path(tmp) / "env.yaml"
         config.write_text(CONFIG)
         load = os.getloadavg()[0]
         print(f"Python {sys.version.split()[0]}, nproc {os.cpu_count()}, 1-minute load average {load:.2f}")
+        if args.against:
+            compare(str(config), args.against, args.repeat)
+            return
         print(
             f"{'command':26} {'wall ms (median / best)':>24} {'CPU ms':>7} {'imports ms':>11}  costliest imports"
         )
@@ -86,6 +98,23 @@ def main() -> None:
             top = ", ".join(f"{name} {cum / 1000:.0f}" for cum, name in costliest)
             print(f"{label:26} {wall:>24} {cpu:7.0f} {imports * 1000:11.0f}  {top}")
         print(f"1-minute load average after the runs {os.getloadavg()[0]:.2f}")
+
+
+def compare(config: str, other: str, repeat: int) -> None:
+    """Each command run alternately from `other` and from this tree; medians and bests of each."""
+    here = str(Path(__file__).resolve().parents[1] / "src")
+    print(f"{'command':26} {'tree':7} {'wall ms (median / best)':>24} {'CPU ms (median / best)':>23}")
+    for label, argv in commands(config).items():
+        runs: dict[str, list[tuple[float, float]]] = {"against": [], "this": []}
+        for _ in range(repeat):
+            runs["against"].append(timed_run(argv, other))
+            runs["this"].append(timed_run(argv, here))
+        for tree, rows in runs.items():
+            walls, cpus = [r[0] * 1000 for r in rows], [r[1] * 1000 for r in rows]
+            wall = f"{statistics.median(walls):.0f} / {min(walls):.0f}"
+            cpu = f"{statistics.median(cpus):.0f} / {min(cpus):.0f}"
+            print(f"{label:26} {tree:7} {wall:>24} {cpu:>23}")
+    print(f"1-minute load average after the runs {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

@@ -185,12 +185,18 @@ async def _dns(port: int, query: bytes) -> None:
 
 async def _handshake(port: int, ctx: ssl.SSLContext) -> None:
     _, writer = await asyncio.open_connection("127.0.0.1", port, ssl=ctx, server_hostname="localhost")
-    await close_quietly(writer)
+    await _close(writer)
 
 
 async def _streams(port: int) -> None:
     _, writer = await asyncio.open_connection("127.0.0.1", port)
-    await close_quietly(writer)
+    await _close(writer)
+
+
+async def _close(writer: asyncio.StreamWriter) -> None:
+    """asyncio's plain close, not ours: the limit must not move when our code does."""
+    writer.close()
+    await writer.wait_closed()
 
 
 def bare_loops(t: dict[str, int], ca: Path) -> dict[str, Once]:
@@ -283,7 +289,15 @@ async def one_round(
             out["monitor"][kind] = await via_probe(mon.port, mon.pid, f"component={component.name}", n, c)
     out["bare"]["streams"] = await cpu_ms(loops["streams"], n, c)
     runner.net.close()
-    return out
+    return with_ratios(out)
+
+
+def with_ratios(f: Figures) -> Figures:
+    """Per round, so the medians of ratios are medians of what each round measured side by side."""
+    ours_, bb, bare = f["infraprobe"], f["blackbox"], f["bare"]
+    f["ratio"] = {kind: bb[kind] / ours_[kind] for kind in ours_ if kind in bb}
+    f["over"] = {kind: ours_[kind] / bare[kind] - 1 for kind in ours_}
+    return f
 
 
 def medians(rounds: list[Figures]) -> Figures:
@@ -304,11 +318,11 @@ def show(title: str, f: Figures) -> None:
     )
     for kind in KINDS:
         ours_, bb, bare = f["infraprobe"][kind], f["blackbox"].get(kind), f["bare"][kind]
-        ratio = f"{bb / ours_:5.2f}x" if bb else "    -"
+        ratio = f"{f['ratio'][kind]:5.2f}x" if bb else "    -"
         bb_text = f"{bb:9.3f}" if bb else "        -"
         mon = f["monitor"].get(kind)
         mon_text = f"{mon:15.3f}" if mon is not None else ""
-        print(f"{kind:6} {ours_:10.3f} {bb_text} {ratio} {bare:7.3f} {ours_ / bare - 1:+8.0%} {mon_text}")
+        print(f"{kind:6} {ours_:10.3f} {bb_text} {ratio} {bare:7.3f} {f['over'][kind]:+8.0%} {mon_text}")
     print(f"bare asyncio open_connection + close (streams): {f['bare']['streams']:.3f}")
 
 
@@ -335,7 +349,7 @@ async def compare(
         rounds.append(await one_round(args, t, ca, bb, mon if i == 0 else None))
         show(f"-- round {i + 1} (load average {load()})", rounds[-1])
     if args.repeat > 1:
-        show(f"== median of {args.repeat} rounds", medians(rounds))
+        show(f"== median of {args.repeat} rounds (each column, ratios too, its own median)", medians(rounds))
     print(f"load average after: {load()}")
 
 

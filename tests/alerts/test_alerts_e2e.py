@@ -116,8 +116,9 @@ async def test_a_hanging_receiver_does_not_slow_probing(redis: RedisServer, tmp_
             await asyncio.sleep(1.0)
             during = run.monitor.results - before
             redis.restart()
-    # 3 components every 0.1 s: about 30 results in that second; a loop blocked by the hook would give ~0.
-    assert during >= 15, f"only {during} results while the alert receiver hung"
+    # 3 components every 0.1 s: about 30 results in that second (fewer on a loaded machine); a loop
+    # blocked by the hook (2 s timeout) would give none.
+    assert during >= 8, f"only {during} results while the alert receiver hung"
 
 
 async def test_two_monitors_sharing_a_store_page_once_per_change(redis: RedisServer, tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from infraprobe.alerts.manager import Alerts
 from infraprobe.configfile import parse_config
 from infraprobe.configfile.alerts import AlertsSettings
+from infraprobe.monitor.engine import Monitor
 from infraprobe.monitor.state import Thresholds, Tracker
 from infraprobe.monitor.store import open_store
 from infraprobe.monitor.store.ledger import Delivery
@@ -211,3 +212,18 @@ async def test_reminders_go_out_at_the_interval_while_down_then_the_recovery(
     events = [e for _, e in hook.events()]
     assert events[0] == "down" and events[-1] == "recovery" and set(events[1:-1]) == {"reminder"}
     assert hook.received[1]["summary"].startswith("cache still down: dns_failure (for ")
+
+
+async def test_a_config_reload_switches_providers_for_the_next_page(tmp_path: Path) -> None:
+    """The monitor tells its alerts about a reload: the next page goes to the provider the new file names."""
+    old, new = Sink(), Sink()
+    async with HttpServer(old) as old_server, HttpServer(new) as new_server:
+        alerts = make_alerts(tmp_path, f'  providers: {{a: {{webhook: {{url: "{old_server.url("/")}"}}}}}}\n')
+        components = "components:\n  - {name: cache, kind: tcp, host: 127.0.0.1, port: 9}\n"
+        monitor = Monitor(parse_config(components), listeners=[alerts], vantage="here")
+        text = components + f'alerts:\n  providers: {{b: {{webhook: {{url: "{new_server.url("/")}"}}}}}}\n'
+        monitor.reload(parse_config(text))
+        cache_goes_down(alerts)
+        await until(lambda: len(new.received) == 1)
+        alerts.close()
+    assert old.requests == [] and new.events() == [("cache", "down")]

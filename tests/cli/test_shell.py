@@ -14,6 +14,7 @@ from infraprobe.cli.check import component_names
 from infraprobe.cli.main import build_app, main
 from tests.conftest import run_cli
 
+EXAMPLE = Path(__file__).parents[2] / "examples" / "staging-incident.yaml"
 LOG = "2024-05-01 12:00:00,000 ERROR [app.db] FATAL:  sorry, too many clients already\n"
 
 
@@ -79,7 +80,10 @@ def test_short_help_and_plain_metavars() -> None:
         proc = run_cli(command, "-h")
         assert proc.returncode == 0, (command, proc.stderr)
         assert "<list[" not in proc.stdout and "<path>" not in proc.stdout, command
+        assert "{" not in proc.stdout.splitlines()[0], command  # the usage line as man pages write it
     assert "--only NAME" in run_cli("check", "-h").stdout
+    assert run_cli("logs", "-h").stdout.startswith("Usage: infraprobe logs [OPTIONS] [PATH]...\n")
+    assert run_cli("check", "-h").stdout.startswith("Usage: infraprobe check [OPTIONS] CONFIG\n")
 
 
 def test_colour_follows_the_flag_then_force_color_then_no_color() -> None:
@@ -100,6 +104,9 @@ def test_quiet_prints_the_verdict_and_no_headers_drops_header_lines(tmp_path: Pa
     quiet = run_cli("check", str(config), "-q")
     assert quiet.returncode == 1
     assert quiet.stdout.splitlines() == [quiet.stdout.strip()] and quiet.stdout.startswith("FAIL: 0 ok")
+    saved = tmp_path / "report.md"
+    run_cli("check", str(config), "-q", "--output", str(saved))
+    assert "connection_refused" in saved.read_text()  # -q quiets the terminal, not the file
     bare = run_cli("check", str(config), "--no-headers").stdout
     assert "connection_refused" in bare
     assert "component" not in bare and "------" not in bare
@@ -186,9 +193,24 @@ def test_tables_fold_to_80_columns_when_piped_and_never_cut_a_cause(tmp_path: Pa
             out = run_cli(*argv, env={"COLUMNS": columns}).stdout
             assert max(len(line) for line in out.splitlines()) <= limit, (argv, out)
             assert "db_connection_limit" in out and "infrastructure" in out
+    analysis = run_cli("analyze", str(EXAMPLE), "--no-probe").stdout  # long arithmetic lines, before: 273
+    assert max(len(line) for line in analysis.splitlines()) <= 80 and "path_over_capacity" in analysis
 
 
 def test_verbose_notes_go_to_stderr_and_leave_json_alone() -> None:
     proc = run_cli("classify", "-v", "-o", "json", "connection refused")
     assert json.loads(proc.stdout)["cause"] == "connection_refused"
     assert "infraprobe: " in proc.stderr and "matched rule 'connection_refused'" in proc.stderr
+
+
+def test_config_validate_reports_every_file_as_json(tmp_path: Path) -> None:
+    """`config validate -o json`: one document (schema and version first) with each file's verdict and errors;
+    exit 3 when any file is invalid; the errors are on stderr too, one line each."""
+    good, bad = tmp_path / "good.yaml", tmp_path / "bad.yaml"
+    good.write_text("components:\n  - {name: a, kind: tcp, host: 127.0.0.1, port: 1}\n")
+    bad.write_text("components:\n  - {name: a, kind: tcp, host: x, port: nope}\n")
+    proc = run_cli("config", "validate", str(good), str(bad), "-o", "json")
+    doc = json.loads(proc.stdout)
+    assert (proc.returncode, doc["schema"], doc["ok"]) == (3, "infraprobe.config/v1", False)
+    assert [(f["ok"], f["kinds"]) for f in doc["files"]] == [(True, ["tcp"]), (False, [])]
+    assert doc["files"][1]["errors"][0].startswith(f"{bad}:2:") and proc.stderr.count("error: ") == 1

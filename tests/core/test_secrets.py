@@ -140,6 +140,16 @@ async def test_probing_commands_in_every_format(config_file: Path, command: str,
     assert_clean(output, f"{command} --format {fmt}")
 
 
+@pytest.mark.parametrize("fmt", list(FORMATS))
+async def test_config_validate_in_every_format(tmp_path: Path, fmt: str) -> None:
+    """`config validate -o FORMAT` reports every file without a secret of it (nothing is probed)."""
+    path = tmp_path / "c.yaml"
+    path.write_text(config_template().format(closed=1, app=2, echo=3, literal=LITERAL))
+    output = await _cli("config", "validate", str(path), "--format", fmt)
+    assert "c.yaml" in output and "error:" not in output  # the report really was written, the config valid
+    assert_clean(output, f"config validate --format {fmt}")
+
+
 async def test_check_json_stays_valid_json(config_file: Path) -> None:
     """Masking never edits rendered text: the JSON document parses, with the echo's secrets masked inside."""
     output = await _cli("check", str(config_file), "--format", "json")
@@ -170,27 +180,35 @@ async def _scrape(url: str, headers: dict[str, str] | None = None) -> str:
     raise AssertionError(f"{url} never answered")
 
 
-async def _events(url: str, seconds: float) -> str:
-    """What the status page's event stream sent in `seconds`."""
+async def _events(url: str, until: str, seconds: float = 20) -> str:
+    """What the status page's event stream sent until it held `until` (at most `seconds`)."""
     received: list[str] = []
     async with httpx.AsyncClient(timeout=30) as client, client.stream("GET", url) as stream:
         try:
             async with asyncio.timeout(seconds):
                 async for text in stream.aiter_text():
                     received.append(text)
+                    if until in "".join(received):
+                        break
         except TimeoutError:
             pass
     return "".join(received)
 
 
-def _monitor_defaults(config: Path, interval: str = "0.5s") -> None:
-    """Check every half second, and say down after one failure, so a short run has state changes to print.
-    Called again with another interval, it changes every component (a reload starts their states over)."""
-    lines = [
-        line for line in config.read_text().splitlines(keepends=True) if not line.startswith("defaults:")
-    ]
-    lines.insert(1, f"defaults: {{interval: {interval}, failure_threshold: 1}}\n")
-    config.write_text("".join(lines))
+def _monitor_defaults(config: Path) -> None:
+    """Check every half second, and say down after one failure, so a short run has state changes to print."""
+    text = config.read_text()
+    config.write_text(
+        text.replace(
+            "environment: secrets\n",
+            "environment: secrets\ndefaults: {interval: 0.5s, failure_threshold: 1}\n",
+        )
+    )
+
+
+def _renamed(config: Path) -> None:
+    """Every component under a new name (`b-...`): the reloaded monitor starts their states from unknown."""
+    config.write_text(config.read_text().replace("{name: ", "{name: b-"))
 
 
 async def test_monitor_lines_metrics_store_and_history(config_file: Path, tmp_path: Path) -> None:
@@ -206,7 +224,7 @@ async def test_monitor_lines_metrics_store_and_history(config_file: Path, tmp_pa
             str(config_file),
             *store,
             "--for",
-            "8s",
+            "14s",
             "--metrics",
             web,
             "--web",
@@ -218,19 +236,15 @@ async def test_monitor_lines_metrics_store_and_history(config_file: Path, tmp_pa
         _cli("monitor", str(config_file), *store, "--for", "6s", "--vantage", "other")
     )
     scraped = [await _scrape(f"http://{web}/metrics")]
-    events = asyncio.create_task(_events(f"http://{web}/events", 5))
-    await asyncio.sleep(0.5)
-    _monitor_defaults(
-        config_file, "0.4s"
-    )  # every component changed: new transitions while the stream is open
-    await asyncio.sleep(2)
+    events = asyncio.create_task(_events(f"http://{web}/events", '"name":"b-pg-dsn"'))
     scraped += [await _scrape(f"http://{web}/probe?component={n}") for n in ("pg-dsn", "http-headers")]
+    _renamed(config_file)  # new components: new states (quorum verdicts included) while the stream is open
     streamed = await events
     page = [await _scrape(f"http://{web}{path}") for path in ("/", "/status.json")]
     detailed = await _scrape(f"http://{web}/status.json", {"authorization": f"Bearer {TOKEN}"})
     output = await monitor + await other
     assert "pg-dsn unknown -> down" in output and "probe_success" in scraped[1]
-    assert "event: state" in streamed and '"kind":"' in streamed  # components' states were streamed
+    assert "event: state" in streamed and '"name":"b-pg-dsn"' in streamed
     assert '"detail":true' in detailed and '"evidence":' in detailed and '"incidents":[{' in detailed
     assert '"detail":false' in page[1]
     tables = ("results", "transitions", "vantage_views")
@@ -341,7 +355,7 @@ async def test_config_errors(tmp_path: Path, index: int) -> None:
     commands = (
         (("config", "validate"), ("check",), ("analyze", "--no-probe"))
         if index < 3
-        else (("config", "validate"),)
+        else (("config", "validate"), ("config", "validate", "-o", "json"))
     )
     for command in commands:
         output = await _cli(*command, str(path))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import sys
 from pathlib import Path
 
@@ -56,3 +57,43 @@ def test_json_escapes_and_non_ascii_still_reach_the_classifier() -> None:
     utf8 = '2024-05-01 12:00:00,000 ERROR x: FATAL:  database "café" does not exist\n'
     summary = scan(io.BytesIO((line + utf8).encode()), now=NOW)
     assert [(f.cause.value, f.count) for f in summary.findings] == [("resource_missing", 2)]
+
+
+def test_a_rule_s_scanner_pattern_finds_every_line_its_regex_does() -> None:
+    """`Rule.prefilter` replaces a rule's regex in the hyperscan pass; a line it missed would never be
+    classified. On the classifier's corpus and on access lines of every shape, each line holding the end of a
+    match of the regex is a line the looser pattern matches."""
+    from infraprobe.classifier.rules import RULES
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "classifier"))
+    from corpus_loader import load
+
+    access = [
+        f'{who} - "{verb} /api/v1/x?q=1 HTTP/{version}" {status}'
+        for who in ("10.0.3.7:51234", "[::1]:8000", "INFO:     ", "uvicorn.access INFO: ")
+        for verb in ("GET", "POST")
+        for version in ("1.0", "1.1", "2")
+        for status in ("500", "503", "200")
+    ]
+    access += [
+        f"Request finished HTTP/1.1 GET http://h/x - {s} - application/json 12.1ms" for s in (500, 503)
+    ]
+    words = ("status", "status code", "status_code", "statuscode", "http", "http/1.1", "http/2", "response")
+    words += ("response code", "returned", "code", "error", "got", "received", "but was")
+    statuses = [
+        f"upstream {w}{sep}{n} x"
+        for w in words
+        for sep in ("", " ", ": ", '="', " ('")
+        for n in (500, 503, 404)
+    ]
+    texts = [e.text.lower() for e in load()] + [t.lower() for t in access + statuses]
+    checked = 0
+    for rule in (r for r in RULES if r.prefilter):
+        looser = re.compile(rule.prefilter or "")
+        for text in texts:
+            for match in rule.pattern.finditer(text):
+                start = text.rfind("\n", 0, match.end() - 1) + 1
+                end = text.find("\n", match.end() - 1)
+                assert looser.search(text[start : end if end >= 0 else len(text)]), (rule.id, text)
+                checked += 1
+    assert checked > 200

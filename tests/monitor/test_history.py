@@ -101,7 +101,9 @@ def test_results_per_vantage_and_the_quorum_verdict_now(store: Store) -> None:
         "Quorum (majority) across ap, eu, us" in text
         and "vantage_path_failure (infrastructure): eu sees" in text
     )
-    assert "Per vantage" in text
+    assert "Per vantage" in text and "down now: c;" in text and "\nNow\n" not in text  # the quorum is "now"
+    cases = {c.name: c.status for c in history_report(history).cases}
+    assert cases == {"a": "ok", "b": "ok", "c": "fail"}
 
 
 def test_a_single_vantage_history_has_no_quorum_section(store: Store) -> None:

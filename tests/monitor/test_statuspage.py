@@ -21,11 +21,13 @@ from infraprobe.monitor.recorder import Recorder
 from infraprobe.monitor.state import State
 from infraprobe.monitor.statuspage import StatusPage
 from infraprobe.monitor.statuspage.body import segment, uptime
+from infraprobe.monitor.statuspage.history import load_history
 from infraprobe.monitor.store import open_store
 from infraprobe.monitor.store.base import BucketTotal
+from infraprobe.result import Status
 from infraprobe.testing.netfaults import ClosedPort
 
-from .helpers import T0
+from .helpers import T0, obs
 
 TOKEN = "page-token-2b9"
 
@@ -164,3 +166,23 @@ async def test_one_address_serves_the_page_and_the_metrics(page: tuple[Monitor, 
             assert (await client.get("/status.json")).json()["vantage"] == "here"
     finally:
         await server.close()
+
+
+def test_a_refresh_reads_only_the_current_hour_and_day_again(tmp_path: Path) -> None:
+    """Older buckets are complete: a refresh in the same hour keeps them and re-reads the current one."""
+    store = open_store(f"sqlite:///{tmp_path}/h.db")
+    now = T0 + timedelta(minutes=30)  # 10:30
+    store.write(
+        [obs("a", at=T0 - timedelta(hours=2)), obs("a", Status.FAIL, at=T0 + timedelta(minutes=5))], []
+    )
+    first = load_history(store, now)
+    assert [segment(s) for s in first.hours["a"][-3:]] == ["u", "n", "f"] and len(first.hours["a"]) == 24
+    late = obs("a", Status.FAIL, at=T0 - timedelta(hours=2))  # flushed late into an older hour
+    fresh = [obs(name, at=T0 + timedelta(minutes=20)) for name in ("a", "a", "b")]
+    store.write([late, *fresh], [])
+    again = load_history(store, now + timedelta(minutes=10), previous=first)
+    assert [segment(s) for s in again.hours["a"][-3:]] == ["u", "n", "p"]  # the current hour, re-read
+    assert again.hours["b"][-1] is not None and again.days["a"][-1].total == 5  # type: ignore[union-attr]
+    turned = load_history(store, now + timedelta(hours=1), previous=again)  # a new hour: everything again
+    assert [segment(s) for s in turned.hours["a"][-4:]] == ["f", "n", "p", "n"]
+    store.close()

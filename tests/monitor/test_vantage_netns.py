@@ -3,14 +3,15 @@ third, one PostgreSQL in a fourth; one vantage's path is broken mid-run by the k
 
     va ──veth── tgt (three TCP targets on 203.0.113.10-12)
     vb ──veth──┘
-    va ──veth── db (PostgreSQL on 198.51.100.100:5432)
+    va ──veth── db (PostgreSQL on 198.51.100.100:5432, an alert webhook receiver on :8099)
     vb ──veth──┘
 
 Addresses are RFC 5737 documentation ranges and exist only inside these namespaces (the lab's plan: nothing is
 added to the machine's own namespace). The test reads the store over PostgreSQL's unix socket, which crosses
 namespaces. Breaking va's path: deleting its route to the targets (connect fails with ENETUNREACH:
 network_unreachable), or an nftables rule dropping its SYNs (connect hangs: connect_timeout). Either way the
-quorum stays up, both monitors report the vantage_path_failure of va, and neither prints a change to down.
+quorum stays up, both monitors report the vantage_path_failure of va, neither prints a change to down, and no
+alert reaches the webhook. Once vb is stopped, va is alone and the same break pages (the control: alerts work).
 """
 
 from __future__ import annotations
@@ -18,12 +19,16 @@ from __future__ import annotations
 import json
 import selectors
 import signal
+import socket
+import socketserver
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
@@ -49,7 +54,36 @@ LINKS = {  # vantage -> (its end, tgt's end) towards the targets, (its end, db's
     "vb": (("192.0.2.5", "192.0.2.6"), ("198.51.100.5", "198.51.100.6")),
 }
 PORT = 7000
+HOOK_PORT = 8099
 DEADLINE = 25.0  # seconds for any one condition; the monitors check every 0.2 s
+
+
+class Webhook(socketserver.ThreadingMixIn, HTTPServer):
+    """The alert receiver, in the store's namespace (the monitors reach it as they reach PostgreSQL)."""
+
+    daemon_threads = True
+
+    def __init__(self, sock: socket.socket) -> None:
+        super().__init__((DB, HOOK_PORT), _Hook, bind_and_activate=False)
+        self.socket = sock
+        self.received: list[dict] = []  # type: ignore[type-arg]
+        self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self.shutdown()
+        self.server_close()
+
+
+class _Hook(BaseHTTPRequestHandler):
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("content-length", "0")))
+        self.server.received.append(json.loads(body))  # type: ignore[attr-defined]
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
 
 
 @dataclass
@@ -57,6 +91,7 @@ class Site:
     spaces: Namespaces
     ns: dict[str, str]
     pg: PostgresServer
+    hook: Webhook
 
 
 def _build(spaces: Namespaces) -> dict[str, str]:
@@ -114,9 +149,11 @@ def site() -> Iterator[Site]:
         )
         spaces.thread(ns["db"]).call(lambda: started(pg))  # forked inside db: it listens there
         targets = Targets(spaces, ns["tgt"])
+        hook = Webhook(listener(spaces.thread(ns["db"]), DB, HOOK_PORT))
         try:
-            yield Site(spaces, ns, pg)
+            yield Site(spaces, ns, pg, hook)
         finally:
+            hook.close()
             targets.close()
             pg.close()
     finally:
@@ -161,8 +198,9 @@ def _config(tmp_path: Path) -> Path:
     lines = [
         f"  - {{name: t{i}, host: {address}, port: {PORT}, {common}}}" for i, address in enumerate(TARGETS)
     ]
+    hook = f"alerts: {{providers: {{hook: {{webhook: {{url: 'http://{DB}:{HOOK_PORT}/hook'}}}}}}, group_wait: 0s}}\n"
     path = tmp_path / "vantages.yaml"
-    path.write_text("environment: vantages\ncomponents:\n" + "\n".join(lines) + "\n")
+    path.write_text("environment: vantages\ncomponents:\n" + "\n".join(lines) + "\n" + hook)
     return path
 
 
@@ -281,11 +319,9 @@ def test_one_vantages_broken_path_is_the_finding_and_the_verdict_stays_up(
         _until(
             "va's path recovers", lambda: all(m.said("path from va recovered") for m in monitors), monitors
         )
-        if how == "route":  # once is enough: a vantage that stops reporting is an event for the others
-            monitors[1].stop()
-            _until(
-                "va hears vb stopped", lambda: monitors[0].said("vantage vb stopped reporting"), monitors[:1]
-            )
+        if how == "route":  # once is enough: a silent vantage, and the control
+            control_at = datetime.now(UTC)
+            _control(site, monitors)
     finally:
         if broken:
             breaking.undo(site)
@@ -301,5 +337,29 @@ def test_one_vantages_broken_path_is_the_finding_and_the_verdict_stays_up(
     per_vantage = report["quorum"]["per_vantage"]
     assert {v["vantage"]: v["state"] for v in per_vantage["t0"]} == {"va": "down", "vb": "up"}
     assert {v["cause"] for v in per_vantage["t0"] if v["vantage"] == "va"} == {breaking.cause}
-    for output in outputs:  # no monitor said any component went down: nothing to page about
+    before_control = [output.split("CONTROL")[0] for output in outputs]
+    for output in before_control:  # no monitor said any component went down: nothing to page about
         assert "-> down" not in output, output
+    pages = [a for a in site.hook.received if a["event"] == "down"]
+    if how == "route":  # every page came from the control (va alone), after the path finding had closed
+        assert pages and {a["vantage"] for a in pages} == {"va"}, site.hook.received
+        assert all(datetime.fromisoformat(a["at"]) > control_at for a in pages), (control_at, pages)
+    else:
+        assert pages == []
+
+
+def _control(site: Site, monitors: list[MonitorProcess]) -> None:
+    """vb stops: va hears it, and alone it cannot tell a broken path from broken targets, so the same
+    break now pages. Proves the monitors' alerts work, so no page before means none was due."""
+    monitors[1].stop()
+    _until("va hears vb stopped", lambda: monitors[0].said("vantage vb stopped reporting"), monitors[:1])
+    monitors[0].lines.append("CONTROL")
+    _drop_route(site)
+    try:
+        _until(
+            "va alone pages for its targets",
+            lambda: any(a["event"] == "down" for a in site.hook.received),
+            monitors[:1],
+        )
+    finally:
+        _restore_route(site)

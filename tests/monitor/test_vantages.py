@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import asyncio
+from datetime import UTC, datetime, timedelta
 
 from infraprobe.clock import ManualClock
 from infraprobe.configfile import parse_config
@@ -114,3 +115,58 @@ def test_an_undecided_peer_does_not_move_the_verdict() -> None:
         )
     )
     assert here.told[-1].after is State.DOWN and here.quorum.verdicts["a"].undecided == ("there",)
+
+
+def test_the_other_vantages_are_read_every_quarter_interval_within_bounds() -> None:
+    """Often enough that a view read is never near stale (fresh for 1.5 intervals), rarely enough to be cheap."""
+    periods = []
+    for interval in ("0.2s", "20s", "10m"):
+        quorum = Quorum("here")
+        rows = f"components:\n  - {{name: a, kind: tcp, host: 127.0.0.1, port: 1, interval: {interval}}}\n"
+        quorum.configure(parse_config(rows).config.components)
+        periods.append(quorum.refresh_every)
+    assert periods == [1.0, 5.0, 15.0]
+
+
+def test_a_component_changed_by_a_reload_starts_over_in_the_verdict_too() -> None:
+    """As the monitor's own tracker does: its next result is a change from unknown, which listeners hear."""
+    here = Here()
+    here.result("a", Status.FAIL)
+    here.result("a", Status.FAIL)
+    assert here.quorum.trackers["a"].state is State.DOWN
+    here.quorum.forget(["a"])
+    here.quorum.configure(CONFIG.config.components)
+    here.trackers["a"] = Tracker("a", Thresholds(2, 1))
+    here.result("a", Status.FAIL)
+    here.result("a", Status.FAIL)
+    assert [(t.before, t.after) for t in here.told] == [(State.UNKNOWN, State.DOWN)] * 2
+
+
+async def test_a_failed_read_of_the_others_is_said_once_and_reading_goes_on() -> None:
+    class Flaky:
+        """A store whose first two reads fail (an outage or a bug), then work: a fake for a pure unit."""
+
+        calls = 0
+
+        def views(self, since: object = None) -> list[View]:
+            self.calls += 1
+            if self.calls <= 2:
+                raise RuntimeError("no such table\nLINE 1: ...")
+            return [View("there", "a", State.UP, T0, datetime.now(UTC), "ok", None, None, "")]
+
+    store = Flaky()
+    quorum = Quorum("here", peers=store, refresh_every=0.01)  # type: ignore[arg-type]
+    quorum.configure(CONFIG.config.components)
+    notes: list[str] = []
+    task = asyncio.create_task(quorum.read_peers(lambda _c, _e, note: notes.append(note) if note else None))
+    for _ in range(500):
+        if store.calls >= 4:
+            break
+        await asyncio.sleep(0.01)
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    assert notes == [
+        "cannot read the other vantages' views (RuntimeError: no such table); using the last read",
+        "the other vantages' views are readable again",
+    ]
+    assert quorum.decision.reporting == {"there"}

@@ -63,11 +63,13 @@ class Dispatcher:
         self._attempts: queue.SimpleQueue[_Attempt] = queue.SimpleQueue()
         self._unrecorded: list[_Attempt] = []
         self._busy: set[str] = set()  # providers with a delivery in flight
-        self._pool = ThreadPoolExecutor(max(1, len(senders)), thread_name_prefix="infraprobe-alert")
+        # Sized for more providers than at start: a config reload may add some, and each needs its own worker.
+        self._pool = ThreadPoolExecutor(max(8, len(senders)), thread_name_prefix="infraprobe-alert")
         self._wake, self._stop = threading.Event(), threading.Event()
         self._thread = threading.Thread(target=self._loop, name="infraprobe-alerts", daemon=True)
         self.dropped = 0
         self._store_error = ""
+        self._deadline = datetime.max.replace(tzinfo=UTC)  # set by close(): how long to finish in flight
 
     # -- from the monitor's loop -----------------------------------------------------------------------
 
@@ -82,6 +84,12 @@ class Dispatcher:
 
     def start(self) -> None:
         self._thread.start()
+
+    def reconfigure(
+        self, senders: Mapping[str, Sender], retry: Retry, redact: Callable[[str], str], lease: float
+    ) -> None:
+        """From a config reload: each is replaced whole, so the dispatcher thread sees the old or the new."""
+        self.senders, self._retry, self._redact, self._lease = senders, retry, redact, lease
 
     def close(self, timeout: float = 10.0) -> None:
         """Save what is queued and wait up to `timeout` for deliveries in flight; the rest stays pending."""

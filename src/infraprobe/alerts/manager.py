@@ -47,8 +47,9 @@ class Alerts:
             incidents = []
             notice(f"alerts: open incidents not loaded ({exc}); one still open may page again")
         self.policy = AlertPolicy(settings, incidents, redact=redact, depends_on=depends_on)
+        self._notice = notice
         if senders is None:
-            senders = {name: sender(p, settings.timeout) for name, p in settings.providers.items()}
+            senders = _senders(settings)
         self.dispatcher = Dispatcher(
             store, senders, settings.retry, redact=redact, notice=notice, max_queue=max_queue, poll=poll,
             lease=settings.timeout + 30.0, clock=clock,
@@ -62,9 +63,19 @@ class Alerts:
         settings = loaded.sections.get("alerts")
         if not isinstance(settings, AlertsSettings):
             return None
-        depends_on = {c.name: c.depends_on for c in loaded.config.components}
-        return cls(
-            settings, open_store(store_url), redact=loaded.redactor, notice=notice, depends_on=depends_on
+        store = open_store(store_url)
+        return cls(settings, store, redact=loaded.redactor, notice=notice, depends_on=_depends_on(loaded))
+
+    def reloaded(self, loaded: LoadedConfig) -> None:
+        """The monitor switched configs: new providers, overrides and reminders apply from now on; open
+        incidents, held pages and pending deliveries stay (a delivery to a provider removed fails as such)."""
+        settings = loaded.sections.get("alerts")
+        if not isinstance(settings, AlertsSettings):
+            self._notice("alerts: the reloaded config has no alerts section; the previous one stays in force")
+            return
+        self.policy.configure(settings, _depends_on(loaded), loaded.redactor)
+        self.dispatcher.reconfigure(
+            _senders(settings), settings.retry, loaded.redactor, settings.timeout + 30.0
         )
 
     def add_suppressor(self, suppressor: Suppressor) -> None:
@@ -88,3 +99,11 @@ class Alerts:
     def close(self, timeout: float = 10.0) -> None:
         self.dispatcher.close(timeout)
         self.dispatcher.store.close()
+
+
+def _senders(settings: AlertsSettings) -> dict[str, Sender]:
+    return {name: sender(p, settings.timeout) for name, p in settings.providers.items()}
+
+
+def _depends_on(loaded: LoadedConfig) -> dict[str, tuple[str, ...]]:
+    return {c.name: c.depends_on for c in loaded.config.components}

@@ -70,14 +70,12 @@ class AlertPolicy:
         suppressors: Iterable[Suppressor] = (),
         depends_on: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
-        self.settings = settings
         self.open: dict[str, Incident] = {i.component: i for i in incidents}
         self.held: dict[str, _Held] = {}  # down, not paged yet: waiting for a root's incident or a suppressor
         self.down: dict[str, Transition] = {}  # every component down now, by its transition to down
         self.failing: dict[str, str | None] = {}  # latest result failed -> what blocks it (None: nothing)
         self.suppressors = list(suppressors)
-        self._redact = redact
-        self._dependents = _transitive_dependents(depends_on or {})
+        self.configure(settings, depends_on or {}, redact)
         self._seen: set[str] = set()  # components that report results (an unprobed path never does)
         self._next_tick: datetime | None = None
 
@@ -99,6 +97,14 @@ class AlertPolicy:
         """Pages that are due without a new transition: held components released, reminders."""
         self._next_tick = now + TICK
         return [*self._release(now), *self._reminders(now)]
+
+    def configure(
+        self, settings: AlertsSettings, depends_on: Mapping[str, Sequence[str]], redact: Callable[[str], str]
+    ) -> None:
+        """Settings and dependencies (again, after a config reload); incidents and held pages are kept."""
+        self.settings = settings
+        self._dependents = _transitive_dependents(depends_on)
+        self._redact = redact
 
     def suppressed(self, component: str) -> str | None:
         return next((reason for s in self.suppressors if (reason := s(component))), None)

@@ -60,9 +60,11 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "engine.io",
             "opening handshake",
         ),
-        # nhooyr/coder websocket's reader; socket.io's engine.io transports; RFC 6455's "opening handshake"
+        # nhooyr/coder websocket's reader; socket.io's engine.io transports; the websockets/ws opening-handshake
+        # timers (a bare "opening handshake" is AMQP's too: amqplib's "Socket closed abruptly during ...")
         re.compile(
-            r"websocket|\bwss?://|failed to read frame header|xhr (?:poll|post) error|engine\.io|opening handshake"
+            r"websocket|\bwss?://|failed to read frame header|xhr (?:poll|post) error|engine\.io"
+            r"|opening handshake has timed out|timed out during opening handshake"
         ),
     ),
     (
@@ -168,6 +170,8 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "server closed the connection unexpectedly",
             "ssl syscall error",
             "interfaceerror: connection already closed",
+            "either raise maxpoolsize",
+            "either raise 'max pool size'",
             "5432",
             "6432",
         ),
@@ -180,6 +184,7 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             r"|^error connecting to server: "  # rust-postgres
             r"|ssl syscall error|interfaceerror: connection already closed"  # libpq's TLS layer; psycopg2
             r"|database system (?:is ready to accept|was (?:shut down|interrupted))"  # the server's startup log
+            r"|either raise (?:maxpoolsize|'max pool size')"  # Npgsql's pool-exhausted template
             rf"|{_PORT}(?:5432|6432)\b"
         ),
     ),
@@ -312,7 +317,12 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "invoke-restmethod",
             "retrofit",
             "guzzle",
+            "incompletemessage",
+            "connection closed before message completed",
             "faraday",
+            "httpoison",
+            "nsurlerrordomain",
+            "mint.transporterror",
             "net::opentimeout",
             "net::readtimeout",
             "(port 80)",
@@ -338,6 +348,9 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             r"|httpsclient|httpurlconnection|hutool\.http|the ssl connection could not be established"
             r"|invoke-(?:webrequest|restmethod)|\bretrofit\b|\(port (?:80|443)\)"
             r"|guzzle|\bfaraday\b|net::(?:open|read)timeout"  # PHP's Guzzle, Ruby's Faraday and net/http
+            r"|incompletemessage|connection closed before message completed"  # hyper (Rust)
+            r"|httpoison|mint\.transporterror"  # Elixir's HTTPoison and Mint (Finch, Req)
+            r"|nsurlerrordomain"  # Apple's URL Loading System (URLSession, AFNetworking, Alamofire, WKWebView)
         ),
     ),
     (
@@ -345,7 +358,7 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
         # such as "Invoke-WebRequest returns error:  ..." has the same shape and names its client first
         Component.POSTGRES,
         (":  ",),
-        re.compile(r"\b(?:fatal|error|log|detail|hint|panic):  (?!error\b)\S"),
+        re.compile(r"\b(?:fatal|error|warning|log|detail|hint|panic):  (?!error\b)\S"),
     ),
 )
 

@@ -10,16 +10,15 @@ and greedy branches return the longest literal at a position, which implies all 
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import threading
 from collections.abc import Iterable
 from typing import Any
 
-_hs: Any
-try:  # a dependency on x86-64 Linux only (pyproject.toml); elsewhere the pure-Python trie below
-    import hyperscan as _hs
-except ImportError:  # pragma: no cover - depends on the environment
-    _hs = None
+# A dependency on x86-64 Linux only (pyproject.toml); elsewhere the pure-Python trie below. Looked up without
+# importing it: the module is loaded when the first automaton is built, which a one-off `classify` never does.
+_HAVE_HS = importlib.util.find_spec("hyperscan") is not None
 
 _Trie = dict[str, "_Trie"]
 _END = ""  # key marking "a literal ends here"; no literal character is the empty string
@@ -68,6 +67,12 @@ class _ReBackend:
         return found
 
 
+def _hyperscan() -> Any:
+    import hyperscan  # imported once, by the first automaton (see _HAVE_HS)
+
+    return hyperscan
+
+
 def _hs_literal(word: str) -> bytes:
     """Hyperscan compiles regexes: spell every non-alphanumeric character as a hex escape."""
     return "".join(c if c.isalnum() else f"\\x{ord(c):02x}" for c in word).encode()
@@ -75,6 +80,7 @@ def _hs_literal(word: str) -> bytes:
 
 class _HyperscanBackend:
     def __init__(self, words: tuple[str, ...]) -> None:
+        _hs = _hyperscan()
         self._words = words
         self._db: Any = _hs.Database()
         count = len(words)
@@ -90,7 +96,7 @@ class _HyperscanBackend:
     def _scan(self, text: str, on_match: Any) -> None:
         scratch = getattr(self._local, "scratch", None)
         if scratch is None:
-            scratch = self._local.scratch = _hs.Scratch(self._db)
+            scratch = self._local.scratch = _hyperscan().Scratch(self._db)
         self._db.scan(text.encode("utf-8", "surrogatepass"), match_event_handler=on_match, scratch=scratch)
 
     def any_in(self, text: str) -> bool:
@@ -102,7 +108,7 @@ class _HyperscanBackend:
 
         try:
             self._scan(text, stop)
-        except _hs.ScanTerminated:
+        except _hyperscan().ScanTerminated:
             pass
         return bool(hits)
 
@@ -142,7 +148,7 @@ class LiteralSet:
 
     def __init__(self, words: Iterable[str], *, backend: str = "auto") -> None:
         self.words = tuple(sorted(set(words)))
-        use_hs = backend == "hyperscan" or (backend == "auto" and _hs is not None)
+        use_hs = backend == "hyperscan" or (backend == "auto" and _HAVE_HS)
         self.backend = "scan" if backend == "scan" else "hyperscan" if use_hs else "re"
         self._scans = _SCANS_BEFORE_BUILD if backend == "auto" else 0
         self._impl: _ScanBackend | _ReBackend | _HyperscanBackend = _ScanBackend(self.words)

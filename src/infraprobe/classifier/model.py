@@ -57,6 +57,10 @@ class Rule:
     # a match whose line also matches this is skipped: a benign line that shares the rule's wording
     # (nginx's "[warn] an upstream response is buffered to a temporary file ... while reading upstream")
     unless_source: str | None = None
+    # A looser regex the log scanner's hyperscan pass runs instead of `source` when `source` is slow there
+    # (a long context before the deciding word makes hyperscan track it on every line that has the context).
+    # It must match wherever `source` does, ending on the same line; the classifier itself never reads it.
+    prefilter: str | None = None
 
     @property
     def pattern(self) -> re.Pattern[str]:
@@ -78,6 +82,7 @@ def rule(
     by_phase: str = "",
     fallback: Component | None = None,
     unless: str | None = None,
+    prefilter: str | None = None,
 ) -> Rule:
     """Build a rule; without `regex` the needles themselves are the (literal) pattern."""
     needles = (needles,) if isinstance(needles, str) else needles
@@ -95,6 +100,7 @@ def rule(
         by_phase,
         fallback,
         unless,
+        prefilter,
     )
 
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 from infraprobe.classifier.model import Rule
 from infraprobe.classifier.rules_db import APP, AUTH, MISSING, SERVER_STATE
 from infraprobe.classifier.rules_fallback import CLASS_NAMES, SERVER_REPORTED, UNHANDLED
+from infraprobe.classifier.rules_localized import LOCALIZED
 from infraprobe.classifier.rules_net import (
+    APPLE_URL_CODES,
     CURL_CODES,
     DNS,
     GENERIC_EOF,
@@ -43,6 +45,8 @@ _TABLE: tuple[Rule, ...] = (
     *UNREACHABLE,
     *TIMEOUTS,
     *RESET,
+    *LOCALIZED,
+    *APPLE_URL_CODES,
     *APP,
     *HTTP_STATUS,
     *CURL_CODES,

@@ -132,12 +132,14 @@ REFUSED: tuple[Rule, ...] = (
             "all connection attempts failed",
             "] cannot connect",
             "could not be established. broker may not be available",
+            "redisconnectionexception: unable to connect to",
         ),
         r"couldn't connect to server|connect call failed|failed to connect to all addresses"
         r"|communications link failure|the driver has not received any packets from the server|all connection attempts failed"
         # the DataStax driver's TransportException; the Kafka client's NetworkClient
         r"|transportexception: \[[^\]\n]{1,100}\] cannot connect"
-        r"|could not be established\. broker may not be available",
+        r"|could not be established\. broker may not be available"
+        r"|redisconnectionexception: unable to connect to",  # Lettuce's template, its cause (if any) follows
         weak=True,
     ),
     # Prisma P1001: nothing answered at the database's address (the server is not running or not listening)
@@ -517,6 +519,8 @@ RESET: tuple[Rule, ...] = (
             "pipe is broken",
             "endpoint read failed",
             "tcp read failed",
+            "closed abruptly",
+            "incompletemessage",
             "(104)",
             "(32)",
             "connectionreset",
@@ -550,7 +554,7 @@ RESET: tuple[Rule, ...] = (
         r"|closed before the connection was established"
         # .NET: SocketException's errno, SocketError/io::ErrorKind names, Windows' EPIPE; grpc-core's read failure
         r"|socketexception \((?:104|54|32|10054|10053)\)|(?:socketerror\W{1,3}|kind: )connectionreset\b"
-        r"|pipe is broken|endpoint read failed|tcp read failed"
+        r"|pipe is broken|endpoint read failed|tcp read failed|socket closed abruptly|\bincompletemessage\b"
         # a Redis server's replication link to its master or a replica dropped
         r"|connection with (?:master|slave|replica)\b[^\n]{0,80}? lost"
         # PostgreSQL: the client vanished mid-message; Redis dropping a client over its output buffer limit;
@@ -603,4 +607,15 @@ GENERIC_EOF: tuple[Rule, ...] = (
         r"|\binvalid connection(?:$|[.;,)\"'\]])",  # go-sql-driver/mysql's ErrInvalidConn, not "invalid connection string"
         weak=True,
     ),
+)
+
+# Apple's URL Loading System names the failure by an NSURLErrorDomain code (the localized description varies
+# with the device's language: "Could not connect to the server.", "未能连接到服务器。"), so the code decides:
+# -1004 NSURLErrorCannotConnectToHost (nothing accepted the connection), -1009 NSURLErrorNotConnectedToInternet.
+# The code is printed before or after the domain ("Code=-1004", "Code - 1004 domain NSURLErrorDomain").
+_NSURL = r"nsurlerrordomain(?s:.){{0,40}}?-\s?{code}\b|-\s?{code}\b(?s:.){{0,60}}?nsurlerrordomain"
+
+APPLE_URL_CODES: tuple[Rule, ...] = (
+    rule("nsurl_cannot_connect", C.CONNECTION_REFUSED, "nsurlerrordomain", _NSURL.format(code=1004)),
+    rule("nsurl_not_connected", C.NETWORK_UNREACHABLE, "nsurlerrordomain", _NSURL.format(code=1009)),
 )

@@ -116,21 +116,27 @@ def emit(
 ) -> None:
     """The report on stdout (colour and width for a terminal) and, with --output, plain in FILE.
 
-    `quiet` (tables only): just the report's first paragraph, its verdict. `mask`: a last masking pass
+    `quiet` (tables only): just the report's first paragraph, its verdict, on stdout; FILE gets it whole. `mask`: a last masking pass
     over the rendered text, for reports built from stored text (the history)."""
+    shown = report
     if quiet and fmt == TABLE:
         verdict = next((b for b in report.blocks if isinstance(b, Paragraph)), None)
-        report = replace(report, title="", blocks=(verdict,) if verdict else ())
+        shown = replace(report, title="", blocks=(verdict,) if verdict else ())
     width = None if quiet else terminal_width()  # the verdict stays one line, whatever its length
-    write_out(mask(render(report, fmt, colour=use_colour(), width=width, headers=headers)))
+    write_out(mask(render(shown, fmt, colour=use_colour(), width=width, headers=headers)))
     if notes is not None:
         notes(f"wrote the report ({fmt}) to stdout")
     if output is not None:
-        by_suffix = {".json": "json", ".md": "markdown"}.get(output.suffix.lower(), fmt)
-        try:
-            output.write_text(mask(render(report, by_suffix)), encoding="utf-8")
-        except OSError as exc:
-            raise ConfigError(f"cannot write {output}: {exc.strerror or exc}", field="--output") from None
+        write_file(report, output, fmt, mask)
+
+
+def write_file(report: Report, output: Path, fmt: str, mask: Callable[[str], str] = str) -> None:
+    """`--output FILE`: the report, plain, in the format FILE's extension names (.json, .md), else `fmt`."""
+    by_suffix = {".json": "json", ".md": "markdown"}.get(output.suffix.lower(), fmt)
+    try:
+        output.write_text(mask(render(report, by_suffix)), encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot write {output}: {exc.strerror or exc}", field="--output") from None
 
 
 def use_colour(stream: object = sys.stdout) -> bool:

@@ -128,8 +128,17 @@ def _plain_metavars(command: Any) -> None:  # Typer's own (vendored) click types
         if param.param_type_name == "argument" and hasattr(param, "display_type_rich"):
             # Typer prints a Python type beside each argument (`CONFIG <path>`): the metavar says enough.
             param.display_type_rich = lambda ctx: None
+        if param.param_type_name == "argument" and hasattr(param, "_usage_display_name"):
+            # The usage line as man pages write it (`check [OPTIONS] CONFIG`, `logs [PATH]...`), not `{CONFIG}`.
+            param._usage_display_name = _usage_name(param)
     for sub in getattr(command, "commands", {}).values():
         _plain_metavars(sub)
+
+
+def _usage_name(param: Any) -> Any:
+    name = param.metavar or (param.name or "").upper()
+    shown = name if param.required else f"[{name}]"
+    return lambda: shown + ("..." if param.nargs != 1 else "")
 
 
 _METAVARS = {
@@ -139,7 +148,7 @@ _METAVARS = {
     "only": "NAME",
     "since": "WHEN",
     "until": "WHEN",
-    "paths": "PATH...",
+    "paths": "PATH",
     "config": "CONFIG",
 }
 

@@ -248,14 +248,14 @@ class Aggregator:
             self._merge_tally(key, tally, line_offset)
         for expectation, violation in later.violations.items():
             mine = self._violations[expectation]
-            shown = (*mine.occurrences, *(moved(o, line_offset) for o in violation.occurrences))
+            shown = (*mine.occurrences, *(_moved(o, line_offset) for o in violation.occurrences))
             count = mine.count + violation.count
             self._violations[expectation] = Violation(expectation, count, shown[:MAX_OCCURRENCES])
 
     def _merge_tally(self, key: tuple[Cause, Component], later: _Tally, line_offset: int) -> None:
         tally = self._tallies.get(key)
         if tally is None:  # first seen in the later range: its first event is the example
-            self._tallies[key] = replace(later, example=moved(later.example, line_offset))
+            self._tallies[key] = replace(later, example=_moved(later.example, line_offset))
             return
         tally.count += later.count
         tally.first = _earliest(tally.first, later.first)
@@ -281,7 +281,7 @@ def _body(event: Event) -> str:
     return event.text if event.head.is_json else event.text[event.head.body_at :]
 
 
-def moved(occurrence: Occurrence, line_offset: int) -> Occurrence:
+def _moved(occurrence: Occurrence, line_offset: int) -> Occurrence:
     """An occurrence of a later byte range, numbered in the whole file."""
     return replace(occurrence, line=occurrence.line + line_offset) if line_offset else occurrence
 

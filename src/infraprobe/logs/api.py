@@ -56,7 +56,7 @@ def _rule_patterns() -> tuple[tuple[str, tuple[str, ...]], ...]:
 
     # Sorted: a rule's needles may be a set, whose order changes with the hash seed, and a different
     # order is a different hyperscan cache key (a ~10 s recompile on every run).
-    return tuple((r.source, tuple(sorted(r.needles))) for r in RULES)
+    return tuple((r.prefilter or r.source, tuple(sorted(r.needles))) for r in RULES)
 
 
 def scan(

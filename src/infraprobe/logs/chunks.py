@@ -6,7 +6,11 @@ earlier event already covers. An event with no timestamp of its own inherits the
 timestamped line above it, looked for only for candidates, and only up to the previous event (whose time
 is known) or `TIME_LOOKBACK` bytes. An event that reaches the end of a chunk is not emitted but carried
 into the next chunk whole, so tracebacks cut by a chunk boundary are still one event. `scan_input` drives
-this over the blocks of one source.
+this over the blocks of one source, handing events to a `Sink` (an aggregator) in file order.
+
+Most events of an incident's log are one timestamped line followed by another: those take a fast path
+(`Chunk._simple`) that reads them on the bytes, and that the sink may count without an Event being built
+(`Sink.simple`). Anything else takes the general path; both give the same answer (tests/logs/test_fast_path.py).
 """
 
 from __future__ import annotations

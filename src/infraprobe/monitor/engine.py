@@ -16,7 +16,7 @@ import socket
 from collections import deque
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from infraprobe.clock import Clock, SystemClock
 from infraprobe.config.model import ComponentBase
@@ -40,6 +40,13 @@ class Listener(Protocol):
     def observed(self, obs: Observation, tracker: Tracker, transition: Transition | None) -> None: ...
 
     def notice(self, message: str) -> None: ...
+
+
+@runtime_checkable
+class ReloadListener(Protocol):
+    """A listener whose own settings live in the config (alerts): told when the monitor switched configs."""
+
+    def reloaded(self, loaded: LoadedConfig) -> None: ...
 
 
 def default_vantage() -> str:
@@ -152,10 +159,15 @@ class Monitor:
         for name in (*changed, *removed):
             self.trackers.pop(name, None)
             self.latest.pop(name, None)
+        if self.quorum is not None:
+            self.quorum.forget([*changed, *removed])
         self.loaded = loaded
         self.runner.redactor = self._scheduler.redactor = loaded.redactor
         self._blocking = Blocking(loaded)
         self._apply(loaded.config.components)
+        for listener in self.listeners:
+            if isinstance(listener, ReloadListener):
+                listener.reloaded(loaded)
         return [*changed, *removed]
 
     def reload_from(self, path: str | Path) -> bool:

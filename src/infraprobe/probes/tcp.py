@@ -16,7 +16,7 @@ from pydantic import Field
 from infraprobe import facts
 from infraprobe.config.model import ComponentBase
 from infraprobe.phases import Phase
-from infraprobe.probes._conn import Conn, connected_socket, connection
+from infraprobe.probes._conn import Conn, connection, open_socket
 from infraprobe.probes.base import ProbeRun, ProbeSpec
 from infraprobe.taxonomy import Cause, Component
 
@@ -37,9 +37,9 @@ class TcpCheck(ComponentBase):
 
 async def probe(cfg: TcpCheck, run: ProbeRun) -> str:
     if cfg.expect_banner is None:
-        # Only the connection matters: a bare socket, without the streams (half a probe's CPU).
-        async with connected_socket(run, cfg.host, cfg.port):
-            pass
+        # Only the connection matters: a bare socket, without streams (they cost as much CPU as the connect).
+        sock, _ = await open_socket(run, cfg.host, cfg.port)
+        sock.close()
     else:
         async with connection(run, cfg.host, cfg.port) as conn:
             await _check_banner(cfg.expect_banner, run, conn)

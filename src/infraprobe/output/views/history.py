@@ -14,10 +14,11 @@ _TONE = {State.UP: "ok", State.DEGRADED: "warn", State.DOWN: "fail", State.UNKNO
 
 def history_report(history: History, environment: str = "") -> Report:
     blocks: list[Block] = [_summary(history)]
-    if history.current:
+    several = _several(history)
+    if several is not None:  # the verdict across vantages is "now"; each vantage's own state is per vantage
+        blocks += _vantages(several, history)
+    elif history.current:
         blocks += [Heading("Now"), _current(history)]
-    if history.quorum is not None and len(history.quorum.vantages) > 1:
-        blocks += _vantages(history.quorum, history)
     blocks += [Heading("Incidents"), _incidents(history) if history.incidents else Paragraph("none")]
     blocks += [Heading("Uptime and latency"), _windows(history.stats)]
     blocks += [Heading("Causes"), _causes(history)]
@@ -25,17 +26,46 @@ def history_report(history: History, environment: str = "") -> Report:
     return Report(title, tuple(blocks), history.to_dict(), 0, _cases(history), kind="history")
 
 
+def _several(history: History) -> QuorumNow | None:
+    """The quorum now, when more than one vantage wrote to the store (alone, it is that vantage's state)."""
+    q = history.quorum
+    return q if q is not None and len(q.vantages) > 1 else None
+
+
+_STATUS = {State.UP: "ok", State.DEGRADED: "warn", State.DOWN: "fail", State.UNKNOWN: "skip"}
+
+
 def _cases(history: History) -> tuple[Case, ...]:
-    """One verdict per component (its current state), for status pages and per-check formats."""
-    status = {State.UP: "ok", State.DEGRADED: "warn", State.DOWN: "fail", State.UNKNOWN: "skip"}
+    """One verdict per component (its current state, or the quorum's), for status pages and per-check formats."""
+    several = _several(history)
+    if several is not None:
+        return tuple(
+            Case(
+                name,
+                "monitor",
+                _STATUS[v.state],
+                0.0,
+                v.evidence or v.summary(),
+                v.cause or "",
+                v.layer or "",
+            )
+            for name, v in sorted(several.decision.verdicts.items())
+        )
     return tuple(
-        Case(name, "monitor", status[t.after], 0.0, t.evidence, t.cause or "", t.layer or "")
+        Case(name, "monitor", _STATUS[t.after], 0.0, t.evidence, t.cause or "", t.layer or "")
         for name, t in sorted(history.current.items())
     )
 
 
+def _down_now(history: History) -> list[str]:
+    several = _several(history)
+    if several is not None:
+        return [c for c, v in several.decision.verdicts.items() if v.state is State.DOWN]
+    return [c for c, t in history.current.items() if t.after is State.DOWN]
+
+
 def _summary(history: History) -> Paragraph:
-    down = [c for c, t in history.current.items() if t.after is State.DOWN]
+    down = _down_now(history)
     open_ = sum(i.end is None for i in history.incidents)
     text = (
         f"{len(history.incidents)} incident(s) ({open_} still open); "

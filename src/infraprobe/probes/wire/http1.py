@@ -13,6 +13,7 @@ import asyncio
 import errno
 import functools
 import socket
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -51,9 +52,9 @@ class Response:
 class Channel(Protocol):
     """Bytes in and out of an open connection."""
 
-    async def recv(self, size: int) -> bytes: ...
+    def recv(self, size: int) -> Awaitable[bytes]: ...
 
-    async def send(self, data: bytes) -> None: ...
+    def send(self, data: bytes) -> Awaitable[None]: ...
 
 
 @dataclass(slots=True)
@@ -61,12 +62,12 @@ class Streams:
     reader: asyncio.StreamReader
     writer: asyncio.StreamWriter
 
-    async def recv(self, size: int) -> bytes:
-        return await self.reader.read(size)
+    def recv(self, size: int) -> Awaitable[bytes]:
+        return self.reader.read(size)
 
-    async def send(self, data: bytes) -> None:
+    def send(self, data: bytes) -> Awaitable[None]:
         self.writer.write(data)
-        await self.writer.drain()
+        return self.writer.drain()
 
 
 @dataclass(slots=True)
@@ -75,11 +76,12 @@ class Socket:
 
     sock: socket.socket
 
-    async def recv(self, size: int) -> bytes:
-        return await asyncio.get_running_loop().sock_recv(self.sock, size)
+    # Plain functions handing back the loop's own awaitables: one coroutine frame less per read and write.
+    def recv(self, size: int) -> Awaitable[bytes]:
+        return asyncio.get_running_loop().sock_recv(self.sock, size)
 
-    async def send(self, data: bytes) -> None:
-        await asyncio.get_running_loop().sock_sendall(self.sock, data)
+    def send(self, data: bytes) -> Awaitable[None]:
+        return asyncio.get_running_loop().sock_sendall(self.sock, data)
 
 
 class Wire:
