@@ -321,6 +321,7 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "connection closed before message completed",
             "faraday",
             "httpoison",
+            "nsurlerrordomain",
             "mint.transporterror",
             "net::opentimeout",
             "net::readtimeout",
@@ -349,6 +350,7 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             r"|guzzle|\bfaraday\b|net::(?:open|read)timeout"  # PHP's Guzzle, Ruby's Faraday and net/http
             r"|incompletemessage|connection closed before message completed"  # hyper (Rust)
             r"|httpoison|mint\.transporterror"  # Elixir's HTTPoison and Mint (Finch, Req)
+            r"|nsurlerrordomain"  # Apple's URL Loading System (URLSession, AFNetworking, Alamofire, WKWebView)
         ),
     ),
     (

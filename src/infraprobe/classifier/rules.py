@@ -14,6 +14,7 @@ from infraprobe.classifier.rules_db import APP, AUTH, MISSING, SERVER_STATE
 from infraprobe.classifier.rules_fallback import CLASS_NAMES, SERVER_REPORTED, UNHANDLED
 from infraprobe.classifier.rules_localized import LOCALIZED
 from infraprobe.classifier.rules_net import (
+    APPLE_URL_CODES,
     CURL_CODES,
     DNS,
     GENERIC_EOF,
@@ -45,6 +46,7 @@ _TABLE: tuple[Rule, ...] = (
     *TIMEOUTS,
     *RESET,
     *LOCALIZED,
+    *APPLE_URL_CODES,
     *APP,
     *HTTP_STATUS,
     *CURL_CODES,

@@ -608,3 +608,14 @@ GENERIC_EOF: tuple[Rule, ...] = (
         weak=True,
     ),
 )
+
+# Apple's URL Loading System names the failure by an NSURLErrorDomain code (the localized description varies
+# with the device's language: "Could not connect to the server.", "未能连接到服务器。"), so the code decides:
+# -1004 NSURLErrorCannotConnectToHost (nothing accepted the connection), -1009 NSURLErrorNotConnectedToInternet.
+# The code is printed before or after the domain ("Code=-1004", "Code - 1004 domain NSURLErrorDomain").
+_NSURL = r"nsurlerrordomain(?s:.){{0,40}}?-\s?{code}\b|-\s?{code}\b(?s:.){{0,60}}?nsurlerrordomain"
+
+APPLE_URL_CODES: tuple[Rule, ...] = (
+    rule("nsurl_cannot_connect", C.CONNECTION_REFUSED, "nsurlerrordomain", _NSURL.format(code=1004)),
+    rule("nsurl_not_connected", C.NETWORK_UNREACHABLE, "nsurlerrordomain", _NSURL.format(code=1009)),
+)
