@@ -5,11 +5,14 @@ run from the *due* time (not the end of the check), so a slow check neither drif
 schedule nor delays anyone else's. The second run lands anywhere in [0.5, 1.5) intervals after the first,
 uniformly: that gives every component its own phase within the interval, so 10,000 components at 60 s
 run as a steady ~170 checks/s instead of 10,000 at once every minute (+-10% jitter on every later run
-would only smear that herd over 12 s: 830/s, more than a loaded core keeps up with, and lag grows). At most `max_inflight` checks run at once; each is bounded by its
-timeout plus a grace (`guarded_check`), so a hung check holds its slot for a bounded time only. A component
-whose previous check is still running when it is due again skips that run rather than piling up.
+would only smear that herd over 12 s: 830/s, more than a loaded core keeps up with, and lag grows).
 
-`lag` (dispatch time minus due time) is what the benchmark reports: it grows only when every slot is busy.
+At most `max_inflight` checks run at once; each is bounded by its timeout plus a grace (`guarded_check`), so
+a hung check holds its slot for a bounded time only. A component whose previous check is still running when
+it is due again skips that run rather than piling up.
+
+`lag` (dispatch time minus due time) is what the benchmark reports: it grows when every slot is busy, or when
+the loop itself falls behind (no CPU for it, or another thread holding the GIL).
 """
 
 from __future__ import annotations
