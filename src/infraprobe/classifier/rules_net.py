@@ -133,13 +133,18 @@ REFUSED: tuple[Rule, ...] = (
             "] cannot connect",
             "could not be established. broker may not be available",
             "redisconnectionexception: unable to connect to",
+            "failed to connect to host",
+            "failed to connect to any host",
         ),
         r"couldn't connect to server|connect call failed|failed to connect to all addresses"
         r"|communications link failure|the driver has not received any packets from the server|all connection attempts failed"
         # the DataStax driver's TransportException; the Kafka client's NetworkClient
         r"|transportexception: \[[^\]\n]{1,100}\] cannot connect"
         r"|could not be established\. broker may not be available"
-        r"|redisconnectionexception: unable to connect to",  # Lettuce's template, its cause (if any) follows
+        r"|redisconnectionexception: unable to connect to"  # Lettuce's template, its cause (if any) follows
+        # the Aerospike clients' "Failed to connect to host(s)", Jedis' "Failed to connect to any host resolved
+        # for DNS name" (the names resolved; no address accepted): every attempt failed, no reason given
+        r"|failed to connect to (?:any )?host(?:\(s\)|s)?(?: resolved for dns name)?[.\"']*(?:$|\n)",
         weak=True,
     ),
     # Prisma P1001: nothing answered at the database's address (the server is not running or not listening)
