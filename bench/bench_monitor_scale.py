@@ -118,19 +118,24 @@ def run(args: argparse.Namespace, targets: dict[str, str], work: Path) -> None:
     cmd += ["--metrics", f"127.0.0.1:{port}", "--max-inflight", str(args.max_inflight)]
     load_before = os.getloadavg()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    started = first_round(port, args.components, proc)
-    time.sleep(args.warmup)  # start-up and the first round (every component at once) are not steady state
-    cpu0, t0, peak, last = cpu_seconds(proc.pid), time.monotonic(), 0.0, {}
-    while time.monotonic() - t0 < args.duration:
-        time.sleep(min(args.scrape_every, args.duration))
-        peak = max(peak, rss_mb(proc.pid))
-        last = scrape(port)
-    cpu = cpu_seconds(proc.pid) - cpu0
-    high = hwm_mb(proc.pid)
-    elapsed = time.monotonic() - t0
-    proc.send_signal(signal.SIGTERM)
-    stopped_at = time.time()
-    _, err = proc.communicate(timeout=120)
+    try:  # a failed bench (a scrape timing out, a slow first round) must not leave the monitor running
+        started = first_round(port, args.components, proc)
+        time.sleep(args.warmup)  # start-up and the first round (every component at once) are not steady state
+        cpu0, t0, peak, last = cpu_seconds(proc.pid), time.monotonic(), 0.0, {}
+        while time.monotonic() - t0 < args.duration:
+            time.sleep(min(args.scrape_every, args.duration))
+            peak = max(peak, rss_mb(proc.pid))
+            last = scrape(port)
+        cpu = cpu_seconds(proc.pid) - cpu0
+        high = hwm_mb(proc.pid)
+        elapsed = time.monotonic() - t0
+        proc.send_signal(signal.SIGTERM)
+        stopped_at = time.time()
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
     stored, missed = history(db, args.components, args.interval, stopped_at)
     print(
         f"components {args.components}, interval {args.interval}s, measured {elapsed:.0f}s, from {args.warmup}s"
