@@ -29,7 +29,6 @@ from infraprobe.probes.wire.http1 import (
     Socket,
     Streams,
     Wire,
-    head_headers,
 )
 from infraprobe.redact import mask_patterns
 from infraprobe.taxonomy import Cause, Component, Layer
@@ -118,7 +117,7 @@ async def _exchange(
         async with connection(run, url.host, url.port, handshake(run, cfg.tls, url.host)) as conn:
             wire = Wire(Streams(conn.reader, conn.writer))
             return await _framed(cfg, run, wire, url, method, body, same_origin)
-    # Clear text: h11 needs only a socket, and streams would cost as much CPU as the rest of the exchange.
+    # Clear text: the wire needs only a socket, and streams would cost as much CPU as the rest of the exchange.
     async with connected_socket(run, url.host, url.port) as (sock, peer):
         wire = Wire(Socket(sock))
         try:
@@ -173,15 +172,9 @@ async def _request(
         await wire.send(method, url.target, headers, body)
         head = await wire.read_head()
     with run.phase(Phase.TRANSFER):
-        data, truncated = await wire.read_body(cfg.max_body_bytes)
-    return Response(
-        head.status_code,
-        head.reason.decode("latin-1") or _phrase(head.status_code),
-        head.http_version.decode("ascii"),
-        head_headers(head),
-        data,
-        truncated,
-    )
+        data, truncated = await wire.read_body(head, cfg.max_body_bytes)
+    reason = head.reason or _phrase(head.status)
+    return Response(head.status, reason, head.http_version, head.headers, data, truncated)
 
 
 def _phrase(status: int) -> str:
