@@ -29,6 +29,7 @@ from infraprobe.probes.wire.http1 import (
     Socket,
     Streams,
     Wire,
+    header_allowed,
 )
 from infraprobe.redact import mask_patterns
 from infraprobe.taxonomy import Cause, Component, Layer
@@ -59,6 +60,16 @@ class HttpCheck(ComponentBase):
     @classmethod
     def _url(cls, value: str) -> str:
         Url.parse(value)
+        return value
+
+    @field_validator("headers")
+    @classmethod
+    def _headers(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, text in value.items():  # the value is never echoed: headers carry API keys
+            if not header_allowed(name, text):
+                raise ValueError(
+                    f"header {name!r} cannot be sent: a header name must be a token, its value one line of text"
+                )
         return value
 
     def target(self) -> str:

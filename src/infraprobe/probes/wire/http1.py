@@ -216,6 +216,11 @@ class Wire:
         return ConnectionResetError(errno.ECONNRESET, f"server closed the connection {where}")
 
 
+def header_allowed(name: str, value: str) -> bool:
+    """A token for a name; a value of latin-1 text without control characters (no line break to inject)."""
+    return _TOKEN.fullmatch(name) is not None and _FIELD_VALUE.fullmatch(value) is not None
+
+
 @functools.lru_cache(maxsize=256)
 def request_head(method: str, target: str, headers: tuple[tuple[str, str], ...]) -> bytes:
     """The request's bytes up to its blank line, checked and encoded once: a check sends the same request
@@ -224,10 +229,20 @@ def request_head(method: str, target: str, headers: tuple[tuple[str, str], ...])
         raise ValueError(f"request target {target!r} has a space, control or non-ASCII character")
     lines = [f"{method} {target} HTTP/1.1"]
     for name, value in headers:
-        if _TOKEN.fullmatch(name) is None or _FIELD_VALUE.fullmatch(value) is None:
+        if not header_allowed(name, value):
             raise ValueError(f"request header {name!r} has a character HTTP does not allow in a header")
         lines.append(f"{name}: {value}")
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
 
-__all__ = ["Head", "NotHttp", "ProtocolViolation", "Response", "Socket", "Streams", "Wire", "request_head"]
+__all__ = [
+    "Head",
+    "NotHttp",
+    "ProtocolViolation",
+    "Response",
+    "Socket",
+    "Streams",
+    "Wire",
+    "header_allowed",
+    "request_head",
+]
