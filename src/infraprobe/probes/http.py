@@ -17,7 +17,7 @@ from infraprobe import facts
 from infraprobe.config.model import ComponentBase
 from infraprobe.net import Address
 from infraprobe.phases import Phase
-from infraprobe.probes._conn import TlsClient, connected_socket, connection, handshake, speaks_tls
+from infraprobe.probes._conn import TlsClient, connection, handshake, open_socket, speaks_tls
 from infraprobe.probes._httpexpect import HttpExpect, body_problems
 from infraprobe.probes._httpsig import health_outputs, proxy_signature, reported_cause
 from infraprobe.probes._url import Url
@@ -99,8 +99,10 @@ async def _fetch(cfg: HttpCheck, run: ProbeRun, url: Url) -> Response:
     hops: list[str] = []
     while True:
         response = await _exchange(cfg, run, url, method, body, url.origin == origin)
+        if not (cfg.follow_redirects and response.status in REDIRECTS):
+            return response
         location = response.header("location")
-        if not (cfg.follow_redirects and response.status in REDIRECTS and location):
+        if not location:
             return response
         if len(hops) == cfg.max_redirects:
             _too_many_redirects(cfg, run)
@@ -129,14 +131,16 @@ async def _exchange(
             wire = Wire(Streams(conn.reader, conn.writer))
             return await _framed(cfg, run, wire, url, method, body, same_origin)
     # Clear text: the wire needs only a socket, and streams would cost as much CPU as the rest of the exchange.
-    async with connected_socket(run, url.host, url.port) as (sock, peer):
-        wire = Wire(Socket(sock))
-        try:
-            return await _framed(cfg, run, wire, url, method, body, same_origin)
-        except ConnectionResetError:
-            if not wire.answered:
-                await _tls_port(run, peer, url.host)
-            raise
+    sock, peer = await open_socket(run, url.host, url.port)
+    wire = Wire(Socket(sock))
+    try:
+        return await _framed(cfg, run, wire, url, method, body, same_origin)
+    except ConnectionResetError:
+        if not wire.answered:
+            await _tls_port(run, peer, url.host)
+        raise
+    finally:
+        sock.close()
 
 
 async def _framed(

@@ -12,8 +12,8 @@ The head is decoded as latin-1 once, so every check below runs on `str` with one
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from enum import Enum
+from typing import NamedTuple
 
 MAX_LINE_PREVIEW = 80  # how much of an offending line an error quotes
 _OWS = " \t"
@@ -30,15 +30,16 @@ class NotHttp(ProtocolViolation):
 _TOKEN = r"[-!#$%&'*+.^_`|~0-9a-zA-Z]+"
 # Field content as RFC 9110 §5.5 (and h11) has it: no NUL, CR, LF, VT or FF; inner spaces and tabs kept.
 _VCHAR = r"[^\x00\t\n\x0b\x0c\r ]"
-_FIELD = re.compile(rf"({_TOKEN}):[ \t]*((?:{_VCHAR}+(?:[ \t]+{_VCHAR}+)*)?)[ \t]*")
+_FIELD_SYNTAX = rf"({_TOKEN}):[ \t]*((?:{_VCHAR}+(?:[ \t]+{_VCHAR}+)*)?)[ \t]*"
+_FIELD = re.compile(_FIELD_SYNTAX)
+_FIELD_LINE = re.compile(rf"^{_FIELD_SYNTAX}\r?\n", re.MULTILINE)
 _STATUS = re.compile(r"HTTP/([0-9]\.[0-9]) ([1-9][0-9]{2})(?: ([^\x00\n\x0b\x0c\r]*))?")
 _CHUNK_SIZE = re.compile(r"([0-9A-Fa-f]{1,16})(?:;[^\r\n]*)?[ \t]*")
 _CONTROL = re.compile(r"[\x00\n\x0b\x0c\r]")
 BLANK_LINE = re.compile(rb"\n\r?\n")
 
 
-@dataclass(frozen=True, slots=True)
-class Head:
+class Head(NamedTuple):  # a tuple: built on every probe, and a frozen dataclass costs four times as much
     """A response's status line and header fields (names lower-cased, in the order received)."""
 
     status: int
@@ -63,15 +64,27 @@ def check_start(first: bytes) -> None:
 def parse_head(raw: bytes) -> Head:
     """One head, up to and including its blank line (as `BLANK_LINE` found it)."""
     text = raw.decode("latin-1")
-    lines = text.replace("\r\n", "\n").split("\n")[:-2]
-    status = _STATUS.fullmatch(lines[0])
+    end = text.index("\n")
+    status = _STATUS.fullmatch(text, 0, end - 1 if text[end - 1 : end] == "\r" else end)
     if status is None:
-        raise ProtocolViolation(f"bad status line {_preview(lines[0])} (expected like 'HTTP/1.1 200 OK')")
-    folded = "\n " in text or "\n\t" in text
-    fields = _unfold(lines) if folded else list(enumerate(lines[1:], 2))
-    headers = tuple(_field(number, line) for number, line in fields)
+        line = text[:end].rstrip("\r")
+        raise ProtocolViolation(f"bad status line {_preview(line)} (expected like 'HTTP/1.1 200 OK')")
+    fields = text[end + 1 :]
+    pairs = _FIELD_LINE.findall(fields)
+    # Each match is one whole line (anchored at its start, no newline inside), so as many matches as lines
+    # means every line is a plain field: the common case, checked in one pass.
+    if len(pairs) == fields.count("\n") - 1:
+        headers = tuple([(name.lower(), value) for name, value in pairs])
+    else:
+        headers = _checked_fields(text)
     version, code, reason = status.groups()
     return Head(int(code), reason or "", version, headers)
+
+
+def _checked_fields(text: str) -> tuple[tuple[str, str], ...]:
+    """Line by line: obs-fold unfolded, and the first bad line named."""
+    lines = text.replace("\r\n", "\n").split("\n")[:-2]
+    return tuple(_field(number, line) for number, line in _unfold(lines))
 
 
 def _field(number: int, line: str) -> tuple[str, str]:
@@ -116,20 +129,29 @@ def framing(head: Head, method: str) -> tuple[Framing, int]:
     """How the body of this response ends (RFC 9112 §6.3): (framing, length for LENGTH)."""
     if head.status in (204, 304) or method == "HEAD":
         return Framing.LENGTH, 0
-    encodings = [v for k, v in head.headers if k == "transfer-encoding"]
+    encodings: list[str] = []
+    lengths: list[str] = []
+    for name, value in head.headers:
+        if name == "content-length":
+            lengths += value.split(",")
+        elif name == "transfer-encoding":
+            encodings.append(value)
     if encodings:  # it overrides Content-Length
         if [c.strip().lower() for v in encodings for c in v.split(",")] != ["chunked"]:
             raise ProtocolViolation(f"Transfer-Encoding {', '.join(encodings)!r}: only chunked is understood")
         return Framing.CHUNKED, 0
-    lengths = {n.strip() for k, v in head.headers if k == "content-length" for n in v.split(",")}
     if not lengths:
         return Framing.UNTIL_CLOSE, 0
-    if len(lengths) > 1:
-        raise ProtocolViolation(f"conflicting Content-Length headers: {', '.join(sorted(lengths))}")
-    length = lengths.pop()
+    return Framing.LENGTH, _content_length({n.strip() for n in lengths})
+
+
+def _content_length(values: set[str]) -> int:
+    if len(values) > 1:
+        raise ProtocolViolation(f"conflicting Content-Length headers: {', '.join(sorted(values))}")
+    (length,) = values
     if not (length.isascii() and length.isdigit()) or len(length) > 18:
         raise ProtocolViolation(f"bad Content-Length {_preview(length)}")
-    return Framing.LENGTH, int(length)
+    return int(length)
 
 
 def chunk_size(line: bytes, chunk: int) -> int:
