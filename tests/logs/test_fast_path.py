@@ -44,8 +44,9 @@ def test_iso_start_reads_what_leading_reads(line: str, after: str, tail: str) ->
     line += tail
     found = IsoStart().line(f"{line}\n{after}\n".encode(), 0)
     if found is not None:
-        when, minute, body_at, stop = found
+        when, minute, body_at, stop, body = found
         assert (when, body_at) == leading(line.rstrip("\r"), NOW)
+        assert body == line[body_at:].encode()
         assert leading(after.rstrip("\r"), NOW)[0] is not None
         assert minute == int(when.timestamp()) // 60
         assert stop == len(line) and line.isascii() and "\x00" not in line
