@@ -16,7 +16,7 @@ from infraprobe.logs import LogSummary, scan
 from infraprobe.logs.aggregate import Aggregator
 from infraprobe.logs.chunks import Chunk
 from infraprobe.logs.clusters import Prepare, _masked
-from infraprobe.logs.timestamps import IsoStart, leading
+from infraprobe.logs.timestamps import _HEAD, _LEADING, IsoStart, has_leading, leading
 
 from .conftest import NOW
 from .test_parallel import ERRORS, _log, noise
@@ -135,3 +135,25 @@ def test_drain_input_token_by_token_is_the_whole_line_masked() -> None:
     prepare = Prepare()
     for line in lines * 2:  # twice: the second time from the cache
         assert prepare(line) == _masked(line[:400]), line
+
+
+PIECES = ["12:", "00", "2024-05-01", " ", "T", "Jan", " 1 ", "E0501 ", "12:00:00", "01/Jan/2024:", "x", ":"]
+HEADS = st.one_of(
+    st.text(alphabet=st.sampled_from(list("0123456789:-/ T.,+ZJanIWEF[<\u0663\u0664\t")), max_size=90),
+    st.lists(st.sampled_from([*PIECES, "\u0663\u0664:", "\u0661\u0662"]), max_size=14).map("".join),
+)
+
+
+@given(HEADS, st.sampled_from(["", " x", "2024-05-01 12:00:00 x"]))
+@settings(max_examples=800, deadline=None)
+def test_clock_check_never_hides_a_timestamp(head: str, tail: str) -> None:
+    """`leading` skips the full timestamp search when the line's head has no clock (`\\d\\d:\\d\\d`); it
+    answers exactly what the full search answers, Unicode digits and stamps cut at 80 characters included."""
+    line = head + tail
+    match = _LEADING.search(line, 0, _HEAD)
+    if match is None:
+        assert leading(line, NOW) == (None, 0)
+        assert not has_leading(line)
+    else:
+        assert has_leading(line)
+        assert leading(line, NOW)[1] in (0, match.end())  # 0: shaped like a date but impossible

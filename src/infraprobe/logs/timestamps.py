@@ -27,6 +27,10 @@ _LEADING = re.compile(
     r")"
 )
 _HEAD = 80
+# Every form above holds two digits, a colon and two digits (its clock): lines without them, most lines of a
+# traceback among them, are answered by this search, which skips to the digits in C, instead of trying
+# `_LEADING`'s look-behind and four branches at each of 80 positions (about ten times the cost).
+_CLOCK = re.compile(r"\d\d:\d\d")
 # The common case of `_LEADING`, on bytes: a zone-less ISO 8601 timestamp at a line's start. The fraction
 # is possessive, so a zone after it makes the match fail instead of shortening the fraction.
 _NO_ZONE = rb"(?![ \t\r\f\v\x1c-\x1f]?(?:Z|[+-]\d\d:?\d\d))"
@@ -41,7 +45,7 @@ def leading(line: str, ref: datetime) -> tuple[datetime | None, int]:
 
     `ref` (the scan's "now") supplies the year for formats that omit it.
     """
-    match = _LEADING.search(line, 0, _HEAD)
+    match = _LEADING.search(line, 0, _HEAD) if _has_clock(line) else None
     if match is None:
         return None, 0
     try:
@@ -112,7 +116,12 @@ class IsoStart:
 
 
 def has_leading(line: str) -> bool:
-    return _LEADING.search(line, 0, _HEAD) is not None
+    return _has_clock(line) and _LEADING.search(line, 0, _HEAD) is not None
+
+
+def _has_clock(line: str) -> bool:
+    """Whether the head of `line` could hold a timestamp (see `_CLOCK`); `find` first, as it runs in C."""
+    return line.find(":", 2, _HEAD - 2) >= 0 and _CLOCK.search(line, 0, _HEAD) is not None
 
 
 def _from_match(match: re.Match[str], ref: datetime) -> datetime:
