@@ -21,6 +21,8 @@ from infraprobe.cli.common import (
 )
 from infraprobe.cli.monitor import StoreOption, default_store
 from infraprobe.config.types import parse_duration
+from infraprobe.configfile.loader import LoadedConfig
+from infraprobe.configfile.vantages import vantages_settings
 from infraprobe.errors import ConfigError, UsageError
 from infraprobe.monitor.history import WINDOWS, summarize
 from infraprobe.monitor.quorum import Policy, Rules, fresh_window
@@ -45,8 +47,12 @@ def history(
         str | None, typer.Option("--vantage", help="only what this monitor saw (default: every vantage)")
     ] = None,
     quorum: Annotated[
-        Policy, typer.Option("--quorum", help="how many vantages must see a component down (the verdict now)")
-    ] = Policy.MAJORITY,
+        Policy | None,
+        typer.Option(
+            "--quorum",
+            help="how many vantages must see a component down (default: the config's vantages.quorum)",
+        ),
+    ] = None,
     fmt: FormatOption = TABLE,
     output: OutputOption = None,
     no_headers: NoHeadersOption = False,
@@ -68,7 +74,7 @@ def history(
             f"no history at {path} (has `infraprobe monitor` run with this store?)", field="--store"
         )
     try:
-        rules = Rules(quorum, {c.name: fresh_window(c.interval, c.timeout) for c in loaded.config.components})
+        rules = _rules(loaded, quorum)
         summary = summarize(
             history_store, now, windows=windows, components=component or (), vantage=vantage, rules=rules
         )
@@ -79,6 +85,15 @@ def history(
     notes(f"history read: {len(windows)} windows, {len(component or ()) or 'every'} component(s)")
     report = history_report(summary, loaded.config.environment)
     emit(report, fmt, output, headers=not no_headers, quiet=quiet, notes=notes, mask=loaded.redactor)
+
+
+def _rules(loaded: LoadedConfig, quorum: Policy | None) -> Rules:
+    """Decide as the monitors do: the config's `vantages:` section, unless `--quorum` says otherwise."""
+    settings = vantages_settings(loaded)
+    windows = {c.name: fresh_window(c.interval, c.timeout) for c in loaded.config.components}
+    if settings is None:
+        return Rules(quorum or Policy.MAJORITY, windows)
+    return Rules(quorum or Policy(settings.quorum), windows, settings.path_failure.min_targets)
 
 
 def _window(since: str, now: datetime) -> tuple[str, timedelta]:

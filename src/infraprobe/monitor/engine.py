@@ -21,6 +21,7 @@ from typing import Protocol, runtime_checkable
 from infraprobe.clock import Clock, SystemClock
 from infraprobe.config.model import ComponentBase
 from infraprobe.configfile.loader import LoadedConfig, load_config
+from infraprobe.configfile.vantages import vantages_settings
 from infraprobe.errors import ConfigError, ConfigErrors
 from infraprobe.monitor.blocking import Blocking
 from infraprobe.monitor.recorder import Recorder
@@ -191,7 +192,7 @@ class Monitor:
         self.runner.prepare(list(components))
         self._scheduler.set_components(components)
         if self.quorum is not None:
-            self.quorum.configure(components)
+            self.quorum.configure(components, vantages_settings(self.loaded))
 
 
 async def watch_config(monitor: Monitor, path: Path, reload: asyncio.Event, poll: float = 2.0) -> None:
