@@ -7,15 +7,19 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from infraprobe.configfile import parse_config
-from infraprobe.monitor.quorum import Policy
+from infraprobe.monitor.history import summarize
+from infraprobe.monitor.quorum import Policy, Rules
 from infraprobe.monitor.state import State
 from infraprobe.monitor.store import open_store
 from infraprobe.monitor.vantages import Quorum
+from infraprobe.output.formats import render
+from infraprobe.output.views.history import history_report
 from infraprobe.testing.httpservers import HttpServer
 from infraprobe.testing.netfaults import UNREACHABLE_V6
 
@@ -90,8 +94,32 @@ async def test_under_any_a_broken_path_pages_no_one_and_a_lone_broken_target_pag
             va.monitor.reload(parse_config(config(target, url)))
             await until(lambda: len(hook.received) == 2)
             await asyncio.sleep(0.5)
+    _history_shows_it(db)
     assert hook.events() == [("t0", "down"), ("t0", "recovery")], [
         (d["event"], d["vantage"], d["at"], d["id"], d["summary"]) for d in hook.received
     ]
     assert held.startswith("held up to ") and "network_unreachable" in held, held
     assert hook.received[0]["cause"] == "network_unreachable"
+
+
+def _history_shows_it(db: str) -> None:
+    """What both monitors recorded, read back as `history` does: va's path failure over time (every target,
+    seen by both, ended), and t0's verdict incidents, decided across the vantages."""
+    store = open_store(db)
+    try:
+        history = summarize(store, datetime.now(UTC), rules=Rules(Policy.ANY))
+    finally:
+        store.close()
+    paths = [p for p in history.vantage_periods if p.topic == "path_failure"]
+    assert [(p.vantage, p.components, p.end is not None) for p in paths] == [("va", NAMES, True)]
+    assert paths[0].causes == {"network_unreachable": 3} and set(paths[0].reported_by) == {"va", "vb"}
+    # Under `any`, t0's verdict was down for the moment before the finding formed (no page: it was held),
+    # then down again, alone, long enough to page.
+    assert {i.component for i in history.quorum_incidents} == {"t0"} and len(history.quorum_incidents) <= 2
+    incident = history.quorum_incidents[-1]
+    assert (incident.component, incident.cause, incident.down_from) == ("t0", "network_unreachable", ("va",))
+    assert incident.end is not None and set(incident.decided_by) == {"va", "vb"}
+    table = render(history_report(history), "table")
+    assert "Quorum incidents" in table and "Vantage events" in table and "path_failure" in table
+    doc = history.to_dict()
+    assert doc["vantage_events"][0]["vantage"] == "va" and doc["quorum_incidents"][0]["down_from"] == ["va"]

@@ -10,7 +10,8 @@ from infraprobe.configfile import parse_config
 from infraprobe.configfile.vantages import PathFailure, VantagesSettings, vantages_settings
 from infraprobe.monitor.quorum import Policy
 from infraprobe.monitor.state import Observation, State, Thresholds, Tracker, Transition, View
-from infraprobe.monitor.vantages import Change, EventKind, Quorum
+from infraprobe.monitor.vantages import Change, Quorum
+from infraprobe.monitor.verdict_log import EventKind
 from infraprobe.result import Status
 from infraprobe.taxonomy import Cause
 

@@ -27,7 +27,8 @@ from infraprobe.monitor.blocking import Blocking
 from infraprobe.monitor.recorder import Recorder
 from infraprobe.monitor.schedule import DEFAULT_JITTER, DEFAULT_MAX_INFLIGHT, Scheduler
 from infraprobe.monitor.state import Observation, Thresholds, Tracker, Transition
-from infraprobe.monitor.vantages import Change, Quorum, VantageEvent, VantageListener
+from infraprobe.monitor.vantages import Change, Quorum, VantageListener
+from infraprobe.monitor.verdict_log import VantageEvent
 from infraprobe.net import Net
 from infraprobe.result import CheckResult
 from infraprobe.runner import Runner
@@ -137,11 +138,14 @@ class Monitor:
         self._tell(changes, events)
 
     def _tell(self, changes: list[Change], events: list[VantageEvent]) -> None:
+        if self.recorder is not None:
+            self.recorder.add_quorum([c.verdict for c in changes if c.verdict], events)
         for listener in self.listeners:
             for change in changes:
                 listener.observed(change.obs, change.tracker, change.transition)
         for event in events:
-            self.notice(event.message)
+            if event.said:
+                self.notice(event.message)
             for listener in self.listeners:
                 if isinstance(listener, VantageListener):
                     listener.vantage_event(event)

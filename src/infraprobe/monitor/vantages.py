@@ -17,8 +17,7 @@ import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from infraprobe.clock import Clock, SystemClock
 from infraprobe.config.model import ComponentBase
@@ -37,6 +36,7 @@ from infraprobe.monitor.quorum import (
 )
 from infraprobe.monitor.state import Observation, State, Thresholds, Tracker, Transition, View
 from infraprobe.monitor.store.base import Store, StoreUnavailable
+from infraprobe.monitor.verdict_log import EventKind, VantageEvent, VerdictChange
 
 if TYPE_CHECKING:
     from infraprobe.configfile.vantages import VantagesSettings
@@ -47,31 +47,7 @@ if TYPE_CHECKING:
 REFRESH_BOUNDS = (1.0, 15.0)
 
 
-class EventKind(StrEnum):
-    PATH_FAILURE = "path_failure"
-    PATH_RECOVERED = "path_recovered"
-    SILENT = "silent"
-    REPORTING = "reporting"
-
-
-@dataclass(frozen=True, slots=True)
-class VantageEvent:
-    """Something happened to a vantage rather than to a component."""
-
-    kind: EventKind
-    vantage: str
-    at: datetime
-    message: str
-    finding: PathFinding | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "event": self.kind.value,
-            "vantage": self.vantage,
-            "at": self.at.isoformat(),
-            "message": self.message,
-            "finding": self.finding.to_dict() if self.finding else None,
-        }
+_Event = tuple[EventKind, str, str, PathFinding | None]  # kind, vantage, message, finding
 
 
 @runtime_checkable
@@ -83,11 +59,13 @@ class VantageListener(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """What listeners are told: the verdict's tracker, the latest own observation, the change if any."""
+    """What listeners are told: the verdict's tracker, the latest own observation, the change if any (and,
+    for a change of the verdict, who saw what: what the store keeps of it)."""
 
     obs: Observation
     tracker: Tracker
     transition: Transition | None
+    verdict: VerdictChange | None = None
 
 
 class Quorum:
@@ -285,32 +263,44 @@ class Quorum:
         )
         transition = _verdict_transition(verdict, tracker, now, self.vantage, own, mine)
         tracker.state, tracker.since = verdict.state, transition.at
-        return Change(own, tracker, transition)
+        return Change(own, tracker, transition, VerdictChange.of(transition, verdict))
 
     def _events(self, before: Decision, after: Decision, now: datetime) -> list[VantageEvent]:
-        events = [
-            VantageEvent(EventKind.PATH_FAILURE, v, now, f"vantage_path_failure: {f.evidence()}", f)
-            for v, f in after.findings.items()
-            if v not in before.findings
+        return [
+            VantageEvent(kind, vantage, now, message, finding, self.vantage)
+            for kind, vantage, message, finding in [
+                *self._path_events(before, after),
+                *self._presence_events(before, after),
+            ]
         ]
+
+    def _path_events(self, before: Decision, after: Decision) -> list[_Event]:
+        events: list[_Event] = []
+        for v, f in after.findings.items():
+            was = before.findings.get(v)
+            if was is None:
+                events.append((EventKind.PATH_FAILURE, v, f"vantage_path_failure: {f.evidence()}", f))
+            elif was.components != f.components:
+                events.append((EventKind.PATH_CHANGED, v, f"vantage_path_failure: {f.evidence()}", f))
         events += [
-            VantageEvent(
-                EventKind.PATH_RECOVERED, v, now, f"path from {v} recovered: it sees its targets again"
-            )
+            (EventKind.PATH_RECOVERED, v, f"path from {v} recovered: it sees its targets again", None)
             for v in before.findings
             if v not in after.findings
         ]
-        events += [
-            VantageEvent(EventKind.SILENT, v, now, f"vantage {v} stopped reporting; verdicts use the others")
+        return events
+
+    def _presence_events(self, before: Decision, after: Decision) -> list[_Event]:
+        events: list[_Event] = [
+            (EventKind.SILENT, v, f"vantage {v} stopped reporting; verdicts use the others", None)
             for v in sorted(after.silent - before.silent)
             if v in before.reporting and v != self.vantage  # a monitor does not announce its own silence
         ]
         events += [
-            VantageEvent(
+            (
                 EventKind.REPORTING,
                 v,
-                now,
                 f"vantage {v} reporting" + (" again" if v in before.silent else ""),
+                None,
             )
             for v in sorted(after.reporting - before.reporting)
             if v != self.vantage  # the first sight of another vantage too: until then this one decided alone
