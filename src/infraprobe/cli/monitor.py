@@ -6,6 +6,7 @@ import asyncio
 import os
 import signal
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -24,7 +25,7 @@ from infraprobe.monitor.metrics import MetricsServer
 from infraprobe.monitor.quorum import Policy
 from infraprobe.monitor.recorder import DEFAULT_MAX_BUFFERED, Recorder
 from infraprobe.monitor.schedule import DEFAULT_MAX_INFLIGHT
-from infraprobe.monitor.store import Retention, Store, open_store
+from infraprobe.monitor.store import Retention, Store, StoreUnavailable, open_store
 from infraprobe.monitor.vantages import Quorum
 
 if TYPE_CHECKING:
@@ -121,6 +122,7 @@ def monitor(
         + (f"; alerts to {len(alerts.dispatcher.senders)} provider(s)" if alerts else "")
     )
     page = Web(web_listen, open_store(store_url), web_details) if web_listen else None
+    _end_removed(mon, history, say)
     recorder.start()
     if alerts is not None:
         alerts.add_suppressor(verdicts.path_reason)
@@ -138,6 +140,16 @@ def monitor(
             f"{status.buffered} not written, {status.dropped} dropped"
         )
     raise typer.Exit(1 if status.buffered or status.dropped else 0)
+
+
+def _end_removed(mon: Monitor, history: Store, say: Callable[[str], None]) -> None:
+    try:
+        gone = mon.end_removed(history)
+    except StoreUnavailable as exc:
+        say(f"components removed from the config not looked for in the history ({exc})")
+        return
+    if gone:
+        say(f"removed from the config since the last run: {', '.join(gone)}; their history records end now")
 
 
 @dataclass(frozen=True, slots=True)
