@@ -64,7 +64,6 @@ class StatusPage:
         self._changed: dict[str, int] = {}  # component -> version of its latest change
         self._tick = asyncio.Event()  # set, and replaced, at every change: what event streams wait on
         self.history = PageHistory.empty(self._now())
-        self._previous: PageHistory | None = None  # the last history read, which a refresh extends
         self.history_version = 0
         self._reread = asyncio.Event()
         self._cache: dict[tuple[bool, int, int], bytes] = {}
@@ -123,14 +122,11 @@ class StatusPage:
             return
         names = [c.name for c in self.monitor.components]
         try:
-            self.history = await asyncio.to_thread(
-                load_history, self.store, self._now(), names, self._previous
-            )
+            self.history = await asyncio.to_thread(load_history, self.store, self._now(), names)
         except StoreUnavailable as exc:
             _log.warning("status page: history not refreshed: %s", exc)
             return
         self.history_version += 1
-        self._previous = self.history
 
     # -- routes -------------------------------------------------------------------------------------
 

@@ -10,11 +10,11 @@ from pathlib import Path
 
 from infraprobe.errors import UsageError
 from infraprobe.monitor.store.base import (
-    BucketTotal,
     Compaction,
     ResultRow,
     Retention,
     Rollup,
+    Series,
     Store,
     StoreUnavailable,
 )
@@ -46,11 +46,11 @@ def open_store(url: str) -> Store:
 
 
 __all__ = [
-    "BucketTotal",
     "Compaction",
     "ResultRow",
     "Retention",
     "Rollup",
+    "Series",
     "Store",
     "StoreUnavailable",
     "open_store",

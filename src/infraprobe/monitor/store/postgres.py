@@ -6,7 +6,8 @@ from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import psycopg
 
-from infraprobe.monitor.store.sql import Connection, Cursor, Dialect, SqlStore
+from infraprobe.monitor.store.ledger import Cursor
+from infraprobe.monitor.store.sql import Connection, Dialect, SqlStore
 from infraprobe.redact import MASK, Redactor
 
 # Any constants work: they only have to be the same for every infraprobe monitor sharing a database.
@@ -26,7 +27,7 @@ def masked_dsn(dsn: str) -> str:
 
 
 class PostgresStore(SqlStore):
-    dialect = Dialect("%s", "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "DOUBLE PRECISION")
+    dialect = Dialect("%s", "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "DOUBLE PRECISION", "BYTEA")
 
     def __init__(self, dsn: str, *, connect_timeout: float = 3.0, **kw: object) -> None:
         self._dsn = dsn
