@@ -22,6 +22,7 @@ from infraprobe.monitor.state import State
 from infraprobe.monitor.statuspage import StatusPage
 from infraprobe.monitor.statuspage.body import bar, segment, spark, uptime
 from infraprobe.monitor.statuspage.history import load_history
+from infraprobe.monitor.statuspage.server import FIRST_ROWS
 from infraprobe.monitor.store import Retention, Series, open_store
 from infraprobe.result import Status
 from infraprobe.testing.netfaults import ClosedPort
@@ -111,9 +112,11 @@ async def test_the_event_stream_sends_each_change_and_the_page_is_served_whole(
     monitor, _, url = page
     events: list[str] = []
     async with httpx.AsyncClient(base_url=url, timeout=10) as client:
-        assert "/static/status.js" in (await client.get("/")).text
-        assert "EventSource" in (await client.get("/static/status.js")).text
-        assert (await client.get("/static/status.css")).headers["content-type"].startswith("text/css")
+        index = await client.get("/")
+        assert index.headers["content-type"].startswith("text/html") and "EventSource" in index.text
+        assert (
+            ".badge{" in index.text and "<link" not in index.text and "src=" not in index.text
+        )  # one request
         assert (await client.get("/nothing")).status_code == 404
         async with client.stream("GET", "/events") as stream:
             assert stream.headers["content-type"] == "text/event-stream"
@@ -151,6 +154,35 @@ async def test_history_is_reread_after_a_change_and_bars_show_it(
     assert gone["bars"]["24h"][-1] == "f" and gone["bars"]["7d"][-1] == "f" and len(gone["bars"]["24h"]) == 24
     assert gone["uptime"]["24h"] == 0.0 and gone["spark"][-1] is not None
     assert status.history.now - status.history.incidents[0].start < timedelta(minutes=1)
+
+
+async def test_the_page_carries_its_first_screenful(tmp_path: Path) -> None:
+    """The first rows paint from the page itself: the first components in the page's order (categories as they
+    first appear, not config order), public fields only, every state counted, and no config text can close
+    the script element it sits in."""
+    with ClosedPort() as closed:
+        lines = [
+            f"  - {{name: c{i:02d}, kind: tcp, host: 127.0.0.1, port: {closed.port}, "
+            f"category: '{'</script><b>' if i % 2 else 'even'}'}}"
+            for i in range(FIRST_ROWS + 10)
+        ]
+        text = "environment: page\ndefaults: {interval: 60s}\ncomponents:\n" + "\n".join(lines) + "\n"
+        monitor = Monitor(parse_config(text, "page.yaml"), vantage="here")
+        status = await StatusPage(monitor, open_store(f"sqlite:///{tmp_path}/h.db"), token=TOKEN).start()
+        server = await HttpServer([status.handle], "127.0.0.1", 0).start()
+        try:
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{server.port}") as client:
+                html = (await client.get("/", headers={"authorization": f"Bearer {TOKEN}"})).text
+        finally:
+            await server.close()
+            await status.close()
+    assert "</script><b>" not in html
+    data = json.loads(html.split('type="application/json">')[1].split("</script>")[0])
+    assert data["partial"] is True and data["detail"] is False and "target" not in data["components"][0]
+    names = [c["name"] for c in data["components"]]
+    evens = [f"c{i:02d}" for i in range(0, FIRST_ROWS + 10, 2)]
+    assert names == (evens + [f"c{i:02d}" for i in range(1, FIRST_ROWS + 10, 2)])[:FIRST_ROWS]
+    assert data["counts"] == {"unknown": FIRST_ROWS + 10} and data["incidents"] == []
 
 
 async def test_one_address_serves_the_page_and_the_metrics(page: tuple[Monitor, StatusPage, str]) -> None:

@@ -90,9 +90,7 @@ def page(
     redact: Redactor,
 ) -> Body:
     components = [component(c, history, detail, redact) for c in live]
-    counts: dict[str, int] = {}
-    for c in components:
-        counts[c["state"]] = counts.get(c["state"], 0) + 1
+    counts = _counted(c["state"] for c in components)
     shown = history.incidents[:MAX_INCIDENTS]
     return {
         "generated_at": now.isoformat(),
@@ -104,6 +102,29 @@ def page(
         "incidents": [incident(i, now, detail, redact) for i in shown],
         "incidents_not_shown": len(history.incidents) - len(shown),
     }
+
+
+def first_screen(
+    live: Sequence[Live], history: PageHistory, *, now: datetime, vantage: str, redact: Redactor, rows: int
+) -> Body:
+    """What the page paints before its script fetches anything: its first `rows` components in the page's
+    order (categories as they first appear), public fields only, with every component's state counted. No
+    incidents (below the fold)."""
+    order: dict[str, int] = {}
+    for c in live:
+        order.setdefault(c.component.category, len(order))
+    first = sorted(live, key=lambda c: order[c.component.category])[:rows]
+    out = page(first, history, now=now, vantage=vantage, detail=False, redact=redact)
+    counts = _counted(c.tracker.state.value for c in live)
+    out.update(partial=True, counts=counts, incidents=[], incidents_not_shown=len(history.incidents))
+    return out
+
+
+def _counted(states: Iterable[str]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for s in states:
+        counts[s] = counts.get(s, 0) + 1
+    return counts
 
 
 def component(live: Live, history: PageHistory, detail: bool, redact: Redactor) -> Body:
