@@ -47,7 +47,7 @@ from infraprobe.monitor.engine import Monitor
 from infraprobe.monitor.http import HttpServer
 from infraprobe.monitor.statuspage import StatusPage
 from infraprobe.monitor.statuspage.history import DAY, HOUR, load_history
-from infraprobe.monitor.store import Store, open_store, strips
+from infraprobe.monitor.store import Store, Window, open_store, strips
 from infraprobe.monitor.store.rollup import floor_to
 from infraprobe.testing.netfaults import ClosedPort
 
@@ -168,8 +168,8 @@ def time_queries(store: Store, components: list[str], now: datetime, repeat: int
     """Each read `repeat` times after one untimed read (the first of a process warms the caches); wall time,
     and this process's CPU time (the share that does not grow with the machine's load)."""
     reads = {
-        "hours": lambda: store.series(HOUR, now - timedelta(hours=23), 24, components),
-        "days": lambda: store.series(DAY, now - timedelta(days=6), 7, components),
+        "hours": lambda: store.series([Window(HOUR, now - timedelta(hours=23), 24)]),
+        "days": lambda: store.series([Window(DAY, now - timedelta(days=6), 7)]),
         "transitions": lambda: store.transitions(now - timedelta(days=7), None, components),
         "load_history": lambda: load_history(store, now, components),  # what the page reads, every 30 s
     }

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from infraprobe.monitor.state import Observation, State, Transition, View
-from infraprobe.monitor.store import Retention, Rollup, Store, open_store
+from infraprobe.monitor.store import Retention, Rollup, Store, Window, open_store
 from infraprobe.monitor.store.migrations import LATEST, MIGRATIONS
 from infraprobe.monitor.store.rollup import floor_to, percentile
 from infraprobe.monitor.store.sql import _BATCH
@@ -240,7 +240,7 @@ def _from_rollups(store: Store, resolution: int, first: datetime, count: int) ->
 
 
 def _series(store: Store, resolution: int, first: datetime, count: int) -> dict[str, list[tuple]]:  # type: ignore[type-arg]
-    got = store.series(resolution, first, count)
+    (got,) = store.series([Window(resolution, first, count)])
     return {
         name: list(zip(s.total, s.ok, s.warn, s.fail, s.blocked, [round(d, 9) for d in s.duration_sum],
                        s.duration_max, strict=True))
@@ -265,10 +265,12 @@ def test_series_sum_vantages_and_include_rows_not_rolled_up_yet(store: Store) ->
         (1, 0, 0, 1, 0),
     ]
     assert after["b"][1][:5] == (1, 0, 1, 0, 1) and sorted(after) == ["a", "b", "c"]
-    a = store.series(3600, T0, 1, components=["a"])["a"]
+    hour_of_a, day_of_a = store.series([Window(3600, T0, 1), Window(86400, T0, 1)], components=["a"])
+    assert list(hour_of_a) == list(day_of_a) == ["a"] and list(day_of_a["a"].total) == [4]
+    a = hour_of_a["a"]
     assert a.means() == [pytest.approx(0.02)] and list(a.duration_max) == [pytest.approx(0.03)]
     store.write([obs("a", at=T0 + minutes(62), vantage="here")], [])  # late: rolled-up hour plus a new row
-    day = store.series(86400, T0, 1)
+    (day,) = store.series([Window(86400, T0, 1)])
     assert {name: (s.total[0], s.fail[0]) for name, s in day.items()} == {
         "a": (5, 1),
         "b": (1, 0),
@@ -296,7 +298,7 @@ def test_series_cross_days_and_weeks_as_the_roll_ups_do(store: Store) -> None:
         elif step == "compacted":
             store.write([obs("a", Status.FAIL, at=T0 - timedelta(hours=14), vantage=there)], [])
             store.compact(T0 + timedelta(days=2), Retention())
-    assert sum(store.series(86400, days_from, 7)["a"].total) == 41
+    assert sum(store.series([Window(86400, days_from, 7)])[0]["a"].total) == 41
 
 
 def test_series_are_kept_for_the_strips_retention(store: Store) -> None:
@@ -306,8 +308,8 @@ def test_series_are_kept_for_the_strips_retention(store: Store) -> None:
     store.write([obs("a", at=T0 + timedelta(days=9)), obs("a", at=T0 + minutes(1))], [])  # one late, too late
     done = store.compact(T0 + timedelta(days=9, hours=1), keep)
     assert done.deleted["strips_3600"] == 1 and done.deleted["strips_86400"] == 1
-    assert store.series(3600, T0, 1) == {} and store.series(86400, T0, 1) == {}
-    assert list(store.series(3600, T0 + timedelta(days=9), 1)["a"].total) == [1]
+    assert store.series([Window(3600, T0, 1), Window(86400, T0, 1)]) == [{}, {}]
+    assert list(store.series([Window(3600, T0 + timedelta(days=9), 1)])[0]["a"].total) == [1]
     assert [r.total for r in store.rollups(3600, T0, T0 + minutes(60))] == [2]  # the record keeps all
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from infraprobe.monitor.history import Incident, incidents
-from infraprobe.monitor.store.base import Series, Store
+from infraprobe.monitor.store.base import Series, Store, Window
 from infraprobe.monitor.store.rollup import floor_to
 
 HOUR, DAY = 3600, 86400
@@ -35,12 +35,22 @@ class PageHistory:
 
 
 def load_history(store: Store, now: datetime, components: Sequence[str] = ()) -> PageHistory:
-    """The page's history at `now`."""
-    hours = store.series(HOUR, _first(now, HOUR, HOURS), HOURS, components)
-    days = store.series(DAY, _first(now, DAY, DAYS), DAYS, components)
-    changes = store.transitions(now - INCIDENT_WINDOW, None, components)
+    """The page's history at `now`, of `components` (all when empty).
+
+    The store is asked for every component and the page keeps its own: a list of 1,000 names in each query
+    cost PostgreSQL's driver more than the rows (measured: bench/bench_statuspage.py), and monitors sharing a
+    store mostly watch the same components."""
+    windows = (Window(HOUR, _first(now, HOUR, HOURS), HOURS), Window(DAY, _first(now, DAY, DAYS), DAYS))
+    hours, days = (_kept(found, components) for found in store.series(windows))
+    changes = [
+        t for t in store.transitions(now - INCIDENT_WINDOW) if not components or t.component in components
+    ]
     recent = incidents(changes, now - INCIDENT_WINDOW)
     return PageHistory(now, hours, days, tuple(reversed(recent)))
+
+
+def _kept(found: dict[str, Series], components: Sequence[str]) -> dict[str, Series]:
+    return {name: found[name] for name in components if name in found} if components else found
 
 
 def _first(now: datetime, resolution: int, count: int) -> datetime:

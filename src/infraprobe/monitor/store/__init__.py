@@ -17,6 +17,7 @@ from infraprobe.monitor.store.base import (
     Series,
     Store,
     StoreUnavailable,
+    Window,
 )
 
 SCHEMES = ("sqlite", "postgresql", "postgres")
@@ -53,5 +54,6 @@ __all__ = [
     "Series",
     "Store",
     "StoreUnavailable",
+    "Window",
     "open_store",
 ]

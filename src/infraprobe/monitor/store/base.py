@@ -78,6 +78,15 @@ class Series:
 
 
 @dataclass(frozen=True, slots=True)
+class Window:
+    """`count` buckets of `resolution` seconds, from the one holding `first`."""
+
+    resolution: int
+    first: datetime
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
 class Retention:
     """How long each kind of row is kept. Failures and transitions outlive successes."""
 
@@ -129,12 +138,10 @@ class Store(Protocol):
     ) -> list[Rollup]:
         """Rolled-up buckets overlapping [since, until), plus the results not rolled up yet as extra rows."""
 
-    def series(
-        self, resolution: int, first: datetime, count: int, components: Sequence[str] = ()
-    ) -> dict[str, Series]:
-        """Per component, `count` buckets of `resolution` (3600 or 86400) from the one holding `first`, summed
-        over vantages, results not rolled up yet included. For the status page: read from strips, so only
-        windows within `Retention.strips` of the last compaction are complete."""
+    def series(self, windows: Sequence[Window], components: Sequence[str] = ()) -> list[dict[str, Series]]:
+        """Per window, per component: its buckets' totals summed over vantages, results not rolled up yet
+        included. For the status page: read from strips (resolutions 3600 and 86400), so only windows within
+        `Retention.strips` of the last compaction are complete."""
 
     def views(self, since: datetime | None = None) -> list[View]:
         """Each vantage's newest view of each component (those with a result at or after `since`)."""

@@ -39,6 +39,12 @@ class PostgresStore(SqlStore):
             self._dsn, autocommit=True, connect_timeout=max(1, round(self._connect_timeout))
         )
 
+    def _packed_reader(self, conn: Connection) -> Cursor:
+        # Binary results: bytea as it is stored, where text would be hex twice its size (measured: 51 ms
+        # against 30 ms for the status page's 2,000 strips).
+        assert isinstance(conn, psycopg.Connection)  # made by _connect
+        return conn.cursor(binary=True)
+
     def _unavailable(self, exc: BaseException) -> bool:
         return isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError)
 
