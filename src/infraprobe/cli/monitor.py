@@ -88,9 +88,13 @@ def monitor(
         str | None, typer.Option("--for", help="stop after this long (e.g. 10m); default: until stopped")
     ] = None,
     quorum: Annotated[
-        Policy,
-        typer.Option("--quorum", help="how many of the vantages sharing the store must see a component down"),
-    ] = Policy.MAJORITY,
+        Policy | None,
+        typer.Option(
+            "--quorum",
+            help="how many of the vantages sharing the store must see a component down "
+            "(default: the config's vantages.quorum, else majority)",
+        ),
+    ] = None,
 ) -> None:
     """Probe every component on its interval; keep the history; say when a state changes and why."""
     loaded = load(config)
@@ -112,7 +116,7 @@ def monitor(
     mon = Monitor(loaded, recorder=recorder, vantage=name, max_inflight=max_inflight, quorum=verdicts)
     alerts = Alerts.for_config(loaded, store_url, notice=say)  # its own connection: its own thread
     console_err(
-        f"monitoring {len(mon.components)} component(s) as vantage {mon.vantage!r} (quorum: {quorum}); "
+        f"monitoring {len(mon.components)} component(s) as vantage {mon.vantage!r} (quorum: {verdicts.policy}); "
         f"history in {history.url}"
         + (f"; alerts to {len(alerts.dispatcher.senders)} provider(s)" if alerts else "")
     )
