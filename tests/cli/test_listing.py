@@ -6,8 +6,8 @@ import importlib
 import subprocess
 import sys
 
-import pytest
 import click
+import pytest
 
 from infraprobe.cli.main import COMMANDS, SUMMARIES
 
@@ -30,4 +30,6 @@ def test_help_lists_every_command_and_imports_none() -> None:
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     listed = [line.split()[0] for line in proc.stdout.split("Commands:")[1].splitlines() if line.strip()]
     assert listed == list(COMMANDS)
-    assert proc.stderr.strip() == "['infraprobe.cli.common', 'infraprobe.cli.completion', 'infraprobe.cli.main']"
+    assert (
+        proc.stderr.strip() == "['infraprobe.cli.common', 'infraprobe.cli.completion', 'infraprobe.cli.main']"
+    )

@@ -88,7 +88,7 @@ def enum_choice(enum: type[StrEnum]) -> click.Choice[Any]:
 fail_on_option = click.option(
     "--fail-on",
     type=enum_choice(FailOn),
-    default=FailOn.FAIL,
+    default=FailOn.FAIL.value,
     metavar="LEVEL",
     help="exit 1 on a critical check at this level or worse: fail (default) or warn",
 )

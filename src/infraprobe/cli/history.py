@@ -26,7 +26,7 @@ from infraprobe.output.views.history import history_report
 @click.option(
     "--quorum",
     type=enum_choice(Policy),
-    default=Policy.MAJORITY,
+    default=Policy.MAJORITY.value,
     help="how many vantages must see a component down (the verdict now)",
 )
 @reporting()

@@ -109,7 +109,7 @@ def default_store(config: Path) -> str:
 @click.option(
     "--quorum",
     type=enum_choice(Policy),
-    default=Policy.MAJORITY,
+    default=Policy.MAJORITY.value,
     help="how many of the vantages sharing the store must see a component down",
 )
 @quiet_option("print only state changes and errors (lines, even on a terminal)")
