@@ -4,8 +4,9 @@ Exit codes are part of the contract, the same for every command (docs/cli.md): 0
 1 a check failed, 2 the command line is wrong, 3 the config or an input cannot be used, 130 interrupted.
 Each command's callback returns its exit code (None is 0).
 
-Plain click, not typer: typer 0.29 builds a pydantic TypeAdapter per parameter on every run, about 40 ms of
-a 150 ms start-up budget (docs/benchmarks.md), and needs its own vendored click on top.
+Plain click, not typer: typer 0.29 builds a pydantic TypeAdapter per parameter on every run, and vendors its
+own click; `classify` imported pydantic for that alone and now runs in half the instructions
+(docs/benchmarks.md, "Start-up of the CLI").
 """
 
 from __future__ import annotations

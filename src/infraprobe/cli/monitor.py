@@ -109,8 +109,8 @@ def default_store(config: Path) -> str:
 @click.option(
     "--quorum",
     type=enum_choice(Policy),
-    default=Policy.MAJORITY.value,
-    help="how many of the vantages sharing the store must see a component down",
+    help="how many of the vantages sharing the store must see a component down "
+    "(default: the config's vantages.quorum, else majority)",
 )
 @quiet_option("print only state changes and errors (lines, even on a terminal)")
 @verbose_option("also say on stderr what was read, and each result with its phases")
@@ -126,7 +126,7 @@ def command(
     keep_raw: str,
     flush_timeout: str,
     run_for: str | None,
-    quorum: Policy,
+    quorum: Policy | None,
     quiet: bool,
     verbose: bool,
 ) -> int:
@@ -152,7 +152,7 @@ def command(
     mon = Monitor(loaded, recorder=recorder, vantage=name, max_inflight=max_inflight, quorum=verdicts)
     alerts = Alerts.for_config(loaded, store_url, notice=say)  # its own connection: its own thread
     voice.info(
-        f"monitoring {len(mon.components)} component(s) as vantage {mon.vantage!r} (quorum: {quorum}); "
+        f"monitoring {len(mon.components)} component(s) as vantage {mon.vantage!r} (quorum: {verdicts.policy}); "
         f"history in {history.url}"
         + (f"; alerts to {len(alerts.dispatcher.senders)} provider(s)" if alerts else "")
     )

@@ -21,12 +21,14 @@ from typing import Protocol, runtime_checkable
 from infraprobe.clock import Clock, SystemClock
 from infraprobe.config.model import ComponentBase
 from infraprobe.configfile.loader import LoadedConfig, load_config
+from infraprobe.configfile.vantages import vantages_settings
 from infraprobe.errors import ConfigError, ConfigErrors
 from infraprobe.monitor.blocking import Blocking
 from infraprobe.monitor.recorder import Recorder
 from infraprobe.monitor.schedule import DEFAULT_JITTER, DEFAULT_MAX_INFLIGHT, Scheduler
 from infraprobe.monitor.state import Observation, Thresholds, Tracker, Transition
-from infraprobe.monitor.vantages import Change, Quorum, VantageEvent, VantageListener
+from infraprobe.monitor.vantages import Change, Quorum, VantageListener
+from infraprobe.monitor.verdict_log import VantageEvent
 from infraprobe.net import Net
 from infraprobe.result import CheckResult
 from infraprobe.runner import Runner
@@ -136,11 +138,14 @@ class Monitor:
         self._tell(changes, events)
 
     def _tell(self, changes: list[Change], events: list[VantageEvent]) -> None:
+        if self.recorder is not None:
+            self.recorder.add_quorum([c.verdict for c in changes if c.verdict], events)
         for listener in self.listeners:
             for change in changes:
                 listener.observed(change.obs, change.tracker, change.transition)
         for event in events:
-            self.notice(event.message)
+            if event.said:
+                self.notice(event.message)
             for listener in self.listeners:
                 if isinstance(listener, VantageListener):
                     listener.vantage_event(event)
@@ -191,7 +196,7 @@ class Monitor:
         self.runner.prepare(list(components))
         self._scheduler.set_components(components)
         if self.quorum is not None:
-            self.quorum.configure(components)
+            self.quorum.configure(components, vantages_settings(self.loaded))
 
 
 async def watch_config(monitor: Monitor, path: Path, reload: asyncio.Event, poll: float = 2.0) -> None:

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from infraprobe.errors import InfraprobeError
 from infraprobe.monitor.state import Observation, Transition, View
 from infraprobe.monitor.store.ledger import Delivery, Incident, Outgoing
+from infraprobe.monitor.verdict_log import VantageEvent, VerdictChange
 
 
 class StoreUnavailable(InfraprobeError):
@@ -112,7 +113,13 @@ class Store(Protocol):
 
     def schema_version(self) -> int: ...
 
-    def write(self, observations: Sequence[Observation], transitions: Sequence[Transition]) -> None:
+    def write(
+        self,
+        observations: Sequence[Observation],
+        transitions: Sequence[Transition],
+        verdicts: Sequence[VerdictChange] = (),
+        events: Sequence[VantageEvent] = (),
+    ) -> None:
         """Keep these rows, all or none (one transaction)."""
 
     def results(
@@ -135,6 +142,16 @@ class Store(Protocol):
     ) -> list[BucketTotal]:
         """Per component and bucket overlapping [since, until), summed over vantages, by component then bucket;
         results not rolled up yet are included, as in `rollups`."""
+
+    def verdict_transitions(
+        self, since: datetime, until: datetime | None = None, components: Sequence[str] = ()
+    ) -> list[VerdictChange]:
+        """Every monitor's verdict changes, oldest first; `since` also returns each component's last change
+        before it (by any monitor: the verdict then)."""
+
+    def vantage_events(self, since: datetime, until: datetime | None = None) -> list[VantageEvent]:
+        """Every monitor's vantage events, oldest first; `since` also returns, per vantage and topic (path
+        failure, silence), the last event before it (whether one was open then)."""
 
     def views(self, since: datetime | None = None) -> list[View]:
         """Each vantage's newest view of each component (those with a result at or after `since`)."""

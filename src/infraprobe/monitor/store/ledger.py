@@ -80,15 +80,17 @@ def save_alert(
     """Make one change to an incident and queue its deliveries, in the caller's transaction.
 
     Monitors sharing a store race for each change (they all see the same verdict): a change is made only if
-    the incident is still as the caller believes (not opened yet; still open; last reminded by
-    `remind_due`), and only the monitor that made it queues the page. Returns whether this call made it.
+    the incident is still as the caller believes (not opened yet, nor closed since it began; still open;
+    last reminded by `remind_due`), and only the monitor that made it queues the page. Returns whether this
+    call made it.
     """
     event = outgoing[0].event if outgoing else None
     if incident is None:
         made = _changed(cur, sql("DELETE FROM alert_incidents WHERE component = ?"), [component])
     elif event == "down":
-        insert = f"INSERT INTO alert_incidents ({_INCIDENT_COLS}) VALUES (?,?,?,?,?,?,?,?) "
-        made = _changed(cur, sql(insert + "ON CONFLICT (component) DO NOTHING"), _incident_params(incident))
+        made = _changed(
+            cur, sql(_OPEN), [*_incident_params(incident), component, incident.opened.timestamp()]
+        )
     elif event == "reminder":
         due = (remind_due or now).timestamp()
         remind = (
@@ -105,6 +107,15 @@ def save_alert(
             [_outgoing_params(o, now) for o in outgoing],
         )
     return made
+
+
+# Not when another monitor already recorded this down period's end: a monitor that read the others' views a
+# moment late would otherwise open (and page) an incident just closed, as a second one.
+_OPEN = (
+    f"INSERT INTO alert_incidents ({_INCIDENT_COLS}) SELECT ?,?,?,?,?,?,?,? WHERE NOT EXISTS ("
+    "SELECT 1 FROM alert_deliveries WHERE component = ? AND event = 'recovery' AND created >= ?) "
+    "ON CONFLICT (component) DO NOTHING"
+)
 
 
 def _changed(cur: _Cursor, statement: str, params: Sequence[Any]) -> bool:

@@ -80,6 +80,24 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
                 blocked, duration_sum, duration_max) WHERE resolution >= 3600""",
         ),
     ),
+    (
+        7,
+        (
+            # The quorum over time (verdict_log.py): each monitor's verdict changes, with who saw what, and
+            # its vantage events (a path finding opened, widened, closed; a vantage silent or back).
+            """CREATE TABLE verdict_transitions (
+                id {id}, decided_by TEXT NOT NULL, component TEXT NOT NULL, at {float} NOT NULL,
+                from_state TEXT NOT NULL, to_state TEXT NOT NULL, cause TEXT, layer TEXT,
+                evidence TEXT NOT NULL, policy TEXT NOT NULL, down TEXT NOT NULL, degraded TEXT NOT NULL,
+                up TEXT NOT NULL, set_aside TEXT NOT NULL)""",
+            "CREATE INDEX verdict_transitions_component_at ON verdict_transitions (component, at)",
+            """CREATE TABLE vantage_events (
+                id {id}, reported_by TEXT NOT NULL, vantage TEXT NOT NULL, kind TEXT NOT NULL,
+                topic TEXT NOT NULL, at {float} NOT NULL, message TEXT NOT NULL, components TEXT NOT NULL,
+                causes TEXT NOT NULL, seen_up_by TEXT NOT NULL)""",
+            "CREATE INDEX vantage_events_at ON vantage_events (at)",
+        ),
+    ),
 )
 
 LATEST = MIGRATIONS[-1][0]

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from infraprobe.monitor.state import Observation, State, Transition, View
 from infraprobe.monitor.store import ledger
+from infraprobe.monitor.store import verdicts as quorum_rows
 from infraprobe.monitor.store.base import (
     BucketTotal,
     Compaction,
@@ -26,6 +27,7 @@ from infraprobe.monitor.store.base import (
 )
 from infraprobe.monitor.store.migrations import MIGRATIONS
 from infraprobe.monitor.store.rollup import RESOLUTIONS, Counts, Key, Sums, floor_to, merge, roll, roll_raw
+from infraprobe.monitor.verdict_log import VantageEvent, VerdictChange
 
 _RESULT_COLS = "id, vantage, component, kind, at, status, duration, cause, layer, blocked_by, message, phases"
 _TRANSITION_COLS = "vantage, component, at, from_state, to_state, cause, layer, evidence, blocked_by, streak"
@@ -35,6 +37,7 @@ _ROLLUP_COLS = (
 )
 _VIEW_COLS = "vantage, component, state, since, at, status, cause, layer, evidence"
 _VIEWS_SINCE = 4  # the migration that adds vantage_views (a store opened with fewer migrations has none)
+_VERDICTS_SINCE = 7  # ... verdict_transitions and vantage_events
 _MARK = "COALESCE((SELECT last_id FROM rollup_marks m WHERE m.vantage = results.vantage), 0)"
 # The rows not rolled up yet, by a range of ids the database can seek to (a day of raw results kept is a
 # million rows at 1,000 components): every vantage's rows below the lowest mark were in a compaction that
@@ -181,9 +184,17 @@ class SqlStore:
 
     # -- writing -----------------------------------------------------------------------------------
 
-    def write(self, observations: Sequence[Observation], transitions: Sequence[Transition]) -> None:
+    def write(
+        self,
+        observations: Sequence[Observation],
+        transitions: Sequence[Transition],
+        verdicts: Sequence[VerdictChange] = (),
+        events: Sequence[VantageEvent] = (),
+    ) -> None:
         d = self.dialect
         with self._tx() as cur:
+            if self._version >= _VERDICTS_SINCE:
+                quorum_rows.write(cur, d.sql, verdicts, events)
             if observations:
                 cur.executemany(
                     d.sql(f"INSERT INTO results ({_RESULT_COLS[4:]}) VALUES (?,?,?,?,?,?,?,?,?,?,?)"),
@@ -279,6 +290,16 @@ class SqlStore:
             sums[key] = _added(sums[key], row) if key in sums else row
         starts = {b: _ts(b) for b in {key[1] for key in sums}}  # a few distinct buckets, 24,000 rows
         return [BucketTotal(key[0], starts[key[1]], *sums[key][2:]) for key in sorted(sums)]
+
+    def verdict_transitions(
+        self, since: datetime, until: datetime | None = None, components: Sequence[str] = ()
+    ) -> list[VerdictChange]:
+        with self._tx() as cur:
+            return quorum_rows.verdict_transitions(cur, self.dialect.sql, since, until, components)
+
+    def vantage_events(self, since: datetime, until: datetime | None = None) -> list[VantageEvent]:
+        with self._tx() as cur:
+            return quorum_rows.vantage_events(cur, self.dialect.sql, since, until)
 
     def views(self, since: datetime | None = None) -> list[View]:
         where = "at >= ?" if since else "1 = 1"
@@ -391,6 +412,14 @@ class SqlStore:
             ),
             "views": (
                 "DELETE FROM vantage_views WHERE at < ?",
+                [t - retention.transitions.total_seconds()],
+            ),
+            "verdict_transitions": (
+                "DELETE FROM verdict_transitions WHERE at < ?",
+                [t - retention.transitions.total_seconds()],
+            ),
+            "vantage_events": (
+                "DELETE FROM vantage_events WHERE at < ?",
                 [t - retention.transitions.total_seconds()],
             ),
             # Deliveries done with (sent or failed) are kept as long as the state changes they announced.
