@@ -252,3 +252,28 @@ def test_history_formats_windows_and_bad_input(tmp_path: Path, capsys: pytest.Ca
         code, err = in_process(capsys, "history", str(config), *args)
         assert code == expected and message in err and len(err.strip().splitlines()) == 1
         assert "hunter2-pw" not in err
+
+
+def test_the_quorum_comes_from_the_config_unless_the_flag_says_otherwise(tmp_path: Path) -> None:
+    """`vantages.quorum` in the file is what `monitor` decides by; `--quorum` overrides it. A component
+    removed since the last run is said at start and its records end (once)."""
+    config = write_config(tmp_path / "env.yaml", 9, count=2)
+    config.write_text(config.read_text() + "vantages: {quorum: all, path_failure: {min_targets: 3}}\n")
+    said = []
+    for args in ([], ["--quorum", "any"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "infraprobe", "monitor", str(config), "--for", "1s", *args],
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        said.append(done.stderr)
+    assert "(quorum: all)" in said[0] and "(quorum: any)" in said[1], said
+    assert "removed from the config" not in said[0] + said[1]
+    write_config(config, 9, count=1)  # c1 is gone; it was down (nothing listens on port 9)
+    done = subprocess.run(
+        [sys.executable, "-m", "infraprobe", "monitor", str(config), "--for", "0.5s"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert "removed from the config since the last run: c1; their history records end now" in done.stderr
+    history = json.loads(run_history(config, "--format", "json").stdout)
+    (c1,) = [i for i in history["incidents"] if i["component"] == "c1"]
+    assert c1["end"] is not None and c1["end_note"] == "removed from config"

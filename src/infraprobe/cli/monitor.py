@@ -39,7 +39,7 @@ from infraprobe.monitor.quorum import Policy
 from infraprobe.monitor.recorder import DEFAULT_MAX_BUFFERED, Recorder
 from infraprobe.monitor.schedule import DEFAULT_MAX_INFLIGHT
 from infraprobe.monitor.state import Observation, Tracker, Transition
-from infraprobe.monitor.store import Retention, Store, open_store
+from infraprobe.monitor.store import Retention, Store, StoreUnavailable, open_store
 from infraprobe.monitor.vantages import Quorum
 
 if TYPE_CHECKING:
@@ -157,6 +157,7 @@ def command(
         + (f"; alerts to {len(alerts.dispatcher.senders)} provider(s)" if alerts else "")
     )
     page = Web(web_listen, open_store(store_url), web_details) if web_listen else None
+    _end_removed(mon, history, say)
     recorder.start()
     if alerts is not None:
         alerts.add_suppressor(verdicts.path_reason)
@@ -202,6 +203,16 @@ class ResultNotes:
 
     def notice(self, message: str) -> None:
         """Notices are shown by the table or the lines already."""
+
+
+def _end_removed(mon: Monitor, history: Store, say: Callable[[str], None]) -> None:
+    try:
+        gone = mon.end_removed(history)
+    except StoreUnavailable as exc:
+        say(f"components removed from the config not looked for in the history ({exc})")
+        return
+    if gone:
+        say(f"removed from the config since the last run: {', '.join(gone)}; their history records end now")
 
 
 @dataclass(frozen=True, slots=True)
