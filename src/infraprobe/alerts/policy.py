@@ -20,7 +20,7 @@ A component held that way pages once the suppressor lets go, if it is still down
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -106,6 +106,18 @@ class AlertPolicy:
         self._dependents = _transitive_dependents(depends_on)
         self._redact = redact
 
+    def removed(self, configured: Collection[str], now: datetime) -> list[Decision]:
+        """Components no longer in the config: their open incidents close with a recovery naming the state
+        `removed` (a pager that resolves on recovery resolves them; nobody is left with a page that never
+        ends), and nothing is held or followed for them any more."""
+        configured = set(configured)
+        for table in (self.held, self.down, self.failing):
+            for name in [n for n in table if n not in configured]:
+                del table[name]
+        self._seen &= set(configured)
+        gone = sorted(n for n in self.open if n not in configured)
+        return [self._page(message.RECOVERY, self.open.pop(n), message.REMOVED, now, None) for n in gone]
+
     def suppressed(self, component: str) -> str | None:
         return next((reason for s in self.suppressors if (reason := s(component))), None)
 
@@ -186,9 +198,9 @@ class AlertPolicy:
         return [self._page(message.RECOVERY, incident, state, now, None)]
 
     def _page(
-        self, event: str, incident: Incident, state: State, now: datetime, after: Incident | None
+        self, event: str, incident: Incident, state: State | str, now: datetime, after: Incident | None
     ) -> Decision:
-        doc = message.payload(event, incident, state.value, now)
+        doc = message.payload(event, incident, str(state), now)
         return Decision(
             incident.component, after, event, doc, self.settings.providers_for(incident.component)
         )

@@ -72,6 +72,11 @@ class Recorder:
                 self._transitions.append(transition)
             self._trim()
 
+    def add_transitions(self, transitions: Sequence[Transition]) -> None:
+        """Changes with no result of their own (a component removed from the config)."""
+        with self._lock:
+            self._transitions.extend(transitions)
+
     def add_quorum(self, verdicts: Sequence[VerdictChange], events: Sequence[VantageEvent]) -> None:
         """The quorum's verdict changes and vantage events, written with the next flush."""
         if verdicts or events:

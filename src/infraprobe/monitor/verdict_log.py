@@ -10,14 +10,14 @@ is a repeat that changes nothing. A monitor that stopped is overruled by the nex
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from infraprobe.monitor.quorum import PathFinding, Verdict
-from infraprobe.monitor.state import State, Transition
+from infraprobe.monitor.state import State, Tracker, Transition
 
 REMOVED = "removed from config"  # the evidence of a change that ends a component's record when it is removed
 
@@ -150,6 +150,42 @@ class VantagePeriod:
             "seen_up_by": list(self.seen_up_by),
             "reported_by": list(self.reported_by),
         }
+
+
+def removed(tracker: Tracker | None, vantage: str, now: datetime) -> Transition | None:
+    """The change that ends a removed component's record (its state, known or not, to unknown); None when
+    there is nothing to end."""
+    if tracker is None or tracker.state is State.UNKNOWN:
+        return None
+    return _end(tracker.component, tracker.state, vantage, now)
+
+
+def stale_records(
+    own: Iterable[Transition],
+    verdicts: Iterable[VerdictChange],
+    configured: Collection[str],
+    vantage: str,
+    now: datetime,
+) -> tuple[list[Transition], list[VerdictChange]]:
+    """At start: the last changes of components the config no longer has (the store's latest per component,
+    this vantage's own and the verdict's) that left them in a state; the changes that end them. Run again,
+    it finds nothing: their last change is then the removal."""
+    names = set(configured)
+    ends = [
+        _end(t.component, t.after, vantage, now)
+        for t in own
+        if t.vantage == vantage and t.component not in names and t.after is not State.UNKNOWN
+    ]
+    verdict_ends = [
+        VerdictChange.of(_end(v.component, v.transition.after, vantage, now), None)
+        for v in verdicts
+        if v.component not in names and v.transition.after is not State.UNKNOWN
+    ]
+    return ends, verdict_ends
+
+
+def _end(component: str, state: State, vantage: str, now: datetime) -> Transition:
+    return Transition(component, vantage, now, state, State.UNKNOWN, None, None, REMOVED)
 
 
 def period_dict(start: datetime, end: datetime | None, now: datetime) -> dict[str, Any]:
