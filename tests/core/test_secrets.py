@@ -233,7 +233,7 @@ async def test_monitor_lines_metrics_store_and_history(config_file: Path, tmp_pa
         )
     )
     other = asyncio.create_task(
-        _cli("monitor", str(config_file), *store, "--for", "6s", "--vantage", "other")
+        _cli("monitor", str(config_file), *store, "--for", "6s", "--vantage", "other", "-v")  # -v: per result
     )
     scraped = [await _scrape(f"http://{web}/metrics")]
     events = asyncio.create_task(_events(f"http://{web}/events", '"name":"b-pg-dsn"'))

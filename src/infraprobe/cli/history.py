@@ -4,22 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
 
-import typer
+import click
 
-from infraprobe.cli.common import (
-    TABLE,
-    FormatOption,
-    NoHeadersOption,
-    Notes,
-    OutputOption,
-    QuietOption,
-    VerboseOption,
-    emit,
-    load,
-)
-from infraprobe.cli.monitor import StoreOption, default_store
+from infraprobe.cli.common import PATH, Reporting, enum_choice, load, reporting
+from infraprobe.cli.monitor import default_store, store_option
 from infraprobe.config.types import parse_duration
 from infraprobe.configfile.loader import LoadedConfig
 from infraprobe.configfile.vantages import vantages_settings
@@ -31,46 +20,37 @@ from infraprobe.output.views.alerts import deliveries_report
 from infraprobe.output.views.history import history_report
 
 
-def register(app: typer.Typer) -> None:
-    app.command("history")(history)
-
-
-def history(
-    config: Annotated[Path, typer.Argument(help="environment config (YAML)")],
-    store: StoreOption = None,
-    since: Annotated[
-        str | None, typer.Option("--since", help="one window from then: 90m, 3d, or an ISO time")
-    ] = None,
-    component: Annotated[
-        list[str] | None, typer.Option("--component", help="only this component (repeatable)")
-    ] = None,
-    vantage: Annotated[
-        str | None, typer.Option("--vantage", help="only what this monitor saw (default: every vantage)")
-    ] = None,
-    quorum: Annotated[
-        Policy | None,
-        typer.Option(
-            "--quorum",
-            help="how many vantages must see a component down (default: the config's vantages.quorum)",
-        ),
-    ] = None,
-    alerts: Annotated[
-        bool,
-        typer.Option(
-            "--alerts",
-            help="list alert deliveries instead (sent, failed, retrying, pending; default window: 30d)",
-        ),
-    ] = False,
-    fmt: FormatOption = TABLE,
-    output: OutputOption = None,
-    no_headers: NoHeadersOption = False,
-    quiet: QuietOption = False,
-    verbose: VerboseOption = False,
+@click.command("history")
+@click.argument("config", type=PATH, metavar="CONFIG", help="environment config (YAML)")
+@store_option
+@click.option("--since", metavar="WHEN", help="one window from then: 90m, 3d, or an ISO time")
+@click.option("--component", multiple=True, metavar="NAME", help="only this component (repeatable)")
+@click.option("--vantage", metavar="NAME", help="only what this monitor saw (default: every vantage)")
+@click.option(
+    "--quorum",
+    type=enum_choice(Policy),
+    help="how many vantages must see a component down (default: the config's vantages.quorum)",
+)
+@click.option(
+    "--alerts",
+    is_flag=True,
+    help="list alert deliveries instead (sent, failed, retrying, pending; default window: 30d)",
+)
+@reporting()
+def command(
+    config: Path,
+    store: str | None,
+    since: str | None,
+    component: tuple[str, ...],
+    vantage: str | None,
+    quorum: Policy | None,
+    alerts: bool,
+    out: Reporting,
 ) -> None:
     """Uptime and latency per window, incidents with cause and duration, and the cause breakdown."""
-    notes = Notes(verbose)
+    notes = out.notes
     loaded = load(config)
-    for name in component or ():
+    for name in component:
         if name not in loaded.config.names:
             raise UsageError(f"no component named {name!r} in {config}", field="--component")
     now = datetime.now(UTC)
@@ -79,11 +59,11 @@ def history(
     try:
         if alerts:
             start = now - max(span for _, span in windows)
-            rows = history_store.deliveries(start, component or ())
+            rows = history_store.deliveries(start, component)
             report = deliveries_report(rows, start, now, loaded.config.environment, loaded.redactor)
         else:
             summary = summarize(
-                history_store, now, windows=windows, components=component or (), vantage=vantage,
+                history_store, now, windows=windows, components=component, vantage=vantage,
                 rules=_rules(loaded, quorum),
             )  # fmt: skip
             report = history_report(summary, loaded.config.environment)
@@ -91,8 +71,8 @@ def history(
         raise ConfigError(f"cannot read the history: {exc}", field="--store") from None
     finally:
         history_store.close()
-    notes(f"history read: {len(windows)} windows, {len(component or ()) or 'every'} component(s)")
-    emit(report, fmt, output, headers=not no_headers, quiet=quiet, notes=notes, mask=loaded.redactor)
+    notes(f"history read: {len(windows)} windows, {len(component) or 'every'} component(s)")
+    out.emit(report, mask=loaded.redactor)
 
 
 def _open(url: str) -> Store:

@@ -49,8 +49,9 @@ class Sink(Protocol):
 
     def add(self, event: Event) -> None: ...
 
-    def simple(self, text: str, body_at: int, when: datetime, minute: int) -> bool:
-        """Count a one-line text event without an Event built, if it can; False: call `add` instead."""
+    def simple(self, body: bytes, when: datetime, minute: int) -> bool:
+        """Count a one-line ASCII text event without an Event built, if it can; False: call `add` instead.
+        `body` is the message after the timestamp, without the line's trailing CRs."""
         ...
 
 
@@ -116,12 +117,12 @@ class Chunk:
         found = self.s.stamps.line(self.data, start)
         if found is None:
             return 0
-        when, minute, body_at, stop = found
+        when, minute, body_at, stop, body = found
         if stop + 1 >= self.end or stop - start > MAX_LINE:
             return 0
-        text = self.data[start:stop].decode("ascii").rstrip("\r")
         self.s.last_time = when
-        if not sink.simple(text, body_at, when, minute):
+        if not sink.simple(body.rstrip(b"\r"), when, minute):
+            text = self.data[start:stop].decode("ascii").rstrip("\r")
             head = Record(text, when, "", {}, False, body_at, False)
             sink.add(Event(self.s.name, self._line_number(start), when, text, head, minute))
         return stop + 1
