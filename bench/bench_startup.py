@@ -11,17 +11,25 @@ five costliest imports. Target (issue 10): `--help`, `classify` and `config vali
 
 `--against SRC` compares with another tree: runs alternate between it and this one (`PYTHONPATH` set to each
 `src/`), so both see the same load on a shared machine; it prints wall and CPU for each, no import tracing.
+
+`--instructions` counts the instructions each command executes, once, under valgrind's callgrind (about 50
+times slower): the one figure load does not move, so two trees compare on a busy machine. With `--against`
+it counts both trees.
+
+    .venv/bin/python bench/bench_startup.py --instructions [--against /path/to/older/checkout/src]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 CONFIG = "components:\n  - {name: web, kind: tcp, host: 127.0.0.1, port: 1}\n"
@@ -76,12 +84,16 @@ def main() -> None:
     )
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--against", metavar="SRC", help="another tree's src/ to compare with, interleaved")
+    parser.add_argument("--instructions", action="store_true", help="count instructions under callgrind")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         config = Path(tmp) / "env.yaml"
         config.write_text(CONFIG)
         load = os.getloadavg()[0]
         print(f"Python {sys.version.split()[0]}, nproc {os.cpu_count()}, 1-minute load average {load:.2f}")
+        if args.instructions:
+            count_all(str(config), args.against)
+            return
         if args.against:
             compare(str(config), args.against, args.repeat)
             return
@@ -115,6 +127,32 @@ def compare(config: str, other: str, repeat: int) -> None:
             cpu = f"{statistics.median(cpus):.0f} / {min(cpus):.0f}"
             print(f"{label:26} {tree:7} {wall:>24} {cpu:>23}")
     print(f"1-minute load average after the runs {os.getloadavg()[0]:.2f}")
+
+
+def instructions(args: list[str], src: str | None = None) -> int:
+    """Instructions one `python -m infraprobe ARGS` process executes (callgrind's `Collected`)."""
+    env = {**os.environ, "PYTHONPATH": src} if src else None
+    tool = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"]
+    done = subprocess.run(
+        [*tool, sys.executable, "-m", "infraprobe", *args], capture_output=True, text=True, env=env
+    )
+    found = re.search(r"Collected : (\d+)", done.stderr)
+    if found is None:
+        raise SystemExit(f"callgrind gave no count: {done.stderr[-300:]}")
+    return int(found.group(1))
+
+
+def count_all(config: str, other: str | None) -> None:
+    """Millions of instructions per command, this tree (and `other`), counted side by side on every core."""
+    trees = {"this": str(Path(__file__).resolve().parents[1] / "src")} | ({"against": other} if other else {})
+    jobs = [
+        (label, tree, argv, src) for label, argv in commands(config).items() for tree, src in trees.items()
+    ]
+    with ThreadPoolExecutor(max_workers=os.cpu_count()) as pool:
+        counts = list(pool.map(lambda job: instructions(job[2], job[3]), jobs))
+    print(f"{'command':26} {'tree':7} {'instructions (millions)':>24}")
+    for (label, tree, _, _), count in zip(jobs, counts, strict=True):
+        print(f"{label:26} {tree:7} {count / 1e6:24.0f}")
 
 
 if __name__ == "__main__":

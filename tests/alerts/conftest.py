@@ -17,6 +17,13 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
+from infraprobe.alerts.manager import Alerts
+from infraprobe.configfile import parse_config
+from infraprobe.monitor.engine import Monitor
+from infraprobe.monitor.recorder import Recorder
+from infraprobe.monitor.state import State
+from infraprobe.monitor.store import open_store
+from infraprobe.monitor.vantages import Quorum
 from infraprobe.testing._localserver import free_port
 from infraprobe.testing.certs import CertAuthority
 from infraprobe.testing.httpservers import HttpServer, Reply, Request
@@ -115,3 +122,38 @@ async def until(predicate: Callable[[], bool], timeout: float = 15.0) -> None:
     while not predicate():
         assert time.monotonic() < deadline, "condition not met in time"
         await asyncio.sleep(0.02)
+
+
+class Run:
+    """One monitor process's worth of parts: monitor, recorder and alerts on one store, started and stopped.
+    With a `Quorum`, wired as `infraprobe monitor` does: alerts held back by its path reasons."""
+
+    def __init__(self, text: str, db: str, vantage: str = "e2e", quorum: Quorum | None = None) -> None:
+        loaded = parse_config(text)
+        self.recorder = Recorder(open_store(db), flush_every=0.05)
+        alerts = Alerts.for_config(loaded, db)
+        assert alerts is not None
+        self.alerts, self.quorum = alerts, quorum
+        if quorum is not None:
+            alerts.add_suppressor(quorum.path_reason)
+        self.monitor = Monitor(
+            loaded, recorder=self.recorder, listeners=[alerts], vantage=vantage, quorum=quorum
+        )
+        self.stop = asyncio.Event()
+
+    async def __aenter__(self) -> Run:
+        self.recorder.start()
+        self.alerts.start()
+        self.task = asyncio.create_task(self.monitor.run(self.stop))
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.stop.set()
+        await self.task
+        self.alerts.close()
+        self.recorder.close()
+        if self.quorum is not None and self.quorum.peers is not None:
+            self.quorum.peers.close()
+
+    def state(self, name: str) -> State:
+        return self.monitor.trackers[name].state

@@ -8,17 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from infraprobe.alerts.manager import Alerts
-from infraprobe.configfile import parse_config
-from infraprobe.monitor.engine import Monitor
-from infraprobe.monitor.recorder import Recorder
 from infraprobe.monitor.state import State
-from infraprobe.monitor.store import open_store
 from infraprobe.testing.httpservers import HttpServer
 from infraprobe.testing.redis import RedisServer
 from tests.conftest import started
 
-from .conftest import Sink, until
+from .conftest import Run, Sink, until
 
 pytestmark = pytest.mark.needs_redis
 
@@ -41,34 +36,6 @@ alerts:
   providers: {{hook: {{webhook: {{url: "{hook_url}"}}}}}}
   group_wait: 30s
 """
-
-
-class Run:
-    """One monitor process's worth of parts: monitor, recorder and alerts on one store, started and stopped."""
-
-    def __init__(self, text: str, db: str, vantage: str = "e2e") -> None:
-        loaded = parse_config(text)
-        self.recorder = Recorder(open_store(db), flush_every=0.1)
-        alerts = Alerts.for_config(loaded, db)
-        assert alerts is not None
-        self.alerts = alerts
-        self.monitor = Monitor(loaded, recorder=self.recorder, listeners=[self.alerts], vantage=vantage)
-        self.stop = asyncio.Event()
-
-    async def __aenter__(self) -> Run:
-        self.recorder.start()
-        self.alerts.start()
-        self.task = asyncio.create_task(self.monitor.run(self.stop))
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        self.stop.set()
-        await self.task
-        self.alerts.close()
-        self.recorder.close()
-
-    def state(self, name: str) -> State:
-        return self.monitor.trackers[name].state
 
 
 async def test_one_page_per_root_cause_and_one_recovery_across_a_monitor_restart(

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import click
 import pytest
-import typer
 
 from infraprobe.cli.check import component_names
-from infraprobe.cli.main import build_app, main
+from infraprobe.cli.main import app, main
 from tests.conftest import run_cli
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "staging-incident.yaml"
@@ -112,30 +116,80 @@ def test_quiet_prints_the_verdict_and_no_headers_drops_header_lines(tmp_path: Pa
     assert "component" not in bare and "------" not in bare
 
 
-def test_only_completes_the_component_names_of_the_config(tmp_path: Path) -> None:
-    """Shell completion for --only offers the names in the config given before it."""
+def _names_config(tmp_path: Path) -> Path:
     config = tmp_path / "env.yaml"
     config.write_text(
         "components:\n  - {name: orders-db, kind: path}\n  - {name: orders-api, kind: path}\n  - {name: cache, kind: path}\n"
     )
+    return config
+
+
+def test_only_completes_the_component_names_of_the_config(tmp_path: Path) -> None:
+    """Shell completion for --only offers the names in the config given before it."""
+    config = _names_config(tmp_path)
     ctx = SimpleNamespace(params={"config": config})
     assert component_names(ctx, "orders") == ["orders-db", "orders-api"]  # type: ignore[arg-type]
     # End to end, through the protocol the script of `--show-completion bash` speaks.
     words = f"infraprobe check {config} -q --only orders"
-    env = {"COMP_WORDS": words, "COMP_CWORD": "5", "_INFRAPROBE_COMPLETE": "complete_bash"}
-    assert run_cli(env=env).stdout.split() == ["orders-db", "orders-api"]
+    env = {"COMP_WORDS": words, "COMP_CWORD": "5", "_INFRAPROBE_COMPLETE": "bash_complete"}
+    assert run_cli(env=env).stdout.split() == ["plain,orders-db", "plain,orders-api"]
     env |= {"COMP_WORDS": f"infraprobe check {config} --o", "COMP_CWORD": "3"}
-    assert {"--only", "--output"} <= set(run_cli(env=env).stdout.split())
+    assert {"plain,--only", "plain,--output"} <= set(run_cli(env=env).stdout.split())
     assert component_names(SimpleNamespace(params={"config": tmp_path / "none.yaml"}), "") == []  # type: ignore[arg-type]
+
+
+def _bash_completes(home: Path, line: str) -> list[str]:
+    """What a real bash, with the installed script sourced, offers for `line` (a TAB at its end)."""
+    words = line.split(" ")
+    script = (
+        "source ~/.bashrc\n"
+        f"COMP_WORDS=({line}); COMP_CWORD={len(words) - 1}\n"
+        "_infraprobe_completion infraprobe\n"
+        'printf "%s\\n" "${COMPREPLY[@]}"\n'
+    )
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"  # the venv's `infraprobe`
+    env = {**os.environ, "HOME": str(home), "PATH": path}
+    done = subprocess.run(
+        ["bash", "--norc", "-c", script], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.split()
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
+def test_installed_completion_works_in_a_real_bash(tmp_path: Path) -> None:
+    """`--install-completion bash` writes a script and sources it from ~/.bashrc, once; bash then completes
+    commands, options and the config's component names for --only."""
+    home = tmp_path / "home"
+    home.mkdir()
+    for _ in range(2):
+        proc = run_cli("--install-completion", "bash", env={"HOME": str(home)})
+        assert proc.returncode == 0 and "bash completion installed" in proc.stdout, proc.stderr
+    assert (home / ".bashrc").read_text().count("infraprobe.sh") == 1
+    config = _names_config(tmp_path)
+    assert "classify" in _bash_completes(home, "infraprobe cl")
+    assert {"--only", "--output"} <= set(_bash_completes(home, f"infraprobe check {config} --o"))
+    assert _bash_completes(home, f"infraprobe check {config} --only orders") == ["orders-db", "orders-api"]
+
+
+def test_show_completion_prints_each_shells_script() -> None:
+    assert (
+        "complete -o nosort -F _infraprobe_completion infraprobe"
+        in run_cli("--show-completion", "bash").stdout
+    )
+    assert run_cli("--show-completion", "zsh").stdout.startswith("#compdef infraprobe")
+    assert "_INFRAPROBE_COMPLETE=fish_complete" in run_cli("--show-completion", "fish").stdout
+    unknown = run_cli("--show-completion", "tcsh")
+    assert unknown.returncode == 2 and "bash, zsh, fish" in unknown.stderr
 
 
 REPORTING = ("check", "classify", "analyze", "logs", "validate", "history", "report")
 
 
 def _options(*path: str) -> set[str]:
-    command: Any = typer.main.get_command(build_app([path[0]]))
+    command: Any = app
     for name in path:
-        command = command.commands[name]
+        command = command.get_command(click.Context(command), name)
     return {opt for param in command.params for opt in param.opts}
 
 

@@ -233,7 +233,7 @@ async def test_monitor_lines_metrics_store_and_history(config_file: Path, tmp_pa
         )
     )
     other = asyncio.create_task(
-        _cli("monitor", str(config_file), *store, "--for", "6s", "--vantage", "other")
+        _cli("monitor", str(config_file), *store, "--for", "6s", "--vantage", "other", "-v")  # -v: per result
     )
     scraped = [await _scrape(f"http://{web}/metrics")]
     events = asyncio.create_task(_events(f"http://{web}/events", '"name":"b-pg-dsn"'))
@@ -247,7 +247,7 @@ async def test_monitor_lines_metrics_store_and_history(config_file: Path, tmp_pa
     assert "event: state" in streamed and '"name":"b-pg-dsn"' in streamed
     assert '"detail":true' in detailed and '"evidence":' in detailed and '"incidents":[{' in detailed
     assert '"detail":false' in page[1]
-    tables = ("results", "transitions", "vantage_views")
+    tables = ("results", "transitions", "vantage_views", "verdict_transitions", "vantage_events")
     with sqlite3.connect(db) as conn:
         rows = [repr(r) for table in tables for r in conn.execute(f"SELECT * FROM {table}")]
     assert len(rows) > 20

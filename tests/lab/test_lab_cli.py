@@ -60,8 +60,9 @@ def test_fix_keeps_the_scenario_name_and_injects_nothing(monkeypatch: pytest.Mon
 
 def _imports_lab(command: str) -> bool:
     code = (
-        "import sys; from infraprobe.cli.main import build_app; "
-        f"build_app([{command!r}]); print(any(m.startswith('infraprobe.lab') for m in sys.modules))"
+        "import sys, click; from infraprobe.cli.main import app; "
+        f"app.get_command(click.Context(app), {command!r}); "
+        "print(any(m.startswith('infraprobe.lab') for m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return done.stdout.strip() == "True"

@@ -234,9 +234,20 @@ def test_stopped_halfway_it_leaves_nothing(tmp_path: Path, sig: signal.Signals, 
 
 @needs_parts
 def test_on_loopback_it_says_what_it_left_out(tmp_path: Path) -> None:
-    run = _lab(tmp_path, "loopback", "--loopback", "--scenario", "connector+tls")
+    """On loopback, with -v (steps stamped, each command's exit code); beside it a -q run prints only the
+    verdict and the report's path."""
+    run, quiet = _labs(
+        tmp_path,
+        ("loopback", "--loopback", "--scenario", "connector+tls", "-v"),
+        ("quiet", "--loopback", "--scenario", "tls", "-q"),
+    )
     assert run.code == 0, run.stderr + run.stdout
     assert "left out: connector" in run.stderr
+    assert " ms: starting PostgreSQL and Redis..." in run.stderr and "infraprobe check exited 1" in run.stderr
+    assert "root causes named by analyze:" in run.stdout
+    assert quiet.code == 0, quiet.stderr + quiet.stdout
+    assert quiet.stderr == "" and quiet.stdout.splitlines()[0] == "verdict: analyze named as injected"
+    assert [line.split(":")[0] for line in quiet.stdout.splitlines()] == ["verdict", "report"]
     assert run.roots() == {("public-api", "cert_name_not_covered", "configuration")}
     assert run.json("lab.json")["left_out"] == ["connector"]
     assert _leftovers(run.pid, run.marker, run.tmpdir) == []

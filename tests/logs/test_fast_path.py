@@ -9,17 +9,22 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from infraprobe.classifier import classify_text
 from infraprobe.logs import LogSummary, scan
 from infraprobe.logs.aggregate import Aggregator
 from infraprobe.logs.chunks import Chunk
 from infraprobe.logs.clusters import Prepare, _masked
-from infraprobe.logs.timestamps import IsoStart, leading
+from infraprobe.logs.grouping import begins
+from infraprobe.logs.memo import TemplateMemo
+from infraprobe.logs.records import decode
+from infraprobe.logs.timestamps import _HEAD, _LEADING, IsoStart, has_leading, leading
+from infraprobe.taxonomy import Cause
 
 from .conftest import NOW
-from .test_parallel import ERRORS, _log, noise
+from .test_parallel import ERRORS, TRACEBACKS, _log, noise
 
 STAMPS = st.builds(
     "{}-{:02d}-{:02d}{}{:02d}:{:02d}:{:02d}{}{}{}".format,
@@ -37,6 +42,7 @@ STAMPS = st.builds(
 
 
 @given(STAMPS, STAMPS, st.sampled_from(["", " caf\u00e9", " \x00", " ok"]))
+@example("2024-05-01 12:00:00 x", "2024-05-01 12:00:01\u0085+99:99", "")  # NEL, then an invalid zone
 @settings(max_examples=500, deadline=None)
 def test_iso_start_reads_what_leading_reads(line: str, after: str, tail: str) -> None:
     """Whenever the byte-level reader answers, `leading` on the decoded lines says the same: the same
@@ -44,8 +50,9 @@ def test_iso_start_reads_what_leading_reads(line: str, after: str, tail: str) ->
     line += tail
     found = IsoStart().line(f"{line}\n{after}\n".encode(), 0)
     if found is not None:
-        when, minute, body_at, stop = found
+        when, minute, body_at, stop, body = found
         assert (when, body_at) == leading(line.rstrip("\r"), NOW)
+        assert body == line[body_at:].encode()
         assert leading(after.rstrip("\r"), NOW)[0] is not None
         assert minute == int(when.timestamp()) // 60
         assert stop == len(line) and line.isascii() and "\x00" not in line
@@ -134,3 +141,110 @@ def test_drain_input_token_by_token_is_the_whole_line_masked() -> None:
     prepare = Prepare()
     for line in lines * 2:  # twice: the second time from the cache
         assert prepare(line) == _masked(line[:400]), line
+
+
+PIECES = ["12:", "00", "2024-05-01", " ", "T", "Jan", " 1 ", "E0501 ", "12:00:00", "01/Jan/2024:", "x", ":"]
+HEADS = st.one_of(
+    st.text(alphabet=st.sampled_from(list("0123456789:-/ T.,+ZJanIWEF[<\u0663\u0664\t")), max_size=90),
+    st.lists(st.sampled_from([*PIECES, "\u0663\u0664:", "\u0661\u0662"]), max_size=14).map("".join),
+)
+
+
+@given(HEADS, st.sampled_from(["", " x", "2024-05-01 12:00:00 x"]))
+@settings(max_examples=800, deadline=None)
+def test_clock_check_never_hides_a_timestamp(head: str, tail: str) -> None:
+    """`leading` skips the full timestamp search when the line's head has no clock (`\\d\\d:\\d\\d`); it
+    answers exactly what the full search answers, Unicode digits and stamps cut at 80 characters included."""
+    line = head + tail
+    match = _LEADING.search(line, 0, _HEAD)
+    if match is None:
+        assert leading(line, NOW) == (None, 0)
+        assert not has_leading(line)
+    else:
+        assert has_leading(line)
+        assert leading(line, NOW)[1] in (0, match.end())  # 0: shaped like a date but impossible
+
+
+ONE_LINE = [e for e in ERRORS if "\n" not in e]
+
+
+def _one_line_incident(lines: int, seed: int, *, last_newline: bool) -> bytes:
+    """One-line errors with their own request ids (the byte-template path), and the lines that must
+    leave it: CRLF ends, non-ASCII and invalid UTF-8 copies, NUL bytes, lines longer than the
+    classifier's evidence, untimed continuation-like lines, tracebacks; maybe no final newline."""
+    rng = random.Random(seed)
+    out = []
+    for n in range(lines):
+        stamp = f"2024-05-01 12:{n // 600 % 60:02d}:{n // 10 % 60:02d},{n % 1000:03d}"
+        line = f"{stamp} {rng.choice(ONE_LINE)} [request {rng.getrandbits(64):x}]".encode()
+        kind = rng.random()
+        if kind < 0.05:
+            line += b"\r"
+        elif kind < 0.08:
+            line = line.replace(b"ERROR", "ERR\u00d6R".encode())
+        elif kind < 0.10:
+            line = line.replace(b"ERROR", b"ERR\xffOR")
+        elif kind < 0.11:
+            line = line.replace(b" ", b"\x00", 1)
+        elif kind < 0.13:
+            line += b" " + b"x" * 400
+        elif kind < 0.15:
+            line = f"{stamp} {rng.choice(TRACEBACKS)}".encode()
+        elif kind < 0.17:
+            line = b"  at the end of something that failed"
+        out.append(line)
+    return b"\n".join(out) + (b"\n" if last_newline else b"")
+
+
+@pytest.mark.parametrize("kw", CASES)
+@pytest.mark.parametrize(("chunk", "last_newline"), [(64 << 10, True), (333, False), (4096, True)])
+def test_byte_templates_change_nothing(
+    monkeypatch: pytest.MonkeyPatch, kw: dict[str, Any], chunk: int, last_newline: bool
+) -> None:
+    """One-line errors counted by byte template give the general path's summary, with lines cut by chunk
+    boundaries, CRLF, garbled and binary copies of the same messages, and a last line without newline."""
+    data = _one_line_incident(3000, 5, last_newline=last_newline)
+
+    def run() -> LogSummary:
+        return scan(io.BytesIO(data), now=NOW, chunk_size=chunk, **kw)
+
+    fast = run().to_dict()
+    with monkeypatch.context() as patch:
+        _general(patch)
+        assert run().to_dict() == fast
+    assert fast["events"] > 1000 or kw
+
+
+def test_byte_templates_are_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The byte table answers the lines of explained one-line errors: after the first two lines of a
+    template (learnt, then put in the table) the memo is not asked again."""
+    asked = []
+    original = TemplateMemo.known
+
+    def counting(self: TemplateMemo, text: str) -> Any:
+        asked.append(text)
+        return original(self, text)
+
+    monkeypatch.setattr(TemplateMemo, "known", counting)
+    explained = [e for e in ONE_LINE if classify_text(e).cause is not Cause.UNKNOWN]
+    rng = random.Random(3)
+    lines = [
+        f"2024-05-01 12:00:{n // 100:02d},{n % 1000:03d} {rng.choice(explained)} [request {rng.getrandbits(64) | 1 << 63:x}]"
+        for n in range(3000)
+    ]
+    summary = scan(io.BytesIO(("\n".join(lines) + "\n").encode()), now=NOW)
+    assert summary.events == 3000
+    # Three asks per template (a miss, the general path's, the hit that fills the table); the last line
+    # of the file takes the general path (no line after it shows that it ends there).
+    assert len(asked) <= 3 * len(explained) + 1
+
+
+@given(STAMPS, st.sampled_from(["", " caf\u00e9", "\u0085+99:99 x", "\u00a0+01:00", " \x00", "{"]))
+@example("2024-05-01 12:00:00", "\u0085+99:99 x")  # NEL is a space to `leading`: an invalid zone
+@settings(max_examples=500, deadline=None)
+def test_stamped_line_begins_as_decoded(line: str, tail: str) -> None:
+    """`IsoStart.begins` (the traceback scanner's shortcut past the next event's line) never says a
+    line begins an event where the decoded record does not, whatever follows the stamp."""
+    raw = (line + tail).encode("utf-8", "surrogateescape")
+    if IsoStart().begins(raw + b"\n", 0):
+        assert begins(decode(raw, NOW))

@@ -109,6 +109,29 @@ def test_sigterm_loses_nothing_and_history_reads_it_back(redis: RedisServer, tmp
     assert doc["current"]["c0"]["to"] == "up" and doc["current"]["c0"]["vantage"] == "ci-runner"
 
 
+def test_quiet_keeps_state_changes_and_verbose_adds_each_result(redis: RedisServer, tmp_path: Path) -> None:
+    """-q: the state-change lines alone (no banner, no closing count when nothing was lost); -v: the banner,
+    the config read, and one stderr line per result with its phases; the state-change lines in both."""
+    config = tmp_path / "env.yaml"
+    config.write_text(
+        "defaults: {interval: 0.2s, timeout: 1s}\ncomponents:\n"
+        f"  - {{name: up, kind: tcp, host: 127.0.0.1, port: {redis.port}}}\n"
+        f"  - {{name: gone, kind: tcp, host: 127.0.0.1, port: {free_port()}}}\n"
+    )
+    runs = {
+        flag: start(config, "--for", "2s", "--store", f"sqlite:///{tmp_path / flag}.db", flag)
+        for flag in ("-q", "-v")
+    }
+    (quiet, quiet_err), (verbose, verbose_err) = (proc.communicate(timeout=60) for proc in runs.values())
+    assert [proc.returncode for proc in runs.values()] == [0, 0], quiet_err + verbose_err
+    for out in (quiet, verbose):
+        assert "up unknown -> up" in out and "gone unknown -> down cause=connection_refused" in out
+    assert quiet_err == ""
+    assert "monitoring 2 component(s)" in verbose_err and "stopped: " in verbose_err
+    assert "ms: config " in verbose_err and "ms: up: ok in " in verbose_err and "(dns " in verbose_err
+    assert verbose_err.count(": gone: fail in ") >= 2  # one per result, not per change
+
+
 def read_until(proc: subprocess.Popen[str], needle: str) -> list[str]:
     assert proc.stdout is not None
     lines = []
@@ -189,6 +212,17 @@ def test_a_store_password_never_shows(tmp_path: Path) -> None:
     assert "hunter2-secret" not in done.stdout + done.stderr
     assert "store unavailable" in done.stderr and "monitor:***@127.0.0.1" in done.stderr
     assert done.returncode == 1  # results were produced and could not be written: say so in the exit code
+    assert "monitoring 1 component(s)" in done.stderr  # the banner: not under -q (below)
+
+
+def test_quiet_still_says_what_was_lost(tmp_path: Path) -> None:
+    """-q drops the banner and the closing count, except when results could not be written: errors stay."""
+    config = write_config(tmp_path / "env.yaml", 9, count=1)
+    url = f"postgresql://monitor@127.0.0.1:{free_port()}/h"
+    cmd = [sys.executable, "-m", "infraprobe", "monitor", str(config), "-q", "--store", url, "--for", "1.5s"]
+    done = subprocess.run([*cmd, "--flush-timeout", "1s"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and "monitoring" not in done.stderr
+    assert "store unavailable" in done.stderr and "not written" in done.stderr
 
 
 def run_history(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -218,3 +252,28 @@ def test_history_formats_windows_and_bad_input(tmp_path: Path, capsys: pytest.Ca
         code, err = in_process(capsys, "history", str(config), *args)
         assert code == expected and message in err and len(err.strip().splitlines()) == 1
         assert "hunter2-pw" not in err
+
+
+def test_the_quorum_comes_from_the_config_unless_the_flag_says_otherwise(tmp_path: Path) -> None:
+    """`vantages.quorum` in the file is what `monitor` decides by; `--quorum` overrides it. A component
+    removed since the last run is said at start and its records end (once)."""
+    config = write_config(tmp_path / "env.yaml", 9, count=2)
+    config.write_text(config.read_text() + "vantages: {quorum: all, path_failure: {min_targets: 3}}\n")
+    said = []
+    for args in ([], ["--quorum", "any"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "infraprobe", "monitor", str(config), "--for", "1s", *args],
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        said.append(done.stderr)
+    assert "(quorum: all)" in said[0] and "(quorum: any)" in said[1], said
+    assert "removed from the config" not in said[0] + said[1]
+    write_config(config, 9, count=1)  # c1 is gone; it was down (nothing listens on port 9)
+    done = subprocess.run(
+        [sys.executable, "-m", "infraprobe", "monitor", str(config), "--for", "0.5s"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert "removed from the config since the last run: c1; their history records end now" in done.stderr
+    history = json.loads(run_history(config, "--format", "json").stdout)
+    (c1,) = [i for i in history["incidents"] if i["component"] == "c1"]
+    assert c1["end"] is not None and c1["end_note"] == "removed from config"

@@ -33,7 +33,9 @@ class Flaky:
         self.up = False
         self.rows: list[Observation] = []
 
-    def write(self, observations: Sequence[Observation], transitions: Sequence[Transition]) -> None:
+    def write(
+        self, observations: Sequence[Observation], transitions: Sequence[Transition], *quorum: object
+    ) -> None:
         if not self.up:
             raise StoreUnavailable("flaky: down")
         self.rows.extend(observations)

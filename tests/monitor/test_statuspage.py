@@ -20,10 +20,10 @@ from infraprobe.monitor.metrics import MetricsServer
 from infraprobe.monitor.recorder import Recorder
 from infraprobe.monitor.state import State
 from infraprobe.monitor.statuspage import StatusPage
-from infraprobe.monitor.statuspage.body import segment, uptime
+from infraprobe.monitor.statuspage.body import bar, segment, spark, uptime
 from infraprobe.monitor.statuspage.history import load_history
-from infraprobe.monitor.store import open_store
-from infraprobe.monitor.store.base import BucketTotal
+from infraprobe.monitor.statuspage.server import FIRST_ROWS
+from infraprobe.monitor.store import Retention, Series, open_store
 from infraprobe.result import Status
 from infraprobe.testing.netfaults import ClosedPort
 
@@ -32,18 +32,16 @@ from .helpers import T0, obs
 TOKEN = "page-token-2b9"
 
 
-def _total(ok: int, warn: int = 0, fail: int = 0) -> BucketTotal:
-    return BucketTotal("a", T0, ok + warn + fail, ok, warn, fail, 0, 0.01, 0.01)
-
-
 def test_a_bucket_is_coloured_by_its_worst_share() -> None:
-    assert [segment(None), segment(_total(5)), segment(_total(4, warn=1))] == ["n", "u", "d"]
-    assert [segment(_total(3, fail=2)), segment(_total(2, fail=2)), segment(_total(0, fail=1))] == [
-        "p",
-        "f",
-        "f",
-    ]
-    assert uptime((_total(3, fail=1), None, _total(4, warn=2))) == 90.0 and uptime((None,)) is None
+    assert [segment(0, 0, 0), segment(5, 0, 0), segment(5, 1, 0)] == ["n", "u", "d"]
+    assert [segment(5, 0, 2), segment(4, 0, 2), segment(1, 0, 1)] == ["p", "f", "f"]
+
+
+def test_bars_uptime_and_sparkline_come_from_the_columns() -> None:
+    s = Series((4, 0, 6), (3, 0, 4), (0, 0, 2), (1, 0, 0), (0, 0, 0), (0.04, 0.0, 0.3), (0.02, 0.0, 0.1))
+    assert bar(s, 3) == "pnd" and bar(None, 3) == "nnn"
+    assert uptime(s) == 90.0 and uptime(None) is None
+    assert spark(s) == [10.0, None, 50.0] and spark(None) == []
 
 
 @pytest.fixture
@@ -114,9 +112,11 @@ async def test_the_event_stream_sends_each_change_and_the_page_is_served_whole(
     monitor, _, url = page
     events: list[str] = []
     async with httpx.AsyncClient(base_url=url, timeout=10) as client:
-        assert "/static/status.js" in (await client.get("/")).text
-        assert "EventSource" in (await client.get("/static/status.js")).text
-        assert (await client.get("/static/status.css")).headers["content-type"].startswith("text/css")
+        index = await client.get("/")
+        assert index.headers["content-type"].startswith("text/html") and "EventSource" in index.text
+        assert (
+            ".badge{" in index.text and "<link" not in index.text and "src=" not in index.text
+        )  # one request
         assert (await client.get("/nothing")).status_code == 404
         async with client.stream("GET", "/events") as stream:
             assert stream.headers["content-type"] == "text/event-stream"
@@ -156,6 +156,35 @@ async def test_history_is_reread_after_a_change_and_bars_show_it(
     assert status.history.now - status.history.incidents[0].start < timedelta(minutes=1)
 
 
+async def test_the_page_carries_its_first_screenful(tmp_path: Path) -> None:
+    """The first rows paint from the page itself: the first components in the page's order (categories as they
+    first appear, not config order), public fields only, every state counted, and no config text can close
+    the script element it sits in."""
+    with ClosedPort() as closed:
+        lines = [
+            f"  - {{name: c{i:02d}, kind: tcp, host: 127.0.0.1, port: {closed.port}, "
+            f"category: '{'</script><b>' if i % 2 else 'even'}'}}"
+            for i in range(FIRST_ROWS + 10)
+        ]
+        text = "environment: page\ndefaults: {interval: 60s}\ncomponents:\n" + "\n".join(lines) + "\n"
+        monitor = Monitor(parse_config(text, "page.yaml"), vantage="here")
+        status = await StatusPage(monitor, open_store(f"sqlite:///{tmp_path}/h.db"), token=TOKEN).start()
+        server = await HttpServer([status.handle], "127.0.0.1", 0).start()
+        try:
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{server.port}") as client:
+                html = (await client.get("/", headers={"authorization": f"Bearer {TOKEN}"})).text
+        finally:
+            await server.close()
+            await status.close()
+    assert "</script><b>" not in html
+    data = json.loads(html.split('type="application/json">')[1].split("</script>")[0])
+    assert data["partial"] is True and data["detail"] is False and "target" not in data["components"][0]
+    names = [c["name"] for c in data["components"]]
+    evens = [f"c{i:02d}" for i in range(0, FIRST_ROWS + 10, 2)]
+    assert names == (evens + [f"c{i:02d}" for i in range(1, FIRST_ROWS + 10, 2)])[:FIRST_ROWS]
+    assert data["counts"] == {"unknown": FIRST_ROWS + 10} and data["incidents"] == []
+
+
 async def test_one_address_serves_the_page_and_the_metrics(page: tuple[Monitor, StatusPage, str]) -> None:
     monitor, status, _ = page
     server = await MetricsServer(monitor, "127.0.0.1", 0, also=[status.handle]).start()
@@ -168,21 +197,23 @@ async def test_one_address_serves_the_page_and_the_metrics(page: tuple[Monitor, 
         await server.close()
 
 
-def test_a_refresh_reads_only_the_current_hour_and_day_again(tmp_path: Path) -> None:
-    """Older buckets are complete: a refresh in the same hour keeps them and re-reads the current one."""
+def test_history_shows_late_rows_and_follows_the_hour(tmp_path: Path) -> None:
+    """Every read is whole: a row flushed late into an older hour shows at the next read, compacted or not, and
+    the window moves when the hour turns."""
     store = open_store(f"sqlite:///{tmp_path}/h.db")
     now = T0 + timedelta(minutes=30)  # 10:30
     store.write(
         [obs("a", at=T0 - timedelta(hours=2)), obs("a", Status.FAIL, at=T0 + timedelta(minutes=5))], []
     )
     first = load_history(store, now)
-    assert [segment(s) for s in first.hours["a"][-3:]] == ["u", "n", "f"] and len(first.hours["a"]) == 24
+    assert bar(first.hours["a"], 24)[-3:] == "unf" and len(first.hours["a"].total) == 24
     late = obs("a", Status.FAIL, at=T0 - timedelta(hours=2))  # flushed late into an older hour
     fresh = [obs(name, at=T0 + timedelta(minutes=20)) for name in ("a", "a", "b")]
     store.write([late, *fresh], [])
-    again = load_history(store, now + timedelta(minutes=10), previous=first)
-    assert [segment(s) for s in again.hours["a"][-3:]] == ["u", "n", "p"]  # the current hour, re-read
-    assert again.hours["b"][-1] is not None and again.days["a"][-1].total == 5  # type: ignore[union-attr]
-    turned = load_history(store, now + timedelta(hours=1), previous=again)  # a new hour: everything again
-    assert [segment(s) for s in turned.hours["a"][-4:]] == ["f", "n", "p", "n"]
+    again = load_history(store, now + timedelta(minutes=10))
+    assert bar(again.hours["a"], 24)[-3:] == "fnp" and again.hours["b"].total[-1] == 1
+    assert again.days["a"].total[-1] == 5
+    store.compact(now + timedelta(minutes=10), Retention())
+    turned = load_history(store, now + timedelta(hours=1))  # a new hour
+    assert bar(turned.hours["a"], 24)[-4:] == "fnpn" and turned.days == again.days
     store.close()

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
+from infraprobe.monitor.quorum import PathFinding
 from infraprobe.monitor.state import Observation, State, Transition, View
-from infraprobe.monitor.store import Retention, Rollup, Store, open_store
+from infraprobe.monitor.store import Retention, Rollup, Store, Window, open_store
 from infraprobe.monitor.store.migrations import LATEST, MIGRATIONS
-from infraprobe.monitor.store.rollup import percentile
-from infraprobe.monitor.store.sql import _BATCH
+from infraprobe.monitor.store.rollup import floor_to, percentile
+from infraprobe.monitor.store.sql import _BATCH, _STRIPS_SINCE
+from infraprobe.monitor.verdict_log import EventKind, VantageEvent, VerdictChange
 from infraprobe.result import Status
 from infraprobe.taxonomy import Cause
 
@@ -226,24 +228,181 @@ def test_two_monitors_sharing_a_store_roll_up_each_row_once(store_url: str) -> N
         there.close()
 
 
-def test_bucket_totals_sum_vantages_and_include_rows_not_rolled_up_yet(store: Store) -> None:
+def _from_rollups(store: Store, resolution: int, first: datetime, count: int) -> dict[str, list[tuple]]:  # type: ignore[type-arg]
+    """What `series` must say, from the roll-ups (the record): per component and bucket, vantages summed."""
+    out: dict[str, list[tuple]] = {}  # type: ignore[type-arg]
+    first = floor_to(first, resolution)
+    for r in store.rollups(resolution, first, first + timedelta(seconds=resolution * count)):
+        index = int((r.bucket - first).total_seconds()) // resolution
+        slots = out.setdefault(r.component, [(0, 0, 0, 0, 0, 0.0, 0.0)] * count)
+        t, ok, warn, fail, blocked, dsum, dmax = slots[index]
+        slots[index] = (t + r.total, ok + r.ok, warn + r.warn, fail + r.fail, blocked + r.blocked,
+                        round(dsum + r.duration_sum, 9), max(dmax, r.duration_max))  # fmt: skip
+    return out
+
+
+def _series(store: Store, resolution: int, first: datetime, count: int) -> dict[str, list[tuple]]:  # type: ignore[type-arg]
+    (got,) = store.series([Window(resolution, first, count)])
+    return {
+        name: list(zip(s.total, s.ok, s.warn, s.fail, s.blocked, [round(d, 9) for d in s.duration_sum],
+                       s.duration_max, strict=True))
+        for name, s in got.items()
+    }  # fmt: skip
+
+
+def test_series_sum_vantages_and_include_rows_not_rolled_up_yet(store: Store) -> None:
     """What a status bar reads: per component and bucket, all vantages together, before and after compaction."""
     rows = [obs("a", at=T0 + minutes(i), duration=0.01 * (i + 1), vantage="here") for i in range(3)]
     rows += [obs("a", Status.FAIL, at=T0 + minutes(61), vantage="there")]
     rows += [Observation(result("b", Status.WARN, at=T0 + minutes(5)), "here", blocked_by="a")]
     rows += [obs("c", at=T0 + minutes(5))]
     store.write(rows, [])
-    before = store.bucket_totals(3600, T0 + minutes(30), components=["a", "b"])
+    before = _series(store, 3600, T0 - minutes(30), 3)
     store.compact(T0 + minutes(90), Retention())
-    after = store.bucket_totals(3600, T0 + minutes(30), components=["a", "b"])
-    assert before == after
-    assert [(t.component, t.bucket, t.total, t.ok, t.warn, t.fail, t.blocked) for t in after] == [
-        ("a", T0, 3, 3, 0, 0, 0),
-        ("a", T0 + minutes(60), 1, 0, 0, 1, 0),
-        ("b", T0, 1, 0, 1, 0, 1),
+    after = _series(store, 3600, T0 - minutes(30), 3)
+    assert before == after == _from_rollups(store, 3600, T0 - minutes(30), 3)
+    assert [(t, ok, w, f, b) for t, ok, w, f, b, *_ in after["a"]] == [
+        (0, 0, 0, 0, 0),
+        (3, 3, 0, 0, 0),
+        (1, 0, 0, 1, 0),
     ]
-    assert after[0].mean == pytest.approx(0.02) and after[0].duration_max == pytest.approx(0.03)
-    assert [t.bucket for t in store.bucket_totals(3600, T0, T0 + minutes(60))] == [T0, T0, T0]
+    assert after["b"][1][:5] == (1, 0, 1, 0, 1) and sorted(after) == ["a", "b", "c"]
+    hour_of_a, day_of_a = store.series([Window(3600, T0, 1), Window(86400, T0, 1)], components=["a"])
+    assert list(hour_of_a) == list(day_of_a) == ["a"] and list(day_of_a["a"].total) == [4]
+    a = hour_of_a["a"]
+    assert a.means() == [pytest.approx(0.02)] and list(a.duration_max) == [pytest.approx(0.03)]
     store.write([obs("a", at=T0 + minutes(62), vantage="here")], [])  # late: rolled-up hour plus a new row
-    day = store.bucket_totals(86400, T0)
-    assert [(t.component, t.total, t.fail) for t in day] == [("a", 5, 1), ("b", 1, 0), ("c", 1, 0)]
+    (day,) = store.series([Window(86400, T0, 1)])
+    assert {name: (s.total[0], s.fail[0]) for name, s in day.items()} == {
+        "a": (5, 1),
+        "b": (1, 0),
+        "c": (1, 0),
+    }
+
+
+def test_series_cross_days_and_weeks_as_the_roll_ups_do(store: Store) -> None:
+    """Windows that span two strips (a UTC day for hours, a week for days), from two vantages compacting in
+    turn, with a row flushed late into an hour already rolled up: equal to the roll-ups at every step."""
+    here, there = "here", "there"
+    for i in range(40):  # every 3 hours over 5 days, across midnight and the week's start (T0 is a Thursday)
+        at = T0 - timedelta(days=3) + timedelta(hours=3 * i)
+        store.write(
+            [obs("a", Status.FAIL if i % 7 == 0 else Status.OK, at=at, vantage=(here, there)[i % 2])], []
+        )
+        if i % 5 == 0:
+            store.compact(at, Retention())
+    hours_from, days_from = T0 - timedelta(hours=20), T0 - timedelta(days=4)
+    for step in ("raw tail", "compacted", "late row"):
+        assert _series(store, 3600, hours_from, 24) == _from_rollups(store, 3600, hours_from, 24), step
+        assert _series(store, 86400, days_from, 7) == _from_rollups(store, 86400, days_from, 7), step
+        if step == "raw tail":
+            store.compact(T0 + timedelta(days=2), Retention())
+        elif step == "compacted":
+            store.write([obs("a", Status.FAIL, at=T0 - timedelta(hours=14), vantage=there)], [])
+            store.compact(T0 + timedelta(days=2), Retention())
+    assert sum(store.series([Window(86400, days_from, 7)])[0]["a"].total) == 41
+
+
+def test_series_are_kept_for_the_strips_retention(store: Store) -> None:
+    keep = Retention(strips=timedelta(days=1))
+    store.write([obs("a", at=T0)], [])
+    store.compact(T0 + minutes(5), keep)
+    store.write([obs("a", at=T0 + timedelta(days=9)), obs("a", at=T0 + minutes(1))], [])  # one late, too late
+    done = store.compact(T0 + timedelta(days=9, hours=1), keep)
+    assert done.deleted["strips_3600"] == 1 and done.deleted["strips_86400"] == 1
+    assert store.series([Window(3600, T0, 1), Window(86400, T0, 1)]) == [{}, {}]
+    assert list(store.series([Window(3600, T0 + timedelta(days=9), 1)])[0]["a"].total) == [1]
+    assert [r.total for r in store.rollups(3600, T0, T0 + minutes(60))] == [2]  # the record keeps all
+
+
+def test_a_store_written_before_strips_gets_them_from_its_roll_ups(store_url: str) -> None:
+    """Opened by this version, a store of the version before strips shows the same totals."""
+    old = type(open_store(store_url))
+    path = store_url.removeprefix("sqlite:///") if store_url.startswith("sqlite") else store_url
+    first = old(path, migrations=[m for m in MIGRATIONS if m[0] < _STRIPS_SINCE])  # type: ignore[call-arg]
+    first.write(
+        [obs("a", at=T0 + minutes(i), vantage=("here", "there")[i % 2]) for i in range(0, 300, 7)], []
+    )
+    first.write([obs("b", Status.FAIL, at=T0 - timedelta(hours=11))], [])  # the day before
+    first.compact(T0 + minutes(100), Retention())
+    first.write([obs("a", Status.FAIL, at=T0 + minutes(301))], [])  # not rolled up when the version changes
+    assert first.schema_version() == _STRIPS_SINCE - 1
+    first.close()
+    current = open_store(store_url)
+    assert current.schema_version() == LATEST
+    for resolution, first_at, count in (
+        (3600, T0 - timedelta(hours=12), 24),
+        (86400, T0 - timedelta(days=6), 7),
+    ):
+        expected = _from_rollups(current, resolution, first_at, count)
+        assert _series(current, resolution, first_at, count) == expected and sorted(expected) == ["a", "b"]
+        current.compact(T0 + minutes(400), Retention())
+        assert _series(current, resolution, first_at, count) == expected
+    current.close()
+
+
+def _verdict(by: str, name: str, at: float, after: State, before: State = State.UP) -> VerdictChange:
+    t = Transition(name, by, T0 + minutes(at), before, after, "dns_failure", "infrastructure", "NXDOMAIN")
+    return VerdictChange(t, "majority", ("eu",), (), ("us",), ("ap",))
+
+
+def test_verdict_changes_and_vantage_events_round_trip_with_the_state_before_the_window(store: Store) -> None:
+    finding = PathFinding("ap", ("a", "b"), {"network_unreachable": 2}, ("eu", "us"))
+    store.write(
+        [],
+        [],
+        [
+            _verdict("eu", "a", 1, State.DOWN),
+            _verdict("us", "a", 2, State.DOWN),
+            _verdict("eu", "b", 3, State.DOWN),
+        ],
+        [VantageEvent(EventKind.PATH_FAILURE, "ap", T0 + minutes(1), "ap's path", finding, "eu")],
+    )
+    store.write([], [], [_verdict("eu", "a", 20, State.UP, State.DOWN)], [])
+    got = store.verdict_transitions(T0 + minutes(10))
+    # In the window: a's recovery; before it, the last change of each component (a's by us at 2, b's at 3).
+    assert [(v.component, v.transition.vantage, v.transition.after) for v in got] == [
+        ("a", "us", State.DOWN),
+        ("b", "eu", State.DOWN),
+        ("a", "eu", State.UP),
+    ]
+    first = got[0]
+    assert (first.policy, first.down, first.up, first.set_aside) == ("majority", ("eu",), ("us",), ("ap",))
+    assert first.transition.evidence == "NXDOMAIN" and first.transition.cause == "dns_failure"
+    assert [v.component for v in store.verdict_transitions(T0, components=["b"])] == ["b"]
+    (path,) = store.vantage_events(T0 + minutes(5))  # opened before the window: returned as the state then
+    assert (path.kind, path.vantage, path.reported_by, path.finding) == (
+        EventKind.PATH_FAILURE, "ap", "eu", finding,
+    )  # fmt: skip
+    assert store.vantage_events(T0, T0 + minutes(1)) == []
+
+
+def test_the_quorums_records_expire_with_the_transitions(store: Store) -> None:
+    store.write([], [], [_verdict("eu", "a", 0, State.DOWN)], [
+        VantageEvent(EventKind.SILENT, "us", T0, "us silent", None, "eu")
+    ])  # fmt: skip
+    done = store.compact(T0 + timedelta(days=401), Retention())
+    assert done.deleted["verdict_transitions"] == 1 and done.deleted["vantage_events"] == 1
+    assert store.verdict_transitions(T0) == [] and store.vantage_events(T0) == []
+
+
+def test_a_store_from_before_the_quorums_records_opens_and_records_them(store_url: str) -> None:
+    """Written by the version before migration 7: it upgrades on open, and what it held reads back."""
+    old = type(open_store(store_url))
+    path = store_url.removeprefix("sqlite:///") if store_url.startswith("sqlite") else store_url
+    first = old(path, migrations=MIGRATIONS[:6])  # type: ignore[call-arg]
+    first.write(
+        [_viewed("a", Status.OK, 1, "eu", State.UP)],
+        [transition("a", State.DOWN, 1)],
+        [_verdict("eu", "a", 1, State.DOWN)],
+    )  # fmt: skip  (not kept: that version has no table for it)
+    first.close()
+    current = open_store(store_url)
+    try:
+        assert current.schema_version() == LATEST
+        assert [v.component for v in current.views()] == ["a"] and len(current.transitions(T0)) == 1
+        assert current.verdict_transitions(T0) == []
+        current.write([], [], [_verdict("eu", "a", 2, State.UP, State.DOWN)], [])
+        assert [v.transition.after for v in current.verdict_transitions(T0)] == [State.UP]
+    finally:
+        current.close()

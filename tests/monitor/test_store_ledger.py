@@ -120,3 +120,20 @@ def test_compaction_expires_finished_deliveries_with_the_transitions_and_keeps_p
     done = store.compact(T0 + timedelta(days=401), Retention())
     assert done.deleted["alert_deliveries"] == 1
     assert [d.provider for d in store.deliveries(T0)] == ["mail"]
+
+
+def test_a_down_period_another_monitor_saw_end_is_not_opened_again(store: Store, store_url: str) -> None:
+    """A monitor that read the others' views late decides a page for an incident already closed: refused.
+    A new down period, begun after that recovery, opens as usual."""
+    other = open_store(store_url)
+    try:
+        assert store.save_alert("cache", INCIDENT, [page()], T0)
+        assert store.save_alert("cache", None, [page("recovery")], T0 + timedelta(minutes=1))
+        late = replace(INCIDENT, opened=T0 + timedelta(seconds=30))
+        assert not other.save_alert("cache", late, [page()], T0 + timedelta(minutes=1, seconds=1))
+        assert other.open_incidents() == []
+        again = replace(INCIDENT, opened=T0 + timedelta(minutes=2))
+        assert other.save_alert("cache", again, [page()], T0 + timedelta(minutes=2))
+        assert [d.event for d in store.deliveries(T0)] == ["down", "recovery", "down"]
+    finally:
+        other.close()

@@ -288,7 +288,7 @@ def test_one_vantages_broken_path_is_the_finding_and_the_verdict_stays_up(
     inside, outside = _database(site.pg, f"vantages_{how}")
     config = _config(tmp_path)
     monitors = [MonitorProcess(site.ns[v], v, config, inside) for v in ("va", "vb")]
-    broken = False
+    broken, control_at = False, None
     try:
         _until(
             "both vantages see every target up",
@@ -340,6 +340,7 @@ def test_one_vantages_broken_path_is_the_finding_and_the_verdict_stays_up(
     before_control = [output.split("CONTROL")[0] for output in outputs]
     for output in before_control:  # no monitor said any component went down: nothing to page about
         assert "-> down" not in output, output
+    _recorded_over_time(_history(config, outside), how, control_at if how == "route" else None)
     pages = [a for a in site.hook.received if a["event"] == "down"]
     if how == "route":  # every page came from the control (va alone), after the path finding had closed
         assert pages and {a["vantage"] for a in pages} == {"va"}, site.hook.received
@@ -363,3 +364,20 @@ def _control(site: Site, monitors: list[MonitorProcess]) -> None:
         )
     finally:
         _restore_route(site)
+
+
+def _recorded_over_time(report: dict, how: str, control_at: datetime | None) -> None:  # type: ignore[type-arg]
+    """history, once both monitors stopped: va's path failure as a period both reported, every target named,
+    ended; no verdict incident before the control; in the control, vb's silence and va's own incidents."""
+    paths = [e for e in report["vantage_events"] if e["event"] == "path_failure"]
+    assert [(e["vantage"], e["components"]) for e in paths] == [("va", ["t0", "t1", "t2"])], paths
+    assert paths[0]["end"] is not None and set(paths[0]["reported_by"]) == {"va", "vb"}
+    assert set(paths[0]["causes"]) == {BREAKS[how].cause}
+    incidents = report["quorum_incidents"]
+    if control_at is None:
+        assert incidents == []
+        return
+    assert incidents and all(datetime.fromisoformat(i["start"]) > control_at for i in incidents), incidents
+    assert {tuple(i["decided_by"]) for i in incidents} == {("va",)}
+    silent = [e for e in report["vantage_events"] if e["event"] == "silent"]
+    assert [(e["vantage"], e["reported_by"]) for e in silent] == [("vb", ["va"])], silent

@@ -7,22 +7,22 @@ from datetime import UTC, datetime, timedelta
 
 from infraprobe.clock import ManualClock
 from infraprobe.configfile import parse_config
+from infraprobe.configfile.vantages import PathFailure, VantagesSettings, vantages_settings
 from infraprobe.monitor.quorum import Policy
 from infraprobe.monitor.state import Observation, State, Thresholds, Tracker, Transition, View
-from infraprobe.monitor.vantages import Change, EventKind, Quorum
+from infraprobe.monitor.vantages import Change, Quorum
+from infraprobe.monitor.verdict_log import EventKind
 from infraprobe.result import Status
 from infraprobe.taxonomy import Cause
 
 from .helpers import T0, result
 
-CONFIG = parse_config(
-    "components:\n"
-    + "".join(
-        f"  - {{name: {n}, kind: tcp, host: 127.0.0.1, port: 1, interval: 1s, timeout: 0.5s, "
-        "failure_threshold: 2, success_threshold: 1}\n"
-        for n in ("a", "b")
-    )
+CONFIG_TEXT = "components:\n" + "".join(
+    f"  - {{name: {n}, kind: tcp, host: 127.0.0.1, port: 1, interval: 1s, timeout: 0.5s, "
+    "failure_threshold: 2, success_threshold: 1}\n"
+    for n in ("a", "b")
 )
+CONFIG = parse_config(CONFIG_TEXT)
 
 
 class Here:
@@ -57,6 +57,16 @@ def peer(here: Here, name: str, state: State, vantage: str = "there", cause: str
     return View(vantage, name, state, T0, here.clock.now(), status, cause, None, f"{vantage} says {state}")
 
 
+def break_path(here: Here) -> None:
+    """Both components up everywhere, then both unreachable from here: what a broken path looks like."""
+    for name in ("a", "b"):
+        here.result(name, Status.OK)
+    here.peers(peer(here, "a", State.UP), peer(here, "b", State.UP))
+    for _ in range(2):
+        for name in ("a", "b"):
+            here.result(name, Status.FAIL, Cause.NETWORK_UNREACHABLE)
+
+
 def test_alone_the_verdict_changes_exactly_when_the_own_state_does() -> None:
     here = Here()
     local = [here.result("a", s) for s in (Status.OK, Status.FAIL, Status.FAIL, Status.OK)]
@@ -66,12 +76,7 @@ def test_alone_the_verdict_changes_exactly_when_the_own_state_does() -> None:
 
 def test_a_path_broken_from_here_is_a_finding_and_no_verdict_goes_down() -> None:
     here = Here()
-    for name in ("a", "b"):
-        here.result(name, Status.OK)
-    here.peers(peer(here, "a", State.UP), peer(here, "b", State.UP))
-    for _ in range(2):
-        for name in ("a", "b"):
-            here.result(name, Status.FAIL, Cause.NETWORK_UNREACHABLE)
+    break_path(here)
     assert here.trackers["a"].state is State.DOWN and here.trackers["b"].state is State.DOWN
     assert [t.after for t in here.told] == [State.UP, State.UP]  # the first verdicts; never down
     assert here.events == [(EventKind.REPORTING, "there"), (EventKind.PATH_FAILURE, "here")]
@@ -170,3 +175,56 @@ async def test_a_failed_read_of_the_others_is_said_once_and_reading_goes_on() ->
         "the other vantages' views are readable again",
     ]
     assert quorum.decision.reporting == {"there"}
+
+
+def test_under_any_a_contested_network_failure_is_held_until_a_path_finding_could_have_formed() -> None:
+    """The first component failing from here with a network cause, seen up elsewhere, decides an `any`
+    verdict alone: pages for it are held for `path_wait`; a second one makes it the path finding instead."""
+    here = Here(Policy.ANY)
+    for name in ("a", "b"):
+        here.result(name, Status.OK)
+    here.peers(peer(here, "a", State.UP), peer(here, "b", State.UP))
+    for _ in range(2):
+        here.result("a", Status.FAIL, Cause.CONNECT_TIMEOUT)
+    assert here.quorum.verdicts["a"].state is State.DOWN
+    held = here.quorum.path_reason("a") or ""
+    assert held.startswith("held up to ") and "here see(s) it down (connect_timeout), there up" in held
+    for _ in range(int(here.quorum.path_wait("a").total_seconds()) + 1):  # 1 s a round: results, a read
+        here.result("a", Status.FAIL, Cause.CONNECT_TIMEOUT)
+        here.result("b", Status.OK)
+        here.peers(peer(here, "a", State.UP), peer(here, "b", State.UP))
+    assert here.quorum.verdicts["a"].state is State.DOWN
+    assert here.quorum.path_reason("a") is None  # no finding formed in time: the page may go
+    for _ in range(2):
+        here.result("b", Status.FAIL, Cause.NETWORK_UNREACHABLE)
+    assert (here.quorum.path_reason("a") or "").startswith("vantage_path_failure: here sees 2")
+
+
+def test_a_failure_of_the_target_itself_is_not_held() -> None:
+    here = Here(Policy.ANY)
+    here.result("a", Status.OK)
+    here.peers(peer(here, "a", State.UP))
+    for _ in range(2):
+        here.result("a", Status.FAIL, Cause.CONNECTION_REFUSED)
+    assert here.quorum.verdicts["a"].state is State.DOWN and here.quorum.path_reason("a") is None
+
+
+def test_the_path_threshold_and_the_quorum_come_from_the_config_unless_given() -> None:
+    text = CONFIG_TEXT + "vantages: {quorum: any, path_failure: {min_targets: 3}}\n"
+    loaded = parse_config(text)
+    from_config = Quorum("here")
+    from_config.configure(loaded.config.components, vantages_settings(loaded))
+    assert (from_config.policy, from_config._rules.min_path_targets) == (Policy.ANY, 3)
+    given = Quorum("here", Policy.ALL, min_path_targets=5)
+    given.configure(loaded.config.components, vantages_settings(loaded))
+    assert (given.policy, given._rules.min_path_targets) == (Policy.ALL, 5)
+    plain = Quorum("here")
+    plain.configure(CONFIG.config.components, vantages_settings(CONFIG))
+    assert (plain.policy, plain._rules.min_path_targets) == (Policy.MAJORITY, 2)
+
+
+def test_a_path_threshold_of_three_makes_two_failing_components_no_finding() -> None:
+    here = Here()
+    here.quorum.configure(CONFIG.config.components, VantagesSettings(path_failure=PathFailure(min_targets=3)))
+    break_path(here)
+    assert here.quorum.decision.findings == {}

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from infraprobe.output.formats import FORMATS
 from infraprobe.testing.httpservers import HttpServer
 from infraprobe.testing.netfaults import ClosedPort
 from tests.alerts.conftest import SMTP_USER, Sink, SmtpServer, sink, smtp_server
@@ -62,6 +63,15 @@ async def test_monitor_alerting_through_secret_urls_headers_and_passwords(
         rows = [repr(r) for table in ("alert_deliveries", "alert_incidents") for r in conn.execute(f"SELECT * FROM {table}")]  # fmt: skip
     assert len(rows) == 5
     assert_clean(output, "monitor with alerts")
+    # Every delivery read back (`history --alerts`), in every format: statuses, errors and summaries, masked.
+    listings = {
+        fmt: await _cli("history", str(path), "--store", f"sqlite:///{db}", "--alerts", "--format", fmt)
+        for fmt in FORMATS
+    }
+    assert '"provider": "refused"' in listings["json"] and '"status": "failed"' in listings["json"]
+    assert "refused" in listings["table"] and "failed" in listings["markdown"]
+    for fmt, listing in listings.items():
+        assert_clean(listing, f"history --alerts --format {fmt}")
     assert_clean("\n".join(rows), "alert ledger")
     assert_clean(json.dumps(hook.received) + str(smtp_server.box.mails[0]), "what the receivers got")
     assert ODD not in output

@@ -8,11 +8,11 @@ arithmetic and the dispatcher's `submit` never blocks.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import UTC, datetime
 
 from infraprobe.alerts.dispatch import DEFAULT_MAX_QUEUE, Dispatcher
-from infraprobe.alerts.policy import AlertPolicy, Suppressor
+from infraprobe.alerts.policy import AlertPolicy, Decision, Suppressor
 from infraprobe.alerts.providers import Sender, sender
 from infraprobe.configfile.alerts import AlertsSettings
 from infraprobe.configfile.loader import LoadedConfig
@@ -36,6 +36,7 @@ class Alerts:
         notice: Callable[[str], None] = _log.warning,
         senders: dict[str, Sender] | None = None,
         depends_on: Mapping[str, Sequence[str]] | None = None,
+        configured: Collection[str] | None = None,  # the config's components: incidents of others close
         max_queue: int = DEFAULT_MAX_QUEUE,
         poll: float = 0.2,
         clock: Callable[[], datetime] = _now,
@@ -54,6 +55,8 @@ class Alerts:
             store, senders, settings.retry, redact=redact, notice=notice, max_queue=max_queue, poll=poll,
             lease=settings.timeout + 30.0, clock=clock,
         )  # fmt: skip
+        if configured is not None:  # incidents left open by a run whose config had components this one lacks
+            self._submit(self.policy.removed(configured, clock()))
 
     @classmethod
     def for_config(
@@ -64,11 +67,16 @@ class Alerts:
         if not isinstance(settings, AlertsSettings):
             return None
         store = open_store(store_url)
-        return cls(settings, store, redact=loaded.redactor, notice=notice, depends_on=_depends_on(loaded))
+        return cls(
+            settings, store, redact=loaded.redactor, notice=notice, depends_on=_depends_on(loaded),
+            configured=loaded.config.names,
+        )  # fmt: skip
 
     def reloaded(self, loaded: LoadedConfig) -> None:
         """The monitor switched configs: new providers, overrides and reminders apply from now on; open
-        incidents, held pages and pending deliveries stay (a delivery to a provider removed fails as such)."""
+        incidents, held pages and pending deliveries stay (a delivery to a provider removed fails as such),
+        except the incidents of components the new config no longer has: they close (`AlertPolicy.removed`)."""
+        self._submit(self.policy.removed(loaded.config.names, self._clock()))
         settings = loaded.sections.get("alerts")
         if not isinstance(settings, AlertsSettings):
             self._notice("alerts: the reloaded config has no alerts section; the previous one stays in force")
@@ -85,7 +93,10 @@ class Alerts:
     # -- Listener ------------------------------------------------------------------------------------
 
     def observed(self, obs: Observation, tracker: Tracker, transition: Transition | None) -> None:
-        for decision in self.policy.observe(obs, transition, self._clock()):
+        self._submit(self.policy.observe(obs, transition, self._clock()))
+
+    def _submit(self, decisions: Sequence[Decision]) -> None:
+        for decision in decisions:
             self.dispatcher.submit(decision)
 
     def notice(self, message: str) -> None:

@@ -14,6 +14,7 @@ from infraprobe.monitor.store.ledger import Incident
 from infraprobe.taxonomy import CAUSES, Cause
 
 DOWN, REMINDER, RECOVERY = "down", "reminder", "recovery"
+REMOVED = "removed"  # the state a recovery names when the component left the config instead of coming back
 
 
 def payload(event: str, incident: Incident, state: str, now: datetime) -> dict[str, Any]:
@@ -49,6 +50,9 @@ def summary(doc: dict[str, Any]) -> str:
     cause = doc.get("cause") or "no cause"
     blocked = doc.get("blocked") or []
     took = span(float(doc.get("down_for") or 0))
+    if doc["event"] == RECOVERY and doc["state"] == REMOVED:
+        line = f"{doc['component']} removed from config (no longer monitored) after {took} down: was {cause}"
+        return line + (f"; had blocked: {', '.join(blocked)}" if blocked else "")
     if doc["event"] == RECOVERY:
         line = f"{doc['component']} recovered ({doc['state']}) after {took}: was {cause}"
         return line + (f"; had blocked: {', '.join(blocked)}" if blocked else "")

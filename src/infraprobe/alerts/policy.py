@@ -20,7 +20,7 @@ A component held that way pages once the suppressor lets go, if it is still down
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -47,6 +47,9 @@ class Decision:
     payload: dict[str, Any] = field(default_factory=dict)
     providers: tuple[str, ...] = ()
     remind_due: datetime | None = None  # a reminder: made only if the incident was last reminded by then
+    # To whoever got the incident's down page, read from the ledger when it is saved (`providers` if none is
+    # found): a removed component's per-component override went with it.
+    as_down_page: bool = False
 
 
 @dataclass(slots=True)
@@ -105,6 +108,23 @@ class AlertPolicy:
         self.settings = settings
         self._dependents = _transitive_dependents(depends_on)
         self._redact = redact
+
+    def removed(self, configured: Collection[str], now: datetime) -> list[Decision]:
+        """Components no longer in the config: their open incidents close with a recovery naming the state
+        `removed` (a pager that resolves on recovery resolves them; nobody is left with a page that never
+        ends), and nothing is held or followed for them any more."""
+        configured = set(configured)
+        for table in (self.held, self.down, self.failing):
+            for name in [n for n in table if n not in configured]:
+                del table[name]
+        self._seen &= set(configured)
+        gone = sorted(n for n in self.open if n not in configured)
+        return [
+            replace(
+                self._page(message.RECOVERY, self.open.pop(n), message.REMOVED, now, None), as_down_page=True
+            )
+            for n in gone
+        ]
 
     def suppressed(self, component: str) -> str | None:
         return next((reason for s in self.suppressors if (reason := s(component))), None)
@@ -186,9 +206,9 @@ class AlertPolicy:
         return [self._page(message.RECOVERY, incident, state, now, None)]
 
     def _page(
-        self, event: str, incident: Incident, state: State, now: datetime, after: Incident | None
+        self, event: str, incident: Incident, state: State | str, now: datetime, after: Incident | None
     ) -> Decision:
-        doc = message.payload(event, incident, state.value, now)
+        doc = message.payload(event, incident, str(state), now)
         return Decision(
             incident.component, after, event, doc, self.settings.providers_for(incident.component)
         )

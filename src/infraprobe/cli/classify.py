@@ -4,23 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated, Any
+from typing import Any
 
-import typer
+import click
 
 from infraprobe.classifier import classify as classify_text
-from infraprobe.cli.common import (
-    EXIT_CONFIG,
-    TABLE,
-    FormatOption,
-    NoHeadersOption,
-    Notes,
-    OutputOption,
-    QuietOption,
-    VerboseOption,
-    console_err,
-    emit,
-)
+from infraprobe.cli.common import EXIT_CONFIG, Reporting, console_err, reporting
 from infraprobe.errors import ConfigError, UsageError
 from infraprobe.inputs import MAX_STDIN_BYTES, InputTooLarge, read_limited
 from infraprobe.output.formats.json_ import document
@@ -30,28 +19,23 @@ MAX_LINE_BYTES = 1024 * 1024
 _TOO_LONG = "\x00too long\x00"  # a marker no decoded line can be (identity is what is compared)
 
 
-def register(app: typer.Typer) -> None:
-    app.command("classify")(classify)
-
-
-def classify(
-    text: Annotated[str | None, typer.Argument(help="error text; '-' or nothing reads stdin")] = None,
-    fmt: FormatOption = TABLE,
-    jsonl: Annotated[
-        bool,
-        typer.Option(
-            "--jsonl", help='read {"text": ..., "id": ...} lines, write one JSON object per line, echoing id'
-        ),
-    ] = False,
-    output: OutputOption = None,
-    no_headers: NoHeadersOption = False,
-    quiet: QuietOption = False,
-    verbose: VerboseOption = False,
-) -> None:
+@click.command("classify")
+@click.argument("text", required=False, metavar="[TEXT]", help="error text; '-' or nothing reads stdin")
+@click.option(
+    "--jsonl",
+    is_flag=True,
+    help='read {"text": ..., "id": ...} lines, write one JSON object per line, echoing id',
+)
+@reporting()
+def command(
+    text: str | None,
+    jsonl: bool,
+    out: Reporting,
+) -> int:
     """Classify an error text (exception message, log line, traceback tail): cause, layer, component, guidance."""
-    notes = Notes(verbose)
+    notes = out.notes
     if jsonl:
-        raise typer.Exit(_jsonl(sys.stdin.buffer, sys.stdout))
+        return _jsonl(sys.stdin.buffer, sys.stdout)
     if text is None or text == "-":
         try:
             text = read_limited(sys.stdin.buffer, MAX_STDIN_BYTES, "stdin").decode("utf-8", "replace")
@@ -62,7 +46,8 @@ def classify(
         raise UsageError("no text given (pass TEXT, or pipe it on stdin)", field="classify")
     diagnosis = classify_text(text)
     notes(f"matched rule {diagnosis.rule!r}" if diagnosis.rule != "none" else "no rule matched")
-    emit(classify_report(diagnosis), fmt, output, headers=not no_headers, quiet=quiet, notes=notes)
+    out.emit(classify_report(diagnosis))
+    return 0
 
 
 def _jsonl(stdin: Any, stdout: Any) -> int:

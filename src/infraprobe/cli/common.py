@@ -3,17 +3,18 @@ flags every command shares (`-o`, `--output`, `-q`, `-v`, `--no-headers`) and th
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import sys
 import time
 from collections.abc import Callable, Collection
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import typer
+import click
 
 from infraprobe.errors import ConfigError
 from infraprobe.output.formats import FORMATS, render
@@ -31,38 +32,47 @@ EXIT_INTERRUPTED = 130
 
 # Piped or redirected, tables fold to this width (a CI log, `less`), unless COLUMNS says otherwise.
 PIPE_WIDTH = 80
+TABLE = "table"
+
+F = TypeVar("F", bound=Callable[..., Any])
+# Every path on the command line arrives as a Path; existence is the loader's to report (exit 3, not 2).
+PATH = click.Path(path_type=Path)
+
+
+def choices(values: Collection[str]) -> Callable[[click.Context, click.Parameter, str], list[str]]:
+    """Shell completion offering `values` (read when completing, so a registry is only loaded then)."""
+    return lambda ctx, param, incomplete: [v for v in values if v.startswith(incomplete)]
 
 
 # Every report format the renderers know, read from their registry: a new renderer is a new choice here.
 # Case-insensitive, like every other choice on the command line.
-def _known_format(value: str) -> str:
+def _known_format(ctx: click.Context, param: click.Parameter, value: str) -> str:
     name = value.lower()
     if name not in FORMATS:
-        raise typer.BadParameter(f"{value!r} is not one of {', '.join(FORMATS)}")
+        raise click.BadParameter(f"{value!r} is not one of {', '.join(FORMATS)}")
     return name
 
 
-FormatOption = Annotated[
-    str,
-    typer.Option(
+def format_option(default: str = TABLE) -> Callable[[F], F]:
+    return click.option(
         "--format",
         "-o",
         "-f",
+        "fmt",
+        default=default,
         callback=_known_format,
-        autocompletion=lambda: list(FORMATS),
+        shell_complete=choices(FORMATS),
         metavar="FORMAT",
         help=f"output format: {', '.join(FORMATS)}",
-    ),
-]
-TABLE = "table"
+    )
 
-OutputOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--output",
-        help="also write the report to FILE (format from its extension: .json, .md; else --format)",
-    ),
-]
+
+output_option = click.option(
+    "--output",
+    type=PATH,
+    metavar="FILE",
+    help="also write the report to FILE (format from its extension: .json, .md; else --format)",
+)
 
 
 class FailOn(StrEnum):
@@ -70,24 +80,29 @@ class FailOn(StrEnum):
     WARN = "warn"
 
 
-FailOnOption = Annotated[
-    FailOn,
-    typer.Option(
-        "--fail-on",
-        case_sensitive=False,
-        help="exit 1 on a critical check at this level or worse: fail (default) or warn",
-    ),
-]
+def enum_choice(enum: type[StrEnum]) -> click.Choice[Any]:
+    """A choice of the enum's values, in any case; the callback receives the enum member."""
+    return click.Choice(list(enum), case_sensitive=False)
 
 
-NoHeadersOption = Annotated[bool, typer.Option("--no-headers", help="tables without their header lines")]
-QuietOption = Annotated[
-    bool, typer.Option("--quiet", "-q", help="print only the verdict line; the exit code says the rest")
-]
-VerboseOption = Annotated[
-    bool,
-    typer.Option("--verbose", "-v", help="also say on stderr what was read and how long each step took"),
-]
+fail_on_option = click.option(
+    "--fail-on",
+    type=enum_choice(FailOn),
+    default=FailOn.FAIL.value,
+    metavar="LEVEL",
+    help="exit 1 on a critical check at this level or worse: fail (default) or warn",
+)
+no_headers_option = click.option("--no-headers", is_flag=True, help="tables without their header lines")
+
+
+def quiet_option(help: str = "print only the verdict line; the exit code says the rest") -> Callable[[F], F]:
+    return click.option("--quiet", "-q", is_flag=True, help=help)
+
+
+def verbose_option(
+    help: str = "also say on stderr what was read and how long each step took",
+) -> Callable[[F], F]:
+    return click.option("--verbose", "-v", is_flag=True, help=help)
 
 
 class Notes:
@@ -128,6 +143,50 @@ def emit(
         notes(f"wrote the report ({fmt}) to stdout")
     if output is not None:
         write_file(report, output, fmt, mask)
+
+
+@dataclass(frozen=True, slots=True)
+class Reporting:
+    """The flags every reporting command shares, as the one value its callback receives (`out`)."""
+
+    fmt: str
+    output: Path | None
+    headers: bool
+    quiet: bool
+    notes: Notes
+
+    @property
+    def live(self) -> bool:
+        """Whether a progress line may share the terminal: a table, and no -v notes on stderr."""
+        return self.fmt == TABLE and not self.notes.enabled
+
+    def emit(self, report: Report, mask: Callable[[str], str] = str) -> None:
+        emit(
+            report, self.fmt, self.output, headers=self.headers, quiet=self.quiet, notes=self.notes, mask=mask
+        )
+
+
+def reporting(default_format: str = TABLE, *, headers: bool = True) -> Callable[[Callable[..., Any]], Any]:
+    """The shared flags, after the command's own (-o, --output, --no-headers, -q, -v), handed to its
+    callback as `out: Reporting`."""
+    shared = [format_option(default_format), output_option]
+    shared += [no_headers_option] if headers else []
+    shared += [quiet_option(), verbose_option()]
+
+    def apply(function: Callable[..., Any]) -> Any:
+        @functools.wraps(function)
+        def with_flags(
+            *args: Any, fmt: str, output: Path | None, quiet: bool, verbose: bool, **kwargs: Any
+        ) -> Any:
+            shown = not kwargs.pop("no_headers", False)
+            return function(*args, out=Reporting(fmt, output, shown, quiet, Notes(verbose)), **kwargs)
+
+        wrapped: Any = with_flags
+        for option in reversed(shared):  # click lists options in the order their decorators are read
+            wrapped = option(wrapped)
+        return wrapped
+
+    return apply
 
 
 def write_file(report: Report, output: Path, fmt: str, mask: Callable[[str], str] = str) -> None:

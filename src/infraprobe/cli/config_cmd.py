@@ -7,21 +7,20 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-import typer
+import click
 
 from infraprobe.cli.common import (
     EXIT_CONFIG,
+    PATH,
     TABLE,
-    FormatOption,
     Notes,
-    OutputOption,
-    QuietOption,
-    VerboseOption,
+    Reporting,
     console_err,
     emit,
     load,
+    reporting,
     write_file,
     write_out,
 )
@@ -29,42 +28,40 @@ from infraprobe.errors import ConfigError, ConfigErrors
 from infraprobe.output.model import Case, Paragraph, Report, Table
 
 
-def register(app: typer.Typer) -> None:
-    group = typer.Typer(help="Validate a config, or print its JSON Schema for editors.", no_args_is_help=True)
-    group.command("validate")(validate)
-    group.command("schema")(schema)
-    app.add_typer(group, name="config")
+@click.group("config", no_args_is_help=True)
+def command() -> None:
+    """Validate a config, or print its JSON Schema for editors."""
 
 
+@command.command("validate")
+@click.argument(
+    "configs", nargs=-1, required=True, type=PATH, metavar="FILE...", help="environment configs (YAML)"
+)
+@click.option(
+    "--allow-missing-env",
+    is_flag=True,
+    help="validate with typed placeholders for unset ${VAR}s, listed as warnings (CI without secrets)",
+)
+@reporting(headers=False)
 def validate(
-    configs: Annotated[list[Path], typer.Argument(help="environment configs (YAML)", metavar="FILE")],
-    allow_missing_env: Annotated[
-        bool,
-        typer.Option(
-            "--allow-missing-env",
-            help="validate with typed placeholders for unset ${VAR}s, listed as warnings (CI without secrets)",
-        ),
-    ] = False,
-    fmt: FormatOption = TABLE,
-    output: OutputOption = None,
-    quiet: QuietOption = False,
-    verbose: VerboseOption = False,
-) -> None:
+    configs: tuple[Path, ...],
+    allow_missing_env: bool,
+    out: Reporting,
+) -> int:
     """Check configs strictly (unknown keys, types, references, cycles) without probing anything."""
-    notes = Notes(verbose)
+    notes = out.notes
     files = [_checked(path, allow_missing_env, notes) for path in configs]
-    if fmt == TABLE and not quiet:
+    if out.fmt == TABLE and not out.quiet:
         for file in files:
             if file["ok"]:
                 write_out(_ok_line(file))
     report = _report(files)
-    if fmt != TABLE:
-        emit(report, fmt, quiet=quiet)
-    if output is not None:
-        write_file(report, output, fmt)
+    if out.fmt != TABLE:
+        emit(report, out.fmt, quiet=out.quiet)
+    if out.output is not None:
+        write_file(report, out.output, out.fmt)
     notes(f"{sum(f['ok'] for f in files)} of {len(files)} configs valid")
-    if report.exit_code:
-        raise typer.Exit(EXIT_CONFIG)
+    return EXIT_CONFIG if report.exit_code else 0
 
 
 def _checked(config: Path, allow_missing_env: bool, notes: Notes) -> dict[str, Any]:
@@ -123,6 +120,7 @@ def _report(files: list[dict[str, Any]]) -> Report:
     return Report("infraprobe config validate", (verdict, table), data, int(bool(bad)), cases, kind="config")
 
 
+@command.command("schema")
 def schema() -> None:
     """Print the JSON Schema of the config file (for editor completion and validation)."""
     from infraprobe.configfile.schema import config_schema  # every kind's model: only for this command

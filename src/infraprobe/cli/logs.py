@@ -3,22 +3,10 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
 
-import typer
+import click
 
-from infraprobe.cli.common import (
-    EXIT_CONFIG,
-    TABLE,
-    FormatOption,
-    NoHeadersOption,
-    Notes,
-    OutputOption,
-    QuietOption,
-    VerboseOption,
-    console_err,
-    emit,
-)
+from infraprobe.cli.common import EXIT_CONFIG, Reporting, choices, console_err, reporting
 from infraprobe.cli.progress import ReadProgress
 from infraprobe.errors import UsageError
 from infraprobe.logs import Expectation, LogSummary, scan
@@ -26,56 +14,56 @@ from infraprobe.output.views.logs import logs_report
 from infraprobe.taxonomy import Component
 
 
-def register(app: typer.Typer) -> None:
-    app.command("logs")(logs)
-
-
-def logs(
-    paths: Annotated[
-        list[str] | None,
-        typer.Argument(help="log files (plain, gzip, JSON lines, JSON exports); '-' is stdin"),
-    ] = None,
-    since: Annotated[
-        str | None,
-        typer.Option("--since", help="only events at/after: ISO 8601, or a duration ago (15m, 2h, 1d)"),
-    ] = None,
-    until: Annotated[str | None, typer.Option("--until", help="only events at/before (same forms)")] = None,
-    component: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--component",
-            help="only failures of this component (repeatable, any case)",
-            autocompletion=lambda: [c.value for c in Component],
-        ),
-    ] = None,
-    expect_none: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--expect-none", help="CAUSE[:COMPONENT] that must not occur; exit 1 if it does (repeatable)"
-        ),
-    ] = None,
-    show_progress: Annotated[
-        bool | None,
-        typer.Option(
-            "--progress/--no-progress",
-            help="bytes read, on stderr, for inputs over 32 MB (default: on when stderr is a terminal)",
-        ),
-    ] = None,
-    fmt: FormatOption = TABLE,
-    output: OutputOption = None,
-    no_headers: NoHeadersOption = False,
-    quiet: QuietOption = False,
-    verbose: VerboseOption = False,
-) -> None:
+@click.command("logs")
+@click.argument(
+    "paths",
+    nargs=-1,
+    metavar="[PATH]...",
+    help="log files (plain, gzip, JSON lines, JSON exports); '-' is stdin",
+)
+@click.option(
+    "--since", metavar="WHEN", help="only events at/after: ISO 8601, or a duration ago (15m, 2h, 1d)"
+)
+@click.option("--until", metavar="WHEN", help="only events at/before (same forms)")
+@click.option(
+    "--component",
+    multiple=True,
+    metavar="NAME",
+    help="only failures of this component (repeatable, any case)",
+    shell_complete=choices([c.value for c in Component]),
+)
+@click.option(
+    "--expect-none",
+    multiple=True,
+    metavar="CAUSE[:COMPONENT]",
+    help="CAUSE[:COMPONENT] that must not occur; exit 1 if it does (repeatable)",
+)
+@click.option(
+    "--progress/--no-progress",
+    "show_progress",
+    default=None,
+    show_default=False,
+    help="bytes read, on stderr, for inputs over 32 MB (default: on when stderr is a terminal)",
+)
+@reporting()
+def command(
+    paths: tuple[str, ...],
+    since: str | None,
+    until: str | None,
+    component: tuple[str, ...],
+    expect_none: tuple[str, ...],
+    show_progress: bool | None,
+    out: Reporting,
+) -> int:
     """Find failures in logs, classify them with the probe taxonomy, and say when they started and why."""
-    notes = Notes(verbose)
+    notes = out.notes
     if not paths and sys.stdin.isatty():
         raise UsageError("no input: give log files, or pipe a log into `infraprobe logs -`", field="PATH")
-    expectations = [_expectation(text) for text in expect_none or ()]
-    components = [_component(name) for name in component or ()]
+    expectations = [_expectation(text) for text in expect_none]
+    components = [_component(name) for name in component]
     live = sys.stderr.isatty()
     # Asked for or not, by default off under -v: its notes go to stderr too.
-    asked = live and not verbose if show_progress is None else show_progress
+    asked = live and not notes.enabled if show_progress is None else show_progress
     progress = ReadProgress(enabled=asked, live=live)
     try:
         summary = scan(
@@ -94,8 +82,8 @@ def logs(
     for source in summary.sources:
         notes(f"read {source.name}: {source.bytes} bytes, {source.lines} lines")
     notes(f"{summary.candidates} candidate lines classified (prefilter: {summary.prefilter})")
-    emit(logs_report(summary), fmt, output, headers=not no_headers, quiet=quiet, notes=notes)
-    raise typer.Exit(_exit_code(summary, bool(expectations)))
+    out.emit(logs_report(summary))
+    return _exit_code(summary, bool(expectations))
 
 
 def _exit_code(summary: LogSummary, expecting: bool) -> int:

@@ -67,3 +67,9 @@ class ReadProgress:
         if self.drawn and self.live:
             sys.stderr.write("\r\x1b[2K")
             sys.stderr.flush()
+
+
+def result_note(result: CheckResult) -> str:
+    """One result as `-v` says it: `web: fail in 1.2 ms (connect 1.1)`."""
+    phases = ", ".join(f"{p.name} {p.seconds * 1000:.1f}" for p in result.phases)
+    return f"{result.component}: {result.status.value} in {result.duration * 1000:.1f} ms ({phases or 'no phases'})"

@@ -6,57 +6,46 @@ the evidence cannot be read."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
 
-import typer
+import click
 
-from infraprobe.cli.common import (
-    FormatOption,
-    NoHeadersOption,
-    Notes,
-    OutputOption,
-    QuietOption,
-    VerboseOption,
-    emit,
-    write_out,
-)
+from infraprobe.cli.common import PATH, Reporting, reporting, write_out
 from infraprobe.handoff import build_report, save_report
 
 MARKDOWN = "markdown"
 
 
-def register(app: typer.Typer) -> None:
-    """Add the command to the app."""
-    app.command("report")(report)
-
-
-def report(
-    evidence: Annotated[
-        list[Path],
-        typer.Argument(help="JSON outputs (check, analyze, logs, validate), a config, or a folder"),
-    ],
-    fmt: FormatOption = MARKDOWN,
-    store: Annotated[
-        str | None, typer.Option("--store", help="history store URL the monitor writes to (commands section)")
-    ] = None,
-    addresses: Annotated[
-        bool, typer.Option("--addresses", help="keep IP addresses in the report (masked by default)")
-    ] = False,
-    save: Annotated[
-        Path | None,
-        typer.Option("--save", help="write report.md, report.html and report.json into this folder"),
-    ] = None,
-    output: OutputOption = None,
-    no_headers: NoHeadersOption = False,
-    quiet: QuietOption = False,
-    verbose: VerboseOption = False,
-) -> None:
+@click.command("report")
+@click.argument(
+    "evidence",
+    nargs=-1,
+    required=True,
+    type=PATH,
+    metavar="EVIDENCE...",
+    help="JSON outputs (check, analyze, logs, validate), a config, or a folder",
+)
+@click.option("--store", metavar="URL", help="history store URL the monitor writes to (commands section)")
+@click.option("--addresses", is_flag=True, help="keep IP addresses in the report (masked by default)")
+@click.option(
+    "--save",
+    type=PATH,
+    metavar="FOLDER",
+    help="write report.md, report.html and report.json into this folder",
+)
+@reporting(MARKDOWN)
+def command(
+    evidence: tuple[Path, ...],
+    store: str | None,
+    addresses: bool,
+    save: Path | None,
+    out: Reporting,
+) -> int:
     """Write the handoff report: root causes and their whys, action items per owner, the checklist."""
-    notes = Notes(verbose)
+    notes = out.notes
     built = build_report(evidence, store=store, addresses=addresses)
     notes(f"evidence read: {len(evidence)} path(s)")
     if save is None:
-        emit(built, fmt, output, headers=not no_headers, quiet=quiet, notes=notes)
+        out.emit(built)
     else:
         write_out(str(save_report(built, save)))
-    raise typer.Exit(built.exit_code)
+    return built.exit_code

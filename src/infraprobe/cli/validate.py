@@ -11,21 +11,11 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import TextIO
 
-import typer
+import click
 
-from infraprobe.cli.common import (
-    TABLE,
-    FormatOption,
-    NoHeadersOption,
-    Notes,
-    OutputOption,
-    QuietOption,
-    VerboseOption,
-    emit,
-    load,
-)
+from infraprobe.cli.common import PATH, Reporting, load, reporting
 from infraprobe.errors import ConfigError
 from infraprobe.output.formats import render
 from infraprobe.output.views.validate import validation_report
@@ -36,44 +26,45 @@ from infraprobe.validate.outcome import CheckOutcome
 QUIET_NOTE_SECONDS = 10.0
 
 
-def register(app: typer.Typer) -> None:
-    app.command("validate")(validate_command)
-
-
-def validate_command(
-    config: Annotated[Path, typer.Argument(help="environment config (YAML) with a validation: section")],
-    fmt: FormatOption = TABLE,
-    suite: Annotated[str | None, typer.Option("--suite", help="run this named suite of categories")] = None,
-    category: Annotated[
-        list[str] | None, typer.Option("--category", help="run only this category (repeatable)")
-    ] = None,
-    only: Annotated[
-        list[str] | None,
-        typer.Option("--only", help="run only checks with this id, name, component or flow (repeatable)"),
-    ] = None,
-    junit: Annotated[Path | None, typer.Option("--junit", help="also write JUnit XML to this file")] = None,
-    output: OutputOption = None,
-    no_headers: NoHeadersOption = False,
-    quiet: QuietOption = False,
-    verbose: VerboseOption = False,
-) -> None:
+@click.command("validate")
+@click.argument(
+    "config", type=PATH, metavar="CONFIG", help="environment config (YAML) with a validation: section"
+)
+@click.option("--suite", metavar="NAME", help="run this named suite of categories")
+@click.option("--category", multiple=True, metavar="NAME", help="run only this category (repeatable)")
+@click.option(
+    "--only",
+    multiple=True,
+    metavar="NAME",
+    help="run only checks with this id, name, component or flow (repeatable)",
+)
+@click.option("--junit", type=PATH, metavar="FILE", help="also write JUnit XML to this file")
+@reporting()
+def command(
+    config: Path,
+    suite: str | None,
+    category: tuple[str, ...],
+    only: tuple[str, ...],
+    junit: Path | None,
+    out: Reporting,
+) -> int:
     """Prove a fix: run the validation checks by category and judge them against the threshold."""
-    notes = Notes(verbose)
+    notes = out.notes
     loaded = load(config)
-    selection = Selection(suite, tuple(category or ()), tuple(only or ()))
+    selection = Selection(suite, category, only)
     total = len(plan(validation_of(loaded), selection))  # usage errors before anything runs
     if junit is not None and not junit.parent.is_dir():
         raise ConfigError(f"cannot write {junit}: no such directory", field="--junit")
     notes(f"config {config}: {total} validation checks selected")
-    progress = Progress(total, sys.stderr, live=fmt == TABLE and sys.stderr.isatty() and not verbose)
+    progress = Progress(total, sys.stderr, live=out.live and sys.stderr.isatty())
     outcome = asyncio.run(validate(loaded, selection, listener=progress))
     progress.close()
     report = validation_report(outcome)
     # No masking of the rendered text: values were masked by structure as they entered the results.
-    emit(report, fmt, output, headers=not no_headers, quiet=quiet, notes=notes)
+    out.emit(report)
     if junit is not None:
         _write(junit, render(report, "junit"))
-    raise typer.Exit(outcome.exit_code)
+    return outcome.exit_code
 
 
 def _write(path: Path, text: str) -> None:

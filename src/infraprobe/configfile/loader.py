@@ -31,6 +31,7 @@ SECTION_MODELS: LazyRegistry[type[BaseModel]] = LazyRegistry(
         "validation": "infraprobe.configfile.validation:Validation",
         "report": "infraprobe.config.model:ReportSettings",
         "alerts": "infraprobe.configfile.alerts:AlertsSettings",
+        "vantages": "infraprobe.configfile.vantages:VantagesSettings",
     }
 )
 

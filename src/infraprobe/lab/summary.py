@@ -33,13 +33,19 @@ def summary(outcome: Outcome) -> str:
     lines += ["", "root causes named by analyze:", *_roots(outcome), "", _checks(outcome), _timings(outcome)]
     lines += [*(f"note: {n}" for n in outcome.notes), "", f"evidence: {plan.folder.resolve()}"]
     lines.append("  " + "  ".join(EVIDENCE))
-    verdict = "as injected" if outcome.ok else "NOT as injected"
-    lines.append(
-        f"verdict: analyze named {verdict}"
-        if plan.faults
+    return "\n".join([*lines, verdict(outcome)])
+
+
+def verdict(outcome: Outcome) -> str:
+    """The summary's last lines, all `lab -q` prints: the verdict, then the report (last, so a script, and
+    the README's first command, can take it)."""
+    named = "as injected" if outcome.ok else "NOT as injected"
+    lines = [
+        f"verdict: analyze named {named}"
+        if outcome.plan.faults
         else f"verdict: {'all green' if outcome.ok else 'NOT green'}"
-    )
-    if outcome.report is not None:  # last, so a script (and the README's first command) can take it
+    ]
+    if outcome.report is not None:
         lines.append(f"report: {outcome.report.resolve()}")
     return "\n".join(lines)
 

@@ -16,13 +16,14 @@ from typing import Any
 from infraprobe.logs.chunks import Event
 from infraprobe.logs.clusters import Clusters, Prepare
 from infraprobe.logs.grouping import LOOKS_LIKE_ERROR, looks_like_error
-from infraprobe.logs.memo import TemplateMemo, Verdict
+from infraprobe.logs.memo import MAX_TEMPLATES, ByteTokens, TemplateMemo, Verdict
 from infraprobe.logs.model import Cluster, Expectation, Finding, Histogram, Occurrence, Violation
 from infraprobe.redact import Redactor
 from infraprobe.result import Diagnosis
 from infraprobe.taxonomy import Cause, Component
 
 MAX_OCCURRENCES = 20  # offending lines printed per `--expect-none`
+MAX_FAST = MAX_TEMPLATES  # byte templates counted without an event (see `Aggregator.simple`)
 MAX_EXAMPLE_CHARS = 500
 MAX_FIELD_CHARS = 200
 BUCKET_LADDER = (60, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400, 604800)
@@ -43,6 +44,15 @@ class _Tally:
                 self.first = when
             if self.last is None or when > self.last:
                 self.last = when
+
+
+@dataclass(frozen=True, slots=True)
+class _Fast:
+    """What a line of a template counted by `Aggregator.simple` changes: its finding's tally (None: the
+    template's component is filtered out) and its cause in the histogram."""
+
+    tally: _Tally | None
+    cause: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +119,10 @@ class Aggregator:
         self.to_clusters: Unexplained = self.cluster
         self.events = 0
         self.untimed = 0
+        # The byte templates of one-line events that `simple` counts alone (see `_known`).
+        self._fast: dict[bytes, _Fast] = {}
+        self._byte_template = ByteTokens()
+        self._windowed = filters.since is not None or filters.until is not None
 
     def blank(self) -> Aggregator:
         """An empty aggregator with the same memo, filters, assertions and masking (a worker's)."""
@@ -119,26 +133,50 @@ class Aggregator:
         if verdict is not None:
             self.record(event, verdict)
 
-    def simple(self, text: str, body_at: int, when: datetime, minute: int) -> bool:
-        """`add` for the common one-line text event (see `chunks.Sink`), when only counters change: its
-        template is known, its finding already has its example and its assertions their first few
-        occurrences. Else False, and the caller builds the event and calls `add`."""
-        if not self._filters.in_time(when):
+    def simple(self, body: bytes, when: datetime, minute: int) -> bool:
+        """`add` for the common one-line ASCII text event (see `chunks.Sink`), `body` being its message
+        after the timestamp, when only counters change: its template is known, its finding already has
+        its example and no assertion shows its occurrences. Else False, and the caller builds the event
+        and calls `add`. Such a template is looked up on the bytes (`ByteTokens`), nothing decoded."""
+        if self._windowed and not self._filters.in_time(when):
             return True  # not counted
-        verdict = self._memo.known(text[body_at:])
+        key = self._byte_template(body)
+        fast = self._fast.get(key)
+        if fast is None or len(body) > self._memo.evidence_chars or self._memo.exact(body):
+            return self._known(body, key, when, minute)
+        tally = fast.tally
+        if tally is None:
+            return True  # another component's
+        self.events += 1
+        per_cause = self._minutes.get(minute)
+        if per_cause is None:
+            per_cause = self._minutes[minute] = Counter()
+        per_cause[fast.cause] += 1
+        tally.seen(when)
+        return True
+
+    def _known(self, body: bytes, key: bytes, when: datetime, minute: int) -> bool:
+        """`simple` through the memo, for a template not (yet) in the byte table; puts it there once it
+        is counted without an event, so the next lines of the template skip all of this."""
+        verdict = self._memo.known(body.decode("ascii"))
         if verdict is None:
             return False
-        diagnosis = verdict[0]
-        cause, component = diagnosis.cause, diagnosis.component
+        cause, component = verdict[0].cause, verdict[0].component
         if cause is Cause.UNKNOWN:
             return False  # clustered: the general path
+        # A template's own verdict (not an exact text's: line is None for those) holds for every line of it.
+        shared = verdict[1] is not None and len(self._fast) < MAX_FAST
         if self._filters.components and component not in self._filters.components:
+            if shared:
+                self._fast[key] = _Fast(None, cause.value)
             return True
         tally = self._tallies.get((cause, component))
         if tally is None or (self._violations and self._shows(cause, component)):
             return False
         self._count(when, minute, cause, component, _not_shown)
         tally.seen(when)
+        if shared and not any(e.matches(cause, component) for e in self._violations):
+            self._fast[key] = _Fast(tally, cause.value)  # counted the same way above, assertions aside
         return True
 
     def _shows(self, cause: Cause, component: Component) -> bool:

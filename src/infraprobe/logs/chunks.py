@@ -49,8 +49,9 @@ class Sink(Protocol):
 
     def add(self, event: Event) -> None: ...
 
-    def simple(self, text: str, body_at: int, when: datetime, minute: int) -> bool:
-        """Count a one-line text event without an Event built, if it can; False: call `add` instead."""
+    def simple(self, body: bytes, when: datetime, minute: int) -> bool:
+        """Count a one-line ASCII text event without an Event built, if it can; False: call `add` instead.
+        `body` is the message after the timestamp, without the line's trailing CRs."""
         ...
 
 
@@ -116,12 +117,12 @@ class Chunk:
         found = self.s.stamps.line(self.data, start)
         if found is None:
             return 0
-        when, minute, body_at, stop = found
+        when, minute, body_at, stop, body = found
         if stop + 1 >= self.end or stop - start > MAX_LINE:
             return 0
-        text = self.data[start:stop].decode("ascii").rstrip("\r")
         self.s.last_time = when
-        if not sink.simple(text, body_at, when, minute):
+        if not sink.simple(body.rstrip(b"\r"), when, minute):
+            text = self.data[start:stop].decode("ascii").rstrip("\r")
             head = Record(text, when, "", {}, False, body_at, False)
             sink.add(Event(self.s.name, self._line_number(start), when, text, head, minute))
         return stop + 1
@@ -146,9 +147,13 @@ class Chunk:
             below = self._next_start(last)
             if below >= self.end or (not self.final and self._last_blank(below)):
                 return (first, last) if self.final else None
+            if self.s.stamps.begins(self.data, below):  # the next event's line: not even decoded
+                break
             line = self._record(below)
             # `begins` first: most lines start their own event, known without decoding the next one.
-            if grouping.begins(line) or not grouping.continues(line, self._record(last), self._below(below)):
+            if grouping.begins(line) or not grouping.continues(
+                line, self._record(last), self._blank_below(line, below)
+            ):
                 break
             last, steps = below, steps + 1
         return first, last
@@ -164,7 +169,7 @@ class Chunk:
             if grouping.begins(line):  # no need to decode the lines around it
                 break
             above = self._prev_start(first)
-            if not grouping.continues(line, self._record(above), self._below(first)):
+            if not grouping.continues(line, self._record(above), self._blank_below(line, first)):
                 break
             first, steps = above, steps + 1
         return first
@@ -205,7 +210,11 @@ class Chunk:
             record = self._records[start] = decode(self._raw(start), self.s.ref)
         return record
 
-    def _below(self, start: int) -> Record | None:
+    def _blank_below(self, line: Record, start: int) -> Record | None:
+        """The line below `line` (at `start`), which `grouping.continues` reads only when `line` is
+        blank: else None, and it is not decoded."""
+        if line.text.strip():
+            return None
         below = self._next_start(start)
         return self._record(below) if below < self.end else None
 

@@ -39,6 +39,8 @@ _VARIABLE = re.compile(
     re.IGNORECASE,
 )
 MASK = "\x00"
+_VARIABLE_BYTES = re.compile(_VARIABLE.pattern.encode("ascii"), re.IGNORECASE)
+MASK_BYTE = MASK.encode("ascii")
 # Bounded in count and size: a log of unique messages must not grow the memo (memory stays flat).
 MAX_TEMPLATES = 4096
 MAX_TEXT = 2048  # longer texts (whole tracebacks) are classified every time
@@ -68,6 +70,21 @@ class Tokens(dict[str, str]):
         return masked
 
 
+class ByteTokens(dict[bytes, bytes]):
+    """`Tokens` for ASCII bytes, so that a line read on the bytes needs no decoding to find its template:
+    on ASCII the pattern means the same on bytes as on text, so two lines have the same byte template
+    exactly when their decoded texts have the same `template`."""
+
+    def __call__(self, text: bytes) -> bytes:
+        return b" ".join(map(self.__getitem__, text.split(b" ")))
+
+    def __missing__(self, token: bytes) -> bytes:
+        if len(self) >= MAX_TOKENS:
+            self.clear()
+        masked = self[token] = _VARIABLE_BYTES.sub(MASK_BYTE, token)
+        return masked
+
+
 class TemplateMemo:
     """`memo(text)` is `classify(text)`, computed once per template (exact text when evidence is not a line)."""
 
@@ -82,6 +99,14 @@ class TemplateMemo:
 
     def __call__(self, text: str) -> Diagnosis:
         return self.evidence(text, self.verdict(text))
+
+    @property
+    def evidence_chars(self) -> int:
+        return self._evidence_chars
+
+    def exact(self, text: bytes) -> bool:
+        """Whether the ASCII `text` has a verdict of its own (which a lookup by template must not hide)."""
+        return bool(self._by_text) and text.decode("ascii") in self._by_text
 
     def verdict(self, text: str) -> Verdict:
         """`classify(text)`, its evidence left to `evidence` (so a hit costs one masking and a lookup)."""

@@ -21,12 +21,15 @@ from typing import Protocol, runtime_checkable
 from infraprobe.clock import Clock, SystemClock
 from infraprobe.config.model import ComponentBase
 from infraprobe.configfile.loader import LoadedConfig, load_config
+from infraprobe.configfile.vantages import vantages_settings
 from infraprobe.errors import ConfigError, ConfigErrors
 from infraprobe.monitor.blocking import Blocking
 from infraprobe.monitor.recorder import Recorder
 from infraprobe.monitor.schedule import DEFAULT_JITTER, DEFAULT_MAX_INFLIGHT, Scheduler
 from infraprobe.monitor.state import Observation, Thresholds, Tracker, Transition
-from infraprobe.monitor.vantages import Change, Quorum, VantageEvent, VantageListener
+from infraprobe.monitor.store.base import Store
+from infraprobe.monitor.vantages import Change, Quorum, VantageListener
+from infraprobe.monitor.verdict_log import VantageEvent, VerdictChange, removed, stale_records
 from infraprobe.net import Net
 from infraprobe.result import CheckResult
 from infraprobe.runner import Runner
@@ -80,12 +83,13 @@ class Monitor:
         self.lags: deque[float] = deque(maxlen=LAG_SAMPLES)
         self.results = 0
         self._blocking = Blocking(loaded)
+        self._clock = clock or SystemClock()
         self._scheduler = Scheduler(
             self.runner.check,
             self._on_result,
             max_inflight=max_inflight,
             jitter=jitter,
-            clock=clock or SystemClock(),
+            clock=self._clock,
             rng=rng,
         )
         self._scheduler.redactor = loaded.redactor
@@ -136,11 +140,14 @@ class Monitor:
         self._tell(changes, events)
 
     def _tell(self, changes: list[Change], events: list[VantageEvent]) -> None:
+        if self.recorder is not None:
+            self.recorder.add_quorum([c.verdict for c in changes if c.verdict], events)
         for listener in self.listeners:
             for change in changes:
                 listener.observed(change.obs, change.tracker, change.transition)
         for event in events:
-            self.notice(event.message)
+            if event.said:
+                self.notice(event.message)
             for listener in self.listeners:
                 if isinstance(listener, VantageListener):
                     listener.vantage_event(event)
@@ -156,6 +163,11 @@ class Monitor:
         old = {c.name: c for c in self.components}
         changed = [c.name for c in loaded.config.components if old.get(c.name) != c]
         removed = [n for n in old if n not in loaded.config.names]
+        self._record_removed(removed)
+        if removed:
+            self.notice(
+                f"removed from the config: {', '.join(removed)}; their records end (removed from config)"
+            )
         for name in (*changed, *removed):
             self.trackers.pop(name, None)
             self.latest.pop(name, None)
@@ -169,6 +181,30 @@ class Monitor:
             if isinstance(listener, ReloadListener):
                 listener.reloaded(loaded)
         return [*changed, *removed]
+
+    def _record_removed(self, names: Sequence[str]) -> None:
+        """Components gone from the config end their record here (`removed from config`): this vantage's
+        state and the verdict go to unknown, so no incident of theirs stays open in the history."""
+        now = self._clock.now()
+        own = [t for n in names if (t := removed(self.trackers.get(n), self.vantage, now))]
+        verdicts = self.quorum.trackers if self.quorum is not None else {}
+        changes = [
+            VerdictChange.of(t, None) for n in names if (t := removed(verdicts.get(n), self.vantage, now))
+        ]
+        if self.recorder is not None:
+            self.recorder.add_transitions(own)
+            self.recorder.add_quorum(changes, [])
+
+    def end_removed(self, store: Store) -> list[str]:
+        """At start, before the recorder does: end the records a previous run left for components this
+        config no longer has (see `_record_removed`); their names. A store out of reach raises."""
+        now = self._clock.now()
+        own, verdicts = store.transitions(now), store.verdict_transitions(now)
+        ends, verdict_ends = stale_records(own, verdicts, self.loaded.config.names, self.vantage, now)
+        if self.recorder is not None:
+            self.recorder.add_transitions(ends)
+            self.recorder.add_quorum(verdict_ends, [])
+        return sorted({t.component for t in ends} | {v.component for v in verdict_ends})
 
     def reload_from(self, path: str | Path) -> bool:
         """Reload from a file; a broken file keeps the running config and says why in one line."""
@@ -191,7 +227,7 @@ class Monitor:
         self.runner.prepare(list(components))
         self._scheduler.set_components(components)
         if self.quorum is not None:
-            self.quorum.configure(components)
+            self.quorum.configure(components, vantages_settings(self.loaded))
 
 
 async def watch_config(monitor: Monitor, path: Path, reload: asyncio.Event, poll: float = 2.0) -> None:

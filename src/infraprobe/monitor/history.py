@@ -8,7 +8,9 @@ and transitions, and returns plain frozen values that `views/history.py` turns i
 - incidents: down periods from the transitions, with the cause, layer and evidence of the change that
   opened them and what blocked them; an incident still open has no end;
 - per vantage: the same window figures for each vantage apart, each vantage's newest view of each component,
-  and the quorum verdict decided from those views now (`monitor.quorum`), with any path finding.
+  and the quorum verdict decided from those views now (`monitor.quorum`), with any path finding;
+- the quorum over time: the verdict's own down periods and the vantages' path failures and silences, from
+  what the monitors recorded (`monitor.verdict_log`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,15 @@ from infraprobe.monitor.quorum import Decision, Policy, Rules, decide
 from infraprobe.monitor.state import State, Transition, View
 from infraprobe.monitor.store.base import Retention, Rollup, Store
 from infraprobe.monitor.store.rollup import RESOLUTIONS, Sums, floor_to, percentile
+from infraprobe.monitor.verdict_log import (
+    REMOVED,
+    QuorumIncident,
+    VantageEvent,
+    VantagePeriod,
+    period_dict,
+    quorum_incidents,
+    vantage_periods,
+)
 
 DEFAULT_RETENTION = Retention()
 WINDOWS: tuple[tuple[str, timedelta], ...] = (
@@ -114,6 +125,7 @@ class Incident:
     layer: str | None
     evidence: str
     blocked_by: str | None
+    end_note: str = ""  # why it ended without a recovery (removed from config)
 
     def duration(self, now: datetime) -> timedelta:
         return (self.end or now) - self.start
@@ -122,13 +134,12 @@ class Incident:
         return {
             "component": self.component,
             "vantage": self.vantage,
-            "start": self.start.isoformat(),
-            "end": self.end.isoformat() if self.end else None,
-            "duration_s": round(self.duration(now).total_seconds(), 3),
+            **period_dict(self.start, self.end, now),
             "cause": self.cause,
             "layer": self.layer,
             "evidence": self.evidence,
             "blocked_by": self.blocked_by,
+            "end_note": self.end_note,
         }
 
 
@@ -141,6 +152,8 @@ class History:
     current: dict[str, Transition] = field(default_factory=dict)  # component -> its latest change
     by_vantage: tuple[WindowStats, ...] = ()  # the window figures of each vantage apart
     quorum: QuorumNow | None = None
+    quorum_incidents: tuple[QuorumIncident, ...] = ()  # down periods of the verdict across vantages
+    vantage_periods: tuple[VantagePeriod, ...] = ()  # path failures and silences of the vantages
 
     def causes(self, window: str) -> Counter[str]:
         total: Counter[str] = Counter()
@@ -159,6 +172,8 @@ class History:
             "current": {c: t.to_dict() for c, t in self.current.items()},
             "by_vantage": [s.to_dict() for s in self.by_vantage],
             "quorum": self.quorum.to_dict() if self.quorum else None,
+            "quorum_incidents": [i.to_dict(self.now) for i in self.quorum_incidents],
+            "vantage_events": [p.to_dict(self.now) for p in self.vantage_periods],
         }
 
 
@@ -205,17 +220,26 @@ def summarize(
         rollups = [r for r in _window_rollups(store, now - span, now, components) if mine(r)]
         stats.extend(window_stats(label, rollups, components))
         by_vantage.extend(vantage_stats(label, rollups))
-    longest = max(span for _, span in windows)
-    transitions = [t for t in store.transitions(now - longest, None, components) if mine(t)]
+    start = now - max(span for _, span in windows)
+    transitions = [t for t in store.transitions(start, None, components) if mine(t)]
+    verdicts = [v for v in store.verdict_transitions(start, None, components) if mine(v.transition)]
+    events = [e for e in store.vantage_events(start) if not vantage or e.vantage == vantage]
     return History(
         now,
         tuple(label for label, _ in windows),
         tuple(stats),
-        tuple(incidents(transitions, now - longest)),
+        tuple(incidents(transitions, start)),
         {t.component: t for t in transitions},
         tuple(by_vantage),
         quorum_now(store, now, rules or Rules(), components, mine),
+        tuple(quorum_incidents(verdicts, start)),
+        tuple(vantage_periods((e for e in events if not components or _about(e, components)), start)),
     )
+
+
+def _about(event: VantageEvent, components: Sequence[str]) -> bool:
+    """With --component, a path failure is kept when it names one of them; silences always are."""
+    return event.finding is None or any(c in components for c in event.finding.components)
 
 
 def quorum_now(
@@ -276,7 +300,7 @@ def incidents(transitions: Iterable[Transition], since: datetime) -> list[Incide
         key = (t.component, t.vantage)
         began = open_.pop(key, None)
         if began is not None and t.after is not State.DOWN:
-            out.append(_incident(began, t.at))
+            out.append(_incident(began, t.at, t.evidence if t.evidence == REMOVED else ""))
         elif began is not None:
             open_[key] = began  # down to down (a new cause) continues the same incident
         if t.after is State.DOWN and began is None:
@@ -285,5 +309,5 @@ def incidents(transitions: Iterable[Transition], since: datetime) -> list[Incide
     return sorted((i for i in out if i.end is None or i.end >= since), key=lambda i: i.start)
 
 
-def _incident(t: Transition, end: datetime | None) -> Incident:
-    return Incident(t.component, t.vantage, t.at, end, t.cause, t.layer, t.evidence, t.blocked_by)
+def _incident(t: Transition, end: datetime | None, note: str = "") -> Incident:
+    return Incident(t.component, t.vantage, t.at, end, t.cause, t.layer, t.evidence, t.blocked_by, note)

@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from infraprobe.configfile.vantages import DEFAULT_MIN_PATH_TARGETS
 from infraprobe.monitor.state import State, View
 from infraprobe.taxonomy import CAUSES, Cause
 
@@ -32,7 +33,6 @@ from infraprobe.taxonomy import CAUSES, Cause
 PATH_CAUSES = frozenset(
     {Cause.NETWORK_UNREACHABLE, Cause.CONNECT_TIMEOUT, Cause.DNS_FAILURE, Cause.CONNECTION_RESET}
 )
-DEFAULT_MIN_PATH_TARGETS = 2
 DEFAULT_INTERVAL = 60.0  # seconds, for components another vantage checks that this config does not name
 
 

@@ -13,12 +13,13 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from infraprobe.monitor.state import Observation, Transition
 from infraprobe.monitor.store.base import Retention, Store, StoreUnavailable
+from infraprobe.monitor.verdict_log import VantageEvent, VerdictChange
 
 _log = logging.getLogger("infraprobe.monitor")
 
@@ -54,6 +55,7 @@ class Recorder:
         self._lock = threading.Lock()
         self._observations: deque[Observation] = deque()
         self._transitions: deque[Transition] = deque()
+        self._quorum: deque[VerdictChange | VantageEvent] = deque()  # few: kept whole, like transitions
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="infraprobe-recorder", daemon=True)
         self._available, self._error = True, ""
@@ -69,6 +71,18 @@ class Recorder:
             if transition is not None:
                 self._transitions.append(transition)
             self._trim()
+
+    def add_transitions(self, transitions: Sequence[Transition]) -> None:
+        """Changes with no result of their own (a component removed from the config)."""
+        with self._lock:
+            self._transitions.extend(transitions)
+
+    def add_quorum(self, verdicts: Sequence[VerdictChange], events: Sequence[VantageEvent]) -> None:
+        """The quorum's verdict changes and vantage events, written with the next flush."""
+        if verdicts or events:
+            with self._lock:
+                self._quorum.extend(verdicts)
+                self._quorum.extend(events)
 
     def status(self) -> RecorderStatus:
         with self._lock:
@@ -108,33 +122,43 @@ class Recorder:
 
     def _pending(self) -> bool:
         with self._lock:
-            return bool(self._observations or self._transitions)
+            return bool(self._observations or self._transitions or self._quorum)
 
     def _flush_once(self) -> bool:
         """Write what is buffered now, a chunk per transaction. False when the store is unavailable."""
         while True:
-            observations, transitions = self._take()
-            if not observations and not transitions:
+            observations, transitions, quorum = self._take()
+            if not observations and not transitions and not quorum:
                 return True
+            verdicts = [q for q in quorum if isinstance(q, VerdictChange)]
+            events = [q for q in quorum if isinstance(q, VantageEvent)]
             try:
-                self.store.write(observations, transitions)
+                self.store.write(observations, transitions, verdicts, events)
             except StoreUnavailable as exc:
-                self._put_back(observations, transitions, str(exc))
+                self._put_back(observations, transitions, quorum, str(exc))
                 return False
             self._written_ok(len(observations))
 
-    def _take(self) -> tuple[list[Observation], list[Transition]]:
+    def _take(self) -> tuple[list[Observation], list[Transition], list[VerdictChange | VantageEvent]]:
         with self._lock:
             n = min(_CHUNK, len(self._observations))
             observations = [self._observations.popleft() for _ in range(n)]
-            transitions = list(self._transitions)
+            transitions, quorum = list(self._transitions), list(self._quorum)
             self._transitions.clear()
-        return observations, transitions
+            self._quorum.clear()
+        return observations, transitions, quorum
 
-    def _put_back(self, observations: list[Observation], transitions: list[Transition], error: str) -> None:
+    def _put_back(
+        self,
+        observations: list[Observation],
+        transitions: list[Transition],
+        quorum: list[VerdictChange | VantageEvent],
+        error: str,
+    ) -> None:
         with self._lock:
             self._observations.extendleft(reversed(observations))
             self._transitions.extendleft(reversed(transitions))
+            self._quorum.extendleft(reversed(quorum))
             self._trim()
             buffered, first = len(self._observations), self._available
             self._available, self._error = False, error

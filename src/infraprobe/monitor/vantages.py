@@ -16,15 +16,15 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from enum import StrEnum
-from typing import Any, Protocol, runtime_checkable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from infraprobe.clock import Clock, SystemClock
 from infraprobe.config.model import ComponentBase
+from infraprobe.configfile.vantages import DEFAULT_MIN_PATH_TARGETS
 from infraprobe.monitor.quorum import (
     DEFAULT_INTERVAL,
-    DEFAULT_MIN_PATH_TARGETS,
+    PATH_CAUSES,
     Decision,
     PathFinding,
     Policy,
@@ -36,6 +36,10 @@ from infraprobe.monitor.quorum import (
 )
 from infraprobe.monitor.state import Observation, State, Thresholds, Tracker, Transition, View
 from infraprobe.monitor.store.base import Store, StoreUnavailable
+from infraprobe.monitor.verdict_log import EventKind, VantageEvent, VerdictChange
+
+if TYPE_CHECKING:
+    from infraprobe.configfile.vantages import VantagesSettings
 
 # Seconds between two reads of the other vantages' views: a quarter of the shortest interval, within these
 # bounds. Reading costs ~25 us per view (bench/bench_quorum.py), so 10,000 components x 3 vantages at 60 s
@@ -43,31 +47,7 @@ from infraprobe.monitor.store.base import Store, StoreUnavailable
 REFRESH_BOUNDS = (1.0, 15.0)
 
 
-class EventKind(StrEnum):
-    PATH_FAILURE = "path_failure"
-    PATH_RECOVERED = "path_recovered"
-    SILENT = "silent"
-    REPORTING = "reporting"
-
-
-@dataclass(frozen=True, slots=True)
-class VantageEvent:
-    """Something happened to a vantage rather than to a component."""
-
-    kind: EventKind
-    vantage: str
-    at: datetime
-    message: str
-    finding: PathFinding | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "event": self.kind.value,
-            "vantage": self.vantage,
-            "at": self.at.isoformat(),
-            "message": self.message,
-            "finding": self.finding.to_dict() if self.finding else None,
-        }
+_Event = tuple[EventKind, str, str, PathFinding | None]  # kind, vantage, message, finding
 
 
 @runtime_checkable
@@ -79,44 +59,55 @@ class VantageListener(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """What listeners are told: the verdict's tracker, the latest own observation, the change if any."""
+    """What listeners are told: the verdict's tracker, the latest own observation, the change if any (and,
+    for a change of the verdict, who saw what: what the store keeps of it)."""
 
     obs: Observation
     tracker: Tracker
     transition: Transition | None
+    verdict: VerdictChange | None = None
 
 
 class Quorum:
     def __init__(
         self,
         vantage: str,
-        policy: Policy = Policy.MAJORITY,
+        policy: Policy | None = None,  # None: the config's `vantages.quorum` (default majority)
         *,
         peers: Store | None = None,
-        min_path_targets: int = DEFAULT_MIN_PATH_TARGETS,
+        min_path_targets: int | None = None,  # None: the config's `vantages.path_failure.min_targets`
         refresh_every: float | None = None,  # None: from the components' intervals (REFRESH_BOUNDS)
         clock: Clock | None = None,
     ) -> None:
-        self.vantage, self.policy, self.peers = vantage, policy, peers
+        self.vantage, self.peers = vantage, peers
+        self._fixed_policy, self._fixed_min_targets = policy, min_path_targets
+        self.policy = policy or Policy.MAJORITY
         self._fixed_refresh = refresh_every
         self.refresh_every = refresh_every or REFRESH_BOUNDS[0]
         self.trackers: dict[str, Tracker] = {}  # the verdict per component, read like a local tracker
         self.verdicts: dict[str, Verdict] = {}
         self.decision = Decision({}, {}, frozenset(), frozenset())
         self._clock = clock or SystemClock()
-        self._min_path_targets = min_path_targets
-        self._rules = Rules(policy, {}, min_path_targets)
+        self._min_path_targets = min_path_targets or DEFAULT_MIN_PATH_TARGETS
+        self._rules = Rules(self.policy, {}, self._min_path_targets)
         self._own: dict[str, tuple[Observation, View]] = {}
         self._peer_views: list[View] = []
         self._peer_index: dict[str, list[View]] = {}  # by component: one result redoes one verdict cheaply
         self._peers_down = False
 
-    def configure(self, components: Sequence[ComponentBase]) -> None:
-        """Follow the monitor's config: freshness windows from each component's interval and timeout."""
+    def configure(
+        self, components: Sequence[ComponentBase], settings: VantagesSettings | None = None
+    ) -> None:
+        """Follow the monitor's config: freshness windows from each component's interval and timeout, and
+        the `vantages:` section where the constructor left a setting open (a command-line flag wins)."""
         windows = {c.name: fresh_window(c.interval, c.timeout) for c in components}
         shortest = min((c.interval for c in components), default=REFRESH_BOUNDS[0])
         self.refresh_every = self._fixed_refresh or min(
             max(shortest / 4, REFRESH_BOUNDS[0]), REFRESH_BOUNDS[1]
+        )
+        self.policy = self._fixed_policy or Policy(settings.quorum if settings else Policy.MAJORITY)
+        self._min_path_targets = self._fixed_min_targets or (
+            settings.path_failure.min_targets if settings else DEFAULT_MIN_PATH_TARGETS
         )
         self._rules = Rules(self.policy, windows, self._min_path_targets)
         for c in components:
@@ -197,9 +188,40 @@ class Quorum:
 
     def path_reason(self, component: str) -> str | None:
         """Why pages for `component` are held back now, or None (an alerts suppressor): a vantage's path to
-        it is failing. The verdict already sets that vantage aside; this also holds a page already pending."""
+        it is failing, or may be. The verdict already sets a failing path aside; this also holds a page
+        already pending, and one whose down verdict a path finding could still overturn (`path_suspect`)."""
         finding = next((f for f in self.decision.findings.values() if component in f.components), None)
-        return f"vantage_path_failure: {finding.evidence()}" if finding else None
+        if finding is not None:
+            return f"vantage_path_failure: {finding.evidence()}"
+        return self.path_suspect(component)
+
+    def path_suspect(self, component: str) -> str | None:
+        """A down verdict that rests only on network causes while another vantage sees the component up is
+        what a path finding looks like before its second component fails (under `any`, the first one decides
+        the verdict alone). Held for `path_wait`: the time the vantage's other components take to fail too."""
+        verdict, tracker = self.verdicts.get(component), self.trackers.get(component)
+        if verdict is None or tracker is None or verdict.state is not State.DOWN or not verdict.up:
+            return None
+        causes = {v.vantage: v.cause for v in self._views_of(component)}
+        if any(causes.get(name) not in PATH_CAUSES for name in verdict.down):
+            return None
+        now, wait = self._clock.now(), self.path_wait(component)
+        if tracker.since is None or now - tracker.since >= wait:
+            return None
+        return (
+            f"held up to {wait.total_seconds():g}s for a possible vantage_path_failure: "
+            f"{', '.join(verdict.down)} see(s) it down ({verdict.cause}), {', '.join(verdict.up)} up"
+        )
+
+    def path_wait(self, component: str) -> timedelta:
+        """How long a path finding takes to form at most: the vantage's other components fail within one
+        freshness window of this one, and this monitor reads another vantage's views a refresh later."""
+        window = self._rules.windows.get(component) or fresh_window(DEFAULT_INTERVAL, 10.0)
+        return window + timedelta(seconds=self.refresh_every)
+
+    def _views_of(self, component: str) -> list[View]:
+        own = self._own.get(component)
+        return [*self._peer_index.get(component, ()), *((own[1],) if own else ())]
 
     def _read_since(self) -> datetime:
         """Views older than twice the longest freshness window are left in the store: a vantage (or a component)
@@ -214,9 +236,7 @@ class Quorum:
 
     def _decide_one(self, name: str, local: Transition | None = None) -> list[Change]:
         now = self._clock.now()
-        views = [
-            v for v in [*self._peer_index.get(name, ()), self._own[name][1]] if self._rules.fresh(v, now)
-        ]
+        views = [v for v in self._views_of(name) if self._rules.fresh(v, now)]
         change = self._apply(verdict(name, views, self.policy, self.decision.findings), now, local)
         return [change] if change else []
 
@@ -243,32 +263,44 @@ class Quorum:
         )
         transition = _verdict_transition(verdict, tracker, now, self.vantage, own, mine)
         tracker.state, tracker.since = verdict.state, transition.at
-        return Change(own, tracker, transition)
+        return Change(own, tracker, transition, VerdictChange.of(transition, verdict))
 
     def _events(self, before: Decision, after: Decision, now: datetime) -> list[VantageEvent]:
-        events = [
-            VantageEvent(EventKind.PATH_FAILURE, v, now, f"vantage_path_failure: {f.evidence()}", f)
-            for v, f in after.findings.items()
-            if v not in before.findings
+        return [
+            VantageEvent(kind, vantage, now, message, finding, self.vantage)
+            for kind, vantage, message, finding in [
+                *self._path_events(before, after),
+                *self._presence_events(before, after),
+            ]
         ]
+
+    def _path_events(self, before: Decision, after: Decision) -> list[_Event]:
+        events: list[_Event] = []
+        for v, f in after.findings.items():
+            was = before.findings.get(v)
+            if was is None:
+                events.append((EventKind.PATH_FAILURE, v, f"vantage_path_failure: {f.evidence()}", f))
+            elif was.components != f.components:
+                events.append((EventKind.PATH_CHANGED, v, f"vantage_path_failure: {f.evidence()}", f))
         events += [
-            VantageEvent(
-                EventKind.PATH_RECOVERED, v, now, f"path from {v} recovered: it sees its targets again"
-            )
+            (EventKind.PATH_RECOVERED, v, f"path from {v} recovered: it sees its targets again", None)
             for v in before.findings
             if v not in after.findings
         ]
-        events += [
-            VantageEvent(EventKind.SILENT, v, now, f"vantage {v} stopped reporting; verdicts use the others")
+        return events
+
+    def _presence_events(self, before: Decision, after: Decision) -> list[_Event]:
+        events: list[_Event] = [
+            (EventKind.SILENT, v, f"vantage {v} stopped reporting; verdicts use the others", None)
             for v in sorted(after.silent - before.silent)
             if v in before.reporting and v != self.vantage  # a monitor does not announce its own silence
         ]
         events += [
-            VantageEvent(
+            (
                 EventKind.REPORTING,
                 v,
-                now,
                 f"vantage {v} reporting" + (" again" if v in before.silent else ""),
+                None,
             )
             for v in sorted(after.reporting - before.reporting)
             if v != self.vantage  # the first sight of another vantage too: until then this one decided alone

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
-from infraprobe.cli.main import build_app
+from infraprobe.cli.main import app
 from infraprobe.output.formats import FORMATS, render
 from infraprobe.output.formats.base import Format, Options
 from infraprobe.output.model import Paragraph, Report
@@ -60,7 +60,7 @@ def _validation_config(tmp_path: Path, log: Path) -> Path:
 def test_every_command_renders_through_the_registry(command: str, tmp_path: Path) -> None:
     """A format added to FORMATS is a `--format` choice of every command, rendered by its entry."""
     args = [*_args(tmp_path)[command], "--format", "fake"]
-    result = CliRunner().invoke(build_app(args), args)
+    result = CliRunner().invoke(app, args)
     assert result.stdout.startswith("FAKE infraprobe"), (result.stdout, result.exception)
 
 

@@ -20,8 +20,8 @@ from typing import Any
 from infraprobe.config.model import ComponentBase
 from infraprobe.monitor.history import Incident
 from infraprobe.monitor.state import State, Tracker, Transition
-from infraprobe.monitor.statuspage.history import PageHistory, Slots
-from infraprobe.monitor.store.base import BucketTotal
+from infraprobe.monitor.statuspage.history import DAYS, HOURS, PageHistory
+from infraprobe.monitor.store.base import Series
 from infraprobe.redact import Redactor
 from infraprobe.taxonomy import CAUSES, Cause
 
@@ -52,19 +52,32 @@ def encode(body: Body) -> bytes:
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def segment(total: BucketTotal | None) -> str:
-    if total is None or total.total == 0:
+def segment(total: int, warn: int, fail: int) -> str:
+    """One bucket's letter, from its counts."""
+    if total == 0:
         return "n"
-    if total.fail == 0:
-        return "d" if total.warn else "u"
-    return "p" if total.fail * 2 < total.total else "f"
+    if fail == 0:
+        return "d" if warn else "u"
+    return "p" if fail * 2 < total else "f"
 
 
-def uptime(slots: Slots) -> float | None:
+def bar(series: Series | None, count: int) -> str:
+    if series is None:
+        return "n" * count
+    return "".join(map(segment, series.total, series.warn, series.fail))
+
+
+def uptime(series: Series | None) -> float | None:
     """Percent of results that were not failures, over the buckets shown."""
-    counted = [s for s in slots if s is not None]
-    total = sum(s.total for s in counted)
-    return round(100 * (total - sum(s.fail for s in counted)) / total, 2) if total else None
+    total = sum(series.total) if series is not None else 0
+    return round(100 * (total - sum(series.fail)) / total, 2) if series is not None and total else None
+
+
+def spark(series: Series | None) -> list[float | None]:
+    """Mean latency per bucket in milliseconds."""
+    if series is None:
+        return []
+    return [None if m is None else round(m * 1000, 2) for m in series.means()]
 
 
 def page(
@@ -77,9 +90,7 @@ def page(
     redact: Redactor,
 ) -> Body:
     components = [component(c, history, detail, redact) for c in live]
-    counts: dict[str, int] = {}
-    for c in components:
-        counts[c["state"]] = counts.get(c["state"], 0) + 1
+    counts = _counted(c["state"] for c in components)
     shown = history.incidents[:MAX_INCIDENTS]
     return {
         "generated_at": now.isoformat(),
@@ -93,13 +104,36 @@ def page(
     }
 
 
+def first_screen(
+    live: Sequence[Live], history: PageHistory, *, now: datetime, vantage: str, redact: Redactor, rows: int
+) -> Body:
+    """What the page paints before its script fetches anything: its first `rows` components in the page's
+    order (categories as they first appear), public fields only, with every component's state counted. No
+    incidents (below the fold)."""
+    order: dict[str, int] = {}
+    for c in live:
+        order.setdefault(c.component.category, len(order))
+    first = sorted(live, key=lambda c: order[c.component.category])[:rows]
+    out = page(first, history, now=now, vantage=vantage, detail=False, redact=redact)
+    counts = _counted(c.tracker.state.value for c in live)
+    out.update(partial=True, counts=counts, incidents=[], incidents_not_shown=len(history.incidents))
+    return out
+
+
+def _counted(states: Iterable[str]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for s in states:
+        counts[s] = counts.get(s, 0) + 1
+    return counts
+
+
 def component(live: Live, history: PageHistory, detail: bool, redact: Redactor) -> Body:
     out = state(live)
     name = live.component.name
-    hours, days = history.hours.get(name, ()), history.days.get(name, ())
-    out["bars"] = {"24h": _bar(hours, 24), "7d": _bar(days, 7)}
+    hours, days = history.hours.get(name), history.days.get(name)
+    out["bars"] = {"24h": bar(hours, HOURS), "7d": bar(days, DAYS)}
     out["uptime"] = {"24h": uptime(hours), "7d": uptime(days)}
-    out["spark"] = [None if s is None or s.mean is None else round(s.mean * 1000, 2) for s in hours]
+    out["spark"] = spark(hours)
     if detail:
         out.update(_detail(live, redact))
     return out
@@ -156,10 +190,6 @@ def incident(i: Incident, now: datetime, detail: bool, redact: Redactor) -> Body
 
 def states(live: Sequence[Live]) -> Body:
     return {"components": [state(c) for c in live]}
-
-
-def _bar(slots: Slots, count: int) -> str:
-    return "".join(segment(s) for s in slots) if slots else "n" * count
 
 
 def _summary(cause: str | None) -> str | None:

@@ -5,9 +5,10 @@ send the changed components' states (public fields only) within a quarter of a s
 sparklines, incidents) is read from the page's own store connection in a worker thread, every `refresh`
 seconds and shortly after a transition, never on a request: a page load only encodes what is cached.
 
-Routes: `/` (the page), `/static/status.css`, `/static/status.js`, `/status.json` (the whole page; details
-with the token), `/events` (server-sent events: `state` with changed components, `history` when the bars
-were re-read). Read-only: nothing here runs a check or writes anything.
+Routes: `/` (the page: one document with its style, its script and the first screenful of components, so the
+first rows paint without another request), `/status.json` (the whole page; details with the token),
+`/events` (server-sent events: `state` with changed components, `history` when the bars were re-read).
+Read-only: nothing here runs a check or writes anything.
 """
 
 from __future__ import annotations
@@ -33,15 +34,24 @@ NO_STORE = (("cache-control", "no-store"),)
 HEARTBEAT = 15.0  # seconds between SSE comments: proxies keep the stream open, dead clients are noticed
 DEBOUNCE = 0.25  # transitions arriving together go out as one event
 SETTLE = 1.0  # after a transition, wait for the recorder's flush before re-reading history
-_ASSETS = {
-    "/": ("index.html", "text/html; charset=utf-8"),
-    "/static/status.css": ("status.css", "text/css; charset=utf-8"),
-    "/static/status.js": ("status.js", "text/javascript; charset=utf-8"),
-}
+HTML = "text/html; charset=utf-8"
+# What the first paint needs of 1,000 components: a screenful, with room for tall screens. Measured
+# (bench/bench_statuspage.py): painting from the page itself, not after fetching /status.json, is what keeps
+# the first row under 500 ms on a loaded machine.
+FIRST_ROWS = 40
 
 
 def _asset(name: str) -> bytes:
     return files("infraprobe.monitor.statuspage").joinpath("assets", name).read_bytes()
+
+
+def _template() -> tuple[bytes, bytes]:
+    """The page around its first screenful's JSON, with the style and the script in place."""
+    page = _asset("index.html")
+    page = page.replace(b"/*status.css*/", _asset("status.css").strip())
+    page = page.replace(b"/*status.js*/", _asset("status.js").strip())
+    before, _, after = page.partition(b"/*first-screen*/")
+    return before, after
 
 
 class StatusPage:
@@ -58,16 +68,15 @@ class StatusPage:
         self.monitor, self.store, self.refresh = monitor, store, refresh
         self.gate = DetailGate(token, expose_details=expose_details)
         self._now = now
-        self._assets = {path: (_asset(name), kind) for path, (name, kind) in _ASSETS.items()}
+        self._template = _template()
         self._reasons: dict[str, Transition] = {}
         self.version = 0  # bumped by every transition
         self._changed: dict[str, int] = {}  # component -> version of its latest change
         self._tick = asyncio.Event()  # set, and replaced, at every change: what event streams wait on
         self.history = PageHistory.empty(self._now())
-        self._previous: PageHistory | None = None  # the last history read, which a refresh extends
         self.history_version = 0
         self._reread = asyncio.Event()
-        self._cache: dict[tuple[bool, int, int], bytes] = {}
+        self._cache: dict[tuple[str, int, int], bytes] = {}  # (document, version, history_version)
         self._task: asyncio.Task[None] | None = None
         self._closed = False
 
@@ -123,21 +132,17 @@ class StatusPage:
             return
         names = [c.name for c in self.monitor.components]
         try:
-            self.history = await asyncio.to_thread(
-                load_history, self.store, self._now(), names, self._previous
-            )
+            self.history = await asyncio.to_thread(load_history, self.store, self._now(), names)
         except StoreUnavailable as exc:
             _log.warning("status page: history not refreshed: %s", exc)
             return
         self.history_version += 1
-        self._previous = self.history
 
     # -- routes -------------------------------------------------------------------------------------
 
     async def handle(self, request: Request) -> Reply | Stream | None:
-        if request.path in self._assets:
-            content, kind = self._assets[request.path]
-            return Reply(200, content, kind, NO_STORE)
+        if request.path == "/":
+            return Reply(200, self._cached("index", self._index), HTML, NO_STORE)
         if request.path == "/status.json":
             detail = self.gate.allows(presented_token(request.headers))
             return Reply(200, self.page(detail), JSON, NO_STORE)
@@ -146,13 +151,25 @@ class StatusPage:
         return None
 
     def page(self, detail: bool) -> bytes:
-        key = (detail, self.version, self.history_version)
+        return self._cached("detail" if detail else "public", lambda: body.encode(self._body(detail)))
+
+    def _cached(self, document: str, build: Callable[[], bytes]) -> bytes:
+        key = (document, self.version, self.history_version)
         cached = self._cache.get(key)
         if cached is None:
             if any(k[1:] != key[1:] for k in self._cache):
                 self._cache.clear()  # older versions are never asked for again
-            cached = self._cache[key] = body.encode(self._body(detail))
+            cached = self._cache[key] = build()
         return cached
+
+    def _index(self) -> bytes:
+        first = body.first_screen(
+            self.live(), self.history, now=self._now(), vantage=self.monitor.vantage,
+            redact=self.monitor.loaded.redactor, rows=FIRST_ROWS,
+        )  # fmt: skip
+        # In a <script> element: "<" escaped, so no text from the config can close it.
+        data = body.encode(first).replace(b"<", b"\\u003c")
+        return self._template[0] + data + self._template[1]
 
     def _body(self, detail: bool) -> body.Body:
         return body.page(

@@ -10,13 +10,14 @@ from pathlib import Path
 
 from infraprobe.errors import UsageError
 from infraprobe.monitor.store.base import (
-    BucketTotal,
     Compaction,
     ResultRow,
     Retention,
     Rollup,
+    Series,
     Store,
     StoreUnavailable,
+    Window,
 )
 
 SCHEMES = ("sqlite", "postgresql", "postgres")
@@ -46,12 +47,13 @@ def open_store(url: str) -> Store:
 
 
 __all__ = [
-    "BucketTotal",
     "Compaction",
     "ResultRow",
     "Retention",
     "Rollup",
+    "Series",
     "Store",
     "StoreUnavailable",
+    "Window",
     "open_store",
 ]

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from infraprobe.errors import InfraprobeError
 from infraprobe.monitor.state import Observation, Transition, View
 from infraprobe.monitor.store.ledger import Delivery, Incident, Outgoing
+from infraprobe.monitor.verdict_log import VantageEvent, VerdictChange
 
 
 class StoreUnavailable(InfraprobeError):
@@ -59,25 +60,31 @@ class Rollup:
 
 
 @dataclass(frozen=True, slots=True)
-class BucketTotal:
-    """One component's results in one bucket, summed over every vantage: the counts a status bar needs.
+class Series:
+    """One component's results in consecutive buckets, summed over every vantage, oldest first: the counts a
+    status bar and a latency sparkline need. By column, one item per bucket (total 0: no result in it), not an
+    object per bucket: a page of 1,000 components reads 31,000 buckets at once."""
 
-    A lean `Rollup` (no histogram, no causes) so a page of 1,000 components reads a day in a few milliseconds.
-    """
+    total: Sequence[int]
+    ok: Sequence[int]
+    warn: Sequence[int]
+    fail: Sequence[int]
+    blocked: Sequence[int]
+    duration_sum: Sequence[float]
+    duration_max: Sequence[float]
 
-    component: str
-    bucket: datetime
-    total: int
-    ok: int
-    warn: int
-    fail: int
-    blocked: int
-    duration_sum: float
-    duration_max: float
+    def means(self) -> list[float | None]:
+        """Mean latency per bucket (seconds); None where there was no result."""
+        return [s / t if t else None for s, t in zip(self.duration_sum, self.total, strict=True)]
 
-    @property
-    def mean(self) -> float | None:
-        return self.duration_sum / self.total if self.total else None
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """`count` buckets of `resolution` seconds, from the one holding `first`."""
+
+    resolution: int
+    first: datetime
+    count: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +99,8 @@ class Retention:
     minute: timedelta = timedelta(days=2)
     hour: timedelta = timedelta(days=90)
     day: timedelta = timedelta(days=5 * 366)
+    # The status page's packed totals (strips.py): a week of days, whatever the weekday, and a margin.
+    strips: timedelta = timedelta(days=8)
 
     def of_resolution(self, resolution: int) -> timedelta:
         return {60: self.minute, 3600: self.hour, 86400: self.day}[resolution]
@@ -112,7 +121,13 @@ class Store(Protocol):
 
     def schema_version(self) -> int: ...
 
-    def write(self, observations: Sequence[Observation], transitions: Sequence[Transition]) -> None:
+    def write(
+        self,
+        observations: Sequence[Observation],
+        transitions: Sequence[Transition],
+        verdicts: Sequence[VerdictChange] = (),
+        events: Sequence[VantageEvent] = (),
+    ) -> None:
         """Keep these rows, all or none (one transaction)."""
 
     def results(
@@ -130,11 +145,20 @@ class Store(Protocol):
     ) -> list[Rollup]:
         """Rolled-up buckets overlapping [since, until), plus the results not rolled up yet as extra rows."""
 
-    def bucket_totals(
-        self, resolution: int, since: datetime, until: datetime | None = None, components: Sequence[str] = ()
-    ) -> list[BucketTotal]:
-        """Per component and bucket overlapping [since, until), summed over vantages, by component then bucket;
-        results not rolled up yet are included, as in `rollups`."""
+    def series(self, windows: Sequence[Window], components: Sequence[str] = ()) -> list[dict[str, Series]]:
+        """Per window, per component: its buckets' totals summed over vantages, results not rolled up yet
+        included. For the status page: read from strips (resolutions 3600 and 86400), so only windows within
+        `Retention.strips` of the last compaction are complete."""
+
+    def verdict_transitions(
+        self, since: datetime, until: datetime | None = None, components: Sequence[str] = ()
+    ) -> list[VerdictChange]:
+        """Every monitor's verdict changes, oldest first; `since` also returns each component's last change
+        before it (by any monitor: the verdict then)."""
+
+    def vantage_events(self, since: datetime, until: datetime | None = None) -> list[VantageEvent]:
+        """Every monitor's vantage events, oldest first; `since` also returns, per vantage and topic (path
+        failure, silence), the last event before it (whether one was open then)."""
 
     def views(self, since: datetime | None = None) -> list[View]:
         """Each vantage's newest view of each component (those with a result at or after `since`)."""

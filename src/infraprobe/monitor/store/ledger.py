@@ -19,7 +19,7 @@ from typing import Any, Protocol
 Sql = Callable[[str], str]  # adapts `?` placeholders to the backend's
 
 
-class _Cursor(Protocol):
+class Cursor(Protocol):
     def execute(self, query: Any, params: Any = ...) -> Any: ...
     def executemany(self, query: Any, params_seq: Any) -> Any: ...
     def fetchall(self) -> list[Any]: ...
@@ -69,7 +69,7 @@ _DELIVERY_COLS = "id, component, event, provider, created, payload, status, atte
 
 
 def save_alert(
-    cur: _Cursor,
+    cur: Cursor,
     sql: Sql,
     component: str,
     incident: Incident | None,
@@ -80,15 +80,17 @@ def save_alert(
     """Make one change to an incident and queue its deliveries, in the caller's transaction.
 
     Monitors sharing a store race for each change (they all see the same verdict): a change is made only if
-    the incident is still as the caller believes (not opened yet; still open; last reminded by
-    `remind_due`), and only the monitor that made it queues the page. Returns whether this call made it.
+    the incident is still as the caller believes (not opened yet, nor closed since it began; still open;
+    last reminded by `remind_due`), and only the monitor that made it queues the page. Returns whether this
+    call made it.
     """
     event = outgoing[0].event if outgoing else None
     if incident is None:
         made = _changed(cur, sql("DELETE FROM alert_incidents WHERE component = ?"), [component])
     elif event == "down":
-        insert = f"INSERT INTO alert_incidents ({_INCIDENT_COLS}) VALUES (?,?,?,?,?,?,?,?) "
-        made = _changed(cur, sql(insert + "ON CONFLICT (component) DO NOTHING"), _incident_params(incident))
+        made = _changed(
+            cur, sql(_OPEN), [*_incident_params(incident), component, incident.opened.timestamp()]
+        )
     elif event == "reminder":
         due = (remind_due or now).timestamp()
         remind = (
@@ -107,17 +109,26 @@ def save_alert(
     return made
 
 
-def _changed(cur: _Cursor, statement: str, params: Sequence[Any]) -> bool:
+# Not when another monitor already recorded this down period's end: a monitor that read the others' views a
+# moment late would otherwise open (and page) an incident just closed, as a second one.
+_OPEN = (
+    f"INSERT INTO alert_incidents ({_INCIDENT_COLS}) SELECT ?,?,?,?,?,?,?,? WHERE NOT EXISTS ("
+    "SELECT 1 FROM alert_deliveries WHERE component = ? AND event = 'recovery' AND created >= ?) "
+    "ON CONFLICT (component) DO NOTHING"
+)
+
+
+def _changed(cur: Cursor, statement: str, params: Sequence[Any]) -> bool:
     return int(cur.execute(statement, params).rowcount) > 0
 
 
-def open_incidents(cur: _Cursor, sql: Sql) -> list[Incident]:
+def open_incidents(cur: Cursor, sql: Sql) -> list[Incident]:
     cur.execute(sql(f"SELECT {_INCIDENT_COLS} FROM alert_incidents ORDER BY opened, component"))
     return [_incident(r) for r in cur.fetchall()]
 
 
 def claim_due(
-    cur: _Cursor, sql: Sql, now: datetime, limit: int, lease: float, busy: Sequence[str] = ()
+    cur: Cursor, sql: Sql, now: datetime, limit: int, lease: float, busy: Sequence[str] = ()
 ) -> list[Delivery]:
     """Pending deliveries due now, except to `busy` providers, the oldest one per provider, each claimed for
     `lease` seconds (its next attempt moved past the lease): another monitor sharing the store does not send
@@ -140,7 +151,7 @@ def claim_due(
 
 
 def delivery_attempted(
-    cur: _Cursor, sql: Sql, delivery_id: int, now: datetime, error: str, retry_at: datetime | None
+    cur: Cursor, sql: Sql, delivery_id: int, now: datetime, error: str, retry_at: datetime | None
 ) -> None:
     """One attempt's outcome: sent (no error), pending again until `retry_at`, or failed for good."""
     if not error:  # the last failed attempt's error, if any, stays: it says why it took several
@@ -160,7 +171,7 @@ def delivery_attempted(
     )
 
 
-def deliveries(cur: _Cursor, sql: Sql, since: datetime, components: Sequence[str] = ()) -> list[Delivery]:
+def deliveries(cur: Cursor, sql: Sql, since: datetime, components: Sequence[str] = ()) -> list[Delivery]:
     where, params = "created >= ?", list[Any]([since.timestamp()])
     if components:
         where += f" AND component IN ({', '.join('?' for _ in components)})"

@@ -1,12 +1,21 @@
 """Versioned schema migrations, applied in order on open: a store written by an older version opens in a newer one.
 
-Never edit a released migration: add the next one. `{id}` and `{float}` are filled per backend (an
-auto-increment key, a double-precision number) so SQLite and PostgreSQL share one list.
+Never edit a released migration: add the next one. `{id}`, `{float}` and `{blob}` are filled per backend (an
+auto-increment key, a double-precision number, bytes) so SQLite and PostgreSQL share one list. A step is a
+statement, or a function of the cursor (and the backend's placeholder adapter) where SQL alone cannot do it.
 """
 
 from __future__ import annotations
 
-MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
+from collections.abc import Callable
+
+from infraprobe.monitor.store import strips
+from infraprobe.monitor.store.ledger import Cursor, Sql
+
+Step = str | Callable[[Cursor, Sql], None]
+Migration = tuple[int, tuple[Step, ...]]
+
+MIGRATIONS: tuple[Migration, ...] = (
     (
         1,
         (
@@ -78,6 +87,35 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
             "DROP INDEX IF EXISTS rollups_resolution_bucket",
             """CREATE INDEX rollups_totals ON rollups (resolution, bucket, component, total, ok, warn, fail,
                 blocked, duration_sum, duration_max) WHERE resolution >= 3600""",
+        ),
+    ),
+    (
+        7,
+        (
+            # The quorum over time (verdict_log.py): each monitor's verdict changes, with who saw what, and
+            # its vantage events (a path finding opened, widened, closed; a vantage silent or back).
+            """CREATE TABLE verdict_transitions (
+                id {id}, decided_by TEXT NOT NULL, component TEXT NOT NULL, at {float} NOT NULL,
+                from_state TEXT NOT NULL, to_state TEXT NOT NULL, cause TEXT, layer TEXT,
+                evidence TEXT NOT NULL, policy TEXT NOT NULL, down TEXT NOT NULL, degraded TEXT NOT NULL,
+                up TEXT NOT NULL, set_aside TEXT NOT NULL)""",
+            "CREATE INDEX verdict_transitions_component_at ON verdict_transitions (component, at)",
+            """CREATE TABLE vantage_events (
+                id {id}, reported_by TEXT NOT NULL, vantage TEXT NOT NULL, kind TEXT NOT NULL,
+                topic TEXT NOT NULL, at {float} NOT NULL, message TEXT NOT NULL, components TEXT NOT NULL,
+                causes TEXT NOT NULL, seen_up_by TEXT NOT NULL)""",
+            "CREATE INDEX vantage_events_at ON vantage_events (at)",
+        ),
+    ),
+    (
+        8,
+        (
+            # The status page's hourly and daily totals packed per component, day or week (strips.py): 2,000
+            # rows to read for 1,000 components instead of 31,000. Filled from the roll-ups already stored.
+            """CREATE TABLE strips (
+                component TEXT NOT NULL, resolution INTEGER NOT NULL, start {float} NOT NULL,
+                slots {blob} NOT NULL, PRIMARY KEY (resolution, start, component))""",
+            strips.backfill,
         ),
     ),
 )

@@ -6,7 +6,8 @@ from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import psycopg
 
-from infraprobe.monitor.store.sql import Connection, Cursor, Dialect, SqlStore
+from infraprobe.monitor.store.ledger import Cursor
+from infraprobe.monitor.store.sql import Connection, Dialect, SqlStore
 from infraprobe.redact import MASK, Redactor
 
 # Any constants work: they only have to be the same for every infraprobe monitor sharing a database.
@@ -26,7 +27,7 @@ def masked_dsn(dsn: str) -> str:
 
 
 class PostgresStore(SqlStore):
-    dialect = Dialect("%s", "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "DOUBLE PRECISION")
+    dialect = Dialect("%s", "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "DOUBLE PRECISION", "BYTEA")
 
     def __init__(self, dsn: str, *, connect_timeout: float = 3.0, **kw: object) -> None:
         self._dsn = dsn
@@ -37,6 +38,12 @@ class PostgresStore(SqlStore):
         return psycopg.connect(
             self._dsn, autocommit=True, connect_timeout=max(1, round(self._connect_timeout))
         )
+
+    def _packed_reader(self, conn: Connection) -> Cursor:
+        # Binary results: bytea as it is stored, where text would be hex twice its size (measured: 51 ms
+        # against 30 ms for the status page's 2,000 strips).
+        assert isinstance(conn, psycopg.Connection)  # made by _connect
+        return conn.cursor(binary=True)
 
     def _unavailable(self, exc: BaseException) -> bool:
         return isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError)

@@ -72,6 +72,15 @@ class Counts:
         self.duration_sum += duration
         self.duration_max = max(self.duration_max, duration)
 
+    def add_counts(self, more: Counts | Rollup) -> None:
+        self.total += more.total
+        self.ok += more.ok
+        self.warn += more.warn
+        self.fail += more.fail
+        self.blocked += more.blocked
+        self.duration_sum += more.duration_sum
+        self.duration_max = max(self.duration_max, more.duration_max)
+
 
 @dataclass(slots=True)
 class Sums(Counts):
@@ -92,13 +101,7 @@ class Sums(Counts):
             self.causes[cause] = self.causes.get(cause, 0) + 1
 
     def add_rollup(self, r: Rollup) -> None:
-        self.total += r.total
-        self.ok += r.ok
-        self.warn += r.warn
-        self.fail += r.fail
-        self.blocked += r.blocked
-        self.duration_sum += r.duration_sum
-        self.duration_max = max(self.duration_max, r.duration_max)
+        self.add_counts(r)
         _add(self.histogram, r.histogram)
         _add(self.causes, r.causes)
 

@@ -15,17 +15,21 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from infraprobe.monitor.state import Observation, State, Transition, View
-from infraprobe.monitor.store import ledger
+from infraprobe.monitor.store import ledger, strips
+from infraprobe.monitor.store import verdicts as quorum_rows
 from infraprobe.monitor.store.base import (
-    BucketTotal,
     Compaction,
     ResultRow,
     Retention,
     Rollup,
+    Series,
     StoreUnavailable,
+    Window,
 )
-from infraprobe.monitor.store.migrations import MIGRATIONS
+from infraprobe.monitor.store.ledger import Cursor
+from infraprobe.monitor.store.migrations import MIGRATIONS, Migration
 from infraprobe.monitor.store.rollup import RESOLUTIONS, Counts, Key, Sums, floor_to, merge, roll, roll_raw
+from infraprobe.monitor.verdict_log import VantageEvent, VerdictChange
 
 _RESULT_COLS = "id, vantage, component, kind, at, status, duration, cause, layer, blocked_by, message, phases"
 _TRANSITION_COLS = "vantage, component, at, from_state, to_state, cause, layer, evidence, blocked_by, streak"
@@ -35,21 +39,20 @@ _ROLLUP_COLS = (
 )
 _VIEW_COLS = "vantage, component, state, since, at, status, cause, layer, evidence"
 _VIEWS_SINCE = 4  # the migration that adds vantage_views (a store opened with fewer migrations has none)
+_VERDICTS_SINCE = 7  # ... verdict_transitions and vantage_events
+_STRIPS_SINCE = 8  # ... strips
 _MARK = "COALESCE((SELECT last_id FROM rollup_marks m WHERE m.vantage = results.vantage), 0)"
 # The rows not rolled up yet, by a range of ids the database can seek to (a day of raw results kept is a
 # million rows at 1,000 components): every vantage's rows below the lowest mark were in a compaction that
-# gave that vantage a mark, so the lowest mark bounds them all; the per-vantage mark then decides.
-_NOT_ROLLED = f"id > (SELECT COALESCE(MIN(last_id), 0) FROM rollup_marks) AND id > {_MARK}"
+# gave that vantage a mark, so the lowest mark bounds them all; the per-vantage mark then decides. The lowest
+# mark is read first and passed as a value: given a subquery instead, PostgreSQL's planner cannot tell the
+# range is small and scans a component index over every raw row kept (measured: bench/bench_statuspage.py).
+_NOT_ROLLED = f"id > ? AND id > {_MARK}"
+_LOWEST_MARK = "SELECT COALESCE(MIN(last_id), 0) FROM rollup_marks"
 # Raw rows rolled up per transaction. Small enough that compaction's transient objects stay a few MB (the
 # monitor's RSS), and each batch holds the GIL the loop needs for a short time only.
 _BATCH = 2_000
 _RAW_COLS = "id, vantage, component, at, status, duration, cause, blocked_by"
-
-
-class Cursor(Protocol):
-    def execute(self, query: Any, params: Any = ...) -> Any: ...
-    def executemany(self, query: Any, params_seq: Any) -> Any: ...
-    def fetchall(self) -> list[Any]: ...
 
 
 class Connection(Protocol):
@@ -62,12 +65,13 @@ class Dialect:
     param: str  # "?" or "%s"
     id_type: str
     float_type: str
+    blob_type: str
 
     def sql(self, text: str) -> str:
         return text if self.param == "?" else text.replace("?", self.param)
 
     def ddl(self, text: str) -> str:
-        return text.format(id=self.id_type, float=self.float_type)
+        return text.format(id=self.id_type, float=self.float_type, blob=self.blob_type)
 
 
 class SqlStore:
@@ -76,7 +80,7 @@ class SqlStore:
     dialect: Dialect
     url: str
 
-    def __init__(self, url: str, migrations: Sequence[tuple[int, tuple[str, ...]]] = MIGRATIONS) -> None:
+    def __init__(self, url: str, migrations: Sequence[Migration] = MIGRATIONS) -> None:
         self.url = url
         self._migrations = migrations
         self._conn: Connection | None = None
@@ -100,10 +104,15 @@ class SqlStore:
         """Start a transaction no other writer of this store runs at the same time (roll-ups)."""
         cur.execute("BEGIN")
 
+    def _packed_reader(self, conn: Connection) -> Cursor:
+        """A cursor for reads of packed bytes (strips), in the driver's cheapest form for them."""
+        cursor: Cursor = conn.cursor()
+        return cursor
+
     @contextmanager
-    def _tx(self, exclusive: bool = False) -> Iterator[Cursor]:
+    def _tx(self, exclusive: bool = False, packed: bool = False) -> Iterator[Cursor]:
         try:
-            cur = self._cursor()
+            cur = self._cursor(packed)
             if exclusive:
                 self._begin_exclusive(cur)
             else:
@@ -120,7 +129,7 @@ class SqlStore:
                 raise StoreUnavailable(f"{self.url}: {_one_line(exc)}") from exc
             raise
 
-    def _cursor(self) -> Cursor:
+    def _cursor(self, packed: bool = False) -> Cursor:
         if self._conn is None:
             conn = self._connect()
             try:
@@ -129,6 +138,8 @@ class SqlStore:
                 conn.close()
                 raise
             self._conn = conn
+        if packed:
+            return self._packed_reader(self._conn)
         cursor: Cursor = self._conn.cursor()
         return cursor
 
@@ -165,8 +176,11 @@ class SqlStore:
             current = int(cur.fetchall()[0][0])
             for version, statements in self._migrations:
                 if version > current:
-                    for statement in statements:
-                        cur.execute(d.ddl(statement))
+                    for step in statements:
+                        if isinstance(step, str):
+                            cur.execute(d.ddl(step))
+                        else:
+                            step(cur, d.sql)
                     cur.execute(d.sql("INSERT INTO schema_migrations VALUES (?, ?)"), (version, time.time()))
                     current = version
             cur.execute("COMMIT")
@@ -181,9 +195,17 @@ class SqlStore:
 
     # -- writing -----------------------------------------------------------------------------------
 
-    def write(self, observations: Sequence[Observation], transitions: Sequence[Transition]) -> None:
+    def write(
+        self,
+        observations: Sequence[Observation],
+        transitions: Sequence[Transition],
+        verdicts: Sequence[VerdictChange] = (),
+        events: Sequence[VantageEvent] = (),
+    ) -> None:
         d = self.dialect
         with self._tx() as cur:
+            if self._version >= _VERDICTS_SINCE:
+                quorum_rows.write(cur, d.sql, verdicts, events)
             if observations:
                 cur.executemany(
                     d.sql(f"INSERT INTO results ({_RESULT_COLS[4:]}) VALUES (?,?,?,?,?,?,?,?,?,?,?)"),
@@ -236,49 +258,71 @@ class SqlStore:
             stored = [_rollup(r) for r in cur.fetchall()]
             cur.execute(
                 self.dialect.sql(f"SELECT {_RESULT_COLS} FROM results WHERE {tail_where} AND {_NOT_ROLLED}"),
-                tail_params,
+                [*tail_params, _lowest_mark(cur)],
             )
             tail = roll((_result_row(r) for r in cur.fetchall()), (resolution,))
         return merge(stored, tail) + [
             r for r in stored if (r.vantage, r.component, r.resolution, r.bucket) not in tail
         ]
 
-    def bucket_totals(
-        self, resolution: int, since: datetime, until: datetime | None = None, components: Sequence[str] = ()
-    ) -> list[BucketTotal]:
-        # Whole buckets, from stored rows and raw rows alike, so compaction never changes the answer. Lean on
-        # purpose: the status page reads 1,000 components x 24 hours at once, so rows stay tuples until the end.
-        start = floor_to(since, resolution)
-        end = None if until is None else _ceil(until, resolution)
-        where, params = _window(start, end, components, column="bucket")
-        tail_where, tail_params = _window(start, end, components)
+    def series(self, windows: Sequence[Window], components: Sequence[str] = ()) -> list[dict[str, Series]]:
+        # Two strips per component and window (strips.py), and the raw rows not rolled up yet, read once for
+        # all windows: 5,000 rows for a page of 1,000 components where the roll-ups would be 31,000.
+        starts = [floor_to(w.first, w.resolution).timestamp() for w in windows]
+        with self._tx(packed=True) as cur:
+            found = [
+                self._strips(cur, w.resolution, start, w.count, components)
+                for w, start in zip(windows, starts, strict=True)
+            ]
+            tail = self._not_rolled(cur, _ts(min(starts, default=0)), components)
+        for w, start, buffers in zip(windows, starts, found, strict=True):
+            sums: dict[tuple[str, int], Counts] = {}
+            for component, at, status, duration, blocked_by in tail:
+                index = int(float(at) - start) // w.resolution
+                # A result stamped ahead of our clock (another vantage's) waits for its bucket.
+                if 0 <= index < w.count:
+                    sums.setdefault((component, index), Counts()).add(
+                        status, float(duration), bool(blocked_by)
+                    )
+            for (component, index), counts in sums.items():
+                if component not in buffers:
+                    buffers[component] = strips.empty(w.count)
+                strips.add_into(buffers[component], index, counts)
+        return [{name: strips.series(b) for name, b in buffers.items()} for buffers in found]
+
+    def _strips(
+        self, cur: Cursor, resolution: int, start: float, count: int, components: Sequence[str]
+    ) -> dict[str, bytearray]:
+        end = start + count * resolution
+        where, params = _window(_ts(strips.start_of(start, resolution)), _ts(end), components, "start")
+        cur.execute(
+            self.dialect.sql(f"SELECT component, start, slots FROM strips WHERE resolution = ? AND {where}"),
+            [resolution, *params],
+        )
+        return strips.read(cur.fetchall(), resolution, start, count)
+
+    def _not_rolled(self, cur: Cursor, since: datetime, components: Sequence[str]) -> list[Any]:
+        """Raw results at or after `since` not rolled up yet: component, at, status, duration, blocked_by."""
+        # No upper bound on `at`: with one, the planner walks the `at` index over a day of raw rows instead of
+        # seeking the id range of the rows not rolled up (330 ms against 1 ms on the bench's store).
+        where, params = _window(since, None, components)
+        cur.execute(
+            self.dialect.sql(
+                f"SELECT component, at, status, duration, blocked_by FROM results WHERE {where} AND {_NOT_ROLLED}"
+            ),
+            [*params, _lowest_mark(cur)],
+        )
+        return cur.fetchall()
+
+    def verdict_transitions(
+        self, since: datetime, until: datetime | None = None, components: Sequence[str] = ()
+    ) -> list[VerdictChange]:
         with self._tx() as cur:
-            # The literal lets both databases use the partial covering index (migration 6) for hours and days.
-            covered = " AND resolution >= 3600" if resolution >= 3600 else ""
-            cur.execute(
-                self.dialect.sql(f"{_TOTALS} WHERE resolution = ? AND {where}{covered}"),
-                [resolution, *params],
-            )
-            sums: dict[tuple[str, float], Sequence[Any]] = {}
-            for row in cur.fetchall():  # vantages summed here: a GROUP BY's sort cost the database more
-                key = (row[0], row[1])
-                sums[key] = _added(sums[key], row) if key in sums else row
-            cur.execute(
-                self.dialect.sql(
-                    f"SELECT component, at, status, duration, blocked_by FROM results WHERE {tail_where} "
-                    f"AND {_NOT_ROLLED}"
-                ),
-                tail_params,
-            )
-            tail: dict[tuple[str, float], Counts] = {}
-            for component, at, status, duration, blocked_by in cur.fetchall():
-                key = (component, float(at) - float(at) % resolution)
-                tail.setdefault(key, Counts()).add(status, float(duration), blocked_by is not None)
-        for key, c in tail.items():
-            row = (*key, c.total, c.ok, c.warn, c.fail, c.blocked, c.duration_sum, c.duration_max)
-            sums[key] = _added(sums[key], row) if key in sums else row
-        starts = {b: _ts(b) for b in {key[1] for key in sums}}  # a few distinct buckets, 24,000 rows
-        return [BucketTotal(key[0], starts[key[1]], *sums[key][2:]) for key in sorted(sums)]
+            return quorum_rows.verdict_transitions(cur, self.dialect.sql, since, until, components)
+
+    def vantage_events(self, since: datetime, until: datetime | None = None) -> list[VantageEvent]:
+        with self._tx() as cur:
+            return quorum_rows.vantage_events(cur, self.dialect.sql, since, until)
 
     def views(self, since: datetime | None = None) -> list[View]:
         where = "at >= ?" if since else "1 = 1"
@@ -330,13 +374,13 @@ class SqlStore:
     def compact(self, now: datetime, retention: Retention) -> Compaction:
         rolled = 0
         for _ in range(1000):  # bounded: each pass rolls up one batch
-            done = self._roll_batch()
+            done = self._roll_batch((now - retention.strips).timestamp())
             rolled += done
             if done < _BATCH:
                 break
         return Compaction(rolled, self._delete_expired(now, retention))
 
-    def _roll_batch(self) -> int:
+    def _roll_batch(self, strips_since: float) -> int:
         d = self.dialect
         # Exclusive: two monitors sharing a store must not both roll up the same rows (each would add them).
         with self._tx(exclusive=True) as cur:
@@ -347,6 +391,8 @@ class SqlStore:
             if not rows:
                 return 0
             fresh = roll_raw(r[1:] for r in rows)
+            if self._version >= _STRIPS_SINCE:  # before merge, which adds the stored roll-ups into fresh
+                strips.add(cur, d.sql, fresh, strips_since)
             merged = merge(self._existing(cur, fresh), fresh)
             cur.executemany(d.sql(_UPSERT_ROLLUP), [_rollup_params(r) for r in merged])
             last: dict[str, int] = {}
@@ -393,6 +439,14 @@ class SqlStore:
                 "DELETE FROM vantage_views WHERE at < ?",
                 [t - retention.transitions.total_seconds()],
             ),
+            "verdict_transitions": (
+                "DELETE FROM verdict_transitions WHERE at < ?",
+                [t - retention.transitions.total_seconds()],
+            ),
+            "vantage_events": (
+                "DELETE FROM vantage_events WHERE at < ?",
+                [t - retention.transitions.total_seconds()],
+            ),
             # Deliveries done with (sent or failed) are kept as long as the state changes they announced.
             "alert_deliveries": (
                 "DELETE FROM alert_deliveries WHERE status <> 'pending' AND created < ?",
@@ -404,6 +458,14 @@ class SqlStore:
                     [r, t - retention.of_resolution(r).total_seconds()],
                 )
                 for r in RESOLUTIONS
+            },
+            **{
+                f"strips_{r}": (
+                    "DELETE FROM strips WHERE resolution = ? AND start < ?",
+                    [r, t - retention.strips.total_seconds() - span],
+                )
+                for r, span in strips.SPAN.items()
+                if self._version >= _STRIPS_SINCE
             },
         }
         deleted: dict[str, int] = {}
@@ -420,14 +482,6 @@ _UPSERT_ROLLUP = (
     "duration_sum = excluded.duration_sum, duration_max = excluded.duration_max, "
     "histogram = excluded.histogram, causes = excluded.causes"
 )
-_TOTALS = "SELECT component, bucket, total, ok, warn, fail, blocked, duration_sum, duration_max FROM rollups"
-
-
-def _added(a: Sequence[Any], b: Sequence[Any]) -> tuple[Any, ...]:
-    """Two bucket rows (component, bucket, total, ok, warn, fail, blocked, duration_sum, duration_max) as one."""
-    return (a[0], a[1], *(x + y for x, y in zip(a[2:8], b[2:8], strict=True)), max(a[8], b[8]))
-
-
 # A row flushed late (after a store outage) never replaces a newer view.
 _UPSERT_VIEW = (
     f"INSERT INTO vantage_views ({_VIEW_COLS}) VALUES (?,?,?,?,?,?,?,?,?) "
@@ -439,6 +493,11 @@ _UPSERT_MARK = (
     "INSERT INTO rollup_marks (vantage, last_id) VALUES (?, ?) "
     "ON CONFLICT (vantage) DO UPDATE SET last_id = excluded.last_id"
 )
+
+
+def _lowest_mark(cur: Cursor) -> int:
+    cur.execute(_LOWEST_MARK)
+    return int(cur.fetchall()[0][0])
 
 
 def _window(
@@ -453,11 +512,6 @@ def _window(
         clauses.append(f"component IN ({', '.join('?' for _ in components)})")
         params.extend(components)
     return " AND ".join(clauses), params
-
-
-def _ceil(at: datetime, resolution: int) -> datetime:
-    floor = floor_to(at, resolution)
-    return floor if floor == at else datetime.fromtimestamp(floor.timestamp() + resolution, UTC)
 
 
 def _ts(value: float) -> datetime:

@@ -9,11 +9,12 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from infraprobe.monitor.store.sql import Connection, Cursor, Dialect, SqlStore
+from infraprobe.monitor.store.ledger import Cursor
+from infraprobe.monitor.store.sql import Connection, Dialect, SqlStore
 
 
 class SqliteStore(SqlStore):
-    dialect = Dialect("?", "INTEGER PRIMARY KEY AUTOINCREMENT", "REAL")
+    dialect = Dialect("?", "INTEGER PRIMARY KEY AUTOINCREMENT", "REAL", "BLOB")
 
     def __init__(self, path: str | Path, **kw: object) -> None:
         self.path = Path(path)

@@ -19,6 +19,10 @@ def history_report(history: History, environment: str = "") -> Report:
         blocks += _vantages(several, history)
     elif history.current:
         blocks += [Heading("Now"), _current(history)]
+    if several is not None:  # alone, the verdict's incidents are the vantage's own, listed below
+        blocks += [Heading("Quorum incidents"), _quorum_incidents(history)]
+    if history.vantage_periods:
+        blocks += [Heading("Vantage events"), _vantage_periods(history)]
     blocks += [Heading("Incidents"), _incidents(history) if history.incidents else Paragraph("none")]
     blocks += [Heading("Uptime and latency"), _windows(history.stats)]
     blocks += [Heading("Causes"), _causes(history)]
@@ -124,8 +128,41 @@ def _incidents(history: History) -> Table:
     )
 
 
+def _quorum_incidents(history: History) -> Table | Paragraph:
+    if not history.quorum_incidents:
+        return Paragraph("none recorded")
+    rows = tuple(
+        (
+            i.component, _at(i.start), _duration(i.duration(history.now), i.end, i.end_note), i.cause or "",
+            i.layer or "", ", ".join(i.down_from), ", ".join(i.decided_by), i.evidence,
+        )
+        for i in history.quorum_incidents
+    )  # fmt: skip
+    columns = ("component", "start", "duration", "cause", "layer", "down from", "decided by", "evidence")
+    tones = tuple("fail" if i.end is None else "" for i in history.quorum_incidents)
+    return Table(columns, rows, tones, shrink=(7,))
+
+
+def _vantage_periods(history: History) -> Table:
+    rows = tuple(
+        (
+            p.vantage, p.topic, _at(p.start), _duration(p.duration(history.now), p.end),
+            ", ".join(p.components), ", ".join(f"{c} x{n}" for c, n in sorted(p.causes.items())),
+            ", ".join(p.seen_up_by), ", ".join(p.reported_by),
+        )
+        for p in history.vantage_periods
+    )  # fmt: skip
+    columns = ("vantage", "event", "start", "duration", "components", "causes", "seen up by", "reported by")
+    tones = tuple("fail" if p.end is None else "warn" for p in history.vantage_periods)
+    return Table(columns, rows, tones, shrink=(4,))
+
+
+def _duration(d: timedelta, end: datetime | None, note: str = "") -> str:
+    return _span(d) + (" (open)" if end is None else f" ({note})" if note else "")
+
+
 def _incident_row(i: Incident, now: datetime) -> tuple[str, ...]:
-    duration = _span(i.duration(now)) + ("" if i.end else " (open)")
+    duration = _duration(i.duration(now), i.end, i.end_note)
     return (
         i.component,
         _at(i.start),
