@@ -30,7 +30,9 @@ COMMON = "interval: 0.1s, timeout: 0.5s, failure_threshold: 2, success_threshold
 def config(closed: int, hook_url: str, *, with_cache: bool) -> str:
     cache = f"  - {{name: cache, kind: tcp, host: 127.0.0.1, port: {closed}, {COMMON}}}\n"
     other = f"  - {{name: other, kind: tcp, host: 127.0.0.1, port: {closed}, {COMMON}}}\n"
-    alerts = f'alerts: {{providers: {{hook: {{webhook: {{url: "{hook_url}"}}}}}}, group_wait: 0s}}\n'
+    hooks = f'hook: {{webhook: {{url: "{hook_url}"}}}}, oncall: {{webhook: {{url: "{hook_url}/oncall"}}}}'
+    override = "components: {cache: {send_to: [oncall]}}, " if with_cache else ""
+    alerts = f"alerts: {{providers: {{{hooks}}}, {override}send_to: [hook], group_wait: 0s}}\n"
     return "components:\n" + (cache if with_cache else "") + other + alerts
 
 
@@ -64,6 +66,11 @@ async def test_removed_on_reload_and_found_removed_at_start_each_close_with_one_
                 await until(lambda: len(pages(hook)) == 4)
                 await asyncio.sleep(0.3)
     assert pages(hook) == [("down", "down"), ("recovery", "removed")] * 2
+    # Each removal went where its down page went (cache's override, gone with it from the config).
+    targets = [
+        r.target for r, d in zip(hook.requests, hook.received, strict=True) if d["component"] == "cache"
+    ]
+    assert targets == ["/hook/oncall"] * 4, targets
     down, removal = [d for d in hook.received if d["component"] == "cache"][:2]
     assert removal["summary"].startswith("cache removed from config (no longer monitored) after ")
     assert removal["id"] == down["id"]  # it closes the incident the down page opened

@@ -73,3 +73,15 @@ def test_a_path_failure_reported_by_both_monitors_is_one_period_naming_every_com
     assert path.components == ("a", "b", "c") and path.causes == {"network_unreachable": 3}
     assert path.seen_up_by == ("us",) and path.reported_by == ("eu", "us")
     assert (silent.topic, silent.start, silent.end) == ("silent", T0 + minutes(6), None)
+
+
+def test_an_incident_ended_by_setting_its_vantage_aside_says_so() -> None:
+    """Under `any`: down from eu alone, then eu's path is the finding and the verdict is up again."""
+    down = change("eu", 1, State.UP, State.DOWN)
+    down = VerdictChange(down.transition, "any", ("eu",), (), ("us",))
+    up = change("eu", 1.1, State.DOWN, State.UP)
+    up = VerdictChange(up.transition, "any", (), (), ("us",), ("eu",))
+    (incident,) = quorum_incidents([down, up], T0)
+    assert incident.end_note == "set aside: path failure of eu"
+    plain = change("eu", 2, State.DOWN, State.UP)
+    assert quorum_incidents([down, plain], T0)[0].end_note == ""

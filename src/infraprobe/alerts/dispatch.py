@@ -136,10 +136,20 @@ class Dispatcher:
                 break
         while self._unsaved:
             d = self._unsaved[0]
-            outgoing = [Outgoing(d.component, d.event, p, d.payload) for p in d.providers] if d.event else []
+            providers = self._down_page_providers(d) if d.as_down_page else d.providers
+            outgoing = [Outgoing(d.component, d.event, p, d.payload) for p in providers] if d.event else []
             # False: another monitor sharing the store made this change and sends its page.
             self.store.save_alert(d.component, d.incident, outgoing, self._clock(), d.remind_due)
             self._unsaved.pop(0)
+
+    def _down_page_providers(self, d: Decision) -> tuple[str, ...]:
+        """The providers the incident's down page was queued for (its `id` names the incident)."""
+        opened = datetime.fromisoformat(str(d.payload.get("since")))
+        pages = self.store.deliveries(opened, [d.component])
+        found = [
+            p.provider for p in pages if p.event == "down" and p.payload.get("id") == d.payload.get("id")
+        ]
+        return tuple(dict.fromkeys(found)) or d.providers
 
     def _record(self) -> None:
         while True:

@@ -47,6 +47,9 @@ class Decision:
     payload: dict[str, Any] = field(default_factory=dict)
     providers: tuple[str, ...] = ()
     remind_due: datetime | None = None  # a reminder: made only if the incident was last reminded by then
+    # To whoever got the incident's down page, read from the ledger when it is saved (`providers` if none is
+    # found): a removed component's per-component override went with it.
+    as_down_page: bool = False
 
 
 @dataclass(slots=True)
@@ -116,7 +119,12 @@ class AlertPolicy:
                 del table[name]
         self._seen &= set(configured)
         gone = sorted(n for n in self.open if n not in configured)
-        return [self._page(message.RECOVERY, self.open.pop(n), message.REMOVED, now, None) for n in gone]
+        return [
+            replace(
+                self._page(message.RECOVERY, self.open.pop(n), message.REMOVED, now, None), as_down_page=True
+            )
+            for n in gone
+        ]
 
     def suppressed(self, component: str) -> str | None:
         return next((reason for s in self.suppressors if (reason := s(component))), None)

@@ -106,7 +106,7 @@ class QuorumIncident:
     evidence: str
     down_from: tuple[str, ...]  # the vantages that saw it down when it began
     decided_by: tuple[str, ...]  # the monitors that recorded it
-    end_note: str = ""  # why it ended without a recovery (removed from config)
+    end_note: str = ""  # why it ended without a recovery (removed from config, set aside by a path finding)
 
     def duration(self, now: datetime) -> timedelta:
         return (self.end or now) - self.start
@@ -213,10 +213,19 @@ def quorum_incidents(changes: Iterable[VerdictChange], since: datetime) -> list[
         if t.after is State.DOWN and began is None:
             open_[name] = QuorumIncident(name, t.at, None, t.cause, t.layer, t.evidence, c.down, (t.vantage,))
         elif t.after is not State.DOWN and began is not None:
-            note = t.evidence if t.evidence == REMOVED else ""
+            note = _why_ended(began, c)
             out.append(replace(open_.pop(name), end=t.at, end_note=note))
     out.extend(open_.values())
     return sorted((i for i in out if i.end is None or i.end >= since), key=lambda i: i.start)
+
+
+def _why_ended(incident: QuorumIncident, end: VerdictChange) -> str:
+    """An end that is not a recovery: the component was removed, or the vantages that saw it down were set
+    aside by a path finding (under `any`, the moment before the finding formed was a verdict of down)."""
+    if end.transition.evidence == REMOVED:
+        return REMOVED
+    aside = [v for v in incident.down_from if v in end.set_aside]
+    return f"set aside: path failure of {', '.join(aside)}" if aside else ""
 
 
 def vantage_periods(events: Iterable[VantageEvent], since: datetime) -> list[VantagePeriod]:
