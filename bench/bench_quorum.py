@@ -5,6 +5,8 @@
 - `decide`: the full decision (verdicts for every component and the path findings) over components x vantages
   views, as after each read of the other vantages (once a second) or a change of the monitor's own state;
 - `Quorum.local`: one own result that changes no state (the common case: one verdict is redone);
+- `Quorum.local` flipping: own results that take one component down (a network cause, so it is a path suspect)
+  and up again, with the other vantages reporting: what decided every component per change before (`decide`);
 - `views()`: reading every vantage's views from a throwaway PostgreSQL (`infraprobe.testing.postgres`, on
   loopback), as each monitor does once a second.
 
@@ -23,7 +25,8 @@ from infraprobe.monitor.quorum import Policy, Rules, decide, fresh_window
 from infraprobe.monitor.state import Observation, State, View
 from infraprobe.monitor.store import open_store
 from infraprobe.monitor.vantages import Quorum
-from infraprobe.result import CheckResult, Status
+from infraprobe.result import CheckResult, Component, Diagnosis, Status
+from infraprobe.taxonomy import Cause
 from infraprobe.testing.postgres import PostgresServer
 
 NOW = datetime.now(UTC)
@@ -48,9 +51,14 @@ def views(components: int, vantages: int) -> list[View]:
     ]
 
 
-def observation(name: str) -> Observation:
-    result = CheckResult(component=name, kind="tcp", status=Status.OK, started_at=NOW, duration=0.001)
-    return Observation(result, "v0", None, State.UP, NOW - timedelta(hours=1))
+def observation(name: str, down: bool = False) -> Observation:
+    status, cause = (Status.FAIL, Cause.NETWORK_UNREACHABLE) if down else (Status.OK, None)
+    diagnosis = Diagnosis.of(cause, Component.OTHER, "unreachable") if cause else None
+    result = CheckResult(
+        component=name, kind="tcp", status=status, started_at=NOW, duration=0.001, diagnosis=diagnosis
+    )
+    state = State.DOWN if down else State.UP
+    return Observation(result, "v0", None, state, NOW - timedelta(hours=1))
 
 
 def quorum(components: int, peers: list[View]) -> Quorum:
@@ -91,10 +99,13 @@ def main() -> int:
     q = quorum(args.components, all_views)
     one = observation("c0")
     local = best_ms(lambda: q.local(one, None), args.repeats)
+    flips = iter([observation("c1", down=True), observation("c1")] * (args.repeats + 1))
+    flip = best_ms(lambda: q.local(next(flips), None), 2 * args.repeats)
     read = store_read_ms(all_views, args.repeats)
     print(
         f"{args.components} components x {args.vantages} vantages ({len(all_views)} views), best of "
         f"{args.repeats}: decide {full:.2f} ms; Quorum.local (no change) {local:.3f} ms; "
+        f"Quorum.local (a change, others reporting) {flip:.3f} ms; "
         f"PostgreSQL views() {read:.2f} ms"
     )
     return 0

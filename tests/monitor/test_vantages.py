@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import random
 from datetime import UTC, datetime, timedelta
 
 from infraprobe.clock import ManualClock
 from infraprobe.configfile import parse_config
 from infraprobe.configfile.vantages import PathFailure, VantagesSettings, vantages_settings
-from infraprobe.monitor.quorum import Policy
+from infraprobe.monitor.quorum import Policy, Rules, decide, fresh_window
 from infraprobe.monitor.state import Observation, State, Thresholds, Tracker, Transition, View
 from infraprobe.monitor.vantages import Change, Quorum
 from infraprobe.monitor.verdict_log import EventKind
@@ -228,3 +229,53 @@ def test_a_path_threshold_of_three_makes_two_failing_components_no_finding() -> 
     here.quorum.configure(CONFIG.config.components, VantagesSettings(path_failure=PathFailure(min_targets=3)))
     break_path(here)
     assert here.quorum.decision.findings == {}
+
+
+def test_one_own_change_redoes_what_the_whole_decision_would() -> None:
+    """The monitor redoes only the changed component's part of the findings and the verdicts those move; after
+    every own result it must hold exactly what deciding everything from the same views gives."""
+    rng = random.Random(11)
+    names = [f"c{i}" for i in range(12)]
+    config = parse_config(
+        "components:\n"
+        + "".join(
+            f"  - {{name: {n}, kind: tcp, host: 127.0.0.1, port: 1, interval: 60s, timeout: 1s, "
+            "failure_threshold: 1, success_threshold: 1}\n"
+            for n in names
+        )
+    )
+    clock = ManualClock(wall=T0)
+    for policy in Policy:
+        quorum = Quorum("here", policy, clock=clock, min_path_targets=3)
+        quorum.configure(config.config.components)
+        trackers = {n: Tracker(n, Thresholds(1, 1)) for n in names}
+        others = [("there", State.UP), ("elsewhere", State.UP), ("third", State.DOWN)]
+        peers = [
+            View(v, n, rng.choice([state, State.UP]), T0, clock.now(), "ok", None, None, "")
+            for v, state in others
+            for n in names
+        ]
+        quorum.refreshed(peers)
+        own: dict[str, View] = {}
+        formed = 0
+        for _ in range(300):
+            clock.advance(0.05)
+            name = rng.choice(names)
+            status, cause = rng.choice(
+                [
+                    (Status.OK, None),
+                    (Status.FAIL, Cause.NETWORK_UNREACHABLE),
+                    (Status.FAIL, Cause.CONNECTION_REFUSED),
+                ]
+            )
+            r = result(name, status, at=clock.now(), cause=cause)
+            local = trackers[name].observe(Observation(r, "here"))
+            obs = Observation(r, "here", None, trackers[name].state, trackers[name].since)
+            quorum.local(obs, local)
+            own[name] = View.of(obs)
+            windows = {c.name: fresh_window(c.interval, c.timeout) for c in config.config.components}
+            whole = decide([*peers, *own.values()], Rules(policy, windows, 3), clock.now(), names)
+            assert dict(quorum.decision.findings) == dict(whole.findings)
+            assert {n: quorum.verdicts[n] for n in own} == {n: whole.verdicts[n] for n in own}
+            formed += bool(whole.findings)
+        assert 30 < formed < 270, "findings must form and end in the scenario, or it tests too little"

@@ -153,12 +153,18 @@ class PathFinding:
         }
 
 
+# A vantage's suspect views, by component: each with the other vantages that see that component up.
+Suspects = dict[str, tuple[View, frozenset[str]]]
+
+
 @dataclass(frozen=True, slots=True)
 class Decision:
     verdicts: Mapping[str, Verdict]
     findings: Mapping[str, PathFinding]  # by vantage
     reporting: frozenset[str]  # vantages with at least one fresh view that has a state: they vote
     silent: frozenset[str]  # vantages known (a view of any age) that do not: stopped, or not started yet
+    # What the findings were built from, by vantage: the monitor updates it one component at a time.
+    suspects: dict[str, Suspects] = field(default_factory=dict)
 
 
 def decide(views: Iterable[View], rules: Rules, now: datetime, components: Iterable[str] = ()) -> Decision:
@@ -168,34 +174,52 @@ def decide(views: Iterable[View], rules: Rules, now: datetime, components: Itera
     by_component: dict[str, list[View]] = defaultdict(list)
     for v in fresh:
         by_component[v.component].append(v)
-    findings = path_findings(by_component, rules.min_path_targets)
+    suspects = suspect_index(by_component)
+    findings = findings_of(suspects, rules.min_path_targets)
     names = list(components) or sorted({v.component for v in views})
     verdicts = {name: verdict(name, by_component.get(name, []), rules.policy, findings) for name in names}
     # Reporting means voting: a fresh view with a state (a vantage just started, still unknown, is not yet).
     reporting = frozenset(v.vantage for v in fresh if v.state is not State.UNKNOWN)
     silent = frozenset(v.vantage for v in views) - reporting
-    return Decision(verdicts, findings, reporting, silent)
+    return Decision(verdicts, findings, reporting, silent, suspects)
 
 
 def path_findings(by_component: Mapping[str, list[View]], min_targets: int) -> dict[str, PathFinding]:
-    suspect: dict[str, list[View]] = defaultdict(list)
-    others_up: dict[str, set[str]] = defaultdict(set)
-    for views in by_component.values():
-        up = {v.vantage for v in views if v.state is State.UP}
-        for v in views:
-            if _path_down(v) and up - {v.vantage}:
-                suspect[v.vantage].append(v)
-                others_up[v.vantage] |= up - {v.vantage}
-    return {
-        vantage: PathFinding(
-            vantage,
-            tuple(sorted(v.component for v in down)),
-            dict(Counter(v.cause for v in down if v.cause)),
-            tuple(sorted(others_up[vantage])),
-        )
-        for vantage, down in sorted(suspect.items())
-        if len(down) >= min_targets
-    }
+    return findings_of(suspect_index(by_component), min_targets)
+
+
+def component_suspects(views: Iterable[View]) -> dict[str, tuple[View, frozenset[str]]]:
+    """One component's fresh views: the vantages that see it down with a network cause while another sees it
+    up, each with those others. The only input a path finding takes from this component."""
+    views = list(views)
+    up = frozenset(v.vantage for v in views if v.state is State.UP)
+    return {v.vantage: (v, up - {v.vantage}) for v in views if _path_down(v) and up - {v.vantage}}
+
+
+def suspect_index(by_component: Mapping[str, list[View]]) -> dict[str, Suspects]:
+    index: dict[str, Suspects] = defaultdict(dict)
+    for name, views in by_component.items():
+        for vantage, entry in component_suspects(views).items():
+            index[vantage][name] = entry
+    return dict(index)
+
+
+def findings_of(index: Mapping[str, Suspects], min_targets: int) -> dict[str, PathFinding]:
+    found = ((vantage, finding_of(vantage, index[vantage], min_targets)) for vantage in sorted(index))
+    return {vantage: f for vantage, f in found if f is not None}
+
+
+def finding_of(vantage: str, suspects: Suspects, min_targets: int) -> PathFinding | None:
+    if len(suspects) < min_targets:
+        return None
+    names = sorted(suspects)
+    down = [suspects[name][0] for name in names]
+    return PathFinding(
+        vantage,
+        tuple(names),
+        dict(Counter(v.cause for v in down if v.cause)),
+        tuple(sorted(frozenset().union(*(up for _, up in suspects.values())))),
+    )
 
 
 def _path_down(view: View) -> bool:

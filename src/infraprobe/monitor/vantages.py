@@ -30,7 +30,9 @@ from infraprobe.monitor.quorum import (
     Policy,
     Rules,
     Verdict,
+    component_suspects,
     decide,
+    finding_of,
     fresh_window,
     verdict,
 )
@@ -125,6 +127,8 @@ class Quorum:
             self.trackers.pop(name, None)
             self.verdicts.pop(name, None)
             self._own.pop(name, None)
+            for suspects in self.decision.suspects.values():
+                suspects.pop(name, None)
 
     # -- from the monitor ----------------------------------------------------------------------------
 
@@ -137,13 +141,14 @@ class Quorum:
         self._own[name] = (obs, View.of(obs))
         if name not in self.trackers:
             return [], []
-        # Only a change of this vantage's own state can open or close a path finding (and so move other
-        # components' verdicts), and only while another vantage reports: a finding needs one that sees the
-        # component up. Otherwise this component's verdict is all there is to redo: deciding every component
-        # on each own change cost O(components) per transition (10,000 components: ~90% of the monitor's CPU
-        # while their first transitions came in, and minutes of schedule lag).
-        if transition and self._peer_views:
-            changes, events = self._decide(transition)
+        # An own result can open or close a path finding (and so move other components' verdicts) only while
+        # another vantage reports: a finding needs one that sees the component up. Even then only this
+        # component's part of the findings is redone, and only the verdicts whose set-aside views that moves:
+        # deciding every component on each own change cost O(components) per transition (10,000 components:
+        # ~90% of the monitor's CPU while their first transitions came in, and minutes of schedule lag). Time
+        # alone (views going stale) is caught up at the next read of the others, which redoes everything.
+        if self._peer_views:
+            changes, events = self._decide_around(name, transition)
         else:
             changes, events = self._decide_one(name, transition), []
         if not any(c.obs is obs for c in changes):
@@ -236,8 +241,7 @@ class Quorum:
 
     def _decide_one(self, name: str, local: Transition | None = None) -> list[Change]:
         now = self._clock.now()
-        views = [v for v in self._views_of(name) if self._rules.fresh(v, now)]
-        change = self._apply(verdict(name, views, self.policy, self.decision.findings), now, local)
+        change = self._apply(self._verdict_now(name, now), now, local)
         return [change] if change else []
 
     def _decide(self, local: Transition | None) -> tuple[list[Change], list[VantageEvent]]:
@@ -248,6 +252,40 @@ class Quorum:
             c for name in self.trackers if (c := self._apply(self.decision.verdicts[name], now, local))
         ]
         return changes, self._events(before, self.decision, now)
+
+    def _decide_around(self, name: str, local: Transition | None) -> tuple[list[Change], list[VantageEvent]]:
+        """`_decide` for one own change of `name`: the same verdicts and findings, redoing only `name`'s
+        suspects, the findings of the vantages they touch, and the verdicts of `name` and of the components
+        those findings gained or lost (the only ones whose set-aside views moved)."""
+        now, before = self._clock.now(), self.decision
+        index = before.suspects  # updated in place: `before` is kept for its findings only
+        old = {vantage: suspects.pop(name) for vantage, suspects in index.items() if name in suspects}
+        new = component_suspects(v for v in self._views_of(name) if self._rules.fresh(v, now))
+        for vantage, entry in new.items():
+            index.setdefault(vantage, {})[name] = entry
+        # A finding reads a suspect's cause and who sees it up, not its time: most results touch none.
+        touched = {v for v in old.keys() | new.keys() if _gist(old.get(v)) != _gist(new.get(v))}
+        findings = dict(before.findings)
+        affected = {name}
+        for vantage in touched:
+            found = finding_of(vantage, index[vantage], self._rules.min_path_targets)
+            was = findings.pop(vantage, None)
+            if found is not None:
+                findings[vantage] = found
+            affected |= set(was.components if was else ()) ^ set(found.components if found else ())
+        findings = dict(sorted(findings.items()))
+        self.decision = Decision(self.verdicts, findings, before.reporting, before.silent, index)
+        changes = [
+            change
+            for component in sorted(affected)
+            if component in self.trackers
+            and (change := self._apply(self._verdict_now(component, now), now, local))
+        ]
+        return changes, self._events(before, self.decision, now)
+
+    def _verdict_now(self, name: str, now: datetime) -> Verdict:
+        views = [v for v in self._views_of(name) if self._rules.fresh(v, now)]
+        return verdict(name, views, self.policy, self.decision.findings)
 
     def _apply(self, verdict: Verdict, now: datetime, local: Transition | None) -> Change | None:
         name = verdict.component
@@ -306,6 +344,10 @@ class Quorum:
             if v != self.vantage  # the first sight of another vantage too: until then this one decided alone
         ]
         return events
+
+
+def _gist(suspect: tuple[View, frozenset[str]] | None) -> tuple[str | None, frozenset[str]] | None:
+    return None if suspect is None else (suspect[0].cause, suspect[1])
 
 
 def _verdict_transition(
