@@ -6,7 +6,6 @@ reported together, so fixing a config is not a loop of one error per run.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -257,6 +256,8 @@ def _field_name(path: Path_) -> str:
 
 
 def _suggest(word: str, candidates: Any) -> str:
+    import difflib  # only a config with a typo needs it: not on the start-up of a valid one (issue 10)
+
     close = difflib.get_close_matches(word, [str(c) for c in candidates], n=1)
     return f" {word!r}; did you mean {close[0]!r}?" if close else f" {word!r}"
 
