@@ -13,6 +13,8 @@ scan's workers, `cat` and `grep` of the pipe), best and median, peak RSS of the 
   its output is /dev/null, so its count goes to a pipe here);
 - the whole command `infraprobe logs LOG --format json`, interpreter start-up included; it splits a large
   file over one process per CPU;
+- with `--against SRC`, also the same command run from another tree (`PYTHONPATH=SRC`: main before a
+  change, say), interleaved with the others, so both see the same load;
 - with `--all`, also `grep -c -F -f` with every classifier signature;
 - with `--fallback-mb N`, the library scan of the log's first N MB with the pure-Python prefilter (no
   hyperscan) against the same with hyperscan, to say how much slower the fallback is.
@@ -20,6 +22,7 @@ scan's workers, `cat` and `grep` of the pipe), best and median, peak RSS of the 
 Every run is bounded by `--timeout` seconds (killed past it, and reported).
 
     .venv/bin/python bench/bench_logs.py [--size-mb 500] [--densities 0.001,0.02] [--repeat 5] [--all]
+        [--against OTHER_CHECKOUT/src]
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ from infraprobe.classifier import SIGNATURES
 
 GREP = "grep -F -f (20, piped)"
 LOGS = "infraprobe logs (CLI)"
+AGAINST = "logs, --against tree"
 
 
 @dataclass(frozen=True)
@@ -55,11 +59,11 @@ class Run:
     output: str
 
 
-def timed(cmd: list[str], timeout: float) -> Run:
+def timed(cmd: list[str], timeout: float, env: dict[str, str] | None = None) -> Run:
     """One command, measured through wait4 (its own rusage, whatever else this process ran)."""
     with tempfile.TemporaryFile() as out:
         start = time.perf_counter()
-        process = subprocess.Popen(cmd, stdout=out, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(cmd, stdout=out, stderr=subprocess.DEVNULL, env=env)
         try:
             _, status, usage = _wait4(process, timeout)
         except TimeoutError:
@@ -126,6 +130,9 @@ def contenders(log: Path, sigs: Path, every: Path, args: argparse.Namespace) -> 
         GREP: lambda: timed(["sh", "-c", piped], args.timeout),
         LOGS: lambda: timed(cli, args.timeout),
     }
+    if args.against:  # another tree's src/, e.g. main before a change: same command, same run
+        env = {**os.environ, "PYTHONPATH": args.against}
+        chosen[AGAINST] = lambda: timed(cli, args.timeout, env)
     if args.all:
         every_cmd = ["grep", "-c", "-F", "-f", str(every), str(log)]
         chosen["grep -F -f (all sigs)"] = lambda: timed(every_cmd, args.timeout)
@@ -154,6 +161,9 @@ def run_density(args: argparse.Namespace, density: float, folder: Path) -> None:
     report(results, size, args.repeat)
     events = json.loads(results[LOGS][-1].output)["events"]
     print(f"infraprobe logs counted {events} events ({'all' if events == failures else 'NOT all'} written)")
+    if AGAINST in results:
+        same = results[AGAINST][-1].output == results[LOGS][-1].output
+        print(f"the --against tree's JSON output is {'identical' if same else 'DIFFERENT'}")
     if args.fallback_mb:
         fallback(log, args)
 
@@ -175,13 +185,16 @@ def report(results: dict[str, list[Run]], size: int, repeat: int) -> None:
             f"{size / 1e6 / statistics.median(walls):6.0f} {min(cpus):8.2f} / {statistics.median(cpus):7.2f} "
             f"{max(r.rss_mb for r in runs):7.0f}  {shown}"
         )
-    grep, logs = results[GREP], results[LOGS]
-    for label, pick in (("best", min), ("median", statistics.median)):
-        wall = pick(r.wall for r in grep) / pick(r.wall for r in logs)
-        cpu = pick(r.cpu for r in grep) / pick(r.cpu for r in logs)
-        print(
-            f"speed of infraprobe logs relative to the piped grep ({label} of {repeat}): wall {wall:.2f}x, CPU {cpu:.2f}x"
-        )
+    grep = results[GREP]
+    for name in (LOGS, AGAINST):
+        if name not in results:
+            continue
+        for label, pick in (("best", min), ("median", statistics.median)):
+            wall = pick(r.wall for r in grep) / pick(r.wall for r in results[name])
+            cpu = pick(r.cpu for r in grep) / pick(r.cpu for r in results[name])
+            print(
+                f"speed of {name} relative to the piped grep ({label} of {repeat}): wall {wall:.2f}x, CPU {cpu:.2f}x"
+            )
 
 
 def fallback(log: Path, args: argparse.Namespace) -> None:
@@ -213,6 +226,9 @@ def main() -> None:
         "--tmpdir", default=None, help="where the temporary directory goes (default: the system's)"
     )
     parser.add_argument("--all", action="store_true", help="also grep with every classifier signature")
+    parser.add_argument(
+        "--against", metavar="SRC", help="also run the CLI from another tree's src/ (PYTHONPATH), interleaved"
+    )
     parser.add_argument(
         "--fallback-mb", type=float, default=0, help="also time the pure-Python prefilter on this many MB"
     )

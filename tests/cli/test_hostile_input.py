@@ -54,7 +54,9 @@ def test_every_pattern_set_is_linear_on_a_megabyte_line(tmp_path: Path, name: st
     classify(text)
     scan([log], workers=1)
     Redactor(["canary-1234"]).value({"k": text, "password": text})
-    assert time.process_time() - start < 1.0
+    # Quadratic work on a 1 MiB line is ~10^12 steps (hours); linear is 0.2 s on a quiet machine. 3 s of CPU
+    # keeps that gap while a loaded machine (CPU time inflates several times under contention) stays green.
+    assert time.process_time() - start < 3.0
 
 
 @pytest.mark.parametrize("stamp", ["1e999", '"Infinity"', "-1e999", '"1e999"', '{"seconds": 1e999}'])

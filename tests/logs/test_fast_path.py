@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from infraprobe.classifier import classify_text
@@ -17,7 +17,9 @@ from infraprobe.logs import LogSummary, scan
 from infraprobe.logs.aggregate import Aggregator
 from infraprobe.logs.chunks import Chunk
 from infraprobe.logs.clusters import Prepare, _masked
+from infraprobe.logs.grouping import begins
 from infraprobe.logs.memo import TemplateMemo
+from infraprobe.logs.records import decode
 from infraprobe.logs.timestamps import _HEAD, _LEADING, IsoStart, has_leading, leading
 from infraprobe.taxonomy import Cause
 
@@ -40,6 +42,7 @@ STAMPS = st.builds(
 
 
 @given(STAMPS, STAMPS, st.sampled_from(["", " caf\u00e9", " \x00", " ok"]))
+@example("2024-05-01 12:00:00 x", "2024-05-01 12:00:01\u0085+99:99", "")  # NEL, then an invalid zone
 @settings(max_examples=500, deadline=None)
 def test_iso_start_reads_what_leading_reads(line: str, after: str, tail: str) -> None:
     """Whenever the byte-level reader answers, `leading` on the decoded lines says the same: the same
@@ -234,3 +237,14 @@ def test_byte_templates_are_used(monkeypatch: pytest.MonkeyPatch) -> None:
     # Three asks per template (a miss, the general path's, the hit that fills the table); the last line
     # of the file takes the general path (no line after it shows that it ends there).
     assert len(asked) <= 3 * len(explained) + 1
+
+
+@given(STAMPS, st.sampled_from(["", " caf\u00e9", "\u0085+99:99 x", "\u00a0+01:00", " \x00", "{"]))
+@example("2024-05-01 12:00:00", "\u0085+99:99 x")  # NEL is a space to `leading`: an invalid zone
+@settings(max_examples=500, deadline=None)
+def test_stamped_line_begins_as_decoded(line: str, tail: str) -> None:
+    """`IsoStart.begins` (the traceback scanner's shortcut past the next event's line) never says a
+    line begins an event where the decoded record does not, whatever follows the stamp."""
+    raw = (line + tail).encode("utf-8", "surrogateescape")
+    if IsoStart().begins(raw + b"\n", 0):
+        assert begins(decode(raw, NOW))

@@ -135,14 +135,17 @@ async def run(plan: Plan, echo: Callable[[str], None] = print) -> Outcome:
         async with contextlib.AsyncExitStack() as stack:
             _stop_on_sigterm(stack)
             running = await _start(stack, plan, echo, outcome.notes)
+            _raise_if_stopped()
             outcome.timings["start"] = time.monotonic() - t0
             t1 = time.monotonic()
             outcome.notes.append(await _settle(running, plan.size))
+            _raise_if_stopped()
             outcome.timings["settle"] = time.monotonic() - t1
             await _evidence(running, plan, outcome, echo)
             outcome.timings["scenario"] = time.monotonic() - t1
             t2 = time.monotonic()
             echo("stopping the lab...")
+        _raise_if_stopped()
     except BaseException as exc:
         outcome.notes.append(f"stopped early: {type(exc).__name__}: {exc}")
         raise
@@ -159,6 +162,15 @@ def _stop_on_sigterm(stack: contextlib.AsyncExitStack) -> None:
     if task is not None:
         loop.add_signal_handler(signal.SIGTERM, task.cancel)
         stack.callback(loop.remove_signal_handler, signal.SIGTERM)
+
+
+def _raise_if_stopped() -> None:
+    """A stop request that an inner await swallowed still stops the run (Python 3.11's wait_for can lose a
+    cancel that lands as its inner task finishes): the task still counts the request, as asyncio.Runner reads it
+    for Ctrl-C."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
 
 
 # -- start-up -----------------------------------------------------------------------------------------

@@ -147,9 +147,13 @@ class Chunk:
             below = self._next_start(last)
             if below >= self.end or (not self.final and self._last_blank(below)):
                 return (first, last) if self.final else None
+            if self.s.stamps.begins(self.data, below):  # the next event's line: not even decoded
+                break
             line = self._record(below)
             # `begins` first: most lines start their own event, known without decoding the next one.
-            if grouping.begins(line) or not grouping.continues(line, self._record(last), self._below(below)):
+            if grouping.begins(line) or not grouping.continues(
+                line, self._record(last), self._blank_below(line, below)
+            ):
                 break
             last, steps = below, steps + 1
         return first, last
@@ -165,7 +169,7 @@ class Chunk:
             if grouping.begins(line):  # no need to decode the lines around it
                 break
             above = self._prev_start(first)
-            if not grouping.continues(line, self._record(above), self._below(first)):
+            if not grouping.continues(line, self._record(above), self._blank_below(line, first)):
                 break
             first, steps = above, steps + 1
         return first
@@ -206,7 +210,11 @@ class Chunk:
             record = self._records[start] = decode(self._raw(start), self.s.ref)
         return record
 
-    def _below(self, start: int) -> Record | None:
+    def _blank_below(self, line: Record, start: int) -> Record | None:
+        """The line below `line` (at `start`), which `grouping.continues` reads only when `line` is
+        blank: else None, and it is not decoded."""
+        if line.text.strip():
+            return None
         below = self._next_start(start)
         return self._record(below) if below < self.end else None
 

@@ -35,7 +35,10 @@ _CLOCK = re.compile(r"\d\d:\d\d")
 # is possessive, so a zone after it makes the match fail instead of shortening the fraction.
 _NO_ZONE = rb"(?![ \t\r\f\v\x1c-\x1f]?(?:Z|[+-]\d\d:?\d\d))"
 # Groups: 1 the stamp, 2 its minute, 3 its second, 4 its fraction.
-_STAMP = re.compile(rb"((\d{4}-\d\d-\d\d[T ]\d\d:\d\d):([0-5]\d)(?:[.,](\d++))?+)" + _NO_ZONE)
+# Nor a non-ASCII byte: decoded, it could be a Unicode space that `leading` reads before a zone.
+_STAMP = re.compile(
+    rb"((\d{4}-\d\d-\d\d[T ]\d\d:\d\d):([0-5]\d)(?:[.,](\d++))?+)" + _NO_ZONE + rb"(?![\x80-\xff])"
+)
 _MAX_CACHED = 4096
 _SECONDS = {f"{s:02d}".encode(): timedelta(seconds=s) for s in range(60)}
 
@@ -87,6 +90,12 @@ class IsoStart:
         if fraction := match[4]:
             when += self._fraction(fraction)
         return when, minute[1], match.end() - start, stop, body
+
+    def begins(self, data: bytes, start: int) -> bool:
+        """True when the line at `start` surely starts an event (`grouping.begins`): it starts with a
+        zone-less ISO 8601 timestamp that `leading` reads. False: decode it to know."""
+        match = _STAMP.match(data, start)
+        return match is not None and match.end() - start <= _HEAD and self._minute(match[2]) is not None
 
     def _minute(self, text: bytes) -> tuple[datetime, int] | None:
         try:
