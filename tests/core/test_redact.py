@@ -160,7 +160,9 @@ def test_masking_is_linear_on_pathological_megabyte_lines(name: str) -> None:
     start = time.process_time()
     redact(text)
     redact.value({"field": text})
-    assert time.process_time() - start < 1.0
+    # Backtracking on a 1 MiB line is hours of CPU; linear is well under a second. 3 s keeps that gap while CPU
+    # time inflated by a loaded machine (seen: over 1 s at load 6) stays green.
+    assert time.process_time() - start < 3.0
 
 
 @pytest.mark.parametrize(

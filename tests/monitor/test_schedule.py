@@ -1,16 +1,15 @@
-"""The scheduler against a real event loop and real time, with a stand-in check (a pure unit: no network)."""
+"""The scheduler on an event loop with virtual time, with a stand-in check (a pure unit: no network).
+
+Virtual time (tests/monitor/virtual_time.py) because these tests judge the plan in tenths of a second: on real
+time a loaded machine or a garbage collection stalls the loop by as much, and the plan looked wrong when it was
+not."""
 
 from __future__ import annotations
 
 import asyncio
-import gc
 import itertools
 import random
-import time
 from collections import Counter
-from collections.abc import Iterator
-
-import pytest
 
 from infraprobe.config.model import ComponentBase
 from infraprobe.configfile import parse_config
@@ -18,19 +17,7 @@ from infraprobe.monitor.schedule import Scheduler
 from infraprobe.result import CheckResult, Status
 
 from .helpers import result
-
-
-@pytest.fixture(autouse=True)
-def no_gc_pauses() -> Iterator[None]:
-    """These tests time the scheduler against real time in tenths of a second; in a full suite the heap is
-    large enough that one collection pauses the loop for ~0.3 s (seen: first runs 0.28 s apart in a
-    quiet run), which measures the collector, not the scheduler."""
-    gc.collect()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
+from .virtual_time import LoopClock, now, virtual
 
 
 def components(*specs: str, interval: str = "10s", timeout: str = "1s") -> list[ComponentBase]:
@@ -50,7 +37,7 @@ class Recorded:
         self.inflight = self.max_inflight = 0
 
     async def check(self, component: ComponentBase) -> CheckResult:
-        self.started.append((component.name, time.monotonic()))
+        self.started.append((component.name, now()))
         self.inflight += 1
         self.max_inflight = max(self.max_inflight, self.inflight)
         try:
@@ -83,11 +70,12 @@ async def run_for(scheduler: Scheduler, seconds: float) -> None:
     await asyncio.gather(task, return_exceptions=True)
 
 
+@virtual
 async def test_first_runs_happen_at_once_then_on_the_interval() -> None:
     rec = Recorded()
-    s = Scheduler(rec.check, rec.sink, rng=random.Random(1))
+    s = Scheduler(rec.check, rec.sink, clock=LoopClock(), rng=random.Random(1))
     s.set_components(components(*(f"c{i}" for i in range(50)), interval="0.3s"))
-    start = time.monotonic()
+    start = now()
     await run_for(s, 1.0)
     firsts = {}
     for name, at in rec.started:
@@ -97,9 +85,10 @@ async def test_first_runs_happen_at_once_then_on_the_interval() -> None:
     assert all(3 <= n <= 5 for n in runs.values()), runs  # at 0, ~0.3, ~0.6, ~0.9 (+-10% jitter)
 
 
+@virtual
 async def test_later_runs_keep_the_interval_with_jitter() -> None:
     rec = Recorded()
-    s = Scheduler(rec.check, rec.sink, jitter=0.2, rng=random.Random(7))
+    s = Scheduler(rec.check, rec.sink, clock=LoopClock(), jitter=0.2, rng=random.Random(7))
     s.set_components(components(*(f"c{i}" for i in range(20)), interval="0.3s"))
     await run_for(s, 1.3)
     # Due times (start minus lag), so a loaded machine's late starts do not blur the schedule itself.
@@ -109,9 +98,10 @@ async def test_later_runs_keep_the_interval_with_jitter() -> None:
     assert max(gaps) - min(gaps) > 0.03  # jittered, not all alike
 
 
+@virtual
 async def test_a_hung_check_never_delays_the_others() -> None:
     rec = Recorded(delays={"hung": 3600.0})
-    s = Scheduler(rec.check, rec.sink, grace=0.1)
+    s = Scheduler(rec.check, rec.sink, clock=LoopClock(), grace=0.1)
     s.set_components(
         [*components("hung", timeout="0.3s", interval="0.1s"), *components("fast", interval="0.1s")]
     )
@@ -124,18 +114,20 @@ async def test_a_hung_check_never_delays_the_others() -> None:
     assert max(rec.lags) < 0.1
 
 
+@virtual
 async def test_checks_in_flight_are_bounded() -> None:
     rec = Recorded(delays={f"c{i}": 0.2 for i in range(20)})
-    s = Scheduler(rec.check, rec.sink, max_inflight=5)
+    s = Scheduler(rec.check, rec.sink, clock=LoopClock(), max_inflight=5)
     s.set_components(components(*(f"c{i}" for i in range(20))))
     await run_for(s, 1.0)
     assert rec.max_inflight == 5 and len(rec.results) == 20
     assert max(rec.lags) >= 0.55  # the last five waited for three rounds of slots: lag is measured
 
 
+@virtual
 async def test_changing_the_components_keeps_unchanged_schedules() -> None:
     rec = Recorded()
-    s = Scheduler(rec.check, rec.sink)
+    s = Scheduler(rec.check, rec.sink, clock=LoopClock())
     first = components("same", "changed", "gone", interval="10s")
     s.set_components(first)
     task = asyncio.create_task(s.run())
@@ -149,12 +141,13 @@ async def test_changing_the_components_keeps_unchanged_schedules() -> None:
     assert s.names == ["same", "changed", "new"]
 
 
+@virtual
 async def test_second_runs_spread_over_a_whole_interval() -> None:
     """All first runs at once, then each component takes its own phase: no herd every interval."""
     rec = Recorded()
-    s = Scheduler(rec.check, rec.sink, rng=random.Random(3))
+    s = Scheduler(rec.check, rec.sink, clock=LoopClock(), rng=random.Random(3))
     s.set_components(components(*(f"c{i}" for i in range(200)), interval="0.4s"))
-    start = time.monotonic()
+    start = now()
     await run_for(s, 0.65)
     # Due times (start minus lag), as above: a loaded machine's stalled loop delays starts, not the plan.
     due = _due_times(rec)

@@ -303,6 +303,22 @@ def test_series_cross_days_and_weeks_as_the_roll_ups_do(store: Store) -> None:
     assert sum(store.series([Window(86400, days_from, 7)])[0]["a"].total) == 41
 
 
+def test_a_read_of_strips_and_raw_rows_sees_one_state_of_the_store(store_url: str) -> None:
+    """A compaction committed between the two statements of a read must not move a row out of its sight."""
+    reader, writer = open_store(store_url), open_store(store_url)
+    try:
+        writer.write([obs("a", at=T0 + minutes(1))], [])
+        with reader._tx(packed=True, snapshot=True) as cur:  # type: ignore[attr-defined]
+            stripped = reader._strips(cur, 3600, T0.timestamp(), 1, ())  # type: ignore[attr-defined]
+            writer.compact(T0 + minutes(5), Retention())  # rolls the row into strips, meanwhile
+            raw = reader._not_rolled(cur, T0, ())  # type: ignore[attr-defined]
+        assert stripped == {} and len(raw) == 1  # counted once, as not rolled up yet
+        assert list(reader.series([Window(3600, T0, 1)])[0]["a"].total) == [1]
+    finally:
+        reader.close()
+        writer.close()
+
+
 def test_series_are_kept_for_the_strips_retention(store: Store) -> None:
     keep = Retention(strips=timedelta(days=1))
     store.write([obs("a", at=T0)], [])

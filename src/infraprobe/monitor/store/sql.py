@@ -104,19 +104,23 @@ class SqlStore:
         """Start a transaction no other writer of this store runs at the same time (roll-ups)."""
         cur.execute("BEGIN")
 
+    # Reads of roll-ups or strips plus the raw rows not rolled up yet take several statements, and must see one
+    # state of the store: a compaction committed between them would count its rows twice or not at all.
+    _BEGIN_SNAPSHOT = "BEGIN"  # SQLite: a transaction reads one snapshot, from its first read to its end
+
     def _packed_reader(self, conn: Connection) -> Cursor:
         """A cursor for reads of packed bytes (strips), in the driver's cheapest form for them."""
         cursor: Cursor = conn.cursor()
         return cursor
 
     @contextmanager
-    def _tx(self, exclusive: bool = False, packed: bool = False) -> Iterator[Cursor]:
+    def _tx(self, exclusive: bool = False, packed: bool = False, snapshot: bool = False) -> Iterator[Cursor]:
         try:
             cur = self._cursor(packed)
             if exclusive:
                 self._begin_exclusive(cur)
             else:
-                cur.execute("BEGIN")
+                cur.execute(self._BEGIN_SNAPSHOT if snapshot else "BEGIN")
             try:
                 yield cur
                 cur.execute("COMMIT")
@@ -250,7 +254,7 @@ class SqlStore:
     ) -> list[Rollup]:
         where, params = _window(floor_to(since, resolution), until, components, column="bucket")
         tail_where, tail_params = _window(since, until, components)
-        with self._tx() as cur:
+        with self._tx(snapshot=True) as cur:
             cur.execute(
                 self.dialect.sql(f"SELECT {_ROLLUP_COLS} FROM rollups WHERE resolution = ? AND {where}"),
                 [resolution, *params],
@@ -269,7 +273,7 @@ class SqlStore:
         # Two strips per component and window (strips.py), and the raw rows not rolled up yet, read once for
         # all windows: 5,000 rows for a page of 1,000 components where the roll-ups would be 31,000.
         starts = [floor_to(w.first, w.resolution).timestamp() for w in windows]
-        with self._tx(packed=True) as cur:
+        with self._tx(packed=True, snapshot=True) as cur:
             found = [
                 self._strips(cur, w.resolution, start, w.count, components)
                 for w, start in zip(windows, starts, strict=True)
