@@ -18,6 +18,7 @@ the medians are reported, with the load average before and after.
     .venv/bin/python bench/bench_vs_blackbox.py --count 3000 --repeat 5     # the figures in docs/benchmarks.md
     .venv/bin/python bench/bench_vs_blackbox.py --count 300 --repeat 1      # proves it works
     .venv/bin/python bench/bench_vs_blackbox.py --profile tls --count 3000  # top functions of one kind's check
+    .venv/bin/python bench/bench_vs_blackbox.py --kinds http --repeat 5     # one kind's rows only
 
 Loopback only; every loop is bounded by --count.
 """
@@ -281,6 +282,8 @@ async def one_round(
     loops = bare_loops(t, ca)
     out: Figures = {"infraprobe": {}, "blackbox": {}, "bare": {}, "monitor": {}}
     for kind, component, query in kinds(t, ca):
+        if kind not in args.kinds:
+            continue
         out["infraprobe"][kind] = await ours(component, n, c, runner)
         if bb is not None:
             out["blackbox"][kind] = await via_probe(bb.port, bb.pid, query, n, c)
@@ -316,7 +319,7 @@ def show(title: str, f: Figures) -> None:
     print(
         f"{'kind':6} {'infraprobe':>10} {'blackbox':>9} {'ratio':>6} {'bare':>7} {'over bare':>9} {'monitor /probe':>15}"
     )
-    for kind in KINDS:
+    for kind in (k for k in KINDS if k in f["infraprobe"]):
         ours_, bb, bare = f["infraprobe"][kind], f["blackbox"].get(kind), f["bare"][kind]
         ratio = f"{f['ratio'][kind]:5.2f}x" if bb else "    -"
         bb_text = f"{bb:9.3f}" if bb else "        -"
@@ -489,6 +492,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--repeat", type=int, default=5, help="rounds; the medians are reported")
     parser.add_argument("--monitor", action="store_true", help="also drive `infraprobe monitor`'s /probe")
+    parser.add_argument("--kinds", nargs="+", choices=KINDS, default=KINDS, help="only these kinds")
     parser.add_argument("--profile", choices=KINDS, help="profile our check of one kind instead")
     parser.add_argument("--top", type=int, default=30, help="functions listed by --profile")
     args = parser.parse_args()

@@ -119,6 +119,7 @@ class _Flight:
 
 
 @functools.lru_cache(maxsize=1024)  # parsing with ipaddress costs more than the rest of resolve()
+@functools.lru_cache(maxsize=1024)  # a check's host is a config constant: parse it once, not every probe
 def _ip_literal(host: str, port: int) -> Address | None:
     try:
         ip = ipaddress.ip_address(host.strip("[]"))

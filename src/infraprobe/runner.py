@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from infraprobe.config.model import ComponentBase, Config
+from infraprobe.deadline import within
 from infraprobe.errors import ProbeFailed
 from infraprobe.net import Net, ResolverBusy
 from infraprobe.phases import Phase
@@ -64,7 +65,7 @@ class CheckReport:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # private and short-lived: not frozen, which costs a setattr call per field
 class _Outcome:
     """How a probe ended: its message, and either its own diagnosis or the error still to classify."""
 
@@ -114,8 +115,7 @@ class Runner:
         if spec.run is None:
             return _Outcome("not probed")
         try:
-            async with asyncio.timeout(component.timeout):
-                return _Outcome(await spec.run(component, run))
+            return _Outcome(await within(component.timeout, spec.run(component, run)))
         except ProbeFailed as exc:
             return _Outcome(exc.message, diagnosis=exc.diagnosis)
         except TimeoutError as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import functools
 import socket
 import ssl
 from collections.abc import AsyncIterator
@@ -55,24 +56,14 @@ async def open_socket(run: ProbeRun, host: str, port: int) -> tuple[socket.socke
         addresses = await run.net.resolver.resolve(host, port)
     run.fact(facts.ADDRESSES, [a[1][0] for a in addresses])
     with run.phase(Phase.CONNECT):
-        sock, (family, _) = await run.net.connect_socket(addresses)
-    sockaddr = sock.getpeername()
-    run.fact(
-        facts.PEER, f"[{sockaddr[0]}]:{sockaddr[1]}" if ":" in sockaddr[0] else f"{sockaddr[0]}:{sockaddr[1]}"
-    )
-    return sock, (family, sockaddr)
+        sock, peer = await run.net.connect_socket(addresses)
+    run.fact(facts.PEER, peer_text(peer[1][0], peer[1][1]))
+    return sock, peer
 
 
-@contextlib.asynccontextmanager
-async def connected_socket(
-    run: ProbeRun, host: str, port: int
-) -> AsyncIterator[tuple[socket.socket, Address]]:
-    """open_socket, for an exchange that needs no streams; always closed."""
-    sock, peer = await open_socket(run, host, port)
-    try:
-        yield sock, peer
-    finally:
-        sock.close()
+@functools.lru_cache(maxsize=1024)  # the peer of a check is the same address probe after probe
+def peer_text(ip: str, port: int) -> str:
+    return f"[{ip}]:{port}" if ":" in ip else f"{ip}:{port}"
 
 
 async def open_conn(run: ProbeRun, host: str, port: int, tls: Handshake | None = None) -> Conn:

@@ -47,6 +47,12 @@ class HttpExpect(Strict):
             parse_path(path)
         return value
 
+    def checks_more_than_status(self) -> bool:
+        """Most checks expect a status only: their bodies need no decoding."""
+        return bool(
+            self.body_contains is not None or self.body_regex is not None or self.json_values or self.headers
+        )
+
     def status_ok(self, status: int) -> bool:
         return status in self.status if self.status else 200 <= status < 300
 
@@ -92,6 +98,8 @@ def _same(expected: Any, actual: Any) -> bool:
 
 def body_problems(expect: HttpExpect, response: Response) -> list[str]:
     """Every unmet body, JSON and header expectation, as short sentences (status is judged apart)."""
+    if not expect.checks_more_than_status():
+        return []
     text = response.body.decode("utf-8", "replace")
     problems = []
     if expect.body_contains is not None and expect.body_contains not in text:

@@ -27,7 +27,7 @@ _DECLARED = dict(DECLARED)
 V = TypeVar("V", bound=Plain)
 
 
-@dataclass
+@dataclass(slots=True)  # one per check: slots make it cheaper to build and to read
 class ProbeRun:
     """Mutable scratchpad for one check while it runs; frozen into a CheckResult afterwards."""
 
@@ -41,9 +41,8 @@ class ProbeRun:
 
     def phase(self, name: Phase) -> _PhaseTimer:
         """Time one phase. The phase is recorded even when it fails, so a timeout shows where it hung."""
-        return _PhaseTimer(
-            self, Phase(name)
-        )  # a name outside the vocabulary is a bug in the probe: fail loudly
+        # A name outside the vocabulary is a bug in the probe: fail loudly (converting only what is not one).
+        return _PhaseTimer(self, name if name.__class__ is Phase else Phase(name))
 
     def fact(self, fact: Fact[V], value: V | None) -> None:
         """A fact, checked against its declaration: analysis must never meet a key or type it cannot read."""

@@ -14,7 +14,7 @@ from typing import NoReturn
 from infraprobe import facts
 from infraprobe.net import Address
 from infraprobe.phases import Phase
-from infraprobe.probes._conn import connected_socket, connection, handshake, speaks_tls
+from infraprobe.probes._conn import connection, handshake, open_socket, speaks_tls
 from infraprobe.probes._httpexpect import HttpExpect, body_problems
 from infraprobe.probes._httpsig import health_outputs, proxy_signature, reported_cause
 from infraprobe.probes._url import Url
@@ -28,7 +28,6 @@ from infraprobe.probes.wire.http1 import (
     Socket,
     Streams,
     Wire,
-    head_headers,
 )
 from infraprobe.redact import mask_patterns
 from infraprobe.taxonomy import Cause, Component, Layer
@@ -64,8 +63,10 @@ async def _fetch(cfg: HttpCheck, run: ProbeRun, url: Url) -> Response:
     hops: list[str] = []
     while True:
         response = await _exchange(cfg, run, url, method, body, url.origin == origin)
+        if not (cfg.follow_redirects and response.status in REDIRECTS):
+            return response
         location = response.header("location")
-        if not (cfg.follow_redirects and response.status in REDIRECTS and location):
+        if not location:
             return response
         if len(hops) == cfg.max_redirects:
             _too_many_redirects(cfg, run)
@@ -93,15 +94,17 @@ async def _exchange(
         async with connection(run, url.host, url.port, handshake(run, cfg.tls, url.host)) as conn:
             wire = Wire(Streams(conn.reader, conn.writer))
             return await _framed(cfg, run, wire, url, method, body, same_origin)
-    # Clear text: h11 needs only a socket, and streams would cost as much CPU as the rest of the exchange.
-    async with connected_socket(run, url.host, url.port) as (sock, peer):
-        wire = Wire(Socket(sock))
-        try:
-            return await _framed(cfg, run, wire, url, method, body, same_origin)
-        except ConnectionResetError:
-            if not wire.answered:
-                await _tls_port(run, peer, url.host)
-            raise
+    # Clear text: the wire needs only a socket, and streams would cost as much CPU as the rest of the exchange.
+    sock, peer = await open_socket(run, url.host, url.port)
+    wire = Wire(Socket(sock))
+    try:
+        return await _framed(cfg, run, wire, url, method, body, same_origin)
+    except ConnectionResetError:
+        if not wire.answered:
+            await _tls_port(run, peer, url.host)
+        raise
+    finally:
+        sock.close()
 
 
 async def _framed(
@@ -148,15 +151,9 @@ async def _request(
         await wire.send(method, url.target, headers, body)
         head = await wire.read_head()
     with run.phase(Phase.TRANSFER):
-        data, truncated = await wire.read_body(cfg.max_body_bytes)
-    return Response(
-        head.status_code,
-        head.reason.decode("latin-1") or _phrase(head.status_code),
-        head.http_version.decode("ascii"),
-        head_headers(head),
-        data,
-        truncated,
-    )
+        data, truncated = await wire.read_body(head, cfg.max_body_bytes)
+    reason = head.reason or _phrase(head.status)
+    return Response(head.status, reason, head.http_version, head.headers, data, truncated)
 
 
 def _phrase(status: int) -> str:

@@ -23,7 +23,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request as WsRequest
 from websockets.http11 import Response as WsResponse
 
-from infraprobe.probes.wire.http1 import Streams, Wire, head_headers
+from infraprobe.probes.wire.http1 import Streams, Wire
 
 MAX_STREAM_BYTES = 256 * 1024 * 1024  # an "endless" body still ends, so no test can spin forever
 CHUNK = 64 * 1024
@@ -250,11 +250,9 @@ class ReverseProxy:
         ]
         await wire.send(request.method, request.target, headers, request.body or None)
         head = await wire.read_head()
-        body, _ = await wire.read_body(16 * 1024 * 1024)
-        passed = [
-            (k, v) for k, v in head_headers(head) if k not in ("connection", "content-length", "server")
-        ]
-        return Reply(head.status_code, body, [*passed, *self._stamp()])
+        body, _ = await wire.read_body(head, 16 * 1024 * 1024)
+        passed = [(k, v) for k, v in head.headers if k not in ("connection", "content-length", "server")]
+        return Reply(head.status, body, [*passed, *self._stamp()])
 
     def _stamp(self) -> list[tuple[str, str]]:
         if self.style == "envoy":

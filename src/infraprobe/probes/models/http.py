@@ -10,6 +10,7 @@ from infraprobe.config.model import ComponentBase
 from infraprobe.probes._httpexpect import HttpExpect
 from infraprobe.probes._url import Url
 from infraprobe.probes.models.tls import TlsClient
+from infraprobe.probes.wire.http1_parse import header_allowed
 
 MiB = 1024 * 1024
 Method = Literal["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
@@ -31,6 +32,16 @@ class HttpCheck(ComponentBase):
     @classmethod
     def _url(cls, value: str) -> str:
         Url.parse(value)
+        return value
+
+    @field_validator("headers")
+    @classmethod
+    def _headers(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, text in value.items():  # the value is never echoed: headers carry API keys
+            if not header_allowed(name, text):
+                raise ValueError(
+                    f"header {name!r} cannot be sent: a header name must be a token, its value one line of text"
+                )
         return value
 
     def target(self) -> str:

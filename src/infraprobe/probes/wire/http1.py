@@ -1,10 +1,11 @@
-"""HTTP/1.1 over a connection the probe opened itself, framed by h11: send, first byte, transfer.
+"""HTTP/1.1 over a connection the probe opened itself: send, first byte, transfer.
 
 Owning the socket is what makes the phases exact and lets the cached SSL context be reused. The connection
 is asyncio streams (TLS) or a bare socket (clear text: streams cost as much CPU as the rest of a probe's
-exchange, and h11 needs nothing they add). Every read
-is bounded: the head by h11's incomplete-event limit, the body by a byte cap, time by the runner's
-deadline, so a hostile or broken server can neither exhaust memory nor hold the probe.
+exchange). The response is read by `http1_parse`, a strict reader of exactly what a one-request client
+needs. Every read is bounded: the head (interim 1xx heads included) by MAX_HEAD_BYTES, a chunk's size line
+and the trailer likewise, the body by a byte cap, time by the runner's deadline, so a hostile or broken
+server can neither exhaust memory nor hold the probe.
 """
 
 from __future__ import annotations
@@ -12,23 +13,29 @@ from __future__ import annotations
 import asyncio
 import errno
 import functools
+import re
 import socket
 from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Protocol
 
-import h11
+from infraprobe.probes.wire.http1_parse import (
+    BLANK_LINE,
+    Framing,
+    Head,
+    NotHttp,
+    ProtocolViolation,
+    check_start,
+    chunk_size,
+    framing,
+    header_allowed,
+    parse_head,
+    trailer_field,
+)
 
 MAX_HEAD_BYTES = 64 * 1024
 READ_CHUNK = 64 * 1024
-
-
-class ProtocolViolation(Exception):
-    """The peer's bytes are not valid HTTP/1.1 (not an HTTP port, oversize head, broken framing)."""
-
-
-class NotHttp(ProtocolViolation):
-    """The peer's first bytes are not HTTP at all: another protocol answers on the port."""
+_TARGET = re.compile(r"[\x21-\x7e]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,97 +96,147 @@ class Wire:
 
     def __init__(self, channel: Channel) -> None:
         self._channel = channel
-        self._h11 = h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_HEAD_BYTES)
-        self._head: h11.Response | None = None
-        self._eof = False
-        self._head_bytes = 0
-        self._prefix = b""
+        self._buf = b""  # received and not yet consumed
+        self._received = 0
+        self._head_bytes = 0  # consumed by heads so far (interim 1xx ones too)
+        self._method = "GET"
 
     @property
     def answered(self) -> bool:
         """Whether the peer sent any byte of a response."""
-        return self._head_bytes > 0
+        return self._received > 0
 
     async def send(
         self, method: str, target: str, headers: list[tuple[str, str]], body: bytes | None
     ) -> None:
-        out = self._h11.send(_request(method, target, tuple(headers)))
-        if body:
-            out += self._h11.send(h11.Data(data=body))
-        out += self._h11.send(h11.EndOfMessage())
-        await self._channel.send(out)
+        self._method = method
+        head = request_head(method, target, tuple(headers))
+        await self._channel.send(head + body if body else head)
 
-    async def read_head(self) -> h11.Response:
+    async def read_head(self) -> Head:
         """Wait for the status line and headers, skipping 1xx interim responses."""
         while True:
-            event = await self._next_event()
-            if isinstance(event, h11.Response):
-                self._head = event
-                return event
-            if not isinstance(event, h11.InformationalResponse):
-                raise ProtocolViolation(f"unexpected {type(event).__name__} before the response head")
+            head = parse_head(await self._head_bytes_())
+            if head.status >= 200:
+                return head
 
-    async def read_body(self, cap: int) -> tuple[bytes, bool]:
+    async def read_body(self, head: Head, cap: int) -> tuple[bytes, bool]:
         """Read the body up to `cap` bytes; (body, truncated). Stops reading at the cap, not after."""
+        how, length = framing(head, self._method)
         body = bytearray()
-        while True:
-            event = await self._next_event()
-            if isinstance(event, h11.Data):
-                body += event.data
-                if len(body) > cap:
-                    return bytes(body[:cap]), True
-            elif isinstance(event, h11.EndOfMessage | h11.ConnectionClosed):
-                return bytes(body), False
+        if how is Framing.CHUNKED:
+            await self._chunked(body, cap)
+        elif how is Framing.LENGTH:
+            await self._take(
+                body, length, cap, f"in the middle of the response body ({{got}} of {length} bytes)"
+            )
+        else:
+            await self._take(body, None, cap, "")
+        return (bytes(body[:cap]), True) if len(body) > cap else (bytes(body), False)
 
-    async def _next_event(self) -> h11.Event:
-        while True:
-            try:
-                event = self._h11.next_event()
-            except h11.RemoteProtocolError as exc:
-                if self._eof:  # the peer hung up part-way through the body
-                    raise self._closed_early() from exc
-                raise ProtocolViolation(str(exc)) from exc
-            if event is not h11.NEED_DATA:
-                assert not isinstance(event, type)  # PAUSED cannot happen: we never pipeline
-                return event
-            data = await self._channel.recv(self._read_size())
-            if not data and self._head is None:
-                raise self._closed_early()
-            # At EOF after the head, h11 decides: a close-delimited body ends here, any other was cut short.
-            self._eof = not data
-            if self._head is None:
-                self._check_prefix(data)
-            self._h11.receive_data(data)
-
-    def _check_prefix(self, data: bytes) -> None:
-        """h11 only judges a head once it is complete; a service that is not HTTP (SSH, Redis, a TLS
-        alert) would never complete one, so its first bytes are checked as they arrive."""
-        self._prefix += data[: 5 - len(self._prefix)] if len(self._prefix) < 5 else b""
-        self._head_bytes += len(data)
-        if not b"HTTP/".startswith(self._prefix[:5]):
-            raise NotHttp(f"the server's first bytes are not HTTP: {bytes(self._prefix)!r}")
-
-    def _read_size(self) -> int:
-        """Before the head is complete, never read past MAX_HEAD_BYTES: a head that big is refused."""
-        if self._head is not None:
-            return READ_CHUNK
-        budget = MAX_HEAD_BYTES + 1 - self._head_bytes
-        if budget <= 0:
+    async def _head_bytes_(self) -> bytes:
+        searched = 0
+        while (end := BLANK_LINE.search(self._buf, searched)) is None:
+            searched = max(0, len(self._buf) - 2)
+            if self._head_bytes + len(self._buf) > MAX_HEAD_BYTES:
+                raise ProtocolViolation(f"response head larger than {MAX_HEAD_BYTES} bytes")
+            if not await self._more():
+                raise self._closed_early("in the response head" if self._buf else "before answering")
+            if self._head_bytes == 0:
+                check_start(self._buf)
+        if self._head_bytes + end.end() > MAX_HEAD_BYTES:
             raise ProtocolViolation(f"response head larger than {MAX_HEAD_BYTES} bytes")
-        return min(READ_CHUNK, budget)
+        raw, self._buf = self._buf[: end.end()], self._buf[end.end() :]
+        self._head_bytes += len(raw)
+        return raw
 
-    def _closed_early(self) -> ConnectionResetError:
+    async def _take(self, body: bytearray, count: int | None, cap: int, where: str) -> bool:
+        """Move `count` more bytes (None: all until the server closes) into `body`, never past `cap` + 1.
+        False when the cap stopped it. EOF before `count` is a connection closed `where` ({got}: bytes so far)."""
+        want = cap + 1 if count is None else min(len(body) + count, cap + 1)
+        start = len(body)
+        while True:
+            take = self._buf[: want - len(body)]
+            body += take
+            self._buf = self._buf[len(take) :]
+            if len(body) >= want:
+                return len(body) <= cap
+            if not await self._more():
+                if count is None:
+                    return True
+                raise self._closed_early(where.format(got=len(body) - start))
+
+    async def _chunked(self, body: bytearray, cap: int) -> None:
+        chunk = 0
+        while True:
+            chunk += 1
+            size = chunk_size(await self._line(f"chunk {chunk}'s size line"), chunk)
+            if size == 0:
+                await self._trailer()
+                return
+            where = f"in the middle of chunk {chunk} ({{got}} of its {size} bytes)"
+            if not await self._take(body, size, cap, where):
+                return
+            if await self._exactly(2, f"after chunk {chunk}") != b"\r\n":
+                raise ProtocolViolation(f"chunk {chunk}: its {size} data bytes are not followed by CRLF")
+
+    async def _trailer(self) -> None:
+        number = 0
+        while line := await self._line("the chunked trailer"):
+            number += 1
+            trailer_field(number, line)
+
+    async def _line(self, what: str) -> bytes:
+        """One CRLF-ended line of the chunked framing (CRLF dropped), at most MAX_HEAD_BYTES long."""
+        while (end := self._buf.find(b"\r\n")) < 0:
+            if len(self._buf) > MAX_HEAD_BYTES:
+                raise ProtocolViolation(f"{what} is longer than {MAX_HEAD_BYTES} bytes")
+            if not await self._more():
+                raise self._closed_early(f"in the middle of the chunked response body ({what})")
+        line, self._buf = self._buf[:end], self._buf[end + 2 :]
+        return line
+
+    async def _exactly(self, size: int, what: str) -> bytes:
+        while len(self._buf) < size:
+            if not await self._more():
+                raise self._closed_early(f"in the middle of the chunked response body ({what})")
+        data, self._buf = self._buf[:size], self._buf[size:]
+        return data
+
+    async def _more(self) -> bool:
+        """Receive once; False at EOF."""
+        data = await self._channel.recv(READ_CHUNK)
+        self._received += len(data)
+        self._buf += data
+        return bool(data)
+
+    def _closed_early(self, where: str) -> ConnectionResetError:
         # Like http.client's RemoteDisconnected (a ConnectionResetError): the peer hung up mid-exchange.
-        where = "before answering" if self._head is None else "in the middle of the response body"
         return ConnectionResetError(errno.ECONNRESET, f"server closed the connection {where}")
 
 
 @functools.lru_cache(maxsize=256)
-def _request(method: str, target: str, headers: tuple[tuple[str, str], ...]) -> h11.Request:
-    """The request event, validated once: a check sends the same request every time, and h11's header
-    validation is half the cost of sending. Events are immutable, so sharing one is safe."""
-    return h11.Request(method=method, target=target, headers=list(headers))
+def request_head(method: str, target: str, headers: tuple[tuple[str, str], ...]) -> bytes:
+    """The request's bytes up to its blank line, checked and encoded once: a check sends the same request
+    every time. A target or header that would break the framing is refused, never sent."""
+    if _TARGET.fullmatch(target) is None:
+        raise ValueError(f"request target {target!r} has a space, control or non-ASCII character")
+    lines = [f"{method} {target} HTTP/1.1"]
+    for name, value in headers:
+        if not header_allowed(name, value):
+            raise ValueError(f"request header {name!r} has a character HTTP does not allow in a header")
+        lines.append(f"{name}: {value}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
 
-def head_headers(head: h11.Response) -> tuple[tuple[str, str], ...]:
-    return tuple((k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in head.headers)
+__all__ = [
+    "Head",
+    "NotHttp",
+    "ProtocolViolation",
+    "Response",
+    "Socket",
+    "Streams",
+    "Wire",
+    "header_allowed",
+    "request_head",
+]
