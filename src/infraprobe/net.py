@@ -237,7 +237,7 @@ class Net:
             sock = socket.socket(family, socket.SOCK_STREAM)
             try:
                 sock.setblocking(False)
-                await loop.sock_connect(sock, sockaddr)
+                await _connect(loop, sock, sockaddr)
                 return sock, (family, sockaddr)
             except OSError as exc:
                 sock.close()
@@ -250,6 +250,33 @@ class Net:
 
     def close(self) -> None:
         self.resolver.close()
+
+
+async def _connect(loop: asyncio.AbstractEventLoop, sock: socket.socket, address: tuple[Any, ...]) -> None:
+    """loop.sock_connect for an address that is already an IP, without what it does first on every call
+    (resolving the address again through the socket's family, type and proto properties, each an enum
+    conversion): that cost as much CPU as the rest of the connect. The errors are sock_connect's, word for
+    word: the connect call's own at once, `Connect call failed (address)` after waiting."""
+    try:
+        sock.connect(address)
+        return
+    except (BlockingIOError, InterruptedError):
+        pass  # in progress: the socket turns writable when it is done, either way
+    waiter = loop.create_future()
+    fd = sock.fileno()
+    loop.add_writer(fd, _wake, waiter)
+    try:
+        await waiter
+    finally:
+        loop.remove_writer(fd)
+    error = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+    if error:
+        raise OSError(error, f"Connect call failed {address}")
+
+
+def _wake(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():  # cancelled by the deadline meanwhile
+        waiter.set_result(None)
 
 
 async def start_tls(
