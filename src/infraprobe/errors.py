@@ -13,8 +13,10 @@ never be reported as a failing dependency, and a failing dependency is never a c
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from infraprobe.result import Diagnosis
+if TYPE_CHECKING:  # a name only: loading a config (start-up of `config validate`) never builds a result
+    from infraprobe.result import Diagnosis
 
 
 class InfraprobeError(Exception):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from tools.docsgen import built
@@ -12,7 +13,7 @@ from tools.docsgen import built
 from infraprobe.config.types import parse_duration
 from infraprobe.configfile import parse_config
 from infraprobe.configfile.schema import config_schema
-from infraprobe.probes.registry import REGISTRY
+from infraprobe.probes.registry import MODELS, REGISTRY
 
 BASE = """
 environment: staging
@@ -87,16 +88,53 @@ def test_registry_names_each_kind_by_its_spec() -> None:
     assert all(spec.kind == kind for kind, spec in REGISTRY.items())
 
 
-def test_a_config_loads_only_the_probe_modules_of_its_kinds() -> None:
-    """Start-up: validating a tcp-only config imports neither the http probe nor the TLS parser."""
+def test_each_kind_has_one_model_for_config_and_probe() -> None:
+    """The model config loading reads (MODELS) is the very class the probe's SPEC runs with, for its kind."""
+    assert list(MODELS) == list(REGISTRY)
+    for kind, spec in REGISTRY.items():
+        assert MODELS[kind] is spec.model
+        assert MODELS[kind].model_fields["kind"].default == kind
+
+
+EVERY_KIND = """
+components:
+  - {name: d, kind: dns, host: example.invalid}
+  - {name: t, kind: tcp, host: 127.0.0.1, port: 1}
+  - {name: s, kind: tls, host: 127.0.0.1}
+  - {name: h, kind: http, url: "http://127.0.0.1:1/", expect: {status: [200]}}
+  - {name: w, kind: websocket, url: "ws://127.0.0.1:1/"}
+  - {name: p, kind: postgres, host: 127.0.0.1}
+  - {name: r, kind: redis, host: 127.0.0.1}
+  - {name: m, kind: mysql, host: 127.0.0.1}
+  - {name: a, kind: amqp, host: 127.0.0.1}
+  - {name: g, kind: grpc, host: 127.0.0.1, port: 1}
+  - {name: n, kind: path}
+"""
+# What validating a config must never import: the probes, their I/O stacks and client libraries.
+PROBE_SIDE = [
+    *(f"infraprobe.probes.{k}" for k in REGISTRY),
+    *(
+        "infraprobe.probes.base",
+        "infraprobe.net",
+        "infraprobe.probes.wire.http1",
+        "infraprobe.config.topology",
+    ),
+    *("asyncio", "ssl", "cryptography", "dns", "psycopg", "pymysql", "grpc", "websockets", "h11"),
+]
+
+
+def test_validating_a_config_imports_models_and_never_a_probe(tmp_path: Path) -> None:
+    """Start-up: a config naming every kind loads their models only, none of the probes' stacks."""
+    config = tmp_path / "all.yaml"
+    config.write_text(EVERY_KIND)
     code = (
         "import sys; from infraprobe.configfile import parse_config; "
-        "parse_config('components: [{name: a, kind: tcp, host: 127.0.0.1, port: 1}]'); "
-        "print(sorted(m for m in ('infraprobe.probes.http', 'cryptography', 'infraprobe.config.topology') "
-        "if m in sys.modules))"
+        "loaded = parse_config(open(sys.argv[1]).read()); "
+        "print(len(loaded.config.components), sorted(set(sys.argv[2:]) & set(sys.modules)))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]"
+    run = [sys.executable, "-c", code, str(config), *PROBE_SIDE]
+    out = subprocess.run(run, capture_output=True, text=True, check=True).stdout
+    assert out.strip() == f"{len(REGISTRY)} []"
 
 
 def test_published_schema_accepts_the_example_environment() -> None:

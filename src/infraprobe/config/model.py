@@ -1,7 +1,7 @@
 """The config models shared by every component kind.
 
-Each probe kind's own model (target and expectations) lives next to its probe in `probes/<kind>.py` and
-subclasses `ComponentBase`; the registry (`probes/registry.py`) maps kind names to those models.
+Each probe kind's own model (target and expectations) lives in `probes/models/<kind>.py`, apart from its
+probe, and subclasses `ComponentBase`; the registry (`probes/registry.py`) maps kind names to those models.
 """
 
 from __future__ import annotations

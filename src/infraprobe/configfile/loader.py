@@ -6,7 +6,6 @@ reported together, so fixing a config is not a loop of one error per run.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +18,7 @@ from infraprobe.config.model import ComponentBase, Config, Defaults
 from infraprobe.config.yamlsrc import Path_, SourceMap, format_path, load_yaml
 from infraprobe.errors import ConfigError, ConfigErrors, Location
 from infraprobe.inputs import MAX_CONFIG_BYTES, InputTooLarge, read_file
-from infraprobe.probes.registry import REGISTRY
+from infraprobe.probes.registry import MODELS
 from infraprobe.redact import NO_SECRETS, Redactor, names_secret
 
 CORE_KEYS = ("version", "environment", "defaults", "components")
@@ -156,12 +155,12 @@ class _ConfigBuilder:
             self._add("each component must be a mapping with name and kind", path)
             return None
         kind = item.get("kind")
-        if not isinstance(kind, str) or kind not in REGISTRY:
+        if not isinstance(kind, str) or kind not in MODELS:
             got = "missing" if kind is None else f"unknown kind {kind!r}"
-            self._add(f"{got}; expected one of: {', '.join(REGISTRY)}", (*path, "kind") if kind else path)
+            self._add(f"{got}; expected one of: {', '.join(MODELS)}", (*path, "kind") if kind else path)
             return None
         merged = {**defaults.model_dump(exclude_none=True), **item}
-        component: ComponentBase | None = self._model(REGISTRY[kind].model, merged, path)
+        component: ComponentBase | None = self._model(MODELS[kind], merged, path)
         return component
 
     def _sections(self, data: dict[str, Any]) -> dict[str, BaseModel]:
@@ -257,6 +256,8 @@ def _field_name(path: Path_) -> str:
 
 
 def _suggest(word: str, candidates: Any) -> str:
+    import difflib  # only a config with a typo needs it: not on the start-up of a valid one (issue 10)
+
     close = difflib.get_close_matches(word, [str(c) for c in candidates], n=1)
     return f" {word!r}; did you mean {close[0]!r}?" if close else f" {word!r}"
 

@@ -9,16 +9,16 @@ from pydantic.json_schema import models_json_schema
 
 from infraprobe.config.model import Defaults
 from infraprobe.configfile.loader import SECTION_MODELS
-from infraprobe.probes.registry import REGISTRY
+from infraprobe.probes.registry import MODELS
 
 
 def config_schema() -> dict[str, Any]:
     mode: Literal["validation"] = "validation"
-    classes: list[type[BaseModel]] = [spec.model for spec in REGISTRY.values()]
+    classes: list[type[BaseModel]] = list(MODELS.values())
     classes += [Defaults, *SECTION_MODELS.values()]
     models = [(m, mode) for m in classes]
     refs, defs = models_json_schema(models, ref_template="#/$defs/{model}")
-    kinds = [refs[(spec.model, "validation")] for spec in REGISTRY.values()]
+    kinds = [refs[(model, "validation")] for model in MODELS.values()]
     properties: dict[str, Any] = {
         "version": {"type": "integer", "const": 1},
         "environment": {"type": "string"},

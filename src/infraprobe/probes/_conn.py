@@ -15,35 +15,18 @@ import ssl
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
-from pydantic import Field
-
 from infraprobe import facts
-from infraprobe.config.model import Strict
 from infraprobe.net import Address, TlsOptions, close_quietly, start_tls
 from infraprobe.phases import Phase
 from infraprobe.probes._certinfo import CertInfo, cert_facts, chain_info, mismatch_layer, peer_chain
 from infraprobe.probes.base import ProbeRun
+from infraprobe.probes.models.tls import TlsClient
 from infraprobe.taxonomy import Cause
 
 # OpenSSL's X509_V_ERR_HOSTNAME_MISMATCH and X509_V_ERR_IP_ADDRESS_MISMATCH.
 _NAME_MISMATCH_CODES = {62, 64}
 # The unverified re-handshake only gathers facts; it must not eat the check's whole budget.
 CERT_FETCH_TIMEOUT = 2.0
-
-
-class TlsClient(Strict):
-    """TLS client options, shared by the tls, http and websocket checks."""
-
-    verify: bool = Field(True, description="verify the chain and the name (false: still report facts)")
-    ca_file: str | None = Field(None, description="PEM file of CAs to trust instead of the system store")
-    server_name: str | None = Field(
-        None, min_length=1, description="SNI and the name to verify; defaults to the host connected to"
-    )
-    client_cert: str | None = Field(None, description="PEM client certificate, for mutual TLS")
-    client_key: str | None = None
-
-    def options(self) -> TlsOptions:
-        return TlsOptions(self.verify, self.ca_file, self.client_cert, self.client_key)
 
 
 # What open_connection would give a reader by default is 64 KiB; a long header line must not fail a probe.

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field, field_validator
 
 from infraprobe.config.model import Strict
-from infraprobe.probes.wire.http1 import Response
+
+if TYPE_CHECKING:  # the http model holds an HttpExpect: validating a config must not import the wire
+    from infraprobe.probes.wire.http1 import Response
 
 _PATH_TOKEN = re.compile(r"\.?([^.\[\]]+)|\[(-?\d+)\]|\[['\"]([^'\"]+)['\"]\]")
 _MISSING = object()

@@ -20,81 +20,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import struct
-from dataclasses import dataclass
-from typing import Any, Literal, NoReturn, Self
-from urllib.parse import unquote, urlsplit
-
-from pydantic import Field, model_validator
+from typing import Any, NoReturn
 
 from infraprobe import facts
-from infraprobe.config.model import ComponentBase
 from infraprobe.net import Net
 from infraprobe.phases import Phase
 from infraprobe.probes._conn import connection
-from infraprobe.probes._url import check_one_target
 from infraprobe.probes.base import ProbeRun, ProbeSpec
+from infraprobe.probes.models.amqp import AmqpCheck, Target, resolve_target
 from infraprobe.taxonomy import Cause, Component
 
-DEFAULT_PORT = 5672
 FRAME_HEADER = struct.Struct(">BHI")  # type, channel, payload size
 FRAME_METHOD, FRAME_END = 1, 0xCE
 MAX_HANDSHAKE_FRAME = 1 << 20  # Start carries the server's properties: a few KiB; more is not AMQP
 CLOSE_WAIT = 0.5
-
-
-class AmqpCheck(ComponentBase):
-    kind: Literal["amqp"] = "amqp"
-    url: str | None = Field(None, description="amqp://user:password@host[:port][/vhost] (vhost %2F for /)")
-    host: str | None = Field(None, min_length=1, description="alternative to url: a name or an IP")
-    port: int = Field(DEFAULT_PORT, ge=1, le=65535)
-    user: str = Field("guest", min_length=1, description="with host, or when the url names none")
-    password: str | None = Field(None, description="also allowed with url, to keep the secret out of it")
-    vhost: str | None = Field(
-        None, min_length=1, description="with host, or when the url names none (default /)"
-    )
-
-    @model_validator(mode="after")
-    def _one_target(self) -> Self:
-        check_one_target(self.url, self.host, _parse_url)
-        return self
-
-    def target(self) -> str:
-        t = resolve_target(self)
-        return f"amqp://{t.host}:{t.port}/{t.vhost}"
-
-
-@dataclass(frozen=True, slots=True)
-class Target:
-    host: str
-    port: int
-    user: str | None
-    password: str | None
-    vhost: str | None
-
-
-def _parse_url(url: str) -> Target:
-    """Parse and validate. Errors never echo the URL: it may carry a password."""
-    parts = urlsplit(url)
-    if parts.scheme != "amqp" or not parts.hostname:
-        raise ValueError("url must look like amqp://user:password@host[:port][/vhost]")
-    try:
-        port = parts.port or DEFAULT_PORT
-    except ValueError:
-        raise ValueError("the url's port is not a number in 1-65535") from None
-    # As pika and aiormq read it: no path or a bare "/" is the default vhost "/"; "%2F" spells "/" too.
-    vhost = unquote(parts.path[1:]) if len(parts.path) > 1 else None
-    user = unquote(parts.username) if parts.username else None
-    password = unquote(parts.password) if parts.password is not None else None
-    return Target(parts.hostname, port, user, password, vhost)
-
-
-def resolve_target(cfg: AmqpCheck) -> Target:
-    if cfg.url is None:
-        assert cfg.host is not None  # guaranteed by the model validator
-        return Target(cfg.host, cfg.port, cfg.user, cfg.password, cfg.vhost or "/")
-    t = _parse_url(cfg.url)
-    password = t.password if t.password is not None else cfg.password
-    return Target(t.host, t.port, t.user or cfg.user, password, t.vhost or cfg.vhost or "/")
 
 
 def _password(t: Target) -> str:

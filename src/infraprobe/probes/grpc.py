@@ -20,15 +20,13 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, Literal
-
-from pydantic import Field
+from typing import TYPE_CHECKING, Any
 
 from infraprobe import facts
-from infraprobe.config.model import ComponentBase
 from infraprobe.net import Address, Net
 from infraprobe.phases import Phase
 from infraprobe.probes.base import ProbeRun, ProbeSpec
+from infraprobe.probes.models.grpc import GrpcCheck
 from infraprobe.taxonomy import Cause, Component
 
 if TYPE_CHECKING:
@@ -40,19 +38,6 @@ CHANNEL_OPTIONS: tuple[tuple[str, Any], ...] = (
     ("grpc.enable_retries", 0),
     ("grpc.initial_reconnect_backoff_ms", 100),
 )
-
-
-class GrpcCheck(ComponentBase):
-    kind: Literal["grpc"] = "grpc"
-    host: str = Field(min_length=1, description="a name or an IP; names go through infraprobe's resolver")
-    port: int = Field(ge=1, le=65535)
-    service: str = Field("", description="the service name to check, e.g. orders.v1.Orders; '' is the server")
-    metadata: dict[str, str] = Field(
-        default_factory=dict, description="request metadata, e.g. authorization: Bearer ${TOKEN}"
-    )
-
-    def target(self) -> str:
-        return f"{self.host}:{self.port}/{self.service or '(server)'}"
 
 
 async def probe(cfg: GrpcCheck, run: ProbeRun) -> str:

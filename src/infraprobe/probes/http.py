@@ -9,19 +9,18 @@ auth_failed, resource_missing). Credentials in the URL never reach facts, messag
 from __future__ import annotations
 
 from http import HTTPStatus
-from typing import Literal, NoReturn
-
-from pydantic import Field, field_validator
+from typing import NoReturn
 
 from infraprobe import facts
-from infraprobe.config.model import ComponentBase
 from infraprobe.net import Address
 from infraprobe.phases import Phase
-from infraprobe.probes._conn import TlsClient, connection, handshake, open_socket, speaks_tls
+from infraprobe.probes._conn import connection, handshake, open_socket, speaks_tls
 from infraprobe.probes._httpexpect import HttpExpect, body_problems
 from infraprobe.probes._httpsig import health_outputs, proxy_signature, reported_cause
 from infraprobe.probes._url import Url
 from infraprobe.probes.base import ProbeRun, ProbeSpec
+from infraprobe.probes.models.http import HttpCheck, Method
+from infraprobe.probes.models.tls import TlsClient
 from infraprobe.probes.wire.http1 import (
     NotHttp,
     ProtocolViolation,
@@ -29,51 +28,16 @@ from infraprobe.probes.wire.http1 import (
     Socket,
     Streams,
     Wire,
-    header_allowed,
 )
 from infraprobe.redact import mask_patterns
 from infraprobe.taxonomy import Cause, Component, Layer
 
-MiB = 1024 * 1024
 # How much of a failing body is read for its cause: a traceback page's exception line sits well inside it.
 BODY_TO_CLASSIFY = 64 * 1024
 USER_AGENT = "infraprobe/0.1"
 REDIRECTS = {301, 302, 303, 307, 308}
 # Never copied into facts: they carry session tokens and credentials.
 _SECRET_HEADERS = {"set-cookie", "cookie", "authorization", "proxy-authorization"}
-Method = Literal["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-
-
-class HttpCheck(ComponentBase):
-    kind: Literal["http"] = "http"
-    url: str = Field(description="http:// or https:// URL; userinfo is sent as basic auth, never shown")
-    method: Method = "GET"
-    headers: dict[str, str] = Field(default_factory=dict)
-    body: str | None = None
-    expect: HttpExpect = HttpExpect()
-    follow_redirects: bool = False
-    max_redirects: int = Field(5, ge=0, le=20)
-    max_body_bytes: int = Field(MiB, ge=0, le=64 * MiB, description="read at most this much of the body")
-    tls: TlsClient = TlsClient()
-
-    @field_validator("url")
-    @classmethod
-    def _url(cls, value: str) -> str:
-        Url.parse(value)
-        return value
-
-    @field_validator("headers")
-    @classmethod
-    def _headers(cls, value: dict[str, str]) -> dict[str, str]:
-        for name, text in value.items():  # the value is never echoed: headers carry API keys
-            if not header_allowed(name, text):
-                raise ValueError(
-                    f"header {name!r} cannot be sent: a header name must be a token, its value one line of text"
-                )
-        return value
-
-    def target(self) -> str:
-        return Url.parse(self.url).redacted
 
 
 async def probe(cfg: HttpCheck, run: ProbeRun) -> str:

@@ -6,21 +6,8 @@ behind it fails with network causes.
 
 from __future__ import annotations
 
-from typing import Literal
-
-from pydantic import Field
-
-from infraprobe.config.model import ComponentBase
 from infraprobe.probes.base import ProbeSpec
+from infraprobe.probes.models.path import PathComponent
 from infraprobe.taxonomy import Component
-
-
-class PathComponent(ComponentBase):
-    kind: Literal["path"] = "path"
-    max_connections: int | None = Field(None, ge=1, description="concurrent connections the path carries")
-
-    def target(self) -> str:
-        return "network path (not probed)"
-
 
 SPEC = ProbeSpec("path", PathComponent, None, Component.OTHER, "a network path with no endpoint (not probed)")

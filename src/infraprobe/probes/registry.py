@@ -1,19 +1,40 @@
 """The one list of component kinds. Config parsing, the CLI and the docs all read it.
 
-Adding a kind: write `probes/<kind>.py` with a model, a probe and a `SPEC`, add it below, add a test and
-a docs page. Nothing else needs to know.
+Each kind has two modules, named here once: `probes/models/<kind>.py` holds its config model, and
+`probes/<kind>.py` its probe and `SPEC` (which names that same model). Adding a kind: write both, add its
+line below, add a test and a docs page (docs/probes/README.md). Nothing else needs to know.
 
-Each kind's module is imported when its entry is first read: validating or checking a config of two kinds
-loads two probes and their models, not eleven (start-up, issue 10). Listing the kinds imports nothing.
+Entries are imported when first read, and the two maps apart: loading or validating a config reads
+`MODELS` and never imports a probe, so it never pays for asyncio, ssl or a client library (start-up,
+issue 10); checking a config of two kinds loads two probes, not eleven. Listing the kinds imports nothing.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from infraprobe._lazy import LazyRegistry
-from infraprobe.probes.base import ProbeSpec
 
-_KINDS = ("dns", "tcp", "tls", "http", "websocket", "postgres", "redis", "mysql", "amqp", "grpc", "path")
+if TYPE_CHECKING:
+    from infraprobe.config.model import ComponentBase
+    from infraprobe.probes.base import ProbeSpec
+
+# kind -> its model's class name in probes/models/<kind>.py
+_KINDS = {
+    "dns": "DnsCheck",
+    "tcp": "TcpCheck",
+    "tls": "TlsCheck",
+    "http": "HttpCheck",
+    "websocket": "WebSocketCheck",
+    "postgres": "PostgresCheck",
+    "redis": "RedisCheck",
+    "mysql": "MysqlCheck",
+    "amqp": "AmqpCheck",
+    "grpc": "GrpcCheck",
+    "path": "PathComponent",
+}
 
 REGISTRY: LazyRegistry[ProbeSpec[Any]] = LazyRegistry({k: f"infraprobe.probes.{k}:SPEC" for k in _KINDS})
+MODELS: LazyRegistry[type[ComponentBase]] = LazyRegistry(
+    {k: f"infraprobe.probes.models.{k}:{model}" for k, model in _KINDS.items()}
+)

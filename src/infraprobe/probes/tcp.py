@@ -9,30 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import errno
-from typing import Literal
-
-from pydantic import Field
 
 from infraprobe import facts
-from infraprobe.config.model import ComponentBase
 from infraprobe.phases import Phase
 from infraprobe.probes._conn import Conn, connection, open_socket
 from infraprobe.probes.base import ProbeRun, ProbeSpec
+from infraprobe.probes.models.tcp import TcpCheck
 from infraprobe.taxonomy import Cause, Component
 
 BANNER_BYTES = 4096
-
-
-class TcpCheck(ComponentBase):
-    kind: Literal["tcp"] = "tcp"
-    host: str = Field(min_length=1)
-    port: int = Field(ge=1, le=65535)
-    expect_banner: str | None = Field(
-        None, description="text the server must send first after connecting (e.g. 'SSH-2.0')"
-    )
-
-    def target(self) -> str:
-        return f"{self.host}:{self.port}"
 
 
 async def probe(cfg: TcpCheck, run: ProbeRun) -> str:

@@ -7,34 +7,12 @@ mismatch is blamed on configuration or infrastructure depending on what the cert
 
 from __future__ import annotations
 
-from typing import Literal
-
-from pydantic import Field
-
 from infraprobe import facts
-from infraprobe.config.model import ComponentBase
 from infraprobe.probes._certinfo import CertInfo, mismatch_layer
-from infraprobe.probes._conn import TlsClient, connection, handshake
+from infraprobe.probes._conn import connection, handshake
 from infraprobe.probes.base import ProbeRun, ProbeSpec
+from infraprobe.probes.models.tls import TlsCheck, TlsClient
 from infraprobe.taxonomy import Cause, Component
-
-DEFAULT_MIN_DAYS = 14
-
-
-class TlsCheck(ComponentBase, TlsClient):
-    kind: Literal["tls"] = "tls"
-    host: str = Field(min_length=1, description="host (name or IP) to connect to")
-    port: int = Field(443, ge=1, le=65535)
-    require_names: tuple[str, ...] = Field(
-        (), description="names the certificate must cover (default: server_name, when set)"
-    )
-    min_days: int = Field(
-        DEFAULT_MIN_DAYS, ge=0, description="warn when the leaf or any chain certificate has fewer days left"
-    )
-
-    def target(self) -> str:
-        sni = f" (SNI {self.server_name})" if self.server_name else ""
-        return f"{self.host}:{self.port}{sni}"
 
 
 async def probe(cfg: TlsCheck, run: ProbeRun) -> str:

@@ -12,9 +12,8 @@ import asyncio
 import contextlib
 import re
 from collections.abc import AsyncIterator, Callable
-from typing import Literal, NoReturn
+from typing import NoReturn
 
-from pydantic import Field, field_validator
 from websockets.client import ClientProtocol
 from websockets.exceptions import InvalidMessage, InvalidStatus
 from websockets.http11 import Response as WsResponse
@@ -22,49 +21,19 @@ from websockets.typing import Origin, Subprotocol
 from websockets.uri import parse_uri
 
 from infraprobe import facts
-from infraprobe.config.model import ComponentBase
-from infraprobe.config.types import Duration
 from infraprobe.phases import Phase
-from infraprobe.probes._conn import TlsClient, connection, handshake
+from infraprobe.probes._conn import connection, handshake
 from infraprobe.probes._httpsig import proxy_signature
 from infraprobe.probes._url import Url
 from infraprobe.probes.base import ProbeRun, ProbeSpec
+from infraprobe.probes.models.tls import TlsClient
+from infraprobe.probes.models.websocket import SCHEMES, WebSocketCheck
 from infraprobe.probes.wire.http1 import Response
 from infraprobe.probes.wire.websocket import MAX_MESSAGE_BYTES, Closed, WsSession
 from infraprobe.taxonomy import Cause, Component
 
-_SCHEMES = ("ws", "wss")
 # Close codes that name a cause of their own; any other clean close is the application's decision.
 _CLOSE_CAUSES = {1011: Cause.APP_ERROR, 1014: Cause.UPSTREAM_UNAVAILABLE}
-
-
-class WebSocketCheck(ComponentBase):
-    kind: Literal["websocket"] = "websocket"
-    url: str = Field(description="ws:// or wss:// URL; userinfo is sent as basic auth, never shown")
-    headers: dict[str, str] = Field(default_factory=dict, description="extra handshake headers")
-    origin: str | None = None
-    subprotocols: tuple[str, ...] = ()
-    send: str | None = Field(None, description="text message to send once connected")
-    expect: str | None = Field(None, description="a received message must contain this text")
-    expect_regex: str | None = Field(None, description="a received message must match this regex")
-    message_timeout: Duration | None = Field(None, gt=0, description="deadline for the message phase")
-    tls: TlsClient = TlsClient()
-
-    @field_validator("url")
-    @classmethod
-    def _url(cls, value: str) -> str:
-        Url.parse(value, _SCHEMES)
-        return value
-
-    @field_validator("expect_regex")
-    @classmethod
-    def _regex(cls, value: str | None) -> str | None:
-        if value is not None:
-            re.compile(value)
-        return value
-
-    def target(self) -> str:
-        return Url.parse(self.url, _SCHEMES).redacted
 
 
 async def probe(cfg: WebSocketCheck, run: ProbeRun) -> str:
@@ -78,7 +47,7 @@ async def probe(cfg: WebSocketCheck, run: ProbeRun) -> str:
 async def open_session(cfg: WebSocketCheck, run: ProbeRun) -> AsyncIterator[WsSession]:
     """dns, connect, tls, handshake (a refusal fails the run); closed with 1000 when the body ends.
     Validation flows use it to run their own message exchange on the probe's phases."""
-    url = Url.parse(cfg.url, _SCHEMES)
+    url = Url.parse(cfg.url, SCHEMES)
     run.fact(facts.URL, url.redacted)
     tls = handshake(run, cfg.tls, url.host) if url.secure else None
     async with connection(run, url.host, url.port, tls) as conn:

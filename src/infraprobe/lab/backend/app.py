@@ -20,8 +20,8 @@ from infraprobe.asgi import Dependency, HealthChecks, HealthMiddleware, Phase, S
 from infraprobe.classifier import classify
 from infraprobe.lab.backend.resources import NotReady, Resources
 from infraprobe.lab.backend.settings import Settings
-from infraprobe.probes.postgres import PostgresCheck
-from infraprobe.probes.redis import RedisCheck
+from infraprobe.probes.models.postgres import PostgresCheck
+from infraprobe.probes.models.redis import RedisCheck
 from infraprobe.redact import Redactor
 
 log = logging.getLogger("backend")

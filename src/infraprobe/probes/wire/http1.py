@@ -28,14 +28,13 @@ from infraprobe.probes.wire.http1_parse import (
     check_start,
     chunk_size,
     framing,
+    header_allowed,
     parse_head,
     trailer_field,
 )
 
 MAX_HEAD_BYTES = 64 * 1024
 READ_CHUNK = 64 * 1024
-_TOKEN = re.compile(r"[-!#$%&'*+.^_`|~0-9a-zA-Z]+")
-_FIELD_VALUE = re.compile(r"[\t\x20-\x7e\x80-\xff]*")  # latin-1 text without control characters
 _TARGET = re.compile(r"[\x21-\x7e]+")
 
 
@@ -214,11 +213,6 @@ class Wire:
     def _closed_early(self, where: str) -> ConnectionResetError:
         # Like http.client's RemoteDisconnected (a ConnectionResetError): the peer hung up mid-exchange.
         return ConnectionResetError(errno.ECONNRESET, f"server closed the connection {where}")
-
-
-def header_allowed(name: str, value: str) -> bool:
-    """A token for a name; a value of latin-1 text without control characters (no line break to inject)."""
-    return _TOKEN.fullmatch(name) is not None and _FIELD_VALUE.fullmatch(value) is not None
 
 
 @functools.lru_cache(maxsize=256)

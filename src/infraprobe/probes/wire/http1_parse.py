@@ -33,6 +33,8 @@ _VCHAR = r"[^\x00\t\n\x0b\x0c\r ]"
 _FIELD_SYNTAX = rf"({_TOKEN}):[ \t]*((?:{_VCHAR}+(?:[ \t]+{_VCHAR}+)*)?)[ \t]*"
 _FIELD = re.compile(_FIELD_SYNTAX)
 _FIELD_LINE = re.compile(rf"^{_FIELD_SYNTAX}\r?\n", re.MULTILINE)
+_HEADER_NAME = re.compile(_TOKEN)
+_FIELD_VALUE = re.compile(r"[\t\x20-\x7e\x80-\xff]*")  # latin-1 text without control characters
 _STATUS = re.compile(r"HTTP/([0-9]\.[0-9]) ([1-9][0-9]{2})(?: ([^\x00\n\x0b\x0c\r]*))?")
 _CHUNK_SIZE = re.compile(r"([0-9A-Fa-f]{1,16})(?:;[^\r\n]*)?[ \t]*")
 _CONTROL = re.compile(r"[\x00\n\x0b\x0c\r]")
@@ -170,3 +172,10 @@ def trailer_field(number: int, line: bytes) -> None:
 
 def _preview(text: str | bytes) -> str:
     return repr(text[:MAX_LINE_PREVIEW]) + ("..." if len(text) > MAX_LINE_PREVIEW else "")
+
+
+def header_allowed(name: str, value: str) -> bool:
+    """A token for a name; a value of latin-1 text without control characters (no line break to inject).
+    Here, without I/O, because the http kind's config model checks its headers with it (and a model is
+    imported without its probe: start-up of `config validate`)."""
+    return _HEADER_NAME.fullmatch(name) is not None and _FIELD_VALUE.fullmatch(value) is not None

@@ -1,0 +1,92 @@
+"""The redis kind's config: a url or separate fields, and the role, memory and client limits to judge."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Self
+from urllib.parse import unquote, urlsplit
+
+from pydantic import Field, model_validator
+
+from infraprobe.config.model import ComponentBase
+from infraprobe.probes._url import check_one_target
+
+DEFAULT_PORT = 6379
+
+
+class RedisCheck(ComponentBase):
+    kind: Literal["redis"] = "redis"
+    url: str | None = Field(None, description="redis://[[user]:password@]host[:port][/db], or rediss://")
+    host: str | None = Field(None, min_length=1, description="alternative to url")
+    port: int = Field(DEFAULT_PORT, ge=1, le=65535)
+    username: str | None = Field(None, description="ACL user; omit for the default user")
+    password: str | None = None
+    db: int | None = Field(None, ge=0, description="SELECT this database; out of range fails")
+    tls: bool = False
+    ca_file: str | None = None
+    tls_verify: bool = True
+    expect_role: Literal["master", "replica", "any"] | None = Field(
+        None,
+        description="unset: expect a master and warn on a replica (as postgres warns on a standby); "
+        "master/replica: fail on the other role; any: accept both",
+    )
+    write_check: bool = Field(False, description="SET a short-lived key to reveal READONLY / OOM")
+    max_clients_ratio: float = Field(0.9, gt=0, le=1, description="warn when clients/maxclients reach this")
+    max_memory_ratio: float = Field(0.9, gt=0, le=1, description="warn when used/maxmemory reach this")
+
+    @model_validator(mode="after")
+    def _one_target(self) -> Self:
+        check_one_target(self.url, self.host, _parse_url)
+        return self
+
+    def target(self) -> str:
+        t = resolve_target(self)
+        return f"{'rediss' if t.tls else 'redis'}://{t.host}:{t.port}/{t.db or 0}"
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where and how to connect, with url and separate fields merged (url wins for what it names)."""
+
+    host: str
+    port: int
+    db: int | None
+    username: str | None
+    password: str | None
+    tls: bool
+
+
+def _parse_url(url: str) -> Target:
+    parts = urlsplit(url)
+    if parts.scheme not in ("redis", "rediss") or not parts.hostname:
+        raise ValueError("url must look like redis://[[user]:password@]host[:port][/db] (or rediss://)")
+    path = parts.path.strip("/")
+    if path and not path.isdigit():
+        raise ValueError("the url's path must be a database number, e.g. redis://host:6379/0")
+    try:
+        port = parts.port or DEFAULT_PORT
+    except ValueError:
+        raise ValueError("the url's port is not a number in 1-65535") from None
+    return Target(
+        host=parts.hostname,
+        port=port,
+        db=int(path) if path else None,
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password is not None else None,
+        tls=parts.scheme == "rediss",
+    )
+
+
+def resolve_target(cfg: RedisCheck) -> Target:
+    if cfg.url is None:
+        assert cfg.host is not None  # guaranteed by the model validator
+        return Target(cfg.host, cfg.port, cfg.db, cfg.username, cfg.password, cfg.tls)
+    t = _parse_url(cfg.url)
+    return Target(
+        host=t.host,
+        port=t.port,
+        db=t.db if t.db is not None else cfg.db,
+        username=t.username or cfg.username,
+        password=t.password if t.password is not None else cfg.password,
+        tls=t.tls or cfg.tls,
+    )
