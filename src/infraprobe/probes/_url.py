@@ -1,11 +1,12 @@
-"""Target URLs for the http and websocket probes: parsed once, credentials kept out of every fact; and the
-url-or-host rule the kinds that take either (redis, amqp) share."""
+"""Target URLs for the http and websocket probes: parsed once, credentials kept out of every fact; and what
+the kinds that take a service URL or a host (redis, amqp, mysql) share: the url-or-host rule and the URL's
+common parts."""
 
 from __future__ import annotations
 
 import base64
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
@@ -92,3 +93,29 @@ def check_one_target(url: str | None, host: str | None, parse: Callable[[str], o
         raise ValueError("give exactly one of `url` or `host`")
     if url is not None:
         parse(url)
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceUrl:
+    """A service URL's common parts (redis://, amqp://, mysql://); each kind reads its own path."""
+
+    scheme: str
+    host: str
+    port: int
+    user: str | None
+    password: str | None
+    path: str
+
+
+def split_service_url(url: str, schemes: Collection[str], shape: str, default_port: int) -> ServiceUrl:
+    """Parse and validate. Errors never echo the URL: it may carry a password."""
+    parts = urlsplit(url)
+    if parts.scheme not in schemes or not parts.hostname:
+        raise ValueError(f"url must look like {shape}")
+    try:
+        port = parts.port or default_port
+    except ValueError:
+        raise ValueError("the url's port is not a number in 1-65535") from None
+    user = unquote(parts.username) if parts.username else None
+    password = unquote(parts.password) if parts.password is not None else None
+    return ServiceUrl(parts.scheme, parts.hostname, port, user, password, parts.path)

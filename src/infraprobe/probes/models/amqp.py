@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal, Self
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from pydantic import Field, model_validator
 
 from infraprobe.config.model import ComponentBase
-from infraprobe.probes._url import check_one_target
+from infraprobe.probes._url import check_one_target, split_service_url
 
 DEFAULT_PORT = 5672
 
@@ -45,19 +45,10 @@ class Target:
 
 
 def _parse_url(url: str) -> Target:
-    """Parse and validate. Errors never echo the URL: it may carry a password."""
-    parts = urlsplit(url)
-    if parts.scheme != "amqp" or not parts.hostname:
-        raise ValueError("url must look like amqp://user:password@host[:port][/vhost]")
-    try:
-        port = parts.port or DEFAULT_PORT
-    except ValueError:
-        raise ValueError("the url's port is not a number in 1-65535") from None
+    u = split_service_url(url, ("amqp",), "amqp://user:password@host[:port][/vhost]", DEFAULT_PORT)
     # As pika and aiormq read it: no path or a bare "/" is the default vhost "/"; "%2F" spells "/" too.
-    vhost = unquote(parts.path[1:]) if len(parts.path) > 1 else None
-    user = unquote(parts.username) if parts.username else None
-    password = unquote(parts.password) if parts.password is not None else None
-    return Target(parts.hostname, port, user, password, vhost)
+    vhost = unquote(u.path[1:]) if len(u.path) > 1 else None
+    return Target(u.host, u.port, u.user, u.password, vhost)
 
 
 def resolve_target(cfg: AmqpCheck) -> Target:

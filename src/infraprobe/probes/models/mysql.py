@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal, Self
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from pydantic import Field, model_validator
 
 from infraprobe.config.model import ComponentBase
+from infraprobe.probes._url import split_service_url
 
 DEFAULT_PORT = 3306
 SCHEMES = ("mysql", "mariadb")
@@ -59,21 +60,8 @@ class Target:
 
 
 def _parse_url(url: str) -> Target:
-    """Parse and validate. Errors never echo the URL: it may carry a password."""
-    parts = urlsplit(url)
-    if parts.scheme not in SCHEMES or not parts.hostname:
-        raise ValueError("url must look like mysql://user:password@host[:port][/database]")
-    try:
-        port = parts.port or DEFAULT_PORT
-    except ValueError:
-        raise ValueError("the url's port is not a number in 1-65535") from None
-    return Target(
-        host=parts.hostname,
-        port=port,
-        user=unquote(parts.username) if parts.username else None,
-        password=unquote(parts.password) if parts.password is not None else None,
-        database=unquote(parts.path.strip("/")) or None,
-    )
+    u = split_service_url(url, SCHEMES, "mysql://user:password@host[:port][/database]", DEFAULT_PORT)
+    return Target(u.host, u.port, u.user, u.password, database=unquote(u.path.strip("/")) or None)
 
 
 def resolve_target(cfg: MysqlCheck) -> Target:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal, Self
-from urllib.parse import unquote, urlsplit
 
 from pydantic import Field, model_validator
 
 from infraprobe.config.model import ComponentBase
-from infraprobe.probes._url import check_one_target
+from infraprobe.probes._url import check_one_target, split_service_url
 
 DEFAULT_PORT = 6379
 
@@ -57,24 +56,13 @@ class Target:
 
 
 def _parse_url(url: str) -> Target:
-    parts = urlsplit(url)
-    if parts.scheme not in ("redis", "rediss") or not parts.hostname:
-        raise ValueError("url must look like redis://[[user]:password@]host[:port][/db] (or rediss://)")
-    path = parts.path.strip("/")
+    u = split_service_url(
+        url, ("redis", "rediss"), "redis://[[user]:password@]host[:port][/db] (or rediss://)", DEFAULT_PORT
+    )
+    path = u.path.strip("/")
     if path and not path.isdigit():
         raise ValueError("the url's path must be a database number, e.g. redis://host:6379/0")
-    try:
-        port = parts.port or DEFAULT_PORT
-    except ValueError:
-        raise ValueError("the url's port is not a number in 1-65535") from None
-    return Target(
-        host=parts.hostname,
-        port=port,
-        db=int(path) if path else None,
-        username=unquote(parts.username) if parts.username else None,
-        password=unquote(parts.password) if parts.password is not None else None,
-        tls=parts.scheme == "rediss",
-    )
+    return Target(u.host, u.port, int(path) if path else None, u.user, u.password, tls=u.scheme == "rediss")
 
 
 def resolve_target(cfg: RedisCheck) -> Target:
