@@ -285,7 +285,10 @@ def _action_blocks(actions: Sequence[Action]) -> list[Block]:
     for owner in (*OWNERS, *sorted({a.owner for a in actions} - set(OWNERS))):
         mine = tuple(a.row() for a in actions if a.owner == owner)
         if mine:
-            blocks += [Heading(f"Owner: {owner}", 3), Table(columns, mine, ("fail",) * len(mine))]
+            blocks += [
+                Heading(f"Owner: {owner}", 3),
+                Table(columns, mine, ("fail",) * len(mine), shrink=(2, 3, 4)),
+            ]
     return blocks
 
 
