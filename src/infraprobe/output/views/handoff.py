@@ -113,7 +113,8 @@ def handoff_report(evidence: Evidence, context: Context = Context()) -> Report:
     data = _data(evidence, roots, actions, criteria, context)
     exit_code = 0 if data["status"] == "resolved" else 1
     title = f"Handoff report: {environment or 'environment'}"
-    return Report(title, tuple(blocks), data, exit_code, _cases(evidence, criteria, context.scrub))
+    cases = _cases(evidence, criteria, context.scrub)
+    return Report(title, tuple(blocks), data, exit_code, cases, kind="report")  # JSON: schema, version
 
 
 def _cases(evidence: Evidence, criteria: Sequence[Criterion], scrub: Scrub) -> tuple[Case, ...]:
