@@ -30,10 +30,23 @@
 
 /* ---------------------------------------------------------------- bytes */
 
-static inline int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
-static inline int is_hex(unsigned char c) { return is_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f'); }
-/* `\w` of a bytes pattern: ASCII letters, digits and underscore only. */
-static inline int is_word(unsigned char c) { return is_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c == '_'; }
+/* Byte classes, filled in by the module's init: `\w` of a bytes pattern is ASCII letters, digits and `_`. */
+enum { DIGIT = 1, HEX = 2, WORD = 4, DASH = 8 };
+static unsigned char CLASS[256];
+
+static void init_classes(void)
+{
+    for (int c = 0; c < 256; c++) {
+        int lower = c | 0x20, digit = c >= '0' && c <= '9';
+        CLASS[c] = (unsigned char)((digit ? DIGIT : 0) | (digit || (lower >= 'a' && lower <= 'f') ? HEX : 0) |
+                                   (digit || (lower >= 'a' && lower <= 'z') || c == '_' ? WORD : 0) |
+                                   (c == '-' ? DASH : 0));
+    }
+}
+
+static inline int is_digit(unsigned char c) { return CLASS[c] & DIGIT; }
+static inline int is_hex(unsigned char c) { return CLASS[c] & HEX; }
+static inline int is_word(unsigned char c) { return CLASS[c] & WORD; }
 
 static Py_ssize_t count_nl(const unsigned char *p, Py_ssize_t n)
 {
@@ -74,10 +87,19 @@ static Py_ssize_t find_nl(const unsigned char *p, Py_ssize_t start, Py_ssize_t l
     return hit ? hit - p : -1;
 }
 
-/* Whether p[0:n) is ASCII without NUL (bytes.isascii() and no b"\x00"). */
+/* Whether p[0:n) is ASCII without NUL (bytes.isascii() and no b"\x00"), eight bytes at a time. */
 static int ascii_no_nul(const unsigned char *p, Py_ssize_t n)
 {
-    for (Py_ssize_t k = 0; k < n; k++)
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    Py_ssize_t k = 0;
+    for (; k + 8 <= n; k += 8) {
+        uint64_t w;
+        memcpy(&w, p + k, 8);
+        /* a high bit set, or (with none set) a zero byte */
+        if ((w & highs) || ((w - ones) & ~w & highs))
+            return 0;
+    }
+    for (; k < n; k++)
         if (p[k] == 0 || p[k] >= 0x80)
             return 0;
     return 1;
@@ -275,24 +297,30 @@ static PyTypeObject EndsType = {
 
 /* ---------------------------------------------------------------- template */
 
-/* memo._VARIABLE_BYTES at position p of s[0:n), where its look-behind and guard allow a match (p is
- * a token start, s[p] a hex digit): the end of the alternative the regex takes, or 0 for none. Each
- * alternative ends on a word character, so its `\b` or `(?![\w-])` only looks at the byte after it;
- * a greedy run that fails there cannot succeed shorter (the byte it gives back is a word character). */
+/* memo._VARIABLE_BYTES at position p of s[0:n), where its look-behind and guard allow a match (p starts a
+ * run of [\w-] bytes, s[p] a hex digit): the end of the alternative the regex takes, or 0 for none. Each
+ * alternative ends on a word character, so its `\b` or `(?![\w-])` only looks at the byte after it, and a
+ * greedy run that fails there cannot succeed shorter (the byte it gives back is a word character). */
 static Py_ssize_t variable_at(const unsigned char *s, Py_ssize_t n, Py_ssize_t p)
 {
-    /* UUID: 8-4-4-4-12 hex digits, then \b */
-    static const signed char uuid[] = {8, 4, 4, 4, 12};
-    Py_ssize_t q = p;
-    int ok = 1;
-    for (int g = 0; g < 5 && ok; g++) {
-        for (int k = 0; k < uuid[g] && ok; k++, q++)
-            ok = q < n && is_hex(s[q]);
-        if (ok && g < 4)
-            ok = q < n && s[q++] == '-';
+    Py_ssize_t hex_end = p, q;
+    int digit = 0, letter = 0;
+    for (; hex_end < n && is_hex(s[hex_end]); hex_end++) {
+        digit |= is_digit(s[hex_end]);
+        letter |= !is_digit(s[hex_end]);
     }
-    if (ok && (q == n || !is_word(s[q])))
-        return q;
+    if (!is_digit(s[p]) && hex_end - p < 8)
+        return 0; /* a word such as "error": only the 8+ hex digit alternatives start with a letter */
+    /* UUID: 8-4-4-4-12 hex digits, then \b */
+    if (hex_end - p == 8 && n - p >= 36) {
+        static const signed char dashes[] = {8, 13, 18, 23};
+        int ok = 1;
+        for (int k = 0; k < 36 && ok; k++)
+            ok = (k == dashes[0] || k == dashes[1] || k == dashes[2] || k == dashes[3]) ? s[p + k] == '-'
+                                                                                          : is_hex(s[p + k]);
+        if (ok && (p + 36 == n || !is_word(s[p + 36])))
+            return p + 36;
+    }
     /* 0x[0-9a-f]+\b */
     if (s[p] == '0' && p + 1 < n && (s[p + 1] | 0x20) == 'x') {
         for (q = p + 2; q < n && is_hex(s[q]); q++)
@@ -301,15 +329,10 @@ static Py_ssize_t variable_at(const unsigned char *s, Py_ssize_t n, Py_ssize_t p
             return q;
     }
     /* (?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{8,}\b: one hex run holding a digit and a letter */
-    int digit = 0, letter = 0;
-    for (q = p; q < n && is_hex(s[q]); q++) {
-        digit |= is_digit(s[q]);
-        letter |= !is_digit(s[q]);
-    }
-    if (digit && letter && q - p >= 8 && (q == n || !is_word(s[q])))
-        return q;
-    /* \d{1,3}(?:\.\d{1,3}){3}\b: a run of more than three digits never matches \d{1,3} followed by a dot
-     * or a boundary */
+    if (digit && letter && hex_end - p >= 8 && (hex_end == n || !is_word(s[hex_end])))
+        return hex_end;
+    /* \d{1,3}(?:\.\d{1,3}){3}\b: a run of more than three digits never matches \d{1,3} followed by a
+     * dot or a boundary */
     q = p;
     for (int g = 0; g < 4; g++) {
         Py_ssize_t run = 0;
@@ -336,24 +359,30 @@ static Py_ssize_t variable_at(const unsigned char *s, Py_ssize_t n, Py_ssize_t p
 
 /* The template of s[0:n) into out (at most n bytes): each variable token replaced by one NUL. Masking
  * the whole text equals masking it token by token (ByteTokens): the pattern never matches a space and
- * reads one like the edge of the text. */
+ * reads one like the edge of the text. Only the first byte of a run of [\w-] bytes passes the pattern's
+ * look-behind; the bytes between matches are copied in one piece. */
 static Py_ssize_t template_of(const unsigned char *s, Py_ssize_t n, unsigned char *out)
 {
-    Py_ssize_t p = 0, w = 0;
+    Py_ssize_t p = 0, w = 0, from = 0;
+    int inside = 0; /* s[p - 1] is in [\w-]: the look-behind (?<![\w-]) fails at p */
     while (p < n) {
-        unsigned char c = s[p];
-        if (is_hex(c) && (p == 0 || !(is_word(s[p - 1]) || s[p - 1] == '-'))) {
+        unsigned char class = CLASS[s[p]];
+        if ((class & HEX) && !inside) {
             Py_ssize_t end = variable_at(s, n, p);
             if (end) {
+                memcpy(out + w, s + from, (size_t)(p - from));
+                w += p - from;
                 out[w++] = 0;
-                p = end;
+                from = p = end;
+                inside = 1; /* every match ends on a word character */
                 continue;
             }
         }
-        out[w++] = c;
+        inside = (class & (WORD | DASH)) != 0;
         p++;
     }
-    return w;
+    memcpy(out + w, s + from, (size_t)(n - from));
+    return w + n - from;
 }
 
 static PyObject *template(PyObject *module, PyObject *arg)
@@ -985,6 +1014,7 @@ static struct PyModuleDef module_def = {
 
 PyMODINIT_FUNC PyInit__fastscan(void)
 {
+    init_classes();
     if (PyType_Ready(&EndsType) < 0 || PyType_Ready(&FastPathType) < 0)
         return NULL;
     PyObject *module = PyModule_Create(&module_def);
