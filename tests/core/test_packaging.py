@@ -9,6 +9,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).parents[2]
 PACKAGE = ROOT / "src" / "infraprobe"
+# Code, not data: Python, and the optional C extension's source and its build (setup.py's ext_modules).
+CODE = (".py", ".pyc", ".c", ".so")
 
 
 def test_every_data_file_in_the_package_is_declared_package_data() -> None:
@@ -17,7 +19,7 @@ def test_every_data_file_in_the_package_is_declared_package_data() -> None:
     data = [
         path.relative_to(PACKAGE).as_posix()
         for path in PACKAGE.rglob("*")
-        if path.is_file() and path.suffix not in (".py", ".pyc") and "__pycache__" not in path.parts
+        if path.is_file() and path.suffix not in CODE and "__pycache__" not in path.parts
     ]
     assert "logs/drain/LICENSE.txt" in data
     left_out = [name for name in data if not any(fnmatch.fnmatch(name, p) for p in patterns)]
