@@ -197,12 +197,40 @@ def test_exact_texts_are_left_to_python(monkeypatch: pytest.MonkeyPatch) -> None
     fast = native.FastPath(epoch_minute, {" x 1": object()}, 300, MAX_LINE)
     fast.put(native.template(b" x 1"), 0, 0)
     data = b"2024-05-01 12:00:00 x 1\n2024-05-01 12:00:00 x 1\n2024-05-01 12:00:00 x 2\n"
-    assert fast.run(data, len(data), [0, 24], 0, 0, 0)[:4] == (0, 0, 0, 0)
+    noon = 1714564800000000
+    # Stopped at the first line, which Python is asked about (read: time, minute, message start, end).
+    assert fast.run(data, len(data), [0, 24], 0, 0, 0) == (0, 0, 0, 0, 0, (noon, 28576080, 19, 23, True))
     fast = native.FastPath(epoch_minute, {}, 300, MAX_LINE)
     fast.put(native.template(b" x 1"), 0, 0)
-    assert fast.run(data, len(data), [0, 24], 0, 0, 0) == (2, 48, 24, 2, 1714564800000000)
-    assert fast.drain() == (2, [(0, 2, 1714564800000000, 1714564800000000)], [(28576080, 0, 2)])
+    fast.put(native.template(b" x 2"), -2, 0)  # an unexplained template: Python's general path
+    # The third line has no stamped line after it: `_simple` would decline it (None).
+    assert fast.run(data, len(data), [0, 24, 48], 0, 0, 0) == (2, 48, 24, 2, noon, None)
+    assert fast.drain() == (2, [(0, 2, noon, noon)], [(28576080, 0, 2)])
     assert fast.drain() == (0, [], [])
+    data += b"2024-05-01 12:00:00 x 3\n"
+    assert fast.run(data, len(data), [48], 0, 0, 0) == (0, 0, 0, 0, 0, (noon, 28576080, 19, 71, False))
+
+
+@compiled
+def test_unexplained_lines_skip_the_template_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An unexplained one-line error's template is remembered as such: its later lines go straight to
+    the general path (Drain) without `Aggregator.simple` masking them again."""
+    calls = []
+    original = Aggregator.simple
+
+    def counting(self: Aggregator, *args: Any) -> bool:
+        calls.append(args)
+        return original(self, *args)
+
+    monkeypatch.setattr(Aggregator, "simple", counting)
+    lines = [
+        f"2024-05-01 12:00:{n % 60:02d} ERROR invoice {100000 + n} could not be rendered: template 'v{n % 2}' missing block"
+        for n in range(1000)
+    ]
+    summary = scan(io.BytesIO(("\n".join(lines) + "\n").encode()), now=NOW)
+    assert summary.events == 1000
+    assert sum(c.count for c in summary.clusters) == 1000
+    assert len(calls) <= 4  # two templates, each asked twice: a memo miss, then the verdict remembered
 
 
 def test_the_python_path_runs_where_the_module_is_not_built(python_only: None) -> None:
