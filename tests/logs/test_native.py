@@ -17,7 +17,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from infraprobe.logs import native, scan
+from infraprobe.logs import LogSummary, native, scan
 from infraprobe.logs.aggregate import Aggregator
 from infraprobe.logs.chunks import MAX_LINE
 from infraprobe.logs.memo import _VARIABLE_BYTES, MASK_BYTE, ByteTokens
@@ -163,10 +163,9 @@ def test_scan_is_the_same_with_and_without(monkeypatch: pytest.MonkeyPatch, kw: 
     assert with_c["events"] > 100 or kw.get("component")
 
 
-@compiled
-def test_known_lines_never_reach_python(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Once a template is in the fast table, its lines are counted in C: `Aggregator.simple` (the
-    Python per-line path) is called only for the first lines of each template."""
+@pytest.fixture
+def simple_calls(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The calls of `Aggregator.simple`: the Python per-line path."""
     calls = []
     original = Aggregator.simple
 
@@ -175,15 +174,26 @@ def test_known_lines_never_reach_python(monkeypatch: pytest.MonkeyPatch) -> None
         return original(self, *args)
 
     monkeypatch.setattr(Aggregator, "simple", counting)
+    return calls
+
+
+def _scan_lines(lines: list[str]) -> LogSummary:
+    return scan(io.BytesIO(("\n".join(lines) + "\n").encode()), now=NOW)
+
+
+@compiled
+def test_known_lines_never_reach_python(simple_calls: list[Any]) -> None:
+    """Once a template is in the fast table, its lines are counted in C: `Aggregator.simple` (the
+    Python per-line path) is called only for the first lines of each template."""
     rng = random.Random(4)
     lines = [
         f"2024-05-01 12:{n // 60 % 60:02d}:{n % 60:02d}.{n:06d} ERROR Error 111 connecting to 192.0.2.{rng.randrange(250)}:6379. "
         f"Connection refused. [request {rng.getrandbits(64) | 1 << 63:x}]"
         for n in range(3000)
     ]
-    summary = scan(io.BytesIO(("\n".join(lines) + "\n").encode()), now=NOW)
+    summary = _scan_lines(lines)
     assert summary.events == 3000
-    assert len(calls) <= 3
+    assert len(simple_calls) <= 3
     finding = summary.findings[0]
     assert (finding.first_seen, finding.last_seen) == (
         datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC),
@@ -212,25 +222,17 @@ def test_exact_texts_are_left_to_python(monkeypatch: pytest.MonkeyPatch) -> None
 
 
 @compiled
-def test_unexplained_lines_skip_the_template_table(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unexplained_lines_skip_the_template_table(simple_calls: list[Any]) -> None:
     """An unexplained one-line error's template is remembered as such: its later lines go straight to
     the general path (Drain) without `Aggregator.simple` masking them again."""
-    calls = []
-    original = Aggregator.simple
-
-    def counting(self: Aggregator, *args: Any) -> bool:
-        calls.append(args)
-        return original(self, *args)
-
-    monkeypatch.setattr(Aggregator, "simple", counting)
     lines = [
         f"2024-05-01 12:00:{n % 60:02d} ERROR invoice {100000 + n} could not be rendered: template 'v{n % 2}' missing block"
         for n in range(1000)
     ]
-    summary = scan(io.BytesIO(("\n".join(lines) + "\n").encode()), now=NOW)
+    summary = _scan_lines(lines)
     assert summary.events == 1000
     assert sum(c.count for c in summary.clusters) == 1000
-    assert len(calls) <= 4  # two templates, each asked twice: a memo miss, then the verdict remembered
+    assert len(simple_calls) <= 4  # two templates, each asked twice: a memo miss, then the verdict remembered
 
 
 def test_the_python_path_runs_where_the_module_is_not_built(python_only: None) -> None:
@@ -239,6 +241,6 @@ def test_the_python_path_runs_where_the_module_is_not_built(python_only: None) -
         f"2024-05-01 12:00:{n % 60:02d} ERROR Error 111 connecting to 192.0.2.1:6379. Connection refused."
         for n in range(500)
     ]
-    summary = scan(io.BytesIO(("\n".join(lines) + "\n").encode()), now=NOW)
+    summary = _scan_lines(lines)
     assert summary.events == 500
     assert re.search(r"Error 111", summary.findings[0].example.text)
