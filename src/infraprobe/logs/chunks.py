@@ -11,25 +11,31 @@ this over the blocks of one source, handing events to a `Sink` (an aggregator) i
 Most events of an incident's log are one timestamped line followed by another: those take a fast path
 (`Chunk._simple`) that reads them on the bytes, and that the sink may count without an Event being built
 (`Sink.simple`). Anything else takes the general path; both give the same answer (tests/logs/test_fast_path.py).
+Where the compiled helpers are built (`native`), runs of such lines whose template the sink already counts
+alone are read and counted in C (`Sink.native`), and Python sees only the others.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Protocol
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Protocol
 
-from infraprobe.logs import grouping
+from infraprobe.logs import grouping, native
 from infraprobe.logs.prefilter import Prefilter
 from infraprobe.logs.records import Record, decode
 from infraprobe.logs.sources import Input
 from infraprobe.logs.timestamps import IsoStart
 
+if TYPE_CHECKING:
+    from infraprobe.logs.native import FastPath
+
 MAX_EVENT_LINES = 200  # a traceback deeper than this is cut: memory and time stay bounded
 MAX_EVENT_BYTES = 256 * 1024
 MAX_LINE = 1024 * 1024  # only the first MiB of a longer line is read
 TIME_LOOKBACK = 64 * 1024
+_EPOCH = datetime.fromtimestamp(0, UTC)
 
 
 @dataclass(slots=True)  # not frozen, for speed (see Record); nothing changes an event once built
@@ -46,6 +52,9 @@ class Event:
 
 class Sink(Protocol):
     """Where events go, in file order (an aggregator)."""
+
+    # The compiled `simple` over a run of candidate lines (native.FastPath), or None.
+    native: FastPath | None
 
     def add(self, event: Event) -> None: ...
 
@@ -80,8 +89,15 @@ class Chunk:
     def events(self, starts: list[int], sink: Sink) -> int:
         """Hand the events of the candidate lines to `sink` in order; returns how much was consumed."""
         covered = 0  # events never overlap: an earlier event's lines are not taken again
-        time_floor = 0
-        for start in starts:
+        time_floor = i = 0
+        fast = sink.native
+        while i < len(starts):
+            if fast is not None:  # the lines it knows, in C, up to the first one it does not
+                i, covered, time_floor = self._native(fast, starts, i, covered, time_floor)
+                if i == len(starts):
+                    break
+            start = starts[i]
+            i += 1
             if start < covered:
                 continue
             below = self._simple(start, sink)
@@ -108,6 +124,16 @@ class Chunk:
         # The open tail (the last line and the lines it continues) goes round again with the next chunk:
         # it may hold the header of an event whose first candidate comes after the boundary.
         return self._carry(self._open_tail(covered))
+
+    def _native(
+        self, fast: FastPath, starts: list[int], i: int, covered: int, time_floor: int
+    ) -> tuple[int, int, int]:
+        """`events` over `starts[i:]` as long as `_simple` would count each line without an event."""
+        i, covered, time_floor, taken, last = fast.run(self.data, self.end, starts, i, covered, time_floor)
+        if taken:
+            self.s.candidates += taken
+            self.s.last_time = _EPOCH + timedelta(microseconds=last)
+        return i, covered, time_floor
 
     def _simple(self, start: int, sink: Sink) -> int:
         """The common case, without decoding a record: a line of ASCII text starting with a zone-less
@@ -239,11 +265,16 @@ class Chunk:
     def _line_number(self, offset: int) -> int:
         at, line = self._line_at
         if offset >= at:
-            line += self.data.count(b"\n", at, offset)
+            line += self._newlines(at, offset)
         else:
-            line -= self.data.count(b"\n", offset, at)
+            line -= self._newlines(offset, at)
         self._line_at = (offset, line)
         return line + 1
+
+    def _newlines(self, start: int, stop: int) -> int:
+        if native.ENABLED:  # 16 bytes at a time; bytes.count reads one
+            return native.count_newlines(self.data, start, stop)
+        return self.data.count(b"\n", start, stop)
 
 
 def scan_input(source: Input, prefilter: Prefilter, stream: Stream, sink: Sink) -> None:
