@@ -43,14 +43,13 @@ _SECRET_WORDS = (
     r"|session[_-]?id|(?:api|access|secret|private|signing|master|encryption|client)[_-]?keys?|oauth"
     r"|(?<![a-z])(?:keys?|pass|auth|cookies?))(?![a-z])"
 )
-_SECRET_KEY = re.compile(_SECRET_WORDS, re.IGNORECASE)
 
 
 @functools.cache
 def _shapes() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     """The credential-shape patterns (URL userinfo, key=value, bearer, Redis AUTH), compiled when the first
     text is masked: a command that masks none (`config validate` of a valid file) does not pay about 3 ms
-    for them at start-up (issue 10)."""
+    for them at start-up (issue 10). The same for the key pattern (`_secret_key`)."""
     # `scheme://user:password@host`: starts at the literal `://`; the password stops at `/` or whitespace,
     # and every `://` holds a `/`, so no character is scanned by more than two attempts.
     url_userinfo = re.compile(r"://(?P<user>[^:/@\s]{0,256}):(?P<pw>[^\s/]+)@")
@@ -74,7 +73,13 @@ def _shapes() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pat
 @functools.lru_cache(maxsize=1024)  # keys come from small vocabularies: fact keys, header names, fields
 def names_secret(key: str) -> bool:
     """Whether a mapping key, header name, query parameter or field names a credential."""
-    return _SECRET_KEY.search(key) is not None
+    return _secret_key().search(key) is not None
+
+
+@functools.cache
+def _secret_key() -> re.Pattern[str]:
+    """Compiled by the first key looked at: `classify` and `logs` mask text but never ask about a key."""
+    return re.compile(_SECRET_WORDS, re.IGNORECASE)
 
 
 def mask_patterns(text: str) -> str:

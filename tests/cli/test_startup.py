@@ -116,8 +116,10 @@ def test_secret_shapes_compile_with_the_first_masked_text() -> None:
     code = (
         "import json\n"
         "from infraprobe import redact\n"
-        "before = redact._shapes.cache_info().currsize\n"
+        "def built(): return [redact._shapes.cache_info().currsize, redact._secret_key.cache_info().currsize]\n"
+        "before = built()\n"
         "masked = redact.mask_patterns('password=hunter2 Authorization: Bearer abcdefgh')\n"
-        "print(json.dumps([before, redact._shapes.cache_info().currsize, masked]))\n"
+        "shapes = built()\n"
+        "print(json.dumps([before, masked, shapes, redact.names_secret('db_password'), built()]))\n"
     )
-    assert _python(code) == [0, 1, "password=*** Authorization: Bearer ***"]
+    assert _python(code) == [[0, 0], "password=*** Authorization: Bearer ***", [1, 0], True, [1, 1]]
