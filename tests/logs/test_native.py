@@ -17,7 +17,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from infraprobe.logs import native, scan
+from infraprobe.logs import LogSummary, native, scan
 from infraprobe.logs.aggregate import Aggregator
 from infraprobe.logs.chunks import MAX_LINE
 from infraprobe.logs.memo import _VARIABLE_BYTES, MASK_BYTE, ByteTokens
@@ -163,10 +163,9 @@ def test_scan_is_the_same_with_and_without(monkeypatch: pytest.MonkeyPatch, kw: 
     assert with_c["events"] > 100 or kw.get("component")
 
 
-@compiled
-def test_known_lines_never_reach_python(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Once a template is in the fast table, its lines are counted in C: `Aggregator.simple` (the
-    Python per-line path) is called only for the first lines of each template."""
+@pytest.fixture
+def simple_calls(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The calls of `Aggregator.simple`: the Python per-line path."""
     calls = []
     original = Aggregator.simple
 
@@ -175,15 +174,26 @@ def test_known_lines_never_reach_python(monkeypatch: pytest.MonkeyPatch) -> None
         return original(self, *args)
 
     monkeypatch.setattr(Aggregator, "simple", counting)
+    return calls
+
+
+def _scan_lines(lines: list[str]) -> LogSummary:
+    return scan(io.BytesIO(("\n".join(lines) + "\n").encode()), now=NOW)
+
+
+@compiled
+def test_known_lines_never_reach_python(simple_calls: list[Any]) -> None:
+    """Once a template is in the fast table, its lines are counted in C: `Aggregator.simple` (the
+    Python per-line path) is called only for the first lines of each template."""
     rng = random.Random(4)
     lines = [
         f"2024-05-01 12:{n // 60 % 60:02d}:{n % 60:02d}.{n:06d} ERROR Error 111 connecting to 192.0.2.{rng.randrange(250)}:6379. "
         f"Connection refused. [request {rng.getrandbits(64) | 1 << 63:x}]"
         for n in range(3000)
     ]
-    summary = scan(io.BytesIO(("\n".join(lines) + "\n").encode()), now=NOW)
+    summary = _scan_lines(lines)
     assert summary.events == 3000
-    assert len(calls) <= 3
+    assert len(simple_calls) <= 3
     finding = summary.findings[0]
     assert (finding.first_seen, finding.last_seen) == (
         datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC),
@@ -197,12 +207,32 @@ def test_exact_texts_are_left_to_python(monkeypatch: pytest.MonkeyPatch) -> None
     fast = native.FastPath(epoch_minute, {" x 1": object()}, 300, MAX_LINE)
     fast.put(native.template(b" x 1"), 0, 0)
     data = b"2024-05-01 12:00:00 x 1\n2024-05-01 12:00:00 x 1\n2024-05-01 12:00:00 x 2\n"
-    assert fast.run(data, len(data), [0, 24], 0, 0, 0)[:4] == (0, 0, 0, 0)
+    noon = 1714564800000000
+    # Stopped at the first line, which Python is asked about (read: time, minute, message start, end).
+    assert fast.run(data, len(data), [0, 24], 0, 0, 0) == (0, 0, 0, 0, 0, (noon, 28576080, 19, 23, True))
     fast = native.FastPath(epoch_minute, {}, 300, MAX_LINE)
     fast.put(native.template(b" x 1"), 0, 0)
-    assert fast.run(data, len(data), [0, 24], 0, 0, 0) == (2, 48, 24, 2, 1714564800000000)
-    assert fast.drain() == (2, [(0, 2, 1714564800000000, 1714564800000000)], [(28576080, 0, 2)])
+    fast.put(native.template(b" x 2"), -2, 0)  # an unexplained template: Python's general path
+    # The third line has no stamped line after it: `_simple` would decline it (None).
+    assert fast.run(data, len(data), [0, 24, 48], 0, 0, 0) == (2, 48, 24, 2, noon, None)
+    assert fast.drain() == (2, [(0, 2, noon, noon)], [(28576080, 0, 2)])
     assert fast.drain() == (0, [], [])
+    data += b"2024-05-01 12:00:00 x 3\n"
+    assert fast.run(data, len(data), [48], 0, 0, 0) == (0, 0, 0, 0, 0, (noon, 28576080, 19, 71, False))
+
+
+@compiled
+def test_unexplained_lines_skip_the_template_table(simple_calls: list[Any]) -> None:
+    """An unexplained one-line error's template is remembered as such: its later lines go straight to
+    the general path (Drain) without `Aggregator.simple` masking them again."""
+    lines = [
+        f"2024-05-01 12:00:{n % 60:02d} ERROR invoice {100000 + n} could not be rendered: template 'v{n % 2}' missing block"
+        for n in range(1000)
+    ]
+    summary = _scan_lines(lines)
+    assert summary.events == 1000
+    assert sum(c.count for c in summary.clusters) == 1000
+    assert len(simple_calls) <= 4  # two templates, each asked twice: a memo miss, then the verdict remembered
 
 
 def test_the_python_path_runs_where_the_module_is_not_built(python_only: None) -> None:
@@ -211,6 +241,6 @@ def test_the_python_path_runs_where_the_module_is_not_built(python_only: None) -
         f"2024-05-01 12:00:{n % 60:02d} ERROR Error 111 connecting to 192.0.2.1:6379. Connection refused."
         for n in range(500)
     ]
-    summary = scan(io.BytesIO(("\n".join(lines) + "\n").encode()), now=NOW)
+    summary = _scan_lines(lines)
     assert summary.events == 500
     assert re.search(r"Error 111", summary.findings[0].example.text)

@@ -486,11 +486,15 @@ static int64_t micros(const unsigned char *digits, Py_ssize_t n)
 
 /* ---------------------------------------------------------------- FastPath */
 
+/* What a template's lines are (`put`): counted into a slot (>= 0), or not counted at all (another
+ * component's), or left to Python's general path (its verdict is unknown: Drain's). */
+enum { SLOT_NOT_COUNTED = -1, SLOT_UNEXPLAINED = -2 };
+
 typedef struct {
     uint64_t hash;
     unsigned char *key; /* NULL: empty */
     Py_ssize_t len;
-    int slot; /* >= 0: counted into this slot; -1: another component's, not counted */
+    int slot; /* a slot, SLOT_NOT_COUNTED or SLOT_UNEXPLAINED */
     int cause;
 } Entry;
 
@@ -787,7 +791,7 @@ static PyObject *FastPath_put(FastPath *self, PyObject *args)
     int slot, cause;
     if (!PyArg_ParseTuple(args, "y*ii:put", &key, &slot, &cause))
         return NULL;
-    if (slot < -1 || cause < 0 || cause >= (1 << CAUSE_BITS)) {
+    if (slot < SLOT_UNEXPLAINED || cause < 0 || cause >= (1 << CAUSE_BITS)) {
         PyBuffer_Release(&key);
         PyErr_SetString(PyExc_ValueError, "slot or cause out of range");
         return NULL;
@@ -860,37 +864,48 @@ static int count(FastPath *self, Entry *e, Line *line)
     return 0;
 }
 
-/* Whether the line at `start` is taken here (1: counted or not, as Python would; 0: Python decides;
- * -1: error). Mirrors Chunk._simple and Aggregator.simple; `line` is read either way. */
+/* What the candidate line at `start` is, as Chunk._simple and Aggregator.simple would decide it. */
+enum {
+    FAILED = -1,   /* an exception is set */
+    NOT_SIMPLE,    /* `_simple` returns 0: the general path */
+    TAKEN,         /* counted here (or, out of the window or another component's, not counted at all) */
+    ASK,           /* a one-line event whose template the table does not know: `Sink.simple` decides */
+    UNEXPLAINED,   /* a one-line event `Sink.simple` would decline (its template's verdict is unknown) */
+};
+
 static int take(FastPath *self, const unsigned char *b, Py_ssize_t len, Py_ssize_t end, Py_ssize_t start, Line *line)
 {
     int found = line_at(self, b, len, start, line);
     if (found <= 0)
-        return found;
+        return found < 0 ? FAILED : NOT_SIMPLE;
     if (line->stop + 1 >= end || line->stop - start > self->max_line)
-        return 0;
+        return NOT_SIMPLE;
     if ((self->has_since && line->when < self->since) || (self->has_until && line->when > self->until))
-        return 1; /* out of the window: not counted */
+        return TAKEN; /* out of the window: not counted */
     const unsigned char *body = b + start + line->body_at;
     Py_ssize_t n = line->stop - start - line->body_at;
     while (n > 0 && body[n - 1] == '\r')
         n--;
     if (n > self->evidence_chars)
-        return 0;
+        return ASK;
     Py_ssize_t t = template_of(body, n, self->scratch);
     Entry *e = entries_find(self->entries, self->entries_cap, hash_bytes(self->scratch, t), self->scratch, t);
     if (e->key == NULL)
-        return 0;
+        return ASK;
     int own = exact(self, body, n);
     if (own != 0)
-        return own < 0 ? -1 : 0;
-    if (e->slot < 0)
-        return 1; /* another component's */
-    return count(self, e, line) < 0 ? -1 : 1;
+        return own < 0 ? FAILED : ASK;
+    if (e->slot == SLOT_UNEXPLAINED)
+        return UNEXPLAINED;
+    if (e->slot == SLOT_NOT_COUNTED)
+        return TAKEN; /* another component's */
+    return count(self, e, line) < 0 ? FAILED : TAKEN;
 }
 
-/* run(data, end, starts, i, covered, time_floor) -> (i, covered, time_floor, taken, last time):
- * Chunk.events over starts[i:] for as long as each candidate is a known one-line event. */
+/* run(data, end, starts, i, covered, time_floor) -> (i, covered, time_floor, taken, last time, line):
+ * Chunk.events over starts[i:] for as long as each candidate is a known one-line event. `line` is what
+ * was read of starts[i], where it stopped: None when `_simple` would return 0, else (time, minute,
+ * body_at, stop, ask): ask True when `Sink.simple` decides, False when it would decline. */
 static PyObject *FastPath_run(FastPath *self, PyObject *const *args, Py_ssize_t nargs)
 {
     if (nargs != 6 || !PyList_Check(args[2])) {
@@ -908,18 +923,18 @@ static PyObject *FastPath_run(FastPath *self, PyObject *const *args, Py_ssize_t 
     const unsigned char *b = view.buf;
     Py_ssize_t taken = 0;
     int64_t last = 0;
-    int status = 0;
+    int status = NOT_SIMPLE;
+    Line line;
     for (; i < PyList_GET_SIZE(starts); i++) {
         Py_ssize_t start = PyLong_AsSsize_t(PyList_GET_ITEM(starts, i));
         if (start == -1 && PyErr_Occurred()) {
-            status = -1;
+            status = FAILED;
             break;
         }
         if (start < covered)
             continue; /* inside the event before it */
-        Line line;
         status = take(self, b, view.len, end, start, &line);
-        if (status <= 0)
+        if (status != TAKEN)
             break;
         taken++;
         last = line.when;
@@ -927,9 +942,17 @@ static PyObject *FastPath_run(FastPath *self, PyObject *const *args, Py_ssize_t 
         floor = start;
     }
     PyBuffer_Release(&view);
-    if (status < 0)
+    if (status == FAILED)
         return NULL;
-    return Py_BuildValue("nnnnL", i, covered, floor, taken, (long long)last);
+    PyObject *read = Py_None;
+    if (status == ASK || status == UNEXPLAINED)
+        read = Py_BuildValue("LLnnO", (long long)line.when, (long long)line.minute, line.body_at, line.stop,
+                             status == ASK ? Py_True : Py_False);
+    else
+        Py_INCREF(read);
+    if (read == NULL)
+        return NULL;
+    return Py_BuildValue("nnnnLN", i, covered, floor, taken, (long long)last, read);
 }
 
 /* drain() -> (events, [(slot, count, first, last)], [(minute, cause, count)]): what was counted since
@@ -979,9 +1002,10 @@ fail:
 
 static PyMethodDef FastPath_methods[] = {
     {"put", (PyCFunction)FastPath_put, METH_VARARGS,
-     "put(template, slot, cause): lines of this byte template are counted into `slot` (-1: not at all)."},
+     "put(template, slot, cause): lines of this byte template are counted into `slot` (-1: not at all, -2: "
+     "left to Python, which would not count them by template)."},
     {"run", (PyCFunction)(void (*)(void))FastPath_run, METH_FASTCALL,
-     "run(data, end, starts, i, covered, time_floor) -> (i, covered, time_floor, taken, last_time_us)."},
+     "run(data, end, starts, i, covered, time_floor) -> (i, covered, time_floor, taken, last_time_us, line)."},
     {"line", (PyCFunction)(void (*)(void))FastPath_line, METH_FASTCALL,
      "IsoStart.line(data, start) with the time in microseconds since the epoch."},
     {"drain", (PyCFunction)FastPath_drain, METH_NOARGS,

@@ -63,6 +63,10 @@ class _Fast:
     cause: str
 
 
+# The fast table's entry for a template whose verdict is unknown: its lines take the general path (Drain).
+_UNEXPLAINED = _Fast(None, Cause.UNKNOWN.value)
+
+
 @dataclass(frozen=True, slots=True)
 class Filters:
     since: datetime | None = None
@@ -162,6 +166,8 @@ class Aggregator:
         fast = self._fast.get(key)
         if fast is None or len(body) > self._memo.evidence_chars or self._memo.exact(body):
             return self._known(body, key, when, minute)
+        if fast is _UNEXPLAINED:
+            return False  # as `_known` would say: the memo's verdict for the template is unknown
         tally = fast.tally
         if tally is None:
             return True  # another component's
@@ -180,10 +186,12 @@ class Aggregator:
         if verdict is None:
             return False
         cause, component = verdict[0].cause, verdict[0].component
-        if cause is Cause.UNKNOWN:
-            return False  # clustered: the general path
         # A template's own verdict (not an exact text's: line is None for those) holds for every line of it.
         shared = verdict[1] is not None and len(self._fast) < MAX_FAST
+        if cause is Cause.UNKNOWN:
+            if shared:  # the memo never forgets a template's verdict: so is every line of it
+                self._remember(key, _UNEXPLAINED)
+            return False  # clustered: the general path
         if self._filters.components and component not in self._filters.components:
             if shared:
                 self._remember(key, _Fast(None, cause.value))
@@ -203,7 +211,9 @@ class Aggregator:
         if self.native is None:
             return
         slot = -1  # another component's: not counted
-        if fast.tally is not None:
+        if fast is _UNEXPLAINED:
+            slot = -2  # left to Python, which declines it here
+        elif fast.tally is not None:
             slot = len(self._slots)
             self._slots.append(fast.tally)
         if fast.cause not in self._causes:
