@@ -70,6 +70,10 @@ def test_stdin_markdown_and_component(log_file: Path) -> None:
 def test_usage_errors_exit_2_and_unreadable_input_3(log_file: Path) -> None:
     """A bad `--since` or an unknown cause is a usage error (2); only unreadable inputs, an input error (3)."""
     assert run_logs(str(log_file), "--since", "yesterday-ish").returncode == 2
+    bad_until = run_logs(str(log_file), "--until", "soon")  # named alone: the option that is wrong
+    assert bad_until.returncode == 2 and bad_until.stderr.startswith(
+        "error: --until: cannot read time 'soon'"
+    )
     bad_cause = run_logs(str(log_file), "--expect-none", "dns_fail")
     assert bad_cause.returncode == 2
     assert "unknown cause 'dns_fail'" in bad_cause.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import UTC, datetime
 
 import click
 
@@ -10,6 +11,7 @@ from infraprobe.cli.common import EXIT_CONFIG, Reporting, choices, console_err, 
 from infraprobe.cli.progress import ReadProgress
 from infraprobe.errors import UsageError
 from infraprobe.logs import Expectation, LogSummary, scan
+from infraprobe.logs.timestamps import parse_when
 from infraprobe.output.views.logs import logs_report
 from infraprobe.taxonomy import Component
 
@@ -65,18 +67,19 @@ def command(
     # Asked for or not, by default off under -v: its notes go to stderr too.
     asked = live and not notes.enabled if show_progress is None else show_progress
     progress = ReadProgress(enabled=asked, live=live)
+    now = datetime.now(UTC)
+    window = _when(since, "--since", now), _when(until, "--until", now)  # usage errors before any reading
     try:
         summary = scan(
             paths or ["-"],
-            since=since,
-            until=until,
+            since=window[0],
+            until=window[1],
             component=components,
             expect_none=expectations,
             workers=None,  # the CLI owns its process: one worker per CPU for large files
             progress=progress,
+            now=now,
         )
-    except ValueError as exc:  # only argument errors reach here: input problems are counted, not raised
-        raise UsageError(str(exc), field="--since/--until") from None
     finally:
         progress.close()
     for source in summary.sources:
@@ -95,6 +98,17 @@ def _exit_code(summary: LogSummary, expecting: bool) -> int:
     if unreadable and (expecting or all(not s.bytes for s in summary.sources)):
         return EXIT_CONFIG
     return 1 if summary.failed else 0
+
+
+def _when(text: str | None, option: str, now: datetime) -> datetime | None:
+    """A `--since`/`--until` value, parsed here so that only it is a usage error (not whatever else a scan
+    might raise: that is no fault of the command line)."""
+    if text is None:
+        return None
+    try:
+        return parse_when(text, now)
+    except ValueError as exc:
+        raise UsageError(str(exc), field=option) from None
 
 
 def _component(name: str) -> Component:
