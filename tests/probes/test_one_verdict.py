@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -49,6 +51,24 @@ async def test_a_500_page_is_classified_as_classify_reads_it(check: Check) -> No
     assert "QueuePool limit of size 10 overflow 15 reached" in result.diagnosis.evidence
 
 
+async def _debug_page(request: Request) -> Reply:
+    """A framework's debug page: 80 KiB of markup, then the traceback, at the end of the body."""
+    page = (
+        "<html><body>" + "<div class='frame'>local variables</div>\n" * 2000 + "<pre>" + POOL_PAGE + "</pre>"
+    )
+    return Reply(500, page.encode(), [("content-type", "text/html")])
+
+
+async def test_a_traceback_at_the_end_of_a_long_page_is_still_read(check: Check) -> None:
+    """Wherever the traceback sits: past the first 64 KiB, at the page's end, check still agrees with classify."""
+    async with HttpServer(_debug_page) as app:
+        result = await check(HttpCheck(name="api", url=app.url("/orders")))
+    page = (await _debug_page(Request("GET", "/", {}, b""))).body.decode()
+    assert len(page) > 80_000
+    assert cause(result) is classify(page).cause is Cause.POOL_EXHAUSTED
+    assert result.diagnosis is not None and "QueuePool limit" in result.diagnosis.evidence
+
+
 @pytest.mark.needs_pg
 async def test_postgres_peer_that_never_answers_start_up_is_read_timeout(check: Check) -> None:
     """TCP accepted, start-up packet never answered: the connect succeeded, the wait is a read timeout."""
@@ -65,6 +85,17 @@ def router() -> Iterator[UnreachableRouter]:
             yield started
     except NetnsUnavailable as exc:
         pytest.skip(str(exc))
+
+
+def test_the_router_answers_every_first_syn(router: UnreachableRouter) -> None:
+    """Each connect fails with ENETUNREACH before its SYN is sent again (1 s): the ICMP is never held back,
+    so a probe run after many others still reads network_unreachable, not connect_timeout."""
+    for port in range(5000, 5012):
+        with socket.socket() as sock:
+            sock.settimeout(0.9)
+            with pytest.raises(OSError) as failed:
+                sock.connect((router.target, port))
+        assert failed.value.errno == errno.ENETUNREACH, (port, failed.value)
 
 
 def _towards(host: str) -> list[ComponentBase]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import functools
 import os
-import shutil
 import sys
 import time
 from collections.abc import Callable, Collection
@@ -18,10 +17,10 @@ import click
 
 from infraprobe.errors import ConfigError
 from infraprobe.output.formats import FORMATS, render
-from infraprobe.output.model import Paragraph, Report
 
 if TYPE_CHECKING:
     from infraprobe.configfile import LoadedConfig
+    from infraprobe.output.model import Report
 
 # The exit codes, the same for every command (docs/cli.md has the table).
 EXIT_OK = 0
@@ -33,6 +32,8 @@ EXIT_INTERRUPTED = 130
 # Piped or redirected, tables fold to this width (a CI log, `less`), unless COLUMNS says otherwise.
 PIPE_WIDTH = 80
 TABLE = "table"
+# `--output FILE`: the format a file's extension names (a CI artifact: `report.html`, JUnit as `results.xml`).
+OUTPUT_SUFFIXES = {".json": "json", ".md": "markdown", ".html": "html", ".htm": "html", ".xml": "junit"}
 
 F = TypeVar("F", bound=Callable[..., Any])
 # Every path on the command line arrives as a Path; existence is the loader's to report (exit 3, not 2).
@@ -71,7 +72,7 @@ output_option = click.option(
     "--output",
     type=PATH,
     metavar="FILE",
-    help="also write the report to FILE (format from its extension: .json, .md; else --format)",
+    help="also write the report to FILE (format from its extension: .json, .md, .html, .xml; else --format)",
 )
 
 
@@ -133,6 +134,8 @@ def emit(
 
     `quiet` (tables only): just the report's first paragraph, its verdict, on stdout; FILE gets it whole. `mask`: a last masking pass
     over the rendered text, for reports built from stored text (the history)."""
+    from infraprobe.output.model import Paragraph  # with the first report, not with `--help` (start-up)
+
     shown = report
     if quiet and fmt == TABLE:
         verdict = next((b for b in report.blocks if isinstance(b, Paragraph)), None)
@@ -190,8 +193,8 @@ def reporting(default_format: str = TABLE, *, headers: bool = True) -> Callable[
 
 
 def write_file(report: Report, output: Path, fmt: str, mask: Callable[[str], str] = str) -> None:
-    """`--output FILE`: the report, plain, in the format FILE's extension names (.json, .md), else `fmt`."""
-    by_suffix = {".json": "json", ".md": "markdown"}.get(output.suffix.lower(), fmt)
+    """`--output FILE`: the report, plain, in the format FILE's extension names, else `fmt`."""
+    by_suffix = OUTPUT_SUFFIXES.get(output.suffix.lower(), fmt)
     try:
         output.write_text(mask(render(report, by_suffix)), encoding="utf-8")
     except OSError as exc:
@@ -218,7 +221,15 @@ def terminal_width(stream: object = sys.stdout) -> int:
     if columns.isdigit() and int(columns) > 0:
         return int(columns)
     isatty = getattr(stream, "isatty", None)
-    return shutil.get_terminal_size((PIPE_WIDTH, 40)).columns if isatty and isatty() else PIPE_WIDTH
+    if not (isatty and isatty()):
+        return PIPE_WIDTH
+    # What shutil.get_terminal_size reads once COLUMNS is ruled out, without importing shutil (and with it
+    # bz2 and lzma) into every command's start-up (issue 10).
+    try:
+        size = os.get_terminal_size(sys.__stdout__.fileno())  # type: ignore[union-attr]
+    except (AttributeError, ValueError, OSError):
+        return PIPE_WIDTH
+    return size.columns if size.columns > 0 else PIPE_WIDTH
 
 
 def console_err(message: str) -> None:
