@@ -84,3 +84,19 @@ def test_token_by_token_masking_is_the_template() -> None:
     texts += ["", " ", "  0x1f  ", "a\t1234567 b", "x-1234567 1234567-x", "id=5f2b9c1e0d44\n198.51.100.7:80"]
     for text in texts:
         assert tokens(text) == template(text), text
+
+
+def test_the_remembered_last_answer_follows_what_the_memo_learns() -> None:
+    """`known` answers a text asked about just before from memory, until the memo learns: "not known",
+    then learned, is known; and a text learned under a template a later text shares is answered from the
+    tables, not from the answer given before."""
+    memo = TemplateMemo(classify_text, EVIDENCE_CHARS)
+    first = "Error 111 connecting to 192.0.2.18:6379. Connection refused. [request 9f3ab12cd4e5f6a7]"
+    second = first.replace("9f3ab12cd4e5f6a7", "0123456789abcdef")
+    assert memo.known(first) is None and memo.known(first) is None
+    memo.verdict(first)  # learned
+    learned = memo.known(first)
+    assert learned is not None and memo.evidence(first, learned) == classify_text(first)
+    assert memo.known(second) == learned and memo.known(second) == learned
+    assert memo.evidence(second, learned) == classify_text(second)
+    assert memo.hits == 3 and memo.misses == 1
