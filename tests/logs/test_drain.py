@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from infraprobe.logs.clusters import Prepare, _masked
 from infraprobe.logs.drain import PARAM, Drain
 
 from .drain_reference import ReferenceDrain
@@ -73,3 +74,41 @@ def test_a_settled_template_is_kept_and_a_differing_line_still_merges() -> None:
     # The parameter sign in a message is no match for a parameter: it does not count as equal.
     again = drain.add_log_message(f"job {PARAM} failed on {PARAM} {PARAM}")
     assert again.get_template() == f"job {PARAM} failed on {PARAM} {PARAM}"
+
+
+_PIECES = st.sampled_from(
+    [
+        "a",
+        "F",
+        "0",
+        "9",
+        "0x",
+        "0X",
+        "-",
+        ".",
+        ":",
+        "=",
+        " ",
+        "\t",
+        "ms",
+        "µs",
+        "1.2.3.4",
+        "deadbeef",
+        "_",
+        "\u0663",
+    ]
+)
+
+
+@given(st.lists(_PIECES, max_size=40).map("".join))
+@example("id deadbeef0a9F x:=1.5ms")  # a token of twelve hex digits exactly
+@settings(max_examples=1500, deadline=None)
+def test_drain_input_skips_no_mask_that_applies(line: str) -> None:
+    """`Prepare` runs a mask on a token only when the token has what the mask needs (a hyphen, a dot,
+    `0x`, twelve characters), and the number mask only after a `=` or `:`: the same as masking the whole
+    line with every pattern, twice over (the second time from its cache)."""
+    prepare = Prepare()
+    assert prepare(line) == _masked(line[:400])
+    assert prepare(line) == _masked(line[:400])
+    uuid = "123e4567-e89b-12d3-a456-426614174000"
+    assert prepare(f"{uuid} {line}") == _masked(f"{uuid} {line}"[:400])
