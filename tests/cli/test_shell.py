@@ -14,9 +14,12 @@ from typing import Any
 import click
 import pytest
 
+from infraprobe import __version__
 from infraprobe.cli.check import component_names
 from infraprobe.cli.main import app, main
+from infraprobe.monitor.store import open_store
 from tests.conftest import run_cli
+from tests.monitor.helpers import obs
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "staging-incident.yaml"
 LOG = "2024-05-01 12:00:00,000 ERROR [app.db] FATAL:  sorry, too many clients already\n"
@@ -268,3 +271,35 @@ def test_config_validate_reports_every_file_as_json(tmp_path: Path) -> None:
     assert (proc.returncode, doc["schema"], doc["ok"]) == (3, "infraprobe.config/v1", False)
     assert [(f["ok"], f["kinds"]) for f in doc["files"]] == [(True, ["tcp"]), (False, [])]
     assert doc["files"][1]["errors"][0].startswith(f"{bad}:2:") and proc.stderr.count("error: ") == 1
+
+
+def test_every_json_document_names_its_schema_and_the_version_first(tmp_path: Path, closed_port: int) -> None:
+    """`-o json` of every command: `schema` (`infraprobe.<command>/v1`) then the tool's `version`."""
+    config = tmp_path / "env.yaml"
+    config.write_text(
+        f"components:\n  - {{name: web, kind: tcp, host: 127.0.0.1, port: {closed_port}}}\n"
+        f"validation:\n  categories:\n    - {{name: c, checks: [{{component: web}}]}}\n"
+    )
+    log = tmp_path / "app.log"
+    log.write_text(LOG)
+    store = open_store(f"sqlite:///{tmp_path}/env.history.db")
+    store.write([obs("web")], [])
+    store.close()
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    (evidence / "check.json").write_text(run_cli("check", str(config), "-o", "json").stdout)
+    commands = {
+        "check": ["check", str(config)],
+        "analyze": ["analyze", str(config), "--no-probe"],
+        "logs": ["logs", str(log)],
+        "validate": ["validate", str(config)],
+        "history": ["history", str(config)],
+        "alerts": ["history", str(config), "--alerts"],
+        "report": ["report", str(evidence)],
+        "classify": ["classify", "connection refused"],
+        "config": ["config", "validate", str(config)],
+    }
+    for schema, argv in commands.items():
+        doc = json.loads(run_cli(*argv, "-o", "JSON").stdout)
+        assert list(doc)[:2] == ["schema", "version"], argv
+        assert (doc["schema"], doc["version"]) == (f"infraprobe.{schema}/v1", __version__), argv

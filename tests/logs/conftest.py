@@ -9,13 +9,22 @@ from pathlib import Path
 
 import pytest
 
-from infraprobe.logs import LogSummary, scan
+from infraprobe.logs import LogSummary, native, scan
 
 # A fixed "now" so relative windows and yearless timestamps (syslog) are deterministic.
 NOW = datetime(2024, 5, 1, 13, 0, tzinfo=UTC)
 PYTHON_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"  # asctime: `2024-05-01 12:00:00,123`
 
 Scan = Callable[..., LogSummary]
+
+
+@pytest.fixture(params=["compiled", "python"])
+def both_paths(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run a test with the compiled helpers (`native`) and again with their pure-Python twins."""
+    if request.param == "python":
+        monkeypatch.setattr(native, "ENABLED", False)
+    elif not native.BUILT:
+        pytest.skip("the compiled helpers are not built (test_native.py::test_built fails)")
 
 
 @pytest.fixture

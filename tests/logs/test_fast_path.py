@@ -13,7 +13,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from infraprobe.classifier import classify_text
-from infraprobe.logs import LogSummary, scan
+from infraprobe.logs import LogSummary, native, scan
 from infraprobe.logs.aggregate import Aggregator
 from infraprobe.logs.chunks import Chunk
 from infraprobe.logs.clusters import Prepare, _masked
@@ -25,6 +25,8 @@ from infraprobe.taxonomy import Cause
 
 from .conftest import NOW
 from .test_parallel import ERRORS, TRACEBACKS, _log, noise
+
+pytestmark = pytest.mark.usefixtures("both_paths")  # the compiled helpers on, then off
 
 STAMPS = st.builds(
     "{}-{:02d}-{:02d}{}{:02d}:{:02d}:{:02d}{}{}{}".format,
@@ -69,6 +71,7 @@ def test_iso_start_takes_the_common_lines() -> None:
 
 def _general(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(Chunk, "_simple", lambda self, start, sink: 0)
+    monkeypatch.setattr(native, "ENABLED", False)  # its fast path in C too
 
 
 def _incident(lines: int, seed: int) -> bytes:

@@ -19,6 +19,8 @@ from .conftest import NOW
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 from gen_logs import ERRORS, noise
 
+pytestmark = pytest.mark.usefixtures("both_paths")  # the compiled helpers on, then off
+
 TRACEBACKS = [e for e in ERRORS if "\n" in e] + [
     'ERROR [app] chained\nTraceback (most recent call last):\n  File "a.py", line 1, in f\n'
     "KeyError: 'x'\n\nDuring handling of the above exception, another exception occurred:\n\n"

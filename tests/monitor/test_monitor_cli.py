@@ -277,3 +277,31 @@ def test_the_quorum_comes_from_the_config_unless_the_flag_says_otherwise(tmp_pat
     history = json.loads(run_history(config, "--format", "json").stdout)
     (c1,) = [i for i in history["incidents"] if i["component"] == "c1"]
     assert c1["end"] is not None and c1["end_note"] == "removed from config"
+
+
+def test_quiet_leaves_out_the_removed_components_notices_and_still_ends_their_records(
+    redis: RedisServer, tmp_path: Path
+) -> None:
+    """-q: neither at start nor at a reload does the monitor say a removed component's records end, nor that
+    the config was reloaded (routine); the records end all the same, and state changes are still printed."""
+    config = write_config(tmp_path / "env.yaml", redis.port, count=3, interval="0.2s")
+    subprocess.run(
+        [sys.executable, "-m", "infraprobe", "monitor", str(config), "--for", "1s"], check=True, timeout=60
+    )
+    write_config(config, redis.port, count=2, interval="0.2s")  # c2 is gone since the last run
+    proc = start(config, "--for", "30s", "-q")
+    try:
+        read_until(proc, "c1 unknown -> up")
+        write_config(config, redis.port, count=1, interval="0.2s")  # and c1 at the reload
+        proc.send_signal(signal.SIGHUP)
+        time.sleep(1.5)  # the reload is read at once; a routine notice would be printed by now
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, err
+    assert "removed from the config" not in out + err and "config reloaded" not in out + err
+    assert "c0 unknown -> up" in out  # state changes: still printed
+    current = json.loads(run_history(config, "--format", "json").stdout)["current"]
+    ended = {name: (t["to"], t["evidence"]) for name, t in current.items() if name != "c0"}
+    assert ended == {"c1": ("unknown", "removed from config"), "c2": ("unknown", "removed from config")}

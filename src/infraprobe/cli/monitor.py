@@ -144,6 +144,9 @@ def command(
     def say(message: str) -> None:
         console_err(f"monitor: {loaded.redactor(message)}")
 
+    def tell(message: str) -> None:  # what -q leaves out
+        voice.info(f"monitor: {loaded.redactor(message)}")
+
     recorder = Recorder(history, max_buffered=max_buffered, retention=retention, notice=say)
     name = vantage or default_vantage()
     # The other vantages' views are read on a connection of their own: the recorder's is its thread's.
@@ -157,7 +160,7 @@ def command(
         + (f"; alerts to {len(alerts.dispatcher.senders)} provider(s)" if alerts else "")
     )
     page = Web(web_listen, open_store(store_url), web_details) if web_listen else None
-    _end_removed(mon, history, say)
+    _end_removed(mon, history, say, tell)
     recorder.start()
     if alerts is not None:
         alerts.add_suppressor(verdicts.path_reason)
@@ -205,14 +208,17 @@ class ResultNotes:
         """Notices are shown by the table or the lines already."""
 
 
-def _end_removed(mon: Monitor, history: Store, say: Callable[[str], None]) -> None:
+def _end_removed(
+    mon: Monitor, history: Store, say: Callable[[str], None], info: Callable[[str], None]
+) -> None:
+    """At start: end the records of components gone from the config; said unless -q (an error always is)."""
     try:
         gone = mon.end_removed(history)
     except StoreUnavailable as exc:
         say(f"components removed from the config not looked for in the history ({exc})")
         return
     if gone:
-        say(f"removed from the config since the last run: {', '.join(gone)}; their history records end now")
+        info(f"removed from the config since the last run: {', '.join(gone)}; their history records end now")
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,7 +305,7 @@ async def _with_display(mon: Monitor, stop: asyncio.Event, voice: Voice) -> None
             mon.listeners.append(table)
             await mon.run(stop)
         return
-    mon.listeners.append(LineOutput(lambda line: write_out(redact(line))))
+    mon.listeners.append(LineOutput(lambda line: write_out(redact(line)), quiet=voice.quiet))
     await mon.run(stop)
 
 

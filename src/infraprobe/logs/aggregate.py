@@ -13,11 +13,13 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from infraprobe.logs.chunks import Event
+from infraprobe.logs import native
+from infraprobe.logs.chunks import MAX_LINE, Event
 from infraprobe.logs.clusters import Clusters, Prepare
 from infraprobe.logs.grouping import LOOKS_LIKE_ERROR, looks_like_error
 from infraprobe.logs.memo import MAX_TEMPLATES, ByteTokens, TemplateMemo, Verdict
 from infraprobe.logs.model import Cluster, Expectation, Finding, Histogram, Occurrence, Violation
+from infraprobe.logs.timestamps import epoch_minute
 from infraprobe.redact import Redactor
 from infraprobe.result import Diagnosis
 from infraprobe.taxonomy import Cause, Component
@@ -45,6 +47,12 @@ class _Tally:
             if self.last is None or when > self.last:
                 self.last = when
 
+    def absorb(self, count: int, first: datetime | None, last: datetime | None) -> None:
+        """`count` more events seen between `first` and `last` (a later range's, or the native path's)."""
+        self.count += count
+        self.first = _earliest(self.first, first)
+        self.last = _latest(self.last, last)
+
 
 @dataclass(frozen=True, slots=True)
 class _Fast:
@@ -53,6 +61,10 @@ class _Fast:
 
     tally: _Tally | None
     cause: str
+
+
+# The fast table's entry for a template whose verdict is unknown: its lines take the general path (Drain).
+_UNEXPLAINED = _Fast(None, Cause.UNKNOWN.value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,12 +127,22 @@ class Aggregator:
         self.clusters = Clusters()
         self._prepare = Prepare()  # Drain's input, made where the event is found (a worker, maybe)
         self.to_clusters: Unexplained = self.cluster
-        self.events = 0
+        self._events = 0
         self.untimed = 0
         # The byte templates of one-line events that `simple` counts alone (see `_known`).
         self._fast: dict[bytes, _Fast] = {}
         self._byte_template = ByteTokens()
         self._windowed = filters.since is not None or filters.until is not None
+        # The same table in C, which counts the lines of its templates itself (`native`); its counts
+        # join the tallies and the histogram in `_drain`, before anything reads them.
+        self.native = _native(memo, filters)
+        self._slots: list[_Tally] = []  # the tally a native slot counts into
+        self._causes: list[str] = []  # cause values, numbered for the native histogram
+
+    @property
+    def events(self) -> int:
+        self._drain()
+        return self._events
 
     def blank(self) -> Aggregator:
         """An empty aggregator with the same memo, filters, assertions and masking (a worker's)."""
@@ -142,10 +164,12 @@ class Aggregator:
         fast = self._fast.get(key)
         if fast is None or len(body) > self._memo.evidence_chars or self._memo.exact(body):
             return self._known(body, key, when, minute)
+        if fast is _UNEXPLAINED:
+            return False  # as `_known` would say: the memo's verdict for the template is unknown
         tally = fast.tally
         if tally is None:
             return True  # another component's
-        self.events += 1
+        self._events += 1
         per_cause = self._minutes.get(minute)
         if per_cause is None:
             per_cause = self._minutes[minute] = Counter()
@@ -160,13 +184,15 @@ class Aggregator:
         if verdict is None:
             return False
         cause, component = verdict[0].cause, verdict[0].component
-        if cause is Cause.UNKNOWN:
-            return False  # clustered: the general path
         # A template's own verdict (not an exact text's: line is None for those) holds for every line of it.
         shared = verdict[1] is not None and len(self._fast) < MAX_FAST
+        if cause is Cause.UNKNOWN:
+            if shared:  # the memo never forgets a template's verdict: so is every line of it
+                self._remember(key, _UNEXPLAINED)
+            return False  # clustered: the general path
         if self._filters.components and component not in self._filters.components:
             if shared:
-                self._fast[key] = _Fast(None, cause.value)
+                self._remember(key, _Fast(None, cause.value))
             return True
         tally = self._tallies.get((cause, component))
         if tally is None or (self._violations and self._shows(cause, component)):
@@ -174,8 +200,37 @@ class Aggregator:
         self._count(when, minute, cause, component, _not_shown)
         tally.seen(when)
         if shared and not any(e.matches(cause, component) for e in self._violations):
-            self._fast[key] = _Fast(tally, cause.value)  # counted the same way above, assertions aside
+            self._remember(key, _Fast(tally, cause.value))  # counted the same way above, assertions aside
         return True
+
+    def _remember(self, key: bytes, fast: _Fast) -> None:
+        """Put a byte template in the fast table (and the native one, which counts its lines from now)."""
+        self._fast[key] = fast
+        if self.native is None:
+            return
+        slot = -1  # another component's: not counted
+        if fast is _UNEXPLAINED:
+            slot = -2  # left to Python, which declines it here
+        elif fast.tally is not None:
+            slot = len(self._slots)
+            self._slots.append(fast.tally)
+        if fast.cause not in self._causes:
+            self._causes.append(fast.cause)
+        self.native.put(key, slot, self._causes.index(fast.cause))
+
+    def _drain(self) -> None:
+        """Add what the native path counted to the totals, the tallies and the histogram."""
+        if self.native is None:
+            return
+        events, slots, minutes = self.native.drain()
+        self._events += events
+        for slot, count, first, last in slots:
+            self._slots[slot].absorb(count, _from_micros(first), _from_micros(last))
+        for minute, cause, count in minutes:
+            per_cause = self._minutes.get(minute)
+            if per_cause is None:
+                per_cause = self._minutes[minute] = Counter()
+            per_cause[self._causes[cause]] += count
 
     def _shows(self, cause: Cause, component: Component) -> bool:
         """Whether an assertion this event violates still shows its occurrences."""
@@ -236,7 +291,7 @@ class Aggregator:
         occurrence: Callable[[], Occurrence],
     ) -> None:
         """Count an event in the totals, the histogram and the assertions it violates."""
-        self.events += 1
+        self._events += 1
         if when is None:
             self.untimed += 1
         else:
@@ -279,12 +334,13 @@ class Aggregator:
         return Occurrence(p.source, p.line, p.time, text, fields)
 
     def state(self) -> State:
-        return State(self._tallies, self._minutes, self._violations, self.events, self.untimed)
+        self._drain()
+        return State(self._tallies, self._minutes, self._violations, self._events, self.untimed)
 
     def merge(self, later: State, line_offset: int) -> None:
         """Add the tallies of the byte range after everything recorded so far; its lines are numbered
         from its own start, so `line_offset` (the lines before it) is added to its examples."""
-        self.events += later.events
+        self._events += later.events
         self.untimed += later.untimed
         for minute, per_cause in later.minutes.items():
             self._minutes.setdefault(minute, Counter()).update(per_cause)
@@ -301,11 +357,10 @@ class Aggregator:
         if tally is None:  # first seen in the later range: its first event is the example
             self._tallies[key] = replace(later, example=_moved(later.example, line_offset))
             return
-        tally.count += later.count
-        tally.first = _earliest(tally.first, later.first)
-        tally.last = _latest(tally.last, later.last)
+        tally.absorb(later.count, later.first, later.last)
 
     def findings(self) -> tuple[Finding, ...]:
+        self._drain()
         found = [_finding(t) for t in self._tallies.values()]
         return tuple(sorted(found, key=lambda f: (-f.count, f.cause.value, f.component.value)))
 
@@ -317,7 +372,25 @@ class Aggregator:
         return tuple(self._violations.values())
 
     def histogram(self, max_buckets: int = 60) -> Histogram:
+        self._drain()
         return histogram(self._minutes, max_buckets)
+
+
+_EPOCH = datetime.fromtimestamp(0, UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def _native(memo: TemplateMemo, filters: Filters) -> native.FastPath | None:
+    """The compiled fast path for this aggregator, if built and the window is in aware times."""
+    bounds = (filters.since, filters.until)
+    if not native.ENABLED or any(b is not None and b.tzinfo is None for b in bounds):
+        return None
+    since, until = ((b - _EPOCH) // _MICROSECOND if b is not None else None for b in bounds)
+    return native.FastPath(epoch_minute, memo.exact_texts, memo.evidence_chars, MAX_LINE, since, until)
+
+
+def _from_micros(micros: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=micros)
 
 
 def _body(event: Event) -> str:

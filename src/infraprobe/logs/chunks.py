@@ -11,26 +11,34 @@ this over the blocks of one source, handing events to a `Sink` (an aggregator) i
 Most events of an incident's log are one timestamped line followed by another: those take a fast path
 (`Chunk._simple`) that reads them on the bytes, and that the sink may count without an Event being built
 (`Sink.simple`). Anything else takes the general path; both give the same answer (tests/logs/test_fast_path.py).
+Where the compiled helpers are built (`native`), runs of such lines whose template the sink already counts
+alone are read and counted in C (`Sink.native`), and Python sees only the others.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Protocol
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Protocol
 
-from infraprobe.logs import grouping
+from infraprobe.logs import grouping, native
 from infraprobe.logs.blocks import MAX_BLOCK_BYTES, Block, Blocks
 from infraprobe.logs.prefilter import Prefilter
 from infraprobe.logs.records import Record, decode, decode_indented
 from infraprobe.logs.sources import Input
 from infraprobe.logs.timestamps import IsoStart
 
+if TYPE_CHECKING:
+    from infraprobe.logs.native import FastPath
+
 MAX_EVENT_LINES = 200  # a traceback deeper than this is cut: memory and time stay bounded
 MAX_EVENT_BYTES = 256 * 1024
 MAX_LINE = 1024 * 1024  # only the first MiB of a longer line is read
 TIME_LOOKBACK = 64 * 1024
+_EPOCH = datetime.fromtimestamp(0, UTC)
+# What the compiled fast path read of the line it stopped at (`Chunk._simple_read`).
+_Read = tuple[int, int, int, int, bool] | None
 
 
 @dataclass(slots=True)  # not frozen, for speed (see Record); nothing changes an event once built
@@ -47,6 +55,9 @@ class Event:
 
 class Sink(Protocol):
     """Where events go, in file order (an aggregator)."""
+
+    # The compiled `simple` over a run of candidate lines (native.FastPath), or None.
+    native: FastPath | None
 
     def add(self, event: Event) -> None: ...
 
@@ -82,11 +93,20 @@ class Chunk:
     def events(self, starts: list[int], sink: Sink) -> int:
         """Hand the events of the candidate lines to `sink` in order; returns how much was consumed."""
         covered = 0  # events never overlap: an earlier event's lines are not taken again
-        time_floor = 0
-        for start in starts:
+        time_floor = i = 0
+        fast = sink.native
+        read: _Read = None
+        while i < len(starts):
+            if fast is not None:  # the lines it knows, in C, up to the first one it does not
+                i, covered, time_floor, read = self._native(fast, starts, i, covered, time_floor)
+                if i == len(starts):
+                    break
+            start = starts[i]
+            i += 1
             if start < covered:
                 continue
-            below = self._simple(start, sink)
+            # Where C ran, it stopped at this line and has read it.
+            below = self._simple(start, sink) if fast is None else self._simple_read(start, sink, read)
             if below:
                 self.s.candidates += 1
                 covered, time_floor = below, start
@@ -111,6 +131,19 @@ class Chunk:
         # it may hold the header of an event whose first candidate comes after the boundary.
         return self._carry(self._open_tail(covered))
 
+    def _native(
+        self, fast: FastPath, starts: list[int], i: int, covered: int, time_floor: int
+    ) -> tuple[int, int, int, _Read]:
+        """`events` over `starts[i:]` as long as `_simple` would count each line without an event; and
+        what C read of the line it stopped at (see `_simple_read`)."""
+        i, covered, time_floor, taken, last, read = fast.run(
+            self.data, self.end, starts, i, covered, time_floor
+        )
+        if taken:
+            self.s.candidates += taken
+            self.s.last_time = _EPOCH + timedelta(microseconds=last)
+        return i, covered, time_floor, read
+
     def _simple(self, start: int, sink: Sink) -> int:
         """The common case, without decoding a record: a line of ASCII text starting with a zone-less
         ISO timestamp, followed in the chunk by another (which begins the next event, so this one is
@@ -119,11 +152,28 @@ class Chunk:
         found = self.s.stamps.line(self.data, start)
         if found is None:
             return 0
-        when, minute, body_at, stop, body = found
+        when, minute, body_at, stop, _ = found
         if stop + 1 >= self.end or stop - start > MAX_LINE:
             return 0
+        return self._one_line(start, when, minute, body_at, stop, sink, ask=True)
+
+    def _simple_read(self, start: int, sink: Sink, read: _Read) -> int:
+        """`_simple` for a line C has read (`FastPath.run`): None is `_simple`'s 0; else the line's time
+        (microseconds), minute, message start, end, and whether `sink.simple` may count it (False: it
+        would not, the template's verdict is unknown)."""
+        if read is None:
+            return 0
+        micros, minute, body_at, stop, ask = read
+        return self._one_line(
+            start, _EPOCH + timedelta(microseconds=micros), minute, body_at, stop, sink, ask
+        )
+
+    def _one_line(
+        self, start: int, when: datetime, minute: int, body_at: int, stop: int, sink: Sink, ask: bool
+    ) -> int:
         self.s.last_time = when
-        if not sink.simple(body.rstrip(b"\r"), when, minute):
+        # bytes(): a range's chunk is a reused bytearray, whose slices cannot be table keys.
+        if not ask or not sink.simple(bytes(self.data[start + body_at : stop]).rstrip(b"\r"), when, minute):
             text = self.data[start:stop].decode("ascii").rstrip("\r")
             head = Record(text, when, "", {}, False, body_at, False)
             sink.add(Event(self.s.name, self._line_number(start), when, text, head, minute))
@@ -290,11 +340,16 @@ class Chunk:
     def _line_number(self, offset: int) -> int:
         at, line = self._line_at
         if offset >= at:
-            line += self.data.count(b"\n", at, offset)
+            line += self._newlines(at, offset)
         else:
-            line -= self.data.count(b"\n", offset, at)
+            line -= self._newlines(offset, at)
         self._line_at = (offset, line)
         return line + 1
+
+    def _newlines(self, start: int, stop: int) -> int:
+        if native.ENABLED:  # 16 bytes at a time; bytes.count reads one
+            return native.count_newlines(self.data, start, stop)
+        return self.data.count(b"\n", start, stop)
 
 
 class _Span:

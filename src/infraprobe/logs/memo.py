@@ -107,6 +107,12 @@ class TemplateMemo:
     def evidence_chars(self) -> int:
         return self._evidence_chars
 
+    @property
+    def exact_texts(self) -> dict[str, Diagnosis]:
+        """The texts with a verdict of their own (`exact`): the compiled fast path reads this dict as it
+        grows, so it is never replaced."""
+        return self._by_text
+
     def exact(self, text: bytes) -> bool:
         """Whether the ASCII `text` has a verdict of its own (which a lookup by template must not hide)."""
         return bool(self._by_text) and text.decode("ascii") in self._by_text

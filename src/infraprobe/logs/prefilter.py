@@ -18,9 +18,10 @@ per scan call, i.e. once per chunk, while every line that holds one is needed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+from infraprobe.logs import native
 
 BINARY = b"\x00"  # lines holding a NUL are binary: matching them lets the scan count every one
 
@@ -82,23 +83,32 @@ class HyperscanPrefilter:
             self._net = None
 
     def line_starts(self, chunk: bytes, end: int) -> list[int]:
-        ends: list[int] = []
+        # The match handler runs for every match (four or so per failure line): in C where built.
+        ends = native.Ends() if native.ENABLED else _Ends()
         # No copy: hyperscan reads the buffer in place. The views are released on return, so a reused
         # buffer (bytearray) can be resized for the next chunk.
         with memoryview(chunk) as whole, whole[:end] as view:
-            self._main.scan(view, _collect(ends))
+            self._main.scan(view, ends)
             if self._net is not None and _escaped_or_wide(chunk, end):
-                extra: list[int] = []
-                self._net.scan(view, _collect(extra))
-                ends.extend(e for e in extra if _unsafe_line(chunk, e))
-        return _starts_of(chunk, sorted(ends))
+                extra = _Ends()
+                self._net.scan(view, extra)
+                for e in extra:
+                    if _unsafe_line(chunk, e):
+                        ends.add(e)
+        return ends.line_starts(chunk)
 
 
-def _collect(ends: list[int]) -> Callable[[int, int, int, int, Any], None]:
-    def on_match(_id: int, _from: int, to: int, _flags: int, _ctx: Any) -> None:
-        ends.append(to)
+class _Ends(list[int]):
+    """A hyperscan match handler keeping the match ends (native.Ends, in Python)."""
 
-    return on_match
+    def __call__(self, _id: int, _from: int, to: int, _flags: int, _ctx: Any) -> None:
+        self.append(to)
+
+    def add(self, end: int) -> None:
+        self.append(end)
+
+    def line_starts(self, chunk: bytes) -> list[int]:
+        return _starts_of(chunk, sorted(self))
 
 
 def _escaped_or_wide(chunk: bytes, end: int) -> bool:

@@ -26,7 +26,7 @@ from infraprobe.errors import ConfigError, ConfigErrors
 from infraprobe.monitor.blocking import Blocking
 from infraprobe.monitor.recorder import Recorder
 from infraprobe.monitor.schedule import DEFAULT_JITTER, DEFAULT_MAX_INFLIGHT, Scheduler
-from infraprobe.monitor.state import Observation, Thresholds, Tracker, Transition
+from infraprobe.monitor.state import Observation, Routine, Thresholds, Tracker, Transition
 from infraprobe.monitor.store.base import Store
 from infraprobe.monitor.vantages import Change, Quorum, VantageListener
 from infraprobe.monitor.verdict_log import VantageEvent, VerdictChange, removed, stale_records
@@ -166,7 +166,9 @@ class Monitor:
         self._record_removed(removed)
         if removed:
             self.notice(
-                f"removed from the config: {', '.join(removed)}; their records end (removed from config)"
+                Routine(
+                    f"removed from the config: {', '.join(removed)}; their records end (removed from config)"
+                )
             )
         for name in (*changed, *removed):
             self.trackers.pop(name, None)
@@ -217,7 +219,7 @@ class Monitor:
             self.notice(f"config not reloaded: {exc.one_line()}")
             return False
         changed = self.reload(loaded)
-        self.notice(f"config reloaded: {len(changed)} component(s) changed or removed")
+        self.notice(Routine(f"config reloaded: {len(changed)} component(s) changed or removed"))
         return True
 
     def _apply(self, components: Sequence[ComponentBase]) -> None:

@@ -16,7 +16,7 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
-from infraprobe.monitor.state import Observation, State, Tracker, Transition
+from infraprobe.monitor.state import Observation, Routine, State, Tracker, Transition
 
 _STYLE = {State.UP: "green", State.DEGRADED: "yellow", State.DOWN: "bold red", State.UNKNOWN: "dim"}
 
@@ -38,16 +38,19 @@ def transition_line(t: Transition) -> str:
 
 
 class LineOutput:
-    """One line per state change and per notice, flushed at once."""
+    """One line per state change and per notice, flushed at once; `quiet` (-q): no routine notices."""
 
-    def __init__(self, write: Callable[[str], object]) -> None:
+    def __init__(self, write: Callable[[str], object], *, quiet: bool = False) -> None:
         self._write = write
+        self._quiet = quiet
 
     def observed(self, obs: Observation, tracker: Tracker, transition: Transition | None) -> None:
         if transition is not None:
             self._write(transition_line(transition))
 
     def notice(self, message: str) -> None:
+        if self._quiet and isinstance(message, Routine):
+            return
         self._write(f"{datetime.now(UTC).strftime('%Y-%m-%dT%H:%M:%SZ')} monitor: {message}")
 
 

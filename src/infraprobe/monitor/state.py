@@ -17,6 +17,13 @@ from typing import Any
 from infraprobe.result import CheckResult, Status
 
 
+class Routine(str):
+    """A notice that only says the monitor did as it was asked (a config reloaded, removed components' records
+    ended): `monitor -q` leaves it out. Errors, vantage events and state changes are plain notices."""
+
+    __slots__ = ()
+
+
 class State(StrEnum):
     UNKNOWN = "unknown"  # not enough results yet to say
     UP = "up"

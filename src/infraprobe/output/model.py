@@ -45,6 +45,10 @@ class Table:
     # Columns that fold (wrap within the column) on a narrow terminal, first to give up width first. The others
     # (status, names, cause, layer) are never cut: one policy for every command's tables.
     shrink: tuple[int, ...] = ()
+    # Columns that may leave the row whole, in this order, when it still does not fit once the foldable ones
+    # are beneath it (a kind, a time, a vantage): printed beneath it too, so a cause is never pushed past the
+    # edge of an 80-column terminal by a column that says less.
+    spare: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

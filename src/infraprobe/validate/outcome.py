@@ -167,6 +167,7 @@ class ValidationReport:
         checks = self.checks
         return {
             "schema": SCHEMA,
+            "version": __version__,  # as every JSON document has it (docs/cli.md); `tool` kept for v1 readers
             "tool": {"name": "infraprobe", "version": __version__},
             "environment": self.environment,
             "started_at": self.started_at.isoformat(),

@@ -63,6 +63,7 @@ OUTPUT_SCHEMA: dict[str, Any] = {
     **_object(
         {
             "schema": {"const": SCHEMA},
+            "version": _STR,
             "tool": _object({"name": {"const": "infraprobe"}, "version": _STR}),
             "environment": _STR,
             "started_at": _STR,

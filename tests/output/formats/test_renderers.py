@@ -145,3 +145,22 @@ def test_cause_and_layer_are_never_cut() -> None:
     out = render(Report("t", (table,)), "table", width=80)
     assert "upstream_unavailable" in out and "infrastructure" in out
     assert all(len(line) <= 80 for line in out.splitlines())
+
+
+def test_spare_columns_leave_the_row_only_when_it_does_not_fit() -> None:
+    """With a long name and cause, the row is still too wide once the detail is beneath it: the spare
+    columns (kind, then time) move beneath too, on one line, in order, until it fits; a wide terminal keeps
+    them in the row."""
+    columns = ("status", "component", "kind", "time", "cause", "layer", "detail")
+    row = ("fail", "orders-api-gateway-1", "websocket", "1002.9 ms", "tls_certificate_expired",
+           "infrastructure", "certificate has expired " * 4)  # fmt: skip
+    table = Table(columns, (row,), shrink=(6,), spare=(2, 3))
+    narrow = render(Report("t", (table,)), "table", width=80).splitlines()
+    assert all(len(line) <= 80 for line in narrow)
+    assert narrow[2].split() == ["status", "component", "time", "cause", "layer"]
+    assert narrow[5] == "    kind: websocket"  # only as many as needed: time stays in the row
+    assert narrow[6].startswith("    detail: certificate has expired")
+    tighter = render(Report("t", (table,)), "table", width=70).splitlines()
+    assert tighter[5] == "    kind: websocket  time: 1002.9 ms"
+    wide = render(Report("t", (table,)), "table", width=200).splitlines()
+    assert wide[2].split()[:6] == ["status", "component", "kind", "time", "cause", "layer"] and len(wide) == 5

@@ -48,8 +48,13 @@ def _key_values(pairs: tuple[tuple[str, str], ...], width: int) -> str:
         if len(key) > key_width:
             lines.append(inert(key))
             lead = indent
-        wrapped = textwrap.wrap(
-            _cell(value) or "-", width, initial_indent=lead, subsequent_indent=indent, break_long_words=False
+        wrapped = textwrap.wrap(  # at spaces only: values hold paths and commands (`/tmp/pytest-of-root/...`)
+            _cell(value) or "-",
+            width,
+            initial_indent=lead,
+            subsequent_indent=indent,
+            break_long_words=False,
+            break_on_hyphens=False,
         )
         lines.extend(wrapped or [lead.rstrip()])
     return "\n".join(lines)
@@ -63,11 +68,15 @@ def _bullet(index: int, text: str, ordered: bool, width: int) -> str:
 def _table(table: Table, colour: bool, width: int, headers: bool = True) -> str:
     """One policy for every table: cause, layer and names are never cut. Foldable columns (the table's
     `shrink`, else the last) wrap within their column on a narrow terminal; when even that cannot fit, they
-    leave the row and are printed beneath it, indented, wrapped to the terminal."""
-    foldable = table.shrink or (len(table.columns) - 1,)
+    leave the row and are printed beneath it, indented, wrapped to the terminal. Should the row still be too
+    wide, its `spare` columns leave it too, in their order, onto one line beneath it."""
+    # A table that names its spare columns names its foldable ones too (maybe none); else the last folds.
+    foldable = table.shrink or (() if table.spare else (len(table.columns) - 1,))
     widths = _column_widths(table.columns, table.rows, foldable, width)
-    stacked = sum(widths) + 2 * (len(widths) - 1) > width
+    stacked = _span(widths) > width
     shown = [i for i in range(len(widths)) if not (stacked and i in foldable)]
+    moved = _spared(table.spare, shown, widths, width) if stacked else []
+    shown = [i for i in shown if i not in moved]
     lines = [_bold(table.title, colour)] if table.title and headers else []
     if headers:
         lines.append("  ".join(table.columns[i].ljust(widths[i]) for i in shown).rstrip())
@@ -75,9 +84,41 @@ def _table(table: Table, colour: bool, width: int, headers: bool = True) -> str:
     for n, row in enumerate(table.rows):
         tone = table.tones[n] if n < len(table.tones) else ""
         body = _row_lines([row[i] for i in shown], [widths[i] for i in shown], () if stacked else foldable)
-        below = [_beneath(table.columns[i], row[i], width) for i in sorted(foldable) if stacked and row[i]]
+        below = [_spare_line(table.columns, row, moved, width)]
+        below += [_beneath(table.columns[i], row[i], width) for i in sorted(foldable) if stacked and row[i]]
         lines.extend(_tone(line, tone, colour) for line in body + [x for b in below for x in b])
     return "\n".join(lines)
+
+
+def _span(widths: list[int]) -> int:
+    return sum(widths) + 2 * (len(widths) - 1)
+
+
+def _spared(spare: tuple[int, ...], shown: list[int], widths: list[int], width: int) -> list[int]:
+    """The spare columns that leave the row, in the table's order, until what stays fits the width."""
+    moved: list[int] = []
+    for index in spare:
+        if _span([widths[i] for i in shown if i not in moved]) <= width:
+            break
+        if index in shown:
+            moved.append(index)
+    return moved
+
+
+def _spare_line(columns: tuple[str, ...], row: tuple[str, ...], moved: list[int], width: int) -> list[str]:
+    """The moved spare cells of a row, beneath it on one line (`kind: http  time: 9.4 ms`), wrapped."""
+    text = "  ".join(f"{columns[i]}: {_cell(row[i])}" for i in sorted(moved) if row[i])
+    if not text:
+        return []
+    # Broken only between cells and words: a name (`vantage-eu-west-1`) stays whole, as in the row.
+    return textwrap.wrap(
+        text,
+        width,
+        initial_indent="    ",
+        subsequent_indent="      ",
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
 
 
 def _beneath(column: str, text: str, width: int) -> list[str]:

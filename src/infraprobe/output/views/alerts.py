@@ -89,7 +89,7 @@ def _table(deliveries: Sequence[Delivery], rows: list[dict[str, Any]]) -> Table:
         "created", "component", "event", "provider", "status", "attempts", "sent / next try", "last error",
         "summary",
     )  # fmt: skip
-    return Table(columns, cells, tuple(_TONE[r["status"]] for r in rows), shrink=(8, 7))
+    return Table(columns, cells, tuple(_TONE[r["status"]] for r in rows), shrink=(8, 7), spare=(6, 0, 5))
 
 
 def _at(at: datetime) -> str:

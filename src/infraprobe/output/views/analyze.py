@@ -89,7 +89,7 @@ def _checks_table(results: tuple[CheckResult, ...]) -> Table:
         for r in results
     )
     tones = tuple("muted" if r.kind == PATH_KIND else r.status.value for r in results)
-    return Table(("status", "component", "kind", "cause", "detail"), rows, tones, shrink=(4,))
+    return Table(("status", "component", "kind", "cause", "detail"), rows, tones, shrink=(4,), spare=(2,))
 
 
 def _status(result: CheckResult) -> str:

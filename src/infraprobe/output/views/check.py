@@ -54,7 +54,7 @@ def _results_table(results: tuple[CheckResult, ...]) -> Table:
     rows = tuple(_row(r) for r in results)
     tones = tuple(r.status.value for r in results)
     columns = ("status", "component", "kind", "time", "cause", "layer", "phases (ms)", "detail")
-    return Table(columns, rows, tones, shrink=(7, 6))
+    return Table(columns, rows, tones, shrink=(7, 6), spare=(2, 3))
 
 
 def _row(r: CheckResult) -> tuple[str, ...]:

@@ -113,7 +113,8 @@ def handoff_report(evidence: Evidence, context: Context = Context()) -> Report:
     data = _data(evidence, roots, actions, criteria, context)
     exit_code = 0 if data["status"] == "resolved" else 1
     title = f"Handoff report: {environment or 'environment'}"
-    return Report(title, tuple(blocks), data, exit_code, _cases(evidence, criteria, context.scrub))
+    cases = _cases(evidence, criteria, context.scrub)
+    return Report(title, tuple(blocks), data, exit_code, cases, kind="report")  # JSON: schema, version
 
 
 def _cases(evidence: Evidence, criteria: Sequence[Criterion], scrub: Scrub) -> tuple[Case, ...]:
@@ -285,7 +286,10 @@ def _action_blocks(actions: Sequence[Action]) -> list[Block]:
     for owner in (*OWNERS, *sorted({a.owner for a in actions} - set(OWNERS))):
         mine = tuple(a.row() for a in actions if a.owner == owner)
         if mine:
-            blocks += [Heading(f"Owner: {owner}", 3), Table(columns, mine, ("fail",) * len(mine))]
+            blocks += [
+                Heading(f"Owner: {owner}", 3),
+                Table(columns, mine, ("fail",) * len(mine), shrink=(2, 3, 4)),
+            ]
     return blocks
 
 

@@ -84,9 +84,8 @@ def _current(history: History) -> Table:
         blocked = f"blocked by {t.blocked_by}" if t.blocked_by else ""
         rows.append((t.after.value, name, _at(t.at), t.cause or "", t.layer or "", blocked, t.vantage))
         tones.append(_TONE[t.after])
-    return Table(
-        ("state", "component", "since", "cause", "layer", "detail", "vantage"), tuple(rows), tuple(tones)
-    )
+    columns = ("state", "component", "since", "cause", "layer", "detail", "vantage")
+    return Table(columns, tuple(rows), tuple(tones), shrink=(5,), spare=(6, 2))
 
 
 def _vantages(q: QuorumNow, history: History) -> list[Block]:
@@ -101,7 +100,8 @@ def _vantages(q: QuorumNow, history: History) -> list[Block]:
         for name, v in sorted(q.decision.verdicts.items())
     )
     tones = tuple(_TONE[v.state] for _, v in sorted(q.decision.verdicts.items()))
-    blocks.append(Table(("verdict", "component", "down from", "up from", "set aside", "cause"), rows, tones))
+    columns = ("verdict", "component", "down from", "up from", "set aside", "cause")
+    blocks.append(Table(columns, rows, tones, spare=(4, 3, 2)))
     blocks += [Heading("Per vantage"), _per_vantage(q, history)]
     return blocks
 
@@ -117,15 +117,14 @@ def _per_vantage(q: QuorumNow, history: History) -> Table:
         rows.append((v.component, v.vantage, v.state.value, since, _at(v.at), v.cause or "", *results))
         tones.append(_TONE[v.state])
     columns = ("component", "vantage", "state", "since", "last result", "cause", f"uptime {first}", "results")
-    return Table(columns, tuple(rows), tuple(tones))
+    return Table(columns, tuple(rows), tuple(tones), shrink=(3, 4), spare=(7, 6))
 
 
 def _incidents(history: History) -> Table:
     rows = tuple(_incident_row(i, history.now) for i in history.incidents)
     columns = ("component", "start", "duration", "cause", "layer", "blocked by", "vantage", "evidence")
-    return Table(
-        columns, rows, tuple("fail" if i.end is None else "" for i in history.incidents), shrink=(7,)
-    )
+    tones = tuple("fail" if i.end is None else "" for i in history.incidents)
+    return Table(columns, rows, tones, shrink=(7,), spare=(1, 6, 5, 2))
 
 
 def _quorum_incidents(history: History) -> Table | Paragraph:
@@ -140,7 +139,7 @@ def _quorum_incidents(history: History) -> Table | Paragraph:
     )  # fmt: skip
     columns = ("component", "start", "duration", "cause", "layer", "down from", "decided by", "evidence")
     tones = tuple("fail" if i.end is None else "" for i in history.quorum_incidents)
-    return Table(columns, rows, tones, shrink=(7,))
+    return Table(columns, rows, tones, shrink=(7,), spare=(1, 6, 5, 2))
 
 
 def _vantage_periods(history: History) -> Table:
@@ -154,7 +153,7 @@ def _vantage_periods(history: History) -> Table:
     )  # fmt: skip
     columns = ("vantage", "event", "start", "duration", "components", "causes", "seen up by", "reported by")
     tones = tuple("fail" if p.end is None else "warn" for p in history.vantage_periods)
-    return Table(columns, rows, tones, shrink=(4,))
+    return Table(columns, rows, tones, shrink=(4,), spare=(2, 7, 6, 3))
 
 
 def _duration(d: timedelta, end: datetime | None, note: str = "") -> str:
@@ -190,7 +189,7 @@ def _windows(stats: tuple[WindowStats, ...]) -> Table:
         for s in sorted(stats, key=lambda s: s.component)
     )
     columns = ("component", "window", "results", "uptime", "p50", "p95", "p99", "top cause")
-    return Table(columns, rows)
+    return Table(columns, rows, shrink=(7,), spare=(2,))
 
 
 def _causes(history: History) -> Table | Paragraph:

@@ -14,7 +14,7 @@ def validation_report(report: ValidationReport) -> Report:
             blocks.extend(_failure(outcome))
     title = f"infraprobe validate: {report.environment}" if report.environment else "infraprobe validate"
     cases = tuple(_case(c) for c in report.checks)
-    return Report(title, tuple(blocks), report.to_dict(), report.exit_code, cases)
+    return Report(title, tuple(blocks), report.to_dict(), report.exit_code, cases, kind="validate")
 
 
 def _verdict(report: ValidationReport) -> Paragraph:

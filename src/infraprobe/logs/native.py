@@ -1,0 +1,29 @@
+"""The compiled helpers of the scan (`_fastscan.c`), when they were built; the pure-Python path otherwise.
+
+The extension is optional (pyproject.toml): where no C compiler was at hand the package still installs and
+every caller takes its Python twin, with the same answer, only slower. What is compiled is the work done
+per line or per match, where CPython's per-call cost dominated (docs/benchmarks.md, "Log scanning"):
+
+- `count_newlines` for `bytes.count(b"\\n", ...)` (5 instructions a byte in CPython 3.11; SSE2 here);
+- `Ends`, hyperscan's match handler: a C callable instead of a Python function per match, and the line
+  starts of `prefilter._starts_of` computed from its ends;
+- `FastPath`: the one-line event of `Chunk._simple` (stamp, line end, next line's stamp, ASCII check),
+  its byte template (`memo.ByteTokens`) and, when the aggregator's fast table knows that template, its
+  counting (`Aggregator.simple`), so that Python is entered only for the lines the table does not know.
+
+`ENABLED` is read when a scan's parts are built (prefilter call, aggregator, chunk); tests set it to False
+to run the pure-Python path (tests/logs/test_native.py: both give the same answers).
+"""
+
+from __future__ import annotations
+
+try:
+    from infraprobe.logs._fastscan import Ends, FastPath, count_newlines, template
+except ImportError:  # not built (no compiler where it was installed): the Python path
+    BUILT = False
+else:
+    BUILT = True
+
+ENABLED = BUILT
+
+__all__ = ["BUILT", "ENABLED", "Ends", "FastPath", "count_newlines", "template"]

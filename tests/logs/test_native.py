@@ -1,0 +1,246 @@
+"""The compiled helpers (`_fastscan.c`) answer exactly what their pure-Python twins answer, and are built.
+
+Each helper is checked against the Python code it replaces on generated input aimed at its corner cases;
+the whole scan is checked with the compiled path on and off in test_fast_path.py and test_parallel.py
+(the `both_paths` fixture) and below.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from infraprobe.logs import LogSummary, native, scan
+from infraprobe.logs.aggregate import Aggregator
+from infraprobe.logs.chunks import MAX_LINE
+from infraprobe.logs.memo import _VARIABLE_BYTES, MASK_BYTE, ByteTokens
+from infraprobe.logs.prefilter import _starts_of
+from infraprobe.logs.timestamps import IsoStart, epoch_minute
+
+from .conftest import NOW
+from .test_fast_path import STAMPS, _one_line_incident
+
+EPOCH = datetime.fromtimestamp(0, UTC)
+compiled = pytest.mark.skipif(not native.BUILT, reason="the compiled helpers are not built (see test_built)")
+
+
+def test_built() -> None:
+    """The development environment (./dev setup, CI) builds the extension: were it silently skipped, every
+    test of the compiled path below would skip and the scan would run its Python twin unnoticed."""
+    assert native.BUILT, (
+        "infraprobe.logs._fastscan is not built: run ./dev setup (it installs gcc and Python's headers)"
+    )
+    assert native.ENABLED
+
+
+# Tokens aimed at the masking regex's look-behind, look-aheads and backtracking.
+PIECES = [
+    "0", "1", "12", "123", "1234", "123456", "1234567", "0x", "0X", "x", "g", "G", "_", "-", ".", ":", "/",
+    "a", "f", "F", "deadbeef", "DEADBEEF", "cafe0123", "abcdef", "123e4567-e89b-12d3-a456-426614174000",
+    "1.2.3.4", "10.0.0.1", "256.1.1.1", "1.2.3.4.5", "MY-", "010584", " ", "  ", "\t", "=", "é", "\x00", "\xff",
+]  # fmt: skip
+BODIES = st.one_of(
+    st.lists(st.sampled_from(PIECES), max_size=24).map("".join).map(lambda s: s.encode("latin-1", "replace")),
+    st.binary(max_size=120),
+    st.text(alphabet="0123456789abcdefxX-_. ", max_size=80).map(str.encode),
+)
+
+
+@compiled
+@given(BODIES)
+@example(b"1.2.3.4.5")
+@example(b"MY-010584 0x 0xg 0x1f_ -deadbeef1 _deadbeef1 deadbeef1- 1234567- 1234567_ 1234567.")
+@example(b"123e4567-e89b-12d3-a456-426614174000x 123e4567-e89b-12d3-a456-4266141740001")
+@example(b"1.2.3.4a 1.2.3.4_ 1.2.3.4- 1234.1.2.3 1.2.3.1234 01234567 abcdefab 0123456789abcdef")
+@settings(max_examples=3000, deadline=None)
+def test_template_is_the_regex_template(body: bytes) -> None:
+    """The C masking equals `_VARIABLE_BYTES.sub` on the whole text and token by token (ByteTokens)."""
+    assert native.template(body) == _VARIABLE_BYTES.sub(MASK_BYTE, body)
+    assert native.template(body) == ByteTokens()(body)
+
+
+@compiled
+@given(st.binary(max_size=300), st.data())
+@settings(max_examples=500, deadline=None)
+def test_count_newlines_is_bytes_count(data: bytes, draw: st.DataObject) -> None:
+    data = data.replace(b"\x0b", b"\n")  # more newlines than chance gives
+    start = draw.draw(st.integers(0, len(data) + 2))
+    stop = draw.draw(st.integers(0, len(data) + 40))
+    assert native.count_newlines(data, start, stop) == data.count(b"\n", start, stop)
+    assert native.count_newlines(bytearray(data), start, stop) == data.count(b"\n", start, stop)
+
+
+@compiled
+@given(st.binary(max_size=200).map(lambda b: b.replace(b"\x0b", b"\n")), st.data())
+@settings(max_examples=500, deadline=None)
+def test_ends_give_the_line_starts_of_starts_of(chunk: bytes, draw: st.DataObject) -> None:
+    """`Ends` (hyperscan's handler) keeps match ends, in any order, and gives `_starts_of`'s starts."""
+    ends_ = draw.draw(st.lists(st.integers(0, len(chunk)), max_size=20))
+    handler = native.Ends()
+    for n, e in enumerate(ends_):
+        if n % 2:
+            handler(0, 0, e, 0, None)
+        else:
+            handler.add(e)
+    assert len(handler) == len(ends_)
+    assert handler.line_starts(chunk) == _starts_of(chunk, sorted(ends_))
+    assert len(handler) == 0
+
+
+def _python_line(data: bytes, start: int) -> tuple[int, int, int, int, bytes] | None:
+    found = IsoStart().line(data, start)
+    if found is None:
+        return None
+    when, minute, body_at, stop, body = found
+    return (when - EPOCH) // timedelta(microseconds=1), minute, body_at, stop, body
+
+
+TAILS = ["", " caf\u00e9", " \x00", " ok", "\r", "Z", " Z", "\x1c+01:00", "+0100", "+01:0", "-01:00x", "\x85"]
+
+
+@compiled
+@given(STAMPS, STAMPS, st.sampled_from(TAILS), st.sampled_from(["", "\n", "x\n", "\n\n"]))
+@example("2024-05-01 12:00:00", "2024-05-01 12:00:01", "+01:0", "")
+@example("2024-05-01 12:00:00." + "1" * 61, "2024-05-01 12:00:01", "", "")  # the stamp ends past _HEAD
+@settings(max_examples=1500, deadline=None)
+def test_stamp_is_iso_start_line(line: str, after: str, tail: str, end: str) -> None:
+    """`FastPath.line` reads what `IsoStart.line` reads (time in microseconds), or declines with it."""
+    data = f"{line}{tail}\n{after}{end}".encode("utf-8", "surrogateescape")
+    fast = native.FastPath(epoch_minute, {}, 300, MAX_LINE)
+    for start in (0, len(line) + len(tail) + 1, 1):
+        assert fast.line(data, start) == _python_line(data, start)
+
+
+@compiled
+@given(st.binary(max_size=90), st.binary(max_size=40))
+@settings(max_examples=500, deadline=None)
+def test_stamp_on_arbitrary_bytes(head: bytes, rest: bytes) -> None:
+    stamp = b"2024-05-01T12:00:00"
+    data = stamp + head + b"\n" + stamp + rest
+    fast = native.FastPath(epoch_minute, {}, 300, MAX_LINE)
+    assert fast.line(data, 0) == _python_line(data, 0)
+
+
+@pytest.fixture
+def python_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(native, "ENABLED", False)
+
+
+def _scans(data: bytes, monkeypatch: pytest.MonkeyPatch, **kw: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    def run() -> dict[str, Any]:
+        return scan(io.BytesIO(data), now=NOW, **kw).to_dict()
+
+    compiled_path = run()
+    with monkeypatch.context() as patch:
+        patch.setattr(native, "ENABLED", False)
+        return compiled_path, run()
+
+
+@compiled
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {},
+        {"chunk_size": 333},
+        {"since": "2024-05-01T12:00:05Z", "until": "2024-05-01T12:02:40.5Z"},
+        {"component": ["redis", "other"]},
+        {"expect_none": ["connection_refused", "dns_failure:redis"]},
+    ],
+)
+def test_scan_is_the_same_with_and_without(monkeypatch: pytest.MonkeyPatch, kw: dict[str, Any]) -> None:
+    """The whole summary (counts, first and last times to the microsecond, histogram, examples, line
+    numbers, violations) with the compiled helpers equals the pure-Python one."""
+    data = _one_line_incident(4000, 9, last_newline=True)
+    with_c, without = _scans(data, monkeypatch, **kw)
+    assert with_c == without
+    assert with_c["events"] > 100 or kw.get("component")
+
+
+@pytest.fixture
+def simple_calls(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The calls of `Aggregator.simple`: the Python per-line path."""
+    calls = []
+    original = Aggregator.simple
+
+    def counting(self: Aggregator, *args: Any) -> bool:
+        calls.append(args)
+        return original(self, *args)
+
+    monkeypatch.setattr(Aggregator, "simple", counting)
+    return calls
+
+
+def _scan_lines(lines: list[str]) -> LogSummary:
+    return scan(io.BytesIO(("\n".join(lines) + "\n").encode()), now=NOW)
+
+
+@compiled
+def test_known_lines_never_reach_python(simple_calls: list[Any]) -> None:
+    """Once a template is in the fast table, its lines are counted in C: `Aggregator.simple` (the
+    Python per-line path) is called only for the first lines of each template."""
+    rng = random.Random(4)
+    lines = [
+        f"2024-05-01 12:{n // 60 % 60:02d}:{n % 60:02d}.{n:06d} ERROR Error 111 connecting to 192.0.2.{rng.randrange(250)}:6379. "
+        f"Connection refused. [request {rng.getrandbits(64) | 1 << 63:x}]"
+        for n in range(3000)
+    ]
+    summary = _scan_lines(lines)
+    assert summary.events == 3000
+    assert len(simple_calls) <= 3
+    finding = summary.findings[0]
+    assert (finding.first_seen, finding.last_seen) == (
+        datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC),
+        datetime(2024, 5, 1, 12, 49, 59, 2999, tzinfo=UTC),
+    )
+
+
+@compiled
+def test_exact_texts_are_left_to_python(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A line whose text has a verdict of its own in the memo is not counted by its template in C."""
+    fast = native.FastPath(epoch_minute, {" x 1": object()}, 300, MAX_LINE)
+    fast.put(native.template(b" x 1"), 0, 0)
+    data = b"2024-05-01 12:00:00 x 1\n2024-05-01 12:00:00 x 1\n2024-05-01 12:00:00 x 2\n"
+    noon = 1714564800000000
+    # Stopped at the first line, which Python is asked about (read: time, minute, message start, end).
+    assert fast.run(data, len(data), [0, 24], 0, 0, 0) == (0, 0, 0, 0, 0, (noon, 28576080, 19, 23, True))
+    fast = native.FastPath(epoch_minute, {}, 300, MAX_LINE)
+    fast.put(native.template(b" x 1"), 0, 0)
+    fast.put(native.template(b" x 2"), -2, 0)  # an unexplained template: Python's general path
+    # The third line has no stamped line after it: `_simple` would decline it (None).
+    assert fast.run(data, len(data), [0, 24, 48], 0, 0, 0) == (2, 48, 24, 2, noon, None)
+    assert fast.drain() == (2, [(0, 2, noon, noon)], [(28576080, 0, 2)])
+    assert fast.drain() == (0, [], [])
+    data += b"2024-05-01 12:00:00 x 3\n"
+    assert fast.run(data, len(data), [48], 0, 0, 0) == (0, 0, 0, 0, 0, (noon, 28576080, 19, 71, False))
+
+
+@compiled
+def test_unexplained_lines_skip_the_template_table(simple_calls: list[Any]) -> None:
+    """An unexplained one-line error's template is remembered as such: its later lines go straight to
+    the general path (Drain) without `Aggregator.simple` masking them again."""
+    lines = [
+        f"2024-05-01 12:00:{n % 60:02d} ERROR invoice {100000 + n} could not be rendered: template 'v{n % 2}' missing block"
+        for n in range(1000)
+    ]
+    summary = _scan_lines(lines)
+    assert summary.events == 1000
+    assert sum(c.count for c in summary.clusters) == 1000
+    assert len(simple_calls) <= 4  # two templates, each asked twice: a memo miss, then the verdict remembered
+
+
+def test_the_python_path_runs_where_the_module_is_not_built(python_only: None) -> None:
+    """With the helpers off (as where they were not built) the scan still counts every line, in Python."""
+    lines = [
+        f"2024-05-01 12:00:{n % 60:02d} ERROR Error 111 connecting to 192.0.2.1:6379. Connection refused."
+        for n in range(500)
+    ]
+    summary = _scan_lines(lines)
+    assert summary.events == 500
+    assert re.search(r"Error 111", summary.findings[0].example.text)
