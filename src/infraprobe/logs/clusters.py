@@ -34,7 +34,7 @@ _MASKS = tuple(
 _IN_TOKEN, _ACROSS = _MASKS[:4], _MASKS[4]
 # What each in-token pattern cannot match without (a UUID's hyphen, an address's dot, `0x`, a 12-digit id's
 # length), so that a new token (an id, which every line of an incident has) pays one regex, not four.
-_NEEDS = (
+_NEEDS: tuple[Callable[[str], bool], ...] = (
     lambda t: "-" in t and len(t) >= 36,
     lambda t: "." in t,
     lambda t: "0x" in t or "0X" in t,
