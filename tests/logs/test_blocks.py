@@ -1,5 +1,6 @@
 """The lines below an event's first line read as a remembered block, and decoded without a timestamp
-search, give exactly the answer of reading every line in full: the same summaries, the same grouping."""
+search, and first lines whose time is read by `IsoStart.stamp`, give exactly the answer of decoding every
+line in full: the same summaries, the same grouping."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from infraprobe.logs.blocks import Blocks
 from infraprobe.logs.chunks import Chunk
 from infraprobe.logs.grouping import begins, continues
 from infraprobe.logs.records import decode, decode_indented
+from infraprobe.logs.timestamps import IsoStart
 
 from .conftest import NOW
 from .test_fast_path import CASES
@@ -64,8 +66,10 @@ def _log(lines: int, seed: int) -> bytes:
 
 
 def _line_by_line(patch: pytest.MonkeyPatch) -> None:
+    """Every line below a candidate decoded in full (`records.decode`), one by one."""
     patch.setattr(chunks, "decode_indented", lambda raw: None)
     patch.setattr(Blocks, "remember", lambda self, key, block: None)
+    patch.setattr(IsoStart, "stamp", lambda self, line: None)
 
 
 @pytest.mark.parametrize("kw", CASES[:3])

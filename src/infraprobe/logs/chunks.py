@@ -308,7 +308,15 @@ class Chunk:
     def _record(self, start: int) -> Record:
         record = self._records.get(start)
         if record is None:
-            record = self._records[start] = decode(self._raw(start), self.s.ref)
+            raw = self._raw(start)
+            # An ASCII line with a zone-less ISO stamp (a traceback's first line, say): its time from the
+            # per-minute cache, not `leading`'s search and parse (the same answer: `IsoStart.stamp`).
+            found = self.s.stamps.stamp(raw) if raw[:1].isdigit() else None
+            if found is None:
+                record = decode(raw, self.s.ref)
+            else:
+                record = Record(raw.decode("ascii").rstrip("\r"), found[0], "", {}, False, found[1], False)
+            self._records[start] = record
         return record
 
     def _blank_below(self, line: Record, start: int) -> Record | None:

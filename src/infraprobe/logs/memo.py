@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from infraprobe.logs import native
 from infraprobe.result import Diagnosis
 
 _VARIABLE = re.compile(
@@ -58,9 +59,18 @@ def template(text: str) -> str:
 
 class Tokens(dict[str, str]):
     """`template`, token by token, each distinct token masked once (a dict: `map` over its lookup runs
-    in C, which is most of the saving)."""
+    in C, which is most of the saving). An ASCII text goes to the compiled masking when it is built
+    (`native.template`, the same as the regex on bytes: tests/logs/test_native.py; and on ASCII the
+    pattern means on bytes what it means on text, see `ByteTokens`): a traceback's whole text is one call
+    instead of a lookup per token, and a new token (an id) no regex."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._compiled = native.template if native.ENABLED else None
 
     def __call__(self, text: str) -> str:
+        if self._compiled is not None and text.isascii():
+            return self._compiled(text.encode("ascii")).decode("ascii")
         return " ".join(map(self.__getitem__, text.split(" ")))
 
     def __missing__(self, token: str) -> str:
