@@ -11,6 +11,9 @@ this over the blocks of one source, handing events to a `Sink` (an aggregator) i
 Most events of an incident's log are one timestamped line followed by another: those take a fast path
 (`Chunk._simple`) that reads them on the bytes, and that the sink may count without an Event being built
 (`Sink.simple`). Anything else takes the general path; both give the same answer (tests/logs/test_fast_path.py).
+On the general path, the lines below a first line that were seen below one before are taken whole
+(`blocks`: a traceback's frames), and indented lines are decoded without a timestamp search
+(tests/logs/test_blocks.py: the same answer as decoding every line).
 Where the compiled helpers are built (`native`), runs of such lines whose template the sink already counts
 alone are read and counted in C (`Sink.native`), and Python sees only the others.
 """

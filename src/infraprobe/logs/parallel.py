@@ -10,7 +10,8 @@ event after a cut stops at the cut's own timestamp, as it would in one stream.
 The parent scans the first range itself; each other range is scanned by a forked worker that opens the
 file itself (nothing large crosses processes), classifies its events and tallies them in an aggregator of
 its own, so nothing crosses processes per event. Only unexplained events are sent as they come (the line
-Drain reads, its time, its example), because one Drain must see them all in file order. At the end a
+Drain reads, its time, its example; in batches of columns, `Columns`), because one Drain must see them all
+in file order. At the end a
 worker sends its tallies (`aggregate.State`); the parent merges them after its own range, range by range,
 so counts, first/last times, examples, violations and Drain templates are those of a sequential scan. A
 worker numbers lines from its range's start; the parent adds the lines of the ranges before.
