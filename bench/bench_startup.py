@@ -4,7 +4,13 @@ For each command it runs `python -m infraprobe ...` `--repeat` times and reports
 wall time of the whole process and its median CPU time (user + system, from `wait4`: less sensitive than wall
 time to other work on a shared machine); then one run under `-X importtime` for the total import time (the sum
 of the top-level cumulative times: every module the command loaded, inflated by the tracing itself) and the
-five costliest imports. Target (issue 10): `--help`, `classify` and `config validate` under 150 ms.
+five costliest imports. Target (issue 10): `--help`, `classify` and `config validate` under 150 ms; `logs
+/dev/null` is the fixed part of every `logs` run (imports, the classifier's tables, the prefilter).
+
+Bytecode: users run from compiled modules (pip writes them on install), so the script first compiles every
+tree it measures (`compileall`) and runs each child without `PYTHONDONTWRITEBYTECODE`, which a development
+shell may set: with it and no `__pycache__` under `src/` (an editable install), every run would compile every
+module of ours from source, about a third of `config validate`'s instructions. It says so in its output.
 
     .venv/bin/python bench/bench_startup.py [--repeat 7]
     .venv/bin/python bench/bench_startup.py --repeat 9 --against /path/to/older/checkout/src
@@ -22,6 +28,7 @@ it counts both trees.
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import re
 import statistics
@@ -32,6 +39,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+HERE = str(Path(__file__).resolve().parents[1] / "src")
 CONFIG = "components:\n  - {name: web, kind: tcp, host: 127.0.0.1, port: 1}\n"
 
 
@@ -41,12 +49,32 @@ def commands(config: str) -> dict[str, list[str]]:
         "classify TEXT": ["classify", "connection refused"],
         "config validate FILE": ["config", "validate", config],
         "check (one refused tcp)": ["check", config],
+        "logs /dev/null": ["logs", "/dev/null"],
     }
+
+
+def child_env(src: str | None = None) -> dict[str, str]:
+    """The children's environment: bytecode allowed (as users run), `src` first on the path if given."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return {**env, "PYTHONPATH": src} if src else env
+
+
+def compile_trees(*srcs: str) -> None:
+    """Bytecode for every module of each tree, so no run pays for compiling (see the module's docstring)."""
+    for src in srcs:
+        if not compileall.compile_dir(src, quiet=1):
+            raise SystemExit(f"compileall failed in {src}")
+    dropped = (
+        " (dropped PYTHONDONTWRITEBYTECODE for the children)"
+        if "PYTHONDONTWRITEBYTECODE" in os.environ
+        else ""
+    )
+    print(f"bytecode: compiled {', '.join(srcs)} first; children may read and write __pycache__{dropped}")
 
 
 def timed_run(args: list[str], src: str | None = None) -> tuple[float, float]:
     """(wall s, CPU s) of one `python -m infraprobe ARGS` process (importing infraprobe from `src` if given)."""
-    env = {**os.environ, "PYTHONPATH": src} if src else None
+    env = child_env(src)
     start = time.perf_counter()
     child = subprocess.Popen(
         [sys.executable, "-m", "infraprobe", *args],
@@ -61,7 +89,10 @@ def timed_run(args: list[str], src: str | None = None) -> tuple[float, float]:
 def import_run(args: list[str]) -> tuple[float, list[tuple[int, str]]]:
     """(import s, [(cumulative µs, module)]) of one process under -X importtime."""
     done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "infraprobe", *args], capture_output=True, text=True
+        [sys.executable, "-X", "importtime", "-m", "infraprobe", *args],
+        capture_output=True,
+        text=True,
+        env=child_env(),
     )
     top = [_parse(line) for line in done.stderr.splitlines() if line.startswith("import time:")]
     roots = [(cum, name) for cum, name, depth in (t for t in top if t) if depth == 0]
@@ -91,6 +122,7 @@ def main() -> None:
         config.write_text(CONFIG)
         load = os.getloadavg()[0]
         print(f"Python {sys.version.split()[0]}, nproc {os.cpu_count()}, 1-minute load average {load:.2f}")
+        compile_trees(HERE, *([args.against] if args.against else []))
         if args.instructions:
             count_all(str(config), args.against)
             return
@@ -114,7 +146,7 @@ def main() -> None:
 
 def compare(config: str, other: str, repeat: int) -> None:
     """Each command run alternately from `other` and from this tree; medians and bests of each."""
-    here = str(Path(__file__).resolve().parents[1] / "src")
+    here = HERE
     print(f"{'command':26} {'tree':7} {'wall ms (median / best)':>24} {'CPU ms (median / best)':>23}")
     for label, argv in commands(config).items():
         runs: dict[str, list[tuple[float, float]]] = {"against": [], "this": []}
@@ -131,7 +163,7 @@ def compare(config: str, other: str, repeat: int) -> None:
 
 def instructions(args: list[str], src: str | None = None) -> int:
     """Instructions one `python -m infraprobe ARGS` process executes (callgrind's `Collected`)."""
-    env = {**os.environ, "PYTHONPATH": src} if src else None
+    env = child_env(src)
     tool = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"]
     done = subprocess.run(
         [*tool, sys.executable, "-m", "infraprobe", *args], capture_output=True, text=True, env=env
@@ -144,7 +176,7 @@ def instructions(args: list[str], src: str | None = None) -> int:
 
 def count_all(config: str, other: str | None) -> None:
     """Millions of instructions per command, this tree (and `other`), counted side by side on every core."""
-    trees = {"this": str(Path(__file__).resolve().parents[1] / "src")} | ({"against": other} if other else {})
+    trees = {"this": HERE} | ({"against": other} if other else {})
     jobs = [
         (label, tree, argv, src) for label, argv in commands(config).items() for tree, src in trees.items()
     ]

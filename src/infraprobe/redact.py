@@ -43,30 +43,43 @@ _SECRET_WORDS = (
     r"|session[_-]?id|(?:api|access|secret|private|signing|master|encryption|client)[_-]?keys?|oauth"
     r"|(?<![a-z])(?:keys?|pass|auth|cookies?))(?![a-z])"
 )
-_SECRET_KEY = re.compile(_SECRET_WORDS, re.IGNORECASE)
 
-# Linear by construction: the search starts at a literal secret word; the rest of the key is at most 40
-# name characters (which cannot contain the separator, so backtracking is bounded by 40), and the value
-# stops at whitespace, a quote or a separator. The key has no dots and a port is not a value, so
-# `auth.example.test:443` and `token-service:8080` keep their ports. A value opening an object or a list is structure, masked by `Redactor.value`.
-_KV = re.compile(
-    rf"(?P<keep>{_SECRET_WORDS}[\w\-]{{0,40}}+(?:[\"'][^\S\n]{{0,8}}+[=:]|[^\S\n]{{0,8}}+=|:(?!\d{{1,5}}(?!\w)))"
-    r"[^\S\n]{0,8}+(?:(?:bearer|basic|token|digest|negotiate|apikey)[^\S\n]+)?)"
-    r"(?P<val>\"(?:[^\"\\\n]|\\.)*\"?|'(?:[^'\\\n]|\\.)*'?|(?![{\[])[^\s'\",;&]+)",
-    re.IGNORECASE,
-)
-# `scheme://user:password@host`: starts at the literal `://`; the password stops at `/` or whitespace,
-# and every `://` holds a `/`, so no character is scanned by more than two attempts.
-_URL_USERINFO = re.compile(r"://(?P<user>[^:/@\s]{0,256}):(?P<pw>[^\s/]+)@")
-_BEARER = re.compile(r"\b(?P<key>(?:Bearer|Basic)[^\S\n]+)(?P<val>[A-Za-z0-9._~+/=\-]{6,})", re.IGNORECASE)
-# Redis `AUTH [user] password` as echoed in errors; never across a line.
-_REDIS_AUTH = re.compile(r"\b(?P<key>AUTH[^\S\n]+)(?P<val>[^\s]+(?:[^\S\n]+[^\s]+)?)")
+
+@functools.cache
+def _shapes() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """The credential-shape patterns (URL userinfo, key=value, bearer, Redis AUTH), compiled when the first
+    text is masked: a command that masks none (`config validate` of a valid file) does not pay about 3 ms
+    for them at start-up (issue 10). The same for the key pattern (`_secret_key`)."""
+    # `scheme://user:password@host`: starts at the literal `://`; the password stops at `/` or whitespace,
+    # and every `://` holds a `/`, so no character is scanned by more than two attempts.
+    url_userinfo = re.compile(r"://(?P<user>[^:/@\s]{0,256}):(?P<pw>[^\s/]+)@")
+    # Linear by construction: the search starts at a literal secret word; the rest of the key is at most 40
+    # name characters (which cannot contain the separator, so backtracking is bounded by 40), and the value
+    # stops at whitespace, a quote or a separator. The key has no dots and a port is not a value, so
+    # `auth.example.test:443` and `token-service:8080` keep their ports. A value opening an object or a list
+    # is structure, masked by `Redactor.value`.
+    key_value = re.compile(
+        rf"(?P<keep>{_SECRET_WORDS}[\w\-]{{0,40}}+(?:[\"'][^\S\n]{{0,8}}+[=:]|[^\S\n]{{0,8}}+=|:(?!\d{{1,5}}(?!\w)))"
+        r"[^\S\n]{0,8}+(?:(?:bearer|basic|token|digest|negotiate|apikey)[^\S\n]+)?)"
+        r"(?P<val>\"(?:[^\"\\\n]|\\.)*\"?|'(?:[^'\\\n]|\\.)*'?|(?![{\[])[^\s'\",;&]+)",
+        re.IGNORECASE,
+    )
+    bearer = re.compile(r"\b(?P<key>(?:Bearer|Basic)[^\S\n]+)(?P<val>[A-Za-z0-9._~+/=\-]{6,})", re.IGNORECASE)
+    # Redis `AUTH [user] password` as echoed in errors; never across a line.
+    redis_auth = re.compile(r"\b(?P<key>AUTH[^\S\n]+)(?P<val>[^\s]+(?:[^\S\n]+[^\s]+)?)")
+    return url_userinfo, key_value, bearer, redis_auth
 
 
 @functools.lru_cache(maxsize=1024)  # keys come from small vocabularies: fact keys, header names, fields
 def names_secret(key: str) -> bool:
     """Whether a mapping key, header name, query parameter or field names a credential."""
-    return _SECRET_KEY.search(key) is not None
+    return _secret_key().search(key) is not None
+
+
+@functools.cache
+def _secret_key() -> re.Pattern[str]:
+    """Compiled by the first key looked at: `classify` and `logs` mask text but never ask about a key."""
+    return re.compile(_SECRET_WORDS, re.IGNORECASE)
 
 
 def mask_patterns(text: str) -> str:
@@ -75,11 +88,12 @@ def mask_patterns(text: str) -> str:
 
 
 def _mask_patterns(text: str) -> str:
+    url_userinfo, key_value, bearer, redis_auth = _shapes()
     if "://" in text:
-        text = _URL_USERINFO.sub(lambda m: f"://{m['user']}:{MASK}@", text)
-    text = _KV.sub(_kv_masked, text)
-    text = _BEARER.sub(lambda m: f"{m['key']}{MASK}", text)
-    return _REDIS_AUTH.sub(lambda m: f"{m['key']}{MASK}", text)
+        text = url_userinfo.sub(lambda m: f"://{m['user']}:{MASK}@", text)
+    text = key_value.sub(_kv_masked, text)
+    text = bearer.sub(lambda m: f"{m['key']}{MASK}", text)
+    return redis_auth.sub(lambda m: f"{m['key']}{MASK}", text)
 
 
 def _kv_masked(m: re.Match[str]) -> str:

@@ -46,6 +46,19 @@ def test_json_format_is_parseable_and_complete(write_config, listener, closed_po
     assert doc["ok"] is False and doc["counts"] == {"ok": 1, "warn": 0, "fail": 1}
 
 
+def test_a_path_is_shown_not_probed_and_left_out_of_the_counts(write_config, listener, closed_port) -> None:  # type: ignore[no-untyped-def]
+    """A `path` component is said to be not probed, in the table and in JSON; it is no row and no `ok`."""
+    path = write_config(
+        TWO.format(up=listener, down=closed_port, critical="true") + "  - {name: vpc, kind: path}\n"
+    )
+    table = run_cli("check", str(path)).stdout
+    assert "FAIL: 1 ok, 0 warn, 1 fail" in table and "not probed (no endpoint of their own): vpc" in table
+    assert not [line for line in table.splitlines() if line.split()[1:2] == ["vpc"]]
+    doc = json.loads(run_cli("check", str(path), "-o", "json").stdout)
+    assert doc["not_probed"] == ["vpc"] and doc["counts"] == {"ok": 1, "warn": 0, "fail": 1}
+    assert [r["component"] for r in doc["results"]] == ["up", "down"]
+
+
 def test_markdown_format(write_config, listener, closed_port) -> None:  # type: ignore[no-untyped-def]
     """--format markdown prints a GitHub table with a row per component."""
     proc = run_cli("check", str(_config(write_config, listener, closed_port)), "--format", "markdown")

@@ -15,7 +15,7 @@ import click
 import pytest
 
 from infraprobe import __version__
-from infraprobe.cli.check import component_names
+from infraprobe.cli.completion import component_names
 from infraprobe.cli.main import app, main
 from infraprobe.monitor.store import open_store
 from tests.conftest import run_cli
@@ -128,17 +128,24 @@ def _names_config(tmp_path: Path) -> Path:
 
 
 def test_only_completes_the_component_names_of_the_config(tmp_path: Path) -> None:
-    """Shell completion for --only offers the names in the config given before it."""
+    """Shell completion for --only (check, validate) and history --component offers the names in the config
+    given before it."""
     config = _names_config(tmp_path)
     ctx = SimpleNamespace(params={"config": config})
-    assert component_names(ctx, "orders") == ["orders-db", "orders-api"]  # type: ignore[arg-type]
+    assert component_names(ctx, None, "orders") == ["orders-db", "orders-api"]  # type: ignore[arg-type]
     # End to end, through the protocol the script of `--show-completion bash` speaks.
     words = f"infraprobe check {config} -q --only orders"
     env = {"COMP_WORDS": words, "COMP_CWORD": "5", "_INFRAPROBE_COMPLETE": "bash_complete"}
     assert run_cli(env=env).stdout.split() == ["plain,orders-db", "plain,orders-api"]
+    for words in (
+        f"infraprobe validate {config} --only orders",
+        f"infraprobe history {config} --component orders",
+    ):
+        env = {"COMP_WORDS": words, "COMP_CWORD": "4", "_INFRAPROBE_COMPLETE": "bash_complete"}
+        assert run_cli(env=env).stdout.split() == ["plain,orders-db", "plain,orders-api"], words
     env |= {"COMP_WORDS": f"infraprobe check {config} --o", "COMP_CWORD": "3"}
     assert {"plain,--only", "plain,--output"} <= set(run_cli(env=env).stdout.split())
-    assert component_names(SimpleNamespace(params={"config": tmp_path / "none.yaml"}), "") == []  # type: ignore[arg-type]
+    assert component_names(SimpleNamespace(params={"config": tmp_path / "none.yaml"}), None, "") == []  # type: ignore[arg-type]
 
 
 def _bash_completes(home: Path, line: str) -> list[str]:

@@ -157,3 +157,59 @@ def test_published_schema_accepts_the_example_environment() -> None:
     data = yaml.load((root / "examples" / "staging-incident.yaml").read_text(), Loader=TextDates)
     errors = [e.message for e in jsonschema.Draft202012Validator(schema).iter_errors(data)]
     assert errors == []
+
+
+# Every model a config file can name, to see which of them loading one file builds.
+_MODELS = (
+    "from infraprobe.config import model\n"
+    "from infraprobe.configfile.loader import SECTION_MODELS\n"
+    "from infraprobe.probes.registry import MODELS\n"
+    "every = {c.__name__: c for c in (model.Strict, model.ComponentBase, model.Defaults, model.ConfigHeader,"
+    " model.Config, model.ReportSettings)}\n"
+)
+
+
+def _built_after_loading(text: str, tmp_path: Path) -> tuple[list[str], str]:
+    """(the models built, the errors or the kinds) after one fresh interpreter loads `text`."""
+    config = tmp_path / "env.yaml"
+    config.write_text(text)
+    code = (
+        "import json, sys\n"
+        "from infraprobe.configfile import load_config\n"
+        "from infraprobe.errors import ConfigErrors\n"
+        "try:\n"
+        "    outcome = ','.join(c.kind for c in load_config(sys.argv[1]).config.components)\n"
+        "except ConfigErrors as exc:\n"
+        "    outcome = ' | '.join(exc.lines())\n"
+        + _MODELS
+        + "every |= {MODELS[k].__name__: MODELS[k] for k in MODELS}\n"
+        "every |= {SECTION_MODELS[k].__name__: SECTION_MODELS[k] for k in SECTION_MODELS}\n"
+        "print(json.dumps([sorted(n for n, c in every.items() if c.__pydantic_complete__), outcome]))\n"
+    )
+    run = [sys.executable, "-c", code, str(config)]
+    out = subprocess.run(run, capture_output=True, text=True, check=True).stdout
+    built, outcome = json.loads(out)
+    return built, outcome
+
+
+def test_loading_builds_only_the_models_the_file_uses(tmp_path: Path) -> None:
+    """Models are built on first use (`defer_build`): a tcp-only file builds the header's and the tcp
+    kind's; never `Config` (put together from parts already validated), another kind's or a section's."""
+    tcp_only = "components:\n  - {name: web, kind: tcp, host: 127.0.0.1, port: 1}\n"
+    assert _built_after_loading(tcp_only, tmp_path) == (["ConfigHeader", "TcpCheck"], "tcp")
+    with_defaults = f"version: 1\ndefaults: {{timeout: 2s}}\n{tcp_only}"
+    assert _built_after_loading(with_defaults, tmp_path) == (["ConfigHeader", "Defaults", "TcpCheck"], "tcp")
+
+
+def test_models_built_on_first_use_still_name_file_line_and_field(tmp_path: Path) -> None:
+    """The first use of each model is the one that reports the error: file:line:col and field, as ever."""
+    text = "version: 2\ndefaults:\n  timeout: 0\ncomponents:\n  - {name: web, kind: tcp, host: h, port: 0}\n"
+    built, outcome = _built_after_loading(text, tmp_path)
+    file = tmp_path / "env.yaml"
+    assert outcome == (
+        f"{file}:3:12: defaults.timeout: Input should be greater than 0 (got 0.0) | "
+        f"{file}:5:43: components[0].port: Input should be greater than or equal to 1 (got 0)"
+    )
+    assert "Config" not in built
+    _, outcome = _built_after_loading("version: 2\ncomponents: []\n", tmp_path)
+    assert outcome == f"{file}:1:10: version: Input should be less than or equal to 1 (got 2)"

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -87,3 +91,19 @@ def test_cli_validates_several_files_without_secrets(config: Path, tmp_path: Pat
     assert allowed.returncode == 0, allowed.stderr
     assert f"{config}: ok (3 components: http, postgres, redis, 4 unset variables)" in allowed.stdout
     assert allowed.stderr.count("warning: ") == 4
+
+
+def test_the_shipped_examples_validate_in_ci_without_their_secrets() -> None:
+    """What the issue could not do: `config validate --allow-missing-env examples/*.yaml` with none of their
+    variables set passes, each unset variable a warning; without the flag every one is an error, at once."""
+    examples = sorted((Path(__file__).parents[2] / "examples").glob("*.yaml"))
+    names = {m for p in examples for m in re.findall(r"\$\{(\w+)\}", p.read_text())}
+    env = {k: v for k, v in os.environ.items() if k not in names}  # a CI job without the secrets
+    argv = [sys.executable, "-m", "infraprobe", "config", "validate", *map(str, examples)]
+    strict = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=60, check=False)
+    allowed = subprocess.run(
+        [*argv, "--allow-missing-env"], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert strict.returncode == 3 and allowed.returncode == 0, allowed.stderr
+    assert strict.stderr.count("error: ") == allowed.stderr.count("warning: ") > 10
+    assert allowed.stdout.count(": ok (") == len(examples) >= 3

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -65,6 +67,17 @@ def router() -> Iterator[UnreachableRouter]:
             yield started
     except NetnsUnavailable as exc:
         pytest.skip(str(exc))
+
+
+def test_the_router_answers_every_first_syn(router: UnreachableRouter) -> None:
+    """Each connect fails with ENETUNREACH before its SYN is sent again (1 s): the ICMP is never held back,
+    so a probe run after many others still reads network_unreachable, not connect_timeout."""
+    for port in range(5000, 5012):
+        with socket.socket() as sock:
+            sock.settimeout(0.9)
+            with pytest.raises(OSError) as failed:
+                sock.connect((router.target, port))
+        assert failed.value.errno == errno.ENETUNREACH, (port, failed.value)
 
 
 def _towards(host: str) -> list[ComponentBase]:

@@ -8,22 +8,20 @@ links (`https://...`) that say nothing about what the client was talking to.
 from __future__ import annotations
 
 import ipaddress
-import re
 
 from infraprobe.classifier.literals import LiteralSet
+from infraprobe.classifier.model import compiled
 from infraprobe.taxonomy import Component, Layer
 
 _PORT = r"(?:[:=]|port[ =\"]{1,2}|', ?)"
 # Documentation links say nothing about what the client talked to ("More info: http://pris.ly/..."): a URL
 # introduced as documentation, one on a documentation host, or a certificate's own issuer links (Node's cert dump).
-_URL = re.compile(r"https?://\S*")
-_DOC_LEAD = re.compile(
+_URL = r"https?://\S*"
+_DOC_LEAD = (
     r"(?:background on this error at|more info|more information(?: check)?|more details here|see|visit|docs?)\W{0,3}$"
     r"|(?:ca issuers|ocsp) - uri': \[ '$"
 )
-_DOC_HOST = re.compile(
-    r"https?://(?:sqlalche\.me|pris\.ly|developer\.mozilla\.org|www\.postgresql\.org|dev\.mysql\.com)"
-)
+_DOC_HOST = r"https?://(?:sqlalche\.me|pris\.ly|developer\.mozilla\.org|www\.postgresql\.org|dev\.mysql\.com)"
 _DOC_LEAD_CHARS = 40  # longer than the longest lead-in above
 
 
@@ -31,12 +29,12 @@ def _strip_doc_links(low: str) -> str:
     """`low` without its documentation links (URL by URL: a regex over the whole text is slower)."""
     parts: list[str] = []
     last = 0
-    for url in _URL.finditer(low):
+    for url in compiled(_URL).finditer(low):
         start = url.start()
-        lead = _DOC_LEAD.search(low, max(last, start - _DOC_LEAD_CHARS), start)
+        lead = compiled(_DOC_LEAD).search(low, max(last, start - _DOC_LEAD_CHARS), start)
         if lead is not None:
             start = lead.start()
-        elif _DOC_HOST.match(low, start) is None:
+        elif compiled(_DOC_HOST).match(low, start) is None:
             continue
         parts.append(low[last:start])
         last = url.end()
@@ -47,7 +45,9 @@ def _strip_doc_links(low: str) -> str:
 
 
 # Each dependency: literals of which any match contains one (a cheap gate), then the exact pattern.
-_DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = (
+# The patterns are sources, compiled when a text first holds one of their keys (`compiled`): a process
+# classifies a few texts, or many texts naming a few dependencies, and start-up compiles none (issue 10).
+_DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], str], ...] = (
     (
         Component.WEBSOCKET,
         (
@@ -62,7 +62,7 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
         ),
         # nhooyr/coder websocket's reader; socket.io's engine.io transports; the websockets/ws opening-handshake
         # timers (a bare "opening handshake" is AMQP's too: amqplib's "Socket closed abruptly during ...")
-        re.compile(
+        (
             r"websocket|\bwss?://|failed to read frame header|xhr (?:poll|post) error|engine\.io"
             r"|opening handshake has timed out|timed out during opening handshake"
         ),
@@ -96,7 +96,7 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             " cancelled:",
             " invalid_argument:",
         ),
-        re.compile(
+        (
             r"grpc|rpc error: code = |statuscode[.=]\"?[a-z_]{2,}|status\{code=[a-z_]{2,}|statusruntimeexception"
             r"|rpcexception|_inactiverpcerror|health rpc|failed to connect service|service unhealthy \(responded"
             # tonic (Rust): the crate's name, its Status' Debug form
@@ -131,7 +131,7 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "5672",
             "5671",
         ),
-        re.compile(
+        (
             rf"{_PORT}567[12]\b|amqp|rabbitmq|\brabbit@|\bpika\b|access_refused|connection[_-]forced|precondition[_-]failed"
             r"|resource[_-]locked|\bnot_allowed - |\bnot_found - |reply-code=\d{3}|\bin vhost '|exception \(\d{3}\) reason: "
             r"|closed by server: \d{3}|connection closed: \d{3} \(|broker forced connection closure"
@@ -175,7 +175,7 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "5432",
             "6432",
         ),
-        re.compile(
+        (
             r"postgres|postgrex|psycopg|asyncpg|libpq|\bpgx\b|\bpq: |pg_hba|psqlexception|npgsql|pg-pool|node_modules[\\/]+pg[\\/]"
             r"|\bsslmode\b|response to ssl negotiation"  # libpq's connection options and its SSLRequest step
             r"|\.s\.pgsql|pgbouncer|postmaster|accepting\s+tcp/ip connections(?! at the port)|could not translate host name"
@@ -208,7 +208,7 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "communications link failure",
             "has not received any packets from the server",
         ),
-        re.compile(
+        (
             rf"mysql|mariadb|\ber_[a-z_]{{4,}}|{_PORT}3306\b|\[hy000\]|\(hy000\)"
             r"|protocol_(?:connection_lost|sequence_timeout|enqueue_after_\w+)"  # mysqljs error codes
             r"|(?:error|timeout) (?:reading|writing) communication packets"
@@ -236,7 +236,7 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "timeout performing ",
             "iocp: (busy=",
         ),
-        re.compile(
+        (
             rf"redis|jedis|lettuce|\bnoauth\b|wrongpass|{_PORT}(?:6379|6380|26379)\b"
             r"|error (?:\d+ )?while (?:reading from|writing to) socket"  # redis-py's own wording
             r"|master <-> replica|reply to psync|connection with (?:master|slave|replica)\b"
@@ -248,9 +248,7 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
         Component.REDIS,  # the server's own log line, keyed on its level marker (" # ", " * ", " . ", " - ")
         (" # ", " * ", " . ", " - "),
         # "pid:role dd Mon yyyy hh:mm:ss.mmm # ..." (older: "[pid] dd Mon ...")
-        re.compile(
-            r"(?:^|\s)(?:\d+:[mscx]|\[\d+\]) \d{1,2} [a-z]{3}(?: \d{4})? \d\d:\d\d:\d\d\.\d{3} [#*.-] "
-        ),
+        (r"(?:^|\s)(?:\d+:[mscx]|\[\d+\]) \d{1,2} [a-z]{3}(?: \d{4})? \d\d:\d\d:\d\d\.\d{3} [#*.-] "),
     ),
     (
         Component.OTHER,  # dependencies outside the taxonomy's list are still named, so not "tcp"
@@ -271,7 +269,7 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "1433",
             "sqlclient",
         ),
-        re.compile(
+        (
             rf"mongo|{_PORT}27017\b|(?:{_PORT}|port )1433\b|\bsqlclient\b|kafka|elasticsearch|cassandra|datastax|memcache|mssql|sql server|oracle"
             r"|zookeeper|\bnats\b|\bmqtts?\b"
         ),
@@ -329,7 +327,7 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
             "(port 443)",
             "the ssl connection could not be established",
         ),
-        re.compile(
+        (
             r"\bhttps?://|https?connectionpool|\bhttp/[12]|httpx|aiohttp|requests\.exceptions|urllib3|axios"
             r"|fetch failed|net/http|status ?code|client\.timeout|undici|okhttp|httpclient|\bhttp error"
             r"|http\.client|_http_client|\bhttp\.js:|java\.net\.http|apache\.http|http[ -]probe|\bhttp \d{3}\b"
@@ -358,7 +356,7 @@ _DEPENDENCIES: tuple[tuple[Component, tuple[str, ...], re.Pattern[str]], ...] = 
         # such as "Invoke-WebRequest returns error:  ..." has the same shape and names its client first
         Component.POSTGRES,
         (":  ",),
-        re.compile(r"\b(?:fatal|error|warning|log|detail|hint|panic):  (?!error\b)\S"),
+        (r"\b(?:fatal|error|warning|log|detail|hint|panic):  (?!error\b)\S"),
     ),
 )
 
@@ -370,8 +368,9 @@ _REACH = 256
 _MAX_WINDOWS = 48
 
 
-def _named_near_keys(low: str, keys: tuple[str, ...], pattern: re.Pattern[str]) -> bool:
-    """pattern.search(low), run only in windows around the keys' occurrences (equal result, less scanning)."""
+def _named_near_keys(low: str, keys: tuple[str, ...], source: str) -> bool:
+    """search(source, low), run only in windows around the keys' occurrences (equal result, less scanning)."""
+    pattern = compiled(source)
     size = len(low)
     windows: list[tuple[int, int]] = []
     for key in keys:
@@ -399,29 +398,30 @@ def detect(low: str) -> Component | None:
         low = _strip_doc_links(low)
     present = _KEYS.found_in(low)  # one pass for every dependency's keys (cheaper than ~190 `in` scans)
     if len(low) <= 4 * _REACH:
-        for component, keys, pattern in _DEPENDENCIES:
-            if any(k in present for k in keys) and pattern.search(low):
+        for component, keys, source in _DEPENDENCIES:
+            if any(k in present for k in keys) and compiled(source).search(low):
                 return component
         return None
-    for component, keys, pattern in _DEPENDENCIES:
+    for component, keys, source in _DEPENDENCIES:
         here = tuple(k for k in keys if k in present)
-        if here and _named_near_keys(low, here, pattern):
+        if here and _named_near_keys(low, here, source):
             return component
     return None
 
 
 # Where clients quote the name they asked for (Python, Go, Java, curl, Node), in that order.
-_REQUESTED = re.compile(
+_REQUESTED = (
     r"not valid for '([^']+)'|is valid for [^\n]{0,400}?, not ([^\s,;)'\"]+)|cannot validate certificate for (\S+)"
     r"|no subject alternative (?:dns )?names? matching (?:ip address |dns name )?(\S+) found|no name matching (\S+)"
     r"|target host ?name '([^']+)'|host: ([^\s]+?)\.? is not in the cert|ip: ([^\s]+?) is not in the cert"
     r"|certificate for <([^>]+)>"
 )
-_TUNNELISH = re.compile(
+_TUNNELISH = (
     r"(?:^|\.)(?:localhost|local|internal|svc|cluster\.local|ngrok(?:-free)?\.(?:io|app|dev)|trycloudflare\.com"
     r"|loca\.lt|localtunnel\.me|serveo\.net|docker\.internal)$|tunnel"
 )
-_ANY_IP = re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}\b|\[[0-9a-f:]+\]|ip address|ip sans|\bip: |\blocalhost\b")
+_DOTTED_NAME = r"[a-z0-9-]+\.[a-z0-9.-]+\.[a-z]{2,}"
+_ANY_IP = r"\b\d{1,3}(?:\.\d{1,3}){3}\b|\[[0-9a-f:]+\]|ip address|ip sans|\bip: |\blocalhost\b"
 
 
 def _name_is_misdirected(name: str) -> bool:
@@ -432,17 +432,15 @@ def _name_is_misdirected(name: str) -> bool:
         return True
     except ValueError:
         pass
-    return "." not in name or bool(_TUNNELISH.search(name))
+    return "." not in name or bool(compiled(_TUNNELISH).search(name))
 
 
 def hostname_mismatch_layer(low: str) -> Layer:
     """Configuration when the client asked for a name no certificate should cover, else infrastructure."""
-    m = _REQUESTED.search(low)
+    m = compiled(_REQUESTED).search(low)
     if m is not None:
         name = next(g for g in m.groups() if g)
         return Layer.CONFIGURATION if _name_is_misdirected(name) else Layer.INFRASTRUCTURE
-    if _ANY_IP.search(low):
+    if compiled(_ANY_IP).search(low):
         return Layer.CONFIGURATION
-    return (
-        Layer.INFRASTRUCTURE if re.search(r"[a-z0-9-]+\.[a-z0-9.-]+\.[a-z]{2,}", low) else Layer.CONFIGURATION
-    )
+    return Layer.INFRASTRUCTURE if compiled(_DOTTED_NAME).search(low) else Layer.CONFIGURATION

@@ -31,11 +31,12 @@ DEFAULT_COMPONENT: dict[Cause, Component] = {
 
 
 # Compiled on first use: a text reaches a rule only when one of its needles occurs, so most runs compile a
-# handful of the several hundred patterns, and start-up (`infraprobe logs`, `classify`) pays for none.
+# handful of the several hundred patterns, and start-up (`infraprobe logs`, `classify`) pays for none. The
+# component table (components.py) compiles its patterns the same way, for the same reason.
 _COMPILED: dict[str, re.Pattern[str]] = {}
 
 
-def _compiled(source: str) -> re.Pattern[str]:
+def compiled(source: str) -> re.Pattern[str]:
     pattern = _COMPILED.get(source)
     if pattern is None:
         pattern = _COMPILED[source] = re.compile(source)
@@ -64,11 +65,11 @@ class Rule:
 
     @property
     def pattern(self) -> re.Pattern[str]:
-        return _compiled(self.source)
+        return compiled(self.source)
 
     @property
     def unless(self) -> re.Pattern[str] | None:
-        return None if self.unless_source is None else _compiled(self.unless_source)
+        return None if self.unless_source is None else compiled(self.unless_source)
 
 
 def rule(

@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 import click
-import yaml
 
 from infraprobe.cli.common import PATH, FailOn, Notes, Reporting, fail_on_option, load, reporting
+from infraprobe.cli.completion import component_names
 from infraprobe.cli.progress import Progress, result_note
 from infraprobe.errors import ConfigError, UsageError
 from infraprobe.output.views.check import check_report
@@ -24,7 +24,7 @@ from infraprobe.runner import check_config, probed, select
     multiple=True,
     metavar="NAME",
     help="check only this component (repeatable)",
-    shell_complete=lambda ctx, param, incomplete: component_names(ctx, incomplete),
+    shell_complete=component_names,
 )
 @click.option(
     "--max-in-flight",
@@ -73,17 +73,3 @@ def command(
 def _note_result(notes: Notes, result: CheckResult, progress: Progress) -> None:
     progress.done(result)
     notes(result_note(result))
-
-
-def component_names(ctx: click.Context, incomplete: str) -> list[str]:
-    """Shell completion for --only: the component names of the config already on the command line."""
-    # While a shell completes `--only <TAB>`, click's parse stops at the option that lacks its value, so the
-    # config named before it is left in ctx.args rather than bound to its parameter.
-    config = ctx.params.get("config") or next(iter(getattr(ctx, "args", None) or ()), None)
-    try:
-        data = yaml.safe_load(Path(str(config)).read_text(encoding="utf-8")) if config else None
-    except (OSError, yaml.YAMLError):
-        return []
-    items = data.get("components") if isinstance(data, dict) else None
-    names = [str(c.get("name")) for c in items or () if isinstance(c, dict) and c.get("name")]
-    return [n for n in names if n.startswith(incomplete)]

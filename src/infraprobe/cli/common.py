@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import functools
 import os
-import shutil
 import sys
 import time
 from collections.abc import Callable, Collection
@@ -18,10 +17,10 @@ import click
 
 from infraprobe.errors import ConfigError
 from infraprobe.output.formats import FORMATS, render
-from infraprobe.output.model import Paragraph, Report
 
 if TYPE_CHECKING:
     from infraprobe.configfile import LoadedConfig
+    from infraprobe.output.model import Report
 
 # The exit codes, the same for every command (docs/cli.md has the table).
 EXIT_OK = 0
@@ -133,6 +132,8 @@ def emit(
 
     `quiet` (tables only): just the report's first paragraph, its verdict, on stdout; FILE gets it whole. `mask`: a last masking pass
     over the rendered text, for reports built from stored text (the history)."""
+    from infraprobe.output.model import Paragraph  # with the first report, not with `--help` (start-up)
+
     shown = report
     if quiet and fmt == TABLE:
         verdict = next((b for b in report.blocks if isinstance(b, Paragraph)), None)
@@ -218,7 +219,15 @@ def terminal_width(stream: object = sys.stdout) -> int:
     if columns.isdigit() and int(columns) > 0:
         return int(columns)
     isatty = getattr(stream, "isatty", None)
-    return shutil.get_terminal_size((PIPE_WIDTH, 40)).columns if isatty and isatty() else PIPE_WIDTH
+    if not (isatty and isatty()):
+        return PIPE_WIDTH
+    # What shutil.get_terminal_size reads once COLUMNS is ruled out, without importing shutil (and with it
+    # bz2 and lzma) into every command's start-up (issue 10).
+    try:
+        size = os.get_terminal_size(sys.__stdout__.fileno())  # type: ignore[union-attr]
+    except (AttributeError, ValueError, OSError):
+        return PIPE_WIDTH
+    return size.columns if size.columns > 0 else PIPE_WIDTH
 
 
 def console_err(message: str) -> None:

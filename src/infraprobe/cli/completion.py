@@ -95,3 +95,20 @@ def completion_options(function: F) -> F:
             show_default=False,
         )(function)
     return function
+
+
+def component_names(ctx: click.Context, param: click.Parameter | None, incomplete: str) -> list[str]:
+    """Shell completion for `check --only`, `validate --only` and `history --component`: the component names
+    of the config already on the command line."""
+    # While a shell completes `--only <TAB>`, click's parse stops at the option that lacks its value, so the
+    # config named before it is left in ctx.args rather than bound to its parameter.
+    config = ctx.params.get("config") or next(iter(getattr(ctx, "args", None) or ()), None)
+    import yaml  # only while a shell completes: not on every command's start-up
+
+    try:
+        data = yaml.safe_load(Path(str(config)).read_text(encoding="utf-8")) if config else None
+    except (OSError, yaml.YAMLError):
+        return []
+    items = data.get("components") if isinstance(data, dict) else None
+    names = [str(c.get("name")) for c in items or () if isinstance(c, dict) and c.get("name")]
+    return [n for n in names if n.startswith(incomplete)]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -25,7 +25,9 @@ from infraprobe.cli.common import (
     write_out,
 )
 from infraprobe.errors import ConfigError, ConfigErrors
-from infraprobe.output.model import Case, Paragraph, Report, Table
+
+if TYPE_CHECKING:
+    from infraprobe.output.model import Report
 
 
 @click.group("config", no_args_is_help=True)
@@ -55,13 +57,16 @@ def validate(
         for file in files:
             if file["ok"]:
                 write_out(_ok_line(file))
-    report = _report(files)
-    if out.fmt != TABLE:
-        emit(report, out.fmt, quiet=out.quiet)
-    if out.output is not None:
-        write_file(report, out.output, out.fmt)
+    # The one-file report exists for the other formats and --output: the plain lines above need none of it
+    # (start-up of `config validate`, issue 10).
+    if out.fmt != TABLE or out.output is not None:
+        report = _report(files)
+        if out.fmt != TABLE:
+            emit(report, out.fmt, quiet=out.quiet)
+        if out.output is not None:
+            write_file(report, out.output, out.fmt)
     notes(f"{sum(f['ok'] for f in files)} of {len(files)} configs valid")
-    return EXIT_CONFIG if report.exit_code else 0
+    return EXIT_CONFIG if any(not f["ok"] for f in files) else 0
 
 
 def _checked(config: Path, allow_missing_env: bool, notes: Notes) -> dict[str, Any]:
@@ -101,6 +106,13 @@ def _ok_line(file: dict[str, Any]) -> str:
 
 def _report(files: list[dict[str, Any]]) -> Report:
     """Every file as one report: JSON (`infraprobe.config/v1`), markdown, JUnit (a case per file)."""
+    from infraprobe.output.model import (
+        Case,
+        Paragraph,
+        Report,
+        Table,
+    )  # only for these formats (see validate)
+
     bad = [f for f in files if not f["ok"]]
     verdict = Paragraph(f"{'FAIL' if bad else 'PASS'}: {len(files) - len(bad)} of {len(files)} configs valid")
     rows = tuple(

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from infraprobe.cli.common import PATH, Reporting, enum_choice, load, reporting
+from infraprobe.cli.completion import component_names
 from infraprobe.cli.monitor import default_store, store_option
 from infraprobe.config.types import parse_duration
 from infraprobe.configfile.loader import LoadedConfig
@@ -24,7 +25,13 @@ from infraprobe.output.views.history import history_report
 @click.argument("config", type=PATH, metavar="CONFIG", help="environment config (YAML)")
 @store_option
 @click.option("--since", metavar="WHEN", help="one window from then: 90m, 3d, or an ISO time")
-@click.option("--component", multiple=True, metavar="NAME", help="only this component (repeatable)")
+@click.option(
+    "--component",
+    multiple=True,
+    metavar="NAME",
+    help="only this component (repeatable)",
+    shell_complete=component_names,
+)
 @click.option("--vantage", metavar="NAME", help="only what this monitor saw (default: every vantage)")
 @click.option(
     "--quorum",

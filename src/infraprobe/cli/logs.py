@@ -87,8 +87,8 @@ def command(
 
 
 def _exit_code(summary: LogSummary, expecting: bool) -> int:
-    """1 for failures (or expected-absent causes found); 2 when input could not be read and so nothing
-    can be concluded: no input at all, or any unreadable input under --expect-none (absence unproven)."""
+    """1 when an --expect-none cause occurred; 3 when input could not be read and so nothing can be
+    concluded: no input at all, or any unreadable input under --expect-none (absence unproven)."""
     unreadable = [s for s in summary.sources if s.error]
     for source in unreadable:
         console_err(f"{'error' if expecting else 'warning'}: {source.name}: {source.error}")

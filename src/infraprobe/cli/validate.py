@@ -16,6 +16,7 @@ from typing import TextIO
 import click
 
 from infraprobe.cli.common import PATH, Reporting, load, reporting
+from infraprobe.cli.completion import component_names
 from infraprobe.errors import ConfigError
 from infraprobe.output.formats import render
 from infraprobe.output.views.validate import validation_report
@@ -37,6 +38,7 @@ QUIET_NOTE_SECONDS = 10.0
     multiple=True,
     metavar="NAME",
     help="run only checks with this id, name, component or flow (repeatable)",
+    shell_complete=component_names,
 )
 @click.option("--junit", type=PATH, metavar="FILE", help="also write JUnit XML to this file")
 @reporting()

@@ -18,9 +18,13 @@ DEFAULT_SUCCESS_THRESHOLD = 2
 
 
 class Strict(BaseModel):
-    """Unknown keys are errors (a typo must not silently disable an expectation); values are frozen."""
+    """Unknown keys are errors (a typo must not silently disable an expectation); values are frozen.
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    Each model is built (its validator and schema, about 1 ms each) when first used, not when defined: a
+    file is validated by the models of what it holds, so `config validate` of a tcp-only file builds the
+    tcp model and the file's header, not every section's and every kind's (start-up, issue 10)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class ComponentBase(Strict):
@@ -70,12 +74,19 @@ class ReportSettings(Strict):
     )
 
 
-class Config(Strict):
-    """A whole environment: the components to probe, and what is known about them."""
+class ConfigHeader(Strict):
+    """A file's own top-level fields: its format version and the environment's name. Validated apart from
+    the components (each by its kind's model), so loading a file never builds `Config` itself."""
 
     version: int = Field(1, ge=1, le=1)
     environment: str = ""
-    defaults: Defaults = Defaults()
+
+
+class Config(ConfigHeader):
+    """A whole environment: the components to probe, and what is known about them."""
+
+    # Constructed, not validated: the default needs no validator, so defining Config builds no model.
+    defaults: Defaults = Defaults.model_construct()
     components: tuple[ComponentBase, ...] = ()
 
     def component(self, name: str) -> ComponentBase:

@@ -14,7 +14,7 @@ from typing import Any, get_args
 from pydantic import BaseModel, ValidationError
 
 from infraprobe._lazy import LazyRegistry
-from infraprobe.config.model import ComponentBase, Config, Defaults
+from infraprobe.config.model import ComponentBase, Config, ConfigHeader, Defaults
 from infraprobe.config.yamlsrc import Path_, SourceMap, format_path, load_yaml
 from infraprobe.errors import ConfigError, ConfigErrors, Location
 from infraprobe.inputs import MAX_CONFIG_BYTES, InputTooLarge, read_file
@@ -112,19 +112,28 @@ class _ConfigBuilder:
                 "the top level must be a mapping with a `components` list", location=self.source.locate(())
             )
         self._check_top_keys(data)
-        defaults = self._model(Defaults, data.get("defaults", {}), ("defaults",)) or Defaults()
+        defaults = self._defaults(data)
         components = self._components(data.get("components"), defaults)
         sections = self._sections(data)
         self._check_references(components)
         if self.errors:
             raise ConfigErrors(self.errors)
         top = {k: data[k] for k in ("version", "environment") if k in data}
-        config = self._model(Config, {**top, "components": ()}, ())
-        if config is None:
+        header = self._model(ConfigHeader, top, ())
+        if header is None:
             raise ConfigErrors(self.errors)
-        config = config.model_copy(update={"components": tuple(components), "defaults": defaults})
+        # Every part is validated above, each by its own model: put together without building Config's.
+        config = Config.model_construct(
+            **{k: getattr(header, k) for k in top}, components=tuple(components), defaults=defaults
+        )
         self._check_sections_against(config, sections)
         return config, sections
+
+    def _defaults(self, data: dict[str, Any]) -> Defaults:
+        """The file's `defaults`, validated; without one, the model's own defaults (nothing to validate)."""
+        if "defaults" not in data:
+            return Defaults.model_construct()
+        return self._model(Defaults, data["defaults"], ("defaults",)) or Defaults.model_construct()
 
     def _check_sections_against(self, config: Config, sections: dict[str, BaseModel]) -> None:
         """Checks that span sections (a topology entry naming a component) run once both are valid."""
@@ -159,7 +168,8 @@ class _ConfigBuilder:
             got = "missing" if kind is None else f"unknown kind {kind!r}"
             self._add(f"{got}; expected one of: {', '.join(MODELS)}", (*path, "kind") if kind else path)
             return None
-        merged = {**defaults.model_dump(exclude_none=True), **item}
+        # The fields as they are (plain values: the same as model_dump's, without building a serializer).
+        merged = {**{k: v for k, v in defaults if v is not None}, **item}
         component: ComponentBase | None = self._model(MODELS[kind], merged, path)
         return component
 

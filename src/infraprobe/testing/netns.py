@@ -4,7 +4,8 @@ The fault is the one a missing route on a real router produces: the SYN leaves, 
 and the kernel fails the connect with ENETUNREACH after the fact, which is how clients meet it in
 production (unlike a local "no route", which fails before any packet). Only a /32 documentation address
 (RFC 5737) is routed to the namespace, through a veth pair the fixture creates and removes; nothing else on
-the machine is touched. Needs root and iproute2.
+the machine is touched. Needs root and iproute2; with nftables (`./dev setup` installs it) every SYN is
+answered, not one a second (see `_answer_from_the_filter`).
 """
 
 from __future__ import annotations
@@ -53,7 +54,31 @@ class UnreachableRouter:
         # A forwarding router with no route for the target answers with ICMP net unreachable.
         _ip("netns", "exec", self.ns, "sysctl", "-qw", "net.ipv4.ip_forward=1")
         _ip("netns", "exec", self.ns, "sysctl", "-qw", "net.ipv4.icmp_ratelimit=0")
+        self._answer_from_the_filter()
         _ip("route", "add", f"{self.target}/32", "via", self._peer)
+
+    def _answer_from_the_filter(self) -> None:
+        """The same ICMP, sent by a packet filter on a route to nowhere rather than by the missing route.
+
+        The kernel's missing-route path (`ip_error`) sends one error per second per source after a burst of
+        five, whatever the namespace's `icmp_ratelimit`: a few runs of four probes used it up, and a connect
+        then timed out (connect_timeout) where a router answers at once. nft's reject is held only by
+        `icmp_ratelimit`, 0 above. Without nft the missing route answers, as before."""
+        if shutil.which("nft") is None:
+            return
+        # A veth pair of its own (no dummy device in every kernel): the route's way out, never taken.
+        _ip("-n", self.ns, "link", "add", "nowhere", "type", "veth", "peer", "name", "nowhere-end")
+        _ip("-n", self.ns, "link", "set", "nowhere", "up")
+        _ip("-n", self.ns, "link", "set", "nowhere-end", "up")
+        _ip("-n", self.ns, "route", "add", f"{self.target}/32", "dev", "nowhere")
+        rules = (
+            "table ip router {\n  chain forward {\n    type filter hook forward priority 0; policy accept;\n"
+            f"    ip daddr {self.target} reject with icmp type net-unreachable\n  }}\n}}\n"
+        )
+        subprocess.run(
+            ["ip", "netns", "exec", self.ns, "nft", "-f", "-"], input=rules.encode(), check=True, capture_output=True,
+            timeout=10,
+        )  # fmt: skip
 
     def _remove(self) -> None:
         _ip("route", "del", f"{self.target}/32", check=False)

@@ -7,9 +7,13 @@ mention; commands and `--format` pick it up from this registry.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from infraprobe._lazy import LazyRegistry
-from infraprobe.output.formats.base import Format, Options
-from infraprobe.output.model import Report
+
+if TYPE_CHECKING:  # names only: listing the formats (every command's `-o` and `--help`) builds no report
+    from infraprobe.output.formats.base import Format
+    from infraprobe.output.model import Report
 
 # name -> its module; a renderer is imported when first used (the html one and its charts cost start-up).
 _MODULES = {"table": "text", "json": "json_", "markdown": "markdown", "junit": "junit", "html": "html"}
@@ -22,4 +26,6 @@ def render(
     report: Report, fmt: str, *, colour: bool = False, width: int | None = None, headers: bool = True
 ) -> str:
     """`report` in format `fmt` (a key of FORMATS), always through the registry."""
+    from infraprobe.output.formats.base import Options  # with the first render, not with the CLI's start-up
+
     return FORMATS[fmt].render(report, Options(colour=colour, width=width, headers=headers))
