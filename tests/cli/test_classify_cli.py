@@ -60,12 +60,14 @@ def test_empty_input_is_usage_error() -> None:
 def test_jsonl_echoes_ids_and_answers_every_line() -> None:
     """One line out per line in, blank ones included; the caller's `id` comes back with its answer."""
     lines = [json.dumps({"id": "req-1", "text": POOL}), "", json.dumps({"id": 2, "text": REDIS_DNS})]
+    lines.append(json.dumps({"id": None, "text": REDIS_DNS}))  # a null id is still the caller's: echoed
     proc = run_cli("classify", "--jsonl", stdin="\n".join(lines) + "\n")
     out = [json.loads(x) for x in proc.stdout.splitlines()]
-    assert [(o.get("id"), o["line"], o.get("cause")) for o in out] == [
+    assert [(o.get("id", "-"), o["line"], o.get("cause")) for o in out] == [
         ("req-1", 1, "pool_exhausted"),
-        (None, 2, None),
+        ("-", 2, None),
         (2, 3, "dns_failure"),
+        (None, 4, "dns_failure"),
     ]
     assert out[1]["skipped"] == "blank line"
     assert proc.returncode == 0

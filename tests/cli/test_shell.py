@@ -49,13 +49,17 @@ def test_an_empty_component_list_is_an_error_not_a_pass(tmp_path: Path) -> None:
 
 
 def test_output_file_beside_the_terminal_output(tmp_path: Path, listener: int) -> None:
-    """--output FILE.json writes the JSON document; stdout keeps the table."""
+    """--output FILE writes the format its extension names (.json, .html, .xml: JUnit); stdout keeps the table."""
     config = _slow_config(tmp_path / "env.yaml", listener)
     out = tmp_path / "report.json"
     proc = run_cli("check", str(config), "--output", str(out))
     assert "infraprobe check" in proc.stdout and not proc.stdout.startswith("{")
     doc = json.loads(out.read_text())
     assert (doc["schema"], doc["results"][0]["component"]) == ("infraprobe.check/v1", "db")
+    page, junit = tmp_path / "report.html", tmp_path / "results.xml"
+    for path in (page, junit):
+        assert "infraprobe check" in run_cli("check", str(config), "--output", str(path)).stdout
+    assert page.read_text().startswith("<!DOCTYPE html>") and "<testsuites" in junit.read_text()
 
 
 def test_component_filter_is_repeatable_and_case_insensitive(tmp_path: Path) -> None:

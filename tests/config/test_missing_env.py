@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -107,3 +108,16 @@ def test_the_shipped_examples_validate_in_ci_without_their_secrets() -> None:
     assert strict.returncode == 3 and allowed.returncode == 0, allowed.stderr
     assert strict.stderr.count("error: ") == allowed.stderr.count("warning: ") > 10
     assert allowed.stdout.count(": ok (") == len(examples) >= 3
+
+
+def test_check_only_runs_with_just_the_selected_components_variables(config: Path) -> None:
+    """`check --only api` with API_PORT alone set: api is probed (its name does not resolve: exit 1), and
+    nothing is said about the other components' unset variables; the whole file needs them all (exit 3)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DB_PASSWORD", "CACHE_HOST", "CACHE_PORT")}
+    argv = [sys.executable, "-m", "infraprobe", "check", str(config), "-o", "json"]
+    env["API_PORT"] = "8080"
+    only = subprocess.run([*argv, "--only", "api"], capture_output=True, text=True, env=env, timeout=60)
+    assert only.returncode == 1 and "is not set" not in only.stderr, only.stderr
+    assert [r["diagnosis"]["cause"] for r in json.loads(only.stdout)["results"]] == ["dns_failure"]
+    whole = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=60)
+    assert whole.returncode == 3 and whole.stderr.count("is not set") == 3

@@ -168,7 +168,9 @@ def test_outage_names_each_fault_then_the_fix_is_green(tmp_path: Path) -> None:
         "backend.log",
     }
     assert f"evidence: {outage.out}" in outage.stdout
-    assert outage.json("lab.json")["commands"]["monitor"] == 0  # the monitor wrote all it produced
+    lab_json = outage.json("lab.json")
+    assert lab_json["commands"]["monitor"] == 0  # the monitor wrote all it produced
+    assert list(lab_json)[:2] == ["schema", "version"] and lab_json["schema"] == "infraprobe.lab/v1"
     assert _history_components(outage.out / "history.db") >= {"db", "cache", "public-api"}
     assert outage.secrets_shown() == []
     failed = {c["id"] for c in outage.json("validate.json")["checks"] if not c["passed"]}

@@ -279,6 +279,20 @@ def test_the_quorum_comes_from_the_config_unless_the_flag_says_otherwise(tmp_pat
     assert c1["end"] is not None and c1["end_note"] == "removed from config"
 
 
+def _wait_until_recorded(config: Path, component: str, evidence: str) -> None:
+    """Until the history (as the monitor writes it, buffered) shows `component`'s last record with `evidence`."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        done = run_history(config, "--format", "json")
+        if (
+            done.returncode == 0
+            and json.loads(done.stdout)["current"].get(component, {}).get("evidence") == evidence
+        ):
+            return
+        time.sleep(0.3)
+    raise AssertionError(f"{component}: no record with {evidence!r} within 30 s")
+
+
 def test_quiet_leaves_out_the_removed_components_notices_and_still_ends_their_records(
     redis: RedisServer, tmp_path: Path
 ) -> None:
@@ -291,16 +305,17 @@ def test_quiet_leaves_out_the_removed_components_notices_and_still_ends_their_re
     write_config(config, redis.port, count=2, interval="0.2s")  # c2 is gone since the last run
     proc = start(config, "--for", "30s", "-q")
     try:
-        read_until(proc, "c1 unknown -> up")
+        seen = read_until(proc, "c1 unknown -> up")
         write_config(config, redis.port, count=1, interval="0.2s")  # and c1 at the reload
         proc.send_signal(signal.SIGHUP)
-        time.sleep(1.5)  # the reload is read at once; a routine notice would be printed by now
+        _wait_until_recorded(config, "c1", "removed from config")  # the reload was done (and said, if at all)
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=30)
     finally:
         proc.kill()
     assert proc.returncode == 0, err
     assert "removed from the config" not in out + err and "config reloaded" not in out + err
+    out = "".join(seen) + out
     assert "c0 unknown -> up" in out  # state changes: still printed
     current = json.loads(run_history(config, "--format", "json").stdout)["current"]
     ended = {name: (t["to"], t["evidence"]) for name, t in current.items() if name != "c0"}

@@ -51,6 +51,24 @@ async def test_a_500_page_is_classified_as_classify_reads_it(check: Check) -> No
     assert "QueuePool limit of size 10 overflow 15 reached" in result.diagnosis.evidence
 
 
+async def _debug_page(request: Request) -> Reply:
+    """A framework's debug page: 80 KiB of markup, then the traceback, at the end of the body."""
+    page = (
+        "<html><body>" + "<div class='frame'>local variables</div>\n" * 2000 + "<pre>" + POOL_PAGE + "</pre>"
+    )
+    return Reply(500, page.encode(), [("content-type", "text/html")])
+
+
+async def test_a_traceback_at_the_end_of_a_long_page_is_still_read(check: Check) -> None:
+    """Wherever the traceback sits: past the first 64 KiB, at the page's end, check still agrees with classify."""
+    async with HttpServer(_debug_page) as app:
+        result = await check(HttpCheck(name="api", url=app.url("/orders")))
+    page = (await _debug_page(Request("GET", "/", {}, b""))).body.decode()
+    assert len(page) > 80_000
+    assert cause(result) is classify(page).cause is Cause.POOL_EXHAUSTED
+    assert result.diagnosis is not None and "QueuePool limit" in result.diagnosis.evidence
+
+
 @pytest.mark.needs_pg
 async def test_postgres_peer_that_never_answers_start_up_is_read_timeout(check: Check) -> None:
     """TCP accepted, start-up packet never answered: the connect succeeded, the wait is a read timeout."""

@@ -55,31 +55,31 @@ def _jsonl(stdin: Any, stdout: Any) -> int:
     a bad line yields an error object, never a stop."""
     status = 0
     for number, line in enumerate(_bounded_lines(stdin), start=1):
-        record_id, out = _jsonl_line(line, number)
+        echoed, out = _jsonl_line(line, number)
         if "error" in out:
             console_err(f"error: {out['error']}")
             status = EXIT_CONFIG  # an input line could not be used
-        echoed = {} if record_id is None else {"id": record_id}
         stdout.write(json.dumps(document("classify", {**echoed, "line": number, **out})) + "\n")
     stdout.flush()
     return status
 
 
-def _jsonl_line(line: str, number: int) -> tuple[Any, dict[str, Any]]:
-    """(the record's `id` if any, the diagnosis or an error) for one input line."""
+def _jsonl_line(line: str, number: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """({"id": ...} when the record has one, even null; the diagnosis or an error) for one input line."""
     if not line.strip():
-        return None, {"skipped": "blank line"}  # still a line out, so outputs stay aligned with inputs
+        return {}, {"skipped": "blank line"}  # still a line out, so outputs stay aligned with inputs
     try:
         record = _record(line)
     except ValueError as exc:
-        return None, {"error": f"<stdin>:{number}: not JSON: {exc}"}
+        return {}, {"error": f"<stdin>:{number}: not JSON: {exc}"}
     if not isinstance(record, dict):
-        return None, {"error": f'<stdin>:{number}: text: expected an object with a string field "text"'}
+        return {}, {"error": f'<stdin>:{number}: text: expected an object with a string field "text"'}
+    echoed = {"id": record["id"]} if "id" in record else {}
     text = record.get("text")
     if not isinstance(text, str):
         problem = "missing field" if text is None else "must be a string"
-        return record.get("id"), {"error": f"<stdin>:{number}: text: {problem}"}
-    return record.get("id"), diagnosis_payload(classify_text(text))
+        return echoed, {"error": f"<stdin>:{number}: text: {problem}"}
+    return echoed, diagnosis_payload(classify_text(text))
 
 
 def _bounded_lines(stdin: Any) -> Any:

@@ -32,6 +32,8 @@ EXIT_INTERRUPTED = 130
 # Piped or redirected, tables fold to this width (a CI log, `less`), unless COLUMNS says otherwise.
 PIPE_WIDTH = 80
 TABLE = "table"
+# `--output FILE`: the format a file's extension names (a CI artifact: `report.html`, JUnit as `results.xml`).
+OUTPUT_SUFFIXES = {".json": "json", ".md": "markdown", ".html": "html", ".htm": "html", ".xml": "junit"}
 
 F = TypeVar("F", bound=Callable[..., Any])
 # Every path on the command line arrives as a Path; existence is the loader's to report (exit 3, not 2).
@@ -70,7 +72,7 @@ output_option = click.option(
     "--output",
     type=PATH,
     metavar="FILE",
-    help="also write the report to FILE (format from its extension: .json, .md; else --format)",
+    help="also write the report to FILE (format from its extension: .json, .md, .html, .xml; else --format)",
 )
 
 
@@ -191,8 +193,8 @@ def reporting(default_format: str = TABLE, *, headers: bool = True) -> Callable[
 
 
 def write_file(report: Report, output: Path, fmt: str, mask: Callable[[str], str] = str) -> None:
-    """`--output FILE`: the report, plain, in the format FILE's extension names (.json, .md), else `fmt`."""
-    by_suffix = {".json": "json", ".md": "markdown"}.get(output.suffix.lower(), fmt)
+    """`--output FILE`: the report, plain, in the format FILE's extension names, else `fmt`."""
+    by_suffix = OUTPUT_SUFFIXES.get(output.suffix.lower(), fmt)
     try:
         output.write_text(mask(render(report, by_suffix)), encoding="utf-8")
     except OSError as exc:

@@ -32,6 +32,7 @@ from infraprobe.lab.envconfig import API_NAME, LOGIN_NAME, Endpoints
 from infraprobe.lab.netns import Namespaces, exec_argv, listener, open_connection, sweep_stale
 from infraprobe.lab.scenario import EXPECTED, Expected, Fault, Sizing, sizing
 from infraprobe.lab.site import LOOPBACK, Site, loopback_site, netns_site
+from infraprobe.output.formats.json_ import document
 from infraprobe.testing._localserver import free_port
 from infraprobe.testing.certs import CertAuthority
 
@@ -152,7 +153,8 @@ async def run(plan: Plan, echo: Callable[[str], None] = print) -> Outcome:
     finally:
         if "scenario" in outcome.timings:
             outcome.timings["teardown"] = time.monotonic() - t2
-        (plan.folder / "lab.json").write_text(json.dumps(outcome.to_dict(), indent=2) + "\n")
+        lab_json = document("lab", outcome.to_dict())  # schema and version first, as every JSON output
+        (plan.folder / "lab.json").write_text(json.dumps(lab_json, indent=2) + "\n")
     return outcome
 
 

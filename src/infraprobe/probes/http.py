@@ -195,9 +195,20 @@ def _excerpt(r: Response, size: int = 300) -> str:
     return mask_patterns(r.body[:size].decode("utf-8", "replace"))
 
 
+def _to_classify(body: bytes) -> str:
+    """What of a failing body is read for its cause: all of it up to BODY_TO_CLASSIFY, else its start and its
+    end (from a line start), half each. A Python traceback's exception line is its last line and a Java one's
+    its first, and a debug page can put tens of KiB of HTML before or after either."""
+    if len(body) <= BODY_TO_CLASSIFY:
+        return body.decode("utf-8", "replace")
+    half = BODY_TO_CLASSIFY // 2
+    tail = body[-half:]
+    return (body[:half] + b"\n" + tail[tail.find(b"\n") + 1 :]).decode("utf-8", "replace")
+
+
 def _gist(r: Response, size: int = 200) -> str:
     """One line for evidence: a traceback's exception line (wherever the traceback sits), else the start."""
-    lines = [line for line in _excerpt(r, BODY_TO_CLASSIFY).splitlines() if line.strip()]
+    lines = [line for line in mask_patterns(_to_classify(r.body)).splitlines() if line.strip()]
     exception = _exception_line(lines)
     if exception is not None:
         return exception.strip()[:size]
@@ -252,7 +263,7 @@ def _fail_from_body(run: ProbeRun, r: Response, evidence: str) -> None:
     """
     from infraprobe.classifier import classify  # ~100 ms of rule tables: only for failing bodies
 
-    diagnosis = classify(r.body[:BODY_TO_CLASSIFY].decode("utf-8", "replace"))
+    diagnosis = classify(_to_classify(r.body))
     if diagnosis.cause in (Cause.UNKNOWN, Cause.APP_ERROR):
         return
     run.fail(
