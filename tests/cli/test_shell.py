@@ -41,11 +41,24 @@ def test_fail_on_warn_turns_a_warning_into_exit_1(tmp_path: Path, listener: int)
 
 
 def test_an_empty_component_list_is_an_error_not_a_pass(tmp_path: Path) -> None:
+    """check, analyze and monitor of nothing exit 3, never 0 (monitor: not watching nothing forever)."""
     config = tmp_path / "env.yaml"
     config.write_text("components: []\n")
     proc = run_cli("check", str(config))
     assert proc.returncode == 3
     assert proc.stderr.startswith("error: ") and "nothing to check" in proc.stderr
+    for argv, said in (
+        (["analyze", str(config)], "nothing to analyze"),
+        (["analyze", str(config), "--no-probe"], "nothing to analyze"),
+        (["monitor", str(config), "--for", "30s"], "nothing to monitor"),
+    ):
+        done = run_cli(*argv)
+        assert (done.returncode, done.stderr.count("\n")) == (3, 1) and said in done.stderr, (
+            argv,
+            done.stderr,
+        )
+    config.write_text("components:\n  - {name: vpc, kind: path}\n")  # a path alone: nothing to probe either
+    assert run_cli("monitor", str(config), "--for", "30s").returncode == 3
 
 
 def test_output_file_beside_the_terminal_output(tmp_path: Path, listener: int) -> None:

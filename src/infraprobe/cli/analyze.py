@@ -19,7 +19,7 @@ from infraprobe.cli.common import PATH, Reporting, load, reporting
 from infraprobe.cli.progress import Progress
 from infraprobe.config.model import Config
 from infraprobe.configfile.topology_file import load_topology
-from infraprobe.errors import UsageError
+from infraprobe.errors import ConfigError, UsageError
 from infraprobe.output.views.analyze import analysis_report
 from infraprobe.redact import Redactor
 from infraprobe.result import CheckResult
@@ -46,6 +46,8 @@ def command(
     if no_probe and observe:
         raise UsageError("needs the checks to run; drop --no-probe", field="--observe")
     loaded = load(config)
+    if not loaded.config.components:  # no root cause among no components is not a pass
+        raise ConfigError(f"{config}: nothing to analyze (no components)", field="components")
     notes(f"config {config}: {len(loaded.config.components)} components")
     topo = load_topology(topology, loaded) if topology is not None else None
     results = () if no_probe else _run_checks(loaded.config, loaded.redactor, out.live)
