@@ -251,3 +251,25 @@ def test_stamped_line_begins_as_decoded(line: str, tail: str) -> None:
     raw = (line + tail).encode("utf-8", "surrogateescape")
     if IsoStart().begins(raw + b"\n", 0):
         assert begins(decode(raw, NOW))
+
+
+@given(STAMPS, st.sampled_from(["", " caf\u00e9", " \x00", " ok", "\r", "\r\r", " \x85+01:00"]))
+@settings(max_examples=500, deadline=None)
+def test_iso_stamp_of_a_line_reads_what_leading_reads(line: str, tail: str) -> None:
+    """`IsoStart.stamp` (an event's first line read without `leading`), where it answers: the time and
+    message start `leading` reads in the decoded line, trailing CRs stripped; and lines it must leave to
+    `leading` (non-ASCII) it leaves."""
+    line += tail
+    raw = line.encode("utf-8")
+    found = IsoStart().stamp(raw)
+    if found is not None:
+        assert found == leading(line.rstrip("\r"), NOW)
+        assert line.isascii()
+
+
+def test_iso_stamp_takes_the_common_first_lines() -> None:
+    """The first lines the shortcut exists for are taken (a reader that always declined would pass above)."""
+    stamps = IsoStart()
+    for line in ("2024-05-01 12:00:00,123 ERROR x", "2024-05-01T12:00:59.5 x\r", "2024-05-01 12:00:00"):
+        assert stamps.stamp(line.encode()) == leading(line.rstrip("\r"), NOW)
+        assert stamps.stamp(line.encode()) is not None

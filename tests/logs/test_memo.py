@@ -9,6 +9,7 @@ import pytest
 
 from infraprobe.classifier import classify_text
 from infraprobe.classifier.diagnose import EVIDENCE_CHARS
+from infraprobe.logs import native
 from infraprobe.logs.memo import _VARIABLE, TemplateMemo, Tokens, template
 from tests.classifier.corpus_loader import load
 
@@ -75,12 +76,35 @@ def test_the_memo_is_bounded() -> None:
         module.MAX_TEMPLATES = original
 
 
-def test_token_by_token_masking_is_the_template() -> None:
-    """The cached, token-by-token masking the memo uses gives the whole-text template, on the corpus,
-    its variants, and texts where tokens touch spaces, tabs, line breaks and the edges."""
+@pytest.mark.parametrize("compiled", [True, False])
+def test_token_by_token_masking_is_the_template(monkeypatch: pytest.MonkeyPatch, compiled: bool) -> None:
+    """The cached, token-by-token masking the memo uses (or, on ASCII text, the compiled one) gives the
+    whole-text template, on the corpus, its variants, and texts where tokens touch spaces, tabs, line
+    breaks and the edges, whole tracebacks and non-ASCII ones among them."""
+    if compiled and not native.BUILT:
+        pytest.skip("the compiled helpers are not built (tests/logs/test_native.py::test_built fails)")
+    monkeypatch.setattr(native, "ENABLED", compiled)
     rng = random.Random(3)
     tokens = Tokens()
     texts = [e.text for e in ENTRIES] + [_variant(e.text, rng) for e in ENTRIES]
     texts += ["", " ", "  0x1f  ", "a\t1234567 b", "x-1234567 1234567-x", "id=5f2b9c1e0d44\n198.51.100.7:80"]
+    texts += ["caf\u00e9 deadbeef01 \u0663\u0664\u0665\u0666\u0667\u0668 x", "\u00a0deadbeef01\u2003"]
+    assert sum(t.isascii() for t in texts) > 100 and not all(t.isascii() for t in texts)
     for text in texts:
         assert tokens(text) == template(text), text
+
+
+def test_the_remembered_last_answer_follows_what_the_memo_learns() -> None:
+    """`known` answers a text asked about just before from memory, until the memo learns: "not known",
+    then learned, is known; and a text learned under a template a later text shares is answered from the
+    tables, not from the answer given before."""
+    memo = TemplateMemo(classify_text, EVIDENCE_CHARS)
+    first = "Error 111 connecting to 192.0.2.18:6379. Connection refused. [request 9f3ab12cd4e5f6a7]"
+    second = first.replace("9f3ab12cd4e5f6a7", "0123456789abcdef")
+    assert memo.known(first) is None and memo.known(first) is None
+    memo.verdict(first)  # learned
+    learned = memo.known(first)
+    assert learned is not None and memo.evidence(first, learned) == classify_text(first)
+    assert memo.known(second) == learned and memo.known(second) == learned
+    assert memo.evidence(second, learned) == classify_text(second)
+    assert memo.hits == 3 and memo.misses == 1

@@ -106,7 +106,10 @@ def test_lost_worker_is_rescanned(tmp_path: Path, tiny_ranges: None, monkeypatch
         sent: list[Any] = []
         job.tally(part, lambda *item: sent.append(item))
         assert len(sent) > 3  # the test needs unexplained events to be sent before the death
-        out.put(sent[:3])
+        batch = parallel._Batch(out)
+        for item in sent[:3]:
+            batch.add(*item)
+        batch.flush()
         out.close()
         out.join_thread()
         os._exit(1)

@@ -13,8 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
+from infraprobe.config._yaml import yaml
 from infraprobe.errors import ConfigError, Location
 
 Path_ = tuple[str | int, ...]

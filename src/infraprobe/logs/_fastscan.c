@@ -364,22 +364,21 @@ static Py_ssize_t variable_at(const unsigned char *s, Py_ssize_t n, Py_ssize_t p
 static Py_ssize_t template_of(const unsigned char *s, Py_ssize_t n, unsigned char *out)
 {
     Py_ssize_t p = 0, w = 0, from = 0;
-    int inside = 0; /* s[p - 1] is in [\w-]: the look-behind (?<![\w-]) fails at p */
-    while (p < n) {
-        unsigned char class = CLASS[s[p]];
-        if ((class & HEX) && !inside) {
-            Py_ssize_t end = variable_at(s, n, p);
-            if (end) {
-                memcpy(out + w, s + from, (size_t)(p - from));
-                w += p - from;
-                out[w++] = 0;
-                from = p = end;
-                inside = 1; /* every match ends on a word character */
-                continue;
-            }
+    for (;;) {
+        while (p < n && !(CLASS[s[p]] & (WORD | DASH)))
+            p++;
+        if (p == n)
+            break;
+        /* p starts a run of [\w-] bytes: the only place in it where (?<![\w-]) holds */
+        Py_ssize_t end = (CLASS[s[p]] & HEX) ? variable_at(s, n, p) : 0;
+        if (end) {
+            memcpy(out + w, s + from, (size_t)(p - from));
+            w += p - from;
+            out[w++] = 0;
+            from = p = end; /* a match ends on a word character: what follows in the run stays */
         }
-        inside = (class & (WORD | DASH)) != 0;
-        p++;
+        while (p < n && (CLASS[s[p]] & (WORD | DASH)))
+            p++;
     }
     memcpy(out + w, s + from, (size_t)(n - from));
     return w + n - from;

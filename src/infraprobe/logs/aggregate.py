@@ -91,14 +91,12 @@ class Pending:
     text: str
     fields: Mapping[str, Any]
 
-    def moved(self, line_offset: int) -> Pending:
-        """The same occurrence of a later byte range, numbered in the whole file."""
-        return replace(self, line=self.line + line_offset) if line_offset else self
 
-
-# Where unexplained events go, in file order: (the line Drain reads, through `clusters.Prepare`, time,
-# example). A scan worker sends them to the parent, whose one Drain sees the whole file in order.
-Unexplained = Callable[[str, datetime | None, Pending], None]
+# Where unexplained events go, in file order: (the line Drain reads, through `clusters.Prepare`, time, and
+# the example's source, line number, text and fields). A scan worker sends them to the parent, whose one
+# Drain sees the whole file in order. Flat values, not a `Pending`: a worker sends them in columns (a
+# pickled dataclass per event cost 7 us), and the parent builds an example only for a new template.
+Unexplained = Callable[[str, datetime | None, str, int, str, Mapping[str, Any]], None]
 
 
 @dataclass(slots=True)
@@ -267,8 +265,8 @@ class Aggregator:
                 Component.OTHER,
                 lambda: self._occurrence(event, line),
             )
-            pending = Pending(event.source, event.line, event.time, line, event.head.fields)
-            self.to_clusters(self._prepare(_cluster_line(event)), event.time, pending)
+            prepared = self._prepare(_cluster_line(event))
+            self.to_clusters(prepared, event.time, event.source, event.line, line, event.head.fields)
             return
         # The classifier's evidence is the line its rule matched: the most telling one. It is derived
         # only for the occurrences shown (see `memo`).
@@ -315,9 +313,17 @@ class Aggregator:
             return
         tally.seen(event.time)
 
-    def cluster(self, prepared: str, when: datetime | None, pending: Pending) -> None:
-        """Count an unexplained event (in file order) in the clusters."""
-        self.clusters.add(prepared, when, lambda: self._shown(pending))
+    def cluster(
+        self,
+        prepared: str,
+        when: datetime | None,
+        source: str,
+        line: int,
+        text: str,
+        fields: Mapping[str, Any],
+    ) -> None:
+        """Count an unexplained event (in file order) in the clusters (see `Unexplained`)."""
+        self.clusters.add(prepared, when, lambda: self._shown(Pending(source, line, when, text, fields)))
 
     def _occurrence(self, event: Event, line: str) -> Occurrence:
         return self._shown(Pending(event.source, event.line, event.time, line, event.head.fields))
@@ -446,6 +452,8 @@ def _finding(t: _Tally) -> Finding:
 
 def _error_line(text: str) -> str:
     """The line of an unexplained event that reads like the error (else its first line)."""
+    if "\n" not in text:  # one line: itself, whatever it says
+        return text.strip()
     lines = [line.strip() for line in text.split("\n") if line.strip()] or [text.strip()]
     return next((line for line in reversed(lines) if LOOKS_LIKE_ERROR.search(line)), lines[0])
 

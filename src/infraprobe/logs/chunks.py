@@ -11,6 +11,9 @@ this over the blocks of one source, handing events to a `Sink` (an aggregator) i
 Most events of an incident's log are one timestamped line followed by another: those take a fast path
 (`Chunk._simple`) that reads them on the bytes, and that the sink may count without an Event being built
 (`Sink.simple`). Anything else takes the general path; both give the same answer (tests/logs/test_fast_path.py).
+On the general path, the lines below a first line that were seen below one before are taken whole
+(`blocks`: a traceback's frames), and indented lines are decoded without a timestamp search
+(tests/logs/test_blocks.py: the same answer as decoding every line).
 Where the compiled helpers are built (`native`), runs of such lines whose template the sink already counts
 alone are read and counted in C (`Sink.native`), and Python sees only the others.
 """
@@ -23,8 +26,9 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from infraprobe.logs import grouping, native
+from infraprobe.logs.blocks import MAX_BLOCK_BYTES, Block, Blocks
 from infraprobe.logs.prefilter import Prefilter
-from infraprobe.logs.records import Record, decode
+from infraprobe.logs.records import Record, decode, decode_indented
 from infraprobe.logs.sources import Input
 from infraprobe.logs.timestamps import IsoStart
 
@@ -78,6 +82,7 @@ class Stream:
     skipped: Counter[str] = field(default_factory=Counter)
     repaired: int = 0
     stamps: IsoStart = field(default_factory=IsoStart)
+    blocks: Blocks = field(default_factory=Blocks)
 
 
 class Chunk:
@@ -120,8 +125,8 @@ class Chunk:
             if span is None:  # reaches the end of the chunk: carry it over whole
                 return self._carry(self._first_line(start, covered))
             self.s.candidates += 1
-            sink.add(self._event(*span, time_floor))
-            covered, time_floor = self._next_start(span[1]), span[0]
+            sink.add(self._event(span, time_floor))
+            covered, time_floor = self._next_start(span.last), span.first
             self._records.clear()
         if self.final or self.end == 0:
             return self._carry(self.end)
@@ -190,23 +195,77 @@ class Chunk:
         self._remember_time(consumed)
         return consumed
 
-    def _span(self, start: int, floor: int) -> tuple[int, int] | None:
+    def _span(self, start: int, floor: int) -> _Span | None:
+        """The event of the candidate line at `start`, or None when it may go on past the end of the
+        chunk (to be carried over)."""
         first = self._first_line(start, floor)
-        last, steps = start, 0
-        while steps < MAX_EVENT_LINES and last - first < MAX_EVENT_BYTES:
-            below = self._next_start(last)
-            if below >= self.end or (not self.final and self._last_blank(below)):
-                return (first, last) if self.final else None
-            if self.s.stamps.begins(self.data, below):  # the next event's line: not even decoded
+        span = _Span(first, start, self._records_between(first, start))
+        head = span.head
+        data, end, final, stamps = self.data, self.end, self.final, self.s.stamps
+        above, steps, block_at = span.records[-1], 0, -1
+        # Below a first line that begins an event on its own, the lines that follow may be a block seen
+        # before (`blocks`), taken whole. (The candidate line holds no NUL: `events` skipped it else.)
+        clean = first == start and grouping.begins(head)
+        while steps < MAX_EVENT_LINES and span.last - first < MAX_EVENT_BYTES:
+            below = self._next_start(span.last)
+            if below >= end or (not final and self._last_blank(below)):
+                return span if final else None
+            if stamps.begins(data, below):  # the next event's line: not even decoded
                 break
-            line = self._record(below)
+            if clean and steps == 0:
+                block = self._known_block(below, first)
+                if block is not None:
+                    span.take(block, below)
+                    above, steps = block.last, block.lines
+                    continue
+                block_at = below
+            line = self._below(below)
             # `begins` first: most lines start their own event, known without decoding the next one.
-            if grouping.begins(line) or not grouping.continues(
-                line, self._record(last), self._blank_below(line, below)
-            ):
+            if grouping.begins(line) or not grouping.continues(line, above, self._blank_below(line, below)):
                 break
-            last, steps = below, steps + 1
-        return first, last
+            span.add(line, below)
+            above, steps = line, steps + 1
+        if block_at >= 0 and steps:
+            self._remember_block(block_at, span, steps)
+        return span
+
+    def _known_block(self, at: int, first: int) -> Block | None:
+        """The block remembered for the line at `at`, if the same bytes follow here within the event's
+        bounds. They end with a newline, so inside the chunk (`data[end:]` holds none); and none of its
+        lines is a blank last line of the chunk (a blank line of a block has a marker line below it)."""
+        stop = self._line_end(at)
+        block = self.s.blocks.get(bytes(self.data[at:stop])) if stop - at <= MAX_BLOCK_BYTES else None
+        if block is None or not self.data.startswith(block.data, at):
+            return None
+        return block if at + len(block.data) - first < MAX_EVENT_BYTES else None
+
+    def _remember_block(self, at: int, span: _Span, lines: int) -> None:
+        after = self._next_start(span.last)
+        texts = span.texts[-lines:]
+        repaired = sum(r.repaired for r in span.records[-lines:])
+        block = Block(
+            bytes(self.data[at:after]), lines, "\n".join(texts), repaired, span.last - at, span.records[-1]
+        )
+        self.s.blocks.remember(bytes(self.data[at : self._line_end(at)]), block)
+
+    def _records_between(self, first: int, start: int) -> list[Record]:
+        """The records of the lines from `first` to `start` (decoded already, by `_first_line`)."""
+        lines, at = [self._record(first)], first
+        while at < start:
+            at = self._next_start(at)
+            lines.append(self._record(at))
+        return lines
+
+    def _below(self, start: int) -> Record:
+        """The record of a line below a candidate (never an event's first line): an indented line that
+        cannot be JSON is decoded without its timestamp search (`records.decode_indented`: nothing reads
+        the time of such a line unless it is an event's first). Not kept in `_records`, which `_first_line`
+        reads for first lines."""
+        record = self._records.get(start)
+        if record is not None:
+            return record
+        raw = self._raw(start)
+        return decode_indented(raw) or self._record(start)
 
     def _last_blank(self, start: int) -> bool:
         # A blank last line continues an event only if the line after it (in the next chunk) says so.
@@ -224,18 +283,13 @@ class Chunk:
             first, steps = above, steps + 1
         return first
 
-    def _event(self, first: int, last: int, time_floor: int) -> Event:
-        lines = [self._record(first)]
-        at = first
-        while at < last:
-            at = self._next_start(at)
-            lines.append(self._record(at))
-        head = lines[0]
+    def _event(self, span: _Span, time_floor: int) -> Event:
+        first, head = span.first, span.head
         when = head.time or self._time_above(first, time_floor)
         if head.time is not None:
             self.s.last_time = head.time
-        self.s.repaired += sum(r.repaired for r in lines)
-        text = "\n".join(r.text for r in lines)
+        self.s.repaired += span.repaired
+        text = span.texts[0] if len(span.texts) == 1 else "\n".join(span.texts)
         minute = int(when.timestamp()) // 60 if when is not None else 0
         return Event(self.s.name, self._line_number(first), when, text, head, minute)
 
@@ -257,7 +311,15 @@ class Chunk:
     def _record(self, start: int) -> Record:
         record = self._records.get(start)
         if record is None:
-            record = self._records[start] = decode(self._raw(start), self.s.ref)
+            raw = self._raw(start)
+            # An ASCII line with a zone-less ISO stamp (a traceback's first line, say): its time from the
+            # per-minute cache, not `leading`'s search and parse (the same answer: `IsoStart.stamp`).
+            found = self.s.stamps.stamp(raw) if raw[:1].isdigit() else None
+            if found is None:
+                record = decode(raw, self.s.ref)
+            else:
+                record = Record(raw.decode("ascii").rstrip("\r"), found[0], "", {}, False, found[1], False)
+            self._records[start] = record
         return record
 
     def _blank_below(self, line: Record, start: int) -> Record | None:
@@ -299,6 +361,32 @@ class Chunk:
         if native.ENABLED:  # 16 bytes at a time; bytes.count reads one
             return native.count_newlines(self.data, start, stop)
         return self.data.count(b"\n", start, stop)
+
+
+class _Span:
+    """An event's lines as they are found: where its first and last lines start, the first line's record,
+    the texts of its lines (a block's as one piece), how many had invalid UTF-8, and the records of the
+    lines read one by one."""
+
+    __slots__ = ("first", "head", "last", "records", "repaired", "texts")
+
+    def __init__(self, first: int, last: int, records: list[Record]) -> None:
+        self.first, self.last, self.records = first, last, records
+        self.head = records[0]
+        self.texts = [r.text for r in records]
+        self.repaired = sum(r.repaired for r in records)
+
+    def add(self, line: Record, at: int) -> None:
+        self.records.append(line)
+        self.texts.append(line.text)
+        self.repaired += line.repaired
+        self.last = at
+
+    def take(self, block: Block, at: int) -> None:
+        self.records.append(block.last)
+        self.texts.append(block.text)
+        self.repaired += block.repaired
+        self.last = at + block.last_at
 
 
 def scan_input(source: Input, prefilter: Prefilter, stream: Stream, sink: Sink) -> None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from infraprobe.logs import native
 from infraprobe.result import Diagnosis
 
 _VARIABLE = re.compile(
@@ -58,9 +59,18 @@ def template(text: str) -> str:
 
 class Tokens(dict[str, str]):
     """`template`, token by token, each distinct token masked once (a dict: `map` over its lookup runs
-    in C, which is most of the saving)."""
+    in C, which is most of the saving). An ASCII text goes to the compiled masking when it is built
+    (`native.template`, the same as the regex on bytes: tests/logs/test_native.py; and on ASCII the
+    pattern means on bytes what it means on text, see `ByteTokens`): a traceback's whole text is one call
+    instead of a lookup per token, and a new token (an id) no regex."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._compiled = native.template if native.ENABLED else None
 
     def __call__(self, text: str) -> str:
+        if self._compiled is not None and text.isascii():
+            return self._compiled(text.encode("ascii")).decode("ascii")
         return " ".join(map(self.__getitem__, text.split(" ")))
 
     def __missing__(self, token: str) -> str:
@@ -94,6 +104,9 @@ class TemplateMemo:
         self._by_template: dict[str, tuple[Diagnosis, int]] = {}
         self._by_text: dict[str, Diagnosis] = {}
         self._template = Tokens()
+        # The last text `known` was asked about and its answer, until the tables change: the scanner
+        # asks twice about an event that takes the general path after its fast path declined it.
+        self._recent: tuple[str | None, Verdict | None] = (None, None)
         self.hits = 0
         self.misses = 0
 
@@ -124,14 +137,22 @@ class TemplateMemo:
 
     def known(self, text: str) -> Verdict | None:
         """The verdict if the memo holds it, else None (nothing is classified)."""
+        recent, answer = self._recent
+        if text == recent:
+            self.hits += answer is not None
+            return answer
+        answer = self._lookup(text)
+        self._recent = (text, answer)
+        self.hits += answer is not None
+        return answer
+
+    def _lookup(self, text: str) -> Verdict | None:
         exact = self._by_text.get(text) if self._by_text else None  # usually empty: no hashing then
         if exact is not None:
-            self.hits += 1
             return exact, None
         known = self._by_template.get(self._template(text))
         # The evidence line of a text no longer than the bound fits in it whatever its whitespace.
         if known is not None and (len(text) <= self._evidence_chars or self._fits(text, known[1])):
-            self.hits += 1
             return known
         return None
 
@@ -145,6 +166,7 @@ class TemplateMemo:
         return len(_line(text, line)) <= self._evidence_chars
 
     def _learn(self, text: str, key: str) -> Diagnosis:
+        self._recent = (None, None)  # the tables may change: `known` answers anew
         diagnosis = self._classify(text)
         if len(text) > MAX_TEXT or len(self._by_template) + len(self._by_text) >= MAX_TEMPLATES:
             return diagnosis

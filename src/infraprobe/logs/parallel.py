@@ -10,7 +10,8 @@ event after a cut stops at the cut's own timestamp, as it would in one stream.
 The parent scans the first range itself; each other range is scanned by a forked worker that opens the
 file itself (nothing large crosses processes), classifies its events and tallies them in an aggregator of
 its own, so nothing crosses processes per event. Only unexplained events are sent as they come (the line
-Drain reads, its time, its example), because one Drain must see them all in file order. At the end a
+Drain reads, its time, its example; in batches of columns, `Columns`), because one Drain must see them all
+in file order. At the end a
 worker sends its tallies (`aggregate.State`); the parent merges them after its own range, range by range,
 so counts, first/last times, examples, violations and Drain templates are those of a sequential scan. A
 worker numbers lines from its range's start; the parent adds the lines of the ranges before.
@@ -34,13 +35,13 @@ import os
 import queue
 import signal
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from infraprobe.logs import grouping
-from infraprobe.logs.aggregate import Aggregator, Pending, State
+from infraprobe.logs.aggregate import Aggregator, State, Unexplained
 from infraprobe.logs.chunks import Stream, scan_input
 from infraprobe.logs.prefilter import Prefilter
 from infraprobe.logs.records import decode
@@ -54,8 +55,10 @@ BATCH_CHARS = 1 << 20
 QUEUE_BATCHES = 16
 _POLL = 0.5  # seconds between checks that a silent worker is still alive
 
-# What a worker sends per unexplained event: the line Drain reads, its time, its example.
-Unexplained = tuple[str, datetime | None, Pending]
+# What a worker sends per batch of unexplained events, in columns (one list per argument of
+# `aggregate.Unexplained`: the line Drain reads, time, source, line number, example text, fields): a few
+# lists of strings pickle in 1 us an event, a list of (str, datetime, dataclass) in 7.
+Columns = tuple[list[str], list[datetime | None], list[str], list[int], list[str], list[Mapping[str, Any]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,7 +170,7 @@ class _Job:
     def input(self, part: Range) -> Input:
         return Input(self.spec, self.chunk_size, span=(part.start, part.end))
 
-    def tally(self, part: Range, unexplained: Callable[[str, datetime | None, Pending], None]) -> _Done:
+    def tally(self, part: Range, unexplained: Unexplained) -> _Done:
         """Scan and tally one range on its own; its unexplained events go to `unexplained` in order."""
         source, stream = self.input(part), Stream(self.name, self.ref, last_time=part.time)
         local = self.aggregator.blank()
@@ -179,10 +182,12 @@ class _Job:
 def _take(worker: _Worker, job: _Job, source: Input, stream: Stream, aggregator: Aggregator) -> None:
     """Record one worker's range after the ranges before it; add its totals to `source`/`stream`."""
     offset, received = stream.line_base, 0
+    to_clusters = aggregator.to_clusters
     try:
-        for line, when, example in worker.results():
-            aggregator.to_clusters(line, when, example.moved(offset))
-            received += 1
+        for prepared, times, sources, lines, texts, fields in worker.results():
+            for i, line in enumerate(prepared):
+                to_clusters(line, times[i], sources[i], lines[i] + offset, texts[i], fields[i])
+            received += len(prepared)
         done = worker.done
     except _WorkerLost:
         done = _rescan(job, worker.part, received, offset, aggregator)
@@ -196,9 +201,11 @@ def _rescan(job: _Job, part: Range, skip: int, offset: int, aggregator: Aggregat
     given to Drain again."""
     seen = itertools.count()
 
-    def unexplained(line: str, when: datetime | None, example: Pending) -> None:
+    def unexplained(
+        prepared: str, when: datetime | None, name: str, line: int, text: str, fields: Mapping[str, Any]
+    ) -> None:
         if next(seen) >= skip:
-            aggregator.to_clusters(line, when, example.moved(offset))
+            aggregator.to_clusters(prepared, when, name, line + offset, text, fields)
 
     return job.tally(part, unexplained)
 
@@ -222,14 +229,15 @@ class _Worker:
         self._process = context.Process(target=_work, args=(job, part, self._queue), daemon=True)
         self._process.start()
 
-    def results(self) -> Iterator[Unexplained]:
-        """The worker's unexplained events in order; sets `done`. Raises _WorkerLost if it died."""
+    def results(self) -> Iterator[Columns]:
+        """The worker's unexplained events in order, batch by batch; sets `done`. Raises _WorkerLost if
+        it died."""
         while True:
             item = self._next()
             if isinstance(item, _Done):
                 self.done = item
                 return
-            yield from item
+            yield item
 
     def _next(self) -> Any:
         while True:
@@ -262,17 +270,27 @@ def _work(job: _Job, part: Range, out: Any) -> None:
 
 
 class _Batch:
+    """Unexplained events on their way to the parent, in columns (`Columns`)."""
+
     def __init__(self, out: Any) -> None:
         self._out = out
-        self._items: list[Unexplained] = []
+        self._columns: Columns = ([], [], [], [], [], [])
         self._chars = 0
 
-    def add(self, line: str, when: datetime | None, example: Pending) -> None:
-        self._items.append((line, when, example))
-        self._chars += len(line) + len(example.text)
-        if len(self._items) >= BATCH_EVENTS or self._chars >= BATCH_CHARS:
+    def add(
+        self, prepared: str, when: datetime | None, name: str, line: int, text: str, fields: Mapping[str, Any]
+    ) -> None:
+        columns = self._columns
+        columns[0].append(prepared)
+        columns[1].append(when)
+        columns[2].append(name)
+        columns[3].append(line)
+        columns[4].append(text)
+        columns[5].append(fields)
+        self._chars += len(prepared) + len(text)
+        if len(columns[0]) >= BATCH_EVENTS or self._chars >= BATCH_CHARS:
             self.flush()
 
     def flush(self) -> None:
-        self._out.put(self._items)
-        self._items, self._chars = [], 0
+        self._out.put(self._columns)
+        self._columns, self._chars = ([], [], [], [], [], []), 0

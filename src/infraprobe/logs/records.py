@@ -52,6 +52,18 @@ def decode(raw: bytes, ref: datetime) -> Record:
     return Record(text, when, "", {}, False, body_at, repaired)
 
 
+def decode_indented(raw: bytes) -> Record | None:
+    """`decode` for a line that starts with a space or a tab and holds no `{` (so it is no JSON), except
+    that its timestamp is not looked for (time None, `body_at` 0); None for any other line. Such a line
+    continues the event above it or is blank whatever its time (`grouping.continues`, `grouping.begins`),
+    and whether it holds one is read from its text where it matters (`grouping._timestamped`): the scanner
+    decodes the lines below an event's first one with this, which is most of a traceback."""
+    if raw[:1] not in (b" ", b"\t") or b"{" in raw:
+        return None
+    text, repaired = _utf8(raw)
+    return Record(text.rstrip("\r"), None, "", {}, False, 0, repaired)
+
+
 def _utf8(raw: bytes) -> tuple[str, bool]:
     try:
         return raw.decode("utf-8"), False

@@ -91,6 +91,22 @@ class IsoStart:
             when += self._fraction(fraction)
         return when, minute[1], match.end() - start, stop, body
 
+    def stamp(self, line: bytes) -> tuple[datetime, int] | None:
+        """For one ASCII line (without its newline) that starts with a zone-less ISO 8601 timestamp: the
+        time and end `leading` reads in its decoded text, trailing CRs stripped (as `line` reads them,
+        without the next line's condition). None for anything else: then `leading` decides. The scanner
+        decodes an event's first line with this when it is not a one-line event (a traceback's)."""
+        match = _STAMP.match(line)
+        if match is None or match.end() > _HEAD or not line.isascii():
+            return None
+        minute = self._minute(match[2])
+        if minute is None:
+            return None
+        when = minute[0] + _SECONDS[match[3]]
+        if fraction := match[4]:
+            when += self._fraction(fraction)
+        return when, match.end()
+
     def begins(self, data: bytes, start: int) -> bool:
         """True when the line at `start` surely starts an event (`grouping.begins`): it starts with a
         zone-less ISO 8601 timestamp that `leading` reads. False: decode it to know."""

@@ -11,15 +11,17 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
+from operator import eq
 
 PARAM = "<*>"
 
 
 class LogCluster:
-    __slots__ = ("cluster_id", "size", "tokens")
+    __slots__ = ("cluster_id", "params", "size", "tokens")
 
     def __init__(self, tokens: Sequence[str], cluster_id: int) -> None:
         self.tokens = tuple(tokens)
+        self.params = self.tokens.count(PARAM)  # kept with `tokens`: the similarity's tie-break reads it
         self.cluster_id = cluster_id
         self.size = 1
 
@@ -31,7 +33,7 @@ class _Node:
     __slots__ = ("children", "cluster_ids")
 
     def __init__(self) -> None:
-        self.children: dict[str, _Node] = {}
+        self.children: dict[str | int, _Node] = {}  # the root's by token count, the others' by token
         self.cluster_ids: list[int] = []
 
 
@@ -70,49 +72,56 @@ class Drain:
         return self.id_to_cluster.values()
 
     def add_log_message(self, content: str) -> LogCluster:
-        tokens = content.split()
-        match = self._tree_search(tokens)
+        tokens = tuple(content.split())
+        match, same = self._tree_search(tokens)
         if match is None:
             self._counter += 1
             match = LogCluster(tokens, self._counter)
             self.id_to_cluster.put(match.cluster_id, match)
             self._add_to_tree(match)
             return match
-        match.tokens = tuple(_merged(tokens, match.tokens))
+        # Every token the template holds (not a parameter) equal: the merge would give the template back.
+        # The common case once a template has settled, so it is not rebuilt.
+        if same + match.params != len(match.tokens):
+            match.tokens = tuple(_merged(tokens, match.tokens))
+            match.params = match.tokens.count(PARAM)
         match.size += 1
         self.id_to_cluster.touch(match.cluster_id)
         return match
 
-    def _tree_search(self, tokens: list[str]) -> LogCluster | None:
-        node = self.root.children.get(str(len(tokens)))
+    def _tree_search(self, tokens: tuple[str, ...]) -> tuple[LogCluster | None, int]:
+        """The cluster `tokens` joins, if any, and how many of its template's tokens they equal."""
+        node = self.root.children.get(len(tokens))
         if node is None:
-            return None
+            return None, 0
         if not tokens:
-            return self.id_to_cluster.peek(node.cluster_ids[0])
+            return self.id_to_cluster.peek(node.cluster_ids[0]), 0
         depth = 1
         for token in tokens:
             if depth >= self.max_node_depth or depth == len(tokens):
                 break
             child = node.children.get(token) or node.children.get(PARAM)
             if child is None:
-                return None
+                return None, 0
             node, depth = child, depth + 1
         return self._best(node.cluster_ids, tokens)
 
-    def _best(self, cluster_ids: Sequence[int], tokens: list[str]) -> LogCluster | None:
-        best, best_key = None, (-1.0, -1)
+    def _best(self, cluster_ids: Sequence[int], tokens: tuple[str, ...]) -> tuple[LogCluster | None, int]:
+        best, best_key, best_same = None, (-1.0, -1), 0
+        wild = PARAM in tokens  # a message may hold the parameter sign itself (rare)
         for cluster_id in cluster_ids:
             cluster = self.id_to_cluster.peek(cluster_id)
             if cluster is None:
                 continue
-            key = _similarity(cluster.tokens, tokens)
+            same = _same(cluster, tokens, wild)
+            key = (same / len(cluster.tokens), cluster.params) if cluster.tokens else (1.0, 0)
             if key > best_key:
-                best, best_key = cluster, key
-        return best if best_key[0] >= self.sim_th else None
+                best, best_key, best_same = cluster, key, same
+        return (best, best_same) if best_key[0] >= self.sim_th else (None, 0)
 
     def _add_to_tree(self, cluster: LogCluster) -> None:
         count = len(cluster.tokens)
-        node = self.root.children.setdefault(str(count), _Node())
+        node = self.root.children.setdefault(count, _Node())
         if count == 0:
             node.cluster_ids = [cluster.cluster_id]
             return
@@ -138,13 +147,16 @@ class Drain:
         return node.children.setdefault(PARAM, _Node())
 
 
-def _similarity(template: Sequence[str], tokens: Sequence[str]) -> tuple[float, int]:
-    """(share of equal non-parameter tokens, parameter count): the higher, the better the match."""
-    if not template:
-        return 1.0, 0
-    params = sum(t == PARAM for t in template)
-    same = sum(a == b for a, b in zip(template, tokens, strict=True) if a != PARAM)
-    return same / len(template), params
+def _same(cluster: LogCluster, tokens: tuple[str, ...], wild: bool) -> int:
+    """How many of the template's tokens that are not parameters `tokens` equal (the similarity is this
+    over the token count, ties going to the template with more parameters)."""
+    template = cluster.tokens
+    if template == tokens:
+        return len(template) - cluster.params
+    same: int = sum(map(eq, template, tokens))  # counts a parameter facing the sign itself...
+    if wild and cluster.params:
+        same -= sum(a == PARAM == b for a, b in zip(template, tokens, strict=True))  # ...which is no match
+    return same
 
 
 def _merged(tokens: Sequence[str], template: Sequence[str]) -> list[str]:
