@@ -7,9 +7,12 @@ the whole scan is checked with the compiled path on and off in test_fast_path.py
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import random
 import re
+import sys
+import types
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -35,9 +38,33 @@ def test_built() -> None:
     """The development environment (./dev setup, CI) builds the extension: were it silently skipped, every
     test of the compiled path below would skip and the scan would run its Python twin unnoticed."""
     assert native.BUILT, (
-        "infraprobe.logs._fastscan is not built: run ./dev setup (it installs gcc and Python's headers)"
+        "infraprobe.logs._fastscan is stale (built from older source): run ./dev setup"
+        if native.STALE
+        else "infraprobe.logs._fastscan is not built: run ./dev setup (it installs gcc and Python's headers)"
     )
     assert native.ENABLED
+
+
+@pytest.mark.parametrize("api", [native.API + 1, None])
+def test_an_extension_built_for_another_interface_is_refused(
+    monkeypatch: pytest.MonkeyPatch, api: Any
+) -> None:
+    """An editable install not rebuilt after a pull keeps an older extension: the Python path runs instead
+    of the new code calling it with arguments it does not know. (A pure unit: only the import decision.)"""
+    import infraprobe.logs
+
+    stale = types.ModuleType("infraprobe.logs._fastscan")
+    for name in ("Ends", "FastPath", "count_newlines", "template"):
+        setattr(stale, name, object())
+    if api is not None:
+        stale.API = api  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, stale.__name__, stale)
+    monkeypatch.setattr(infraprobe.logs, "_fastscan", stale, raising=False)
+    spec = importlib.util.find_spec("infraprobe.logs.native")
+    assert spec is not None and spec.loader is not None
+    fresh = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fresh)
+    assert fresh.STALE and not fresh.BUILT and not fresh.ENABLED
 
 
 # Tokens aimed at the masking regex's look-behind, look-aheads and backtracking.

@@ -24,6 +24,10 @@
 #include <emmintrin.h>
 #endif
 
+/* The interface native.py expects (its API): bump both whenever a function, type or argument changes,
+ * so an extension built from older source (an editable install not rebuilt) is refused, not misread. */
+#define FASTSCAN_API 1
+
 #define HEAD 80          /* timestamps._HEAD: a stamp must end within a line's first 80 bytes */
 #define MAX_MINUTES 4096 /* timestamps._MAX_CACHED: the minute cache starts again when this full */
 #define CAUSE_BITS 10    /* a histogram key is minute << CAUSE_BITS | cause */
@@ -1044,7 +1048,8 @@ PyMODINIT_FUNC PyInit__fastscan(void)
     if (module == NULL)
         return NULL;
     if (PyModule_AddObjectRef(module, "Ends", (PyObject *)&EndsType) < 0 ||
-        PyModule_AddObjectRef(module, "FastPath", (PyObject *)&FastPathType) < 0) {
+        PyModule_AddObjectRef(module, "FastPath", (PyObject *)&FastPathType) < 0 ||
+        PyModule_AddIntConstant(module, "API", FASTSCAN_API) < 0) {
         Py_DECREF(module);
         return NULL;
     }

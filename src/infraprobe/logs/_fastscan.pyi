@@ -5,6 +5,8 @@ from typing import Any
 
 from typing_extensions import Buffer
 
+API: int
+
 def count_newlines(data: Buffer, start: int, stop: int, /) -> int: ...
 def template(body: Buffer, /) -> bytes: ...
 

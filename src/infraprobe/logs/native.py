@@ -17,13 +17,20 @@ to run the pure-Python path (tests/logs/test_native.py: both give the same answe
 
 from __future__ import annotations
 
+# The interface this module expects of the extension (`FASTSCAN_API` in _fastscan.c; bumped together).
+API = 1
+
 try:
+    from infraprobe.logs import _fastscan
     from infraprobe.logs._fastscan import Ends, FastPath, count_newlines, template
 except ImportError:  # not built (no compiler where it was installed): the Python path
-    BUILT = False
+    BUILT, STALE = False, False
 else:
-    BUILT = True
+    # An editable install keeps the extension built from the source of its last install: after a pull that
+    # changed the C side, that one would be called with arguments it does not know. Refused: the Python path.
+    STALE = getattr(_fastscan, "API", None) != API
+    BUILT = not STALE
 
 ENABLED = BUILT
 
-__all__ = ["BUILT", "ENABLED", "Ends", "FastPath", "count_newlines", "template"]
+__all__ = ["API", "BUILT", "ENABLED", "STALE", "Ends", "FastPath", "count_newlines", "template"]
