@@ -10,6 +10,11 @@ from pathlib import Path
 
 import pytest
 
+# Imported here, outside the inner runs: pytester drops the modules an in-process run imported once it ends, so
+# the engine (imported lazily by the plugin) came back as a new module with a new `Validation` class in the
+# second run of one test, while the config loader's registry still held the first run's class ("no
+# `validation:` section to run" when this file ran alone; the full suite had imported it earlier).
+import infraprobe.validate.engine  # noqa: F401
 from infraprobe.testing.netfaults import ClosedPort
 
 pytest_plugins = ["pytester"]
