@@ -158,6 +158,22 @@ def test_rerun_after_a_fix_shows_what_turned_green_and_when(tmp_path: Path) -> N
     assert "- [x] data/cache: ok (done since 2026-12-06T09:00:00+00:00)" in render(after, "markdown")
 
 
+def test_a_log_check_rerun_over_a_later_window_is_the_same_criterion(tmp_path: Path) -> None:
+    """A log check's id names its window (`since`): the rerun after a fix has a later one, and still turns
+    the earlier report's open criterion green (the lab's outage then fixed run, seen failing in CI)."""
+    first = tmp_path / "first"
+    log_check = "logs/app.log no dns_failure for cache since {}"
+    outage = _validate({"cache": False})
+    outage["checks"][0]["id"] = log_check.format("2026-12-06T08:00:00Z")
+    _write(first, "validate.json", outage)
+    _write(first, "report.json", dict(handoff_report(load_evidence([first])).data))
+    fixed_run = _validate({"cache": True}, "2026-12-06T09:00:00+00:00")
+    fixed_run["checks"][0]["id"] = log_check.format("2026-12-06T09:00:00Z")
+    fixed = _write(tmp_path, "validate.json", fixed_run)
+    [criterion] = handoff_report(load_evidence([first, fixed])).data["criteria"]
+    assert criterion["turned_green"] and criterion["id"] == log_check.format("2026-12-06T09:00:00Z")
+
+
 def test_resolved_evidence_exits_zero_with_every_box_ticked(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

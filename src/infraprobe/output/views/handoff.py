@@ -296,11 +296,20 @@ def _action_blocks(actions: Sequence[Action]) -> list[Block]:
 # -- success criteria -----------------------------------------------------------------------------------
 
 
+# A log check's id names its window ("logs/app.log no dns_failure for cache since 2026-12-06T17:02:17Z"): the
+# same check run again after a fix reads a later window and is still the criterion the earlier report listed.
+_WINDOW = re.compile(r" since \S+$")
+
+
+def _same_check(check_id: object) -> str:
+    return _WINDOW.sub("", str(check_id))
+
+
 def _criteria(evidence: Evidence, scrub: Scrub) -> list[Criterion]:
     when = str(evidence.get("validate").get("started_at", ""))
-    before = {str(c.get("id")): c for c in _list(evidence.get("report"), "criteria")}
+    before = {_same_check(c.get("id")): c for c in _list(evidence.get("report"), "criteria")}
     return [
-        _criterion(c, before.get(str(c.get("id"))), when, scrub)
+        _criterion(c, before.get(_same_check(c.get("id"))), when, scrub)
         for c in _list(evidence.get("validate"), "checks")
     ]
 
