@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from infraprobe.cli import pydantic_plugins_off
 from infraprobe.cli.common import (
     EXIT_CONFIG,
     PATH,
@@ -19,7 +20,6 @@ from infraprobe.cli.common import (
     Reporting,
     console_err,
     emit,
-    load,
     reporting,
     write_file,
     write_out,
@@ -71,9 +71,13 @@ def validate(
 
 def _checked(config: Path, allow_missing_env: bool, notes: Notes) -> dict[str, Any]:
     """One file's verdict; its errors, one line each, on stderr (whatever the format)."""
+    from infraprobe.configfile.plain import check_file  # not with the group's other command (schema)
+
     errors: list[str] = []
     try:
-        loaded = load(config, allow_missing_env=allow_missing_env)
+        # Without pydantic when plugins are off, as the CLI sets them (cli/__init__.py): a plugin asked for
+        # watches pydantic's models validate, so then the models do.
+        checked = check_file(config, allow_missing_env=allow_missing_env, plain=pydantic_plugins_off())
     except ConfigError as exc:
         errors = exc.lines() if isinstance(exc, ConfigErrors) else [exc.one_line()]
         for line in errors:
@@ -86,9 +90,11 @@ def _checked(config: Path, allow_missing_env: bool, notes: Notes) -> dict[str, A
             "warnings": [],
             "errors": errors,
         }
-    notes(f"{config}: sections {', '.join(loaded.sections) or 'none'}")
-    kinds = sorted({c.kind for c in loaded.config.components})
-    count, warnings = len(loaded.config.components), list(loaded.warnings)
+    for warning in checked.warnings:
+        console_err(f"warning: {warning}")
+    notes(f"{config}: sections {', '.join(checked.sections) or 'none'}")
+    kinds = sorted({c.kind for c in checked.components})
+    count, warnings = len(checked.components), list(checked.warnings)
     return {
         "file": str(config),
         "ok": True,
