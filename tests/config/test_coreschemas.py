@@ -66,8 +66,10 @@ def _outcomes(text: str, env: dict[str, str] | None = None) -> tuple[Any, Any]:
     def outcome(plain: bool) -> Any:
         try:
             if plain:
-                return [_values(c) for c in check_text(text, "env.yaml", env, plain=True).components]
-            return [_values(c) for c in parse_config(text, "env.yaml", env).config.components]
+                checked = check_text(text, "env.yaml", env, plain=True)
+                return [_values(c) for c in checked.components], checked.warnings, checked.deprecations
+            loaded = parse_config(text, "env.yaml", env)
+            return [_values(c) for c in loaded.config.components], loaded.warnings, loaded.deprecations
         except ConfigErrors as exc:
             return exc.lines()
         except ConfigError as exc:
@@ -91,6 +93,7 @@ COMPONENTS = [
     "{name: r, kind: redis, url: 'redis://cache/abc', host: cache}",
     "{name: r, kind: redis, url: 'redis://cache/abc'}",
     "{name: r, kind: redis, max_clients_ratio: 0, expect_role: primary}",
+    "{name: r, kind: redis, url: 'redis://cache/0', expect_role: any}",
     "{name: a, kind: amqp, url: 'amqp://u:p@mq/%2F'}",
     "{name: a, kind: amqp, url: 'http://mq/'}",
     "{name: m, kind: mysql, host: db, min_headroom: 10%}",
@@ -105,6 +108,11 @@ COMPONENTS = [
     "{name: g, kind: grpc, host: h, metadata: [a]}",
     "{name: n, kind: path, max_connections: 0}",
     "{name: n, kind: path, max_connections: 10}",
+    "{name: r, kind: redis, host: cache, expect_role: master}",
+    "{name: r, kind: redis, host: cache, expect_role: master, role: replica}",
+    "{name: m, kind: mysql, host: db, expect_writable: false}",
+    "{name: p, kind: postgres, host: db, expect_primary: [1]}",
+    "{name: p, kind: postgres, host: db, role: standby}",
     "{name: x, kind: tcp, host: h, port: 1, password: hunter2, critical: maybe}",
     "5",
 ]
@@ -128,6 +136,7 @@ def test_a_component_reads_the_same_both_ways(head: str, component: str) -> None
         "  - {name: b, kind: tcp, host: h, port: 1, depends_on: [a]}\n",
         "components:\n  - {name: a, kind: tcp, host: '${HOST}', port: '${PORT:-1}'}\n",
         "components:\n  - {name: a, kind: redis, url: 'redis://:${PW}@h/0'}\n",
+        "components:\n  - {name: a, kind: postgres, host: '${HOST}', password: '${PW}', expect_primary: true}\n",
     ],
 )
 def test_a_file_reads_the_same_both_ways(text: str) -> None:

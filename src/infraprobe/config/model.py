@@ -6,8 +6,12 @@ probe, and subclasses `ComponentBase`; the registry (`probes/registry.py`) maps 
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from collections.abc import Mapping
+from typing import ClassVar
 
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from infraprobe.config.renamed import Renamed, take_renamed
 from infraprobe.config.types import Duration
 
 DEFAULT_TIMEOUT = 5.0
@@ -30,6 +34,10 @@ class Strict(BaseModel):
 class ComponentBase(Strict):
     """Fields every component has, whatever its kind."""
 
+    # Deprecated field names of this kind (old name -> its replacement): the model maps their values, the
+    # loader warns where each is written (file, line, field) and refuses a file that gives both names.
+    RENAMED: ClassVar[Mapping[str, Renamed]] = {}
+
     name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.\-]+$", description="unique component name")
     kind: str
     timeout: Duration = Field(DEFAULT_TIMEOUT, gt=0, description="budget for the whole check")
@@ -51,6 +59,8 @@ class ComponentBase(Strict):
     def target(self) -> str:
         """A short, secret-free description of what is probed, for tables and reports."""
         return self.kind
+
+    _take_renamed = model_validator(mode="after")(take_renamed)
 
 
 class Defaults(Strict):
@@ -98,3 +108,6 @@ class Config(ConfigHeader):
     @property
     def names(self) -> list[str]:
         return [c.name for c in self.components]
+
+
+__all__ = ["ComponentBase", "Config", "ConfigHeader", "Defaults", "Renamed", "ReportSettings", "Strict"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from infraprobe.config.renamed import Renamed, take_renamed
 from infraprobe.configfile.standins import Bound, default, model
 from infraprobe.durations import parse_duration
 from infraprobe.probes.models.values import (
@@ -44,7 +45,7 @@ def _field1() -> dict[str, Any]:  # timeout
     }
 
 
-def _field2() -> dict[str, Any]:  # critical, verify, expect_primary, tls_verify, expect_writable
+def _field2() -> dict[str, Any]:  # critical, verify, tls_verify
     return {"type": "model-field", "schema": {"type": "default", "schema": {"type": "bool"}, "default": True}}
 
 
@@ -215,7 +216,30 @@ def _field17() -> dict[str, Any]:  # headers, metadata
     }
 
 
-def _field18() -> dict[str, Any]:  # min_headroom
+def _field18() -> dict[str, Any]:  # role
+    return {
+        "type": "model-field",
+        "schema": {
+            "type": "default",
+            "schema": {"type": "literal", "expected": ["primary", "replica", "any"]},
+            "default": "primary",
+        },
+    }
+
+
+def _field19() -> dict[str, Any]:  # expect_primary, expect_writable
+    return {
+        "type": "model-field",
+        "schema": {
+            "type": "default",
+            "schema": {"type": "nullable", "schema": {"type": "bool"}},
+            "default": None,
+        },
+        "serialization_exclude": True,
+    }
+
+
+def _field20() -> dict[str, Any]:  # min_headroom
     return {
         "type": "model-field",
         "schema": {
@@ -229,7 +253,7 @@ def _field18() -> dict[str, Any]:  # min_headroom
     }
 
 
-def _field19() -> dict[str, Any]:  # max_clients_ratio, max_memory_ratio
+def _field21() -> dict[str, Any]:  # max_clients_ratio, max_memory_ratio
     return {
         "type": "model-field",
         "schema": {"type": "default", "schema": {"type": "float", "gt": 0, "le": 1}, "default": 0.9},
@@ -265,356 +289,19 @@ def _Defaults() -> dict[str, Any]:
 
 
 def _dns() -> dict[str, Any]:
-    return model(
-        "DnsCheck",
-        {
-            "name": _field8(),
-            "kind": {
-                "type": "model-field",
-                "schema": {
-                    "type": "default",
-                    "schema": {"type": "literal", "expected": ["dns"]},
-                    "default": "dns",
-                },
-            },
-            "timeout": _field1(),
-            "critical": _field2(),
-            "category": _field3(),
-            "depends_on": _field9(),
-            "description": _field0(),
-            "max_latency": _field4(),
-            "interval": _field5(),
-            "failure_threshold": _field6(),
-            "success_threshold": _field7(),
-            "host": _field10(),
-            "record_types": {
-                "type": "model-field",
-                "schema": {
-                    "type": "default",
-                    "schema": {
-                        "type": "tuple",
-                        "items_schema": [{"type": "literal", "expected": ["A", "AAAA"]}],
-                        "variadic_item_index": 0,
-                        "min_length": 1,
-                    },
-                    "default": (
-                        "A",
-                        "AAAA",
-                    ),
-                },
-            },
-            "nameserver": {
-                "type": "model-field",
-                "schema": {
-                    "type": "default",
-                    "schema": {
-                        "type": "function-after",
-                        "function": {"type": "no-info", "function": dns_nameserver},
-                        "schema": {"type": "nullable", "schema": {"type": "str"}},
-                    },
-                    "default": None,
-                },
-            },
-            "expect_addresses": {
-                "type": "model-field",
-                "schema": {
-                    "type": "default",
-                    "schema": {
-                        "type": "function-after",
-                        "function": {"type": "no-info", "function": dns_addresses},
-                        "schema": {
-                            "type": "tuple",
-                            "items_schema": [{"type": "str"}],
-                            "variadic_item_index": 0,
-                        },
-                    },
-                    "default": (),
-                },
-            },
-        },
-    )
-
-
-def _tcp() -> dict[str, Any]:
-    return model(
-        "TcpCheck",
-        {
-            "name": _field8(),
-            "kind": {
-                "type": "model-field",
-                "schema": {
-                    "type": "default",
-                    "schema": {"type": "literal", "expected": ["tcp"]},
-                    "default": "tcp",
-                },
-            },
-            "timeout": _field1(),
-            "critical": _field2(),
-            "category": _field3(),
-            "depends_on": _field9(),
-            "description": _field0(),
-            "max_latency": _field4(),
-            "interval": _field5(),
-            "failure_threshold": _field6(),
-            "success_threshold": _field7(),
-            "host": _field10(),
-            "port": _field11(),
-            "expect_banner": _field12(),
-        },
-    )
-
-
-def _tls() -> dict[str, Any]:
-    return model(
-        "TlsCheck",
-        {
-            "verify": _field2(),
-            "ca_file": _field12(),
-            "server_name": _field13(),
-            "client_cert": _field12(),
-            "client_key": _field12(),
-            "name": _field8(),
-            "kind": {
-                "type": "model-field",
-                "schema": {
-                    "type": "default",
-                    "schema": {"type": "literal", "expected": ["tls"]},
-                    "default": "tls",
-                },
-            },
-            "timeout": _field1(),
-            "critical": _field2(),
-            "category": _field3(),
-            "depends_on": _field9(),
-            "description": _field0(),
-            "max_latency": _field4(),
-            "interval": _field5(),
-            "failure_threshold": _field6(),
-            "success_threshold": _field7(),
-            "host": _field10(),
-            "port": {
-                "type": "model-field",
-                "schema": {
-                    "type": "default",
-                    "schema": {"type": "int", "ge": 1, "le": 65535},
-                    "default": 443,
-                },
-            },
-            "require_names": _field9(),
-            "min_days": {
-                "type": "model-field",
-                "schema": {"type": "default", "schema": {"type": "int", "ge": 0}, "default": 14},
-            },
-        },
-    )
-
-
-def _http() -> dict[str, Any]:
-    return model(
-        "HttpCheck",
-        {
-            "name": _field8(),
-            "kind": {
-                "type": "model-field",
-                "schema": {
-                    "type": "default",
-                    "schema": {"type": "literal", "expected": ["http"]},
-                    "default": "http",
-                },
-            },
-            "timeout": _field1(),
-            "critical": _field2(),
-            "category": _field3(),
-            "depends_on": _field9(),
-            "description": _field0(),
-            "max_latency": _field4(),
-            "interval": _field5(),
-            "failure_threshold": _field6(),
-            "success_threshold": _field7(),
-            "url": {
-                "type": "model-field",
-                "schema": {
-                    "type": "function-after",
-                    "function": {"type": "no-info", "function": http_url},
-                    "schema": {"type": "str"},
-                },
-            },
-            "method": {
-                "type": "model-field",
-                "schema": {
-                    "type": "default",
-                    "schema": {
-                        "type": "literal",
-                        "expected": ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-                    },
-                    "default": "GET",
-                },
-            },
-            "headers": {
-                "type": "model-field",
-                "schema": {
-                    "type": "default",
-                    "schema": {
-                        "type": "function-after",
-                        "function": {"type": "no-info", "function": http_headers},
-                        "schema": {
-                            "type": "dict",
-                            "keys_schema": {"type": "str"},
-                            "values_schema": {"type": "str"},
-                        },
-                    },
-                    "default_factory": dict,
-                    "default_factory_takes_data": False,
-                },
-            },
-            "body": _field12(),
-            "expect": {
-                "type": "model-field",
-                "schema": {
-                    "type": "default",
-                    "schema": model(
-                        "HttpExpect",
-                        {
-                            "status": {
-                                "type": "model-field",
-                                "schema": {
-                                    "type": "default",
-                                    "schema": {
-                                        "type": "tuple",
-                                        "items_schema": [{"type": "int"}],
-                                        "variadic_item_index": 0,
-                                    },
-                                    "default": (),
-                                },
-                            },
-                            "body_contains": _field12(),
-                            "body_regex": _field16(),
-                            "json_values": {
-                                "type": "model-field",
-                                "schema": {
-                                    "type": "default",
-                                    "schema": {
-                                        "type": "function-after",
-                                        "function": {"type": "no-info", "function": expect_json_paths},
-                                        "schema": {
-                                            "type": "dict",
-                                            "keys_schema": {"type": "str"},
-                                            "values_schema": {"type": "any"},
-                                        },
-                                    },
-                                    "default_factory": dict,
-                                    "default_factory_takes_data": False,
-                                },
-                                "validation_alias": "json",
-                                "serialization_alias": "json",
-                            },
-                            "headers": _field17(),
-                        },
-                    ),
-                    "default": default(
-                        "HttpExpect",
-                        {
-                            "status": (),
-                            "body_contains": None,
-                            "body_regex": None,
-                            "json_values": {},
-                            "headers": {},
-                        },
-                    ),
-                },
-            },
-            "follow_redirects": _field14(),
-            "max_redirects": {
-                "type": "model-field",
-                "schema": {"type": "default", "schema": {"type": "int", "ge": 0, "le": 20}, "default": 5},
-            },
-            "max_body_bytes": {
-                "type": "model-field",
-                "schema": {
-                    "type": "default",
-                    "schema": {"type": "int", "ge": 0, "le": 67108864},
-                    "default": 1048576,
-                },
-            },
-            "tls": _field15(),
-        },
-    )
-
-
-def _websocket() -> dict[str, Any]:
-    return model(
-        "WebSocketCheck",
-        {
-            "name": _field8(),
-            "kind": {
-                "type": "model-field",
-                "schema": {
-                    "type": "default",
-                    "schema": {"type": "literal", "expected": ["websocket"]},
-                    "default": "websocket",
-                },
-            },
-            "timeout": _field1(),
-            "critical": _field2(),
-            "category": _field3(),
-            "depends_on": _field9(),
-            "description": _field0(),
-            "max_latency": _field4(),
-            "interval": _field5(),
-            "failure_threshold": _field6(),
-            "success_threshold": _field7(),
-            "url": {
-                "type": "model-field",
-                "schema": {
-                    "type": "function-after",
-                    "function": {"type": "no-info", "function": websocket_url},
-                    "schema": {"type": "str"},
-                },
-            },
-            "headers": _field17(),
-            "origin": _field12(),
-            "subprotocols": _field9(),
-            "send": _field12(),
-            "expect": _field12(),
-            "expect_regex": _field16(),
-            "message_timeout": {
-                "type": "model-field",
-                "schema": {
-                    "type": "default",
-                    "schema": {
-                        "type": "nullable",
-                        "schema": {
-                            "type": "function-after",
-                            "function": {"type": "no-info", "function": Bound("gt", 0)},
-                            "schema": {
-                                "type": "function-before",
-                                "function": {"type": "no-info", "function": parse_duration},
-                                "schema": {"type": "float"},
-                            },
-                        },
-                    },
-                    "default": None,
-                },
-            },
-            "tls": _field15(),
-        },
-    )
-
-
-def _postgres() -> dict[str, Any]:
     return {
         "type": "function-after",
-        "function": {"type": "no-info", "function": postgres_valid},
+        "function": {"type": "no-info", "function": take_renamed},
         "schema": model(
-            "PostgresCheck",
+            "DnsCheck",
             {
                 "name": _field8(),
                 "kind": {
                     "type": "model-field",
                     "schema": {
                         "type": "default",
-                        "schema": {"type": "literal", "expected": ["postgres"]},
-                        "default": "postgres",
+                        "schema": {"type": "literal", "expected": ["dns"]},
+                        "default": "dns",
                     },
                 },
                 "timeout": _field1(),
@@ -626,23 +313,386 @@ def _postgres() -> dict[str, Any]:
                 "interval": _field5(),
                 "failure_threshold": _field6(),
                 "success_threshold": _field7(),
-                "dsn": _field12(),
-                "host": _field13(),
+                "host": _field10(),
+                "record_types": {
+                    "type": "model-field",
+                    "schema": {
+                        "type": "default",
+                        "schema": {
+                            "type": "tuple",
+                            "items_schema": [{"type": "literal", "expected": ["A", "AAAA"]}],
+                            "variadic_item_index": 0,
+                            "min_length": 1,
+                        },
+                        "default": (
+                            "A",
+                            "AAAA",
+                        ),
+                    },
+                },
+                "nameserver": {
+                    "type": "model-field",
+                    "schema": {
+                        "type": "default",
+                        "schema": {
+                            "type": "function-after",
+                            "function": {"type": "no-info", "function": dns_nameserver},
+                            "schema": {"type": "nullable", "schema": {"type": "str"}},
+                        },
+                        "default": None,
+                    },
+                },
+                "expect_addresses": {
+                    "type": "model-field",
+                    "schema": {
+                        "type": "default",
+                        "schema": {
+                            "type": "function-after",
+                            "function": {"type": "no-info", "function": dns_addresses},
+                            "schema": {
+                                "type": "tuple",
+                                "items_schema": [{"type": "str"}],
+                                "variadic_item_index": 0,
+                            },
+                        },
+                        "default": (),
+                    },
+                },
+            },
+        ),
+    }
+
+
+def _tcp() -> dict[str, Any]:
+    return {
+        "type": "function-after",
+        "function": {"type": "no-info", "function": take_renamed},
+        "schema": model(
+            "TcpCheck",
+            {
+                "name": _field8(),
+                "kind": {
+                    "type": "model-field",
+                    "schema": {
+                        "type": "default",
+                        "schema": {"type": "literal", "expected": ["tcp"]},
+                        "default": "tcp",
+                    },
+                },
+                "timeout": _field1(),
+                "critical": _field2(),
+                "category": _field3(),
+                "depends_on": _field9(),
+                "description": _field0(),
+                "max_latency": _field4(),
+                "interval": _field5(),
+                "failure_threshold": _field6(),
+                "success_threshold": _field7(),
+                "host": _field10(),
+                "port": _field11(),
+                "expect_banner": _field12(),
+            },
+        ),
+    }
+
+
+def _tls() -> dict[str, Any]:
+    return {
+        "type": "function-after",
+        "function": {"type": "no-info", "function": take_renamed},
+        "schema": model(
+            "TlsCheck",
+            {
+                "verify": _field2(),
+                "ca_file": _field12(),
+                "server_name": _field13(),
+                "client_cert": _field12(),
+                "client_key": _field12(),
+                "name": _field8(),
+                "kind": {
+                    "type": "model-field",
+                    "schema": {
+                        "type": "default",
+                        "schema": {"type": "literal", "expected": ["tls"]},
+                        "default": "tls",
+                    },
+                },
+                "timeout": _field1(),
+                "critical": _field2(),
+                "category": _field3(),
+                "depends_on": _field9(),
+                "description": _field0(),
+                "max_latency": _field4(),
+                "interval": _field5(),
+                "failure_threshold": _field6(),
+                "success_threshold": _field7(),
+                "host": _field10(),
                 "port": {
                     "type": "model-field",
                     "schema": {
                         "type": "default",
-                        "schema": {"type": "nullable", "schema": {"type": "int", "ge": 1, "le": 65535}},
+                        "schema": {"type": "int", "ge": 1, "le": 65535},
+                        "default": 443,
+                    },
+                },
+                "require_names": _field9(),
+                "min_days": {
+                    "type": "model-field",
+                    "schema": {"type": "default", "schema": {"type": "int", "ge": 0}, "default": 14},
+                },
+            },
+        ),
+    }
+
+
+def _http() -> dict[str, Any]:
+    return {
+        "type": "function-after",
+        "function": {"type": "no-info", "function": take_renamed},
+        "schema": model(
+            "HttpCheck",
+            {
+                "name": _field8(),
+                "kind": {
+                    "type": "model-field",
+                    "schema": {
+                        "type": "default",
+                        "schema": {"type": "literal", "expected": ["http"]},
+                        "default": "http",
+                    },
+                },
+                "timeout": _field1(),
+                "critical": _field2(),
+                "category": _field3(),
+                "depends_on": _field9(),
+                "description": _field0(),
+                "max_latency": _field4(),
+                "interval": _field5(),
+                "failure_threshold": _field6(),
+                "success_threshold": _field7(),
+                "url": {
+                    "type": "model-field",
+                    "schema": {
+                        "type": "function-after",
+                        "function": {"type": "no-info", "function": http_url},
+                        "schema": {"type": "str"},
+                    },
+                },
+                "method": {
+                    "type": "model-field",
+                    "schema": {
+                        "type": "default",
+                        "schema": {
+                            "type": "literal",
+                            "expected": ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+                        },
+                        "default": "GET",
+                    },
+                },
+                "headers": {
+                    "type": "model-field",
+                    "schema": {
+                        "type": "default",
+                        "schema": {
+                            "type": "function-after",
+                            "function": {"type": "no-info", "function": http_headers},
+                            "schema": {
+                                "type": "dict",
+                                "keys_schema": {"type": "str"},
+                                "values_schema": {"type": "str"},
+                            },
+                        },
+                        "default_factory": dict,
+                        "default_factory_takes_data": False,
+                    },
+                },
+                "body": _field12(),
+                "expect": {
+                    "type": "model-field",
+                    "schema": {
+                        "type": "default",
+                        "schema": model(
+                            "HttpExpect",
+                            {
+                                "status": {
+                                    "type": "model-field",
+                                    "schema": {
+                                        "type": "default",
+                                        "schema": {
+                                            "type": "tuple",
+                                            "items_schema": [{"type": "int"}],
+                                            "variadic_item_index": 0,
+                                        },
+                                        "default": (),
+                                    },
+                                },
+                                "body_contains": _field12(),
+                                "body_regex": _field16(),
+                                "json_values": {
+                                    "type": "model-field",
+                                    "schema": {
+                                        "type": "default",
+                                        "schema": {
+                                            "type": "function-after",
+                                            "function": {"type": "no-info", "function": expect_json_paths},
+                                            "schema": {
+                                                "type": "dict",
+                                                "keys_schema": {"type": "str"},
+                                                "values_schema": {"type": "any"},
+                                            },
+                                        },
+                                        "default_factory": dict,
+                                        "default_factory_takes_data": False,
+                                    },
+                                    "validation_alias": "json",
+                                    "serialization_alias": "json",
+                                },
+                                "headers": _field17(),
+                            },
+                        ),
+                        "default": default(
+                            "HttpExpect",
+                            {
+                                "status": (),
+                                "body_contains": None,
+                                "body_regex": None,
+                                "json_values": {},
+                                "headers": {},
+                            },
+                        ),
+                    },
+                },
+                "follow_redirects": _field14(),
+                "max_redirects": {
+                    "type": "model-field",
+                    "schema": {"type": "default", "schema": {"type": "int", "ge": 0, "le": 20}, "default": 5},
+                },
+                "max_body_bytes": {
+                    "type": "model-field",
+                    "schema": {
+                        "type": "default",
+                        "schema": {"type": "int", "ge": 0, "le": 67108864},
+                        "default": 1048576,
+                    },
+                },
+                "tls": _field15(),
+            },
+        ),
+    }
+
+
+def _websocket() -> dict[str, Any]:
+    return {
+        "type": "function-after",
+        "function": {"type": "no-info", "function": take_renamed},
+        "schema": model(
+            "WebSocketCheck",
+            {
+                "name": _field8(),
+                "kind": {
+                    "type": "model-field",
+                    "schema": {
+                        "type": "default",
+                        "schema": {"type": "literal", "expected": ["websocket"]},
+                        "default": "websocket",
+                    },
+                },
+                "timeout": _field1(),
+                "critical": _field2(),
+                "category": _field3(),
+                "depends_on": _field9(),
+                "description": _field0(),
+                "max_latency": _field4(),
+                "interval": _field5(),
+                "failure_threshold": _field6(),
+                "success_threshold": _field7(),
+                "url": {
+                    "type": "model-field",
+                    "schema": {
+                        "type": "function-after",
+                        "function": {"type": "no-info", "function": websocket_url},
+                        "schema": {"type": "str"},
+                    },
+                },
+                "headers": _field17(),
+                "origin": _field12(),
+                "subprotocols": _field9(),
+                "send": _field12(),
+                "expect": _field12(),
+                "expect_regex": _field16(),
+                "message_timeout": {
+                    "type": "model-field",
+                    "schema": {
+                        "type": "default",
+                        "schema": {
+                            "type": "nullable",
+                            "schema": {
+                                "type": "function-after",
+                                "function": {"type": "no-info", "function": Bound("gt", 0)},
+                                "schema": {
+                                    "type": "function-before",
+                                    "function": {"type": "no-info", "function": parse_duration},
+                                    "schema": {"type": "float"},
+                                },
+                            },
+                        },
                         "default": None,
                     },
                 },
-                "user": _field12(),
-                "password": _field12(),
-                "database": _field12(),
-                "expect_primary": _field2(),
-                "min_headroom": _field18(),
+                "tls": _field15(),
             },
         ),
+    }
+
+
+def _postgres() -> dict[str, Any]:
+    return {
+        "type": "function-after",
+        "function": {"type": "no-info", "function": postgres_valid},
+        "schema": {
+            "type": "function-after",
+            "function": {"type": "no-info", "function": take_renamed},
+            "schema": model(
+                "PostgresCheck",
+                {
+                    "name": _field8(),
+                    "kind": {
+                        "type": "model-field",
+                        "schema": {
+                            "type": "default",
+                            "schema": {"type": "literal", "expected": ["postgres"]},
+                            "default": "postgres",
+                        },
+                    },
+                    "timeout": _field1(),
+                    "critical": _field2(),
+                    "category": _field3(),
+                    "depends_on": _field9(),
+                    "description": _field0(),
+                    "max_latency": _field4(),
+                    "interval": _field5(),
+                    "failure_threshold": _field6(),
+                    "success_threshold": _field7(),
+                    "dsn": _field12(),
+                    "host": _field13(),
+                    "port": {
+                        "type": "model-field",
+                        "schema": {
+                            "type": "default",
+                            "schema": {"type": "nullable", "schema": {"type": "int", "ge": 1, "le": 65535}},
+                            "default": None,
+                        },
+                    },
+                    "user": _field12(),
+                    "password": _field12(),
+                    "database": _field12(),
+                    "role": _field18(),
+                    "expect_primary": _field19(),
+                    "min_headroom": _field20(),
+                },
+                {"expect_primary": Renamed("role", {True: "primary", False: "any"})},
+            ),
+        },
     }
 
 
@@ -650,66 +700,73 @@ def _redis() -> dict[str, Any]:
     return {
         "type": "function-after",
         "function": {"type": "no-info", "function": redis_one_target},
-        "schema": model(
-            "RedisCheck",
-            {
-                "name": _field8(),
-                "kind": {
-                    "type": "model-field",
-                    "schema": {
-                        "type": "default",
-                        "schema": {"type": "literal", "expected": ["redis"]},
-                        "default": "redis",
-                    },
-                },
-                "timeout": _field1(),
-                "critical": _field2(),
-                "category": _field3(),
-                "depends_on": _field9(),
-                "description": _field0(),
-                "max_latency": _field4(),
-                "interval": _field5(),
-                "failure_threshold": _field6(),
-                "success_threshold": _field7(),
-                "url": _field12(),
-                "host": _field13(),
-                "port": {
-                    "type": "model-field",
-                    "schema": {
-                        "type": "default",
-                        "schema": {"type": "int", "ge": 1, "le": 65535},
-                        "default": 6379,
-                    },
-                },
-                "username": _field12(),
-                "password": _field12(),
-                "db": {
-                    "type": "model-field",
-                    "schema": {
-                        "type": "default",
-                        "schema": {"type": "nullable", "schema": {"type": "int", "ge": 0}},
-                        "default": None,
-                    },
-                },
-                "tls": _field14(),
-                "ca_file": _field12(),
-                "tls_verify": _field2(),
-                "expect_role": {
-                    "type": "model-field",
-                    "schema": {
-                        "type": "default",
+        "schema": {
+            "type": "function-after",
+            "function": {"type": "no-info", "function": take_renamed},
+            "schema": model(
+                "RedisCheck",
+                {
+                    "name": _field8(),
+                    "kind": {
+                        "type": "model-field",
                         "schema": {
-                            "type": "nullable",
-                            "schema": {"type": "literal", "expected": ["master", "replica", "any"]},
+                            "type": "default",
+                            "schema": {"type": "literal", "expected": ["redis"]},
+                            "default": "redis",
                         },
-                        "default": None,
                     },
+                    "timeout": _field1(),
+                    "critical": _field2(),
+                    "category": _field3(),
+                    "depends_on": _field9(),
+                    "description": _field0(),
+                    "max_latency": _field4(),
+                    "interval": _field5(),
+                    "failure_threshold": _field6(),
+                    "success_threshold": _field7(),
+                    "url": _field12(),
+                    "host": _field13(),
+                    "port": {
+                        "type": "model-field",
+                        "schema": {
+                            "type": "default",
+                            "schema": {"type": "int", "ge": 1, "le": 65535},
+                            "default": 6379,
+                        },
+                    },
+                    "username": _field12(),
+                    "password": _field12(),
+                    "db": {
+                        "type": "model-field",
+                        "schema": {
+                            "type": "default",
+                            "schema": {"type": "nullable", "schema": {"type": "int", "ge": 0}},
+                            "default": None,
+                        },
+                    },
+                    "tls": _field14(),
+                    "ca_file": _field12(),
+                    "tls_verify": _field2(),
+                    "role": _field18(),
+                    "expect_role": {
+                        "type": "model-field",
+                        "schema": {
+                            "type": "default",
+                            "schema": {
+                                "type": "nullable",
+                                "schema": {"type": "literal", "expected": ["master", "replica", "any"]},
+                            },
+                            "default": None,
+                        },
+                        "serialization_exclude": True,
+                    },
+                    "write_check": _field14(),
+                    "max_clients_ratio": _field21(),
+                    "max_memory_ratio": _field21(),
                 },
-                "write_check": _field14(),
-                "max_clients_ratio": _field19(),
-                "max_memory_ratio": _field19(),
-            },
-        ),
+                {"expect_role": Renamed("role", {"master": "primary", "replica": "replica", "any": "any"})},
+            ),
+        },
     }
 
 
@@ -717,44 +774,50 @@ def _mysql() -> dict[str, Any]:
     return {
         "type": "function-after",
         "function": {"type": "no-info", "function": mysql_valid},
-        "schema": model(
-            "MysqlCheck",
-            {
-                "name": _field8(),
-                "kind": {
-                    "type": "model-field",
-                    "schema": {
-                        "type": "default",
-                        "schema": {"type": "literal", "expected": ["mysql"]},
-                        "default": "mysql",
+        "schema": {
+            "type": "function-after",
+            "function": {"type": "no-info", "function": take_renamed},
+            "schema": model(
+                "MysqlCheck",
+                {
+                    "name": _field8(),
+                    "kind": {
+                        "type": "model-field",
+                        "schema": {
+                            "type": "default",
+                            "schema": {"type": "literal", "expected": ["mysql"]},
+                            "default": "mysql",
+                        },
                     },
-                },
-                "timeout": _field1(),
-                "critical": _field2(),
-                "category": _field3(),
-                "depends_on": _field9(),
-                "description": _field0(),
-                "max_latency": _field4(),
-                "interval": _field5(),
-                "failure_threshold": _field6(),
-                "success_threshold": _field7(),
-                "url": _field12(),
-                "host": _field13(),
-                "port": {
-                    "type": "model-field",
-                    "schema": {
-                        "type": "default",
-                        "schema": {"type": "int", "ge": 1, "le": 65535},
-                        "default": 3306,
+                    "timeout": _field1(),
+                    "critical": _field2(),
+                    "category": _field3(),
+                    "depends_on": _field9(),
+                    "description": _field0(),
+                    "max_latency": _field4(),
+                    "interval": _field5(),
+                    "failure_threshold": _field6(),
+                    "success_threshold": _field7(),
+                    "url": _field12(),
+                    "host": _field13(),
+                    "port": {
+                        "type": "model-field",
+                        "schema": {
+                            "type": "default",
+                            "schema": {"type": "int", "ge": 1, "le": 65535},
+                            "default": 3306,
+                        },
                     },
+                    "user": _field12(),
+                    "password": _field12(),
+                    "database": _field12(),
+                    "role": _field18(),
+                    "expect_writable": _field19(),
+                    "min_headroom": _field20(),
                 },
-                "user": _field12(),
-                "password": _field12(),
-                "database": _field12(),
-                "expect_writable": _field2(),
-                "min_headroom": _field18(),
-            },
-        ),
+                {"expect_writable": Renamed("role", {True: "primary", False: "any"})},
+            ),
+        },
     }
 
 
@@ -762,16 +825,70 @@ def _amqp() -> dict[str, Any]:
     return {
         "type": "function-after",
         "function": {"type": "no-info", "function": amqp_one_target},
+        "schema": {
+            "type": "function-after",
+            "function": {"type": "no-info", "function": take_renamed},
+            "schema": model(
+                "AmqpCheck",
+                {
+                    "name": _field8(),
+                    "kind": {
+                        "type": "model-field",
+                        "schema": {
+                            "type": "default",
+                            "schema": {"type": "literal", "expected": ["amqp"]},
+                            "default": "amqp",
+                        },
+                    },
+                    "timeout": _field1(),
+                    "critical": _field2(),
+                    "category": _field3(),
+                    "depends_on": _field9(),
+                    "description": _field0(),
+                    "max_latency": _field4(),
+                    "interval": _field5(),
+                    "failure_threshold": _field6(),
+                    "success_threshold": _field7(),
+                    "url": _field12(),
+                    "host": _field13(),
+                    "port": {
+                        "type": "model-field",
+                        "schema": {
+                            "type": "default",
+                            "schema": {"type": "int", "ge": 1, "le": 65535},
+                            "default": 5672,
+                        },
+                    },
+                    "user": {
+                        "type": "model-field",
+                        "schema": {
+                            "type": "default",
+                            "schema": {"type": "str", "min_length": 1},
+                            "default": "guest",
+                        },
+                    },
+                    "password": _field12(),
+                    "vhost": _field13(),
+                },
+            ),
+        },
+    }
+
+
+def _grpc() -> dict[str, Any]:
+    return {
+        "type": "function-after",
+        "function": {"type": "no-info", "function": take_renamed},
         "schema": model(
-            "AmqpCheck",
+            "GrpcCheck",
             {
                 "name": _field8(),
                 "kind": {
                     "type": "model-field",
                     "schema": {
                         "type": "default",
-                        "schema": {"type": "literal", "expected": ["amqp"]},
-                        "default": "amqp",
+                        "schema": {"type": "literal", "expected": ["grpc"]},
+                        "default": "grpc",
                     },
                 },
                 "timeout": _field1(),
@@ -783,93 +900,51 @@ def _amqp() -> dict[str, Any]:
                 "interval": _field5(),
                 "failure_threshold": _field6(),
                 "success_threshold": _field7(),
-                "url": _field12(),
-                "host": _field13(),
-                "port": {
-                    "type": "model-field",
-                    "schema": {
-                        "type": "default",
-                        "schema": {"type": "int", "ge": 1, "le": 65535},
-                        "default": 5672,
-                    },
-                },
-                "user": {
-                    "type": "model-field",
-                    "schema": {
-                        "type": "default",
-                        "schema": {"type": "str", "min_length": 1},
-                        "default": "guest",
-                    },
-                },
-                "password": _field12(),
-                "vhost": _field13(),
+                "host": _field10(),
+                "port": _field11(),
+                "service": _field0(),
+                "metadata": _field17(),
             },
         ),
     }
 
 
-def _grpc() -> dict[str, Any]:
-    return model(
-        "GrpcCheck",
-        {
-            "name": _field8(),
-            "kind": {
-                "type": "model-field",
-                "schema": {
-                    "type": "default",
-                    "schema": {"type": "literal", "expected": ["grpc"]},
-                    "default": "grpc",
-                },
-            },
-            "timeout": _field1(),
-            "critical": _field2(),
-            "category": _field3(),
-            "depends_on": _field9(),
-            "description": _field0(),
-            "max_latency": _field4(),
-            "interval": _field5(),
-            "failure_threshold": _field6(),
-            "success_threshold": _field7(),
-            "host": _field10(),
-            "port": _field11(),
-            "service": _field0(),
-            "metadata": _field17(),
-        },
-    )
-
-
 def _path() -> dict[str, Any]:
-    return model(
-        "PathComponent",
-        {
-            "name": _field8(),
-            "kind": {
-                "type": "model-field",
-                "schema": {
-                    "type": "default",
-                    "schema": {"type": "literal", "expected": ["path"]},
-                    "default": "path",
+    return {
+        "type": "function-after",
+        "function": {"type": "no-info", "function": take_renamed},
+        "schema": model(
+            "PathComponent",
+            {
+                "name": _field8(),
+                "kind": {
+                    "type": "model-field",
+                    "schema": {
+                        "type": "default",
+                        "schema": {"type": "literal", "expected": ["path"]},
+                        "default": "path",
+                    },
+                },
+                "timeout": _field1(),
+                "critical": _field2(),
+                "category": _field3(),
+                "depends_on": _field9(),
+                "description": _field0(),
+                "max_latency": _field4(),
+                "interval": _field5(),
+                "failure_threshold": _field6(),
+                "success_threshold": _field7(),
+                "max_connections": {
+                    "type": "model-field",
+                    "schema": {
+                        "type": "default",
+                        "schema": {"type": "nullable", "schema": {"type": "int", "ge": 1}},
+                        "default": None,
+                    },
                 },
             },
-            "timeout": _field1(),
-            "critical": _field2(),
-            "category": _field3(),
-            "depends_on": _field9(),
-            "description": _field0(),
-            "max_latency": _field4(),
-            "interval": _field5(),
-            "failure_threshold": _field6(),
-            "success_threshold": _field7(),
-            "max_connections": {
-                "type": "model-field",
-                "schema": {
-                    "type": "default",
-                    "schema": {"type": "nullable", "schema": {"type": "int", "ge": 1}},
-                    "default": None,
-                },
-            },
-        },
-    )
+        ),
+    }
 
 
 SCHEMAS: dict[str, Callable[[], dict[str, Any]]] = {

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from pydantic_core import ValidationError
 
 from infraprobe._lazy import LazyRegistry
+from infraprobe.config.renamed import Renamed
 from infraprobe.config.yamlsrc import Loaded, Path_, SourceMap, format_path
 from infraprobe.errors import ConfigError, ConfigErrors, Location
 from infraprobe.inputs import MAX_CONFIG_BYTES, InputTooLarge, read_file
@@ -60,18 +61,26 @@ class Models(Protocol):
 
     def kind(self, kind: str) -> Validator: ...
 
+    def renamed(self, kind: str) -> Mapping[str, Renamed]:
+        """The kind's deprecated field names (`ComponentBase.RENAMED`)."""
+        ...
+
     def section(self, name: str) -> Validator: ...
 
 
 class Parts:
-    """A file's validated parts. `header` holds only the top-level fields the file sets."""
+    """A file's validated parts. `header` holds only the top-level fields the file sets; `warnings` the
+    placeholders of unset variables, `deprecations` the deprecated field names (each with where it is
+    written and what to write instead)."""
 
-    __slots__ = ("components", "defaults", "header", "sections")
+    __slots__ = ("components", "defaults", "deprecations", "header", "sections", "warnings")
 
     def __init__(
         self, header: dict[str, Any], defaults: Any, components: list[Any], sections: dict[str, Any]
     ) -> None:
         self.header, self.defaults, self.components, self.sections = header, defaults, components, sections
+        self.warnings: tuple[str, ...] = ()
+        self.deprecations: tuple[str, ...] = ()
 
 
 def read_config_text(path: str | Path) -> str:
@@ -93,17 +102,18 @@ def read_parts(
     *,
     allow_missing_env: bool = False,
     only: Collection[str] = (),
-) -> tuple[Parts, tuple[str, ...]]:
-    """(the file's validated parts, the placeholder warnings) from its YAML (`yamlsrc.load_yaml`). Unset
-    `${VAR}`s are all reported at once, as errors, unless `allow_missing_env` or `only` makes them
-    placeholders."""
+) -> Parts:
+    """The file's validated parts from its YAML (`yamlsrc.load_yaml`). Unset `${VAR}`s are all reported
+    at once, as errors, unless `allow_missing_env` or `only` makes them placeholders."""
     missing = [m for m in loaded.missing if _needed(m.path, loaded.data, only)]
     if missing and not allow_missing_env:
         raise ConfigErrors([m.error() for m in missing])
     written = _written_secrets(loaded.data) | _section_written_secrets(loaded.data)
     builder = Builder(loaded.source, models, Redactor(loaded.secrets | written))
     parts = builder.build(loaded.data)
-    return parts, tuple(m.warning() for m in missing)
+    parts.warnings = tuple(m.warning() for m in missing)
+    parts.deprecations = tuple(builder.deprecations)
+    return parts
 
 
 def _needed(path: Path_, data: Any, only: Collection[str]) -> bool:
@@ -124,6 +134,7 @@ class Builder:
         self.source = source
         self.models = models
         self.errors: list[ConfigError] = []
+        self.deprecations: list[str] = []
         self.redactor = redactor  # error lines quote the value they reject: masked like any output
 
     def build(self, data: Any) -> Parts:
@@ -178,9 +189,27 @@ class Builder:
             got = "missing" if kind is None else f"unknown kind {kind!r}"
             self._add(f"{got}; expected one of: {', '.join(MODELS)}", (*path, "kind") if kind else path)
             return None
+        if not self._renamed(self.models.renamed(kind), item, path):
+            return None
         # The fields as they are (plain values: the same as model_dump's, without building a serializer).
         merged = {**{k: v for k, v in defaults if v is not None}, **item}
         return self.model(self.models.kind(kind), merged, path)
+
+    def _renamed(self, renamed: Mapping[str, Renamed], item: dict[str, Any], path: Path_) -> bool:
+        """Warn at each deprecated field name; an error (False) when the new name is given as well."""
+        ok = True
+        for old in renamed.keys() & item.keys():
+            new = renamed[old]
+            if new.new in item:
+                self._add(new.both(old), (*path, old), key=True)
+                ok = False
+                continue
+            location = self.source.locate((*path, old), key=True)
+            message = f"deprecated; write `{new.replacement(item[old])}` instead"
+            self.deprecations.append(
+                ConfigError(message, location=location, field=format_path((*path, old))).one_line()
+            )
+        return ok
 
     def _sections(self, data: dict[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = {}

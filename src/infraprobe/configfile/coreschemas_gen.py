@@ -26,7 +26,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from infraprobe.config.model import ConfigHeader, Defaults
-from infraprobe.configfile.standins import Bound, Plain, model
+from infraprobe.config.renamed import Renamed
+from infraprobe.configfile.standins import Bound, Plain
 from infraprobe.probes.registry import MODELS
 
 TARGET = Path(__file__).with_name("_coreschemas.py")
@@ -73,14 +74,16 @@ def canonical(value: Any, where: str = "") -> Any:
         return _class(value, where)
     if isinstance(value, BaseModel | Plain):
         return Ref(("default", type(value).__name__, canonical(dict(value), where)))
+    if isinstance(value, Renamed):
+        return Ref(("renamed", value.new, canonical(dict(value.values), where)))
     return _callable(value, where)
 
 
 def _class(value: type, where: str) -> Any:
     if value is dict:
         return Ref(("type", "dict"))
-    if issubclass(value, BaseModel | Plain):
-        return Ref(("model", value.__name__))
+    if issubclass(value, BaseModel | Plain):  # with its deprecated field names (ComponentBase.RENAMED)
+        return Ref(("model", value.__name__, canonical(dict(getattr(value, "RENAMED", {})), where)))
     raise ValueError(f"{where}: class {value!r} is not supported")
 
 
@@ -108,7 +111,10 @@ def _source(value: Any, imports: set[tuple[str, str]], shared: dict[str, str] | 
             if text in shared:
                 return f"{shared[text]}()"
         if _is_strict_model(value):
-            return f"model({value['schema']['model_name']!r}, {_source(value['schema']['fields'], imports, shared)})"
+            _, name, renamed = value["cls"]
+            fields = _source(value["schema"]["fields"], imports, shared)
+            extra = f", {_source(renamed, imports)}" if renamed else ""
+            return f"model({name!r}, {fields}{extra})"
         return "{" + ", ".join(f"{k!r}: {_source(v, imports, shared)}" for k, v in value.items()) + "}"
     if isinstance(value, list):
         return "[" + ", ".join(_source(v, imports, shared) for v in value) + "]"
@@ -120,12 +126,22 @@ def _source(value: Any, imports: set[tuple[str, str]], shared: dict[str, str] | 
 
 
 def _is_strict_model(value: dict[str, Any]) -> bool:
-    """Whether `value` is the schema `standins.model` writes: a model of fields, unknown keys forbidden."""
-    inner = value.get("schema")
-    if value.get("type") != "model" or not isinstance(inner, dict) or inner.get("type") != "model-fields":
+    """Whether `value` (canonical) is the schema `standins.model` writes: a model of fields, unknown keys
+    forbidden."""
+    cls, inner = value.get("cls"), value.get("schema")
+    if value.get("type") != "model" or not isinstance(cls, Ref) or not isinstance(inner, dict):
         return False
-    fields = inner["fields"]
-    return bool(canonical(model(inner["model_name"], fields), "model") == value)
+    name = cls[1]
+    fields = {
+        "type": "model-fields",
+        "fields": inner.get("fields"),
+        "model_name": name,
+        "computed_fields": [],
+    }
+    config = {"extra_fields_behavior": "forbid", "title": name}
+    return value == {
+        "type": "model", "cls": cls, "schema": fields, "custom_init": False, "root_model": False, "config": config
+    }  # fmt: skip
 
 
 def _reference(value: tuple[Any, ...], imports: set[tuple[str, str]]) -> str:
@@ -133,7 +149,11 @@ def _reference(value: tuple[Any, ...], imports: set[tuple[str, str]]) -> str:
     if kind == "type":
         return str(rest[0])
     if kind == "model":
-        return f"stand_in({rest[0]!r})"
+        renamed = f", {_source(rest[1], imports)}" if rest[1] else ""
+        return f"stand_in({rest[0]!r}{renamed})"
+    if kind == "renamed":
+        imports.add(("infraprobe.config.renamed", "Renamed"))
+        return f"Renamed({rest[0]!r}, {_source(rest[1], imports)})"
     if kind == "default":
         return f"default({rest[0]!r}, {_source(rest[1], imports)})"
     if kind == "bound":

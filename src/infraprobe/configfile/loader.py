@@ -14,7 +14,7 @@ from typing import Any, get_args
 
 from pydantic import BaseModel
 
-from infraprobe.config.model import Config, ConfigHeader, Defaults
+from infraprobe.config.model import Config, ConfigHeader, Defaults, Renamed
 from infraprobe.config.yamlsrc import Loaded, Path_, SourceMap, load_yaml
 from infraprobe.configfile.build import (
     CORE_KEYS,
@@ -49,6 +49,8 @@ class LoadedConfig:
     sections: Mapping[str, BaseModel]
     # Unset variables validated with placeholders (allow_missing_env, or outside the `only` components).
     warnings: tuple[str, ...] = ()
+    # Deprecated field names, each with where it is written and what to write instead.
+    deprecations: tuple[str, ...] = ()
 
 
 def load_config(
@@ -81,14 +83,16 @@ def load_parsed(
     loaded: Loaded, *, allow_missing_env: bool = False, only: Collection[str] = ()
 ) -> LoadedConfig:
     """`parse_config` of a file whose YAML is already loaded."""
-    parts, warnings = read_parts(loaded, PydanticModels(), allow_missing_env=allow_missing_env, only=only)
+    parts = read_parts(loaded, PydanticModels(), allow_missing_env=allow_missing_env, only=only)
     # Every part is validated, each by its own model: put together without building Config's.
     config = Config.model_construct(
         **parts.header, components=tuple(parts.components), defaults=parts.defaults
     )
     _check_sections_against(config, parts.sections, loaded.source)
     secrets = loaded.secrets | _declared_secrets(config) | _section_secrets(parts.sections)
-    return LoadedConfig(config, Redactor(secrets), loaded.source, parts.sections, warnings)
+    return LoadedConfig(
+        config, Redactor(secrets), loaded.source, parts.sections, parts.warnings, parts.deprecations
+    )
 
 
 class _Model:
@@ -120,6 +124,9 @@ class PydanticModels:
 
     def kind(self, kind: str) -> _Model:
         return _Model(MODELS[kind])
+
+    def renamed(self, kind: str) -> Mapping[str, Renamed]:
+        return MODELS[kind].RENAMED
 
     def section(self, name: str) -> _Model:
         return _Model(SECTION_MODELS[name])

@@ -16,11 +16,13 @@ read by the loader (`loader.py`) whole.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from pydantic_core import SchemaValidator
 
+from infraprobe.config.renamed import Renamed
 from infraprobe.config.yamlsrc import load_yaml
 from infraprobe.configfile.build import SECTION_MODELS, Parts, read_config_text, read_parts
 from infraprobe.configfile.standins import Plain
@@ -64,6 +66,14 @@ def _fields(schema: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
+def _model_class(schema: dict[str, Any]) -> type[Plain]:
+    """The stand-in class of the model `schema` validates (inside any validator around it)."""
+    while schema["type"] != "model":
+        schema = schema["schema"]
+    cls: type[Plain] = schema["cls"]
+    return cls
+
+
 class PlainModels:
     """The generated schemas, for `build.read_parts`."""
 
@@ -90,6 +100,9 @@ class PlainModels:
     def kind(self, kind: str) -> _Schema:
         return self._schema(kind)
 
+    def renamed(self, kind: str) -> Mapping[str, Renamed]:
+        return _model_class(self._schema(kind).schema).RENAMED
+
     def section(self, name: str) -> _Schema:
         raise KeyError(name)  # a file with sections is the loader's (see check_file)
 
@@ -114,18 +127,26 @@ def check_text(
         from infraprobe.configfile.loader import load_parsed
 
         full = load_parsed(loaded, allow_missing_env=allow_missing_env)
-        return Checked(list(full.config.components), tuple(full.sections), full.warnings)
-    parts, warnings = read_parts(loaded, PlainModels(), allow_missing_env=allow_missing_env)
-    return Checked(parts.components, tuple(parts.sections), warnings)
+        return Checked(list(full.config.components), tuple(full.sections), full.warnings, full.deprecations)
+    parts = read_parts(loaded, PlainModels(), allow_missing_env=allow_missing_env)
+    return Checked(parts.components, tuple(parts.sections), parts.warnings, parts.deprecations)
 
 
 class Checked:
-    """What `config validate` says of a valid file: its components, its sections, its warnings."""
+    """What `config validate` says of a valid file: its components, its sections, its placeholder
+    warnings and its deprecated field names."""
 
-    __slots__ = ("components", "sections", "warnings")
+    __slots__ = ("components", "deprecations", "sections", "warnings")
 
-    def __init__(self, components: list[Any], sections: tuple[str, ...], warnings: tuple[str, ...]) -> None:
-        self.components, self.sections, self.warnings = components, sections, warnings
+    def __init__(
+        self,
+        components: list[Any],
+        sections: tuple[str, ...],
+        warnings: tuple[str, ...],
+        deprecations: tuple[str, ...],
+    ) -> None:
+        self.components, self.sections = components, sections
+        self.warnings, self.deprecations = warnings, deprecations
 
 
 __all__ = ["Checked", "Parts", "Plain", "PlainModels", "check_file", "check_text"]

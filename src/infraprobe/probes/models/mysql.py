@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import ClassVar, Literal
 from urllib.parse import unquote
 
 from pydantic import Field, model_validator
 
-from infraprobe.config.model import ComponentBase
+from infraprobe.config.model import ComponentBase, Renamed
+from infraprobe.probes.models._role import FROM_BOOL, Role, deprecated_field, role_field
 from infraprobe.probes.models.values import MYSQL_PORT, MYSQL_SCHEMES, mysql_valid, split_mysql_url
 
 DEFAULT_PORT = MYSQL_PORT
@@ -23,10 +24,13 @@ class MysqlCheck(ComponentBase):
     user: str | None = None
     password: str | None = Field(None, description="also allowed with url, to keep the secret out of it")
     database: str | None = None
-    expect_writable: bool = Field(True, description="warn when the server is read_only (a replica)")
+    role: Role = role_field()
+    expect_writable: bool | None = deprecated_field("true: primary, false: any")
     min_headroom: int | str | None = Field(
         None, description="warn below this many free connections, or N%; default max(3, 10%) of the limit"
     )
+
+    RENAMED: ClassVar[dict[str, Renamed]] = {"expect_writable": FROM_BOOL}
 
     _valid = model_validator(mode="after")(mysql_valid)
 
