@@ -20,7 +20,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from infraprobe.logs import LogSummary, native, scan
+from infraprobe.logs import LogSummary, native, prefilter, scan
 from infraprobe.logs.aggregate import Aggregator
 from infraprobe.logs.chunks import MAX_LINE
 from infraprobe.logs.memo import _VARIABLE_BYTES, MASK_BYTE, ByteTokens
@@ -54,7 +54,7 @@ def test_an_extension_built_for_another_interface_is_refused(
     import infraprobe.logs
 
     stale = types.ModuleType("infraprobe.logs._fastscan")
-    for name in ("Ends", "FastPath", "count_newlines", "template"):
+    for name in ("Ends", "FastPath", "count_newlines", "escaped_or_wide", "template"):
         setattr(stale, name, object())
     if api is not None:
         stale.API = api  # type: ignore[attr-defined]
@@ -102,6 +102,31 @@ def test_count_newlines_is_bytes_count(data: bytes, draw: st.DataObject) -> None
     stop = draw.draw(st.integers(0, len(data) + 40))
     assert native.count_newlines(data, start, stop) == data.count(b"\n", start, stop)
     assert native.count_newlines(bytearray(data), start, stop) == data.count(b"\n", start, stop)
+
+
+# Mostly ASCII, so that a backslash or a high byte is often absent, or present only at one place: before
+# `end`, after it, or on either side of a 64-byte step.
+_CHUNKS = st.one_of(
+    st.binary(max_size=300),
+    st.tuples(
+        st.integers(0, 300), st.integers(0, 300), st.sampled_from([b"\\", b"\x80", b"\xff", b"\x7f", b"a"])
+    ).map(lambda t: b"x" * t[0] + t[2] + b"y" * t[1]),
+)
+
+
+@compiled
+@given(_CHUNKS, st.data())
+@example(b"a" * 63 + b"\x80", None)
+@example(b"a" * 64 + b"\\", None)
+@settings(max_examples=1000, deadline=None)
+def test_escaped_or_wide_is_find_or_not_isascii(chunk: bytes, draw: st.DataObject | None) -> None:
+    """A backslash before `end`, or a non-ASCII byte anywhere in the chunk (its twin in `prefilter`)."""
+    ends = [draw.draw(st.integers(0, len(chunk) + 5))] if draw is not None else range(len(chunk) + 2)
+    for end in ends:
+        expected = chunk.find(b"\\", 0, end) >= 0 or not chunk.isascii()
+        assert native.escaped_or_wide(chunk, end) is expected
+        assert native.escaped_or_wide(bytearray(chunk), end) is expected
+        assert prefilter._escaped_or_wide(chunk, end) is expected
 
 
 @compiled

@@ -117,6 +117,8 @@ class _Ends(list[int]):
 
 def _escaped_or_wide(chunk: bytes, end: int) -> bool:
     # The whole chunk (a little past `end`) is checked: looser, and no copy.
+    if native.ENABLED:  # both passes in one (SSE2)
+        return native.escaped_or_wide(chunk, end)
     return chunk.find(b"\\", 0, end) >= 0 or not chunk.isascii()
 
 
