@@ -168,6 +168,37 @@ def test_sighup_reloads_and_a_changed_component_starts_over(redis: RedisServer, 
     assert proc.returncode == 0
 
 
+def test_a_reload_to_no_components_keeps_the_running_config(redis: RedisServer, tmp_path: Path) -> None:
+    """Starting on an empty list exits 3, so reloading to one is refused the same way: the running config
+    stays (c0 and c1 keep their state), and a later good reload changes only what it changes."""
+    config = write_config(tmp_path / "env.yaml", redis.port, count=2, interval="0.2s")
+    proc = start(config, "--for", "30s")
+    try:
+        seen = read_until(proc, "c1 unknown -> up")
+        seen += (
+            [] if any("c0 unknown -> up" in line for line in seen) else read_until(proc, "c0 unknown -> up")
+        )
+        config.write_text("environment: cli\ncomponents: []\n")
+        proc.send_signal(signal.SIGHUP)
+        seen += read_until(proc, "config not reloaded")
+        write_config(config, redis.port, count=3, interval="0.2s")
+        proc.send_signal(signal.SIGHUP)
+        seen += read_until(proc, "c2 unknown -> up")
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    text = "".join(seen) + out
+    refused = (
+        f"monitor: config not reloaded: {config}: components: nothing to monitor (no components, or only"
+    )
+    assert refused in text
+    assert "monitor: config reloaded: 1 component(s) changed or removed" in text  # c2, and nothing else
+    assert text.count("c0 unknown -> up") == 1 and text.count("c1 unknown -> up") == 1
+    assert "removed from the config" not in text + err
+    assert proc.returncode == 0, err
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

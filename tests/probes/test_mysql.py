@@ -149,10 +149,33 @@ async def test_silent_server_times_out_in_the_handshake(check: Check) -> None:
 async def test_read_only_server_warns(db: MariaDBServer, check: Check) -> None:
     with global_setting(db, "read_only", 1):
         result = await check(MysqlCheck(name="db", url=db.url()))
-        relaxed = await check(MysqlCheck(name="db", url=db.url(), expect_writable=False))
+        relaxed = await check(MysqlCheck(name="db", url=db.url(), expect_writable=False))  # deprecated name
     assert result.status is Status.WARN and result.facts["read_only"] is True
     assert result.diagnosis is not None and result.diagnosis.cause is Cause.READ_ONLY
     assert relaxed.status is Status.OK
+
+
+@pytest.mark.parametrize(
+    ("role", "read_only", "writable"),
+    [
+        ("primary", (Status.WARN, Cause.READ_ONLY), (Status.OK, None)),
+        ("replica", (Status.OK, None), (Status.FAIL, Cause.UNKNOWN)),
+        ("any", (Status.OK, None), (Status.OK, None)),
+    ],
+)
+async def test_role_against_read_only_and_writable(
+    db: MariaDBServer,
+    check: Check,
+    role: Any,
+    read_only: tuple[Status, Cause | None],
+    writable: tuple[Status, Cause | None],
+) -> None:
+    """`role`, the same option and values as postgres and redis have; a replica here is a read_only server."""
+    with global_setting(db, "read_only", 1):
+        on_read_only = await check(MysqlCheck(name="db", url=db.url(), role=role))
+    on_writable = await check(MysqlCheck(name="db", url=db.url(), role=role))
+    got = [(r.status, r.diagnosis.cause if r.diagnosis else None) for r in (on_read_only, on_writable)]
+    assert got == [read_only, writable], (on_read_only.message, on_writable.message)
 
 
 async def test_low_headroom_warns_with_the_connection_limit_cause(db: MariaDBServer, check: Check) -> None:

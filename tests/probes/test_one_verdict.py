@@ -134,7 +134,7 @@ async def test_replica_and_standby_share_one_default(
     standby = await check(PostgresCheck(name="db", dsn=pg_standby.dsn()))
     assert (replica.status, cause(replica)) == (Status.WARN, Cause.READ_ONLY)
     assert (standby.status, cause(standby)) == (Status.WARN, Cause.READ_ONLY)
-    accepted = await check(RedisCheck(name="cache", url=redis_replica.url(), expect_role="any"))
+    accepted = await check(RedisCheck(name="cache", url=redis_replica.url(), role="any"))
     assert cause(accepted) is None
 
 

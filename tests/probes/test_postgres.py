@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from contextlib import AsyncExitStack
 from pathlib import Path
 
@@ -9,9 +10,9 @@ import pytest
 
 from infraprobe.probes.postgres import PostgresCheck, min_headroom
 from infraprobe.result import Status
-from infraprobe.taxonomy import Cause
+from infraprobe.taxonomy import Cause, Layer
 from infraprobe.testing.postgres import PostgresServer
-from tests.conftest import started
+from tests.conftest import run_cli, started
 
 from .conftest import PG_PASSWORD, WRONG_PASSWORD, Check, cause, holding, phase_names
 
@@ -149,8 +150,35 @@ async def test_standby_warns_read_only(pg_standby: PostgresServer, check: Check)
     assert cause(result) is Cause.READ_ONLY
 
 
-async def test_standby_is_fine_when_expected(pg_standby: PostgresServer, check: Check) -> None:
-    """expect_primary: false turns the recovery warning off (a check of a read replica)."""
+@pytest.mark.parametrize(
+    ("role", "on_standby", "on_primary"),
+    [
+        ("primary", (Status.WARN, Cause.READ_ONLY), (Status.OK, None)),
+        ("replica", (Status.OK, None), (Status.FAIL, Cause.UNKNOWN)),
+        ("any", (Status.OK, None), (Status.OK, None)),
+    ],
+)
+async def test_role_against_a_standby_and_a_primary(
+    pg_standby: PostgresServer,
+    pg: PostgresServer,
+    check: Check,
+    role: str,
+    on_standby: tuple[Status, Cause | None],
+    on_primary: tuple[Status, Cause | None],
+) -> None:
+    """`role` (shared with mysql and redis): primary warns on a standby, replica fails on a primary (the
+    check points at the wrong server: a configuration problem), any accepts both."""
+    standby = await check(cfg(dsn=pg_standby.dsn(), role=role))
+    primary = await check(cfg(dsn=pg.dsn(), role=role))
+    assert (standby.status, cause(standby)) == on_standby, standby.message
+    assert (primary.status, cause(primary)) == on_primary, primary.message
+    if primary.diagnosis is not None:
+        assert primary.diagnosis.layer is Layer.CONFIGURATION
+        assert "not in recovery (a primary)" in primary.diagnosis.evidence
+
+
+async def test_deprecated_expect_primary_still_works(pg_standby: PostgresServer, check: Check) -> None:
+    """expect_primary: false, the old name of role: any, still turns the recovery warning off."""
     result = await check(cfg(dsn=pg_standby.dsn(), expect_primary=False))
     assert result.status is Status.OK, result.message
 
@@ -203,3 +231,19 @@ SECRET_CANARIES = """
   - {{name: pg-field, kind: postgres, host: 127.0.0.1, port: {closed}, user: app, password: "{literal}"}}
   - {{name: pg-odd, kind: postgres, host: 127.0.0.1, port: {closed}, user: app, password: "${{ODD}}"}}
 """
+
+
+def test_role_from_a_config_file_with_the_old_name(pg_standby: PostgresServer, tmp_path: Path) -> None:
+    """As a user runs it: `check` of a file that still says expect_primary: false passes on a standby, and
+    stderr says where the old name is written and what to write instead; `role: replica` passes the same."""
+    config = tmp_path / "env.yaml"
+    head = f"components:\n  - name: db\n    kind: postgres\n    dsn: {pg_standby.dsn()}\n"
+    config.write_text(head + "    expect_primary: false\n")
+    old = run_cli("check", str(config), "-o", "json")
+    config.write_text(head + "    role: replica\n")
+    new = run_cli("check", str(config), "-o", "json")
+    assert old.returncode == 0 and new.returncode == 0, (old.stderr, new.stderr)
+    assert [json.loads(r.stdout)["results"][0]["status"] for r in (old, new)] == ["ok", "ok"]
+    expected = f"warning: {config}:5:5: components[0].expect_primary: deprecated; write `role: any` instead"
+    assert old.stderr.strip() == expected
+    assert "warning" not in new.stderr

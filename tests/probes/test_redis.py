@@ -132,13 +132,43 @@ async def test_replica_write_check_is_read_only(redis_replica: RedisServer, chec
     assert result.facts["role"] == "replica"
 
 
-async def test_replica_when_master_expected_is_read_only(redis_replica: RedisServer, check: Check) -> None:
-    """expect_role: master on a replica fails read_only, with the master and link state as evidence."""
-    result = await check(cfg(url=redis_replica.url(), expect_role="master"))
-    assert cause(result) is Cause.READ_ONLY
-    assert result.diagnosis is not None
-    assert "link down" in result.diagnosis.evidence
-    assert result.facts["master_link_status"] == "down"
+@pytest.mark.parametrize(
+    ("role", "on_replica", "on_master"),
+    [
+        ("primary", (Status.WARN, Cause.READ_ONLY), (Status.OK, None)),
+        # The replica's link to its (absent) master is down: a warning of its own, with no cause.
+        ("replica", (Status.WARN, None), (Status.FAIL, Cause.UNKNOWN)),
+        ("any", (Status.WARN, None), (Status.OK, None)),
+    ],
+)
+async def test_role_against_a_replica_and_a_master(
+    redis_replica: RedisServer,
+    redis: RedisServer,
+    check: Check,
+    role: str,
+    on_replica: tuple[Status, Cause | None],
+    on_master: tuple[Status, Cause | None],
+) -> None:
+    """`role`, the same option and values as postgres and mysql have."""
+    replica = await check(cfg(url=redis_replica.url(), role=role))
+    master = await check(cfg(url=redis.url(), role=role))
+    assert (replica.status, cause(replica)) == on_replica, replica.message
+    assert (master.status, cause(master)) == on_master, master.message
+
+
+@pytest.mark.parametrize(("old", "new"), [("master", "primary"), ("replica", "replica"), ("any", "any")])
+async def test_deprecated_expect_role_is_role(
+    redis_replica: RedisServer, check: Check, old: str, new: str
+) -> None:
+    """expect_role, the old name: each value is judged as the role it stands for (master is primary)."""
+    aliased = await check(cfg(url=redis_replica.url(), expect_role=old))
+    current = await check(cfg(url=redis_replica.url(), role=new))
+    assert (aliased.status, cause(aliased), aliased.message) == (
+        current.status,
+        cause(current),
+        current.message,
+    )
+    assert aliased.facts["master_link_status"] == "down"
 
 
 async def test_replica_with_link_down_warns(redis_replica: RedisServer, check: Check) -> None:
@@ -149,11 +179,12 @@ async def test_replica_with_link_down_warns(redis_replica: RedisServer, check: C
 
 
 async def test_master_when_replica_expected_fails(redis: RedisServer, check: Check) -> None:
-    """expect_role: replica on a master fails as a configuration problem."""
-    result = await check(cfg(url=redis.url(), expect_role="replica"))
+    """role: replica on a master fails as a configuration problem."""
+    result = await check(cfg(url=redis.url(), role="replica"))
     assert result.status is Status.FAIL
     assert result.diagnosis is not None
     assert result.diagnosis.layer is Layer.CONFIGURATION
+    assert result.diagnosis.evidence == "server is a master (role: replica expected)"
 
 
 async def test_maxmemory_reached_is_out_of_memory(check: Check) -> None:

@@ -244,10 +244,10 @@ def write_out(text: str) -> None:
 def load(path: Path, *, allow_missing_env: bool = False, only: Collection[str] = ()) -> LoadedConfig:
     """Load a config; ConfigError propagates to main(), which prints it as one line and exits 3.
 
-    Placeholder warnings (see `load_config`) go to stderr."""
+    Placeholder warnings (see `load_config`) and deprecated field names go to stderr."""
     from infraprobe.configfile import load_config  # the loader pulls in every probe kind: only when needed
 
     loaded = load_config(path, allow_missing_env=allow_missing_env, only=only)
-    for warning in loaded.warnings:
+    for warning in (*loaded.warnings, *loaded.deprecations):
         console_err(f"warning: {warning}")
     return loaded

@@ -52,11 +52,12 @@ def validate(
 ) -> int:
     """Check configs strictly (unknown keys, types, references, cycles) without probing anything."""
     notes = out.notes
-    files = [_checked(path, allow_missing_env, notes) for path in configs]
+    checked = [_checked(path, allow_missing_env, notes) for path in configs]
+    files = [file for file, _ in checked]
     if out.fmt == TABLE and not out.quiet:
-        for file in files:
-            if file["ok"]:
-                write_out(_ok_line(file))
+        for _, ok_line in checked:
+            if ok_line is not None:
+                write_out(ok_line)
     # The one-file report exists for the other formats and --output: the plain lines above need none of it
     # (start-up of `config validate`, issue 10).
     if out.fmt != TABLE or out.output is not None:
@@ -69,8 +70,9 @@ def validate(
     return EXIT_CONFIG if any(not f["ok"] for f in files) else 0
 
 
-def _checked(config: Path, allow_missing_env: bool, notes: Notes) -> dict[str, Any]:
-    """One file's verdict; its errors, one line each, on stderr (whatever the format)."""
+def _checked(config: Path, allow_missing_env: bool, notes: Notes) -> tuple[dict[str, Any], str | None]:
+    """One file's verdict, and its ok line when valid; its errors, one line each, on stderr (whatever the
+    format)."""
     errors: list[str] = []
     try:
         loaded = load(config, allow_missing_env=allow_missing_env)
@@ -85,11 +87,11 @@ def _checked(config: Path, allow_missing_env: bool, notes: Notes) -> dict[str, A
             "kinds": [],
             "warnings": [],
             "errors": errors,
-        }
+        }, None
     notes(f"{config}: sections {', '.join(loaded.sections) or 'none'}")
     kinds = sorted({c.kind for c in loaded.config.components})
-    count, warnings = len(loaded.config.components), list(loaded.warnings)
-    return {
+    count, warnings = len(loaded.config.components), [*loaded.warnings, *loaded.deprecations]
+    file = {
         "file": str(config),
         "ok": True,
         "components": count,
@@ -97,11 +99,13 @@ def _checked(config: Path, allow_missing_env: bool, notes: Notes) -> dict[str, A
         "warnings": warnings,
         "errors": [],
     }
+    return file, _ok_line(file, len(loaded.warnings), len(loaded.deprecations))
 
 
-def _ok_line(file: dict[str, Any]) -> str:
-    placeholders = f", {len(file['warnings'])} unset variables" if file["warnings"] else ""
-    return f"{file['file']}: ok ({file['components']} components: {', '.join(file['kinds'])}{placeholders})"
+def _ok_line(file: dict[str, Any], unset: int, deprecated: int) -> str:
+    extra = f", {unset} unset variables" if unset else ""
+    extra += f", {deprecated} deprecated field{'s' if deprecated > 1 else ''}" if deprecated else ""
+    return f"{file['file']}: ok ({file['components']} components: {', '.join(file['kinds'])}{extra})"
 
 
 def _report(files: list[dict[str, Any]]) -> Report:

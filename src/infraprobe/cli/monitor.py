@@ -30,8 +30,8 @@ from infraprobe.cli.common import (
 )
 from infraprobe.cli.progress import result_note
 from infraprobe.config.types import parse_duration
-from infraprobe.errors import ConfigError, UsageError
-from infraprobe.monitor.engine import Monitor, default_vantage, watch_config
+from infraprobe.errors import UsageError
+from infraprobe.monitor.engine import Monitor, default_vantage, require_something_to_probe, watch_config
 from infraprobe.monitor.http import HttpServer, parse_listen
 from infraprobe.monitor.live import LineOutput, LiveTable
 from infraprobe.monitor.metrics import MetricsServer
@@ -41,7 +41,6 @@ from infraprobe.monitor.schedule import DEFAULT_MAX_INFLIGHT
 from infraprobe.monitor.state import Observation, Tracker, Transition
 from infraprobe.monitor.store import Retention, Store, StoreUnavailable, open_store
 from infraprobe.monitor.vantages import Quorum
-from infraprobe.runner import probed
 
 if TYPE_CHECKING:
     from infraprobe.monitor.statuspage import StatusPage
@@ -134,10 +133,7 @@ def command(
     """Probe every component on its interval; keep the history; say when a state changes and why."""
     voice = Voice(quiet, Notes(verbose))
     loaded = load(config)
-    if not probed(loaded.config.components)[0]:  # watching nothing, forever, is not a healthy environment
-        raise ConfigError(
-            f"{config}: nothing to monitor (no components, or only network paths)", field="components"
-        )
+    require_something_to_probe(loaded, config)
     voice.notes(f"config {config}: {len(loaded.config.components)} components")
     listen, web_listen = _listen(metrics, "--metrics"), _listen(web, "--web")
     retention = Retention(raw_ok=timedelta(seconds=parse_option_duration(keep_raw, "--keep-raw")))

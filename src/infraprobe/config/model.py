@@ -6,7 +6,11 @@ probe, and subclasses `ComponentBase`; the registry (`probes/registry.py`) maps 
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from infraprobe.config.types import Duration
 
@@ -27,8 +31,30 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
+@dataclass(frozen=True, slots=True)
+class Renamed:
+    """A field's old name, still accepted: each of its values stands for one value of the new field."""
+
+    new: str
+    values: Mapping[Any, str]
+
+    def replacement(self, old_value: Any) -> str:
+        """What to write instead, as YAML: `role: any`, or the new field's choices for an unknown value."""
+        try:
+            return f"{self.new}: {self.values[old_value]}"
+        except (KeyError, TypeError):  # TypeError: a list or mapping, which no value map holds
+            return f"{self.new}: {' | '.join(dict.fromkeys(self.values.values()))}"
+
+    def both(self, old: str) -> str:
+        return f"`{old}` is the deprecated name of `{self.new}`: give only `{self.new}`"
+
+
 class ComponentBase(Strict):
     """Fields every component has, whatever its kind."""
+
+    # Deprecated field names of this kind (old name -> its replacement): the model maps their values, the
+    # loader warns where each is written (file, line, field) and refuses a file that gives both names.
+    RENAMED: ClassVar[Mapping[str, Renamed]] = {}
 
     name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.\-]+$", description="unique component name")
     kind: str
@@ -51,6 +77,18 @@ class ComponentBase(Strict):
     def target(self) -> str:
         """A short, secret-free description of what is probed, for tables and reports."""
         return self.kind
+
+    @model_validator(mode="after")
+    def _take_renamed(self) -> Self:
+        for old, renamed in self.RENAMED.items():
+            value = getattr(self, old)
+            if value is None:
+                continue
+            if renamed.new in self.model_fields_set:
+                raise ValueError(renamed.both(old))
+            # Frozen model: set the new field the way pydantic's own validation would have.
+            object.__setattr__(self, renamed.new, renamed.values[value])
+        return self
 
 
 class Defaults(Strict):

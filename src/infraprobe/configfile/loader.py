@@ -14,7 +14,7 @@ from typing import Any, get_args
 from pydantic import BaseModel, ValidationError
 
 from infraprobe._lazy import LazyRegistry
-from infraprobe.config.model import ComponentBase, Config, ConfigHeader, Defaults
+from infraprobe.config.model import ComponentBase, Config, ConfigHeader, Defaults, Renamed
 from infraprobe.config.yamlsrc import Path_, SourceMap, format_path, load_yaml
 from infraprobe.errors import ConfigError, ConfigErrors, Location
 from infraprobe.inputs import MAX_CONFIG_BYTES, InputTooLarge, read_file
@@ -43,6 +43,8 @@ class LoadedConfig:
     sections: Mapping[str, BaseModel]
     # Unset variables validated with placeholders (allow_missing_env, or outside the `only` components).
     warnings: tuple[str, ...] = ()
+    # Deprecated field names, each with where it is written and what to write instead.
+    deprecations: tuple[str, ...] = ()
 
 
 def load_config(
@@ -84,7 +86,8 @@ def parse_config(
     config, sections = builder.build(loaded.data)
     secrets = loaded.secrets | _declared_secrets(config) | _section_secrets(sections)
     warnings = tuple(m.warning() for m in missing)
-    return LoadedConfig(config, Redactor(secrets), loaded.source, sections, warnings)
+    deprecations = tuple(builder.deprecations)
+    return LoadedConfig(config, Redactor(secrets), loaded.source, sections, warnings, deprecations)
 
 
 def _needed(path: Path_, data: Any, only: Collection[str]) -> bool:
@@ -104,6 +107,7 @@ class _ConfigBuilder:
     def __init__(self, source: SourceMap, redactor: Redactor = NO_SECRETS) -> None:
         self.source = source
         self.errors: list[ConfigError] = []
+        self.deprecations: list[str] = []
         self.redactor = redactor  # error lines quote the value they reject: masked like any output
 
     def build(self, data: Any) -> tuple[Config, dict[str, BaseModel]]:
@@ -168,10 +172,28 @@ class _ConfigBuilder:
             got = "missing" if kind is None else f"unknown kind {kind!r}"
             self._add(f"{got}; expected one of: {', '.join(MODELS)}", (*path, "kind") if kind else path)
             return None
+        if not self._renamed(MODELS[kind].RENAMED, item, path):
+            return None
         # The fields as they are (plain values: the same as model_dump's, without building a serializer).
         merged = {**{k: v for k, v in defaults if v is not None}, **item}
         component: ComponentBase | None = self._model(MODELS[kind], merged, path)
         return component
+
+    def _renamed(self, renamed: Mapping[str, Renamed], item: dict[str, Any], path: Path_) -> bool:
+        """Warn at each deprecated field name; an error (False) when the new name is given as well."""
+        ok = True
+        for old in renamed.keys() & item.keys():
+            new = renamed[old]
+            if new.new in item:
+                self._add(new.both(old), (*path, old), key=True)
+                ok = False
+                continue
+            location = self.source.locate((*path, old), key=True)
+            message = f"deprecated; write `{new.replacement(item[old])}` instead"
+            self.deprecations.append(
+                ConfigError(message, location=location, field=_field_name((*path, old))).one_line()
+            )
+        return ok
 
     def _sections(self, data: dict[str, Any]) -> dict[str, BaseModel]:
         out: dict[str, BaseModel] = {}

@@ -22,7 +22,7 @@ from infraprobe.clock import Clock, SystemClock
 from infraprobe.config.model import ComponentBase
 from infraprobe.configfile.loader import LoadedConfig, load_config
 from infraprobe.configfile.vantages import vantages_settings
-from infraprobe.errors import ConfigError, ConfigErrors
+from infraprobe.errors import ConfigError, ConfigErrors, Location
 from infraprobe.monitor.blocking import Blocking
 from infraprobe.monitor.recorder import Recorder
 from infraprobe.monitor.schedule import DEFAULT_JITTER, DEFAULT_MAX_INFLIGHT, Scheduler
@@ -32,7 +32,7 @@ from infraprobe.monitor.vantages import Change, Quorum, VantageListener
 from infraprobe.monitor.verdict_log import VantageEvent, VerdictChange, removed, stale_records
 from infraprobe.net import Net
 from infraprobe.result import CheckResult
-from infraprobe.runner import Runner
+from infraprobe.runner import Runner, probed
 
 LAG_SAMPLES = 100_000
 
@@ -209,9 +209,11 @@ class Monitor:
         return sorted({t.component for t in ends} | {v.component for v in verdict_ends})
 
     def reload_from(self, path: str | Path) -> bool:
-        """Reload from a file; a broken file keeps the running config and says why in one line."""
+        """Reload from a file; a broken file, or one with nothing to probe, keeps the running config and says
+        why in one line."""
         try:
             loaded = load_config(path)
+            require_something_to_probe(loaded, path)
         except ConfigErrors as exc:
             self.notice(f"config not reloaded: {'; '.join(exc.lines())}")
             return False
@@ -230,6 +232,16 @@ class Monitor:
         self._scheduler.set_components(components)
         if self.quorum is not None:
             self.quorum.configure(components, vantages_settings(self.loaded))
+
+
+def require_something_to_probe(loaded: LoadedConfig, path: str | Path) -> None:
+    """Watching nothing, forever, is not a healthy environment: refused at start (exit 3) and at a reload."""
+    if not probed(loaded.config.components)[0]:
+        raise ConfigError(
+            "nothing to monitor (no components, or only network paths)",
+            location=Location(str(path)),
+            field="components",
+        )
 
 
 async def watch_config(monitor: Monitor, path: Path, reload: asyncio.Event, poll: float = 2.0) -> None:
@@ -256,4 +268,4 @@ def _stamp(path: Path) -> tuple[int, int]:
     return (st.st_mtime_ns, st.st_size)
 
 
-__all__ = ["Listener", "Monitor", "default_vantage", "watch_config"]
+__all__ = ["Listener", "Monitor", "default_vantage", "require_something_to_probe", "watch_config"]

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from infraprobe import facts
 from infraprobe.net import Address, Net
 from infraprobe.phases import Phase
+from infraprobe.probes._role import judge_role
 from infraprobe.probes.base import ProbeRun, ProbeSpec
 from infraprobe.probes.models.mysql import MysqlCheck, Target, resolve_target
 from infraprobe.probes.models.postgres import min_headroom
@@ -177,8 +178,14 @@ def _judge(cfg: MysqlCheck, run: ProbeRun, stats: Stats) -> None:
             f"warn below {threshold})",
             Cause.DB_CONNECTION_LIMIT,
         )
-    if stats.read_only and cfg.expect_writable:
-        run.warn("server is read_only (a replica, or set read-only): it accepts reads only", Cause.READ_ONLY)
+    judge_role(
+        run,
+        cfg.role,
+        is_replica=stats.read_only,
+        replica="read_only (a replica, or set read-only)",
+        primary="writable (read_only is off)",
+        rule="mysql:read_only",
+    )
 
 
 def _prepare(cfg: MysqlCheck, net: Net) -> None:

@@ -24,6 +24,7 @@ from infraprobe import facts
 from infraprobe.errors import ProbeFailed
 from infraprobe.net import Net
 from infraprobe.phases import Phase
+from infraprobe.probes._role import judge_role
 from infraprobe.probes.base import ProbeRun, ProbeSpec
 from infraprobe.probes.models.postgres import DEFAULT_PORT, PostgresCheck, connection_params, min_headroom
 from infraprobe.taxonomy import Cause, Component
@@ -188,8 +189,14 @@ def _judge(cfg: PostgresCheck, run: ProbeRun, stats: Stats) -> None:
             f"max_connections {stats.max_connections}, {stats.reserved} reserved; warn below {threshold})",
             Cause.DB_CONNECTION_LIMIT,
         )
-    if stats.in_recovery and cfg.expect_primary:
-        run.warn("server is in recovery (a standby): it accepts reads only", Cause.READ_ONLY)
+    judge_role(
+        run,
+        cfg.role,
+        is_replica=stats.in_recovery,
+        replica="in recovery (a standby)",
+        primary="not in recovery (a primary)",
+        rule="pg_is_in_recovery",
+    )
 
 
 def _prepare(cfg: PostgresCheck, net: Net) -> None:

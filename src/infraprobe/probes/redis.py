@@ -15,10 +15,11 @@ import time
 from infraprobe import facts
 from infraprobe.net import Net, TlsOptions, close_quietly, start_tls
 from infraprobe.phases import Phase
+from infraprobe.probes._role import judge_role
 from infraprobe.probes.base import ProbeRun, ProbeSpec
 from infraprobe.probes.models.redis import RedisCheck, Target, resolve_target
 from infraprobe.probes.wire.resp import Arg, NotResp, RedisReplyError, RespClient, info_fields, text
-from infraprobe.taxonomy import Cause, Component, Layer
+from infraprobe.taxonomy import Cause, Component
 
 # Error-reply prefixes (and one message) that name their cause unambiguously, most specific first.
 INFO_KEYS = (
@@ -135,27 +136,14 @@ def _judge(cfg: RedisCheck, run: ProbeRun, info: dict[str, str]) -> str:
 
 
 def _check_role(cfg: RedisCheck, run: ProbeRun, info: dict[str, str]) -> None:
-    role = _role(info)
-    if cfg.expect_role is None and role == "replica":
-        # The same default as postgres's expect_primary: a replica answers, but refuses writes.
-        run.warn("server is a replica: it accepts reads only", Cause.READ_ONLY)
-    if role == "replica" and info.get("master_link_status") != "up":
+    replica = _role(info) == "replica"
+    judge_role(
+        run, cfg.role, is_replica=replica, replica="a replica", primary="a master", rule="redis-info:role"
+    )
+    if replica and info.get("master_link_status") != "up":
         run.warn(
             f"replica's link to its master is {info.get('master_link_status', 'unknown')}: data may be stale"
         )
-    if cfg.expect_role in (None, "any") or role == cfg.expect_role:
-        return
-    evidence = f"role:{info.get('role')} (expected {cfg.expect_role})"
-    if role == "replica":
-        evidence += f", master {run.get(facts.MASTER)} link {info.get('master_link_status')}"
-        run.fail(Cause.READ_ONLY, evidence, rule="redis-info:role")
-    run.fail(
-        Cause.UNKNOWN,
-        evidence,
-        layer=Layer.CONFIGURATION,
-        summary="The server is a master but the check expects a replica.",
-        rule="redis-info:role",
-    )
 
 
 def _check_memory(cfg: RedisCheck, run: ProbeRun, info: dict[str, str]) -> None:

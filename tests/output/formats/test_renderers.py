@@ -164,3 +164,21 @@ def test_spare_columns_leave_the_row_only_when_it_does_not_fit() -> None:
     assert tighter[5] == "    kind: websocket  time: 1002.9 ms"
     wide = render(Report("t", (table,)), "table", width=200).splitlines()
     assert wide[2].split()[:6] == ["status", "component", "kind", "time", "cause", "layer"] and len(wide) == 5
+
+
+def test_a_token_longer_than_the_line_folds_at_a_separator_in_every_block() -> None:
+    """A URL with no space in it: in a paragraph, a bullet, a key's value, a long key, a foldable cell and a
+    cell beneath its row, every line fits and breaks after a `/` (the last in the line's second half)."""
+    url = "https://orders.internal.example.com/api/v2/" + "/".join(["reports_2026_12_06T17.29.51Z"] * 5)
+    table = Table(("status", "component", "detail"), (("fail", "orders", url),), shrink=(2,))
+    blocks = (
+        Paragraph(url),
+        Bullets((f"evidence: {url}",)),
+        KeyValues((("input", url), (url, "5 lines"))),
+        table,
+    )
+    out = render(Report("t", blocks), "table", width=60)
+    lines = out.splitlines()
+    assert all(len(line) <= 60 for line in lines), [line for line in lines if len(line) > 60]
+    assert out.count("reports_2026_12_06T17.29.51Z/\n") >= 8  # folded after a slash, not mid-word
+    assert "".join(line.strip() for line in lines).count(url) == 5  # nothing lost (the cell's: beneath it)

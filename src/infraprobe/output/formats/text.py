@@ -27,7 +27,7 @@ def _block(block: Block, colour: bool, width: int, headers: bool = True) -> str:
         case Heading(text, _):
             return _bold(inert(text), colour)
         case Paragraph(text, tone):
-            return _tone(textwrap.fill(inert(text), width, break_long_words=False), tone, colour)
+            return _tone("\n".join(wrap(inert(text), width)), tone, colour)
         case Bullets(items, ordered):
             return "\n".join(_bullet(i, inert(x), ordered, width) for i, x in enumerate(items))
         case KeyValues(pairs):
@@ -46,23 +46,18 @@ def _key_values(pairs: tuple[tuple[str, str], ...], width: int) -> str:
     for key, value in pairs:
         lead = inert(key).ljust(key_width) + "  "
         if len(key) > key_width:
-            lines.append(inert(key))
+            lines.extend(wrap(inert(key), width, "", "  ", hyphens=False))
             lead = indent
-        wrapped = textwrap.wrap(  # at spaces only: values hold paths and commands (`/tmp/pytest-of-root/...`)
-            _cell(value) or "-",
-            width,
-            initial_indent=lead,
-            subsequent_indent=indent,
-            break_long_words=False,
-            break_on_hyphens=False,
-        )
+        # At spaces only: values hold paths and commands (`/tmp/pytest-of-root/...`), folded only when one
+        # is longer than the line.
+        wrapped = wrap(_cell(value) or "-", width, lead, indent, hyphens=False)
         lines.extend(wrapped or [lead.rstrip()])
     return "\n".join(lines)
 
 
 def _bullet(index: int, text: str, ordered: bool, width: int) -> str:
     mark = f"{index + 1}. " if ordered else "- "
-    return textwrap.fill(text, width, initial_indent=mark, subsequent_indent=" " * len(mark))
+    return "\n".join(wrap(text, width, mark, " " * len(mark)))
 
 
 def _table(table: Table, colour: bool, width: int, headers: bool = True) -> str:
@@ -110,25 +105,19 @@ def _spare_line(columns: tuple[str, ...], row: tuple[str, ...], moved: list[int]
     text = "  ".join(f"{columns[i]}: {_cell(row[i])}" for i in sorted(moved) if row[i])
     if not text:
         return []
-    # Broken only between cells and words: a name (`vantage-eu-west-1`) stays whole, as in the row.
-    return textwrap.wrap(
-        text,
-        width,
-        initial_indent="    ",
-        subsequent_indent="      ",
-        break_long_words=False,
-        break_on_hyphens=False,
-    )
+    # Broken only between cells and words: a name (`vantage-eu-west-1`) stays whole, as in the row, unless
+    # it is longer than the line.
+    return wrap(text, width, "    ", "      ", hyphens=False)
 
 
 def _beneath(column: str, text: str, width: int) -> list[str]:
-    return textwrap.wrap(f"{column}: {_cell(text)}", width, initial_indent="    ", subsequent_indent="      ")
+    return wrap(f"{column}: {_cell(text)}", width, "    ", "      ")
 
 
 def _row_lines(row: list[str], widths: list[int], foldable: tuple[int, ...]) -> list[str]:
     """One row as lines: a foldable cell wraps within its column; no cell is cut."""
     cells = [
-        textwrap.wrap(_cell(c), w, break_long_words=True) or [""] if i in foldable else [_cell(c)]
+        wrap(_cell(c), w) or [""] if i in foldable else [_cell(c)]
         for i, (c, w) in enumerate(zip(row, widths, strict=True))
     ]
     depth = max(len(c) for c in cells)
@@ -153,6 +142,38 @@ def _column_widths(
         natural[index] -= cut
         excess -= cut
     return natural
+
+
+def wrap(text: str, width: int, first: str = "", rest: str = "", *, hyphens: bool = True) -> list[str]:
+    """Lines of at most `width`, broken at spaces (and hyphens, unless `hyphens` is False); a word longer
+    than a line (a URL, a path, a host name) starts a line and is folded (see `_Folding`)."""
+    wrapper = _Folding(width, initial_indent=first, subsequent_indent=rest, break_on_hyphens=hyphens)
+    return wrapper.wrap(text)
+
+
+class _Folding(textwrap.TextWrapper):
+    """textwrap cuts a word longer than the line wherever the line ends (`reports_2` / `026_12`): fold it
+    instead after its last `/` in the line's second half, else its last `. : -`, else `_ ? & = , ;`, and
+    only there cut it at the line's end. Words that fit a line are never broken."""
+
+    def _handle_long_word(
+        self, reversed_chunks: list[str], cur_line: list[str], cur_len: int, width: int
+    ) -> None:
+        if cur_line:
+            return  # end this line: the long word starts the next one, with the whole width to fold in
+        chunk, room = reversed_chunks[-1], max(width, 1)
+        end = _fold_point(chunk, room)
+        cur_line.append(chunk[:end])
+        reversed_chunks[-1] = chunk[end:]
+
+
+def _fold_point(word: str, room: int) -> int:
+    low = max(room // 2, 1)
+    for separators in ("/", ".:-", "_?&=,;"):
+        at = max(word.rfind(c, low - 1, room) for c in separators)
+        if at + 1 >= low:
+            return at + 1
+    return room
 
 
 def _cell(text: str) -> str:

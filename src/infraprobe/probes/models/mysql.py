@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Self
+from typing import ClassVar, Literal, Self
 from urllib.parse import unquote
 
 from pydantic import Field, model_validator
 
-from infraprobe.config.model import ComponentBase
+from infraprobe.config.model import ComponentBase, Renamed
 from infraprobe.probes._url import split_service_url
+from infraprobe.probes.models._role import FROM_BOOL, Role, deprecated_field, role_field
 
 DEFAULT_PORT = 3306
 SCHEMES = ("mysql", "mariadb")
@@ -23,10 +24,13 @@ class MysqlCheck(ComponentBase):
     user: str | None = None
     password: str | None = Field(None, description="also allowed with url, to keep the secret out of it")
     database: str | None = None
-    expect_writable: bool = Field(True, description="warn when the server is read_only (a replica)")
+    role: Role = role_field()
+    expect_writable: bool | None = deprecated_field("true: primary, false: any")
     min_headroom: int | str | None = Field(
         None, description="warn below this many free connections, or N%; default max(3, 10%) of the limit"
     )
+
+    RENAMED: ClassVar[dict[str, Renamed]] = {"expect_writable": FROM_BOOL}
 
     @model_validator(mode="after")
     def _valid(self) -> Self:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Literal, Self
+from typing import Any, ClassVar, Literal, Self
 
 from pydantic import Field, model_validator
 
-from infraprobe.config.model import ComponentBase
+from infraprobe.config.model import ComponentBase, Renamed
+from infraprobe.probes.models._role import FROM_BOOL, Role, deprecated_field, role_field
 
 DEFAULT_PORT = 5432
 _PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")
@@ -25,10 +26,13 @@ class PostgresCheck(ComponentBase):
     user: str | None = None
     password: str | None = Field(None, description="also allowed with dsn, to keep the secret out of it")
     database: str | None = None
-    expect_primary: bool = Field(True, description="warn when the server is in recovery (a standby)")
+    role: Role = role_field()
+    expect_primary: bool | None = deprecated_field("true: primary, false: any")
     min_headroom: int | str | None = Field(
         None, description="warn below this many free slots, or N%; default max(3, 10%) of usable slots"
     )
+
+    RENAMED: ClassVar[dict[str, Renamed]] = {"expect_primary": FROM_BOOL}
 
     @model_validator(mode="after")
     def _valid(self) -> Self:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Self
+from typing import ClassVar, Literal, Self
 
 from pydantic import Field, model_validator
 
-from infraprobe.config.model import ComponentBase
+from infraprobe.config.model import ComponentBase, Renamed
 from infraprobe.probes._url import check_one_target, split_service_url
+from infraprobe.probes.models._role import Role, deprecated_field, role_field
 
 DEFAULT_PORT = 6379
 
@@ -24,14 +25,15 @@ class RedisCheck(ComponentBase):
     tls: bool = False
     ca_file: str | None = None
     tls_verify: bool = True
-    expect_role: Literal["master", "replica", "any"] | None = Field(
-        None,
-        description="unset: expect a master and warn on a replica (as postgres warns on a standby); "
-        "master/replica: fail on the other role; any: accept both",
-    )
+    role: Role = role_field()
+    expect_role: Literal["master", "replica", "any"] | None = deprecated_field("master is primary")
     write_check: bool = Field(False, description="SET a short-lived key to reveal READONLY / OOM")
     max_clients_ratio: float = Field(0.9, gt=0, le=1, description="warn when clients/maxclients reach this")
     max_memory_ratio: float = Field(0.9, gt=0, le=1, description="warn when used/maxmemory reach this")
+
+    RENAMED: ClassVar[dict[str, Renamed]] = {
+        "expect_role": Renamed("role", {"master": "primary", "replica": "replica", "any": "any"})
+    }
 
     @model_validator(mode="after")
     def _one_target(self) -> Self:
