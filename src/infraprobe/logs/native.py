@@ -11,7 +11,9 @@ per line or per match, where CPython's per-call cost dominated (docs/benchmarks.
   starts of `prefilter._starts_of` computed from its ends;
 - `FastPath`: the one-line event of `Chunk._simple` (stamp, line end, next line's stamp, ASCII check),
   its byte template (`memo.ByteTokens`) and, when the aggregator's fast table knows that template, its
-  counting (`Aggregator.simple`), so that Python is entered only for the lines the table does not know.
+  counting (`Aggregator.simple`), so that Python is entered only for the lines the table does not know;
+  and a traceback whose lines below its first are a block the scan has seen (`FastPath.block`), counted
+  by the template of its whole text (`Aggregator._known_event`).
 
 `ENABLED` is read when a scan's parts are built (prefilter call, aggregator, chunk); tests set it to False
 to run the pure-Python path (tests/logs/test_native.py: both give the same answers).
@@ -20,7 +22,7 @@ to run the pure-Python path (tests/logs/test_native.py: both give the same answe
 from __future__ import annotations
 
 # The interface this module expects of the extension (`FASTSCAN_API` in _fastscan.c; bumped together).
-API = 2
+API = 3
 
 try:
     from infraprobe.logs import _fastscan
