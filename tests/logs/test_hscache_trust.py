@@ -84,3 +84,35 @@ def test_cache_key_material_does_not_depend_on_the_hash_seed() -> None:
         for seed in ("1", "2", "3")
     }
     assert len(digests) == 1
+
+
+def test_classifier_automata_from_the_cache_find_what_a_fresh_compile_finds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A scan has the classifier's literal automata compiled through this cache (`literals.use_compiler`):
+    the cached database finds exactly the literals a fresh one does, the second build loads the file, and
+    a planted file is rebuilt, as for the prefilter's."""
+    from infraprobe.classifier import SIGNATURES, literals
+
+    monkeypatch.setenv("INFRAPROBE_CACHE_DIR", str(tmp_path))
+    texts = [
+        "psycopg2.OperationalError: connection to server failed: Connection refused",
+        "redis.exceptions.ConnectionError: Error -3 connecting to cache:6379. Temporary failure in name resolution.",
+        "GET /healthz 200 in 3 ms",
+        "SSL: CERTIFICATE_VERIFY_FAILED certificate verify failed: certificate has expired",
+    ]
+    monkeypatch.setattr(literals, "_compiler", None)
+    fresh = literals.LiteralSet(SIGNATURES, backend="hyperscan")
+    expected = [fresh.found_in(text.lower()) for text in texts]
+    assert any(expected) and not all(expected)
+    monkeypatch.setattr(literals, "_compiler", hscache.compile_plain)
+    for _ in range(2):
+        cached = literals.LiteralSet(SIGNATURES, backend="hyperscan")
+        assert [cached.found_in(text.lower()) for text in texts] == expected
+    [path] = tmp_path.glob("hs-*.db")
+    before = path.stat().st_mtime_ns
+    literals.LiteralSet(SIGNATURES, backend="hyperscan")
+    assert path.stat().st_mtime_ns == before  # loaded, not compiled and written again
+    path.write_bytes(path.read_bytes()[: len(hscache._MAGIC) + 64] + _harmless_database())
+    planted = literals.LiteralSet(SIGNATURES, backend="hyperscan")
+    assert [planted.found_in(text.lower()) for text in texts] == expected

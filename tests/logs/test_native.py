@@ -20,15 +20,16 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from infraprobe.logs import LogSummary, native, scan
+from infraprobe.logs import LogSummary, native, prefilter, scan
 from infraprobe.logs.aggregate import Aggregator
-from infraprobe.logs.chunks import MAX_LINE
+from infraprobe.logs.chunks import MAX_LINE, Chunk
 from infraprobe.logs.memo import _VARIABLE_BYTES, MASK_BYTE, ByteTokens
 from infraprobe.logs.prefilter import _starts_of
 from infraprobe.logs.timestamps import IsoStart, epoch_minute
 
 from .conftest import NOW
 from .test_fast_path import STAMPS, _one_line_incident
+from .test_parallel import TRACEBACKS, noise
 
 EPOCH = datetime.fromtimestamp(0, UTC)
 compiled = pytest.mark.skipif(not native.BUILT, reason="the compiled helpers are not built (see test_built)")
@@ -54,7 +55,7 @@ def test_an_extension_built_for_another_interface_is_refused(
     import infraprobe.logs
 
     stale = types.ModuleType("infraprobe.logs._fastscan")
-    for name in ("Ends", "FastPath", "count_newlines", "template"):
+    for name in ("Ends", "FastPath", "count_newlines", "escaped_or_wide", "template"):
         setattr(stale, name, object())
     if api is not None:
         stale.API = api  # type: ignore[attr-defined]
@@ -102,6 +103,31 @@ def test_count_newlines_is_bytes_count(data: bytes, draw: st.DataObject) -> None
     stop = draw.draw(st.integers(0, len(data) + 40))
     assert native.count_newlines(data, start, stop) == data.count(b"\n", start, stop)
     assert native.count_newlines(bytearray(data), start, stop) == data.count(b"\n", start, stop)
+
+
+# Mostly ASCII, so that a backslash or a high byte is often absent, or present only at one place: before
+# `end`, after it, or on either side of a 64-byte step.
+_CHUNKS = st.one_of(
+    st.binary(max_size=300),
+    st.tuples(
+        st.integers(0, 300), st.integers(0, 300), st.sampled_from([b"\\", b"\x80", b"\xff", b"\x7f", b"a"])
+    ).map(lambda t: b"x" * t[0] + t[2] + b"y" * t[1]),
+)
+
+
+@compiled
+@given(_CHUNKS, st.data())
+@example(b"a" * 63 + b"\x80", None)
+@example(b"a" * 64 + b"\\", None)
+@settings(max_examples=1000, deadline=None)
+def test_escaped_or_wide_is_find_or_not_isascii(chunk: bytes, draw: st.DataObject | None) -> None:
+    """A backslash before `end`, or a non-ASCII byte anywhere in the chunk (its twin in `prefilter`)."""
+    ends = [draw.draw(st.integers(0, len(chunk) + 5))] if draw is not None else range(len(chunk) + 2)
+    for end in ends:
+        expected = chunk.find(b"\\", 0, end) >= 0 or not chunk.isascii()
+        assert native.escaped_or_wide(chunk, end) is expected
+        assert native.escaped_or_wide(bytearray(chunk), end) is expected
+        assert prefilter._escaped_or_wide(chunk, end) is expected
 
 
 @compiled
@@ -271,3 +297,136 @@ def test_the_python_path_runs_where_the_module_is_not_built(python_only: None) -
     summary = _scan_lines(lines)
     assert summary.events == 500
     assert re.search(r"Error 111", summary.findings[0].example.text)
+
+
+def _traceback_incident(events: int, seed: int) -> bytes:
+    """Tracebacks under timestamped first lines (each with its own request id), their blocks repeated:
+    Java frames (tabs), Python frames, chained ones (blank lines), an exception line whose masked id makes
+    it longer or shorter than the classifier's evidence bound, a block with one more frame below it now and
+    then, CRLF or non-ASCII now and then, noise between them, and one at the very end."""
+    rng = random.Random(seed)
+    long_tail = (
+        "redis.exceptions.ConnectionError: Error 111 connecting to 192.0.2.1:6379. Connection refused. id "
+    )
+    kinds = [*TRACEBACKS, "ERROR [app] failed\n" + '  File "x.py", line 1, in f\n' + long_tail + "{id}"]
+    out = []
+    for n in range(events):
+        stamp = f"2024-05-01 12:{n // 60 % 60:02d}:{n % 60:02d},{n % 1000:03d}"
+        text = rng.choice(kinds).replace("{id}", f"{rng.getrandbits(rng.choice([40, 400, 1200])):x}")
+        first, _, rest = text.partition("\n")
+        first = f"{first} [request {rng.getrandbits(64) | 1 << 63:x}]"
+        roll = rng.random()
+        if roll < 0.03:
+            first += "\r"
+        elif roll < 0.06:
+            rest += "\n    one more frame"
+        elif roll < 0.08:
+            rest = rest.replace("line", "lïne", 1)
+        out.append(f"{stamp} {first}\n{rest}\n")
+        if rng.random() < 0.3:
+            out.append(f"{stamp} {noise(rng)}\n")
+    return "".join(out).encode()
+
+
+@compiled
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {},
+        {"chunk_size": 4096},
+        {"since": "2024-05-01T12:00:05Z", "until": "2024-05-01T12:02:40.5Z"},
+        {"component": ["redis", "other"]},
+        {"expect_none": ["pool_exhausted"]},
+    ],
+)
+def test_tracebacks_are_the_same_with_and_without(
+    monkeypatch: pytest.MonkeyPatch, kw: dict[str, Any]
+) -> None:
+    """Tracebacks counted in C (a known block below a timestamped first line) give the summary of the
+    Python path: counts, times, histogram, examples, line numbers, violations, clusters."""
+    data = _traceback_incident(3000, 11)
+    with_c, without = _scans(data, monkeypatch, **kw)
+    assert with_c == without
+    assert with_c["events"] > 1000 or kw
+
+
+@compiled
+def test_known_tracebacks_never_reach_python(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once a traceback's block and its template are known, its later events are counted in C: the
+    general path (`Chunk._span`) sees only the first few of each kind."""
+    spans = []
+    original = Chunk._span
+
+    def counting(self: Chunk, start: int, floor: int) -> Any:
+        spans.append(start)
+        return original(self, start, floor)
+
+    monkeypatch.setattr(Chunk, "_span", counting)
+    rng = random.Random(5)
+    text = ""
+    for n in range(3000):
+        first, _, rest = TRACEBACKS[n % 3].partition("\n")
+        stamp = f"2024-05-01 12:{n // 60 % 60:02d}:{n % 60:02d},{n % 1000:03d}"
+        text += f"{stamp} {first} [request {rng.getrandbits(64) | 1 << 63:x}]\n{rest}\n"
+    summary = scan(io.BytesIO(text.encode()), now=NOW)
+    assert summary.events == 3000
+    assert len(spans) <= 3 * 4  # per kind: a memo miss, the block remembered, then its template
+
+
+@compiled
+def test_the_event_size_bound_is_the_scanners() -> None:
+    """The compiled path stops taking a block where `Chunk._span` does."""
+    from infraprobe.logs import _fastscan, chunks
+
+    assert _fastscan.MAX_EVENT_BYTES == chunks.MAX_EVENT_BYTES
+
+
+@compiled
+def test_a_known_block_is_taken_where_chunk_span_would_take_it() -> None:
+    """`FastPath.run` on a traceback: its block known and its template in the table, it counts the event
+    where `Chunk._span` would make exactly the first line plus the block of it, and the memo would answer
+    from the template; else it stops there for Python (None: the general path)."""
+    block = b"  File x\nValueError: bad\n"
+
+    def log(*ids: str, after: bytes = b"2024-05-01 12:00:09 next\n", first: bytes = b"") -> bytes:
+        return (
+            b"".join(
+                f"2024-05-01 12:00:0{n} ERROR boom [request {i}]".encode() + first + b"\n" + block
+                for n, i in enumerate(ids)
+            )
+            + after
+        )
+
+    def fast(evidence_chars: int = 300, line: int = 0) -> native.FastPath:
+        path = native.FastPath(epoch_minute, {}, evidence_chars, MAX_LINE)
+        path.block(b"  File x", block)
+        path.put(native.template(b" ERROR boom [request abc12345]\n" + block[:-1]), 0, 0, line)
+        return path
+
+    short, long = "abc12345", "abc12345" * 8  # the same template: an 8+ hex-digit id is masked
+    data = log(short, long)
+    second = data.index(b"2024-05-01 12:00:01")
+    noon = 1714564800000000
+    assert fast().run(data, len(data), [0, second], 0, 0, 0)[:5] == (
+        2,
+        len(data) - 25,
+        second,
+        2,
+        noon + 1000000,
+    )
+    # Over the evidence bound (30 characters), the memo answers only where the evidence line fits.
+    assert fast(30).run(data, len(data), [0, second], 0, 0, 0) == (1, second, 0, 1, noon, None)
+    assert fast(30, line=2).run(data, len(data), [0, second], 0, 0, 0)[:4] == (2, len(data) - 25, second, 2)
+    for other in (
+        log(
+            short, after=b"    one more frame\n2024-05-01 12:00:09 next\n"
+        ),  # the event goes on below the block
+        log(short, after=b""),  # nothing after it in the chunk: it may go on in the next
+        log(short, first=b"\r"),  # a CR: its text is not its bytes
+        log(short, first=b" caf\xc3\xa9"),
+        log(short).replace(b"bad", b"BAD"),  # another block under the same first line
+    ):
+        assert fast().run(other, len(other), [0], 0, 0, 0) == (0, 0, 0, 0, 0, None)
+    path = fast()
+    path.put(native.template(b" ERROR boom [request abc12345]\n" + block[:-1]), -2, 0)  # Drain's
+    assert path.run(data, len(data), [0], 0, 0, 0) == (0, 0, 0, 0, 0, None)

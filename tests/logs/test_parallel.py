@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import os
 import random
@@ -130,3 +131,21 @@ def test_small_or_unsplittable_inputs_are_one_stream(tmp_path: Path) -> None:
     document.write_text(json.dumps([{"message": "x"}]))
     assert parallel.plan(document, 8, NOW) == []
     assert parallel.plan("-", 8, NOW) == []
+
+
+def test_the_parent_range_is_the_smaller(tmp_path: Path, tiny_ranges: None) -> None:
+    """The parent scans `PARENT_LESS` less than an even share (it also merges and prints): the first range
+    ends near that target, the others split the rest evenly, and together they cover the file."""
+    data = _log(4000, 6)
+    path = tmp_path / "app.log"
+    path.write_bytes(data)
+    for parts in (2, 3):
+        ranges = parallel.plan(path, parts, NOW)
+        assert len(ranges) == parts
+        assert ranges[0].start == 0 and ranges[-1].end == len(data)
+        assert all(a.end == b.start for a, b in itertools.pairwise(ranges))
+        even = len(data) / parts
+        first = ranges[0].end - ranges[0].start
+        assert abs(first - even * (1 - parallel.PARENT_LESS)) < 2000  # a cut is at the next event start
+        others = [r.end - r.start for r in ranges[1:]]
+        assert all(abs(size - (len(data) - first) / (parts - 1)) < 2000 for size in others)

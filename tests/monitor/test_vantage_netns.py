@@ -27,7 +27,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
@@ -375,17 +375,13 @@ def _control(site: Site, monitors: list[MonitorProcess]) -> None:
 def _recorded_over_time(report: dict, how: str, quorum: str, control_at: datetime | None) -> None:  # type: ignore[type-arg]
     """history, once both monitors stopped: va's path failure as a period both reported, every target named,
     ended; no verdict incident before the control; in the control, vb's silence and va's own incidents."""
+    # One period: as the route comes back the targets recover one by one, and when the first recovers a
+    # monitor may end the finding and form it again for the two still down (min_targets 2) a few hundred ms
+    # later (seen in CI at 16:54); history reads that as the same period (PATH_REFORM_GRACE).
     paths = [e for e in report["vantage_events"] if e["event"] == "path_failure"]
-    assert paths and (paths[0]["vantage"], paths[0]["components"]) == ("va", ["t0", "t1", "t2"]), paths
+    assert [(p["vantage"], p["components"]) for p in paths] == [("va", ["t0", "t1", "t2"])], paths
     assert paths[0]["end"] is not None and set(paths[0]["reported_by"]) == {"va", "vb"}
     assert set(paths[0]["causes"]) == {BREAKS[how].cause}
-    # As the route comes back the targets recover one by one: when the first recovers a monitor may end the
-    # finding and form it again for the two still down (min_targets 2), a second period of a few hundred ms
-    # (seen in CI at 16:54). Allowed only as that: va's, the others' subset, right after, and ended.
-    for later in paths[1:]:
-        gap = datetime.fromisoformat(later["start"]) - datetime.fromisoformat(paths[0]["end"])
-        assert later["vantage"] == "va" and set(later["components"]) < {"t0", "t1", "t2"}, paths
-        assert later["end"] is not None and timedelta(0) <= gap < timedelta(seconds=2), paths
     incidents = report["quorum_incidents"]
     if control_at is None:  # none; under `any`, only moments of va alone as the finding forms and ends
         assert quorum == "any" or incidents == [], incidents

@@ -85,3 +85,32 @@ def test_an_incident_ended_by_setting_its_vantage_aside_says_so() -> None:
     assert incident.end_note == "set aside: path failure of eu"
     plain = change("eu", 2, State.DOWN, State.UP)
     assert quorum_incidents([down, plain], T0)[0].end_note == ""
+
+
+def seconds(n: float) -> float:
+    return n / 60  # `event` takes minutes
+
+
+def test_a_path_failure_formed_again_right_after_it_ended_is_the_same_period() -> None:
+    """As the route comes back, t0 recovers first: both monitors end the finding, and t1 and t2, still down,
+    form it again within a second (one monitor saw it end later than the other). One period, to the last
+    end; a finding formed again after the grace is a period of its own."""
+    events = [
+        event(EventKind.PATH_FAILURE, "eu", 1, ("t0", "t1", "t2")),
+        event(EventKind.PATH_FAILURE, "us", 1.1, ("t0", "t1", "t2")),
+        event(EventKind.PATH_RECOVERED, "eu", 4),
+        event(EventKind.PATH_FAILURE, "eu", 4 + seconds(0.4), ("t1", "t2")),
+        event(EventKind.PATH_RECOVERED, "us", 4 + seconds(0.6)),
+        event(EventKind.PATH_FAILURE, "us", 4 + seconds(0.9), ("t1", "t2")),
+        event(EventKind.PATH_RECOVERED, "eu", 4 + seconds(1.5)),
+        event(EventKind.PATH_RECOVERED, "us", 4 + seconds(1.6)),
+        event(EventKind.PATH_FAILURE, "eu", 4 + seconds(1.5 + 6), ("t2",)),
+        event(EventKind.SILENT, "us", 9),
+        event(EventKind.REPORTING, "us", 9.5),
+        event(EventKind.SILENT, "us", 9.5 + seconds(1)),  # silences are not merged
+    ]
+    first, again, *silences = vantage_periods(events, T0)
+    assert (first.start, first.end) == (T0 + minutes(1), T0 + minutes(4 + seconds(1.5)))
+    assert first.components == ("t0", "t1", "t2") and first.reported_by == ("eu", "us")
+    assert (again.start, again.end, again.components) == (T0 + minutes(4 + seconds(7.5)), None, ("t2",))
+    assert [(s.topic, s.end is None) for s in silences] == [("silent", False), ("silent", True)]

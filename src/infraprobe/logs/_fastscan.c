@@ -4,6 +4,8 @@
  * whose answer it must equal exactly (tests/logs/test_native.py):
  *
  *   count_newlines   bytes.count(b"\n", start, stop), 16 bytes at a time (SSE2) instead of one.
+ *   escaped_or_wide  prefilter._escaped_or_wide: a backslash before `end` (memchr) or a byte >= 0x80
+ *                    anywhere, 64 bytes a step (SSE2) instead of bytes.find + bytes.isascii.
  *   Ends             a hyperscan match handler (a C callable, no Python frame per match) that keeps the
  *                    match ends; `line_starts` is prefilter._starts_of over them.
  *   template         memo.ByteTokens: memo._VARIABLE_BYTES applied to ASCII bytes, as its regex does.
@@ -11,7 +13,10 @@
  *   FastPath.run     Chunk.events + Chunk._simple + Aggregator.simple over a run of candidate lines whose
  *                    byte template the aggregator's fast table already holds: their counts (events, per
  *                    template count and first/last time, per-minute per-cause histogram) are kept here
- *                    until `drain`; the run stops at the first candidate that needs Python.
+ *                    until `drain`; the run stops at the first candidate that needs Python. It also counts
+ *                    a traceback whose lines below its timestamped first line are a block the scan has
+ *                    seen (`block`, as Chunk._span takes it) when the line after them starts the next
+ *                    event, and the template of its whole text is in the table (Aggregator._known_event).
  *
  * Times are integers: microseconds since the epoch (what a datetime of the scan holds exactly).
  */
@@ -26,11 +31,14 @@
 
 /* The interface native.py expects (its API): bump both whenever a function, type or argument changes,
  * so an extension built from older source (an editable install not rebuilt) is refused, not misread. */
-#define FASTSCAN_API 1
+#define FASTSCAN_API 3
 
 #define HEAD 80          /* timestamps._HEAD: a stamp must end within a line's first 80 bytes */
 #define MAX_MINUTES 4096 /* timestamps._MAX_CACHED: the minute cache starts again when this full */
 #define CAUSE_BITS 10    /* a histogram key is minute << CAUSE_BITS | cause */
+#define MAX_EVENT_BYTES (256 * 1024) /* chunks.MAX_EVENT_BYTES (tests/logs/test_native.py compares them) */
+#define BLOCKS_CAP 1024  /* the block table: at most blocks.MAX_BLOCKS (256) of them, a quarter full */
+#define MAX_BLOCKS 256
 
 /* ---------------------------------------------------------------- bytes */
 
@@ -139,6 +147,51 @@ static PyObject *count_newlines(PyObject *module, PyObject *const *args, Py_ssiz
     Py_ssize_t found = start < stop ? count_nl((const unsigned char *)view.buf + start, stop - start) : 0;
     PyBuffer_Release(&view);
     return PyLong_FromSsize_t(found);
+}
+
+/* ---------------------------------------------------------------- escaped_or_wide */
+
+/* Whether p[0:n) holds a byte >= 0x80. */
+static int any_high(const unsigned char *p, Py_ssize_t n)
+{
+    Py_ssize_t k = 0;
+#ifdef __SSE2__
+    for (; k + 64 <= n; k += 64) {
+        __m128i a = _mm_or_si128(_mm_loadu_si128((const __m128i *)(p + k)),
+                                 _mm_loadu_si128((const __m128i *)(p + k + 16)));
+        __m128i b = _mm_or_si128(_mm_loadu_si128((const __m128i *)(p + k + 32)),
+                                 _mm_loadu_si128((const __m128i *)(p + k + 48)));
+        if (_mm_movemask_epi8(_mm_or_si128(a, b)))
+            return 1;
+    }
+#endif
+    for (; k < n; k++)
+        if (p[k] & 0x80)
+            return 1;
+    return 0;
+}
+
+static PyObject *escaped_or_wide(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "escaped_or_wide(data, end)");
+        return NULL;
+    }
+    Py_ssize_t end = PyLong_AsSsize_t(args[1]);
+    if (end == -1 && PyErr_Occurred())
+        return NULL;
+    if (end < 0) {
+        PyErr_SetString(PyExc_ValueError, "escaped_or_wide takes a non-negative end");
+        return NULL;
+    }
+    Py_buffer view;
+    if (get_buffer(args[0], &view) < 0)
+        return NULL;
+    const unsigned char *p = view.buf;
+    Py_ssize_t stop = end < view.len ? end : view.len;
+    int found = (stop > 0 && memchr(p, '\\', (size_t)stop) != NULL) || any_high(p, view.len);
+    PyBuffer_Release(&view);
+    return PyBool_FromLong(found);
 }
 
 /* ---------------------------------------------------------------- line starts */
@@ -499,7 +552,17 @@ typedef struct {
     Py_ssize_t len;
     int slot; /* a slot, SLOT_NOT_COUNTED or SLOT_UNEXPLAINED */
     int cause;
+    int line; /* a multi-line template's evidence line (memo verdict's), for texts over evidence_chars */
 } Entry;
+
+/* The lines below a traceback's first line, by the bytes of the first of them (Chunk._known_block). */
+typedef struct {
+    uint64_t hash;
+    unsigned char *key; /* NULL: empty */
+    Py_ssize_t len;
+    unsigned char *data; /* the block's bytes, each line with its newline */
+    Py_ssize_t size;
+} BlockEntry;
 
 typedef struct {
     int64_t count, first, last;
@@ -525,7 +588,10 @@ typedef struct {
     Pair *histogram; /* minute << CAUSE_BITS | cause -> events */
     Py_ssize_t histogram_cap, histogram_used;
     int64_t events;
-    unsigned char *scratch; /* a template being built (at most evidence_chars bytes) */
+    unsigned char *scratch; /* a template being built (at most scratch_cap bytes) */
+    Py_ssize_t scratch_cap;
+    BlockEntry *blocks; /* BLOCKS_CAP of them */
+    Py_ssize_t blocks_used;
 } FastPath;
 
 static uint64_t mix(uint64_t x)
@@ -624,6 +690,27 @@ static int entries_grow(FastPath *self)
     return 0;
 }
 
+static BlockEntry *blocks_find(BlockEntry *table, uint64_t hash, const unsigned char *key, Py_ssize_t len)
+{
+    Py_ssize_t mask = BLOCKS_CAP - 1, at = (Py_ssize_t)(hash & (uint64_t)mask);
+    while (table[at].key != NULL &&
+           !(table[at].hash == hash && table[at].len == len && memcmp(table[at].key, key, (size_t)len) == 0))
+        at = (at + 1) & mask;
+    return &table[at];
+}
+
+static void blocks_clear(FastPath *self)
+{
+    if (self->blocks == NULL)
+        return;
+    for (Py_ssize_t k = 0; k < BLOCKS_CAP; k++) {
+        PyMem_Free(self->blocks[k].key);
+        PyMem_Free(self->blocks[k].data);
+        self->blocks[k].key = self->blocks[k].data = NULL;
+    }
+    self->blocks_used = 0;
+}
+
 static void FastPath_dealloc(FastPath *self)
 {
     Py_XDECREF(self->minute_of);
@@ -636,6 +723,8 @@ static void FastPath_dealloc(FastPath *self)
     PyMem_Free(self->slots);
     PyMem_Free(self->histogram);
     PyMem_Free(self->scratch);
+    blocks_clear(self);
+    PyMem_Free(self->blocks);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -680,8 +769,11 @@ static PyObject *FastPath_new(PyTypeObject *type, PyObject *args, PyObject *kwar
     self->minutes = pairs_alloc(self->minutes_cap);
     self->histogram = pairs_alloc(self->histogram_cap);
     self->entries = PyMem_Calloc((size_t)self->entries_cap, sizeof(Entry));
-    self->scratch = PyMem_Malloc((size_t)evidence_chars + 1);
-    if (self->minutes == NULL || self->histogram == NULL || self->entries == NULL || self->scratch == NULL) {
+    self->scratch_cap = evidence_chars + 1;
+    self->scratch = PyMem_Malloc((size_t)self->scratch_cap);
+    self->blocks = PyMem_Calloc(BLOCKS_CAP, sizeof(BlockEntry));
+    if (self->minutes == NULL || self->histogram == NULL || self->entries == NULL || self->scratch == NULL ||
+        self->blocks == NULL) {
         PyErr_NoMemory();
         goto fail;
     }
@@ -788,11 +880,53 @@ static PyObject *FastPath_line(FastPath *self, PyObject *const *args, Py_ssize_t
     return out;
 }
 
+static PyObject *FastPath_block(FastPath *self, PyObject *args)
+{
+    Py_buffer key, data;
+    if (!PyArg_ParseTuple(args, "y*y*:block", &key, &data))
+        return NULL;
+    PyObject *out = NULL;
+    if (key.len > data.len || memcmp(key.buf, data.buf, (size_t)key.len) != 0) {
+        PyErr_SetString(PyExc_ValueError, "a block starts with its key line");
+        goto done;
+    }
+    if (self->blocks_used >= MAX_BLOCKS)
+        blocks_clear(self); /* memory stays flat, as blocks.Blocks */
+    uint64_t hash = hash_bytes(key.buf, key.len);
+    BlockEntry *e = blocks_find(self->blocks, hash, key.buf, key.len);
+    unsigned char *copy = PyMem_Malloc((size_t)data.len + 1);
+    if (copy == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    memcpy(copy, data.buf, (size_t)data.len);
+    if (e->key == NULL) {
+        e->key = PyMem_Malloc((size_t)key.len + 1);
+        if (e->key == NULL) {
+            PyMem_Free(copy);
+            PyErr_NoMemory();
+            goto done;
+        }
+        memcpy(e->key, key.buf, (size_t)key.len);
+        e->hash = hash;
+        e->len = key.len;
+        self->blocks_used++;
+    }
+    PyMem_Free(e->data);
+    e->data = copy;
+    e->size = data.len;
+    out = Py_NewRef(Py_None);
+done:
+    PyBuffer_Release(&key);
+    PyBuffer_Release(&data);
+    return out;
+}
+
 static PyObject *FastPath_put(FastPath *self, PyObject *args)
 {
     Py_buffer key;
-    int slot, cause;
-    if (!PyArg_ParseTuple(args, "y*ii:put", &key, &slot, &cause))
+    int slot, cause, line = -1;
+    if (!PyArg_ParseTuple(args, "y*ii|i:put", &key, &slot, &cause, &line))
         return NULL;
     if (slot < SLOT_UNEXPLAINED || cause < 0 || cause >= (1 << CAUSE_BITS)) {
         PyBuffer_Release(&key);
@@ -829,6 +963,7 @@ static PyObject *FastPath_put(FastPath *self, PyObject *args)
     }
     e->slot = slot;
     e->cause = cause;
+    e->line = line;
     PyBuffer_Release(&key);
     Py_RETURN_NONE;
 fail:
@@ -876,9 +1011,132 @@ enum {
     UNEXPLAINED,   /* a one-line event `Sink.simple` would decline (its template's verdict is unknown) */
 };
 
+/* Whether p[0:n) is printable ASCII or tabs: text that decodes to itself, whose only whitespace for
+ * str.split is space and tab and whose only line break for str.splitlines is none. */
+static int plain_text(const unsigned char *p, Py_ssize_t n)
+{
+    for (Py_ssize_t k = 0; k < n; k++)
+        if ((p[k] < 0x20 && p[k] != '\t') || p[k] >= 0x7f)
+            return 0;
+    return 1;
+}
+
+/* len(" ".join(line.split())) of line `number` of s[0:n) split on newlines (memo._line), for text that
+ * `plain_text` holds line by line; -1 when there is no such line. */
+static Py_ssize_t collapsed_line_length(const unsigned char *s, Py_ssize_t n, int number)
+{
+    Py_ssize_t at = 0;
+    for (int k = 0; k < number; k++) {
+        const unsigned char *nl = memchr(s + at, '\n', (size_t)(n - at));
+        if (nl == NULL)
+            return -1;
+        at = nl - s + 1;
+    }
+    const unsigned char *nl = memchr(s + at, '\n', (size_t)(n - at));
+    Py_ssize_t stop = nl == NULL ? n : nl - s, length = 0, tokens = 0;
+    for (Py_ssize_t k = at; k < stop;) {
+        while (k < stop && (s[k] == ' ' || s[k] == '\t'))
+            k++;
+        if (k == stop)
+            break;
+        tokens++;
+        while (k < stop && s[k] != ' ' && s[k] != '\t')
+            k++, length++;
+    }
+    return tokens ? length + tokens - 1 : 0;
+}
+
+/* Whether the line at `at` surely starts an event (IsoStart.begins): 1, 0, -1 on error. */
+static int stamp_begins(FastPath *self, const unsigned char *b, Py_ssize_t len, Py_ssize_t at)
+{
+    Stamp stamp;
+    if (!stamp_at(b, len, at, &stamp) || stamp.end - at > HEAD)
+        return 0;
+    int64_t minute = epoch_minute(self, b + at);
+    return minute == -2 ? -1 : minute != INT64_MIN;
+}
+
+static int grow_scratch(FastPath *self, Py_ssize_t n)
+{
+    if (n < self->scratch_cap)
+        return 0;
+    unsigned char *grown = PyMem_Realloc(self->scratch, (size_t)n + 1);
+    if (grown == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    self->scratch = grown;
+    self->scratch_cap = n + 1;
+    return 0;
+}
+
+/* A candidate line that `line_at` turned down: a timestamped first line whose next line starts a block
+ * the scan has seen (`block`), and whose line after the block starts the next event, is the event
+ * Chunk._span makes of it (the first line, then the block taken whole, then a break). Counted here when
+ * the template of its whole text is in the table (as one-line events, but with the memo's check that the
+ * evidence line fits for a text over evidence_chars). `line->stop` is set to the block's last newline. */
+static int take_block(FastPath *self, const unsigned char *b, Py_ssize_t len, Py_ssize_t end, Py_ssize_t start,
+                      Line *line)
+{
+    Stamp stamp;
+    if (!stamp_at(b, len, start, &stamp) || stamp.end - start > HEAD)
+        return NOT_SIMPLE;
+    Py_ssize_t stop = find_nl(b, stamp.end, len);
+    if (stop < 0 || stop + 1 >= end || stop - start > self->max_line || !plain_text(b + start, stop - start))
+        return NOT_SIMPLE;
+    Py_ssize_t below = stop + 1, below_end = find_nl(b, below, end);
+    if (below_end < 0)
+        return NOT_SIMPLE;
+    BlockEntry *block = blocks_find(self->blocks, hash_bytes(b + below, below_end - below), b + below,
+                                    below_end - below);
+    Py_ssize_t after = below + block->size;
+    if (block->key == NULL || after >= end || after - start >= MAX_EVENT_BYTES ||
+        memcmp(b + below, block->data, (size_t)block->size) != 0)
+        return NOT_SIMPLE;
+    int begins = stamp_begins(self, b, len, below);
+    if (begins != 0)
+        return begins < 0 ? FAILED : NOT_SIMPLE; /* a block never starts with an event's line: no block */
+    begins = stamp_begins(self, b, len, after);
+    if (begins <= 0)
+        return begins < 0 ? FAILED : NOT_SIMPLE;
+    int64_t minute = epoch_minute(self, b + start);
+    if (minute == -2)
+        return FAILED;
+    if (minute == INT64_MIN)
+        return NOT_SIMPLE;
+    int64_t fraction = stamp.fraction ? micros(b + stamp.fraction, stamp.end - stamp.fraction) : 0;
+    line->when = minute * 60000000 + (int64_t)stamp.second * 1000000 + fraction;
+    line->minute = minute;
+    line->body_at = stamp.end - start;
+    line->stop = after - 1;
+    if ((self->has_since && line->when < self->since) || (self->has_until && line->when > self->until))
+        return TAKEN; /* out of the window: not counted */
+    const unsigned char *body = b + stamp.end;
+    Py_ssize_t n = after - 1 - stamp.end;
+    if (grow_scratch(self, n) < 0)
+        return FAILED;
+    Py_ssize_t t = template_of(body, n, self->scratch);
+    Entry *e = entries_find(self->entries, self->entries_cap, hash_bytes(self->scratch, t), self->scratch, t);
+    if (e->key == NULL || e->slot == SLOT_UNEXPLAINED)
+        return NOT_SIMPLE;
+    if (n > self->evidence_chars) {
+        Py_ssize_t shown = e->line < 0 ? -1 : collapsed_line_length(body, n, e->line);
+        if (shown < 0 || shown > self->evidence_chars)
+            return NOT_SIMPLE; /* the memo would not answer from the template: Python classifies it */
+    }
+    int own = exact(self, body, n);
+    if (own != 0)
+        return own < 0 ? FAILED : NOT_SIMPLE;
+    if (e->slot == SLOT_NOT_COUNTED)
+        return TAKEN; /* another component's */
+    return count(self, e, line) < 0 ? FAILED : TAKEN;
+}
+
 static int take(FastPath *self, const unsigned char *b, Py_ssize_t len, Py_ssize_t end, Py_ssize_t start, Line *line)
 {
     int found = line_at(self, b, len, start, line);
+    if (found == 0 && self->blocks_used)
+        return take_block(self, b, len, end, start, line);
     if (found <= 0)
         return found < 0 ? FAILED : NOT_SIMPLE;
     if (line->stop + 1 >= end || line->stop - start > self->max_line)
@@ -1005,8 +1263,12 @@ fail:
 
 static PyMethodDef FastPath_methods[] = {
     {"put", (PyCFunction)FastPath_put, METH_VARARGS,
-     "put(template, slot, cause): lines of this byte template are counted into `slot` (-1: not at all, -2: "
-     "left to Python, which would not count them by template)."},
+     "put(template, slot, cause, line=-1): events of this byte template are counted into `slot` (-1: not at "
+     "all, -2: left to Python, which would not count them by template); `line`: a multi-line template's "
+     "evidence line."},
+    {"block", (PyCFunction)FastPath_block, METH_VARARGS,
+     "block(first_line, data): the lines `data` (its first one `first_line`) continue a traceback's first "
+     "line wherever they follow one (Chunk._known_block)."},
     {"run", (PyCFunction)(void (*)(void))FastPath_run, METH_FASTCALL,
      "run(data, end, starts, i, covered, time_floor) -> (i, covered, time_floor, taken, last_time_us, line)."},
     {"line", (PyCFunction)(void (*)(void))FastPath_line, METH_FASTCALL,
@@ -1032,6 +1294,8 @@ static PyMethodDef module_methods[] = {
     {"count_newlines", (PyCFunction)(void (*)(void))count_newlines, METH_FASTCALL,
      "count_newlines(data, start, stop) == data.count(b'\\n', start, stop) for non-negative bounds."},
     {"template", (PyCFunction)template, METH_O, "memo.ByteTokens()(body), on any bytes."},
+    {"escaped_or_wide", (PyCFunction)(void (*)(void))escaped_or_wide, METH_FASTCALL,
+     "escaped_or_wide(data, end) == (data.find(b'\\\\', 0, end) >= 0 or not data.isascii()) for end >= 0."},
     {NULL},
 };
 
@@ -1049,7 +1313,8 @@ PyMODINIT_FUNC PyInit__fastscan(void)
         return NULL;
     if (PyModule_AddObjectRef(module, "Ends", (PyObject *)&EndsType) < 0 ||
         PyModule_AddObjectRef(module, "FastPath", (PyObject *)&FastPathType) < 0 ||
-        PyModule_AddIntConstant(module, "API", FASTSCAN_API) < 0) {
+        PyModule_AddIntConstant(module, "API", FASTSCAN_API) < 0 ||
+        PyModule_AddIntConstant(module, "MAX_EVENT_BYTES", MAX_EVENT_BYTES) < 0) {
         Py_DECREF(module);
         return NULL;
     }

@@ -7,6 +7,7 @@ and `MAX_OCCURRENCES` per assertion, never by the number of lines.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -65,6 +66,9 @@ class _Fast:
 
 # The fast table's entry for a template whose verdict is unknown: its lines take the general path (Drain).
 _UNEXPLAINED = _Fast(None, Cause.UNKNOWN.value)
+# Text the compiled path reads as it reads bytes: printable ASCII, tabs and line breaks only (its own bytes
+# when encoded; `str.split` and `str.splitlines` break it only at spaces, tabs and newlines).
+PLAIN = re.compile(r"[\t\n\x20-\x7e]*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +156,8 @@ class Aggregator:
         verdict = self.diagnose(event)
         if verdict is not None:
             self.record(event, verdict)
+            if self.native is not None and "\n" in event.text:
+                self._known_event(event, verdict)
 
     def simple(self, body: bytes, when: datetime, minute: int) -> bool:
         """`add` for the common one-line ASCII text event (see `chunks.Sink`), `body` being its message
@@ -203,8 +209,28 @@ class Aggregator:
             self._remember(key, _Fast(tally, cause.value))  # counted the same way above, assertions aside
         return True
 
-    def _remember(self, key: bytes, fast: _Fast) -> None:
-        """Put a byte template in the fast table (and the native one, which counts its lines from now)."""
+    def _known_event(self, event: Event, verdict: Verdict) -> None:
+        """After `record`: put a multi-line event's template in the native table when every event of it
+        would be counted the same way (as `_known` decides for one line), so that the compiled path counts
+        the next ones whose lines below the first are a block it knows (`FastPath.block`). The template's
+        evidence line goes with it: the memo answers a text over `evidence_chars` from the template only
+        when that line fits (`TemplateMemo._fits`), which C checks per event."""
+        diagnosis, line = verdict
+        cause, component = diagnosis.cause, diagnosis.component
+        if line is None or cause is Cause.UNKNOWN or len(self._fast) >= MAX_FAST or event.head.is_json:
+            return  # an exact text's verdict, Drain's, a full table, or no plain text line
+        if any(e.matches(cause, component) for e in self._violations):
+            return
+        body = _body(event)
+        if not body.isascii() or not PLAIN.fullmatch(body):
+            return
+        key = native.template(body.encode("ascii"))
+        if key not in self._fast:
+            self._remember(key, _Fast(self._tallies[cause, component], cause.value), line)
+
+    def _remember(self, key: bytes, fast: _Fast, line: int = -1) -> None:
+        """Put a byte template in the fast table (and the native one, which counts its lines from now);
+        `line`: a multi-line template's evidence line."""
         self._fast[key] = fast
         if self.native is None:
             return
@@ -216,7 +242,7 @@ class Aggregator:
             self._slots.append(fast.tally)
         if fast.cause not in self._causes:
             self._causes.append(fast.cause)
-        self.native.put(key, slot, self._causes.index(fast.cause))
+        self.native.put(key, slot, self._causes.index(fast.cause), line)
 
     def _drain(self) -> None:
         """Add what the native path counted to the totals, the tallies and the histogram."""

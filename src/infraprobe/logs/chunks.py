@@ -15,11 +15,13 @@ On the general path, the lines below a first line that were seen below one befor
 (`blocks`: a traceback's frames), and indented lines are decoded without a timestamp search
 (tests/logs/test_blocks.py: the same answer as decoding every line).
 Where the compiled helpers are built (`native`), runs of such lines whose template the sink already counts
-alone are read and counted in C (`Sink.native`), and Python sees only the others.
+alone are read and counted in C (`Sink.native`), and Python sees only the others; so are tracebacks whose
+lines below the first are a known block (told to C as they are remembered) followed by the next event.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -92,12 +94,15 @@ class Chunk:
         self.s, self.data, self.end, self.final = stream, data, end, final
         self._records: dict[int, Record] = {}
         self._line_at = (0, stream.line_base)  # (offset, line number) for incremental counting
+        self._fast: FastPath | None = (
+            None  # the sink's compiled path, told the blocks found (`_remember_block`)
+        )
 
     def events(self, starts: list[int], sink: Sink) -> int:
         """Hand the events of the candidate lines to `sink` in order; returns how much was consumed."""
         covered = 0  # events never overlap: an earlier event's lines are not taken again
         time_floor = i = 0
-        fast = sink.native
+        fast = self._fast = sink.native
         read: _Read = None
         while i < len(starts):
             if fast is not None:  # the lines it knows, in C, up to the first one it does not
@@ -246,7 +251,10 @@ class Chunk:
         block = Block(
             bytes(self.data[at:after]), lines, "\n".join(texts), repaired, span.last - at, span.records[-1]
         )
-        self.s.blocks.remember(bytes(self.data[at : self._line_end(at)]), block)
+        key = bytes(self.data[at : self._line_end(at)])
+        self.s.blocks.remember(key, block)
+        if self._fast is not None and _plain(block) and self.s.blocks.get(key) is block:
+            self._fast.block(key, block.data)  # C takes it whole below a first line too (`FastPath.run`)
 
     def _records_between(self, first: int, start: int) -> list[Record]:
         """The records of the lines from `first` to `start` (decoded already, by `_first_line`)."""
@@ -361,6 +369,19 @@ class Chunk:
         if native.ENABLED:  # 16 bytes at a time; bytes.count reads one
             return native.count_newlines(self.data, start, stop)
         return self.data.count(b"\n", start, stop)
+
+
+_PLAIN_BYTES = re.compile(rb"[\t\n\x20-\x7e]*")
+
+
+def _plain(block: Block) -> bool:
+    """A block whose text is its bytes (printable ASCII and tabs, no CR, nothing repaired): what the
+    compiled path can compare and mask on the bytes alone."""
+    return (
+        not block.repaired
+        and _PLAIN_BYTES.fullmatch(block.data) is not None
+        and block.data[:-1] == block.text.encode("ascii", "replace")
+    )
 
 
 class _Span:

@@ -40,6 +40,13 @@ def compile_regexes(rules: Sequence[tuple[str, tuple[str, ...]]]) -> Any:
     return _cached(material, flags, False, lambda: _build(_expressions(rules, flags), flags, literal=False))
 
 
+def compile_plain(expressions: list[bytes], flags: int) -> Any:
+    """Expressions compiled as they are, all with `flags` (the classifier's literal automata: see
+    `classifier.literals.use_compiler`)."""
+    material = [bytes(x) for x in expressions]
+    return _cached(material, flags, False, lambda: _build(material, flags, literal=False))
+
+
 def escape(literal: str) -> str:
     """A literal as a hyperscan regex (every non-alphanumeric byte as \\xNN; NUL included)."""
     return "".join(chr(b) if b < 128 and chr(b).isalnum() else f"\\x{b:02x}" for b in literal.encode())

@@ -20,6 +20,10 @@ from infraprobe.monitor.quorum import PathFinding, Verdict
 from infraprobe.monitor.state import State, Tracker, Transition
 
 REMOVED = "removed from config"  # the evidence of a change that ends a component's record when it is removed
+# A path finding formed again this soon after it ended continues the period before it (flap control): as a
+# broken route comes back its targets recover one by one, and the first one back can end the finding while
+# the others, still down, form it again within a second or so.
+PATH_REFORM_GRACE = timedelta(seconds=5)
 
 
 class EventKind(StrEnum):
@@ -229,20 +233,33 @@ def _why_ended(incident: QuorumIncident, end: VerdictChange) -> str:
 
 
 def vantage_periods(events: Iterable[VantageEvent], since: datetime) -> list[VantagePeriod]:
-    """Path failures and silences per vantage, oldest first, from every monitor's events together."""
+    """Path failures and silences per vantage, oldest first, from every monitor's events together; a path
+    failure that forms again within PATH_REFORM_GRACE of its end is the same period."""
     open_: dict[tuple[str, str], VantagePeriod] = {}
+    ended: dict[tuple[str, str], VantagePeriod] = {}  # the last period of each key that ended
     out: list[VantagePeriod] = []
     for e in sorted(events, key=lambda e: e.at):
         key = (e.vantage, e.kind.topic)
-        began = open_.get(key)
+        began = open_.get(key) or _reopened(ended.get(key), e, out)
         if e.kind.opens:
-            open_[key] = (
-                _widened(began, e) if began else _widened(VantagePeriod(e.vantage, key[1], e.at, None), e)
-            )
+            open_[key] = _widened(began or VantagePeriod(e.vantage, key[1], e.at, None), e)
         elif began is not None:
-            out.append(replace(open_.pop(key), end=e.at, reported_by=_with(began.reported_by, e.reported_by)))
+            del open_[key]
+            ended[key] = replace(began, end=e.at, reported_by=_with(began.reported_by, e.reported_by))
+            out.append(ended[key])
     out.extend(open_.values())
     return sorted((p for p in out if p.end is None or p.end >= since), key=lambda p: p.start)
+
+
+def _reopened(last: VantagePeriod | None, e: VantageEvent, out: list[VantagePeriod]) -> VantagePeriod | None:
+    """The ended path failure that `e` (a finding formed again right after it) continues, taken back out of
+    `out` and open again; None for anything else."""
+    if last is None or last.end is None or not e.kind.opens or last.topic != "path_failure":
+        return None
+    if e.at - last.end > PATH_REFORM_GRACE or last not in out:
+        return None
+    out.remove(last)
+    return replace(last, end=None)
 
 
 def _widened(period: VantagePeriod, e: VantageEvent) -> VantagePeriod:
