@@ -244,6 +244,11 @@ class Aggregator:
             self._causes.append(fast.cause)
         self.native.put(key, slot, self._causes.index(fast.cause), line)
 
+    def settle(self) -> None:
+        """Add what the compiled path has counted so far to the tallies (what any reader does first): the
+        scan's parent does it after its own range, while its workers still run, not after them."""
+        self._drain()
+
     def _drain(self) -> None:
         """Add what the native path counted to the totals, the tallies and the histogram."""
         if self.native is None:
@@ -498,12 +503,17 @@ def histogram(minutes: dict[int, Counter[str]], max_buckets: int = 60) -> Histog
     low, high = min(minutes), max(minutes)
     span = (high - low + 1) * 60
     width = next((w for w in BUCKET_LADDER if span / w <= max_buckets), BUCKET_LADDER[-1])
-    totals: Counter[str] = Counter()
     counts: dict[int, Counter[str]] = {}
+    step = width // 60  # every width is whole minutes
     for minute, per_cause in minutes.items():
-        bucket = minute * 60 // width
-        counts.setdefault(bucket, Counter()).update(per_cause)
-        totals.update(per_cause)
+        row = counts.get(minute // step)
+        if row is None:
+            counts[minute // step] = Counter(per_cause)  # a copy, in C
+        else:
+            row.update(per_cause)
+    totals: Counter[str] = Counter()
+    for row in counts.values():  # per bucket, not per minute
+        totals.update(row)
     causes = tuple(c for c, _ in sorted(totals.items(), key=lambda kv: (-kv[1], kv[0])))
     first, last = low * 60 // width, high * 60 // width
     start = datetime.fromtimestamp(0, UTC)
