@@ -288,16 +288,7 @@ class Aggregator:
         """Count a diagnosed event: events must come in file order (examples, Drain depend on it)."""
         diagnosis = verdict[0]
         if diagnosis.cause is Cause.UNKNOWN:
-            line = _error_line(event.text)
-            self._count(
-                event.time,
-                event.minute,
-                Cause.UNKNOWN,
-                Component.OTHER,
-                lambda: self._occurrence(event, line),
-            )
-            prepared = self._prepare(_cluster_line(event))
-            self.to_clusters(prepared, event.time, event.source, event.line, line, event.head.fields)
+            self._unexplained(event)
             return
         # The classifier's evidence is the line its rule matched: the most telling one. It is derived
         # only for the occurrences shown (see `memo`).
@@ -309,6 +300,22 @@ class Aggregator:
             lambda: self._occurrence(event, self._evidence(event, verdict)),
         )
         self._tally(event, verdict)
+
+    def add_unexplained(self, event: Event) -> None:
+        """`add` for a one-line event the compiled path read and found Drain's (`FastPath.run`: in the
+        window, its template's verdict unknown, no verdict of its own, within the evidence bound), which is
+        what the memo would answer: only whether it reads like an error is left to decide."""
+        if not self._filters.components and looks_like_error(event.head, event.text):
+            self._unexplained(event)
+
+    def _unexplained(self, event: Event) -> None:
+        """Count an unexplained error and send it to the clusters."""
+        line = _error_line(event.text)
+        self._count(
+            event.time, event.minute, Cause.UNKNOWN, Component.OTHER, lambda: self._occurrence(event, line)
+        )
+        prepared = self._prepare(_cluster_line(event))
+        self.to_clusters(prepared, event.time, event.source, event.line, line, event.head.fields)
 
     def _evidence(self, event: Event, verdict: Verdict) -> str:
         return self._memo.evidence(_body(event), verdict).evidence
