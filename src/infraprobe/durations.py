@@ -8,6 +8,7 @@ so a value that works in one place works in every other.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
 _PART = re.compile(r"(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>ms|s|m|h|d|w)", re.IGNORECASE)
@@ -28,6 +29,24 @@ def seconds(text: str) -> float:
     if not _COMPOUND.fullmatch(text):
         raise ValueError(f"invalid duration {text!r} (use e.g. 500ms, 5s, 2m, 1h30m)")
     return sum(float(p["n"]) * UNIT_SECONDS[p["unit"].lower()] for p in _PART.finditer(text))
+
+
+def parse_duration(value: Any) -> float:
+    """A duration in this grammar or a number of seconds: the config models' `Duration` (config/types.py).
+
+    Here, free of pydantic, so the config's generated core schemas (configfile/_coreschemas.py) call it
+    without importing pydantic (start-up of `config validate`, issue 10)."""
+    if isinstance(value, bool):
+        raise ValueError("expected a duration like 500ms, 5s or 2m")
+    if isinstance(value, int | float):
+        total = float(value)
+    elif isinstance(value, str) and is_duration(value):
+        total = seconds(value)
+    else:
+        raise ValueError(f"invalid duration {value!r} (use e.g. 500ms, 5s, 2m, 1h30m)")
+    if total < 0:
+        raise ValueError("a duration cannot be negative")
+    return total
 
 
 def span(total: float) -> str:

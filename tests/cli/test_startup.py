@@ -54,6 +54,42 @@ def test_config_validate_loads_no_plugin_metadata_and_no_report(tcp_config: Path
     assert _after_cli(["config", "validate", str(tcp_config)], unwanted, env=env) == []
 
 
+EVERY_KIND = """\
+components:
+  - {name: web, kind: tcp, host: 127.0.0.1, port: 1}
+  - {name: api, kind: http, url: 'https://h/x', headers: {X-A: b}, expect: {status: [200], json: {$.ok: true}}}
+  - {name: cert, kind: tls, host: h}
+  - {name: name, kind: dns, host: h, nameserver: 127.0.0.1}
+  - {name: cache, kind: redis, url: 'redis://cache:6379/0'}
+  - {name: mq, kind: amqp, host: mq}
+  - {name: my, kind: mysql, host: db, min_headroom: 10%}
+  - {name: pg, kind: postgres, host: db}
+  - {name: ws, kind: websocket, url: 'wss://h/ws', message_timeout: 2s, expect_regex: 'ok'}
+  - {name: rpc, kind: grpc, host: h, port: 50051}
+  - {name: nat, kind: path, max_connections: 10}
+"""
+
+
+def test_config_validate_imports_no_pydantic(tcp_config: Path, tmp_path: Path) -> None:
+    """Without a section, a file is validated by the models' generated core schemas with pydantic_core
+    alone (configfile/plain.py): pydantic itself stays unloaded, whatever the kinds."""
+    every = tmp_path / "every.yaml"
+    every.write_text(EVERY_KIND)
+    unwanted = ["pydantic", "pydantic.main", "infraprobe.config.model", "infraprobe.configfile.loader"]
+    for config in (tcp_config, every):
+        assert _after_cli(["config", "validate", str(config)], unwanted) == []
+
+
+def test_config_validate_of_a_file_with_a_section_uses_the_models(tmp_path: Path) -> None:
+    from tests.conftest import run_cli
+
+    config = tmp_path / "env.yaml"
+    config.write_text(f"report: {{addresses: true}}\n{TCP_ONLY}")
+    assert _after_cli(["config", "validate", str(config)], ["pydantic.main"]) == ["pydantic.main"]
+    done = run_cli("config", "validate", str(config))
+    assert (done.returncode, done.stdout) == (0, f"{config}: ok (1 components: tcp)\n")
+
+
 def test_config_validate_json_still_builds_the_report(tcp_config: Path) -> None:
     from tests.conftest import run_cli
 

@@ -45,3 +45,8 @@ class _PluginsOff(types.ModuleType):
 # every plugin is off: the one case in which the real module does nothing but import.
 if os.environ["PYDANTIC_DISABLE_PLUGINS"] in _ALL_OFF and _LOADER not in sys.modules:
     sys.modules[_LOADER] = _PluginsOff(_LOADER, _PluginsOff.__doc__)
+
+
+def pydantic_plugins_off() -> bool:
+    """Whether pydantic's plugins are all off (as the CLI sets them unless the caller says otherwise)."""
+    return os.environ.get("PYDANTIC_DISABLE_PLUGINS") in _ALL_OFF

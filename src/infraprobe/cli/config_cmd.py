@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from infraprobe.cli import pydantic_plugins_off
 from infraprobe.cli.common import (
     EXIT_CONFIG,
     PATH,
@@ -19,7 +20,6 @@ from infraprobe.cli.common import (
     Reporting,
     console_err,
     emit,
-    load,
     reporting,
     write_file,
     write_out,
@@ -73,9 +73,13 @@ def validate(
 def _checked(config: Path, allow_missing_env: bool, notes: Notes) -> tuple[dict[str, Any], str | None]:
     """One file's verdict, and its ok line when valid; its errors, one line each, on stderr (whatever the
     format)."""
+    from infraprobe.configfile.plain import check_file  # not with the group's other command (schema)
+
     errors: list[str] = []
     try:
-        loaded = load(config, allow_missing_env=allow_missing_env)
+        # Without pydantic when plugins are off, as the CLI sets them (cli/__init__.py): a plugin asked for
+        # watches pydantic's models validate, so then the models do.
+        checked = check_file(config, allow_missing_env=allow_missing_env, plain=pydantic_plugins_off())
     except ConfigError as exc:
         errors = exc.lines() if isinstance(exc, ConfigErrors) else [exc.one_line()]
         for line in errors:
@@ -88,9 +92,11 @@ def _checked(config: Path, allow_missing_env: bool, notes: Notes) -> tuple[dict[
             "warnings": [],
             "errors": errors,
         }, None
-    notes(f"{config}: sections {', '.join(loaded.sections) or 'none'}")
-    kinds = sorted({c.kind for c in loaded.config.components})
-    count, warnings = len(loaded.config.components), [*loaded.warnings, *loaded.deprecations]
+    for warning in (*checked.warnings, *checked.deprecations):
+        console_err(f"warning: {warning}")
+    notes(f"{config}: sections {', '.join(checked.sections) or 'none'}")
+    kinds = sorted({c.kind for c in checked.components})
+    count, warnings = len(checked.components), [*checked.warnings, *checked.deprecations]
     file = {
         "file": str(config),
         "ok": True,
@@ -99,7 +105,7 @@ def _checked(config: Path, allow_missing_env: bool, notes: Notes) -> tuple[dict[
         "warnings": warnings,
         "errors": [],
     }
-    return file, _ok_line(file, len(loaded.warnings), len(loaded.deprecations))
+    return file, _ok_line(file, len(checked.warnings), len(checked.deprecations))
 
 
 def _ok_line(file: dict[str, Any], unset: int, deprecated: int) -> str:

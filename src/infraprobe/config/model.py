@@ -7,11 +7,11 @@ probe, and subclasses `ComponentBase`; the registry (`probes/registry.py`) maps 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, ClassVar, Self
+from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from infraprobe.config.renamed import Renamed, take_renamed
 from infraprobe.config.types import Duration
 
 DEFAULT_TIMEOUT = 5.0
@@ -29,24 +29,6 @@ class Strict(BaseModel):
     tcp model and the file's header, not every section's and every kind's (start-up, issue 10)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
-
-
-@dataclass(frozen=True, slots=True)
-class Renamed:
-    """A field's old name, still accepted: each of its values stands for one value of the new field."""
-
-    new: str
-    values: Mapping[Any, str]
-
-    def replacement(self, old_value: Any) -> str:
-        """What to write instead, as YAML: `role: any`, or the new field's choices for an unknown value."""
-        try:
-            return f"{self.new}: {self.values[old_value]}"
-        except (KeyError, TypeError):  # TypeError: a list or mapping, which no value map holds
-            return f"{self.new}: {' | '.join(dict.fromkeys(self.values.values()))}"
-
-    def both(self, old: str) -> str:
-        return f"`{old}` is the deprecated name of `{self.new}`: give only `{self.new}`"
 
 
 class ComponentBase(Strict):
@@ -78,17 +60,7 @@ class ComponentBase(Strict):
         """A short, secret-free description of what is probed, for tables and reports."""
         return self.kind
 
-    @model_validator(mode="after")
-    def _take_renamed(self) -> Self:
-        for old, renamed in self.RENAMED.items():
-            value = getattr(self, old)
-            if value is None:
-                continue
-            if renamed.new in self.model_fields_set:
-                raise ValueError(renamed.both(old))
-            # Frozen model: set the new field the way pydantic's own validation would have.
-            object.__setattr__(self, renamed.new, renamed.values[value])
-        return self
+    _take_renamed = model_validator(mode="after")(take_renamed)
 
 
 class Defaults(Strict):
@@ -136,3 +108,6 @@ class Config(ConfigHeader):
     @property
     def names(self) -> list[str]:
         return [c.name for c in self.components]
+
+
+__all__ = ["ComponentBase", "Config", "ConfigHeader", "Defaults", "Renamed", "ReportSettings", "Strict"]

@@ -1,7 +1,8 @@
-"""Load and validate a config file: YAML -> defaults -> per-kind models -> cross-references.
+"""Load and validate a config file into the pydantic models every command reads.
 
-Every error is a `ConfigError` naming file, line and field in one line. All errors found in one pass are
-reported together, so fixing a config is not a loop of one error per run.
+The rules (defaults, per-kind models, sections, cross-references) and their one-line errors naming file,
+line and field are `build.py`'s, shared with `config validate`'s way of validating (`plain.py`); this
+module hands them the pydantic models and puts `Config` together from the validated parts.
 """
 
 from __future__ import annotations
@@ -11,28 +12,33 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, get_args
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from infraprobe._lazy import LazyRegistry
-from infraprobe.config.model import ComponentBase, Config, ConfigHeader, Defaults, Renamed
-from infraprobe.config.yamlsrc import Path_, SourceMap, format_path, load_yaml
-from infraprobe.errors import ConfigError, ConfigErrors, Location
-from infraprobe.inputs import MAX_CONFIG_BYTES, InputTooLarge, read_file
-from infraprobe.probes.registry import MODELS
-from infraprobe.redact import NO_SECRETS, Redactor, names_secret
-
-CORE_KEYS = ("version", "environment", "defaults", "components")
-# Sections owned by later features, validated by their own models. Adding one: add its model here.
-# A section's model is imported only when a file has that section (start-up of `config validate`).
-SECTION_MODELS: LazyRegistry[type[BaseModel]] = LazyRegistry(
-    {
-        "topology": "infraprobe.config.topology:Topology",
-        "validation": "infraprobe.configfile.validation:Validation",
-        "report": "infraprobe.config.model:ReportSettings",
-        "alerts": "infraprobe.configfile.alerts:AlertsSettings",
-        "vantages": "infraprobe.configfile.vantages:VantagesSettings",
-    }
+from infraprobe.config.model import Config, ConfigHeader, Defaults, Renamed
+from infraprobe.config.yamlsrc import Loaded, Path_, SourceMap, load_yaml
+from infraprobe.configfile.build import (
+    CORE_KEYS,
+    SECTION_MODELS,
+    Builder,
+    find_cycle,
+    read_config_text,
+    read_parts,
 )
+from infraprobe.errors import ConfigErrors
+from infraprobe.probes.registry import MODELS
+from infraprobe.redact import Redactor
+
+__all__ = [
+    "CORE_KEYS",
+    "SECTION_MODELS",
+    "LoadedConfig",
+    "PydanticModels",
+    "find_cycle",
+    "load_config",
+    "load_parsed",
+    "parse_config",
+    "validate_section",
+]
 
 
 @dataclass(frozen=True)
@@ -57,16 +63,8 @@ def load_config(
     """Load and validate. Unset `${VAR}`s are all reported at once, as errors; with `allow_missing_env`
     they become typed placeholders listed in `warnings`; with `only`, variables used by other components
     (and by sections a check does not read) are not needed, so they get placeholders silently."""
-    file = str(path)
-    try:
-        text = read_file(path, MAX_CONFIG_BYTES, "the config").decode("utf-8")
-    except FileNotFoundError:
-        raise ConfigError("file not found", location=Location(file)) from None
-    except (InputTooLarge, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read: {exc}", location=Location(file)) from None
-    except OSError as exc:
-        raise ConfigError(f"cannot read: {exc.strerror or exc}", location=Location(file)) from None
-    return parse_config(text, file, env, allow_missing_env=allow_missing_env, only=only)
+    text = read_config_text(path)
+    return parse_config(text, str(path), env, allow_missing_env=allow_missing_env, only=only)
 
 
 def parse_config(
@@ -78,220 +76,77 @@ def parse_config(
     only: Collection[str] = (),
 ) -> LoadedConfig:
     loaded = load_yaml(text, file, env)
-    missing = [m for m in loaded.missing if _needed(m.path, loaded.data, only)]
-    if missing and not allow_missing_env:
-        raise ConfigErrors([m.error() for m in missing])
-    written = _written_secrets(loaded.data) | _section_written_secrets(loaded.data)
-    builder = _ConfigBuilder(loaded.source, Redactor(loaded.secrets | written))
-    config, sections = builder.build(loaded.data)
-    secrets = loaded.secrets | _declared_secrets(config) | _section_secrets(sections)
-    warnings = tuple(m.warning() for m in missing)
-    deprecations = tuple(builder.deprecations)
-    return LoadedConfig(config, Redactor(secrets), loaded.source, sections, warnings, deprecations)
+    return load_parsed(loaded, allow_missing_env=allow_missing_env, only=only)
 
 
-def _needed(path: Path_, data: Any, only: Collection[str]) -> bool:
-    """Whether a value is used when checking only the `only` components (all of them when empty)."""
-    if not only:
-        return True
-    if path[:1] in (("defaults",), ("version",), ("environment",)):
-        return True
-    if path[:1] != ("components",) or len(path) < 2 or not isinstance(data, dict):
-        return False
-    items = data.get("components")
-    item = items[path[1]] if isinstance(items, list) and isinstance(path[1], int) else None
-    return isinstance(item, dict) and item.get("name") in only
+def load_parsed(
+    loaded: Loaded, *, allow_missing_env: bool = False, only: Collection[str] = ()
+) -> LoadedConfig:
+    """`parse_config` of a file whose YAML is already loaded."""
+    parts = read_parts(loaded, PydanticModels(), allow_missing_env=allow_missing_env, only=only)
+    # Every part is validated, each by its own model: put together without building Config's.
+    config = Config.model_construct(
+        **parts.header, components=tuple(parts.components), defaults=parts.defaults
+    )
+    _check_sections_against(config, parts.sections, loaded.source)
+    secrets = loaded.secrets | _declared_secrets(config) | _section_secrets(parts.sections)
+    return LoadedConfig(
+        config, Redactor(secrets), loaded.source, parts.sections, parts.warnings, parts.deprecations
+    )
 
 
-class _ConfigBuilder:
-    def __init__(self, source: SourceMap, redactor: Redactor = NO_SECRETS) -> None:
-        self.source = source
-        self.errors: list[ConfigError] = []
-        self.deprecations: list[str] = []
-        self.redactor = redactor  # error lines quote the value they reject: masked like any output
+class _Model:
+    """A pydantic model as `build.Validator`."""
 
-    def build(self, data: Any) -> tuple[Config, dict[str, BaseModel]]:
-        if not isinstance(data, dict):
-            raise ConfigError(
-                "the top level must be a mapping with a `components` list", location=self.source.locate(())
-            )
-        self._check_top_keys(data)
-        defaults = self._defaults(data)
-        components = self._components(data.get("components"), defaults)
-        sections = self._sections(data)
-        self._check_references(components)
-        if self.errors:
-            raise ConfigErrors(self.errors)
-        top = {k: data[k] for k in ("version", "environment") if k in data}
-        header = self._model(ConfigHeader, top, ())
-        if header is None:
-            raise ConfigErrors(self.errors)
-        # Every part is validated above, each by its own model: put together without building Config's.
-        config = Config.model_construct(
-            **{k: getattr(header, k) for k in top}, components=tuple(components), defaults=defaults
-        )
-        self._check_sections_against(config, sections)
-        return config, sections
+    __slots__ = ("model",)
 
-    def _defaults(self, data: dict[str, Any]) -> Defaults:
-        """The file's `defaults`, validated; without one, the model's own defaults (nothing to validate)."""
-        if "defaults" not in data:
-            return Defaults.model_construct()
-        return self._model(Defaults, data["defaults"], ("defaults",)) or Defaults.model_construct()
+    def __init__(self, model: type[BaseModel]) -> None:
+        self.model = model
 
-    def _check_sections_against(self, config: Config, sections: dict[str, BaseModel]) -> None:
-        """Checks that span sections (a topology entry naming a component) run once both are valid."""
-        for name, section in sections.items():
-            hook = getattr(section, "check_against", None)
-            if hook is not None:
-                hook(config, self.source, (name,))
+    def validate(self, data: Any) -> Any:
+        return self.model.model_validate(data)
 
-    def _check_top_keys(self, data: dict[str, Any]) -> None:
-        allowed = (*CORE_KEYS, *SECTION_MODELS)
-        for key in data:
-            if key not in allowed:
-                self._add(f"unknown key{_suggest(key, allowed)}", (key,), key=True)
+    def fields_at(self, loc: tuple[Any, ...]) -> list[str]:
+        return _model_fields_at(self.model, loc)
 
-    def _components(self, raw: Any, defaults: Defaults) -> list[ComponentBase]:
-        if raw is None:
-            self._add("missing required field (a list of components)", ("components",))
-            return []
-        if not isinstance(raw, list):
-            self._add("must be a list of components", ("components",))
-            return []
-        built = [self._component(item, i, defaults) for i, item in enumerate(raw)]
-        return [c for c in built if c is not None]
 
-    def _component(self, item: Any, index: int, defaults: Defaults) -> ComponentBase | None:
-        path: Path_ = ("components", index)
-        if not isinstance(item, dict):
-            self._add("each component must be a mapping with name and kind", path)
-            return None
-        kind = item.get("kind")
-        if not isinstance(kind, str) or kind not in MODELS:
-            got = "missing" if kind is None else f"unknown kind {kind!r}"
-            self._add(f"{got}; expected one of: {', '.join(MODELS)}", (*path, "kind") if kind else path)
-            return None
-        if not self._renamed(MODELS[kind].RENAMED, item, path):
-            return None
-        # The fields as they are (plain values: the same as model_dump's, without building a serializer).
-        merged = {**{k: v for k, v in defaults if v is not None}, **item}
-        component: ComponentBase | None = self._model(MODELS[kind], merged, path)
-        return component
+class PydanticModels:
+    """The config's pydantic models, for `build.read_parts`."""
 
-    def _renamed(self, renamed: Mapping[str, Renamed], item: dict[str, Any], path: Path_) -> bool:
-        """Warn at each deprecated field name; an error (False) when the new name is given as well."""
-        ok = True
-        for old in renamed.keys() & item.keys():
-            new = renamed[old]
-            if new.new in item:
-                self._add(new.both(old), (*path, old), key=True)
-                ok = False
-                continue
-            location = self.source.locate((*path, old), key=True)
-            message = f"deprecated; write `{new.replacement(item[old])}` instead"
-            self.deprecations.append(
-                ConfigError(message, location=location, field=_field_name((*path, old))).one_line()
-            )
-        return ok
+    def header(self) -> _Model:
+        return _Model(ConfigHeader)
 
-    def _sections(self, data: dict[str, Any]) -> dict[str, BaseModel]:
-        out: dict[str, BaseModel] = {}
-        for name in SECTION_MODELS:
-            if name in data:
-                parsed = self._model(SECTION_MODELS[name], data[name], (name,))
-                if parsed is not None:
-                    out[name] = parsed
-        return out
+    def defaults(self) -> _Model:
+        return _Model(Defaults)
 
-    def _model(self, model: type[Any], data: Any, path: Path_) -> Any:
-        try:
-            return model.model_validate(data)
-        except ValidationError as exc:
-            for err in exc.errors():
-                self._pydantic_error(err, path, model)
-            return None
+    def no_defaults(self) -> Defaults:
+        return Defaults.model_construct()
 
-    def _pydantic_error(self, err: Any, path: Path_, model: type[BaseModel]) -> None:
-        loc: Path_ = (*path, *err["loc"])
-        if err["type"] == "extra_forbidden":
-            known = _model_fields_at(model, err["loc"])
-            self._add(f"unknown key{_suggest(str(err['loc'][-1]), known)}", loc, key=True)
-        elif err["type"] == "missing":
-            self._add("missing required field", loc)
-        else:
-            self._add(_clean_message(err, self.redactor), loc)
+    def kind(self, kind: str) -> _Model:
+        return _Model(MODELS[kind])
 
-    def _check_references(self, components: list[ComponentBase]) -> None:
-        index = {c.name: i for i, c in enumerate(components)}
-        seen: set[str] = set()
-        for i, c in enumerate(components):
-            if c.name in seen:
-                self._add(f"duplicate component name {c.name!r}", ("components", i, "name"))
-            seen.add(c.name)
-            for j, dep in enumerate(c.depends_on):
-                if dep not in index:
-                    self._add(
-                        f"unknown component{_suggest(dep, list(index))}",
-                        ("components", i, "depends_on", j),
-                    )
-        if not self.errors:
-            self._check_cycles(components, index)
+    def renamed(self, kind: str) -> Mapping[str, Renamed]:
+        return MODELS[kind].RENAMED
 
-    def _check_cycles(self, components: list[ComponentBase], index: dict[str, int]) -> None:
-        graph = {c.name: c.depends_on for c in components}
-        cycle = find_cycle(graph)
-        if cycle:
-            self._add(
-                f"dependency cycle: {' -> '.join(cycle)}", ("components", index[cycle[0]], "depends_on")
-            )
+    def section(self, name: str) -> _Model:
+        return _Model(SECTION_MODELS[name])
 
-    def _add(self, message: str, path: Path_, *, key: bool = False) -> None:
-        location = self.source.locate(path, key=key)
-        self.errors.append(ConfigError(message, location=location, field=_field_name(path)))
+
+def _check_sections_against(config: Config, sections: dict[str, BaseModel], source: SourceMap) -> None:
+    """Checks that span sections (a topology entry naming a component) run once both are valid."""
+    for name, section in sections.items():
+        hook = getattr(section, "check_against", None)
+        if hook is not None:
+            hook(config, source, (name,))
 
 
 def validate_section(model: type[Any], data: Any, source: SourceMap, path: Path_ = ()) -> Any:
     """Validate `data` (found at `path` in `source`) with `model`; errors read like the loader's own."""
-    builder = _ConfigBuilder(source)
-    parsed = builder._model(model, data, path)
+    builder = Builder(source, PydanticModels())
+    parsed = builder.model(_Model(model), data, path)
     if builder.errors or parsed is None:
         raise ConfigErrors(builder.errors)
     return parsed
-
-
-def find_cycle(graph: Mapping[str, tuple[str, ...]]) -> list[str]:
-    """One dependency cycle as a path that ends where it starts, or [] when the graph is acyclic."""
-    state: dict[str, int] = {}  # 1 = on the current path, 2 = finished
-    stack: list[str] = []
-
-    def visit(node: str) -> list[str]:
-        state[node] = 1
-        stack.append(node)
-        for dep in graph.get(node, ()):
-            if state.get(dep) == 1:
-                return [*stack[stack.index(dep) :], dep]
-            if dep not in state and (found := visit(dep)):
-                return found
-        stack.pop()
-        state[node] = 2
-        return []
-
-    for node in graph:
-        if node not in state and (found := visit(node)):
-            return found
-    return []
-
-
-def _field_name(path: Path_) -> str:
-    return format_path(path)
-
-
-def _suggest(word: str, candidates: Any) -> str:
-    import difflib  # only a config with a typo needs it: not on the start-up of a valid one (issue 10)
-
-    close = difflib.get_close_matches(word, [str(c) for c in candidates], n=1)
-    return f" {word!r}; did you mean {close[0]!r}?" if close else f" {word!r}"
 
 
 def _model_fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
@@ -313,36 +168,6 @@ def _nested_model(annotation: Any) -> type[BaseModel] | None:
         if found is not None:
             return found
     return None
-
-
-def _clean_message(err: Any, redactor: Redactor) -> str:
-    msg = redactor(str(err["msg"]).removeprefix("Value error, "))
-    if "input" in err and err["type"] not in ("missing",) and not isinstance(err["input"], dict | list):
-        key = next((str(part) for part in reversed(err["loc"]) if isinstance(part, str)), "")
-        return f"{msg} (got {redactor.value(err['input'], key)!r})"
-    return msg
-
-
-def _written_secrets(data: Any) -> set[str]:
-    """Values under secret-naming keys anywhere in the raw file, so an error about them cannot echo them."""
-    if isinstance(data, dict):
-        found = {v for k, v in data.items() if names_secret(str(k)) and isinstance(v, str)}
-        return found.union(*(_written_secrets(v) for v in data.values()))
-    if isinstance(data, list):
-        return set().union(*(_written_secrets(v) for v in data))
-    return set()
-
-
-def _section_written_secrets(data: Any) -> set[str]:
-    """Secrets a section knows by position rather than by key name (a webhook URL), from the raw file."""
-    if not isinstance(data, dict):
-        return set()
-    found: set[str] = set()
-    for name in SECTION_MODELS:
-        hook = getattr(SECTION_MODELS[name], "written_secrets", None) if name in data else None
-        if hook is not None:
-            found |= hook(data[name])
-    return found
 
 
 def _section_secrets(sections: Mapping[str, BaseModel]) -> set[str]:

@@ -20,8 +20,9 @@ from infraprobe.config.model import Strict
 from infraprobe.config.types import Duration
 from infraprobe.configfile.validation_refs import check_references
 from infraprobe.logs.timestamps import parse_when
-from infraprobe.probes._httpexpect import HttpExpect, parse_path
+from infraprobe.probes._httpexpect import HttpExpect
 from infraprobe.probes.models.http import Method
+from infraprobe.probes.models.values import parse_path
 from infraprobe.taxonomy import Cause
 
 if TYPE_CHECKING:

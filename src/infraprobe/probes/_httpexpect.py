@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field, field_validator
 
 from infraprobe.config.model import Strict
+from infraprobe.probes.models.values import expect_json_paths, parse_path, regex
 
 if TYPE_CHECKING:  # the http model holds an HttpExpect: validating a config must not import the wire
     from infraprobe.probes.wire.http1 import Response
 
-_PATH_TOKEN = re.compile(r"\.?([^.\[\]]+)|\[(-?\d+)\]|\[['\"]([^'\"]+)['\"]\]")
 _MISSING = object()
 
 
@@ -30,22 +30,8 @@ class HttpExpect(Strict):
         default_factory=dict, description="response headers that must be present and contain the given text"
     )
 
-    @field_validator("body_regex")
-    @classmethod
-    def _compiles(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                re.compile(value)
-            except re.error as exc:  # not a ValueError: pydantic would let it escape as a traceback
-                raise ValueError(f"invalid regular expression: {exc.msg} at position {exc.pos}") from None
-        return value
-
-    @field_validator("json_values")
-    @classmethod
-    def _paths(cls, value: dict[str, Any]) -> dict[str, Any]:
-        for path in value:
-            parse_path(path)
-        return value
+    _compiles = field_validator("body_regex")(regex)
+    _paths = field_validator("json_values")(expect_json_paths)
 
     def checks_more_than_status(self) -> bool:
         """Most checks expect a status only: their bodies need no decoding."""
@@ -55,25 +41,6 @@ class HttpExpect(Strict):
 
     def status_ok(self, status: int) -> bool:
         return status in self.status if self.status else 200 <= status < 300
-
-
-def parse_path(path: str) -> list[str | int]:
-    """`$.items[0].name`, `items.0.name` or `$['a.b']` -> ["items", 0, "name"]."""
-    rest = path[1:] if path.startswith("$") else path
-    steps: list[str | int] = []
-    pos = 0
-    while pos < len(rest):
-        m = _PATH_TOKEN.match(rest, pos)
-        if m is None:
-            raise ValueError(f"invalid JSON path {path!r}")
-        key, index, quoted = m.groups()
-        steps.append(int(index) if index is not None else quoted if quoted is not None else _step(key))
-        pos = m.end()
-    return steps
-
-
-def _step(key: str) -> str | int:
-    return int(key) if key.isdigit() else key
 
 
 def json_get(doc: Any, path: str) -> Any:

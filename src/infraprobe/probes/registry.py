@@ -2,7 +2,7 @@
 
 Each kind has two modules, named here once: `probes/models/<kind>.py` holds its config model, and
 `probes/<kind>.py` its probe and `SPEC` (which names that same model). Adding a kind: write both, add its
-line below, add a test and a docs page (docs/probes/README.md). Nothing else needs to know.
+line below, add a test and a docs page, and regenerate `configfile/_coreschemas.py` (docs/probes/README.md).
 
 Entries are imported when first read, and the two maps apart: loading or validating a config reads
 `MODELS` and never imports a probe, so it never pays for asyncio, ssl or a client library (start-up,

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Self
+from typing import Literal
 from urllib.parse import unquote
 
 from pydantic import Field, model_validator
 
 from infraprobe.config.model import ComponentBase
-from infraprobe.probes._url import check_one_target, split_service_url
+from infraprobe.probes.models.values import AMQP_PORT, amqp_one_target, split_amqp_url
 
-DEFAULT_PORT = 5672
+DEFAULT_PORT = AMQP_PORT
 
 
 class AmqpCheck(ComponentBase):
@@ -25,10 +25,7 @@ class AmqpCheck(ComponentBase):
         None, min_length=1, description="with host, or when the url names none (default /)"
     )
 
-    @model_validator(mode="after")
-    def _one_target(self) -> Self:
-        check_one_target(self.url, self.host, _parse_url)
-        return self
+    _one_target = model_validator(mode="after")(amqp_one_target)
 
     def target(self) -> str:
         t = resolve_target(self)
@@ -45,7 +42,7 @@ class Target:
 
 
 def _parse_url(url: str) -> Target:
-    u = split_service_url(url, ("amqp",), "amqp://user:password@host[:port][/vhost]", DEFAULT_PORT)
+    u = split_amqp_url(url)
     # As pika and aiormq read it: no path or a bare "/" is the default vhost "/"; "%2F" spells "/" too.
     vhost = unquote(u.path[1:]) if len(u.path) > 1 else None
     return Target(u.host, u.port, u.user, u.password, vhost)

@@ -10,7 +10,7 @@ from infraprobe.config.model import ComponentBase
 from infraprobe.probes._httpexpect import HttpExpect
 from infraprobe.probes._url import Url
 from infraprobe.probes.models.tls import TlsClient
-from infraprobe.probes.wire.http1_parse import header_allowed
+from infraprobe.probes.models.values import http_headers, http_url
 
 MiB = 1024 * 1024
 Method = Literal["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
@@ -28,21 +28,8 @@ class HttpCheck(ComponentBase):
     max_body_bytes: int = Field(MiB, ge=0, le=64 * MiB, description="read at most this much of the body")
     tls: TlsClient = TlsClient()
 
-    @field_validator("url")
-    @classmethod
-    def _url(cls, value: str) -> str:
-        Url.parse(value)
-        return value
-
-    @field_validator("headers")
-    @classmethod
-    def _headers(cls, value: dict[str, str]) -> dict[str, str]:
-        for name, text in value.items():  # the value is never echoed: headers carry API keys
-            if not header_allowed(name, text):
-                raise ValueError(
-                    f"header {name!r} cannot be sent: a header name must be a token, its value one line of text"
-                )
-        return value
+    _url = field_validator("url")(http_url)
+    _headers = field_validator("headers")(http_headers)
 
     def target(self) -> str:
         return Url.parse(self.url).redacted

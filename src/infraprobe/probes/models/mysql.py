@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar, Literal, Self
+from typing import ClassVar, Literal
 from urllib.parse import unquote
 
 from pydantic import Field, model_validator
 
 from infraprobe.config.model import ComponentBase, Renamed
-from infraprobe.probes._url import split_service_url
 from infraprobe.probes.models._role import FROM_BOOL, Role, deprecated_field, role_field
+from infraprobe.probes.models.values import MYSQL_PORT, MYSQL_SCHEMES, mysql_valid, split_mysql_url
 
-DEFAULT_PORT = 3306
-SCHEMES = ("mysql", "mariadb")
+DEFAULT_PORT = MYSQL_PORT
+SCHEMES = MYSQL_SCHEMES
 
 
 class MysqlCheck(ComponentBase):
@@ -32,24 +32,11 @@ class MysqlCheck(ComponentBase):
 
     RENAMED: ClassVar[dict[str, Renamed]] = {"expect_writable": FROM_BOOL}
 
-    @model_validator(mode="after")
-    def _valid(self) -> Self:
-        if (self.url is None) == (self.host is None):
-            raise ValueError("give exactly one of `url` or `host`")
-        if self.url is not None:
-            _parse_url(self.url)  # a malformed URL is a config error, not a failing dependency
-        if isinstance(self.min_headroom, str) and not _is_percent(self.min_headroom):
-            raise ValueError("min_headroom must be a number of connections or a percentage such as 10%")
-        return self
+    _valid = model_validator(mode="after")(mysql_valid)
 
     def target(self) -> str:
         t = resolve_target(self)
         return f"{t.host}:{t.port}/{t.database or ''}"
-
-
-def _is_percent(text: str) -> bool:
-    number = text.strip().removesuffix("%")
-    return text.strip().endswith("%") and number.replace(".", "", 1).strip().isdigit()
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +51,7 @@ class Target:
 
 
 def _parse_url(url: str) -> Target:
-    u = split_service_url(url, SCHEMES, "mysql://user:password@host[:port][/database]", DEFAULT_PORT)
+    u = split_mysql_url(url)
     return Target(u.host, u.port, u.user, u.password, database=unquote(u.path.strip("/")) or None)
 
 

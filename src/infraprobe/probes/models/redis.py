@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar, Literal, Self
+from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 
 from infraprobe.config.model import ComponentBase, Renamed
-from infraprobe.probes._url import check_one_target, split_service_url
 from infraprobe.probes.models._role import Role, deprecated_field, role_field
+from infraprobe.probes.models.values import REDIS_PORT, redis_one_target, split_redis_url
 
-DEFAULT_PORT = 6379
+DEFAULT_PORT = REDIS_PORT
 
 
 class RedisCheck(ComponentBase):
@@ -35,10 +35,7 @@ class RedisCheck(ComponentBase):
         "expect_role": Renamed("role", {"master": "primary", "replica": "replica", "any": "any"})
     }
 
-    @model_validator(mode="after")
-    def _one_target(self) -> Self:
-        check_one_target(self.url, self.host, _parse_url)
-        return self
+    _one_target = model_validator(mode="after")(redis_one_target)
 
     def target(self) -> str:
         t = resolve_target(self)
@@ -58,13 +55,8 @@ class Target:
 
 
 def _parse_url(url: str) -> Target:
-    u = split_service_url(
-        url, ("redis", "rediss"), "redis://[[user]:password@]host[:port][/db] (or rediss://)", DEFAULT_PORT
-    )
-    path = u.path.strip("/")
-    if path and not path.isdigit():
-        raise ValueError("the url's path must be a database number, e.g. redis://host:6379/0")
-    return Target(u.host, u.port, int(path) if path else None, u.user, u.password, tls=u.scheme == "rediss")
+    u, db = split_redis_url(url)
+    return Target(u.host, u.port, db, u.user, u.password, tls=u.scheme == "rediss")
 
 
 def resolve_target(cfg: RedisCheck) -> Target:

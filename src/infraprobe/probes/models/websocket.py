@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Literal
 
 from pydantic import Field, field_validator
@@ -11,8 +10,9 @@ from infraprobe.config.model import ComponentBase
 from infraprobe.config.types import Duration
 from infraprobe.probes._url import Url
 from infraprobe.probes.models.tls import TlsClient
+from infraprobe.probes.models.values import WEBSOCKET_SCHEMES, regex, websocket_url
 
-SCHEMES = ("ws", "wss")
+SCHEMES = WEBSOCKET_SCHEMES
 
 
 class WebSocketCheck(ComponentBase):
@@ -27,18 +27,8 @@ class WebSocketCheck(ComponentBase):
     message_timeout: Duration | None = Field(None, gt=0, description="deadline for the message phase")
     tls: TlsClient = TlsClient()
 
-    @field_validator("url")
-    @classmethod
-    def _url(cls, value: str) -> str:
-        Url.parse(value, SCHEMES)
-        return value
-
-    @field_validator("expect_regex")
-    @classmethod
-    def _regex(cls, value: str | None) -> str | None:
-        if value is not None:
-            re.compile(value)
-        return value
+    _url = field_validator("url")(websocket_url)
+    _regex = field_validator("expect_regex")(regex)
 
     def target(self) -> str:
         return Url.parse(self.url, SCHEMES).redacted
