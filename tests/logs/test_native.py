@@ -26,6 +26,7 @@ from infraprobe.logs.chunks import MAX_LINE, Chunk
 from infraprobe.logs.memo import _VARIABLE_BYTES, MASK_BYTE, ByteTokens
 from infraprobe.logs.prefilter import _starts_of
 from infraprobe.logs.timestamps import IsoStart, epoch_minute
+from infraprobe.taxonomy import Component
 
 from .conftest import NOW
 from .test_fast_path import STAMPS, _one_line_incident
@@ -430,3 +431,39 @@ def test_a_known_block_is_taken_where_chunk_span_would_take_it() -> None:
     path = fast()
     path.put(native.template(b" ERROR boom [request abc12345]\n" + block[:-1]), -2, 0)  # Drain's
     assert path.run(data, len(data), [0], 0, 0, 0) == (0, 0, 0, 0, 0, None)
+
+
+@pytest.mark.parametrize("components", [frozenset(), frozenset({Component.REDIS})])
+def test_add_unexplained_is_add_for_a_template_the_memo_knows_unexplained(components: frozenset[Any]) -> None:
+    """What the scanner calls for a line C found Drain's (`Aggregator.add_unexplained`) counts and clusters
+    it as `add` does once the memo holds the template's unknown verdict: errors counted and clustered,
+    a line that does not read like one (or any, under a component filter) not counted."""
+    from infraprobe.classifier import classify_text
+    from infraprobe.logs.aggregate import Filters
+    from infraprobe.logs.chunks import Event
+    from infraprobe.logs.memo import TemplateMemo
+    from infraprobe.logs.records import Record
+    from infraprobe.redact import NO_SECRETS
+
+    def event(n: int, message: str) -> Event:
+        when = NOW - timedelta(minutes=n)
+        text = f"2024-05-01 12:00:00 {message} [request {0xABC0000000 + n:x}]"
+        return Event("app.log", n, when, text, Record(text, when, "", {}, False, 20, False), n)
+
+    lines = ["ERROR invoice 4411 could not be rendered", "INFO invoice 4411 rendered"]
+    aggregators = [
+        Aggregator(TemplateMemo(classify_text, 300), Filters(components=components), (), NO_SECRETS)
+        for _ in range(2)
+    ]
+    for aggregator in aggregators:
+        for message in lines:
+            aggregator.add(event(0, message))  # the memo learns both templates (unknown verdicts)
+    for n in range(1, 40):
+        aggregators[0].add(event(n, lines[n % 2]))
+        aggregators[1].add_unexplained(event(n, lines[n % 2]))
+    summaries = [
+        (a.events, a.untimed, a.findings(), a.unexplained(), a.histogram(), a.violations())
+        for a in aggregators
+    ]
+    assert summaries[0] == summaries[1]
+    assert summaries[0][0] == (0 if components else 20)

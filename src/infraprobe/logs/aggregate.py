@@ -244,6 +244,11 @@ class Aggregator:
             self._causes.append(fast.cause)
         self.native.put(key, slot, self._causes.index(fast.cause), line)
 
+    def settle(self) -> None:
+        """Add what the compiled path has counted so far to the tallies (what any reader does first): the
+        scan's parent does it after its own range, while its workers still run, not after them."""
+        self._drain()
+
     def _drain(self) -> None:
         """Add what the native path counted to the totals, the tallies and the histogram."""
         if self.native is None:
@@ -283,16 +288,7 @@ class Aggregator:
         """Count a diagnosed event: events must come in file order (examples, Drain depend on it)."""
         diagnosis = verdict[0]
         if diagnosis.cause is Cause.UNKNOWN:
-            line = _error_line(event.text)
-            self._count(
-                event.time,
-                event.minute,
-                Cause.UNKNOWN,
-                Component.OTHER,
-                lambda: self._occurrence(event, line),
-            )
-            prepared = self._prepare(_cluster_line(event))
-            self.to_clusters(prepared, event.time, event.source, event.line, line, event.head.fields)
+            self._unexplained(event)
             return
         # The classifier's evidence is the line its rule matched: the most telling one. It is derived
         # only for the occurrences shown (see `memo`).
@@ -304,6 +300,22 @@ class Aggregator:
             lambda: self._occurrence(event, self._evidence(event, verdict)),
         )
         self._tally(event, verdict)
+
+    def add_unexplained(self, event: Event) -> None:
+        """`add` for a one-line event the compiled path read and found Drain's (`FastPath.run`: in the
+        window, its template's verdict unknown, no verdict of its own, within the evidence bound), which is
+        what the memo would answer: only whether it reads like an error is left to decide."""
+        if not self._filters.components and looks_like_error(event.head, event.text):
+            self._unexplained(event)
+
+    def _unexplained(self, event: Event) -> None:
+        """Count an unexplained error and send it to the clusters."""
+        line = _error_line(event.text)
+        self._count(
+            event.time, event.minute, Cause.UNKNOWN, Component.OTHER, lambda: self._occurrence(event, line)
+        )
+        prepared = self._prepare(_cluster_line(event))
+        self.to_clusters(prepared, event.time, event.source, event.line, line, event.head.fields)
 
     def _evidence(self, event: Event, verdict: Verdict) -> str:
         return self._memo.evidence(_body(event), verdict).evidence
@@ -498,12 +510,17 @@ def histogram(minutes: dict[int, Counter[str]], max_buckets: int = 60) -> Histog
     low, high = min(minutes), max(minutes)
     span = (high - low + 1) * 60
     width = next((w for w in BUCKET_LADDER if span / w <= max_buckets), BUCKET_LADDER[-1])
-    totals: Counter[str] = Counter()
     counts: dict[int, Counter[str]] = {}
+    step = width // 60  # every width is whole minutes
     for minute, per_cause in minutes.items():
-        bucket = minute * 60 // width
-        counts.setdefault(bucket, Counter()).update(per_cause)
-        totals.update(per_cause)
+        row = counts.get(minute // step)
+        if row is None:
+            counts[minute // step] = Counter(per_cause)  # a copy, in C
+        else:
+            row.update(per_cause)
+    totals: Counter[str] = Counter()
+    for row in counts.values():  # per bucket, not per minute
+        totals.update(row)
     causes = tuple(c for c, _ in sorted(totals.items(), key=lambda kv: (-kv[1], kv[0])))
     first, last = low * 60 // width, high * 60 // width
     start = datetime.fromtimestamp(0, UTC)

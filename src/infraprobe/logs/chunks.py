@@ -66,6 +66,10 @@ class Sink(Protocol):
 
     def add(self, event: Event) -> None: ...
 
+    def add_unexplained(self, event: Event) -> None:
+        """`add` for a one-line event whose template the compiled path found to be unexplained."""
+        ...
+
     def simple(self, body: bytes, when: datetime, minute: int) -> bool:
         """Count a one-line ASCII text event without an Event built, if it can; False: call `add` instead.
         `body` is the message after the timestamp, without the line's trailing CRs."""
@@ -181,10 +185,15 @@ class Chunk:
     ) -> int:
         self.s.last_time = when
         # bytes(): a range's chunk is a reused bytearray, whose slices cannot be table keys.
-        if not ask or not sink.simple(bytes(self.data[start + body_at : stop]).rstrip(b"\r"), when, minute):
-            text = self.data[start:stop].decode("ascii").rstrip("\r")
-            head = Record(text, when, "", {}, False, body_at, False)
-            sink.add(Event(self.s.name, self._line_number(start), when, text, head, minute))
+        if ask and sink.simple(bytes(self.data[start + body_at : stop]).rstrip(b"\r"), when, minute):
+            return stop + 1
+        text = self.data[start:stop].decode("ascii").rstrip("\r")
+        head = Record(text, when, "", {}, False, body_at, False)
+        event = Event(self.s.name, self._line_number(start), when, text, head, minute)
+        if ask:
+            sink.add(event)
+        else:  # C read it: its template is Drain's (`_simple_read`)
+            sink.add_unexplained(event)
         return stop + 1
 
     def _open_tail(self, floor: int) -> int:

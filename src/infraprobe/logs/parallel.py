@@ -56,8 +56,9 @@ BATCH_CHARS = 1 << 20
 QUEUE_BATCHES = 16
 # The parent's range is this much smaller than a worker's (a fraction of an even share): after its range it
 # still feeds Drain the workers' unexplained events, merges, and builds and prints the summary, while a
-# worker only sends its tallies. Measured at 1 in 50 (docs/benchmarks.md): about 0.05 s of 0.6.
-PARENT_LESS = 0.08
+# worker only sends its tallies. Set so that at 1 in 50 on 525 MB both processes run about the same
+# instructions (callgrind; docs/benchmarks.md).
+PARENT_LESS = 0.04
 _POLL = 0.5  # seconds between checks that a silent worker is still alive
 
 # What a worker sends per batch of unexplained events, in columns (one list per argument of
@@ -160,6 +161,8 @@ def scan_file(
         source, stream = job.input(ranges[0]), Stream(job.name, ref)
         source.on_read = on_read
         scan_input(source, prefilter, stream, aggregator)
+        if workers:
+            aggregator.settle()  # while they still run: less to do once the last one is done
         for worker in workers:
             _take(worker, job, source, stream, aggregator)
     finally:
