@@ -165,6 +165,15 @@ def test_structured_garbage_reads_the_same_both_ways(data: dict[str, object]) ->
     assert plain == loader
 
 
+def test_another_pydantic_core_gets_the_models(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The schemas are pydantic_core 2.x's as pydantic wrote them for it; with another release installed
+    (pydantic >= 2.7 is allowed), the models validate."""
+    text = "components: [{name: a, kind: tcp, host: h, port: 1}]\n"
+    assert isinstance(check_text(text, env={}).components[0], Plain)
+    monkeypatch.setattr(_coreschemas, "PYDANTIC_CORE_VERSION", "0.0.0")
+    assert not isinstance(check_text(text, env={}).components[0], Plain)
+
+
 def test_a_file_with_a_section_is_read_by_the_models() -> None:
     text = "report: {addresses: true}\ncomponents: [{name: a, kind: tcp, host: h, port: 1}]\n"
     checked = check_text(text, env={})

@@ -947,6 +947,10 @@ def _path() -> dict[str, Any]:
     }
 
 
+# The pydantic_core these schemas were written for (pydantic pins its own): another one may read a
+# schema differently, so `plain.check_text` then validates with the models.
+PYDANTIC_CORE_VERSION = "2.50.5"
+
 SCHEMAS: dict[str, Callable[[], dict[str, Any]]] = {
     "ConfigHeader": _ConfigHeader,
     "Defaults": _Defaults,
@@ -963,4 +967,4 @@ SCHEMAS: dict[str, Callable[[], dict[str, Any]]] = {
     "path": _path,
 }
 
-__all__ = ["SCHEMAS"]
+__all__ = ["PYDANTIC_CORE_VERSION", "SCHEMAS"]

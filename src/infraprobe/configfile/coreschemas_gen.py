@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pydantic_core
 from pydantic import BaseModel
 
 from infraprobe.config.model import ConfigHeader, Defaults
@@ -217,11 +218,15 @@ def render() -> str:
         *helpers,
         *bodies,
         "",
+        "# The pydantic_core these schemas were written for (pydantic pins its own): another one may read a",
+        "# schema differently, so `plain.check_text` then validates with the models.",
+        f"PYDANTIC_CORE_VERSION = {pydantic_core.__version__!r}",
+        "",
         "SCHEMAS: dict[str, Callable[[], dict[str, Any]]] = {",
         *(f"    {name!r}: _{name}," for name in models()),
         "}",
         "",
-        "__all__ = ['SCHEMAS']",
+        "__all__ = ['PYDANTIC_CORE_VERSION', 'SCHEMAS']",
     ]
     return "\n".join(lines) + "\n"
 

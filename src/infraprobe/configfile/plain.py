@@ -66,6 +66,15 @@ def _fields(schema: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
+def schemas_fit() -> bool:
+    """Whether the generated schemas are for the pydantic_core installed (pydantic >= 2.7 is allowed)."""
+    import pydantic_core
+
+    from infraprobe.configfile import _coreschemas
+
+    return bool(pydantic_core.__version__ == _coreschemas.PYDANTIC_CORE_VERSION)
+
+
 def _model_class(schema: dict[str, Any]) -> type[Plain]:
     """The stand-in class of the model `schema` validates (inside any validator around it)."""
     while schema["type"] != "model":
@@ -120,10 +129,12 @@ def check_text(
     allow_missing_env: bool = False,
     plain: bool = True,
 ) -> Checked:
-    """`check_file` of a file's text. `plain`: with the generated schemas when the file has no section;
-    otherwise (or when False) with the pydantic models, through the loader."""
+    """`check_file` of a file's text. `plain`: with the generated schemas when the file has no section and
+    the installed pydantic_core is the one they were written for; otherwise (or when False) with the
+    pydantic models, through the loader."""
     loaded = load_yaml(text, file, env)
-    if not plain or (isinstance(loaded.data, dict) and any(name in loaded.data for name in SECTION_MODELS)):
+    sections = isinstance(loaded.data, dict) and any(name in loaded.data for name in SECTION_MODELS)
+    if not plain or sections or not schemas_fit():
         from infraprobe.configfile.loader import load_parsed
 
         full = load_parsed(loaded, allow_missing_env=allow_missing_env)
