@@ -163,3 +163,19 @@ def test_a_block_is_not_taken_past_the_event_size_bound(monkeypatch: pytest.Monk
     with monkeypatch.context() as patch:
         _line_by_line(patch)
         assert run() == blocked
+
+
+@given(
+    st.lists(
+        st.sampled_from(["ERROR", " ", "error", "xERROR", "ERRORS", "\t", "failed", "ok", "[", "_", "Error"]),
+        max_size=8,
+    ).map("".join)
+)
+@settings(max_examples=500, deadline=None)
+def test_looks_like_error_short_cut_is_the_regex(text: str) -> None:
+    """The level word found by `in` (" ERROR ") answers as the regex would."""
+    from infraprobe.logs.grouping import LOOKS_LIKE_ERROR, looks_like_error
+    from infraprobe.logs.records import Record
+
+    record = Record(text, None, "", {}, False, 0, False)
+    assert looks_like_error(record, text) == (LOOKS_LIKE_ERROR.search(text) is not None)

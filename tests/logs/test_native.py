@@ -467,3 +467,35 @@ def test_add_unexplained_is_add_for_a_template_the_memo_knows_unexplained(compon
     ]
     assert summaries[0] == summaries[1]
     assert summaries[0][0] == (0 if components else 20)
+
+
+@compiled
+def test_drain_into_adds_what_drain_lists() -> None:
+    """`drain_into` puts the histogram into per-minute Counters as Aggregator's loop over `drain()` did
+    (existing minutes and causes added to, new ones made), and returns the same events and slot counts."""
+    from collections import Counter
+
+    rng = random.Random(8)
+    lines = b"".join(
+        f"2024-05-01 12:{rng.randrange(5):02d}:{rng.randrange(60):02d} x {rng.randrange(3)}\n".encode()
+        for _ in range(400)
+    )
+    data = lines + b"2024-05-01 12:59:59 end\n"
+    starts = [i for i in range(len(lines)) if i == 0 or lines[i - 1] == 10]
+    paths = [native.FastPath(epoch_minute, {}, 300, MAX_LINE) for _ in range(2)]
+    for path in paths:
+        for n in range(3):
+            path.put(native.template(f" x {n}".encode()), n % 2, n)  # two slots, three causes
+        assert path.run(data, len(data), starts, 0, 0, 0)[3] == 400
+    causes = ["a", "b", "c"]
+    before = {28576080: Counter({"a": 5, "z": 1})}
+    expected = {minute: Counter(row) for minute, row in before.items()}
+    events, slots, histogram = paths[0].drain()
+    for minute, cause, count in histogram:
+        expected.setdefault(minute, Counter())[causes[cause]] += count
+    minutes = {minute: Counter(row) for minute, row in before.items()}
+    assert paths[1].drain_into(minutes, causes, Counter) == (events, slots)
+    assert minutes == expected and all(type(row) is Counter for row in minutes.values())
+    assert len(minutes) == 5 and events == 400
+    assert paths[1].drain_into(minutes, causes, Counter) == (0, [])  # forgotten once drained
+    assert minutes == expected

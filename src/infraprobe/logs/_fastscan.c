@@ -31,7 +31,7 @@
 
 /* The interface native.py expects (its API): bump both whenever a function, type or argument changes,
  * so an extension built from older source (an editable install not rebuilt) is refused, not misread. */
-#define FASTSCAN_API 3
+#define FASTSCAN_API 4
 
 #define HEAD 80          /* timestamps._HEAD: a stamp must end within a line's first 80 bytes */
 #define MAX_MINUTES 4096 /* timestamps._MAX_CACHED: the minute cache starts again when this full */
@@ -1216,13 +1216,54 @@ static PyObject *FastPath_run(FastPath *self, PyObject *const *args, Py_ssize_t 
     return Py_BuildValue("nnnnLN", i, covered, floor, taken, (long long)last, read);
 }
 
-/* drain() -> (events, [(slot, count, first, last)], [(minute, cause, count)]): what was counted since
- * the last drain, forgotten here. */
-static PyObject *FastPath_drain(FastPath *self, PyObject *unused)
+/* minutes[minute][causes[cause]] += count, a new minute's row made by counter() (Aggregator._drain's
+ * loop: a Counter per minute). 0, -1 on error. */
+static int add_to_minutes(PyObject *minutes, PyObject *causes, PyObject *counter, int64_t minute, int cause,
+                          int64_t count)
 {
-    PyObject *slots = PyList_New(0), *histogram = PyList_New(0), *item;
-    if (slots == NULL || histogram == NULL)
-        goto fail;
+    PyObject *key = PyLong_FromLongLong(minute);
+    if (key == NULL)
+        return -1;
+    PyObject *row = PyDict_GetItemWithError(minutes, key); /* borrowed */
+    if (row == NULL && !PyErr_Occurred()) {
+        row = PyObject_CallNoArgs(counter);
+        if (row != NULL && PyDict_SetItem(minutes, key, row) < 0)
+            Py_CLEAR(row);
+        Py_XDECREF(row); /* `minutes` holds it */
+    }
+    Py_DECREF(key);
+    if (row == NULL)
+        return -1;
+    if (!PyDict_Check(row)) {
+        PyErr_SetString(PyExc_TypeError, "a minute's row is not a dict");
+        return -1;
+    }
+    PyObject *name = PyList_GetItem(causes, cause); /* borrowed; IndexError if none */
+    if (name == NULL)
+        return -1;
+    PyObject *old = PyDict_GetItemWithError(row, name);
+    long long base = 0;
+    if (old != NULL) {
+        base = PyLong_AsLongLong(old);
+        if (base == -1 && PyErr_Occurred())
+            return -1;
+    } else if (PyErr_Occurred()) {
+        return -1;
+    }
+    PyObject *value = PyLong_FromLongLong(base + count);
+    if (value == NULL)
+        return -1;
+    int rc = PyDict_SetItem(row, name, value);
+    Py_DECREF(value);
+    return rc;
+}
+
+/* The per-slot counts since the last drain, as drain() lists them; forgotten here. */
+static PyObject *drain_slots(FastPath *self)
+{
+    PyObject *slots = PyList_New(0), *item;
+    if (slots == NULL)
+        return NULL;
     for (Py_ssize_t k = 0; k < self->slots_cap; k++) {
         Slot *s = &self->slots[k];
         if (s->count == 0)
@@ -1230,10 +1271,53 @@ static PyObject *FastPath_drain(FastPath *self, PyObject *unused)
         item = Py_BuildValue("nLLL", k, (long long)s->count, (long long)s->first, (long long)s->last);
         if (item == NULL || PyList_Append(slots, item) < 0) {
             Py_XDECREF(item);
-            goto fail;
+            Py_DECREF(slots);
+            return NULL;
         }
         Py_DECREF(item);
     }
+    return slots;
+}
+
+static void forget_counts(FastPath *self)
+{
+    memset(self->slots, 0, (size_t)self->slots_cap * sizeof *self->slots);
+    for (Py_ssize_t k = 0; k < self->histogram_cap; k++)
+        self->histogram[k].key = -1;
+    self->histogram_used = 0;
+    self->events = 0;
+}
+
+/* drain_into(minutes, causes, counter) -> (events, [(slot, count, first, last)]): drain(), its histogram
+ * added into `minutes` (minute -> counter() of cause name -> events) in C instead of a Python loop. */
+static PyObject *FastPath_drain_into(FastPath *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 3 || !PyDict_Check(args[0]) || !PyList_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "drain_into(minutes: dict, causes: list, counter)");
+        return NULL;
+    }
+    for (Py_ssize_t k = 0; k < self->histogram_cap; k++) {
+        Pair *p = &self->histogram[k];
+        if (p->key != -1 && add_to_minutes(args[0], args[1], args[2], p->key >> CAUSE_BITS,
+                                           (int)(p->key & ((1 << CAUSE_BITS) - 1)), p->value) < 0)
+            return NULL; /* what was added stays added: the caller's scan fails anyway */
+    }
+    PyObject *slots = drain_slots(self);
+    if (slots == NULL)
+        return NULL;
+    PyObject *out = Py_BuildValue("LN", (long long)self->events, slots);
+    if (out != NULL)
+        forget_counts(self);
+    return out;
+}
+
+/* drain() -> (events, [(slot, count, first, last)], [(minute, cause, count)]): what was counted since
+ * the last drain, forgotten here. */
+static PyObject *FastPath_drain(FastPath *self, PyObject *unused)
+{
+    PyObject *histogram = PyList_New(0), *item;
+    if (histogram == NULL)
+        return NULL;
     for (Py_ssize_t k = 0; k < self->histogram_cap; k++) {
         Pair *p = &self->histogram[k];
         if (p->key == -1)
@@ -1242,23 +1326,20 @@ static PyObject *FastPath_drain(FastPath *self, PyObject *unused)
                              (long long)p->value);
         if (item == NULL || PyList_Append(histogram, item) < 0) {
             Py_XDECREF(item);
-            goto fail;
+            Py_DECREF(histogram);
+            return NULL;
         }
         Py_DECREF(item);
     }
+    PyObject *slots = drain_slots(self);
+    if (slots == NULL) {
+        Py_DECREF(histogram);
+        return NULL;
+    }
     PyObject *out = Py_BuildValue("LNN", (long long)self->events, slots, histogram);
-    if (out == NULL)
-        return NULL; /* the lists were stolen by "N" */
-    memset(self->slots, 0, (size_t)self->slots_cap * sizeof *self->slots);
-    for (Py_ssize_t k = 0; k < self->histogram_cap; k++)
-        self->histogram[k].key = -1;
-    self->histogram_used = 0;
-    self->events = 0;
-    return out;
-fail:
-    Py_XDECREF(slots);
-    Py_XDECREF(histogram);
-    return NULL;
+    if (out != NULL)
+        forget_counts(self);
+    return out; /* on failure the lists were stolen by "N" */
 }
 
 static PyMethodDef FastPath_methods[] = {
@@ -1275,6 +1356,9 @@ static PyMethodDef FastPath_methods[] = {
      "IsoStart.line(data, start) with the time in microseconds since the epoch."},
     {"drain", (PyCFunction)FastPath_drain, METH_NOARGS,
      "drain() -> (events, [(slot, count, first_us, last_us)], [(minute, cause, count)]); starts again."},
+    {"drain_into", (PyCFunction)(void (*)(void))FastPath_drain_into, METH_FASTCALL,
+     "drain_into(minutes, causes, counter) -> (events, [(slot, count, first_us, last_us)]): drain(), "
+     "minutes[minute][causes[cause]] += count for its histogram; starts again."},
     {NULL},
 };
 

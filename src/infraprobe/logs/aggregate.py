@@ -253,15 +253,12 @@ class Aggregator:
         """Add what the native path counted to the totals, the tallies and the histogram."""
         if self.native is None:
             return
-        events, slots, minutes = self.native.drain()
+        # The histogram goes straight into the per-minute Counters (a Python loop over ~50,000 entries
+        # for a day of an incident's log was 7 ms at the end of every process).
+        events, slots = self.native.drain_into(self._minutes, self._causes, Counter)
         self._events += events
         for slot, count, first, last in slots:
             self._slots[slot].absorb(count, _from_micros(first), _from_micros(last))
-        for minute, cause, count in minutes:
-            per_cause = self._minutes.get(minute)
-            if per_cause is None:
-                per_cause = self._minutes[minute] = Counter()
-            per_cause[self._causes[cause]] += count
 
     def _shows(self, cause: Cause, component: Component) -> bool:
         """Whether an assertion this event violates still shows its occurrences."""

@@ -94,4 +94,7 @@ def _timestamped(line: Record) -> bool:
 
 def looks_like_error(record: Record, text: str) -> bool:
     """An event that no signature explains but that reads like a failure (worth clustering)."""
-    return record.severity in ERROR_SEVERITIES or LOOKS_LIKE_ERROR.search(text) is not None
+    # " ERROR " (a text line's level) is a match of LOOKS_LIKE_ERROR: found without running it.
+    return (
+        record.severity in ERROR_SEVERITIES or " ERROR " in text or LOOKS_LIKE_ERROR.search(text) is not None
+    )

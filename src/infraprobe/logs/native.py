@@ -22,7 +22,7 @@ to run the pure-Python path (tests/logs/test_native.py: both give the same answe
 from __future__ import annotations
 
 # The interface this module expects of the extension (`FASTSCAN_API` in _fastscan.c; bumped together).
-API = 3
+API = 4
 
 try:
     from infraprobe.logs import _fastscan

@@ -56,9 +56,9 @@ BATCH_CHARS = 1 << 20
 QUEUE_BATCHES = 16
 # The parent's range is this much smaller than a worker's (a fraction of an even share): after its range it
 # still feeds Drain the workers' unexplained events, merges, and builds and prints the summary, while a
-# worker only sends its tallies. Set so that at 1 in 50 on 525 MB both processes run about the same
-# instructions (callgrind; docs/benchmarks.md).
-PARENT_LESS = 0.04
+# worker only sends its tallies. Set from callgrind at 1 in 50 on 525 MB (docs/benchmarks.md): the parent
+# runs ~100 M instructions more than the worker, about what it does once the worker has ended.
+PARENT_LESS = 0.03
 _POLL = 0.5  # seconds between checks that a silent worker is still alive
 
 # What a worker sends per batch of unexplained events, in columns (one list per argument of
