@@ -4,7 +4,8 @@ For each command it runs `python -m infraprobe ...` `--repeat` times and reports
 wall time of the whole process and its median CPU time (user + system, from `wait4`: less sensitive than wall
 time to other work on a shared machine); then one run under `-X importtime` for the total import time (the sum
 of the top-level cumulative times: every module the command loaded, inflated by the tracing itself) and the
-five costliest imports. Target (issue 10): `--help`, `classify` and `config validate` under 150 ms; `logs
+five costliest imports. Target (issue 10): `--help`, `classify` and `config validate` (of the one-tcp file,
+and of the two examples with sections) under 150 ms; `logs
 /dev/null` is the fixed part of every `logs` run (imports, the classifier's tables, the prefilter).
 
 Bytecode: users run from compiled modules (pip writes them on install), so the script first compiles every
@@ -40,6 +41,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 HERE = str(Path(__file__).resolve().parents[1] / "src")
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 CONFIG = "components:\n  - {name: web, kind: tcp, host: 127.0.0.1, port: 1}\n"
 
 
@@ -48,6 +50,14 @@ def commands(config: str) -> dict[str, list[str]]:
         "--help": ["--help"],
         "classify TEXT": ["classify", "connection refused"],
         "config validate FILE": ["config", "validate", config],
+        # Files with sections (alerts; topology): their unset ${VAR}s validated with placeholders.
+        "validate alerting.yaml": [
+            "config",
+            "validate",
+            "--allow-missing-env",
+            str(EXAMPLES / "alerting.yaml"),
+        ],
+        "validate staging-incident": ["config", "validate", str(EXAMPLES / "staging-incident.yaml")],
         "check (one refused tcp)": ["check", config],
         "logs /dev/null": ["logs", "/dev/null"],
     }

@@ -35,6 +35,10 @@ class LazyRegistry(MutableMapping[str, V]):
         self._where = dict(where)
         self._loaded: dict[str, V] = {}
 
+    def attribute(self, name: str) -> str:
+        """The name of the attribute entry `name` is (its class's name, for a model), importing nothing."""
+        return self._where[name].rpartition(":")[2]
+
     def __getitem__(self, name: str) -> V:
         if name not in self._loaded:
             module, _, attribute = self._where[name].partition(":")

@@ -71,23 +71,49 @@ components:
 
 
 def test_config_validate_imports_no_pydantic(tcp_config: Path, tmp_path: Path) -> None:
-    """Without a section, a file is validated by the models' generated core schemas with pydantic_core
-    alone (configfile/plain.py): pydantic itself stays unloaded, whatever the kinds."""
+    """A file is validated by the models' generated core schemas with pydantic_core alone
+    (configfile/plain.py): pydantic itself stays unloaded, whatever the kinds and sections."""
     every = tmp_path / "every.yaml"
     every.write_text(EVERY_KIND)
     unwanted = ["pydantic", "pydantic.main", "infraprobe.config.model", "infraprobe.configfile.loader"]
-    for config in (tcp_config, every):
-        assert _after_cli(["config", "validate", str(config)], unwanted) == []
+    for config in (tcp_config, every, *EXAMPLES_WITH_SECTIONS):
+        assert _after_cli(["config", "validate", "--allow-missing-env", str(config)], unwanted) == []
 
 
-def test_config_validate_of_a_file_with_a_section_uses_the_models(tmp_path: Path) -> None:
+EXAMPLES = Path(__file__).parents[2] / "examples"
+EXAMPLES_WITH_SECTIONS = [EXAMPLES / "alerting.yaml", EXAMPLES / "staging-incident.yaml"]
+
+
+def test_config_validate_of_a_file_with_every_section_imports_no_section_model(tmp_path: Path) -> None:
     from tests.conftest import run_cli
 
     config = tmp_path / "env.yaml"
-    config.write_text(f"report: {{addresses: true}}\n{TCP_ONLY}")
-    assert _after_cli(["config", "validate", str(config)], ["pydantic.main"]) == ["pydantic.main"]
+    sections = (
+        "report: {addresses: true}\nvantages: {quorum: all}\n"
+        "topology: {databases: [{name: db, max_connections: 10, component: web}]}\n"
+        "alerts: {providers: {h: {slack: {url: 'https://hooks.example/T0'}}}, components: {web: {enabled: false}}}\n"
+        "validation: {categories: [{name: smoke, checks: [{component: web}]}]}\n"
+    )
+    config.write_text(f"{sections}{TCP_ONLY}")
+    unwanted = [
+        "pydantic",
+        "infraprobe.config.topology",
+        "infraprobe.configfile.alerts",
+        "infraprobe.configfile.validation",
+        "infraprobe.configfile.vantages",
+    ]
+    assert _after_cli(["config", "validate", str(config)], unwanted) == []
     done = run_cli("config", "validate", str(config))
     assert (done.returncode, done.stdout) == (0, f"{config}: ok (1 components: tcp)\n")
+    broken = config.read_text().replace("component: web}", "component: b}")
+    config.write_text(broken)
+    done = run_cli("config", "validate", str(config))
+    # The first section whose check against the components fails says so (as the loader does).
+    assert (done.returncode, done.stdout) == (3, "")
+    assert done.stderr.splitlines()[0] == (
+        f"error: {config}:3:67: topology.databases[0].component: no component of that name "
+        "(known: web) (got 'b')"
+    )
 
 
 def test_config_validate_json_still_builds_the_report(tcp_config: Path) -> None:

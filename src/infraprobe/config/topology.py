@@ -15,16 +15,13 @@ from typing import TYPE_CHECKING
 from pydantic import Field, model_validator
 
 from infraprobe.config.model import Strict
-from infraprobe.config.references import check_links, check_references
+from infraprobe.config.references import SECTIONS, Components, check_links, references
 from infraprobe.config.types import Duration
 
 if TYPE_CHECKING:
-    from infraprobe.config.model import Config
     from infraprobe.config.yamlsrc import Path_, SourceMap
 
 _NAME = r"^[A-Za-z0-9_.\-]+$"
-# The sections of named entries; names are unique across all of them.
-SECTIONS = ("services", "databases", "caches", "paths", "load_balancers", "certificates", "clients")
 
 
 class Entry(Strict):
@@ -134,12 +131,10 @@ class Topology(Strict):
     request_paths: tuple[RequestPath, ...] = ()
     certificate_warning_days: int = Field(21, ge=0, description="warn when a certificate expires sooner")
 
-    @model_validator(mode="after")
-    def _references(self) -> Topology:
-        check_references(self)
-        return self
+    # A plain function (config/references.py), so `config validate` runs it without pydantic.
+    _references = model_validator(mode="after")(references)
 
-    def check_against(self, config: Config, source: SourceMap, path: Path_) -> None:
+    def check_against(self, config: Components, source: SourceMap, path: Path_) -> None:
         """Cross-section check the loader runs: every `component:` link names a config component."""
         check_links(self, config, source, path)
 

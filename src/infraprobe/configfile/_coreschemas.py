@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from infraprobe.config.renamed import Renamed, take_renamed
-from infraprobe.configfile.standins import Bound, default, model
+from infraprobe.configfile.standins import Bound, Factory, default, model
 from infraprobe.durations import parse_duration
 from infraprobe.probes.models.values import (
     amqp_one_target,
@@ -30,7 +30,7 @@ def _field0() -> dict[str, Any]:  # environment, description, service
     return {"type": "model-field", "schema": {"type": "default", "schema": {"type": "str"}, "default": ""}}
 
 
-def _field1() -> dict[str, Any]:  # timeout
+def _field1() -> dict[str, Any]:  # timeout, within
     return {
         "type": "model-field",
         "schema": {
@@ -45,7 +45,7 @@ def _field1() -> dict[str, Any]:  # timeout
     }
 
 
-def _field2() -> dict[str, Any]:  # critical, verify, tls_verify
+def _field2() -> dict[str, Any]:  # critical, verify, tls_verify, enabled
     return {"type": "model-field", "schema": {"type": "default", "schema": {"type": "bool"}, "default": True}}
 
 
@@ -56,7 +56,9 @@ def _field3() -> dict[str, Any]:  # category
     }
 
 
-def _field4() -> dict[str, Any]:  # max_latency
+def _field4() -> dict[
+    str, Any
+]:  # max_latency, startup_budget, request_timeout, statement_timeout, startup_window, backend_timeout
     return {
         "type": "model-field",
         "schema": {
@@ -110,7 +112,7 @@ def _field8() -> dict[str, Any]:  # name
     }
 
 
-def _field9() -> dict[str, Any]:  # depends_on, require_names, subprotocols
+def _field9() -> dict[str, Any]:  # depends_on, require_names, subprotocols, domains
     return {
         "type": "model-field",
         "schema": {
@@ -131,7 +133,7 @@ def _field11() -> dict[str, Any]:  # port
 
 def _field12() -> (
     dict[str, Any]
-):  # expect_banner, ca_file, client_cert, client_key, body, body_contains, origin, send, expect, dsn, user, password, database, url, username
+):  # expect_banner, ca_file, client_cert, client_key, body, body_contains, origin, send, expect, dsn, user, password, database, url, username, component, via, certificate, flow, http, websocket, path
     return {
         "type": "model-field",
         "schema": {
@@ -142,7 +144,7 @@ def _field12() -> (
     }
 
 
-def _field13() -> dict[str, Any]:  # server_name, host, vhost
+def _field13() -> dict[str, Any]:  # server_name, host, vhost, name
     return {
         "type": "model-field",
         "schema": {
@@ -153,14 +155,28 @@ def _field13() -> dict[str, Any]:  # server_name, host, vhost
     }
 
 
-def _field14() -> dict[str, Any]:  # follow_redirects, tls, write_check
+def _field14() -> dict[str, Any]:  # method
+    return {
+        "type": "model-field",
+        "schema": {
+            "type": "default",
+            "schema": {
+                "type": "literal",
+                "expected": ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+            },
+            "default": "GET",
+        },
+    }
+
+
+def _field15() -> dict[str, Any]:  # follow_redirects, tls, write_check, critical, addresses
     return {
         "type": "model-field",
         "schema": {"type": "default", "schema": {"type": "bool"}, "default": False},
     }
 
 
-def _field15() -> dict[str, Any]:  # tls
+def _field16() -> dict[str, Any]:  # tls
     return {
         "type": "model-field",
         "schema": {
@@ -189,7 +205,18 @@ def _field15() -> dict[str, Any]:  # tls
     }
 
 
-def _field16() -> dict[str, Any]:  # body_regex, expect_regex
+def _field17() -> dict[str, Any]:  # status
+    return {
+        "type": "model-field",
+        "schema": {
+            "type": "default",
+            "schema": {"type": "tuple", "items_schema": [{"type": "int"}], "variadic_item_index": 0},
+            "default": (),
+        },
+    }
+
+
+def _field18() -> dict[str, Any]:  # body_regex, expect_regex
     return {
         "type": "model-field",
         "schema": {
@@ -204,7 +231,25 @@ def _field16() -> dict[str, Any]:  # body_regex, expect_regex
     }
 
 
-def _field17() -> dict[str, Any]:  # headers, metadata
+def _field19() -> dict[str, Any]:  # json_values
+    return {
+        "type": "model-field",
+        "schema": {
+            "type": "default",
+            "schema": {
+                "type": "function-after",
+                "function": {"type": "no-info", "function": expect_json_paths},
+                "schema": {"type": "dict", "keys_schema": {"type": "str"}, "values_schema": {"type": "any"}},
+            },
+            "default_factory": dict,
+            "default_factory_takes_data": False,
+        },
+        "validation_alias": "json",
+        "serialization_alias": "json",
+    }
+
+
+def _field20() -> dict[str, Any]:  # headers, metadata, capture
     return {
         "type": "model-field",
         "schema": {
@@ -216,7 +261,29 @@ def _field17() -> dict[str, Any]:  # headers, metadata
     }
 
 
-def _field18() -> dict[str, Any]:  # role
+def _field21() -> dict[str, Any]:  # message_timeout, within, timeout, remind_every
+    return {
+        "type": "model-field",
+        "schema": {
+            "type": "default",
+            "schema": {
+                "type": "nullable",
+                "schema": {
+                    "type": "function-after",
+                    "function": {"type": "no-info", "function": Bound("gt", 0)},
+                    "schema": {
+                        "type": "function-before",
+                        "function": {"type": "no-info", "function": parse_duration},
+                        "schema": {"type": "float"},
+                    },
+                },
+            },
+            "default": None,
+        },
+    }
+
+
+def _field22() -> dict[str, Any]:  # role
     return {
         "type": "model-field",
         "schema": {
@@ -227,7 +294,7 @@ def _field18() -> dict[str, Any]:  # role
     }
 
 
-def _field19() -> dict[str, Any]:  # expect_primary, expect_writable
+def _field23() -> dict[str, Any]:  # expect_primary, expect_writable
     return {
         "type": "model-field",
         "schema": {
@@ -239,7 +306,7 @@ def _field19() -> dict[str, Any]:  # expect_primary, expect_writable
     }
 
 
-def _field20() -> dict[str, Any]:  # min_headroom
+def _field24() -> dict[str, Any]:  # min_headroom
     return {
         "type": "model-field",
         "schema": {
@@ -253,10 +320,167 @@ def _field20() -> dict[str, Any]:  # min_headroom
     }
 
 
-def _field21() -> dict[str, Any]:  # max_clients_ratio, max_memory_ratio
+def _field25() -> dict[str, Any]:  # db, maxmemory, at_most
+    return {
+        "type": "model-field",
+        "schema": {
+            "type": "default",
+            "schema": {"type": "nullable", "schema": {"type": "int", "ge": 0}},
+            "default": None,
+        },
+    }
+
+
+def _field26() -> dict[str, Any]:  # max_clients_ratio, max_memory_ratio
     return {
         "type": "model-field",
         "schema": {"type": "default", "schema": {"type": "float", "gt": 0, "le": 1}, "default": 0.9},
+    }
+
+
+def _field27() -> dict[str, Any]:  # max_connections
+    return {
+        "type": "model-field",
+        "schema": {
+            "type": "default",
+            "schema": {"type": "nullable", "schema": {"type": "int", "ge": 1}},
+            "default": None,
+        },
+    }
+
+
+def _field28() -> dict[str, Any]:  # addresses, send_to
+    return {
+        "type": "model-field",
+        "schema": {
+            "type": "default",
+            "schema": {
+                "type": "nullable",
+                "schema": {"type": "tuple", "items_schema": [{"type": "str"}], "variadic_item_index": 0},
+            },
+            "default": None,
+        },
+    }
+
+
+def _field29() -> dict[str, Any]:  # max_instances, max_connections, maxclients, unhealthy_threshold
+    return {"type": "model-field", "schema": {"type": "int", "ge": 1}}
+
+
+def _field30() -> dict[str, Any]:  # processes, healthy_threshold
+    return {
+        "type": "model-field",
+        "schema": {"type": "default", "schema": {"type": "int", "ge": 1}, "default": 1},
+    }
+
+
+def _field31() -> dict[str, Any]:  # max_overflow, reserved_connections
+    return {
+        "type": "model-field",
+        "schema": {"type": "default", "schema": {"type": "int", "ge": 0}, "default": 0},
+    }
+
+
+def _field32() -> dict[str, Any]:  # backends, names
+    return {
+        "type": "model-field",
+        "schema": {
+            "type": "tuple",
+            "items_schema": [{"type": "str"}],
+            "variadic_item_index": 0,
+            "min_length": 1,
+        },
+    }
+
+
+def _field33() -> dict[str, Any]:  # interval, timeout
+    return {
+        "type": "model-field",
+        "schema": {
+            "type": "function-before",
+            "function": {"type": "no-info", "function": parse_duration},
+            "schema": {"type": "float", "gt": 0},
+        },
+    }
+
+
+def _field34() -> dict[str, Any]:  # initial_delay, over
+    return {
+        "type": "model-field",
+        "schema": {
+            "type": "default",
+            "schema": {
+                "type": "function-before",
+                "function": {"type": "no-info", "function": parse_duration},
+                "schema": {"type": "float"},
+            },
+            "default": 0.0,
+        },
+    }
+
+
+def _field35() -> dict[str, Any]:  # name
+    return {
+        "type": "model-field",
+        "schema": {"type": "str", "min_length": 1, "pattern": "^[A-Za-z0-9_\\-]+$"},
+    }
+
+
+def _field36() -> dict[str, Any]:  # expect_none, cause
+    from infraprobe.taxonomy import Cause
+
+    return {
+        "type": "model-field",
+        "schema": {
+            "type": "default",
+            "schema": {
+                "type": "nullable",
+                "schema": {
+                    "type": "enum",
+                    "cls": Cause,
+                    "members": [
+                        Cause.DNS_FAILURE,
+                        Cause.CONNECTION_REFUSED,
+                        Cause.CONNECT_TIMEOUT,
+                        Cause.READ_TIMEOUT,
+                        Cause.CONNECTION_RESET,
+                        Cause.NETWORK_UNREACHABLE,
+                        Cause.TLS_CERTIFICATE_EXPIRED,
+                        Cause.TLS_UNTRUSTED_CERTIFICATE,
+                        Cause.TLS_HANDSHAKE_FAILED,
+                        Cause.TLS_HOSTNAME_MISMATCH,
+                        Cause.DB_CONNECTION_LIMIT,
+                        Cause.UPSTREAM_UNAVAILABLE,
+                        Cause.SERVICE_STARTING,
+                        Cause.READ_ONLY,
+                        Cause.OUT_OF_MEMORY,
+                        Cause.AUTH_FAILED,
+                        Cause.RESOURCE_MISSING,
+                        Cause.POOL_EXHAUSTED,
+                        Cause.APP_ERROR,
+                        Cause.WEBSOCKET_REJECTED,
+                        Cause.PROTOCOL_MISMATCH,
+                        Cause.VANTAGE_PATH_FAILURE,
+                        Cause.UNKNOWN,
+                    ],
+                    "sub_type": "str",
+                },
+            },
+            "default": None,
+        },
+    }
+
+
+def _field37() -> dict[str, Any]:  # url
+    from infraprobe.configfile.alerts_checks import webhook_url
+
+    return {
+        "type": "model-field",
+        "schema": {
+            "type": "function-after",
+            "function": {"type": "no-info", "function": webhook_url},
+            "schema": {"type": "str"},
+        },
     }
 
 
@@ -478,17 +702,7 @@ def _http() -> dict[str, Any]:
                         "schema": {"type": "str"},
                     },
                 },
-                "method": {
-                    "type": "model-field",
-                    "schema": {
-                        "type": "default",
-                        "schema": {
-                            "type": "literal",
-                            "expected": ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-                        },
-                        "default": "GET",
-                    },
-                },
+                "method": _field14(),
                 "headers": {
                     "type": "model-field",
                     "schema": {
@@ -514,40 +728,11 @@ def _http() -> dict[str, Any]:
                         "schema": model(
                             "HttpExpect",
                             {
-                                "status": {
-                                    "type": "model-field",
-                                    "schema": {
-                                        "type": "default",
-                                        "schema": {
-                                            "type": "tuple",
-                                            "items_schema": [{"type": "int"}],
-                                            "variadic_item_index": 0,
-                                        },
-                                        "default": (),
-                                    },
-                                },
+                                "status": _field17(),
                                 "body_contains": _field12(),
-                                "body_regex": _field16(),
-                                "json_values": {
-                                    "type": "model-field",
-                                    "schema": {
-                                        "type": "default",
-                                        "schema": {
-                                            "type": "function-after",
-                                            "function": {"type": "no-info", "function": expect_json_paths},
-                                            "schema": {
-                                                "type": "dict",
-                                                "keys_schema": {"type": "str"},
-                                                "values_schema": {"type": "any"},
-                                            },
-                                        },
-                                        "default_factory": dict,
-                                        "default_factory_takes_data": False,
-                                    },
-                                    "validation_alias": "json",
-                                    "serialization_alias": "json",
-                                },
-                                "headers": _field17(),
+                                "body_regex": _field18(),
+                                "json_values": _field19(),
+                                "headers": _field20(),
                             },
                         ),
                         "default": default(
@@ -562,7 +747,7 @@ def _http() -> dict[str, Any]:
                         ),
                     },
                 },
-                "follow_redirects": _field14(),
+                "follow_redirects": _field15(),
                 "max_redirects": {
                     "type": "model-field",
                     "schema": {"type": "default", "schema": {"type": "int", "ge": 0, "le": 20}, "default": 5},
@@ -575,7 +760,7 @@ def _http() -> dict[str, Any]:
                         "default": 1048576,
                     },
                 },
-                "tls": _field15(),
+                "tls": _field16(),
             },
         ),
     }
@@ -614,32 +799,14 @@ def _websocket() -> dict[str, Any]:
                         "schema": {"type": "str"},
                     },
                 },
-                "headers": _field17(),
+                "headers": _field20(),
                 "origin": _field12(),
                 "subprotocols": _field9(),
                 "send": _field12(),
                 "expect": _field12(),
-                "expect_regex": _field16(),
-                "message_timeout": {
-                    "type": "model-field",
-                    "schema": {
-                        "type": "default",
-                        "schema": {
-                            "type": "nullable",
-                            "schema": {
-                                "type": "function-after",
-                                "function": {"type": "no-info", "function": Bound("gt", 0)},
-                                "schema": {
-                                    "type": "function-before",
-                                    "function": {"type": "no-info", "function": parse_duration},
-                                    "schema": {"type": "float"},
-                                },
-                            },
-                        },
-                        "default": None,
-                    },
-                },
-                "tls": _field15(),
+                "expect_regex": _field18(),
+                "message_timeout": _field21(),
+                "tls": _field16(),
             },
         ),
     }
@@ -686,9 +853,9 @@ def _postgres() -> dict[str, Any]:
                     "user": _field12(),
                     "password": _field12(),
                     "database": _field12(),
-                    "role": _field18(),
-                    "expect_primary": _field19(),
-                    "min_headroom": _field20(),
+                    "role": _field22(),
+                    "expect_primary": _field23(),
+                    "min_headroom": _field24(),
                 },
                 {"expect_primary": Renamed("role", {True: "primary", False: "any"})},
             ),
@@ -736,18 +903,11 @@ def _redis() -> dict[str, Any]:
                     },
                     "username": _field12(),
                     "password": _field12(),
-                    "db": {
-                        "type": "model-field",
-                        "schema": {
-                            "type": "default",
-                            "schema": {"type": "nullable", "schema": {"type": "int", "ge": 0}},
-                            "default": None,
-                        },
-                    },
-                    "tls": _field14(),
+                    "db": _field25(),
+                    "tls": _field15(),
                     "ca_file": _field12(),
                     "tls_verify": _field2(),
-                    "role": _field18(),
+                    "role": _field22(),
                     "expect_role": {
                         "type": "model-field",
                         "schema": {
@@ -760,9 +920,9 @@ def _redis() -> dict[str, Any]:
                         },
                         "serialization_exclude": True,
                     },
-                    "write_check": _field14(),
-                    "max_clients_ratio": _field21(),
-                    "max_memory_ratio": _field21(),
+                    "write_check": _field15(),
+                    "max_clients_ratio": _field26(),
+                    "max_memory_ratio": _field26(),
                 },
                 {"expect_role": Renamed("role", {"master": "primary", "replica": "replica", "any": "any"})},
             ),
@@ -811,9 +971,9 @@ def _mysql() -> dict[str, Any]:
                     "user": _field12(),
                     "password": _field12(),
                     "database": _field12(),
-                    "role": _field18(),
-                    "expect_writable": _field19(),
-                    "min_headroom": _field20(),
+                    "role": _field22(),
+                    "expect_writable": _field23(),
+                    "min_headroom": _field24(),
                 },
                 {"expect_writable": Renamed("role", {True: "primary", False: "any"})},
             ),
@@ -903,7 +1063,7 @@ def _grpc() -> dict[str, Any]:
                 "host": _field10(),
                 "port": _field11(),
                 "service": _field0(),
-                "metadata": _field17(),
+                "metadata": _field20(),
             },
         ),
     }
@@ -934,17 +1094,880 @@ def _path() -> dict[str, Any]:
                 "interval": _field5(),
                 "failure_threshold": _field6(),
                 "success_threshold": _field7(),
-                "max_connections": {
+                "max_connections": _field27(),
+            },
+        ),
+    }
+
+
+def _Topology() -> dict[str, Any]:
+    from infraprobe.config.references import references
+
+    return {
+        "type": "function-after",
+        "function": {"type": "no-info", "function": references},
+        "schema": model(
+            "Topology",
+            {
+                "services": {
                     "type": "model-field",
                     "schema": {
                         "type": "default",
-                        "schema": {"type": "nullable", "schema": {"type": "int", "ge": 1}},
-                        "default": None,
+                        "schema": {
+                            "type": "tuple",
+                            "items_schema": [
+                                model(
+                                    "Service",
+                                    {
+                                        "name": _field8(),
+                                        "component": _field12(),
+                                        "addresses": _field28(),
+                                        "min_instances": {
+                                            "type": "model-field",
+                                            "schema": {
+                                                "type": "default",
+                                                "schema": {"type": "int", "ge": 0},
+                                                "default": 1,
+                                            },
+                                        },
+                                        "max_instances": _field29(),
+                                        "processes": _field30(),
+                                        "pools": {
+                                            "type": "model-field",
+                                            "schema": {
+                                                "type": "default",
+                                                "schema": {
+                                                    "type": "tuple",
+                                                    "items_schema": [
+                                                        model(
+                                                            "Pool",
+                                                            {
+                                                                "server": {
+                                                                    "type": "model-field",
+                                                                    "schema": {"type": "str"},
+                                                                },
+                                                                "size": {
+                                                                    "type": "model-field",
+                                                                    "schema": {"type": "int", "ge": 0},
+                                                                },
+                                                                "max_overflow": _field31(),
+                                                                "via": _field12(),
+                                                            },
+                                                        )
+                                                    ],
+                                                    "variadic_item_index": 0,
+                                                },
+                                                "default": (),
+                                            },
+                                        },
+                                        "startup_budget": _field4(),
+                                        "request_timeout": _field4(),
+                                    },
+                                )
+                            ],
+                            "variadic_item_index": 0,
+                        },
+                        "default": (),
+                    },
+                },
+                "databases": {
+                    "type": "model-field",
+                    "schema": {
+                        "type": "default",
+                        "schema": {
+                            "type": "tuple",
+                            "items_schema": [
+                                model(
+                                    "Database",
+                                    {
+                                        "name": _field8(),
+                                        "component": _field12(),
+                                        "addresses": _field28(),
+                                        "max_connections": _field29(),
+                                        "reserved_connections": _field31(),
+                                        "statement_timeout": _field4(),
+                                    },
+                                )
+                            ],
+                            "variadic_item_index": 0,
+                        },
+                        "default": (),
+                    },
+                },
+                "caches": {
+                    "type": "model-field",
+                    "schema": {
+                        "type": "default",
+                        "schema": {
+                            "type": "tuple",
+                            "items_schema": [
+                                model(
+                                    "Cache",
+                                    {
+                                        "name": _field8(),
+                                        "component": _field12(),
+                                        "addresses": _field28(),
+                                        "maxclients": _field29(),
+                                        "maxmemory": _field25(),
+                                    },
+                                )
+                            ],
+                            "variadic_item_index": 0,
+                        },
+                        "default": (),
+                    },
+                },
+                "paths": {
+                    "type": "model-field",
+                    "schema": {
+                        "type": "default",
+                        "schema": {
+                            "type": "tuple",
+                            "items_schema": [
+                                model(
+                                    "NetworkPath",
+                                    {
+                                        "name": _field8(),
+                                        "component": _field12(),
+                                        "addresses": _field28(),
+                                        "max_connections": _field27(),
+                                    },
+                                )
+                            ],
+                            "variadic_item_index": 0,
+                        },
+                        "default": (),
+                    },
+                },
+                "load_balancers": {
+                    "type": "model-field",
+                    "schema": {
+                        "type": "default",
+                        "schema": {
+                            "type": "tuple",
+                            "items_schema": [
+                                model(
+                                    "LoadBalancer",
+                                    {
+                                        "name": _field8(),
+                                        "component": _field12(),
+                                        "addresses": _field28(),
+                                        "backends": _field32(),
+                                        "health_check_path": {
+                                            "type": "model-field",
+                                            "schema": {
+                                                "type": "default",
+                                                "schema": {"type": "str"},
+                                                "default": "/",
+                                            },
+                                        },
+                                        "interval": _field33(),
+                                        "timeout": _field33(),
+                                        "healthy_threshold": _field30(),
+                                        "unhealthy_threshold": _field29(),
+                                        "initial_delay": _field34(),
+                                        "startup_window": _field4(),
+                                        "backend_timeout": _field4(),
+                                        "domains": _field9(),
+                                        "certificate": _field12(),
+                                    },
+                                )
+                            ],
+                            "variadic_item_index": 0,
+                        },
+                        "default": (),
+                    },
+                },
+                "certificates": {
+                    "type": "model-field",
+                    "schema": {
+                        "type": "default",
+                        "schema": {
+                            "type": "tuple",
+                            "items_schema": [
+                                model(
+                                    "Certificate",
+                                    {
+                                        "name": _field8(),
+                                        "component": _field12(),
+                                        "addresses": _field28(),
+                                        "names": _field32(),
+                                        "not_after": {
+                                            "type": "model-field",
+                                            "schema": {
+                                                "type": "union",
+                                                "choices": [
+                                                    {
+                                                        "type": "datetime",
+                                                        "microseconds_precision": "truncate",
+                                                    },
+                                                    {"type": "date"},
+                                                ],
+                                            },
+                                        },
+                                    },
+                                )
+                            ],
+                            "variadic_item_index": 0,
+                        },
+                        "default": (),
+                    },
+                },
+                "clients": {
+                    "type": "model-field",
+                    "schema": {
+                        "type": "default",
+                        "schema": {
+                            "type": "tuple",
+                            "items_schema": [
+                                model(
+                                    "Client",
+                                    {
+                                        "name": _field8(),
+                                        "component": _field12(),
+                                        "addresses": _field28(),
+                                        "timeout": _field33(),
+                                    },
+                                )
+                            ],
+                            "variadic_item_index": 0,
+                        },
+                        "default": (),
+                    },
+                },
+                "request_paths": {
+                    "type": "model-field",
+                    "schema": {
+                        "type": "default",
+                        "schema": {
+                            "type": "tuple",
+                            "items_schema": [
+                                model(
+                                    "RequestPath",
+                                    {
+                                        "name": _field8(),
+                                        "hops": {
+                                            "type": "model-field",
+                                            "schema": {
+                                                "type": "tuple",
+                                                "items_schema": [{"type": "str"}],
+                                                "variadic_item_index": 0,
+                                                "min_length": 2,
+                                            },
+                                        },
+                                    },
+                                )
+                            ],
+                            "variadic_item_index": 0,
+                        },
+                        "default": (),
+                    },
+                },
+                "certificate_warning_days": {
+                    "type": "model-field",
+                    "schema": {"type": "default", "schema": {"type": "int", "ge": 0}, "default": 21},
+                },
+            },
+        ),
+    }
+
+
+def _Validation() -> dict[str, Any]:
+    from infraprobe.configfile.validation_checks import (
+        count_or_share,
+        one_form,
+        one_target,
+        parse_share,
+        since,
+        some_categories,
+        some_checks,
+        some_steps,
+        within_attempts,
+    )
+
+    return model(
+        "Validation",
+        {
+            "threshold": {
+                "type": "model-field",
+                "schema": {
+                    "type": "default",
+                    "schema": {
+                        "type": "function-before",
+                        "function": {"type": "no-info", "function": parse_share},
+                        "schema": {"type": "float"},
+                    },
+                    "default": 0.8,
+                },
+            },
+            "categories": {
+                "type": "model-field",
+                "schema": {
+                    "type": "function-after",
+                    "function": {"type": "no-info", "function": some_categories},
+                    "schema": {
+                        "type": "tuple",
+                        "items_schema": [
+                            model(
+                                "Category",
+                                {
+                                    "name": _field35(),
+                                    "critical": _field15(),
+                                    "description": _field0(),
+                                    "checks": {
+                                        "type": "model-field",
+                                        "schema": {
+                                            "type": "function-after",
+                                            "function": {"type": "no-info", "function": some_checks},
+                                            "schema": {
+                                                "type": "tuple",
+                                                "items_schema": [
+                                                    {
+                                                        "type": "function-after",
+                                                        "function": {"type": "no-info", "function": one_form},
+                                                        "schema": model(
+                                                            "Check",
+                                                            {
+                                                                "name": _field13(),
+                                                                "component": _field12(),
+                                                                "consistently": {
+                                                                    "type": "model-field",
+                                                                    "schema": {
+                                                                        "type": "default",
+                                                                        "schema": {
+                                                                            "type": "nullable",
+                                                                            "schema": {
+                                                                                "type": "function-after",
+                                                                                "function": {
+                                                                                    "type": "no-info",
+                                                                                    "function": within_attempts,
+                                                                                },
+                                                                                "schema": model(
+                                                                                    "Consistently",
+                                                                                    {
+                                                                                        "attempts": {
+                                                                                            "type": "model-field",
+                                                                                            "schema": {
+                                                                                                "type": "int",
+                                                                                                "ge": 1,
+                                                                                                "le": 1000,
+                                                                                            },
+                                                                                        },
+                                                                                        "over": _field34(),
+                                                                                        "at_least": {
+                                                                                            "type": "model-field",
+                                                                                            "schema": {
+                                                                                                "type": "default",
+                                                                                                "schema": {
+                                                                                                    "type": "function-before",
+                                                                                                    "function": {
+                                                                                                        "type": "no-info",
+                                                                                                        "function": count_or_share,
+                                                                                                    },
+                                                                                                    "schema": {
+                                                                                                        "type": "nullable",
+                                                                                                        "schema": {
+                                                                                                            "type": "union",
+                                                                                                            "choices": [
+                                                                                                                {
+                                                                                                                    "type": "int"
+                                                                                                                },
+                                                                                                                {
+                                                                                                                    "type": "function-before",
+                                                                                                                    "function": {
+                                                                                                                        "type": "no-info",
+                                                                                                                        "function": parse_share,
+                                                                                                                    },
+                                                                                                                    "schema": {
+                                                                                                                        "type": "float"
+                                                                                                                    },
+                                                                                                                },
+                                                                                                            ],
+                                                                                                        },
+                                                                                                    },
+                                                                                                },
+                                                                                                "default": None,
+                                                                                            },
+                                                                                        },
+                                                                                    },
+                                                                                ),
+                                                                            },
+                                                                        },
+                                                                        "default": None,
+                                                                    },
+                                                                },
+                                                                "within": _field21(),
+                                                                "every": {
+                                                                    "type": "model-field",
+                                                                    "schema": {
+                                                                        "type": "default",
+                                                                        "schema": {
+                                                                            "type": "function-before",
+                                                                            "function": {
+                                                                                "type": "no-info",
+                                                                                "function": parse_duration,
+                                                                            },
+                                                                            "schema": {
+                                                                                "type": "float",
+                                                                                "gt": 0,
+                                                                            },
+                                                                        },
+                                                                        "default": 1.0,
+                                                                    },
+                                                                },
+                                                                "logs": {
+                                                                    "type": "model-field",
+                                                                    "schema": {
+                                                                        "type": "default",
+                                                                        "schema": {
+                                                                            "type": "nullable",
+                                                                            "schema": {
+                                                                                "type": "tuple",
+                                                                                "items_schema": [
+                                                                                    {"type": "str"}
+                                                                                ],
+                                                                                "variadic_item_index": 0,
+                                                                                "min_length": 1,
+                                                                            },
+                                                                        },
+                                                                        "default": None,
+                                                                    },
+                                                                },
+                                                                "expect_none": _field36(),
+                                                                "cause": _field36(),
+                                                                "at_most": _field25(),
+                                                                "since": {
+                                                                    "type": "model-field",
+                                                                    "schema": {
+                                                                        "type": "default",
+                                                                        "schema": {
+                                                                            "type": "function-before",
+                                                                            "function": {
+                                                                                "type": "no-info",
+                                                                                "function": since,
+                                                                            },
+                                                                            "schema": {
+                                                                                "type": "nullable",
+                                                                                "schema": {"type": "str"},
+                                                                            },
+                                                                        },
+                                                                        "default": None,
+                                                                    },
+                                                                },
+                                                                "flow": _field12(),
+                                                            },
+                                                        ),
+                                                    }
+                                                ],
+                                                "variadic_item_index": 0,
+                                            },
+                                        },
+                                    },
+                                },
+                            )
+                        ],
+                        "variadic_item_index": 0,
+                    },
+                },
+            },
+            "suites": {
+                "type": "model-field",
+                "schema": {
+                    "type": "default",
+                    "schema": {
+                        "type": "dict",
+                        "keys_schema": {"type": "str"},
+                        "values_schema": {
+                            "type": "tuple",
+                            "items_schema": [{"type": "str"}],
+                            "variadic_item_index": 0,
+                        },
+                    },
+                    "default_factory": dict,
+                    "default_factory_takes_data": False,
+                },
+            },
+            "flows": {
+                "type": "model-field",
+                "schema": {
+                    "type": "default",
+                    "schema": {
+                        "type": "tuple",
+                        "items_schema": [
+                            model(
+                                "Flow",
+                                {
+                                    "name": _field35(),
+                                    "description": _field0(),
+                                    "steps": {
+                                        "type": "model-field",
+                                        "schema": {
+                                            "type": "function-after",
+                                            "function": {"type": "no-info", "function": some_steps},
+                                            "schema": {
+                                                "type": "tuple",
+                                                "items_schema": [
+                                                    {
+                                                        "type": "function-after",
+                                                        "function": {
+                                                            "type": "no-info",
+                                                            "function": one_target,
+                                                        },
+                                                        "schema": model(
+                                                            "Step",
+                                                            {
+                                                                "name": _field35(),
+                                                                "http": _field12(),
+                                                                "websocket": _field12(),
+                                                                "path": _field12(),
+                                                                "method": _field14(),
+                                                                "headers": _field20(),
+                                                                "body": _field12(),
+                                                                "json_body": {
+                                                                    "type": "model-field",
+                                                                    "schema": {
+                                                                        "type": "default",
+                                                                        "schema": {"type": "any"},
+                                                                        "default": None,
+                                                                    },
+                                                                    "validation_alias": "json",
+                                                                    "serialization_alias": "json",
+                                                                },
+                                                                "expect": {
+                                                                    "type": "model-field",
+                                                                    "schema": {
+                                                                        "type": "default",
+                                                                        "schema": {
+                                                                            "type": "nullable",
+                                                                            "schema": {
+                                                                                "type": "union",
+                                                                                "choices": [
+                                                                                    model(
+                                                                                        "HttpExpect",
+                                                                                        {
+                                                                                            "status": _field17(),
+                                                                                            "body_contains": _field12(),
+                                                                                            "body_regex": _field18(),
+                                                                                            "json_values": _field19(),
+                                                                                            "headers": _field20(),
+                                                                                        },
+                                                                                    ),
+                                                                                    {
+                                                                                        "type": "tuple",
+                                                                                        "items_schema": [
+                                                                                            {"type": "str"}
+                                                                                        ],
+                                                                                        "variadic_item_index": 0,
+                                                                                    },
+                                                                                ],
+                                                                            },
+                                                                        },
+                                                                        "default": None,
+                                                                    },
+                                                                },
+                                                                "capture": _field20(),
+                                                                "send": {
+                                                                    "type": "model-field",
+                                                                    "schema": {
+                                                                        "type": "default",
+                                                                        "schema": {
+                                                                            "type": "nullable",
+                                                                            "schema": {
+                                                                                "type": "union",
+                                                                                "choices": [
+                                                                                    {
+                                                                                        "type": "tuple",
+                                                                                        "items_schema": [
+                                                                                            {"type": "str"}
+                                                                                        ],
+                                                                                        "variadic_item_index": 0,
+                                                                                    },
+                                                                                    {"type": "str"},
+                                                                                ],
+                                                                            },
+                                                                        },
+                                                                        "default": None,
+                                                                    },
+                                                                },
+                                                                "within": _field1(),
+                                                                "timeout": _field21(),
+                                                            },
+                                                        ),
+                                                    }
+                                                ],
+                                                "variadic_item_index": 0,
+                                            },
+                                        },
+                                    },
+                                },
+                            )
+                        ],
+                        "variadic_item_index": 0,
+                    },
+                    "default": (),
+                },
+            },
+        },
+    )
+
+
+def _ReportSettings() -> dict[str, Any]:
+    return model("ReportSettings", {"addresses": _field15()})
+
+
+def _AlertsSettings() -> dict[str, Any]:
+    from infraprobe.configfile.alerts_checks import (
+        both_or_neither,
+        known_providers,
+        named_providers,
+        one_kind,
+        some_recipients,
+    )
+
+    return {
+        "type": "function-after",
+        "function": {"type": "no-info", "function": known_providers},
+        "schema": model(
+            "AlertsSettings",
+            {
+                "providers": {
+                    "type": "model-field",
+                    "schema": {
+                        "type": "function-after",
+                        "function": {"type": "no-info", "function": named_providers},
+                        "schema": {
+                            "type": "dict",
+                            "keys_schema": {"type": "str"},
+                            "values_schema": {
+                                "type": "function-after",
+                                "function": {"type": "no-info", "function": one_kind},
+                                "schema": model(
+                                    "Provider",
+                                    {
+                                        "webhook": {
+                                            "type": "model-field",
+                                            "schema": {
+                                                "type": "default",
+                                                "schema": {
+                                                    "type": "nullable",
+                                                    "schema": model(
+                                                        "Webhook",
+                                                        {
+                                                            "url": _field37(),
+                                                            "headers": _field20(),
+                                                            "ca_file": _field12(),
+                                                        },
+                                                    ),
+                                                },
+                                                "default": None,
+                                            },
+                                        },
+                                        "slack": {
+                                            "type": "model-field",
+                                            "schema": {
+                                                "type": "default",
+                                                "schema": {
+                                                    "type": "nullable",
+                                                    "schema": model(
+                                                        "Slack", {"url": _field37(), "ca_file": _field12()}
+                                                    ),
+                                                },
+                                                "default": None,
+                                            },
+                                        },
+                                        "email": {
+                                            "type": "model-field",
+                                            "schema": {
+                                                "type": "default",
+                                                "schema": {
+                                                    "type": "nullable",
+                                                    "schema": {
+                                                        "type": "function-after",
+                                                        "function": {
+                                                            "type": "no-info",
+                                                            "function": both_or_neither,
+                                                        },
+                                                        "schema": model(
+                                                            "Email",
+                                                            {
+                                                                "host": _field10(),
+                                                                "port": {
+                                                                    "type": "model-field",
+                                                                    "schema": {
+                                                                        "type": "default",
+                                                                        "schema": {
+                                                                            "type": "int",
+                                                                            "ge": 1,
+                                                                            "le": 65535,
+                                                                        },
+                                                                        "default": 587,
+                                                                    },
+                                                                },
+                                                                "username": _field12(),
+                                                                "password": _field12(),
+                                                                "sender": {
+                                                                    "type": "model-field",
+                                                                    "schema": {
+                                                                        "type": "str",
+                                                                        "min_length": 3,
+                                                                    },
+                                                                },
+                                                                "to": {
+                                                                    "type": "model-field",
+                                                                    "schema": {
+                                                                        "type": "function-after",
+                                                                        "function": {
+                                                                            "type": "no-info",
+                                                                            "function": some_recipients,
+                                                                        },
+                                                                        "schema": {
+                                                                            "type": "tuple",
+                                                                            "items_schema": [{"type": "str"}],
+                                                                            "variadic_item_index": 0,
+                                                                        },
+                                                                    },
+                                                                },
+                                                                "ca_file": _field12(),
+                                                            },
+                                                        ),
+                                                    },
+                                                },
+                                                "default": None,
+                                            },
+                                        },
+                                    },
+                                ),
+                            },
+                        },
+                    },
+                },
+                "send_to": _field28(),
+                "remind_every": _field21(),
+                "group_wait": {
+                    "type": "model-field",
+                    "schema": {
+                        "type": "default",
+                        "schema": {
+                            "type": "function-before",
+                            "function": {"type": "no-info", "function": parse_duration},
+                            "schema": {"type": "float", "ge": 0},
+                        },
+                        "default": 60.0,
+                    },
+                },
+                "timeout": {
+                    "type": "model-field",
+                    "schema": {
+                        "type": "default",
+                        "schema": {
+                            "type": "function-before",
+                            "function": {"type": "no-info", "function": parse_duration},
+                            "schema": {"type": "float", "gt": 0},
+                        },
+                        "default": 10.0,
+                    },
+                },
+                "retry": {
+                    "type": "model-field",
+                    "schema": {
+                        "type": "default",
+                        "schema": model(
+                            "Retry",
+                            {
+                                "attempts": {
+                                    "type": "model-field",
+                                    "schema": {
+                                        "type": "default",
+                                        "schema": {"type": "int", "ge": 1, "le": 100},
+                                        "default": 6,
+                                    },
+                                },
+                                "first": {
+                                    "type": "model-field",
+                                    "schema": {
+                                        "type": "default",
+                                        "schema": {
+                                            "type": "function-before",
+                                            "function": {"type": "no-info", "function": parse_duration},
+                                            "schema": {"type": "float", "gt": 0},
+                                        },
+                                        "default": 2.0,
+                                    },
+                                },
+                                "max": {
+                                    "type": "model-field",
+                                    "schema": {
+                                        "type": "default",
+                                        "schema": {
+                                            "type": "function-before",
+                                            "function": {"type": "no-info", "function": parse_duration},
+                                            "schema": {"type": "float", "gt": 0},
+                                        },
+                                        "default": 600.0,
+                                    },
+                                },
+                            },
+                        ),
+                        "default_factory": Factory("Retry", {"attempts": 6, "first": 2.0, "max": 600.0}),
+                        "default_factory_takes_data": False,
+                    },
+                },
+                "components": {
+                    "type": "model-field",
+                    "schema": {
+                        "type": "default",
+                        "schema": {
+                            "type": "dict",
+                            "keys_schema": {"type": "str"},
+                            "values_schema": model(
+                                "Override",
+                                {"enabled": _field2(), "send_to": _field28(), "remind_every": _field21()},
+                            ),
+                        },
+                        "default_factory": dict,
+                        "default_factory_takes_data": False,
                     },
                 },
             },
         ),
     }
+
+
+def _VantagesSettings() -> dict[str, Any]:
+    return model(
+        "VantagesSettings",
+        {
+            "quorum": {
+                "type": "model-field",
+                "schema": {
+                    "type": "default",
+                    "schema": {"type": "literal", "expected": ["any", "majority", "all"]},
+                    "default": "majority",
+                },
+            },
+            "path_failure": {
+                "type": "model-field",
+                "schema": {
+                    "type": "default",
+                    "schema": model(
+                        "PathFailure",
+                        {
+                            "min_targets": {
+                                "type": "model-field",
+                                "schema": {
+                                    "type": "default",
+                                    "schema": {"type": "int", "ge": 1, "le": 10000},
+                                    "default": 2,
+                                },
+                            }
+                        },
+                    ),
+                    "default_factory": Factory("PathFailure", {"min_targets": 2}),
+                    "default_factory_takes_data": False,
+                },
+            },
+        },
+    )
 
 
 # The pydantic_core these schemas were written for (pydantic pins its own): another one may read a
@@ -965,6 +1988,11 @@ SCHEMAS: dict[str, Callable[[], dict[str, Any]]] = {
     "amqp": _amqp,
     "grpc": _grpc,
     "path": _path,
+    "Topology": _Topology,
+    "Validation": _Validation,
+    "ReportSettings": _ReportSettings,
+    "AlertsSettings": _AlertsSettings,
+    "VantagesSettings": _VantagesSettings,
 }
 
 __all__ = ["PYDANTIC_CORE_VERSION", "SCHEMAS"]

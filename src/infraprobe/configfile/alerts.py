@@ -12,43 +12,32 @@
         public-api: {send_to: [oncall], remind_every: 15m}
         batch: {enabled: false}
 
-Every URL, header value and password here is a secret (`secrets()`): a Slack incoming-webhook URL *is* its
+Every URL, header value and password here is a secret (`alerts_checks.secrets`): a Slack incoming-webhook URL *is* its
 token, so the loader masks these values wherever they could appear, written in the file or given by ${VAR}.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
-from pydantic import AfterValidator, Field, ValidationError, field_validator, model_validator
-from pydantic_core import InitErrorDetails, PydanticCustomError
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from infraprobe.config.model import Strict
-from infraprobe.config.references import unknown
 from infraprobe.config.types import Duration
-from infraprobe.config.yamlsrc import format_path
-from infraprobe.errors import ConfigError, ConfigErrors
+from infraprobe.configfile import alerts_checks as checks
 
 if TYPE_CHECKING:
-    from infraprobe.config.model import Config
+    from infraprobe.config.references import Components
     from infraprobe.config.yamlsrc import Path_, SourceMap
 
 _NAME = r"^[A-Za-z0-9_\-]+$"
-_HTTP = r"^https?://"
 
-
-def _http_url(value: str) -> str:
-    if not re.match(_HTTP, value):
-        raise ValueError("must be an http(s) URL")
-    return value
-
+# The checks are plain functions (alerts_checks.py), so `config validate` runs them without pydantic.
 
 # Checked by a validator rather than `pattern=`, whose error names a regular expression, not the rule.
 # The schema is read by editors before interpolation, so it also lets a `${VAR}` stand for the whole URL.
 HttpUrl = Annotated[
-    str, AfterValidator(_http_url), Field(json_schema_extra={"pattern": r"^(https?://|\$\{)"})
+    str, AfterValidator(checks.webhook_url), Field(json_schema_extra={"pattern": r"^(https?://|\$\{)"})
 ]
 
 
@@ -78,18 +67,8 @@ class Email(Strict):
     to: tuple[str, ...] = Field(description="recipients")
     ca_file: str | None = Field(None, description="CA bundle to verify the server with (default: system)")
 
-    @field_validator("to")
-    @classmethod
-    def _some(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        if not value:
-            raise ValueError("give at least one recipient")
-        return value
-
-    @model_validator(mode="after")
-    def _both_or_neither(self) -> Email:
-        if (self.username is None) != (self.password is None):
-            raise ValueError("give username and password together, or neither")
-        return self
+    _some = field_validator("to")(checks.some_recipients)
+    _both_or_neither = model_validator(mode="after")(checks.both_or_neither)
 
 
 class Provider(Strict):
@@ -99,12 +78,7 @@ class Provider(Strict):
     slack: Slack | None = None
     email: Email | None = None
 
-    @model_validator(mode="after")
-    def _one_kind(self) -> Provider:
-        given = [k for k in ("webhook", "slack", "email") if getattr(self, k) is not None]
-        if len(given) != 1:
-            raise ValueError("a provider has exactly one of: webhook, slack, email")
-        return self
+    _one_kind = model_validator(mode="after")(checks.one_kind)
 
     @property
     def kind(self) -> str:
@@ -141,44 +115,12 @@ class AlertsSettings(Strict):
     retry: Retry = Field(default_factory=Retry)
     components: dict[str, Override] = Field(default_factory=dict, description="per-component overrides")
 
-    @field_validator("providers")
-    @classmethod
-    def _named(cls, value: dict[str, Provider]) -> dict[str, Provider]:
-        if not value:
-            raise ValueError("give at least one provider")
-        bad = [n for n in value if not n or not all(c.isalnum() or c in "_-" for c in n)]
-        if bad:
-            raise ValueError(f"provider names are letters, digits, - and _ (got {bad[0]!r})")
-        return value
+    _named = field_validator("providers")(checks.named_providers)
+    _known_providers = model_validator(mode="after")(checks.known_providers)
 
-    @model_validator(mode="after")
-    def _known_providers(self) -> AlertsSettings:
-        problems = list(self._unknown_providers())
-        if problems:
-            raise ValidationError.from_exception_data("alerts", [_line(*p) for p in problems])
-        return self
-
-    def _unknown_providers(self) -> Iterator[tuple[tuple[str | int, ...], str, str]]:
-        lists: list[tuple[tuple[str, ...], tuple[str, ...] | None]] = [(("send_to",), self.send_to)]
-        lists += [(("components", c, "send_to"), o.send_to) for c, o in self.components.items()]
-        for loc, names in lists:
-            for i, name in enumerate(names or ()):
-                if name not in self.providers:
-                    yield (*loc, i), unknown("provider", name, self.providers), name
-
-    def check_against(self, config: Config, source: SourceMap, path: Path_) -> None:
+    def check_against(self, config: Components, source: SourceMap, path: Path_) -> None:
         """Overrides must name components of the config, so a typo fails the load, not the night."""
-        errors = [
-            ConfigError(
-                f"{unknown('component', name, config.names)} (got {name!r})",
-                location=source.locate((*path, "components", name), key=True),
-                field=format_path((*path, "components", name)),
-            )
-            for name in self.components
-            if name not in config.names
-        ]
-        if errors:
-            raise ConfigErrors(errors)
+        checks.check_against(self, config, source, path)
 
     # -- what the monitor asks -----------------------------------------------------------------------
 
@@ -197,36 +139,4 @@ class AlertsSettings(Strict):
 
     def secrets(self) -> set[str]:
         """Every value that must never be shown: URLs (Slack's holds its token), header values, passwords."""
-        found: set[str] = set()
-        for p in self.providers.values():
-            if p.webhook:
-                found |= {p.webhook.url, *p.webhook.headers.values()}
-            if p.slack:
-                found.add(p.slack.url)
-            if p.email and p.email.password:
-                found.add(p.email.password)
-        return {s for s in found if s}
-
-    @staticmethod
-    def written_secrets(raw: Any) -> set[str]:
-        """The same values in the raw section, before validation: an error about them must not echo them."""
-        found: set[str] = set()
-        providers = raw.get("providers") if isinstance(raw, dict) else None
-        for spec in (providers or {}).values() if isinstance(providers, dict) else ():
-            for body in (spec or {}).values() if isinstance(spec, dict) else ():
-                if isinstance(body, dict):
-                    found |= _raw_secret_values(body)
-        return found
-
-
-def _line(loc: tuple[str | int, ...], message: str, value: object) -> InitErrorDetails:
-    text = message.replace("{", "{{").replace("}", "}}")  # braces are template fields to pydantic
-    return InitErrorDetails(type=PydanticCustomError("alerts_reference", text), loc=loc, input=value)
-
-
-def _raw_secret_values(body: dict[str, Any]) -> set[str]:
-    values = [body.get("url"), body.get("password")]
-    headers = body.get("headers")
-    if isinstance(headers, dict):
-        values += list(headers.values())
-    return {v for v in values if isinstance(v, str) and v}
+        return checks.secrets(self)

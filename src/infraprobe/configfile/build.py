@@ -11,7 +11,7 @@ and order below.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -36,6 +36,23 @@ SECTION_MODELS: LazyRegistry[type[Any]] = LazyRegistry(
         "alerts": "infraprobe.configfile.alerts:AlertsSettings",
         "vantages": "infraprobe.configfile.vantages:VantagesSettings",
     }
+)
+# What a section checks against the rest of the file once all of it is valid (a name it gives of a
+# component), and the values it holds secret: plain functions of the validated section (a model, or a
+# generated schema's stand-in), so both ways run the same code without importing the section's model.
+SECTION_CHECKS: LazyRegistry[Callable[[Any, Any, SourceMap, Path_], None]] = LazyRegistry(
+    {
+        "topology": "infraprobe.config.references:check_links",
+        "validation": "infraprobe.configfile.validation_refs:check_references",
+        "alerts": "infraprobe.configfile.alerts_checks:check_against",
+    }
+)
+SECTION_SECRETS: LazyRegistry[Callable[[Any], set[str]]] = LazyRegistry(
+    {"alerts": "infraprobe.configfile.alerts_checks:secrets"}
+)
+# The same values in the raw section, before validation (a webhook URL is known by position, not key name).
+SECTION_WRITTEN_SECRETS: LazyRegistry[Callable[[Any], set[str]]] = LazyRegistry(
+    {"alerts": "infraprobe.configfile.alerts_checks:written_secrets"}
 )
 
 
@@ -114,6 +131,37 @@ def read_parts(
     parts.warnings = tuple(m.warning() for m in missing)
     parts.deprecations = tuple(builder.deprecations)
     return parts
+
+
+class Listed:
+    """A file's validated components, as a section's check against them reads them (`Config`'s
+    `components` and `names`)."""
+
+    __slots__ = ("components",)
+
+    def __init__(self, components: Sequence[Any]) -> None:
+        self.components = components
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.components]
+
+
+def check_sections_against(components: Any, sections: Mapping[str, Any], source: SourceMap) -> None:
+    """Checks that span sections (a topology entry naming a component) run once all parts are valid;
+    the first section with errors raises them all (ConfigErrors). `components`: `Config` or `Listed`."""
+    for name, section in sections.items():
+        if name in SECTION_CHECKS:
+            SECTION_CHECKS[name](section, components, source, (name,))
+
+
+def section_secrets(sections: Mapping[str, Any]) -> set[str]:
+    """Every value the validated sections hold secret."""
+    found: set[str] = set()
+    for name, section in sections.items():
+        if name in SECTION_SECRETS:
+            found |= SECTION_SECRETS[name](section)
+    return found
 
 
 def _needed(path: Path_, data: Any, only: Collection[str]) -> bool:
@@ -321,8 +369,7 @@ def _section_written_secrets(data: Any) -> set[str]:
     if not isinstance(data, dict):
         return set()
     found: set[str] = set()
-    for name in SECTION_MODELS:
-        hook = getattr(SECTION_MODELS[name], "written_secrets", None) if name in data else None
-        if hook is not None:
-            found |= hook(data[name])
+    for name in SECTION_WRITTEN_SECRETS:
+        if name in data:
+            found |= SECTION_WRITTEN_SECRETS[name](data[name])
     return found

@@ -7,7 +7,8 @@ tests/config/test_coreschemas.py compares the written schemas with what the mode
 so a model changed without rewriting the file fails there, never silently in `config validate`.
 
 What a schema may hold: plain values; a model class (as its stand-in, by name); a model instance as a
-default; `dict` as a default factory; a function defined at the top of a module that does not import
+default; `dict` or a model class as a default factory (the latter as `standins.Factory`); an enum of a
+module that does not import pydantic, and its members; a function defined at the top of a module that does not import
 pydantic (the checks in `probes/models/values.py`, `durations.parse_duration`); pydantic's own bound
 check for a bound it cannot put in the schema (as `standins.Bound`). Anything else stops the generator with
 what it met and where: a validator written as a method must become a function in `values.py`.
@@ -20,6 +21,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +30,8 @@ from pydantic import BaseModel
 
 from infraprobe.config.model import ConfigHeader, Defaults
 from infraprobe.config.renamed import Renamed
-from infraprobe.configfile.standins import Bound, Plain
+from infraprobe.configfile.build import SECTION_MODELS
+from infraprobe.configfile.standins import Bound, Factory, Plain
 from infraprobe.probes.registry import MODELS
 
 TARGET = Path(__file__).with_name("_coreschemas.py")
@@ -48,8 +51,15 @@ class Ref(tuple[Any, ...]):
 
 
 def models() -> dict[str, type[BaseModel]]:
-    """Every model written, by the name `plain.PlainModels` asks for: the header, defaults, each kind."""
-    return {"ConfigHeader": ConfigHeader, "Defaults": Defaults, **{kind: MODELS[kind] for kind in MODELS}}
+    """Every model written, by the name `plain.PlainModels` asks for: the header, defaults, each kind, each
+    section (by its model's name)."""
+    sections = {SECTION_MODELS.attribute(name): SECTION_MODELS[name] for name in SECTION_MODELS}
+    return {
+        "ConfigHeader": ConfigHeader,
+        "Defaults": Defaults,
+        **{kind: MODELS[kind] for kind in MODELS},
+        **sections,
+    }
 
 
 def core_schema(model: type[BaseModel]) -> dict[str, Any]:
@@ -65,10 +75,16 @@ def canonical(value: Any, where: str = "") -> Any:
             raise ValueError(f"{where}: a schema referring to another ({value['type']}) is not supported")
         # A model's `fields` are named by the model (a field may be called `metadata`): none dropped there.
         keep = where.endswith(".fields")
-        return {k: canonical(v, f"{where}.{k}") for k, v in value.items() if keep or k not in _DROPPED}
+        return {
+            k: _factory(v, f"{where}.{k}") if k == "default_factory" else canonical(v, f"{where}.{k}")
+            for k, v in value.items()
+            if keep or k not in _DROPPED
+        }
     if isinstance(value, list | tuple):
         items = [canonical(v, f"{where}[{i}]") for i, v in enumerate(value)]
         return items if isinstance(value, list) else tuple(items)
+    if isinstance(value, Enum):  # before str: a StrEnum's member is a str
+        return Ref(("member", type(value).__module__, type(value).__qualname__, value.name))
     if isinstance(value, str | int | float | bool | None):
         return value
     if isinstance(value, type):
@@ -80,9 +96,21 @@ def canonical(value: Any, where: str = "") -> Any:
     return _callable(value, where)
 
 
+def _factory(value: Any, where: str) -> Any:
+    """A field's default factory: a model class (`retry: Retry = Field(default_factory=Retry)`) makes the
+    model's defaults, written as `standins.Factory` of those values."""
+    if isinstance(value, type) and issubclass(value, BaseModel):
+        return Ref(("factory", value.__name__, canonical(dict(value()), where)))
+    if isinstance(value, Factory):
+        return Ref(("factory", value.name, canonical(dict(value.values), where)))
+    return canonical(value, where)
+
+
 def _class(value: type, where: str) -> Any:
     if value is dict:
         return Ref(("type", "dict"))
+    if issubclass(value, Enum):  # a module's enum (taxonomy.Cause), imported by name
+        return Ref(("function", value.__module__, value.__qualname__))
     if issubclass(value, BaseModel | Plain):  # with its deprecated field names (ComponentBase.RENAMED)
         return Ref(("model", value.__name__, canonical(dict(getattr(value, "RENAMED", {})), where)))
     raise ValueError(f"{where}: class {value!r} is not supported")
@@ -159,6 +187,12 @@ def _reference(value: tuple[Any, ...], imports: set[tuple[str, str]]) -> str:
         return f"default({rest[0]!r}, {_source(rest[1], imports)})"
     if kind == "bound":
         return f"Bound({rest[0]!r}, {rest[1]!r})"
+    if kind == "factory":
+        return f"Factory({rest[0]!r}, {_source(rest[1], imports)})"
+    if kind == "member":
+        module, cls, name = rest
+        imports.add((module, cls))
+        return f"{cls}.{name}"
     module, name = rest
     imports.add((module, name))
     return str(name)
@@ -176,6 +210,14 @@ def _fields(value: Any) -> Iterator[tuple[str, Any]]:
             yield from _fields(v)
 
 
+def _section_names() -> set[str]:
+    return {SECTION_MODELS.attribute(name) for name in SECTION_MODELS}
+
+
+def _local(imports: set[tuple[str, str]]) -> str:
+    return "".join(f"    from {module} import {name}\n" for module, name in sorted(imports))
+
+
 def render() -> str:
     """The whole module's text (unformatted; `main` runs ruff format over it). A field several models have
     alike (ComponentBase's, in every kind) is written once, as a function each schema calls."""
@@ -190,16 +232,30 @@ def render() -> str:
             values[text] = value
     alike = [text for text, fields in users.items() if len(fields) > 1]
     shared = {text: f"_field{i}" for i, text in enumerate(alike)}
+    # What a file without sections calls is imported at the top; a function only a section's schema calls
+    # (its checks, their modules' imports) is imported where it is used, so such a file does not load it.
+    core: set[tuple[str, str]] = set()
+    for name, schema in schemas.items():
+        if name not in _section_names():
+            _source(schema, core)
     helpers = []
     for text, name in shared.items():
         inner = {t: n for t, n in shared.items() if t != text}
         fields = ", ".join(dict.fromkeys(users[text]))
-        body = _source(values[text], imports, inner)
-        helpers.append(f"def {name}() -> dict[str, Any]:  # {fields}\n    return {body}\n")
-    bodies = [
-        f"def _{name}() -> dict[str, Any]:\n    return {_source(schema, imports, shared)}\n"
-        for name, schema in schemas.items()
-    ]
+        own: set[tuple[str, str]] = set()
+        body = _source(values[text], own, inner)
+        helpers.append(f"def {name}() -> dict[str, Any]:  # {fields}\n{_local(own - core)}    return {body}\n")
+        imports |= own
+    bodies = []
+    for name, schema in schemas.items():
+        own = set()
+        body = _source(schema, own, shared)
+        bodies.append(f"def _{name}() -> dict[str, Any]:\n{_local(own - core)}    return {body}\n")
+        imports |= own
+    names = [name for _, name in imports]
+    clash = sorted({f"{m}.{n}" for m, n in imports if names.count(n) > 1})
+    if clash:  # imported by name into one module: one would silently stand for the other
+        raise ValueError(f"functions of the same name: {', '.join(clash)}; rename one")
     lines = [
         '"""The config models\' core schemas, run by pydantic_core alone for `config validate` (see plain.py).',
         "",
@@ -211,8 +267,8 @@ def render() -> str:
         "from collections.abc import Callable",
         "from typing import Any",
         "",
-        "from infraprobe.configfile.standins import Bound, default, model, stand_in",
-        *(f"from {module} import {name}" for module, name in sorted(imports)),
+        "from infraprobe.configfile.standins import Bound, Factory, default, model, stand_in",
+        *(f"from {module} import {name}" for module, name in sorted(core)),
         "",
         "",
         *helpers,

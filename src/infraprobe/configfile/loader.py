@@ -20,9 +20,11 @@ from infraprobe.configfile.build import (
     CORE_KEYS,
     SECTION_MODELS,
     Builder,
+    check_sections_against,
     find_cycle,
     read_config_text,
     read_parts,
+    section_secrets,
 )
 from infraprobe.errors import ConfigErrors
 from infraprobe.probes.registry import MODELS
@@ -88,8 +90,8 @@ def load_parsed(
     config = Config.model_construct(
         **parts.header, components=tuple(parts.components), defaults=parts.defaults
     )
-    _check_sections_against(config, parts.sections, loaded.source)
-    secrets = loaded.secrets | _declared_secrets(config) | _section_secrets(parts.sections)
+    check_sections_against(config, parts.sections, loaded.source)
+    secrets = loaded.secrets | _declared_secrets(config) | section_secrets(parts.sections)
     return LoadedConfig(
         config, Redactor(secrets), loaded.source, parts.sections, parts.warnings, parts.deprecations
     )
@@ -132,14 +134,6 @@ class PydanticModels:
         return _Model(SECTION_MODELS[name])
 
 
-def _check_sections_against(config: Config, sections: dict[str, BaseModel], source: SourceMap) -> None:
-    """Checks that span sections (a topology entry naming a component) run once both are valid."""
-    for name, section in sections.items():
-        hook = getattr(section, "check_against", None)
-        if hook is not None:
-            hook(config, source, (name,))
-
-
 def validate_section(model: type[Any], data: Any, source: SourceMap, path: Path_ = ()) -> Any:
     """Validate `data` (found at `path` in `source`) with `model`; errors read like the loader's own."""
     builder = Builder(source, PydanticModels())
@@ -168,15 +162,6 @@ def _nested_model(annotation: Any) -> type[BaseModel] | None:
         if found is not None:
             return found
     return None
-
-
-def _section_secrets(sections: Mapping[str, BaseModel]) -> set[str]:
-    found: set[str] = set()
-    for section in sections.values():
-        hook = getattr(section, "secrets", None)
-        if hook is not None:
-            found |= hook()
-    return found
 
 
 def _declared_secrets(config: Config) -> set[str]:

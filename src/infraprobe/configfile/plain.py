@@ -10,8 +10,10 @@ same Python checks (`probes/models/values.py`, `durations.parse_duration`), so t
 order, through the same rules (`build.py`). Validated values come back as `Plain` stand-ins named as the
 models are, with the same fields; no command but `config validate` reads them.
 
-Sections (topology, validation, alerts, vantages, report) keep their pydantic models: a file with one is
-read by the loader (`loader.py`) whole.
+Sections (topology, validation, alerts, vantages, report) too: their models' core schemas are generated
+alike, their after-validators are plain functions the models register (`config/references.py`,
+`configfile/alerts_checks.py`, `configfile/validation_checks.py`), and their checks against the components
+(`build.SECTION_CHECKS`) run on what either way validated.
 """
 
 from __future__ import annotations
@@ -24,7 +26,14 @@ from pydantic_core import SchemaValidator
 
 from infraprobe.config.renamed import Renamed
 from infraprobe.config.yamlsrc import load_yaml
-from infraprobe.configfile.build import SECTION_MODELS, Parts, read_config_text, read_parts
+from infraprobe.configfile.build import (
+    SECTION_MODELS,
+    Listed,
+    Parts,
+    check_sections_against,
+    read_config_text,
+    read_parts,
+)
 from infraprobe.configfile.standins import Plain
 
 
@@ -54,11 +63,15 @@ class _Schema:
 
 
 def _fields(schema: dict[str, Any]) -> dict[str, Any] | None:
-    """The fields of the first model inside `schema` (through defaults, nullables, validators, unions)."""
+    """The fields of the first model inside `schema` (through defaults, nullables, validators, unions, the
+    items of a tuple, the values of a dict), as the loader finds it in the type (`_nested_model`)."""
     if schema.get("type") == "model-fields":
         fields: dict[str, Any] = schema["fields"]
         return fields
-    inner = [schema["schema"]] if "schema" in schema else list(schema.get("choices", ()))
+    inner: list[Any] = []
+    for key in ("schema", "keys_schema", "values_schema", "items_schema", "choices"):
+        value = schema.get(key)
+        inner += value if isinstance(value, list | tuple) else [value]
     for candidate in inner:
         found = _fields(candidate) if isinstance(candidate, dict) else None
         if found is not None:
@@ -113,7 +126,7 @@ class PlainModels:
         return _model_class(self._schema(kind).schema).RENAMED
 
     def section(self, name: str) -> _Schema:
-        raise KeyError(name)  # a file with sections is the loader's (see check_file)
+        return self._schema(SECTION_MODELS.attribute(name))  # by its model's name
 
 
 def check_file(path: str | Path, *, allow_missing_env: bool = False, plain: bool = True) -> Checked:
@@ -129,34 +142,35 @@ def check_text(
     allow_missing_env: bool = False,
     plain: bool = True,
 ) -> Checked:
-    """`check_file` of a file's text. `plain`: with the generated schemas when the file has no section and
-    the installed pydantic_core is the one they were written for; otherwise (or when False) with the
-    pydantic models, through the loader."""
+    """`check_file` of a file's text. `plain`: with the generated schemas when the installed pydantic_core
+    is the one they were written for; otherwise (or when False) with the pydantic models, through the
+    loader."""
     loaded = load_yaml(text, file, env)
-    sections = isinstance(loaded.data, dict) and any(name in loaded.data for name in SECTION_MODELS)
-    if not plain or sections or not schemas_fit():
+    if not plain or not schemas_fit():
         from infraprobe.configfile.loader import load_parsed
 
         full = load_parsed(loaded, allow_missing_env=allow_missing_env)
-        return Checked(list(full.config.components), tuple(full.sections), full.warnings, full.deprecations)
+        components = list(full.config.components)
+        return Checked(components, dict(full.sections), full.warnings, full.deprecations)
     parts = read_parts(loaded, PlainModels(), allow_missing_env=allow_missing_env)
-    return Checked(parts.components, tuple(parts.sections), parts.warnings, parts.deprecations)
+    check_sections_against(Listed(parts.components), parts.sections, loaded.source)
+    return Checked(parts.components, parts.sections, parts.warnings, parts.deprecations)
 
 
 class Checked:
-    """What `config validate` says of a valid file: its components, its sections, its placeholder
-    warnings and its deprecated field names."""
+    """What `config validate` says of a valid file: its components, its sections' names (and values, by
+    name), its placeholder warnings and its deprecated field names."""
 
-    __slots__ = ("components", "deprecations", "sections", "warnings")
+    __slots__ = ("components", "deprecations", "section_values", "sections", "warnings")
 
     def __init__(
         self,
         components: list[Any],
-        sections: tuple[str, ...],
+        sections: Mapping[str, Any],
         warnings: tuple[str, ...],
         deprecations: tuple[str, ...],
     ) -> None:
-        self.components, self.sections = components, sections
+        self.components, self.sections, self.section_values = components, tuple(sections), dict(sections)
         self.warnings, self.deprecations = warnings, deprecations
 
 

@@ -1,5 +1,5 @@
 """What the generated core schemas (`_coreschemas.py`) refer to in place of pydantic's objects: a stand-in
-class for each model, a model instance as a default, pydantic's bound check (see `plain.py`)."""
+class for each model, a model instance as a default (or a factory of it), pydantic's bound check (see `plain.py`)."""
 
 from __future__ import annotations
 
@@ -51,6 +51,19 @@ def default(name: str, values: dict[str, Any]) -> Plain:
     instance = stand_in(name).__new__(stand_in(name))
     instance.__dict__.update(values)
     return instance
+
+
+class Factory:
+    """A field's default factory that is a model class (`retry: Retry = Field(default_factory=Retry)`): the
+    model's defaults, as a stand-in made anew for each use (as the model's own instance would be)."""
+
+    __slots__ = ("name", "values")
+
+    def __init__(self, name: str, values: dict[str, Any]) -> None:
+        self.name, self.values = name, values
+
+    def __call__(self) -> Plain:
+        return default(self.name, self.values)
 
 
 # pydantic's own constraint functions (pydantic/_internal/_validators.py), for a bound it cannot put in the

@@ -8,9 +8,7 @@ loader once both sections are valid, through `check_against`), so a typo fails t
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from datetime import UTC, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -18,34 +16,21 @@ from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator, mo
 
 from infraprobe.config.model import Strict
 from infraprobe.config.types import Duration
+from infraprobe.configfile import validation_checks as section_checks
+from infraprobe.configfile.validation_checks import parse_share
 from infraprobe.configfile.validation_refs import check_references
-from infraprobe.logs.timestamps import parse_when
 from infraprobe.probes._httpexpect import HttpExpect
 from infraprobe.probes.models.http import Method
-from infraprobe.probes.models.values import parse_path
 from infraprobe.taxonomy import Cause
 
 if TYPE_CHECKING:
-    from infraprobe.config.model import Config
+    from infraprobe.config.references import Components
     from infraprobe.config.yamlsrc import Path_, SourceMap
 
 _NAME = r"^[A-Za-z0-9_\-]+$"
-_PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")
 DEFAULT_THRESHOLD = 0.8
 
-
-def parse_share(value: Any) -> float:
-    """`80%` or a number from 0 to 1 -> a share from 0 to 1."""
-    if isinstance(value, str) and (m := _PERCENT.match(value)):
-        share = float(m.group(1)) / 100
-    elif isinstance(value, int | float) and not isinstance(value, bool):
-        share = float(value)
-    else:
-        raise ValueError(f"expected a share like 80% or 0.8, got {value!r}")
-    if not 0.0 <= share <= 1.0:
-        raise ValueError("a share must be between 0% and 100%")
-    return share
-
+# The checks are plain functions (validation_checks.py), so `config validate` runs them without pydantic.
 
 Share = Annotated[
     float,
@@ -60,13 +45,6 @@ Share = Annotated[
         }
     ),
 ]
-
-
-def _nonempty(items: tuple[Any, ...], what: str) -> tuple[Any, ...]:
-    # Not Field(min_length=1): pydantic then adds a "too short" error whenever an item is invalid.
-    if not items:
-        raise ValueError(f"give at least one {what}")
-    return items
 
 
 class Form(StrEnum):
@@ -84,18 +62,8 @@ class Consistently(Strict):
         None, description="attempts that must pass: a count (18) or a share (90%); default all"
     )
 
-    @field_validator("at_least", mode="before")
-    @classmethod
-    def _count_or_share(cls, value: Any) -> Any:
-        if isinstance(value, float):
-            raise ValueError("give a count (18) or a percentage (90%)")
-        return value
-
-    @model_validator(mode="after")
-    def _within_attempts(self) -> Consistently:
-        if isinstance(self.at_least, int) and self.at_least > self.attempts:
-            raise ValueError(f"at_least {self.at_least} is more than the {self.attempts} attempts")
-        return self
+    _count_or_share = field_validator("at_least", mode="before")(section_checks.count_or_share)
+    _within_attempts = model_validator(mode="after")(section_checks.within_attempts)
 
     @property
     def required(self) -> int:
@@ -105,12 +73,6 @@ class Consistently(Strict):
         if isinstance(self.at_least, int):
             return self.at_least
         return max(1, round(self.at_least * self.attempts + 0.4999))  # a share rounds up
-
-
-def _since(value: str | None) -> str | None:
-    if value is not None:
-        parse_when(value, datetime.now(UTC))  # raises ValueError with the accepted forms
-    return value
 
 
 class Check(Strict):
@@ -127,25 +89,16 @@ class Check(Strict):
     expect_none: Cause | None = Field(None, description="logs: this cause must not appear")
     cause: Cause | None = Field(None, description="logs: the cause `at_most` counts")
     at_most: int | None = Field(None, ge=0, description="logs: at most this many events of `cause`")
-    since: Annotated[str | None, BeforeValidator(_since)] = Field(
+    since: Annotated[str | None, BeforeValidator(section_checks.since)] = Field(
         None, description="logs: only events since then (ISO 8601 or a duration back from now: 2h)"
     )
     flow: str | None = Field(None, description="name of a flow in validation.flows")
 
-    @model_validator(mode="after")
-    def _one_form(self) -> Check:
-        forms = [k for k in ("consistently", "within", "logs", "flow") if getattr(self, k) is not None]
-        if len(forms) > 1:
-            raise ValueError(f"a check has one form; got {' and '.join(forms)}")
-        _check_keys(self, self.form)
-        return self
+    _one_form = model_validator(mode="after")(section_checks.one_form)
 
     @property
     def form(self) -> Form:
-        for form in (Form.CONSISTENTLY, Form.WITHIN, Form.LOGS, Form.FLOW):
-            if getattr(self, form.value) is not None:
-                return form
-        return Form.ONCE
+        return Form(section_checks.form(self))
 
     def label(self) -> str:
         if self.name:
@@ -158,30 +111,6 @@ class Check(Strict):
             return self.expect_none, 0
         assert self.cause is not None and self.at_most is not None
         return self.cause, self.at_most
-
-
-_LOG_KEYS = ("expect_none", "cause", "at_most", "since")
-
-
-def _check_keys(check: Check, form: Form) -> None:
-    if form is Form.LOGS:
-        _check_log_keys(check)
-    else:
-        extra = [k for k in _LOG_KEYS if getattr(check, k) is not None]
-        if extra:
-            raise ValueError(f"{', '.join(extra)}: only for a logs check")
-    if form in (Form.ONCE, Form.CONSISTENTLY, Form.WITHIN) and check.component is None:
-        raise ValueError("missing `component` (the component to check)")
-    if form is Form.FLOW and check.component is not None:
-        raise ValueError("a flow check names its targets in its steps, not with `component`")
-
-
-def _check_log_keys(check: Check) -> None:
-    if check.expect_none is not None:
-        if check.cause is not None or check.at_most is not None:
-            raise ValueError("use either expect_none or cause with at_most, not both")
-    elif check.cause is None or check.at_most is None:
-        raise ValueError("a logs check needs expect_none: CAUSE, or cause: CAUSE with at_most: K")
 
 
 def _consistently_label(c: Check) -> str:
@@ -212,7 +141,7 @@ class Category(Strict):
     description: str = ""
     checks: tuple[Check, ...]
 
-    _at_least_one = field_validator("checks")(lambda v: _nonempty(v, "check"))
+    _at_least_one = field_validator("checks")(section_checks.some_checks)
 
 
 class Step(Strict):
@@ -241,23 +170,15 @@ class Step(Strict):
     within: Duration = Field(5.0, gt=0, description="websocket: deadline for the expected messages")
     timeout: Duration | None = Field(None, gt=0, description="budget for the step (default: the target's)")
 
-    @model_validator(mode="after")
-    def _one_target(self) -> Step:
-        if (self.http is None) == (self.websocket is None):
-            raise ValueError("a step has either `http:` or `websocket:`")
-        if self.http is not None:
-            _http_step_keys(self)
-        else:
-            _ws_step_keys(self)
-        return self
+    _one_target = model_validator(mode="after")(section_checks.one_target)
 
     @property
     def kind(self) -> str:
-        return "http" if self.http is not None else "websocket"
+        return section_checks.step_kind(self)
 
     @property
     def target(self) -> str:
-        return self.http if self.http is not None else str(self.websocket)
+        return section_checks.step_target(self)
 
     @property
     def names_component(self) -> bool:
@@ -265,43 +186,11 @@ class Step(Strict):
 
     def templates(self) -> list[str]:
         """Every text that may use `{{ name }}`."""
-        texts = [self.target, self.path or "", self.body or "", *self.headers.values()]
-        texts += list(self.messages) + _strings(self.json_body)
-        return texts
+        return section_checks.step_templates(self)
 
     @property
     def messages(self) -> tuple[str, ...]:
-        return (self.send,) if isinstance(self.send, str) else self.send or ()
-
-
-def _http_step_keys(step: Step) -> None:
-    if step.send is not None:
-        raise ValueError("`send` applies to a websocket step")
-    if step.expect is not None and not isinstance(step.expect, HttpExpect):
-        raise ValueError("an http step's `expect` is a mapping (status, body_contains, json, ...)")
-    if step.body is not None and step.json_body is not None:
-        raise ValueError("give `body` or `json`, not both")
-    for path in step.capture.values():
-        parse_path(path)
-
-
-def _ws_step_keys(step: Step) -> None:
-    if step.capture:
-        raise ValueError("`capture` applies to an http step")
-    if isinstance(step.expect, HttpExpect):
-        raise ValueError("a websocket step's `expect` is a list of texts to receive, in order")
-    if step.body is not None or step.json_body is not None:
-        raise ValueError("a websocket step sends `send:` messages, not a body")
-
-
-def _strings(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [s for v in value.values() for s in _strings(v)]
-    if isinstance(value, list):
-        return [s for v in value for s in _strings(v)]
-    return []
+        return section_checks.step_messages(self)
 
 
 class Flow(Strict):
@@ -309,7 +198,7 @@ class Flow(Strict):
     description: str = ""
     steps: tuple[Step, ...]
 
-    _at_least_one = field_validator("steps")(lambda v: _nonempty(v, "step"))
+    _at_least_one = field_validator("steps")(section_checks.some_steps)
 
 
 class Validation(Strict):
@@ -320,9 +209,9 @@ class Validation(Strict):
     )
     flows: tuple[Flow, ...] = ()
 
-    _at_least_one = field_validator("categories")(lambda v: _nonempty(v, "category"))
+    _at_least_one = field_validator("categories")(section_checks.some_categories)
 
-    def check_against(self, config: Config, source: SourceMap, path: Path_) -> None:
+    def check_against(self, config: Components, source: SourceMap, path: Path_) -> None:
         """Names that point elsewhere (components, categories, flows, captured values) must exist."""
         check_references(self, config, source, path)
 

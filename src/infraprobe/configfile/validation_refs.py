@@ -1,5 +1,8 @@
 """Cross-references of the `validation:` section, checked by the loader once the whole config is valid.
 
+Free of pydantic, reading only the section's fields (no model method or property): `config validate` runs
+it on the stand-ins of the generated core schemas as well (configfile/plain.py).
+
 Every error names its exact place (`validation.categories[1].checks[0].component`) and all are reported
 together, one line each, like every other config error.
 """
@@ -12,10 +15,11 @@ from typing import TYPE_CHECKING
 
 from infraprobe.config.references import unknown
 from infraprobe.config.yamlsrc import Path_, SourceMap, format_path
+from infraprobe.configfile.validation_checks import step_kind, step_target, step_templates
 from infraprobe.errors import ConfigError, ConfigErrors
 
 if TYPE_CHECKING:
-    from infraprobe.config.model import Config
+    from infraprobe.config.references import Components
     from infraprobe.configfile.validation import Flow, Validation
 
 Problem = tuple[Path_, str]
@@ -23,7 +27,7 @@ Problem = tuple[Path_, str]
 VARIABLE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 
 
-def check_references(validation: Validation, config: Config, source: SourceMap, prefix: Path_) -> None:
+def check_references(validation: Validation, config: Components, source: SourceMap, prefix: Path_) -> None:
     problems = [
         *_duplicates("category", [c.name for c in validation.categories], (*prefix, "categories")),
         *_duplicates("flow", [f.name for f in validation.flows], (*prefix, "flows")),
@@ -55,7 +59,7 @@ def _suites(validation: Validation, prefix: Path_) -> Iterator[Problem]:
                 yield (*prefix, "suites", suite, i), f"{unknown('category', member, names)} (got {member!r})"
 
 
-def _checks(validation: Validation, config: Config, prefix: Path_) -> Iterator[Problem]:
+def _checks(validation: Validation, config: Components, prefix: Path_) -> Iterator[Problem]:
     flows = [f.name for f in validation.flows]
     for c, category in enumerate(validation.categories):
         for k, check in enumerate(category.checks):
@@ -70,7 +74,7 @@ def _unknown_component(name: str, names: Iterable[str]) -> str:
     return f"{unknown('component', name, names)} (got {name!r})"
 
 
-def _steps(validation: Validation, config: Config, prefix: Path_) -> Iterator[Problem]:
+def _steps(validation: Validation, config: Components, prefix: Path_) -> Iterator[Problem]:
     kinds = {c.name: c.kind for c in config.components}
     for f, flow in enumerate(validation.flows):
         path: Path_ = (*prefix, "flows", f, "steps")
@@ -80,19 +84,20 @@ def _steps(validation: Validation, config: Config, prefix: Path_) -> Iterator[Pr
 
 def _step_targets(flow: Flow, kinds: dict[str, str], path: Path_) -> Iterator[Problem]:
     for s, step in enumerate(flow.steps):
-        if not step.names_component:
+        target, kind = step_target(step), step_kind(step)
+        if "://" in target:  # a URL, not a component's name
             continue
-        where: Path_ = (*path, s, step.kind)
-        if step.target not in kinds:
-            yield where, _unknown_component(step.target, kinds)
-        elif kinds[step.target] != step.kind:
-            yield where, f"component {step.target!r} is of kind {kinds[step.target]}, not {step.kind}"
+        where: Path_ = (*path, s, kind)
+        if target not in kinds:
+            yield where, _unknown_component(target, kinds)
+        elif kinds[target] != kind:
+            yield where, f"component {target!r} is of kind {kinds[target]}, not {kind}"
 
 
 def _variables(flow: Flow, path: Path_) -> Iterator[Problem]:
     known: set[str] = set()
     for s, step in enumerate(flow.steps):
-        for name in sorted({n for text in step.templates() for n in VARIABLE.findall(text)}):
+        for name in sorted({n for text in step_templates(step) for n in VARIABLE.findall(text)}):
             if name not in known:
                 yield (*path, s), f"uses {{{{ {name} }}}}, which no earlier step captures"
         known |= set(step.capture)
