@@ -14,7 +14,9 @@ scan's workers, `cat` and `grep` of the pipe), best and median, peak RSS of the 
 - the whole command `infraprobe logs LOG --format json`, interpreter start-up included; it splits a large
   file over one process per CPU;
 - with `--against SRC`, also the same command run from another tree (`PYTHONPATH=SRC`: main before a
-  change, say), interleaved with the others, so both see the same load;
+  change, say), interleaved with the others, so both see the same load (a `git archive` of src/ has no
+  compiled `_fastscan`: copy in one built from that source, or that tree runs its pure-Python path; the
+  machine line says whether this tree's own is built);
 - with `--all`, also `grep -c -F -f` with every classifier signature;
 - with `--fallback-mb N`, the library scan of the log's first N MB with the pure-Python prefilter (no
   hyperscan) against the same with hyperscan, to say how much slower the fallback is.
@@ -100,8 +102,18 @@ def machine() -> str:
     grep = subprocess.run(["grep", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
     return (
         f"nproc {os.cpu_count()}, {model}, Python {platform.python_version()}, "
-        f"{platform.platform()}, {grep}, hyperscan {_hyperscan()}"
+        f"{platform.platform()}, {grep}, hyperscan {_hyperscan()}, compiled helpers {_native()}"
     )
+
+
+def _native() -> str:
+    """Whether this tree's `_fastscan` is built for its source: a stale one (an editable install not
+    rebuilt after a pull) is refused and the scan runs its pure-Python twins, several times slower."""
+    from infraprobe.logs import native
+
+    if native.BUILT:
+        return f"built (API {native.API})"
+    return "STALE: run ./dev setup" if native.STALE else "NOT BUILT: run ./dev setup"
 
 
 def _hyperscan() -> str:
