@@ -244,7 +244,9 @@ def render() -> str:
         fields = ", ".join(dict.fromkeys(users[text]))
         own: set[tuple[str, str]] = set()
         body = _source(values[text], own, inner)
-        helpers.append(f"def {name}() -> dict[str, Any]:  # {fields}\n{_local(own - core)}    return {body}\n")
+        helpers.append(
+            f"def {name}() -> dict[str, Any]:  # {fields}\n{_local(own - core)}    return {body}\n"
+        )
         imports |= own
     bodies = []
     for name, schema in schemas.items():
