@@ -10,16 +10,12 @@ section, so request paths and pools can refer to any of them, and may name the c
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
 from pydantic import Field, model_validator
 
 from infraprobe.config.model import Strict
-from infraprobe.config.references import SECTIONS, Components, check_links, references
+from infraprobe.config.references import references
 from infraprobe.config.types import Duration
-
-if TYPE_CHECKING:
-    from infraprobe.config.yamlsrc import Path_, SourceMap
 
 _NAME = r"^[A-Za-z0-9_.\-]+$"
 
@@ -133,14 +129,6 @@ class Topology(Strict):
 
     # A plain function (config/references.py), so `config validate` runs it without pydantic.
     _references = model_validator(mode="after")(references)
-
-    def check_against(self, config: Components, source: SourceMap, path: Path_) -> None:
-        """Cross-section check the loader runs: every `component:` link names a config component."""
-        check_links(self, config, source, path)
-
-    def sections(self) -> tuple[tuple[str, tuple[Entry, ...]], ...]:
-        """(section name, entries) for every section of named entries, in declaration order."""
-        return tuple((name, getattr(self, name)) for name in SECTIONS)
 
     def entries(self) -> tuple[Entry, ...]:
         return (

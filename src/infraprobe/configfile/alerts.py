@@ -18,17 +18,13 @@ token, so the loader masks these values wherever they could appear, written in t
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from infraprobe.config.model import Strict
 from infraprobe.config.types import Duration
 from infraprobe.configfile import alerts_checks as checks
-
-if TYPE_CHECKING:
-    from infraprobe.config.references import Components
-    from infraprobe.config.yamlsrc import Path_, SourceMap
 
 _NAME = r"^[A-Za-z0-9_\-]+$"
 
@@ -117,10 +113,6 @@ class AlertsSettings(Strict):
 
     _named = field_validator("providers")(checks.named_providers)
     _known_providers = model_validator(mode="after")(checks.known_providers)
-
-    def check_against(self, config: Components, source: SourceMap, path: Path_) -> None:
-        """Overrides must name components of the config, so a typo fails the load, not the night."""
-        checks.check_against(self, config, source, path)
 
     # -- what the monitor asks -----------------------------------------------------------------------
 

@@ -3,14 +3,14 @@
 Each check takes one form, told by its keys: `{component: api}` once; `consistently: {...}` N attempts
 over a window; `within: 600s` wait for healthy; `logs: [...]` a log assertion; `flow: NAME` a scripted
 sequence of HTTP and WebSocket steps. Components named here must exist in the config (checked by the
-loader once both sections are valid, through `check_against`), so a typo fails the config, not the run.
+loader once both sections are valid: `validation_refs.check_references`), so a typo fails the config, not the run.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator, model_validator
 
@@ -18,14 +18,9 @@ from infraprobe.config.model import Strict
 from infraprobe.config.types import Duration
 from infraprobe.configfile import validation_checks as section_checks
 from infraprobe.configfile.validation_checks import parse_share
-from infraprobe.configfile.validation_refs import check_references
 from infraprobe.probes._httpexpect import HttpExpect
 from infraprobe.probes.models.http import Method
 from infraprobe.taxonomy import Cause
-
-if TYPE_CHECKING:
-    from infraprobe.config.references import Components
-    from infraprobe.config.yamlsrc import Path_, SourceMap
 
 _NAME = r"^[A-Za-z0-9_\-]+$"
 DEFAULT_THRESHOLD = 0.8
@@ -182,7 +177,7 @@ class Step(Strict):
 
     @property
     def names_component(self) -> bool:
-        return "://" not in self.target
+        return section_checks.names_component(self)
 
     def templates(self) -> list[str]:
         """Every text that may use `{{ name }}`."""
@@ -210,10 +205,6 @@ class Validation(Strict):
     flows: tuple[Flow, ...] = ()
 
     _at_least_one = field_validator("categories")(section_checks.some_categories)
-
-    def check_against(self, config: Components, source: SourceMap, path: Path_) -> None:
-        """Names that point elsewhere (components, categories, flows, captured values) must exist."""
-        check_references(self, config, source, path)
 
     def flow(self, name: str) -> Flow:
         return next(f for f in self.flows if f.name == name)

@@ -82,7 +82,7 @@ def one_form(check: Any) -> Any:
     forms = [k for k in FORMS if getattr(check, k) is not None]
     if len(forms) > 1:
         raise ValueError(f"a check has one form; got {' and '.join(forms)}")
-    _check_keys(check, form(check))
+    _check_keys(check, forms[0] if forms else "once")
     return check
 
 
@@ -148,6 +148,11 @@ def step_kind(step: Any) -> str:
 
 def step_target(step: Any) -> str:
     return step.http if step.http is not None else str(step.websocket)
+
+
+def names_component(step: Any) -> bool:
+    """Whether the step's target is a component's name (its URL is the component's), not a URL."""
+    return "://" not in step_target(step)
 
 
 def step_messages(step: Any) -> tuple[str, ...]:

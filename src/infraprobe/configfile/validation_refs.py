@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from infraprobe.config.references import unknown
 from infraprobe.config.yamlsrc import Path_, SourceMap, format_path
-from infraprobe.configfile.validation_checks import step_kind, step_target, step_templates
+from infraprobe.configfile.validation_checks import names_component, step_kind, step_target, step_templates
 from infraprobe.errors import ConfigError, ConfigErrors
 
 if TYPE_CHECKING:
@@ -84,9 +84,9 @@ def _steps(validation: Validation, config: Components, prefix: Path_) -> Iterato
 
 def _step_targets(flow: Flow, kinds: dict[str, str], path: Path_) -> Iterator[Problem]:
     for s, step in enumerate(flow.steps):
-        target, kind = step_target(step), step_kind(step)
-        if "://" in target:  # a URL, not a component's name
+        if not names_component(step):
             continue
+        target, kind = step_target(step), step_kind(step)
         where: Path_ = (*path, s, kind)
         if target not in kinds:
             yield where, _unknown_component(target, kinds)
