@@ -14,12 +14,13 @@ from pydantic import BaseModel
 from infraprobe.configfile import _coreschemas, coreschemas_gen
 from infraprobe.configfile.build import SECTION_MODELS
 from infraprobe.configfile.loader import parse_config
-from infraprobe.configfile.plain import Plain, check_text
+from infraprobe.configfile.plain import Plain, check_text, schemas_fit
 from infraprobe.errors import ConfigError, ConfigErrors
 from infraprobe.probes.registry import MODELS
 from tests.config.test_fuzz import configs
 
 INVALID = Path(__file__).parent / "invalid"
+REGENERATE = "_coreschemas.py is stale: run `.venv/bin/python -m infraprobe.configfile.coreschemas_gen`"
 
 
 def test_every_model_a_file_needs_is_written() -> None:
@@ -32,7 +33,13 @@ def test_written_schema_is_the_models_own(name: str) -> None:
     """What `_coreschemas.py` holds is what pydantic builds from the model now: rerun
     `python -m infraprobe.configfile.coreschemas_gen` after changing a model."""
     built = coreschemas_gen.canonical(coreschemas_gen.core_schema(coreschemas_gen.models()[name]))
-    assert coreschemas_gen.canonical(_coreschemas.SCHEMAS[name]()) == built
+    assert coreschemas_gen.canonical(_coreschemas.SCHEMAS[name]()) == built, REGENERATE
+
+
+def test_the_schemas_are_for_the_installed_pydantic_core() -> None:
+    """Written for another pydantic_core, they are left unused (`plain.schemas_fit`): `config validate`
+    would quietly import pydantic again (start-up, issue 10) rather than fail anywhere."""
+    assert schemas_fit(), REGENERATE
 
 
 def test_the_generator_refuses_a_validator_it_cannot_name() -> None:
