@@ -55,6 +55,10 @@ class ConfigError(InfraprobeError):
         parts.append(self.message)
         return ": ".join(parts)
 
+    def lines(self) -> list[str]:
+        """Each error, one line each (one here; `ConfigErrors` has several)."""
+        return [self.one_line()]
+
 
 class ConfigErrors(ConfigError):
     """Several independent config errors; each prints as its own line."""

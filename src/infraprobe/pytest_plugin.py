@@ -54,15 +54,13 @@ def pytest_configure(config: pytest.Config) -> None:
 def _load(path: Path) -> LoadedConfig:
     # Imported here, not at the top: see the module docstring (only runs given --infraprobe).
     from infraprobe.configfile import load_config
-    from infraprobe.errors import ConfigError, ConfigErrors
+    from infraprobe.errors import ConfigError
 
     try:
         loaded = load_config(path)
         _validation(loaded)
-    except ConfigErrors as exc:
-        raise pytest.UsageError("\n".join(exc.lines())) from None
     except ConfigError as exc:
-        raise pytest.UsageError(exc.one_line()) from None
+        raise pytest.UsageError("\n".join(exc.lines())) from None
     return loaded
 
 

@@ -24,7 +24,7 @@ from infraprobe.cli.common import (
     write_file,
     write_out,
 )
-from infraprobe.errors import ConfigError, ConfigErrors
+from infraprobe.errors import ConfigError
 
 if TYPE_CHECKING:
     from infraprobe.output.model import Report
@@ -81,7 +81,7 @@ def _checked(config: Path, allow_missing_env: bool, notes: Notes) -> tuple[dict[
         # watches pydantic's models validate, so then the models do.
         checked = check_file(config, allow_missing_env=allow_missing_env, plain=pydantic_plugins_off())
     except ConfigError as exc:
-        errors = exc.lines() if isinstance(exc, ConfigErrors) else [exc.one_line()]
+        errors = exc.lines()
         for line in errors:
             console_err(f"error: {line}")
         return {
@@ -92,11 +92,12 @@ def _checked(config: Path, allow_missing_env: bool, notes: Notes) -> tuple[dict[
             "warnings": [],
             "errors": errors,
         }, None
-    for warning in (*checked.warnings, *checked.deprecations):
+    warnings = [*checked.warnings, *checked.deprecations]
+    for warning in warnings:
         console_err(f"warning: {warning}")
     notes(f"{config}: sections {', '.join(checked.sections) or 'none'}")
     kinds = sorted({c.kind for c in checked.components})
-    count, warnings = len(checked.components), [*checked.warnings, *checked.deprecations]
+    count = len(checked.components)
     file = {
         "file": str(config),
         "ok": True,

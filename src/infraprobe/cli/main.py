@@ -21,7 +21,7 @@ import click
 
 from infraprobe.cli.common import EXIT_CONFIG, EXIT_INTERRUPTED, EXIT_USAGE, console_err
 from infraprobe.cli.completion import completion_options
-from infraprobe.errors import ConfigError, ConfigErrors, UsageError
+from infraprobe.errors import ConfigError, UsageError
 
 # One module per command, each exposing `command` (a click command). Adding a command: add it here.
 COMMANDS = {
@@ -131,7 +131,7 @@ def _run(argv: list[str] | None) -> int:
         console_err(f"error: {exc.one_line()}")
         return EXIT_USAGE
     except ConfigError as exc:
-        for line in exc.lines() if isinstance(exc, ConfigErrors) else [exc.one_line()]:
+        for line in exc.lines():
             console_err(f"error: {line}")
         return EXIT_CONFIG
     except (click.Abort, KeyboardInterrupt):  # click turns Ctrl-C into Abort

@@ -22,7 +22,7 @@ from infraprobe.clock import Clock, SystemClock
 from infraprobe.config.model import ComponentBase
 from infraprobe.configfile.loader import LoadedConfig, load_config
 from infraprobe.configfile.vantages import vantages_settings
-from infraprobe.errors import ConfigError, ConfigErrors, Location
+from infraprobe.errors import ConfigError, Location
 from infraprobe.monitor.blocking import Blocking
 from infraprobe.monitor.recorder import Recorder
 from infraprobe.monitor.schedule import DEFAULT_JITTER, DEFAULT_MAX_INFLIGHT, Scheduler
@@ -214,11 +214,8 @@ class Monitor:
         try:
             loaded = load_config(path)
             require_something_to_probe(loaded, path)
-        except ConfigErrors as exc:
-            self.notice(f"config not reloaded: {'; '.join(exc.lines())}")
-            return False
         except ConfigError as exc:
-            self.notice(f"config not reloaded: {exc.one_line()}")
+            self.notice(f"config not reloaded: {'; '.join(exc.lines())}")
             return False
         changed = self.reload(loaded)
         self.notice(Routine(f"config reloaded: {len(changed)} component(s) changed or removed"))
