@@ -1,5 +1,5 @@
-"""Writes `_coreschemas.py`: the core schema pydantic builds for each model a file without sections needs
-(its header, `defaults`, each component kind), as Python source that needs no pydantic (see `plain.py`).
+"""Writes `_coreschemas.py`: the core schema pydantic builds for each config model (the header, `defaults`,
+each component kind, each section), as Python source that needs no pydantic (see `plain.py`).
 
     .venv/bin/python -m infraprobe.configfile.coreschemas_gen      # after changing a config model
 
@@ -8,10 +8,11 @@ so a model changed without rewriting the file fails there, never silently in `co
 
 What a schema may hold: plain values; a model class (as its stand-in, by name); a model instance as a
 default; `dict` or a model class as a default factory (the latter as `standins.Factory`); an enum of a
-module that does not import pydantic, and its members; a function defined at the top of a module that does not import
-pydantic (the checks in `probes/models/values.py`, `durations.parse_duration`); pydantic's own bound
-check for a bound it cannot put in the schema (as `standins.Bound`). Anything else stops the generator with
-what it met and where: a validator written as a method must become a function in `values.py`.
+module that does not import pydantic, and its members; a function defined at the top of a module that does
+not import pydantic (the checks in `probes/models/values.py`, `durations.parse_duration`, a section's
+checks module); pydantic's own bound check for a bound it cannot put in the schema (as `standins.Bound`).
+Anything else stops the generator with what it met and where: a validator written as a method must become
+a function in `values.py` (or the section's checks module: docs/probes/README.md).
 """
 
 from __future__ import annotations
@@ -218,46 +219,71 @@ def _local(imports: set[tuple[str, str]]) -> str:
     return "".join(f"    from {module} import {name}\n" for module, name in sorted(imports))
 
 
+Imports = set[tuple[str, str]]  # (module, name) pairs a function of the module uses
+
+
 def render() -> str:
     """The whole module's text (unformatted; `main` runs ruff format over it). A field several models have
     alike (ComponentBase's, in every kind) is written once, as a function each schema calls."""
-    imports: set[tuple[str, str]] = set()
     schemas = {name: canonical(core_schema(model), name) for name, model in models().items()}
-    users: dict[str, list[str]] = {}  # a field's text -> the fields written so
+    users, values = _field_users(schemas)
+    alike = [text for text, fields in users.items() if len(fields) > 1]
+    shared = {text: f"_field{i}" for i, text in enumerate(alike)}
+    core = _core_imports(schemas)
+    imports: Imports = set()
+    helpers = []
+    for text, name in shared.items():
+        inner = {t: n for t, n in shared.items() if t != text}
+        comment = f"  # {', '.join(dict.fromkeys(users[text]))}"
+        helpers.append(_function(name, values[text], inner, core, imports, comment))
+    bodies = [_function(f"_{name}", schema, shared, core, imports) for name, schema in schemas.items()]
+    _refuse_clashes(imports)
+    return _module(core, helpers, bodies)
+
+
+def _refuse_clashes(imports: Imports) -> None:
+    """Functions are imported by name into one module: of two of the same name, one would silently stand
+    for the other."""
+    names = [name for _, name in imports]
+    clash = sorted({f"{m}.{n}" for m, n in imports if names.count(n) > 1})
+    if clash:
+        raise ValueError(f"functions of the same name: {', '.join(clash)}; rename one")
+
+
+def _field_users(schemas: dict[str, Any]) -> tuple[dict[str, list[str]], dict[str, Any]]:
+    """Each model field's text -> the names of the fields written so, and -> its canonical value."""
+    users: dict[str, list[str]] = {}
     values: dict[str, Any] = {}
     for schema in schemas.values():
         for field, value in _fields(schema):
             text = _source(value, set())
             users.setdefault(text, []).append(field)
             values[text] = value
-    alike = [text for text, fields in users.items() if len(fields) > 1]
-    shared = {text: f"_field{i}" for i, text in enumerate(alike)}
-    # What a file without sections calls is imported at the top; a function only a section's schema calls
-    # (its checks, their modules' imports) is imported where it is used, so such a file does not load it.
-    core: set[tuple[str, str]] = set()
+    return users, values
+
+
+def _core_imports(schemas: dict[str, Any]) -> Imports:
+    """What a file without sections calls, imported at the top. A function only a section's schema calls
+    (its checks, their modules' imports) is imported where it is used, so such a file does not load it."""
+    core: Imports = set()
     for name, schema in schemas.items():
         if name not in _section_names():
             _source(schema, core)
-    helpers = []
-    for text, name in shared.items():
-        inner = {t: n for t, n in shared.items() if t != text}
-        fields = ", ".join(dict.fromkeys(users[text]))
-        own: set[tuple[str, str]] = set()
-        body = _source(values[text], own, inner)
-        helpers.append(
-            f"def {name}() -> dict[str, Any]:  # {fields}\n{_local(own - core)}    return {body}\n"
-        )
-        imports |= own
-    bodies = []
-    for name, schema in schemas.items():
-        own = set()
-        body = _source(schema, own, shared)
-        bodies.append(f"def _{name}() -> dict[str, Any]:\n{_local(own - core)}    return {body}\n")
-        imports |= own
-    names = [name for _, name in imports]
-    clash = sorted({f"{m}.{n}" for m, n in imports if names.count(n) > 1})
-    if clash:  # imported by name into one module: one would silently stand for the other
-        raise ValueError(f"functions of the same name: {', '.join(clash)}; rename one")
+    return core
+
+
+def _function(
+    name: str, value: Any, shared: dict[str, str], core: Imports, imports: Imports, comment: str = ""
+) -> str:
+    """`def name()` returning `value`'s source; what it uses beyond `core` imported in it (all into `imports`)."""
+    own: Imports = set()
+    body = _source(value, own, shared)
+    imports |= own
+    return f"def {name}() -> dict[str, Any]:{comment}\n{_local(own - core)}    return {body}\n"
+
+
+def _module(core: Imports, helpers: list[str], bodies: list[str]) -> str:
+    """The module's text: its imports, the shared fields' functions, one function per model, the table."""
     lines = [
         '"""The config models\' core schemas, run by pydantic_core alone for `config validate` (see plain.py).',
         "",
