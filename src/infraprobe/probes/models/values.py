@@ -203,14 +203,8 @@ def mysql_valid(cfg: M) -> M:
         raise ValueError("give exactly one of `url` or `host`")
     if cfg.url is not None:
         split_mysql_url(cfg.url)  # a malformed URL is a config error, not a failing dependency
-    if isinstance(cfg.min_headroom, str) and not is_percent(cfg.min_headroom):
-        raise ValueError("min_headroom must be a number of connections or a percentage such as 10%")
+    _check_headroom(cfg.min_headroom)
     return cfg
-
-
-def is_percent(text: str) -> bool:
-    number = text.strip().removesuffix("%")
-    return text.strip().endswith("%") and number.replace(".", "", 1).strip().isdigit()
 
 
 # --- postgres -------------------------------------------------------------------------------------------
@@ -228,9 +222,14 @@ def postgres_valid(cfg: P) -> P:
         raise ValueError("the dsn names no host: infraprobe resolves the host itself, so it must be given")
     if "," in host:
         raise ValueError("the dsn must name exactly one host (one component per host)")
-    if isinstance(cfg.min_headroom, str) and not PERCENT.match(cfg.min_headroom):
-        raise ValueError("min_headroom must be a number of connections or a percentage such as 10%")
+    _check_headroom(cfg.min_headroom)
     return cfg
+
+
+def _check_headroom(setting: int | str | None) -> None:
+    """postgres and mysql: a percentage `min_headroom` is one `postgres.min_headroom` reads (PERCENT)."""
+    if isinstance(setting, str) and not PERCENT.match(setting):
+        raise ValueError("min_headroom must be a number of connections or a percentage such as 10%")
 
 
 def connection_params(cfg: _Postgres) -> dict[str, Any]:
