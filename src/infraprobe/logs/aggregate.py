@@ -68,7 +68,7 @@ class _Fast:
 _UNEXPLAINED = _Fast(None, Cause.UNKNOWN.value)
 # Text the compiled path reads as it reads bytes: printable ASCII, tabs and line breaks only (its own bytes
 # when encoded; `str.split` and `str.splitlines` break it only at spaces, tabs and newlines).
-PLAIN = re.compile(r"[\t\n\x20-\x7e]*")
+_PLAIN = re.compile(r"[\t\n\x20-\x7e]*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,7 +222,7 @@ class Aggregator:
         if any(e.matches(cause, component) for e in self._violations):
             return
         body = _body(event)
-        if not body.isascii() or not PLAIN.fullmatch(body):
+        if not body.isascii() or not _PLAIN.fullmatch(body):
             return
         key = native.template(body.encode("ascii"))
         if key not in self._fast:

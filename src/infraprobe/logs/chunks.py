@@ -98,9 +98,8 @@ class Chunk:
         self.s, self.data, self.end, self.final = stream, data, end, final
         self._records: dict[int, Record] = {}
         self._line_at = (0, stream.line_base)  # (offset, line number) for incremental counting
-        self._fast: FastPath | None = (
-            None  # the sink's compiled path, told the blocks found (`_remember_block`)
-        )
+        # The sink's compiled path, told the blocks found (`_remember_block`).
+        self._fast: FastPath | None = None
 
     def events(self, starts: list[int], sink: Sink) -> int:
         """Hand the events of the candidate lines to `sink` in order; returns how much was consumed."""
