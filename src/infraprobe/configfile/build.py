@@ -178,6 +178,9 @@ def _needed(path: Path_, data: Any, only: Collection[str]) -> bool:
 
 
 class Builder:
+    """Validates a file's parts in one pass, gathering every error (`errors`) and deprecated name rather
+    than stopping at the first; `build` raises them all together."""
+
     def __init__(self, source: SourceMap, models: Models, redactor: Redactor = NO_SECRETS) -> None:
         self.source = source
         self.models = models

@@ -10,10 +10,9 @@ from pydantic import Field, model_validator
 
 from infraprobe.config.model import ComponentBase, Renamed
 from infraprobe.probes.models._role import FROM_BOOL, Role, deprecated_field, role_field
-from infraprobe.probes.models.values import MYSQL_PORT, MYSQL_SCHEMES, mysql_valid, split_mysql_url
+from infraprobe.probes.models.values import MYSQL_PORT, mysql_valid, split_mysql_url
 
 DEFAULT_PORT = MYSQL_PORT
-SCHEMES = MYSQL_SCHEMES
 
 
 class MysqlCheck(ComponentBase):
