@@ -73,7 +73,7 @@ class HyperscanPrefilter:
         from infraprobe.logs import hscache  # imports hyperscan: ImportError selects the fallback
 
         # The classifier's own automata (built in every scanning process once it has classified a few
-        # texts) come from the same cache: ~1 ms to load instead of ~20 ms to compile, twice per large file.
+        # texts) come from the same cache: ~3 ms to load instead of ~20 ms to compile, twice per large file.
         classifier_literals.use_compiler(hscache.compile_plain)
         literals = (*patterns.words, "\x00")
         if patterns.rules:
