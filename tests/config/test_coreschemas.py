@@ -75,7 +75,7 @@ def _outcomes(text: str, env: dict[str, str] | None = None) -> tuple[Any, Any]:
         try:
             if plain:
                 checked = check_text(text, "env.yaml", env, plain=True)
-                components, sections = checked.components, checked.section_values
+                components, sections = checked.components, checked.sections
                 return (
                     [_values(c) for c in components],
                     _values(sections),
@@ -192,10 +192,10 @@ def test_another_pydantic_core_gets_the_models(monkeypatch: pytest.MonkeyPatch) 
 def test_a_file_with_sections_is_read_by_the_schemas() -> None:
     text = "report: {addresses: true}\nvantages: {}\ncomponents: [{name: a, kind: tcp, host: h, port: 1}]\n"
     checked = check_text(text, env={})
-    assert checked.sections == ("report", "vantages")
+    assert tuple(checked.sections) == ("report", "vantages")
     assert [type(c).__name__ for c in checked.components] == ["TcpCheck"]
-    assert all(isinstance(v, Plain) for v in (*checked.components, *checked.section_values.values()))
-    vantages = checked.section_values["vantages"]
+    assert all(isinstance(v, Plain) for v in (*checked.components, *checked.sections.values()))
+    vantages = checked.sections["vantages"]
     assert (vantages.quorum, vantages.path_failure.min_targets) == ("majority", 2)  # the default factory's
 
 

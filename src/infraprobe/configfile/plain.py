@@ -158,10 +158,10 @@ def check_text(
 
 
 class Checked:
-    """What `config validate` says of a valid file: its components, its sections' names (and values, by
-    name), its placeholder warnings and its deprecated field names."""
+    """What `config validate` says of a valid file: its components, its sections (values by name, as
+    `Parts.sections`), its placeholder warnings and its deprecated field names."""
 
-    __slots__ = ("components", "deprecations", "section_values", "sections", "warnings")
+    __slots__ = ("components", "deprecations", "sections", "warnings")
 
     def __init__(
         self,
@@ -170,7 +170,7 @@ class Checked:
         warnings: tuple[str, ...],
         deprecations: tuple[str, ...],
     ) -> None:
-        self.components, self.sections, self.section_values = components, tuple(sections), dict(sections)
+        self.components, self.sections = components, dict(sections)
         self.warnings, self.deprecations = warnings, deprecations
 
 
