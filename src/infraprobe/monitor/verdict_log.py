@@ -240,7 +240,10 @@ def vantage_periods(events: Iterable[VantageEvent], since: datetime) -> list[Van
     out: list[VantagePeriod] = []
     for e in sorted(events, key=lambda e: e.at):
         key = (e.vantage, e.kind.topic)
-        began = open_.get(key) or _reopened(ended.get(key), e, out)
+        began, last = open_.get(key), ended.get(key)
+        if began is None and last is not None and _continues(last, e):
+            out.remove(last)  # not a new period: the one that ended, open again
+            began = replace(last, end=None)
         if e.kind.opens:
             open_[key] = _widened(began or VantagePeriod(e.vantage, key[1], e.at, None), e)
         elif began is not None:
@@ -251,15 +254,11 @@ def vantage_periods(events: Iterable[VantageEvent], since: datetime) -> list[Van
     return sorted((p for p in out if p.end is None or p.end >= since), key=lambda p: p.start)
 
 
-def _reopened(last: VantagePeriod | None, e: VantageEvent, out: list[VantagePeriod]) -> VantagePeriod | None:
-    """The ended path failure that `e` (a finding formed again right after it) continues, taken back out of
-    `out` and open again; None for anything else."""
-    if last is None or last.end is None or not e.kind.opens or last.topic != "path_failure":
-        return None
-    if e.at - last.end > PATH_REFORM_GRACE or last not in out:
-        return None
-    out.remove(last)
-    return replace(last, end=None)
+def _continues(last: VantagePeriod, e: VantageEvent) -> bool:
+    """Whether `e` is the path failure that ended as `last` forming again within PATH_REFORM_GRACE."""
+    if last.end is None or not e.kind.opens or last.topic != "path_failure":
+        return False
+    return e.at - last.end <= PATH_REFORM_GRACE
 
 
 def _widened(period: VantagePeriod, e: VantageEvent) -> VantagePeriod:
