@@ -154,7 +154,11 @@ def wrap(text: str, width: int, first: str = "", rest: str = "", *, hyphens: boo
 class _Folding(textwrap.TextWrapper):
     """textwrap cuts a word longer than the line wherever the line ends (`reports_2` / `026_12`): fold it
     instead after its last `/` in the line's second half, else its last `. : -`, else `_ ? & = , ;`, and
-    only there cut it at the line's end. Words that fit a line are never broken."""
+    only there cut it at the line's end. Words that fit a line are never broken.
+
+    `_handle_long_word` is private to CPython's textwrap (undocumented, but its signature and role have not
+    changed since Python 2.3): TextWrapper has no public hook for a word longer than the line. Should it
+    change, tests/output/formats/test_renderers.py's folding tests fail."""
 
     def _handle_long_word(
         self, reversed_chunks: list[str], cur_line: list[str], cur_len: int, width: int
