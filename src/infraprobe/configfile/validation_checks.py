@@ -8,14 +8,12 @@ the same.
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from typing import Any
 
 from infraprobe.logs.timestamps import parse_when
-from infraprobe.probes.models.values import parse_path
+from infraprobe.probes.models.values import PERCENT, parse_path
 
-_PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")
 # A check's forms other than once, in the order its keys are read.
 FORMS = ("consistently", "within", "logs", "flow")
 LOG_KEYS = ("expect_none", "cause", "at_most", "since")
@@ -23,7 +21,7 @@ LOG_KEYS = ("expect_none", "cause", "at_most", "since")
 
 def parse_share(value: Any) -> float:
     """`80%` or a number from 0 to 1 -> a share from 0 to 1."""
-    if isinstance(value, str) and (m := _PERCENT.match(value)):
+    if isinstance(value, str) and (m := PERCENT.match(value)):
         share = float(m.group(1)) / 100
     elif isinstance(value, int | float) and not isinstance(value, bool):
         share = float(value)
