@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from infraprobe.logs import native
-from infraprobe.logs.chunks import MAX_LINE, Event
+from infraprobe.logs.chunks import MAX_LINE, PLAIN_TEXT, Event
 from infraprobe.logs.clusters import Clusters, Prepare
 from infraprobe.logs.grouping import LOOKS_LIKE_ERROR, looks_like_error
 from infraprobe.logs.memo import MAX_TEMPLATES, ByteTokens, TemplateMemo, Verdict
@@ -66,9 +66,9 @@ class _Fast:
 
 # The fast table's entry for a template whose verdict is unknown: its lines take the general path (Drain).
 _UNEXPLAINED = _Fast(None, Cause.UNKNOWN.value)
-# Text the compiled path reads as it reads bytes: printable ASCII, tabs and line breaks only (its own bytes
-# when encoded; `str.split` and `str.splitlines` break it only at spaces, tabs and newlines).
-_PLAIN = re.compile(r"[\t\n\x20-\x7e]*")
+# Text the compiled path reads as it reads bytes (chunks.PLAIN_TEXT: its own bytes when encoded;
+# `str.split` and `str.splitlines` break it only at spaces, tabs and newlines).
+_PLAIN = re.compile(PLAIN_TEXT)
 
 
 @dataclass(frozen=True, slots=True)

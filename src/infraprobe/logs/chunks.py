@@ -379,7 +379,10 @@ class Chunk:
         return self.data.count(b"\n", start, stop)
 
 
-_PLAIN_BYTES = re.compile(rb"[\t\n\x20-\x7e]*")
+# What the compiled path reads as it reads bytes: printable ASCII, tabs and line breaks. One spelling for
+# the block's bytes here and an event's text in aggregate.
+PLAIN_TEXT = r"[\t\n\x20-\x7e]*"
+_PLAIN_BYTES = re.compile(PLAIN_TEXT.encode("ascii"))
 
 
 def _plain(block: Block) -> bool:
