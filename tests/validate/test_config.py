@@ -11,7 +11,8 @@ import yaml
 from infraprobe.cli.validate import QUIET_NOTE_SECONDS, Progress
 from infraprobe.configfile import parse_config
 from infraprobe.configfile.schema import config_schema
-from infraprobe.configfile.validation import Consistently, Form, Validation, parse_share
+from infraprobe.configfile.validation import Consistently, Form, Validation
+from infraprobe.configfile.validation_checks import parse_share
 
 TEXT = """
 components:

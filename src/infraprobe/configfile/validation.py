@@ -17,7 +17,6 @@ from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator, mo
 from infraprobe.config.model import Strict
 from infraprobe.config.types import Duration
 from infraprobe.configfile import validation_checks as section_checks
-from infraprobe.configfile.validation_checks import parse_share
 from infraprobe.probes._httpexpect import HttpExpect
 from infraprobe.probes.models.http import Method
 from infraprobe.taxonomy import Cause
@@ -29,7 +28,7 @@ DEFAULT_THRESHOLD = 0.8
 
 Share = Annotated[
     float,
-    BeforeValidator(parse_share),
+    BeforeValidator(section_checks.parse_share),
     WithJsonSchema(
         {
             "anyOf": [
