@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import needs_fitting_schemas
+
 TCP_ONLY = "components:\n  - {name: web, kind: tcp, host: 127.0.0.1, port: 1}\n"
 
 
@@ -70,6 +72,7 @@ components:
 """
 
 
+@needs_fitting_schemas
 def test_config_validate_imports_no_pydantic(tcp_config: Path, tmp_path: Path) -> None:
     """A file is validated by the models' generated core schemas with pydantic_core alone
     (configfile/plain.py): pydantic itself stays unloaded, whatever the kinds and sections."""
@@ -84,6 +87,7 @@ EXAMPLES = Path(__file__).parents[2] / "examples"
 EXAMPLES_WITH_SECTIONS = [EXAMPLES / "alerting.yaml", EXAMPLES / "staging-incident.yaml"]
 
 
+@needs_fitting_schemas
 def test_config_validate_of_a_file_with_every_section_imports_no_section_model(tmp_path: Path) -> None:
     from tests.conftest import run_cli
 

@@ -89,7 +89,7 @@ def test_cache_key_material_does_not_depend_on_the_hash_seed() -> None:
 def test_classifier_automata_from_the_cache_find_what_a_fresh_compile_finds(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A scan has the classifier's literal automata compiled through this cache (`literals.use_compiler`):
+    """A scan has the classifier's literal automata compiled through this cache (`literals.compiled_by`):
     the cached database finds exactly the literals a fresh one does, the second build loads the file, and
     a planted file is rebuilt, as for the prefilter's."""
     from infraprobe.classifier import SIGNATURES, literals
@@ -101,18 +101,48 @@ def test_classifier_automata_from_the_cache_find_what_a_fresh_compile_finds(
         "GET /healthz 200 in 3 ms",
         "SSL: CERTIFICATE_VERIFY_FAILED certificate verify failed: certificate has expired",
     ]
-    monkeypatch.setattr(literals, "_compiler", None)
-    fresh = literals.LiteralSet(SIGNATURES, backend="hyperscan")
+    with literals.compiled_by(None):
+        fresh = literals.LiteralSet(SIGNATURES, backend="hyperscan")
     expected = [fresh.found_in(text.lower()) for text in texts]
     assert any(expected) and not all(expected)
-    monkeypatch.setattr(literals, "_compiler", hscache.compile_plain)
-    for _ in range(2):
-        cached = literals.LiteralSet(SIGNATURES, backend="hyperscan")
-        assert [cached.found_in(text.lower()) for text in texts] == expected
-    [path] = tmp_path.glob("hs-*.db")
-    before = path.stat().st_mtime_ns
-    literals.LiteralSet(SIGNATURES, backend="hyperscan")
-    assert path.stat().st_mtime_ns == before  # loaded, not compiled and written again
-    path.write_bytes(path.read_bytes()[: len(hscache._MAGIC) + 64] + _harmless_database())
-    planted = literals.LiteralSet(SIGNATURES, backend="hyperscan")
-    assert [planted.found_in(text.lower()) for text in texts] == expected
+    with literals.compiled_by(hscache.compile_plain):
+        for _ in range(2):
+            cached = literals.LiteralSet(SIGNATURES, backend="hyperscan")
+            assert [cached.found_in(text.lower()) for text in texts] == expected
+        [path] = tmp_path.glob("hs-*.db")
+        before = path.stat().st_mtime_ns
+        literals.LiteralSet(SIGNATURES, backend="hyperscan")
+        assert path.stat().st_mtime_ns == before  # loaded, not compiled and written again
+        path.write_bytes(path.read_bytes()[: len(hscache._MAGIC) + 64] + _harmless_database())
+        planted = literals.LiteralSet(SIGNATURES, backend="hyperscan")
+        assert [planted.found_in(text.lower()) for text in texts] == expected
+
+
+def test_a_scan_leaves_no_compiler_installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache is the scan's compiler only while it runs: afterwards, and after a scan that raised, a
+    library user's automata are compiled by the classifier's default again."""
+    from infraprobe.classifier import literals
+    from infraprobe.logs import api, prefilter
+
+    monkeypatch.setenv("INFRAPROBE_CACHE_DIR", str(tmp_path))
+    log = tmp_path / "app.log"
+    log.write_text("2026-01-01T00:00:00Z ERROR connection refused\n")
+    seen: list[object] = []
+    real = prefilter.HyperscanPrefilter.line_starts
+
+    def spy(self: prefilter.HyperscanPrefilter, chunk: bytes, end: int) -> list[int]:
+        seen.append(literals._compiler.get())
+        return real(self, chunk, end)
+
+    monkeypatch.setattr(prefilter.HyperscanPrefilter, "line_starts", spy)
+    api.scan(log, prefilter="hyperscan")
+    assert seen and seen[0] is hscache.compile_plain
+    assert literals._compiler.get() is None
+
+    def fail(self: prefilter.HyperscanPrefilter, chunk: bytes, end: int) -> list[int]:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(prefilter.HyperscanPrefilter, "line_starts", fail)
+    with pytest.raises(RuntimeError):
+        api.scan(log, prefilter="hyperscan")
+    assert literals._compiler.get() is None

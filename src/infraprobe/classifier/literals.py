@@ -13,7 +13,9 @@ from __future__ import annotations
 import importlib.util
 import re
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 # A dependency on x86-64 Linux only (pyproject.toml); elsewhere the pure-Python trie below. Looked up without
@@ -75,15 +77,21 @@ def _hyperscan() -> Any:
 
 # Compiles hyperscan expressions, all with the same flags, into a block-mode database. By default here and
 # now (~18 ms for the classifier's needles, in every process that classifies many texts); a caller that
-# keeps compiled databases on disk installs its own (`use_compiler`: the log scan's cache loads one in ~1 ms).
+# keeps compiled databases on disk passes its own for the span of its work (`compiled_by`: the log scan's
+# cache loads one in ~3 ms). A context variable, not a module setting: nothing outlives that span.
 Compiler = Callable[[list[bytes], int], Any]
-_compiler: Compiler | None = None
+_compiler: ContextVar[Compiler | None] = ContextVar("literal_compiler", default=None)
 
 
-def use_compiler(compiler: Compiler | None) -> None:
-    """Compile the automata built from now on with `compiler` (None: the default, no cache)."""
-    global _compiler
-    _compiler = compiler
+@contextmanager
+def compiled_by(compiler: Compiler | None) -> Iterator[None]:
+    """Compile the automata built inside the block with `compiler` (None: the default, no cache); on
+    leaving, error or not, the compiler in force before is back."""
+    token = _compiler.set(compiler)
+    try:
+        yield
+    finally:
+        _compiler.reset(token)
 
 
 def _compile(expressions: list[bytes], flags: int) -> Any:
@@ -101,7 +109,7 @@ class _HyperscanBackend:
     def __init__(self, words: tuple[str, ...]) -> None:
         self._words = words
         expressions = [_hs_literal(w) for w in words]
-        self._db: Any = (_compiler or _compile)(expressions, _hyperscan().HS_FLAG_SINGLEMATCH)
+        self._db: Any = (_compiler.get() or _compile)(expressions, _hyperscan().HS_FLAG_SINGLEMATCH)
         # A scratch space must not be shared by concurrent scans; one per thread.
         self._local = threading.local()
 

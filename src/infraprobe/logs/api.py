@@ -93,8 +93,9 @@ def scan(
     aggregator = Aggregator(memo, filters, expectations, redactor)
     totals = _Totals()
     cores = parallel.worker_count(workers)
-    for spec in _as_list(sources):
-        totals.add(*_scan_one(spec, cores, matcher, aggregator, now, chunk_size, progress))
+    with matcher.classifying():
+        for spec in _as_list(sources):
+            totals.add(*_scan_one(spec, cores, matcher, aggregator, now, chunk_size, progress))
     return _summary(aggregator, totals, filters, matcher.name)
 
 

@@ -42,7 +42,7 @@ def compile_regexes(rules: Sequence[tuple[str, tuple[str, ...]]]) -> Any:
 
 def compile_plain(expressions: list[bytes], flags: int) -> Any:
     """Expressions compiled as they are, all with `flags` (the classifier's literal automata: see
-    `classifier.literals.use_compiler`)."""
+    `classifier.literals.compiled_by`)."""
     material = [bytes(x) for x in expressions]
     return _cached(material, flags, False, lambda: _build(material, flags, literal=False))
 

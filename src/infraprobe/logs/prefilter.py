@@ -18,6 +18,7 @@ per scan call, i.e. once per chunk, while every line that holds one is needed.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -38,6 +39,11 @@ class Prefilter(Protocol):
 
     def line_starts(self, chunk: bytes, end: int) -> list[int]:
         """Ascending starts of the candidate lines in `chunk[:end]`."""
+        ...
+
+    def classifying(self) -> AbstractContextManager[None]:
+        """The span of a scan: the classifier's automata built inside it may come from this prefilter's
+        compiled cache (`classifier.literals.compiled_by`); nothing is left installed after it."""
         ...
 
 
@@ -69,12 +75,8 @@ class HyperscanPrefilter:
     name = "hyperscan"
 
     def __init__(self, patterns: Patterns) -> None:
-        from infraprobe.classifier import literals as classifier_literals
         from infraprobe.logs import hscache  # imports hyperscan: ImportError selects the fallback
 
-        # The classifier's own automata (built in every scanning process once it has classified a few
-        # texts) come from the same cache: ~3 ms to load instead of ~20 ms to compile, twice per large file.
-        classifier_literals.use_compiler(hscache.compile_plain)
         literals = (*patterns.words, "\x00")
         if patterns.rules:
             words = tuple((hscache.escape(w), (w,)) for w in literals)
@@ -85,6 +87,14 @@ class HyperscanPrefilter:
             every = (*patterns.signatures, *literals)
             self._main = hscache.compile_regexes(tuple((hscache.escape(x), (x,)) for x in every))
             self._net = None
+
+    def classifying(self) -> AbstractContextManager[None]:
+        # The classifier's own automata (built in every scanning process once it has classified a few
+        # texts) come from the same cache: ~3 ms to load instead of ~20 ms to compile, twice per large file.
+        from infraprobe.classifier import literals
+        from infraprobe.logs import hscache
+
+        return literals.compiled_by(hscache.compile_plain)
 
     def line_starts(self, chunk: bytes, end: int) -> list[int]:
         # The match handler runs for every match (four or so per failure line): in C where built.
@@ -135,6 +145,9 @@ class PythonPrefilter:
 
     def __init__(self, patterns: Patterns) -> None:
         self._needles = (*_minimal(_needles((*patterns.signatures, *patterns.words))), BINARY)
+
+    def classifying(self) -> AbstractContextManager[None]:
+        return nullcontext()  # no cache: the classifier compiles its own
 
     def line_starts(self, chunk: bytes, end: int) -> list[int]:
         lowered = chunk[:end].lower()  # ASCII-only, like hyperscan's CASELESS
