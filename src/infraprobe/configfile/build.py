@@ -11,7 +11,8 @@ and order below.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+import importlib
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -26,34 +27,51 @@ from infraprobe.probes.registry import MODELS
 from infraprobe.redact import NO_SECRETS, Redactor, names_secret
 
 CORE_KEYS = ("version", "environment", "defaults", "components")
-# Sections owned by later features, validated by their own models. Adding one: add its model here.
-# A section's model is imported only when a file has that section (start-up of `config validate`).
-SECTION_MODELS: LazyRegistry[type[Any]] = LazyRegistry(
-    {
-        "topology": "infraprobe.config.topology:Topology",
-        "validation": "infraprobe.configfile.validation:Validation",
-        "report": "infraprobe.config.model:ReportSettings",
-        "alerts": "infraprobe.configfile.alerts:AlertsSettings",
-        "vantages": "infraprobe.configfile.vantages:VantagesSettings",
-    }
-)
-# What a section checks against the rest of the file once all of it is valid (a name it gives of a
-# component), and the values it holds secret: plain functions of the validated section (a model, or a
-# generated schema's stand-in), so both ways run the same code without importing the section's model.
-SECTION_CHECKS: LazyRegistry[Callable[[Any, Any, SourceMap, Path_], None]] = LazyRegistry(
-    {
-        "topology": "infraprobe.config.references:check_links",
-        "validation": "infraprobe.configfile.validation_refs:check_references",
-        "alerts": "infraprobe.configfile.alerts_checks:check_against",
-    }
-)
-SECTION_SECRETS: LazyRegistry[Callable[[Any], set[str]]] = LazyRegistry(
-    {"alerts": "infraprobe.configfile.alerts_checks:secrets"}
-)
-# The same values in the raw section, before validation (a webhook URL is known by position, not key name).
-SECTION_WRITTEN_SECRETS: LazyRegistry[Callable[[Any], set[str]]] = LazyRegistry(
-    {"alerts": "infraprobe.configfile.alerts_checks:written_secrets"}
-)
+
+
+class Section:
+    """What one section owned by a later feature brings, each part as `"module:attribute"`, imported only
+    when a file has that section (start-up of `config validate`). The functions take the validated section
+    (a model, or a generated schema's stand-in), so both ways run the same code without importing the
+    section's model. A plain class, not a dataclass: building one costs `config validate` ~4 M instructions."""
+
+    __slots__ = ("check", "model", "secrets", "written_secrets")
+
+    def __init__(self, model: str, *, check: str = "", secrets: str = "", written_secrets: str = "") -> None:
+        self.model = model  # validates the section; rerun coreschemas_gen after adding one
+        # (section, components, source, path) -> None: what it checks against the rest of the file once all
+        # of it is valid (a name it gives of a component)
+        self.check = check
+        self.secrets = secrets  # (section) -> the values it holds secret
+        self.written_secrets = written_secrets  # (raw section) -> the same, before validation (by position)
+
+
+# Adding a section: one entry here.
+SECTIONS: Mapping[str, Section] = {
+    "topology": Section(
+        "infraprobe.config.topology:Topology", check="infraprobe.config.references:check_links"
+    ),
+    "validation": Section(
+        "infraprobe.configfile.validation:Validation",
+        check="infraprobe.configfile.validation_refs:check_references",
+    ),
+    "report": Section("infraprobe.config.model:ReportSettings"),
+    "alerts": Section(
+        "infraprobe.configfile.alerts:AlertsSettings",
+        check="infraprobe.configfile.alerts_checks:check_against",
+        secrets="infraprobe.configfile.alerts_checks:secrets",
+        written_secrets="infraprobe.configfile.alerts_checks:written_secrets",
+    ),
+    "vantages": Section("infraprobe.configfile.vantages:VantagesSettings"),
+}
+# The models alone, by section name, for the two ways and the schema generator.
+SECTION_MODELS: LazyRegistry[type[Any]] = LazyRegistry({name: s.model for name, s in SECTIONS.items()})
+
+
+def _part(where: str) -> Any:
+    """A section's function, named `"module:attribute"` (imported once, then found in sys.modules)."""
+    module, _, attribute = where.partition(":")
+    return getattr(importlib.import_module(module), attribute)
 
 
 class Validator(Protocol):
@@ -151,16 +169,16 @@ def check_sections_against(components: Any, sections: Mapping[str, Any], source:
     """Checks that span sections (a topology entry naming a component) run once all parts are valid;
     the first section with errors raises them all (ConfigErrors). `components`: `Config` or `Listed`."""
     for name, section in sections.items():
-        if name in SECTION_CHECKS:
-            SECTION_CHECKS[name](section, components, source, (name,))
+        if name in SECTIONS and SECTIONS[name].check:
+            _part(SECTIONS[name].check)(section, components, source, (name,))
 
 
 def section_secrets(sections: Mapping[str, Any]) -> set[str]:
     """Every value the validated sections hold secret."""
     found: set[str] = set()
     for name, section in sections.items():
-        if name in SECTION_SECRETS:
-            found |= SECTION_SECRETS[name](section)
+        if name in SECTIONS and SECTIONS[name].secrets:
+            found |= _part(SECTIONS[name].secrets)(section)
     return found
 
 
@@ -372,7 +390,7 @@ def _section_written_secrets(data: Any) -> set[str]:
     if not isinstance(data, dict):
         return set()
     found: set[str] = set()
-    for name in SECTION_WRITTEN_SECRETS:
-        if name in data:
-            found |= SECTION_WRITTEN_SECRETS[name](data[name])
+    for name, spec in SECTIONS.items():
+        if name in data and spec.written_secrets:
+            found |= _part(spec.written_secrets)(data[name])
     return found

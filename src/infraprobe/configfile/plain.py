@@ -13,7 +13,7 @@ models are, with the same fields; no command but `config validate` reads them.
 Sections (topology, validation, alerts, vantages, report) too: their models' core schemas are generated
 alike, their after-validators are plain functions the models register (`config/references.py`,
 `configfile/alerts_checks.py`, `configfile/validation_checks.py`), and their checks against the components
-(`build.SECTION_CHECKS`) run on what either way validated.
+(`build.SECTIONS`) run on what either way validated.
 """
 
 from __future__ import annotations
