@@ -540,6 +540,13 @@ static int64_t micros(const unsigned char *digits, Py_ssize_t n)
     return us;
 }
 
+/* A stamp at b[at:] that ends within the line's first HEAD bytes, the only kind IsoStart reads (the
+ * scan's every stamp test is this one: written once so they cannot disagree). */
+static inline int head_stamp(const unsigned char *b, Py_ssize_t len, Py_ssize_t at, Stamp *stamp)
+{
+    return stamp_at(b, len, at, stamp) && stamp->end - at <= HEAD;
+}
+
 /* ---------------------------------------------------------------- FastPath */
 
 /* What a template's lines are (`put`): counted into a slot (>= 0), or not counted at all (another
@@ -824,14 +831,26 @@ typedef struct {
     Py_ssize_t body_at, stop;
 } Line;
 
+/* `line` for the event whose stamp at b[start:] is `stamp` in epoch minute `minute`, its text ending at
+ * `stop`: its time in microseconds (the stamp's seconds and fraction added), as both readers report it. */
+static inline void set_line(Line *line, const unsigned char *b, Py_ssize_t start, const Stamp *stamp,
+                            int64_t minute, Py_ssize_t stop)
+{
+    int64_t fraction = stamp->fraction ? micros(b + stamp->fraction, stamp->end - stamp->fraction) : 0;
+    line->when = minute * 60000000 + (int64_t)stamp->second * 1000000 + fraction;
+    line->minute = minute;
+    line->body_at = stamp->end - start;
+    line->stop = stop;
+}
+
 /* IsoStart.line: 1 and `line` set, 0 (None), -1 on error. */
 static int line_at(FastPath *self, const unsigned char *b, Py_ssize_t len, Py_ssize_t start, Line *line)
 {
     Stamp stamp, next;
-    if (!stamp_at(b, len, start, &stamp) || stamp.end - start > HEAD)
+    if (!head_stamp(b, len, start, &stamp))
         return 0;
     Py_ssize_t stop = find_nl(b, stamp.end, len);
-    if (stop < 0 || !stamp_at(b, len, stop + 1, &next) || next.end - stop - 1 > HEAD)
+    if (stop < 0 || !head_stamp(b, len, stop + 1, &next))
         return 0;
     if (!ascii_no_nul(b + stamp.end, stop - stamp.end))
         return 0;
@@ -845,13 +864,7 @@ static int line_at(FastPath *self, const unsigned char *b, Py_ssize_t len, Py_ss
         return -1;
     if (after == INT64_MIN)
         return 0;
-    int64_t fraction = 0;
-    if (stamp.fraction)
-        fraction = micros(b + stamp.fraction, stamp.end - stamp.fraction);
-    line->when = minute * 60000000 + (int64_t)stamp.second * 1000000 + fraction;
-    line->minute = minute;
-    line->body_at = stamp.end - start;
-    line->stop = stop;
+    set_line(line, b, start, &stamp, minute, stop);
     return 1;
 }
 
@@ -1050,7 +1063,7 @@ static Py_ssize_t collapsed_line_length(const unsigned char *s, Py_ssize_t n, in
 static int stamp_begins(FastPath *self, const unsigned char *b, Py_ssize_t len, Py_ssize_t at)
 {
     Stamp stamp;
-    if (!stamp_at(b, len, at, &stamp) || stamp.end - at > HEAD)
+    if (!head_stamp(b, len, at, &stamp))
         return 0;
     int64_t minute = epoch_minute(self, b + at);
     return minute == -2 ? -1 : minute != INT64_MIN;
@@ -1070,6 +1083,41 @@ static int grow_scratch(FastPath *self, Py_ssize_t n)
     return 0;
 }
 
+/* The two readers of a candidate (`take`, a one-line event, and `take_block`, a line and its block) decide
+ * the same things once they have its time and text; these helpers are those decisions, written once so
+ * the two paths cannot drift apart from Aggregator.simple and from each other. Inline: they run per line. */
+
+/* Whether `when` is inside --since/--until (Aggregator's window); an event outside is read, not counted. */
+static inline int in_window(const FastPath *self, int64_t when)
+{
+    return !(self->has_since && when < self->since) && !(self->has_until && when > self->until);
+}
+
+/* The table's entry for the template of body[0:n) (its `key` NULL when the table has none). The template
+ * is built in `scratch`, which must hold n + 1 bytes. */
+static inline Entry *template_entry(FastPath *self, const unsigned char *body, Py_ssize_t n)
+{
+    Py_ssize_t t = template_of(body, n, self->scratch);
+    return entries_find(self->entries, self->entries_cap, hash_bytes(self->scratch, t), self->scratch, t);
+}
+
+/* An event whose template is in the table (`e`), as Aggregator.simple ends: a text with a verdict of its
+ * own in the memo (`exact`) is the caller's `decline` (ASK for a one-line event: Sink.simple decides;
+ * NOT_SIMPLE for a block); an unexplained template is UNEXPLAINED (`take_block` turns those down before);
+ * another component's is taken uncounted; else it is counted. */
+static inline int count_template(FastPath *self, Entry *e, const unsigned char *body, Py_ssize_t n, Line *line,
+                                 int decline)
+{
+    int own = exact(self, body, n);
+    if (own != 0)
+        return own < 0 ? FAILED : decline;
+    if (e->slot == SLOT_UNEXPLAINED)
+        return UNEXPLAINED;
+    if (e->slot == SLOT_NOT_COUNTED)
+        return TAKEN; /* another component's */
+    return count(self, e, line) < 0 ? FAILED : TAKEN;
+}
+
 /* A candidate line that `line_at` turned down: a timestamped first line whose next line starts a block
  * the scan has seen (`block`), and whose line after the block starts the next event, is the event
  * Chunk._span makes of it (the first line, then the block taken whole, then a break). Counted here when
@@ -1079,7 +1127,7 @@ static int take_block(FastPath *self, const unsigned char *b, Py_ssize_t len, Py
                       Line *line)
 {
     Stamp stamp;
-    if (!stamp_at(b, len, start, &stamp) || stamp.end - start > HEAD)
+    if (!head_stamp(b, len, start, &stamp))
         return NOT_SIMPLE;
     Py_ssize_t stop = find_nl(b, stamp.end, len);
     if (stop < 0 || stop + 1 >= end || stop - start > self->max_line || !plain_text(b + start, stop - start))
@@ -1104,19 +1152,14 @@ static int take_block(FastPath *self, const unsigned char *b, Py_ssize_t len, Py
         return FAILED;
     if (minute == INT64_MIN)
         return NOT_SIMPLE;
-    int64_t fraction = stamp.fraction ? micros(b + stamp.fraction, stamp.end - stamp.fraction) : 0;
-    line->when = minute * 60000000 + (int64_t)stamp.second * 1000000 + fraction;
-    line->minute = minute;
-    line->body_at = stamp.end - start;
-    line->stop = after - 1;
-    if ((self->has_since && line->when < self->since) || (self->has_until && line->when > self->until))
+    set_line(line, b, start, &stamp, minute, after - 1);
+    if (!in_window(self, line->when))
         return TAKEN; /* out of the window: not counted */
     const unsigned char *body = b + stamp.end;
     Py_ssize_t n = after - 1 - stamp.end;
     if (grow_scratch(self, n) < 0)
         return FAILED;
-    Py_ssize_t t = template_of(body, n, self->scratch);
-    Entry *e = entries_find(self->entries, self->entries_cap, hash_bytes(self->scratch, t), self->scratch, t);
+    Entry *e = template_entry(self, body, n);
     if (e->key == NULL || e->slot == SLOT_UNEXPLAINED)
         return NOT_SIMPLE;
     if (n > self->evidence_chars) {
@@ -1124,12 +1167,7 @@ static int take_block(FastPath *self, const unsigned char *b, Py_ssize_t len, Py
         if (shown < 0 || shown > self->evidence_chars)
             return NOT_SIMPLE; /* the memo would not answer from the template: Python classifies it */
     }
-    int own = exact(self, body, n);
-    if (own != 0)
-        return own < 0 ? FAILED : NOT_SIMPLE;
-    if (e->slot == SLOT_NOT_COUNTED)
-        return TAKEN; /* another component's */
-    return count(self, e, line) < 0 ? FAILED : TAKEN;
+    return count_template(self, e, body, n, line, NOT_SIMPLE);
 }
 
 static int take(FastPath *self, const unsigned char *b, Py_ssize_t len, Py_ssize_t end, Py_ssize_t start, Line *line)
@@ -1141,26 +1179,16 @@ static int take(FastPath *self, const unsigned char *b, Py_ssize_t len, Py_ssize
         return found < 0 ? FAILED : NOT_SIMPLE;
     if (line->stop + 1 >= end || line->stop - start > self->max_line)
         return NOT_SIMPLE;
-    if ((self->has_since && line->when < self->since) || (self->has_until && line->when > self->until))
+    if (!in_window(self, line->when))
         return TAKEN; /* out of the window: not counted */
     const unsigned char *body = b + start + line->body_at;
     Py_ssize_t n = line->stop - start - line->body_at;
     while (n > 0 && body[n - 1] == '\r')
         n--;
     if (n > self->evidence_chars)
-        return ASK;
-    Py_ssize_t t = template_of(body, n, self->scratch);
-    Entry *e = entries_find(self->entries, self->entries_cap, hash_bytes(self->scratch, t), self->scratch, t);
-    if (e->key == NULL)
-        return ASK;
-    int own = exact(self, body, n);
-    if (own != 0)
-        return own < 0 ? FAILED : ASK;
-    if (e->slot == SLOT_UNEXPLAINED)
-        return UNEXPLAINED;
-    if (e->slot == SLOT_NOT_COUNTED)
-        return TAKEN; /* another component's */
-    return count(self, e, line) < 0 ? FAILED : TAKEN;
+        return ASK; /* Sink.simple decides; this also keeps body[0:n) within the scratch (template_entry) */
+    Entry *e = template_entry(self, body, n);
+    return e->key == NULL ? ASK : count_template(self, e, body, n, line, ASK);
 }
 
 /* run(data, end, starts, i, covered, time_floor) -> (i, covered, time_floor, taken, last time, line):
