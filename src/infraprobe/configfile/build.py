@@ -74,6 +74,35 @@ def _part(where: str) -> Any:
     return getattr(importlib.import_module(module), attribute)
 
 
+def fields_at(schema: Mapping[str, Any], loc: tuple[Any, ...]) -> list[str]:
+    """The keys allowed where an unknown key was found, walking a model's core schema (a generated one, or
+    a pydantic model's own: the same, tests/config/test_coreschemas.py) along `loc`: one walk for both."""
+    fields = _fields(schema)
+    for part in loc[:-1]:
+        if isinstance(part, int) or fields is None:
+            continue
+        field = fields.get(part)
+        fields = _fields(field["schema"]) if field is not None else None
+    return list(fields) if fields is not None else []
+
+
+def _fields(schema: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The fields of the first model inside `schema` (through defaults, nullables, validators, unions, the
+    items of a tuple, the values of a dict)."""
+    if schema.get("type") == "model-fields":
+        fields: Mapping[str, Any] = schema["fields"]
+        return fields
+    inner: list[Any] = []
+    for key in ("schema", "keys_schema", "values_schema", "items_schema", "choices"):
+        value = schema.get(key)
+        inner += value if isinstance(value, list | tuple) else [value]
+    for candidate in inner:
+        found = _fields(candidate) if isinstance(candidate, dict) else None
+        if found is not None:
+            return found
+    return None
+
+
 class Validator(Protocol):
     """One model: validates data (pydantic_core's ValidationError when it is wrong) and names the keys
     allowed where an unknown key was found (`loc` is the error's location inside the model)."""

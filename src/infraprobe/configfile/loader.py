@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -21,6 +21,7 @@ from infraprobe.configfile.build import (
     SECTION_MODELS,
     Builder,
     check_sections_against,
+    fields_at,
     find_cycle,
     read_config_text,
     read_parts,
@@ -109,7 +110,7 @@ class _Model:
         return self.model.model_validate(data)
 
     def fields_at(self, loc: tuple[Any, ...]) -> list[str]:
-        return _model_fields_at(self.model, loc)
+        return fields_at(self.model.__pydantic_core_schema__, loc)
 
 
 class PydanticModels:
@@ -141,27 +142,6 @@ def validate_section(model: type[Any], data: Any, source: SourceMap, path: Path_
     if builder.errors or parsed is None:
         raise ConfigErrors(builder.errors)
     return parsed
-
-
-def _model_fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
-    """The keys allowed where an unknown key was found, walking nested models along `loc`."""
-    current: type[BaseModel] | None = model
-    for part in loc[:-1]:
-        if isinstance(part, int) or current is None:
-            continue
-        field = current.model_fields.get(part)
-        current = _nested_model(field.annotation) if field is not None else None
-    return list(current.model_fields) if current is not None else []
-
-
-def _nested_model(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in get_args(annotation):
-        found = _nested_model(arg)
-        if found is not None:
-            return found
-    return None
 
 
 def _declared_secrets(config: Config) -> set[str]:

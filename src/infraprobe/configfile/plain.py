@@ -31,6 +31,7 @@ from infraprobe.configfile.build import (
     Listed,
     Parts,
     check_sections_against,
+    fields_at,
     read_config_text,
     read_parts,
 )
@@ -52,31 +53,7 @@ class _Schema:
         return self._validator.validate_python(data)
 
     def fields_at(self, loc: tuple[Any, ...]) -> list[str]:
-        """The keys allowed where an unknown key was found, walking nested models along `loc`."""
-        fields = _fields(self.schema)
-        for part in loc[:-1]:
-            if isinstance(part, int) or fields is None:
-                continue
-            field = fields.get(part)
-            fields = _fields(field["schema"]) if field is not None else None
-        return list(fields) if fields is not None else []
-
-
-def _fields(schema: dict[str, Any]) -> dict[str, Any] | None:
-    """The fields of the first model inside `schema` (through defaults, nullables, validators, unions, the
-    items of a tuple, the values of a dict), as the loader finds it in the type (`_nested_model`)."""
-    if schema.get("type") == "model-fields":
-        fields: dict[str, Any] = schema["fields"]
-        return fields
-    inner: list[Any] = []
-    for key in ("schema", "keys_schema", "values_schema", "items_schema", "choices"):
-        value = schema.get(key)
-        inner += value if isinstance(value, list | tuple) else [value]
-    for candidate in inner:
-        found = _fields(candidate) if isinstance(candidate, dict) else None
-        if found is not None:
-            return found
-    return None
+        return fields_at(self.schema, loc)
 
 
 def schemas_fit() -> bool:
