@@ -145,6 +145,12 @@ def read_until(proc: subprocess.Popen[str], needle: str) -> list[str]:
     raise AssertionError(f"{needle!r} not seen in {lines}")
 
 
+def read_unless_seen(proc: subprocess.Popen[str], seen: list[str], needle: str) -> list[str]:
+    """The lines up to `needle`, or none when `seen` already holds it: a component's first results can come
+    after another's (a loaded machine can delay them past a reload), so wait for the ones still missing."""
+    return [] if any(needle in line for line in seen) else read_until(proc, needle)
+
+
 def test_sighup_reloads_and_a_changed_component_starts_over(redis: RedisServer, tmp_path: Path) -> None:
     config = write_config(tmp_path / "env.yaml", redis.port, count=2, interval="0.2s")
     proc = start(config, "--for", "30s")
@@ -153,10 +159,8 @@ def test_sighup_reloads_and_a_changed_component_starts_over(redis: RedisServer, 
         write_config(config, redis.port, count=3, interval="0.2s")
         proc.send_signal(signal.SIGHUP)
         seen += read_until(proc, "c2 unknown -> up")
-        # c0 may still be on its way up (its first result can come after c1's second, and a loaded machine
-        # can delay it past the reload): wait for it, so a missing line means no change was said at all.
-        if not any("c0 unknown -> up" in line for line in seen):
-            seen += read_until(proc, "c0 unknown -> up")
+        # c0 may still be on its way up: wait for it, so a missing line means no change was said at all.
+        seen += read_unless_seen(proc, seen, "c0 unknown -> up")
         proc.send_signal(signal.SIGINT)
         out, _ = proc.communicate(timeout=30)
     finally:
@@ -175,9 +179,7 @@ def test_a_reload_to_no_components_keeps_the_running_config(redis: RedisServer, 
     proc = start(config, "--for", "30s")
     try:
         seen = read_until(proc, "c1 unknown -> up")
-        seen += (
-            [] if any("c0 unknown -> up" in line for line in seen) else read_until(proc, "c0 unknown -> up")
-        )
+        seen += read_unless_seen(proc, seen, "c0 unknown -> up")
         config.write_text("environment: cli\ncomponents: []\n")
         proc.send_signal(signal.SIGHUP)
         seen += read_until(proc, "config not reloaded")
